@@ -1,0 +1,116 @@
+#pragma once
+// InMemoryLedger: the Ledger contract of ledger.hpp held in memory, for tests, benchmarks and the
+// demo. The registry's LMDB ledger is the system of record; this one must behave identically for
+// every call of the interface (the same errors in the same cases, all-or-nothing post()).
+//
+// Accounts must be opened before use (`open_account`). One account, the *source* account given at
+// construction, is opened automatically and may go negative: `deposit()` moves amounts from it, so
+// for every asset the sum of all balances (available + frozen) over all accounts is always zero.
+// That is the conservation invariant tests check with `total()`.
+//
+// Remembering ids: by default every hold id ever used and every applied transfer (id and content)
+// is remembered, so a reused hold id is kDuplicateHold and a replayed transfer takes effect once,
+// exactly as the interface says. Long benchmarks can switch that memory off (Options); then
+// duplicate detection covers open holds only and transfers are not deduplicated.
+//
+// Not thread-safe (the core thread is the only caller), like every Ledger.
+
+#include <cstdint>
+#include <functional>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "carbonx/engine/ledger.hpp"
+
+namespace carbonx {
+
+class InMemoryLedger final : public Ledger {
+ public:
+  struct Options {
+    AccountId source_account{0};     // opened at construction, may go negative
+    bool remember_hold_ids = true;   // kDuplicateHold also for closed holds
+    bool remember_transfers = true;  // idempotent transfers by id (kDuplicateTransfer)
+  };
+
+  InMemoryLedger() : InMemoryLedger(Options{}) {}
+  explicit InMemoryLedger(Options options);
+
+  // Opens `account` (active). Returns false, changing nothing, if it is already open.
+  bool open_account(AccountId account);
+  // Activates or deactivates (freezes) an account. A deactivated account cannot take new holds
+  // and cannot be the debit or credit of a posting; releases still work. Error: kUnknownAccount.
+  Status<LedgerError> set_active(AccountId account, bool active);
+  // Caps what `account` may hold of `asset` (available + frozen); postings that would exceed it
+  // fail with kHoldingLimit. A limit < 0 removes the cap. Error: kUnknownAccount.
+  Status<LedgerError> set_holding_limit(AccountId account, AssetId asset, std::int64_t limit);
+  // Seeds a balance: posts `amount` (> 0) of `asset` from the source account to `account` as a
+  // TransferKind::kDeposit under a ledger-chosen transfer id. Errors as post().
+  Status<LedgerError> deposit(AccountId account, AssetId asset, std::int64_t amount);
+
+  // Ledger interface (see ledger.hpp for the contract).
+  void begin_command(Seq seq, TimestampNs ts) override;
+  Status<LedgerError> hold(HoldId id, AccountId account, AssetId asset,
+                           std::int64_t amount) override;
+  Status<LedgerError> release(HoldId id, std::int64_t amount) override;
+  Status<LedgerError> post(std::span<const Posting> linked) override;
+  BalanceView balance(AccountId account, AssetId asset) const override;
+  std::int64_t held(HoldId id) const override;
+
+  // Inspection for tests and reports.
+  bool is_open(AccountId account) const;
+  // Sum of available + frozen over every account (including the source) for `asset`: always 0.
+  std::int64_t total(AssetId asset) const;
+  // Sum of frozen balances of `asset` over every account; equals the sum of open holds.
+  std::int64_t frozen_total(AssetId asset) const;
+  std::size_t open_hold_count() const { return holds_.size(); }
+  std::uint64_t postings_applied() const { return postings_applied_; }
+  Seq current_seq() const { return seq_; }
+  // Calls fn(account, asset, balance) for every balance entry, in unspecified order.
+  void for_each_balance(const std::function<void(AccountId, AssetId, BalanceView)>& fn) const;
+
+ private:
+  struct Balance {
+    std::int64_t available = 0;
+    std::int64_t frozen = 0;
+    std::int64_t limit = -1;  // < 0: no holding limit
+  };
+  struct Account {
+    bool active = true;
+  };
+  struct Hold {
+    AccountId account;
+    AssetId asset;
+    std::int64_t remaining = 0;
+    Balance* balance = nullptr;  // stable: unordered_map nodes never move
+  };
+  struct Undo {
+    std::int64_t* field;
+    std::int64_t old_value;
+  };
+
+  static std::uint64_t key(AccountId a, AssetId s) {
+    return (std::uint64_t{a.value()} << 32) | s.value();
+  }
+  Balance& balance_ref(AccountId account, AssetId asset);
+  const Account* find_account(AccountId account) const;
+  Status<LedgerError> apply_one(const Posting& p, bool& skipped);
+  void set_logged(std::int64_t& field, std::int64_t value);
+  void rollback();
+
+  Options options_;
+  std::unordered_map<std::uint32_t, Account> accounts_;
+  std::unordered_map<std::uint64_t, Balance> balances_;
+  std::unordered_map<std::uint64_t, Hold> holds_;
+  std::unordered_set<std::uint64_t> used_hold_ids_;
+  std::unordered_map<std::uint64_t, Posting> transfers_;
+  std::vector<Undo> undo_;                    // scratch for post(): restores on failure
+  std::vector<std::uint64_t> new_transfers_;  // scratch: ids recorded by the current post()
+  std::vector<std::uint64_t> touched_holds_;  // scratch: holds that may have closed
+  std::uint64_t next_deposit_id_ = 1;
+  std::uint64_t postings_applied_ = 0;
+  Seq seq_{0};
+  TimestampNs ts_{0};
+};
+
+}  // namespace carbonx
