@@ -1,0 +1,217 @@
+// FixReply -> FIX 4.4 application message body. Repeating groups are written in the dictionary's
+// field order so that any FIX 4.4 initiator (not only QuickFIX) reads them as docs/fix says.
+#include <quickfix/Group.h>
+
+#include "translate.hpp"
+
+namespace carbonx {
+namespace gateway {
+namespace {
+
+void set(FIX::FieldMap* m, int tag, const std::string& value) {
+  if (!value.empty()) m->setField(tag, value);
+}
+void set_int(FIX::FieldMap* m, int tag, std::int64_t value) {
+  m->setField(tag, std::to_string(value));
+}
+void set_char(FIX::FieldMap* m, int tag, char value) {
+  m->setField(tag, std::string(1, value));
+}
+
+char side_char(FixSide s) {
+  return s == FixSide::kSell ? '2' : '1';
+}
+char tif_char(FixTif t) {
+  return t == FixTif::kIoc ? '3' : t == FixTif::kFok ? '4' : '0';
+}
+
+std::string utc_timestamp(std::int64_t ns) {
+  const std::time_t secs = static_cast<std::time_t>(ns / 1000000000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04d%02d%02d-%02d:%02d:%02d.%06d", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>((ns % 1000000000) / 1000));
+  return buf;
+}
+
+void exec_report(const FixReply& r, FIX::Message* m) {
+  set(m, 37, r.order_id);
+  set(m, 11, r.cl_ord_id);
+  set(m, 41, r.orig_cl_ord_id);
+  set(m, 790, r.request_id);
+  set(m, 17, r.exec_id);
+  set_char(m, 150, r.exec_type);
+  set_char(m, 39, r.ord_status);
+  if (r.reject_code >= 0) set_int(m, 103, r.reject_code);
+  set(m, 1, r.account);
+  set(m, 55, r.symbol.empty() ? std::string("NONE") : r.symbol);
+  set_char(m, 54, side_char(r.side));
+  if (r.quantity_t > 0) set_int(m, 38, r.quantity_t);
+  if (r.exec_type != exec_type::kRejected || r.quantity_t > 0) {
+    set_char(m, 40, r.ord_type == FixOrdType::kClick ? '1' : '2');
+    set_char(m, 59, tif_char(r.tif));
+  }
+  if (r.price_fen > 0) set(m, 44, format_fen(r.price_fen));
+  if (r.last_qty_t > 0) {
+    set_int(m, 32, r.last_qty_t);
+    set(m, 31, format_fen(r.last_px_fen));
+    set(m, 880, r.trade_id);
+  }
+  set_int(m, 151, r.leaves_qty_t);
+  set_int(m, 14, r.cum_qty_t);
+  set(m, 6, r.cum_qty_t > 0 ? format_ratio(r.cum_notional_fen, r.cum_qty_t * 100, 6) : "0");
+  if (r.fee_fen >= 0) {
+    set(m, 12, format_fen(r.fee_fen));
+    set_char(m, 13, '3');
+  }
+  if (r.transact_time_ns > 0) set(m, 60, utc_timestamp(r.transact_time_ns));
+  set(m, 58, r.text);
+}
+
+void md_entries(const FixReply& r, bool incremental, FIX::Message* m) {
+  static const int kSnapshotOrder[] = {269, 270, 271, 273, 290, 0};
+  static const int kIncrementalOrder[] = {279, 269, 55, 270, 271, 273, 290, 0};
+  for (const MdEntry& e : r.md) {
+    FIX::Group g(268, incremental ? 279 : 269, incremental ? kIncrementalOrder : kSnapshotOrder);
+    if (incremental) set_char(&g, 279, e.update_action);
+    set_char(&g, 269, e.entry_type);
+    if (incremental) set(&g, 55, e.symbol);
+    if (e.price_fen > 0) set(&g, 270, format_fen(e.price_fen));
+    if (e.update_action != '2' || !incremental) set_int(&g, 271, e.quantity_t);
+    if (e.position_no > 0) set_int(&g, 290, e.position_no);
+    m->addGroup(g);
+  }
+  if (r.md.empty()) set_int(m, 268, 0);
+}
+
+void security_list(const FixReply& r, FIX::Message* m) {
+  static const int kOrder[] = {55, 107, 15, 969, 561, 0};
+  set(m, 320, r.request_id);
+  set(m, 322, r.response_id);
+  set_int(m, 560, r.result_code);
+  for (const SecurityEntry& s : r.securities) {
+    FIX::Group g(146, 55, kOrder);
+    set(&g, 55, s.symbol);
+    set(&g, 107, s.description);
+    set(&g, 15, "CNY");
+    set(&g, 969, format_fen(s.tick_fen));
+    set_int(&g, 561, s.lot_t);
+    m->addGroup(g);
+  }
+}
+
+void position_report(const FixReply& r, FIX::Message* m) {
+  static const int kOrder[] = {703, 704, 0};
+  set(m, 721, r.response_id);
+  set(m, 710, r.request_id);
+  set_int(m, 727, r.total_reports);
+  set_int(m, 728, r.result_code);
+  set(m, 715, r.business_date);
+  set(m, 1, r.account);
+  set_int(m, 581, 1);
+  set(m, 55, r.symbol);
+  FIX::Group g(702, 703, kOrder);
+  set(&g, 703, "TOT");
+  set_int(&g, 704, r.available + r.frozen);
+  m->addGroup(g);
+  set_int(m, 20001, r.available);
+  set_int(m, 20002, r.frozen);
+  set(m, 58, r.text);
+}
+
+void body(const FixReply& r, FIX::Message* m) {
+  switch (r.kind) {
+    case ReplyKind::kExecReport:
+      return exec_report(r, m);
+    case ReplyKind::kCancelReject:
+      set(m, 37, r.order_id);
+      set(m, 11, r.cl_ord_id);
+      set(m, 41, r.orig_cl_ord_id);
+      set_char(m, 39, r.ord_status);
+      set(m, 1, r.account);
+      set_char(m, 434, r.cxl_rej_response_to);
+      if (r.reject_code >= 0) set_int(m, 102, r.reject_code);
+      return set(m, 58, r.text);
+    case ReplyKind::kMassCancelReport:
+      set(m, 11, r.cl_ord_id);
+      set(m, 37, r.order_id);
+      set_char(m, 530, r.mass_scope == MassCancelScope::kSecurity ? '1' : '7');
+      set_char(m, 531,
+               !r.mass_accepted                             ? '0'
+               : r.mass_scope == MassCancelScope::kSecurity ? '1'
+                                                            : '7');
+      if (!r.mass_accepted && r.reject_code >= 0) set_int(m, 532, r.reject_code);
+      set_int(m, 533, r.total_affected);
+      set(m, 55, r.symbol);
+      return set(m, 58, r.text);
+    case ReplyKind::kBusinessReject:
+      if (r.ref_seq_num > 0) set_int(m, 45, r.ref_seq_num);
+      set(m, 372, r.ref_msg_type);
+      set(m, 379, r.request_id);
+      set_int(m, 380, r.reject_code < 0 ? 0 : r.reject_code);
+      return set(m, 58, r.text);
+    case ReplyKind::kMdSnapshot:
+      set(m, 262, r.request_id);
+      set(m, 55, r.symbol);
+      return md_entries(r, false, m);
+    case ReplyKind::kMdIncremental:
+      set(m, 262, r.request_id);
+      return md_entries(r, true, m);
+    case ReplyKind::kMdReject:
+      set(m, 262, r.request_id);
+      if (r.reject_code >= 0) set_char(m, 281, static_cast<char>('0' + r.reject_code));
+      return set(m, 58, r.text);
+    case ReplyKind::kSecurityList:
+      return security_list(r, m);
+    case ReplyKind::kPositionsAck:
+      set(m, 721, r.response_id);
+      set(m, 710, r.request_id);
+      set_int(m, 727, r.total_reports);
+      set_int(m, 728, r.result_code);
+      set_int(m, 729, r.result_code == 0 ? 0 : 2);
+      set(m, 1, r.account);
+      set_int(m, 581, 1);
+      return set(m, 58, r.text);
+    case ReplyKind::kPositionReport:
+      return position_report(r, m);
+  }
+}
+
+const char* msg_type(ReplyKind k) {
+  switch (k) {
+    case ReplyKind::kExecReport:
+      return "8";
+    case ReplyKind::kCancelReject:
+      return "9";
+    case ReplyKind::kMassCancelReport:
+      return "r";
+    case ReplyKind::kBusinessReject:
+      return "j";
+    case ReplyKind::kMdSnapshot:
+      return "W";
+    case ReplyKind::kMdIncremental:
+      return "X";
+    case ReplyKind::kMdReject:
+      return "Y";
+    case ReplyKind::kSecurityList:
+      return "y";
+    case ReplyKind::kPositionsAck:
+      return "AO";
+    case ReplyKind::kPositionReport:
+      return "AP";
+  }
+  return "j";
+}
+
+}  // namespace
+
+void build_reply(const FixReply& reply, FIX::Message* out) {
+  out->getHeader().setField(8, "FIX.4.4");
+  out->getHeader().setField(35, msg_type(reply.kind));
+  body(reply, out);
+}
+
+}  // namespace gateway
+}  // namespace carbonx

@@ -1,0 +1,344 @@
+// FIX 4.4 application messages <-> FixRequest / FixReply. Prices and quantities are converted
+// exactly (fix_types.cpp); every refusal names the field and what the member must change.
+#include "translate.hpp"
+
+#include <ctime>
+
+namespace carbonx {
+namespace gateway {
+namespace {
+
+// Tags used here (FIX 4.4 numbers, custom ones documented in docs/fix/README.md).
+enum Tag : int {
+  kAccount = 1,
+  kAvgPx = 6,
+  kClOrdID = 11,
+  kCommission = 12,
+  kCommType = 13,
+  kCumQty = 14,
+  kCurrency = 15,
+  kExecID = 17,
+  kLastPx = 31,
+  kLastQty = 32,
+  kMsgSeqNum = 34,
+  kMsgType = 35,
+  kOrderID = 37,
+  kOrderQty = 38,
+  kOrdStatus = 39,
+  kOrdType = 40,
+  kOrigClOrdID = 41,
+  kPrice = 44,
+  kRefSeqNum = 45,
+  kSide = 54,
+  kSymbol = 55,
+  kText = 58,
+  kTimeInForce = 59,
+  kTransactTime = 60,
+  kCxlRejReason = 102,
+  kOrdRejReason = 103,
+  kSecurityDesc = 107,
+  kNoRelatedSym = 146,
+  kExecType = 150,
+  kLeavesQty = 151,
+  kMDReqID = 262,
+  kSubscriptionRequestType = 263,
+  kMarketDepth = 264,
+  kMDUpdateType = 265,
+  kNoMDEntryTypes = 267,
+  kNoMDEntries = 268,
+  kMDEntryType = 269,
+  kMDEntryPx = 270,
+  kMDEntrySize = 271,
+  kMDUpdateAction = 279,
+  kMDReqRejReason = 281,
+  kMDEntryPositionNo = 290,
+  kSecurityReqID = 320,
+  kSecurityResponseID = 322,
+  kRefMsgType = 372,
+  kBusinessRejectReason = 380,
+  kCxlRejResponseTo = 434,
+  kMassCancelRequestType = 530,
+  kMassCancelResponse = 531,
+  kMassCancelRejectReason = 532,
+  kTotalAffectedOrders = 533,
+  kSecurityListRequestType = 559,
+  kSecurityRequestResult = 560,
+  kRoundLot = 561,
+  kAccountType = 581,
+  kNoPositions = 702,
+  kPosType = 703,
+  kLongQty = 704,
+  kPosReqID = 710,
+  kClearingBusinessDate = 715,
+  kPosMaintRptID = 721,
+  kPosReqType = 724,
+  kTotalNumPosReports = 727,
+  kPosReqResult = 728,
+  kPosReqStatus = 729,
+  kOrdStatusReqID = 790,
+  kTrdMatchID = 880,
+  kMinPriceIncrement = 969,
+  kCxAvailableQty = 20001,
+  kCxFrozenQty = 20002,
+};
+
+std::string get(const FIX::FieldMap& map, int tag) {
+  return map.isSetField(tag) ? map.getField(tag) : std::string();
+}
+
+// Refusal of one inbound message: records the error for the reply built by the caller.
+struct Refusal {
+  bool refused = false;
+  TranslateError error = TranslateError::kMissingField;
+  int tag = 0;
+};
+
+bool check_length(const std::string& value, std::size_t limit, int tag, Refusal* r) {
+  if (value.size() <= limit) return true;
+  *r = Refusal{true, TranslateError::kFieldTooLong, tag};
+  return false;
+}
+
+std::int64_t utc_timestamp_ns(const std::string& text) {
+  // "YYYYMMDD-HH:MM:SS[.fff...]"; already validated by the dictionary. Informative only.
+  if (text.size() < 17) return 0;
+  std::tm tm{};
+  tm.tm_year = std::stoi(text.substr(0, 4)) - 1900;
+  tm.tm_mon = std::stoi(text.substr(4, 2)) - 1;
+  tm.tm_mday = std::stoi(text.substr(6, 2));
+  tm.tm_hour = std::stoi(text.substr(9, 2));
+  tm.tm_min = std::stoi(text.substr(12, 2));
+  tm.tm_sec = std::stoi(text.substr(15, 2));
+  std::int64_t ns = static_cast<std::int64_t>(timegm(&tm)) * 1000000000;
+  if (text.size() > 18 && text[17] == '.') {
+    std::int64_t scale = 100000000;
+    for (std::size_t i = 18; i < text.size() && scale > 0; ++i, scale /= 10) {
+      ns += (text[i] - '0') * scale;
+    }
+  }
+  return ns;
+}
+
+bool read_ids(const FIX::Message& m, FixRequest* q, Refusal* r) {
+  q->cl_ord_id = get(m, kClOrdID);
+  q->orig_cl_ord_id = get(m, kOrigClOrdID);
+  q->order_id = get(m, kOrderID);
+  q->account = get(m, kAccount);
+  q->symbol = get(m, kSymbol);
+  return check_length(q->cl_ord_id, kMaxIdLength, kClOrdID, r) &&
+         check_length(q->orig_cl_ord_id, kMaxIdLength, kOrigClOrdID, r) &&
+         check_length(q->order_id, kMaxIdLength, kOrderID, r) &&
+         check_length(q->account, kMaxAccountLength, kAccount, r) &&
+         check_length(q->symbol, kMaxSymbolLength, kSymbol, r);
+}
+
+void read_side(const FIX::Message& m, FixRequest* q) {
+  q->side = get(m, kSide) == "2" ? FixSide::kSell : FixSide::kBuy;
+}
+
+// D and G: order type, time in force, price and quantity.
+bool read_order_terms(const FIX::Message& m, FixRequest* q, Refusal* r) {
+  read_side(m, q);
+  q->ord_type = get(m, kOrdType) == "1" ? FixOrdType::kClick : FixOrdType::kLimit;
+  const std::string tif = get(m, kTimeInForce);
+  q->tif = tif == "3" ? FixTif::kIoc : tif == "4" ? FixTif::kFok : FixTif::kDay;
+  if (!parse_quantity_t(get(m, kOrderQty), &q->quantity_t)) {
+    *r = Refusal{true, TranslateError::kBadQuantity, kOrderQty};
+    return false;
+  }
+  const bool has_price = m.isSetField(kPrice);
+  if (q->ord_type == FixOrdType::kClick) {
+    if (has_price) {
+      *r = Refusal{true, TranslateError::kPriceOnClick, kPrice};
+      return false;
+    }
+    if (!tif.empty() && q->tif != FixTif::kIoc) {
+      *r = Refusal{true, TranslateError::kClickNotIoc, kTimeInForce};
+      return false;
+    }
+    q->tif = FixTif::kIoc;
+    return true;
+  }
+  if (!has_price) {
+    *r = Refusal{true, TranslateError::kMissingPrice, kPrice};
+    return false;
+  }
+  if (!parse_price_fen(get(m, kPrice), &q->price_fen)) {
+    *r = Refusal{true, TranslateError::kBadPrice, kPrice};
+    return false;
+  }
+  return true;
+}
+
+bool read_market_data(const FIX::Message& m, FixRequest* q, Refusal* r) {
+  q->request_id = get(m, kMDReqID);
+  if (!check_length(q->request_id, kMaxIdLength, kMDReqID, r)) return false;
+  const std::string sub = get(m, kSubscriptionRequestType);
+  q->md_subscription = sub == "0"   ? MdSubscription::kSnapshot
+                       : sub == "1" ? MdSubscription::kSubscribe
+                                    : MdSubscription::kUnsubscribe;
+  const std::string depth = get(m, kMarketDepth);
+  if (depth.empty() || depth.size() > 3 || depth.find_first_not_of("0123456789") != depth.npos ||
+      std::stoi(depth) > kMaxMdDepth) {
+    *r = Refusal{true, TranslateError::kBadMarketDepth, kMarketDepth};
+    return false;
+  }
+  q->md_depth = std::stoi(depth);
+  q->md_incremental = get(m, kMDUpdateType) != "0";
+  const std::size_t types = m.groupCount(kNoMDEntryTypes);
+  for (std::size_t i = 1; i <= types; ++i) {
+    const std::string t = get(m.getGroupRef(static_cast<int>(i), kNoMDEntryTypes), kMDEntryType);
+    q->md_bids = q->md_bids || t == "0";
+    q->md_offers = q->md_offers || t == "1";
+    q->md_trades = q->md_trades || t == "2";
+  }
+  if (q->md_subscription != MdSubscription::kUnsubscribe && !q->md_bids && !q->md_offers &&
+      !q->md_trades) {
+    *r = Refusal{true, TranslateError::kNoEntryTypes, kMDEntryType};
+    return false;
+  }
+  const std::size_t symbols = m.groupCount(kNoRelatedSym);
+  if (symbols > kMaxMdSymbols) {
+    *r = Refusal{true, TranslateError::kTooManySymbols, kNoRelatedSym};
+    return false;
+  }
+  for (std::size_t i = 1; i <= symbols; ++i) {
+    std::string s = get(m.getGroupRef(static_cast<int>(i), kNoRelatedSym), kSymbol);
+    if (!check_length(s, kMaxSymbolLength, kSymbol, r)) return false;
+    q->md_symbols.push_back(s);
+  }
+  return true;
+}
+
+// Reads the request; false with *r set when it is refused.
+bool read_request(const std::string& type, const FIX::Message& m, FixRequest* q, Refusal* r) {
+  if (!read_ids(m, q, r)) return false;
+  if (type == "D") {
+    q->kind = RequestKind::kNewOrder;
+    q->transact_time_ns = utc_timestamp_ns(get(m, kTransactTime));
+    return read_order_terms(m, q, r);
+  }
+  if (type == "F") {
+    q->kind = RequestKind::kCancel;
+    read_side(m, q);
+    return true;
+  }
+  if (type == "G") {
+    q->kind = RequestKind::kReplace;
+    return read_order_terms(m, q, r);
+  }
+  if (type == "H") {
+    q->kind = RequestKind::kStatus;
+    read_side(m, q);
+    q->request_id = get(m, kOrdStatusReqID);
+    return check_length(q->request_id, kMaxIdLength, kOrdStatusReqID, r);
+  }
+  if (type == "q") {
+    q->kind = RequestKind::kMassCancel;
+    q->mass_scope =
+        get(m, kMassCancelRequestType) == "1" ? MassCancelScope::kSecurity : MassCancelScope::kAll;
+    if (q->mass_scope == MassCancelScope::kSecurity && q->symbol.empty()) {
+      *r = Refusal{true, TranslateError::kBadMassCancelScope, kSymbol};
+      return false;
+    }
+    return true;
+  }
+  if (type == "V") {
+    q->kind = RequestKind::kMarketData;
+    return read_market_data(m, q, r);
+  }
+  if (type == "x") {
+    q->kind = RequestKind::kSecurityList;
+    q->request_id = get(m, kSecurityReqID);
+    return check_length(q->request_id, kMaxIdLength, kSecurityReqID, r);
+  }
+  if (type == "AN") {
+    q->kind = RequestKind::kPositions;
+    q->request_id = get(m, kPosReqID);
+    if (get(m, kPosReqType) != "0") {
+      *r = Refusal{true, TranslateError::kBadPosReqType, kPosReqType};
+      return false;
+    }
+    return check_length(q->request_id, kMaxIdLength, kPosReqID, r);
+  }
+  *r = Refusal{true, TranslateError::kUnsupportedMessage, kMsgType};
+  return false;
+}
+
+// The reject a refused request gets: the reply type a FIX initiator expects for that message.
+FixReply refusal_reply(const std::string& type, const FixRequest& q, const Refusal& r,
+                       std::int32_t seq) {
+  FixReply out;
+  out.text = std::string(to_string(r.error)) + " (tag " + std::to_string(r.tag) + ")";
+  out.cl_ord_id = q.cl_ord_id.substr(0, kMaxIdLength);
+  out.account = q.account.substr(0, kMaxAccountLength);
+  out.symbol = q.symbol.substr(0, kMaxSymbolLength);
+  if (type == "D") {
+    out.kind = ReplyKind::kExecReport;
+    out.order_id = "NONE";
+    out.exec_id = "REJ-" + std::to_string(seq);
+    out.exec_type = exec_type::kRejected;
+    out.ord_status = ord_status::kRejected;
+    out.side = q.side;
+    out.reject_code = r.error == TranslateError::kBadQuantity ? 13 : 99;
+    return out;
+  }
+  if (type == "F" || type == "G") {
+    out.kind = ReplyKind::kCancelReject;
+    out.order_id = q.order_id.empty() ? "NONE" : q.order_id.substr(0, kMaxIdLength);
+    out.orig_cl_ord_id = q.orig_cl_ord_id.substr(0, kMaxIdLength);
+    out.ord_status = ord_status::kRejected;
+    out.cxl_rej_response_to = type == "F" ? '1' : '2';
+    out.reject_code = 99;
+    return out;
+  }
+  if (type == "q") {
+    out.kind = ReplyKind::kMassCancelReport;
+    out.order_id = "NONE";
+    out.mass_scope = MassCancelScope::kSecurity;
+    out.mass_accepted = false;
+    out.reject_code = 1;
+    return out;
+  }
+  if (type == "V") {
+    out.kind = ReplyKind::kMdReject;
+    out.request_id = q.request_id.substr(0, kMaxIdLength);
+    out.reject_code = r.error == TranslateError::kBadMarketDepth ? 5
+                      : r.error == TranslateError::kNoEntryTypes ? 9
+                                                                 : -1;
+    return out;
+  }
+  out.kind = ReplyKind::kBusinessReject;
+  out.ref_seq_num = seq;
+  out.ref_msg_type = type;
+  out.reject_code = r.error == TranslateError::kUnsupportedMessage ? 3 : 0;
+  return out;
+}
+
+}  // namespace
+
+DecodeOutcome translate_inbound(const FIX::Message& message) {
+  DecodeOutcome outcome;
+  try {
+    const std::string type = message.getHeader().getField(kMsgType);
+    const std::string seq_text = get(message.getHeader(), kMsgSeqNum);
+    const std::int32_t seq = seq_text.empty() ? 0 : std::stoi(seq_text);
+    FixRequest request;
+    request.msg_seq_num = seq;
+    Refusal refusal;
+    if (read_request(type, message, &request, &refusal)) {
+      outcome.status = DecodeOutcome::Status::kRequest;
+      outcome.request = std::move(request);
+    } else {
+      outcome.status = DecodeOutcome::Status::kReply;
+      outcome.reply = refusal_reply(type, request, refusal, seq);
+    }
+  } catch (const std::exception& e) {  // FIX::Exception and std::stoi both land here
+    outcome.status = DecodeOutcome::Status::kSessionReject;
+    outcome.reason = e.what();
+  }
+  return outcome;
+}
+
+}  // namespace gateway
+}  // namespace carbonx

@@ -1,0 +1,202 @@
+#pragma once
+// The neutral FIX vocabulary of the gateway: what the members' FIX messages mean, as plain C++
+// structs, with no QuickFIX type in sight. The QuickFIX adapter (compiled as C++14, see
+// gateway/README.md) translates between these structs and FIX 4.4 messages; the rest of the
+// gateway (C++20) never sees QuickFIX.
+//
+// This header must stay valid C++14: it is included by both sides of the adapter boundary.
+//
+// Units: prices are integer fen per tonne (`*_fen`), quantities whole tonnes (`*_t`), times
+// nanoseconds since the Unix epoch UTC (`*_ns`). Decimal text exists only inside the adapter.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace carbonx {
+namespace gateway {
+
+enum class FixSide : std::uint8_t { kBuy = 1, kSell = 2 };
+// kClick is FIX OrdType=1 (Market): an IOC that takes the best opposite price.
+enum class FixOrdType : std::uint8_t { kLimit = 1, kClick = 2 };
+enum class FixTif : std::uint8_t { kDay = 1, kIoc = 2, kFok = 3 };
+
+enum class RequestKind : std::uint8_t {
+  kNewOrder = 1,  // D NewOrderSingle
+  kCancel,        // F OrderCancelRequest
+  kReplace,       // G OrderCancelReplaceRequest
+  kStatus,        // H OrderStatusRequest
+  kMassCancel,    // q OrderMassCancelRequest
+  kMarketData,    // V MarketDataRequest
+  kSecurityList,  // x SecurityListRequest
+  kPositions,     // AN RequestForPositions
+};
+const char* to_string(RequestKind k);
+
+enum class MassCancelScope : std::uint8_t { kSecurity = 1, kAll = 7 };
+enum class MdSubscription : std::uint8_t { kSnapshot = 0, kSubscribe = 1, kUnsubscribe = 2 };
+
+// Limits on what a request may carry (STYLE.md #4). Checked by the translation.
+constexpr std::size_t kMaxIdLength = 40;           // ClOrdID, OrigClOrdID, MDReqID, ...
+constexpr std::size_t kMaxSymbolLength = 16;       // instrument symbols (e.g. GDEA2017)
+constexpr std::size_t kMaxAccountLength = 24;      // registry account names
+constexpr std::size_t kMaxMdSymbols = 64;          // symbols per MarketDataRequest
+constexpr std::int32_t kMaxMdDepth = 50;           // levels per side in market data
+constexpr std::int64_t kMaxPriceFen = 100000000;   // 1,000,000.00 CNY per tonne
+constexpr std::int64_t kMaxQuantityT = 100000000;  // 100 Mt per order
+
+// One inbound application request. A flat struct: which fields are meaningful depends on `kind`
+// (documented per field). Strings are already checked against the limits above.
+struct FixRequest {
+  RequestKind kind = RequestKind::kNewOrder;
+  std::int32_t msg_seq_num = 0;              // MsgSeqNum(34) of the message, for rejects
+  std::string cl_ord_id;                     // D F G H q: ClOrdID(11)
+  std::string orig_cl_ord_id;                // F G: OrigClOrdID(41)
+  std::string order_id;                      // F G H: OrderID(37), optional ("" if absent)
+  std::string account;                       // D (required) F G H q AN: Account(1)
+  std::string symbol;                        // D F G H, q for kSecurity, x optional, AN optional
+  FixSide side = FixSide::kBuy;              // D F G H
+  FixOrdType ord_type = FixOrdType::kLimit;  // D G
+  FixTif tif = FixTif::kDay;                 // D G (a click is always kIoc)
+  std::int64_t price_fen = 0;                // D G limit orders: > 0, exact
+  std::int64_t quantity_t = 0;               // D G: > 0; F: 0 if absent
+  std::int64_t transact_time_ns = 0;         // member's TransactTime(60), informative only
+  MassCancelScope mass_scope = MassCancelScope::kAll;  // q
+  std::string request_id;  // V MDReqID, x SecurityReqID, AN PosReqID, H OrdStatusReqID
+  MdSubscription md_subscription = MdSubscription::kSnapshot;  // V
+  std::int32_t md_depth = 0;            // V: levels per side, 0 = full book (capped at kMaxMdDepth)
+  bool md_incremental = true;           // V: MDUpdateType 1 (else full refresh on every change)
+  bool md_bids = false;                 // V: MDEntryType 0 requested
+  bool md_offers = false;               // V: MDEntryType 1 requested
+  bool md_trades = false;               // V: MDEntryType 2 requested
+  std::vector<std::string> md_symbols;  // V: 1..kMaxMdSymbols symbols
+};
+
+enum class ReplyKind : std::uint8_t {
+  kExecReport = 1,    // 8
+  kCancelReject,      // 9
+  kMassCancelReport,  // r
+  kBusinessReject,    // j
+  kMdSnapshot,        // W
+  kMdIncremental,     // X
+  kMdReject,          // Y
+  kSecurityList,      // y
+  kPositionsAck,      // AO
+  kPositionReport,    // AP
+};
+
+// ExecType(150) / OrdStatus(39) values used by carbonx, as their FIX characters.
+namespace exec_type {
+constexpr char kNew = '0';
+constexpr char kCanceled = '4';
+constexpr char kReplaced = '5';
+constexpr char kRejected = '8';
+constexpr char kExpired = 'C';
+constexpr char kTrade = 'F';
+constexpr char kOrderStatus = 'I';
+}  // namespace exec_type
+namespace ord_status {
+constexpr char kNew = '0';
+constexpr char kPartiallyFilled = '1';
+constexpr char kFilled = '2';
+constexpr char kCanceled = '4';
+constexpr char kReplaced = '5';
+constexpr char kRejected = '8';
+constexpr char kExpired = 'C';
+}  // namespace ord_status
+
+struct MdEntry {
+  char entry_type = '0';     // MDEntryType(269): '0' bid, '1' offer, '2' trade
+  char update_action = '0';  // MDUpdateAction(279), X only: '0' new, '1' change, '2' delete
+  std::string symbol;        // X only
+  std::int64_t price_fen = 0;
+  std::int64_t quantity_t = 0;   // 0 on a delete
+  std::int32_t position_no = 0;  // MDEntryPositionNo(290): level 1..N, 0 = not sent
+};
+
+struct SecurityEntry {
+  std::string symbol;
+  std::string description;
+  std::int64_t tick_fen = 1;
+  std::int64_t lot_t = 1;
+};
+
+// One outbound application message. Flat, like FixRequest; meaning depends on `kind`.
+struct FixReply {
+  ReplyKind kind = ReplyKind::kExecReport;
+  std::string order_id;        // 8 9 r
+  std::string cl_ord_id;       // 8 9 r
+  std::string orig_cl_ord_id;  // 8 (replace/cancel) 9
+  std::string exec_id;         // 8
+  std::string account;         // 8 9 AO AP
+  std::string symbol;          // 8 r W AP
+  std::string text;            // any: Text(58), the reason a member's operator can act on
+  std::string request_id;      // 8 OrdStatusReqID, W X Y MDReqID, y SecurityReqID, AO AP PosReqID
+  std::string response_id;     // y SecurityResponseID, AO AP PosMaintRptID
+  char exec_type = exec_type::kNew;          // 8
+  char ord_status = ord_status::kNew;        // 8 9
+  FixSide side = FixSide::kBuy;              // 8
+  FixOrdType ord_type = FixOrdType::kLimit;  // 8
+  FixTif tif = FixTif::kDay;                 // 8
+  std::int64_t price_fen = 0;                // 8: 0 = not sent (clicks)
+  std::int64_t quantity_t = 0;               // 8 OrderQty
+  std::int64_t last_qty_t = 0;               // 8 trade: LastQty
+  std::int64_t last_px_fen = 0;              // 8 trade: LastPx
+  std::int64_t leaves_qty_t = 0;             // 8
+  std::int64_t cum_qty_t = 0;                // 8
+  std::int64_t cum_notional_fen = 0;  // 8: AvgPx = cum_notional_fen / cum_qty_t (exact decimal)
+  std::int64_t fee_fen = -1;          // 8 trade: Commission(12), -1 = not sent
+  std::string trade_id;               // 8 trade: TrdMatchID(880)
+  std::int64_t transact_time_ns = 0;  // 8: TransactTime(60), the sequencer's stamp
+  std::int32_t reject_code = -1;      // 8 OrdRejReason, 9 CxlRejReason, r MassCancelRejectReason,
+                                      // j BusinessRejectReason, Y MDReqRejReason; -1 = not sent
+  char cxl_rej_response_to = '1';     // 9: '1' cancel, '2' replace
+  MassCancelScope mass_scope = MassCancelScope::kAll;  // r
+  bool mass_accepted = true;                           // r: MassCancelResponse != 0
+  std::int32_t total_affected = 0;                     // r
+  std::int32_t ref_seq_num = 0;                        // j
+  std::string ref_msg_type;                            // j
+  std::vector<MdEntry> md;                             // W X
+  std::vector<SecurityEntry> securities;               // y
+  std::int32_t result_code = 0;    // y SecurityRequestResult, AO AP PosReqResult
+  std::int32_t total_reports = 0;  // AO AP TotalNumPosReports
+  std::int64_t available = 0;      // AP: CxAvailableQty(20001), tonnes (fen if symbol is CNY)
+  std::int64_t frozen = 0;         // AP: CxFrozenQty(20002)
+  std::string business_date;       // AP: ClearingBusinessDate(715), YYYYMMDD
+};
+
+// Why the translation refused an inbound message. The adapter turns each into the matching FIX
+// reply (ExecutionReport rejected, OrderCancelReject, BusinessMessageReject, ...).
+enum class TranslateError : std::uint8_t {
+  kBadPrice = 1,        // not a decimal, not a whole number of fen, <= 0 or above kMaxPriceFen
+  kBadQuantity,         // not a whole number of tonnes, <= 0 or above kMaxQuantityT
+  kMissingPrice,        // a limit order without Price(44)
+  kPriceOnClick,        // Price(44) on a click (OrdType=1)
+  kClickNotIoc,         // a click with TimeInForce other than IOC
+  kFieldTooLong,        // an id, symbol or account above its limit
+  kMissingField,        // a conditionally required field is missing
+  kBadMassCancelScope,  // MassCancelRequestType=1 without Symbol
+  kBadMarketDepth,      // negative or above kMaxMdDepth
+  kTooManySymbols,      // more than kMaxMdSymbols
+  kNoEntryTypes,        // MarketDataRequest without a supported MDEntryType
+  kBadPosReqType,       // PosReqType other than 0
+  kUnsupportedMessage,  // a message type carbonx does not handle
+};
+const char* to_string(TranslateError e);
+
+// Exact decimal <-> fen, for the edge. A price text is [digits][.digits]: at most 2 decimals that
+// are not zero ("12.30", "12.300" and "12.3" are 1230 fen; "12.305" is refused), no sign, no
+// exponent, no spaces; returns false (and leaves *out unchanged) on anything else, including
+// overflow and 0.
+bool parse_price_fen(const std::string& text, std::int64_t* out);
+// A quantity text is a whole number of tonnes: "100", "100.0" and "100.00" are 100; "100.5" and
+// "0" are refused.
+bool parse_quantity_t(const std::string& text, std::int64_t* out);
+// 1230 -> "12.30"; negative values get a leading '-'.
+std::string format_fen(std::int64_t fen);
+// numerator / denominator as an exact decimal with at most `max_decimals` digits, truncated
+// (used for AvgPx). denominator > 0.
+std::string format_ratio(std::int64_t numerator, std::int64_t denominator, int max_decimals);
+
+}  // namespace gateway
+}  // namespace carbonx
