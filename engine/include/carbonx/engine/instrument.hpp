@@ -1,0 +1,106 @@
+#pragma once
+// Instruments and the exchange configuration, parsed from TOML *text* (the caller reads the file;
+// the engine does no I/O). Every error names the instrument and the field.
+//
+// Format (every number is configuration; see engine/README.md for a full example):
+//
+//   [exchange]
+//   fee_account = 9000              # AccountId credited with every fee
+//   max_orders_per_book = 100000    # optional limits, defaults in CoreLimits
+//   [[fee_schedule]]
+//   name = "standard"
+//   rates = [ { mode = "listed", side = "both", rate_ppm = 500, min_fen = 0 }, ... ]
+//   waivers = [ { id = 1, mode = "repo_repurchase", sides = "both",
+//                 effective_from = 2017-05-10 } ]           # optional filed_from / filed_before
+//   [[instrument]]
+//   id = 1                          # >= 1; AssetId 0 is cash
+//   code = "GDEA2017"
+//   product = "allowance"           # allowance | ccer | phcer
+//   vintage = 2017                  # allowance only
+//   # ccer/phcer: project_id, region, project_type, crediting_start, crediting_end (dates)
+//   tick_fen = 1
+//   lot_t = 1
+//   min_order_t = 1
+//   max_order_t = 1000000
+//   reference_price_fen = 1500
+//   band_bp = 1000                  # optional, +-10% by default
+//   fee_schedule = "standard"
+//   stp = "cancel_incoming"         # optional: cancel_incoming | cancel_resting | cancel_both
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "carbonx/engine/fees.hpp"
+#include "carbonx/engine/result.hpp"
+#include "carbonx/engine/types.hpp"
+#include "carbonx/engine/units.hpp"
+
+namespace carbonx {
+
+enum class ProductKind : std::uint8_t { kAllowance = 1, kCcer = 2, kPhcer = 3 };
+std::string_view to_string(ProductKind p) noexcept;
+
+// Offsets (CCER, PHCER) carry the project attributes offset eligibility depends on.
+struct ProjectAttributes {
+  std::string project_id;
+  std::string region;        // e.g. "Guangdong"
+  std::string project_type;  // e.g. "forestry", "wind", "energy saving"
+  Date crediting_start{};
+  Date crediting_end{};
+};
+
+struct InstrumentConfig {
+  InstrumentId id{0};  // >= 1
+  std::string code;    // e.g. "GDEA2017"; unique
+  ProductKind product = ProductKind::kAllowance;
+  std::int32_t vintage = 0;   // allowance only
+  ProjectAttributes project;  // CCER and PHCER only
+  PriceFen tick_fen{1};
+  QuantityT lot_t{1};
+  QuantityT min_order_t{1};
+  QuantityT max_order_t{1'000'000};
+  PriceFen reference_price_fen{0};  // on the tick, > 0
+  std::uint32_t band_bp = 1000;     // listed band: reference +- band_bp / 10000
+  FeeSchedule fees;
+  StpMode stp = StpMode::kCancelIncoming;
+};
+
+// Limits of the core and its books. Each is checked; each has a named default.
+struct CoreLimits {
+  std::uint32_t max_instruments = 256;
+  std::uint32_t max_orders_per_book = 100'000;
+  std::uint32_t max_orders_per_level = 10'000;
+  std::uint32_t max_price_levels = 8'192;     // ticks from band low to band high, inclusive
+  std::uint32_t max_fills_per_order = 1'000;  // matching stops there; the remainder is cancelled
+  std::uint32_t outbox_capacity = 1 << 16;    // events reserved at start
+  QuantityT close_min_volume_t{100};          // VWAP close only when the day's volume exceeds this
+};
+
+struct ExchangeConfig {
+  AccountId fee_account{0};
+  CoreLimits limits;
+  std::vector<InstrumentConfig> instruments;  // in id order after parsing
+};
+
+struct ConfigError {
+  std::string message;  // names the instrument (or section) and the field
+};
+
+// Parses and validates. Errors: the first problem found, e.g.
+// "instrument GDEA2017: tick_fen: must be > 0".
+Result<ExchangeConfig, ConfigError> parse_exchange_config(std::string_view toml_text);
+
+// Checks one instrument against the limits (the parser calls it; so can code building configs).
+Result<bool, ConfigError> validate_instrument(const InstrumentConfig& ins, const CoreLimits& lim);
+
+// The listed band around `reference`: [ref - ref*bp/10000, ref + ref*bp/10000], both ends
+// rounded inward to the tick grid, the low end at least one tick.
+struct Band {
+  PriceFen low_fen;
+  PriceFen high_fen;
+};
+Band band_around(PriceFen reference_fen, std::uint32_t band_bp, PriceFen tick_fen);
+
+}  // namespace carbonx
