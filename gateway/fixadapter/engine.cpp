@@ -1,0 +1,310 @@
+// FixEngine: QuickFIX's Session driven by bytes the server carries (see fix_engine.hpp).
+#include <quickfix/Application.h>
+#include <quickfix/DataDictionaryProvider.h>
+#include <quickfix/FileStore.h>
+#include <quickfix/MessageStore.h>
+#include <quickfix/Responder.h>
+#include <quickfix/Session.h>
+
+#include <sys/stat.h>
+#include <cerrno>
+#include <map>
+#include <mutex>
+#include <vector>
+
+#include "carbonx/gateway/fix_codec.hpp"
+#include "carbonx/gateway/fix_engine.hpp"
+#include "translate.hpp"
+
+namespace carbonx {
+namespace gateway {
+
+// One TCP connection: its framing buffer and, once a Logon named a member, its session.
+class FixConnection : public FIX::Responder {
+ public:
+  explicit FixConnection(FixTransport* t) : transport(t) {}
+  bool send(const std::string& bytes) override {
+    transport->write(bytes);
+    return true;
+  }
+  void disconnect() override { transport->close(); }
+
+  FixTransport* transport;
+  std::string buffer;
+  SessionIndex session = kNoSession;
+};
+
+namespace {
+
+struct SessionSlot {
+  FIX::SessionID id;
+  std::unique_ptr<FIX::Session> session;
+  std::string member;
+  FixConnection* connection = nullptr;  // guarded by mutex
+  mutable std::recursive_mutex mutex;
+};
+
+std::string field_of(const std::string& msg, const char* tag_eq) {
+  const std::string key = std::string("\x01") + tag_eq;
+  const std::size_t at = msg.find(key);
+  if (at == std::string::npos) return std::string();
+  const std::size_t start = at + key.size();
+  const std::size_t end = msg.find('\x01', start);
+  return end == std::string::npos ? std::string() : msg.substr(start, end - start);
+}
+
+// Splits one complete frame off the front of `buffer`. Returns 1 and fills `frame`, 0 if more
+// bytes are needed, -1 if the bytes are not FIX or exceed `limit`.
+int next_frame(std::string* buffer, std::size_t limit, std::string* frame) {
+  static const std::string kBegin =
+      "8=FIX.4.4\x01"
+      "9=";
+  if (buffer->size() < kBegin.size()) {
+    return buffer->compare(0, buffer->size(), kBegin, 0, buffer->size()) == 0 ? 0 : -1;
+  }
+  if (buffer->compare(0, kBegin.size(), kBegin) != 0) return -1;
+  std::size_t pos = kBegin.size();
+  std::size_t body = 0;
+  for (; pos < buffer->size() && (*buffer)[pos] != '\x01'; ++pos) {
+    const char c = (*buffer)[pos];
+    if (c < '0' || c > '9' || pos - kBegin.size() > 6) return -1;
+    body = body * 10 + static_cast<std::size_t>(c - '0');
+  }
+  if (pos >= buffer->size()) return 0;
+  const std::size_t total = pos + 1 + body + 7;  // "10=nnn\x01"
+  if (total > limit) return -1;
+  if (buffer->size() < total) return 0;
+  if (buffer->compare(pos + 1 + body, 3, "10=") != 0) return -1;
+  frame->assign(*buffer, 0, total);
+  buffer->erase(0, total);
+  return 1;
+}
+
+}  // namespace
+
+struct FixEngine::Impl : public FIX::Application {
+  FixEngineConfig config;
+  FixEngineHandler* handler = nullptr;
+  FIX::DataDictionaryProvider dictionaries;
+  std::unique_ptr<FIX::MessageStoreFactory> store_factory;
+  std::vector<std::unique_ptr<SessionSlot>> slots;
+  std::map<std::string, SessionIndex> by_member;
+
+  SessionIndex index_of(const FIX::SessionID& id) const {
+    const auto it = by_member.find(id.getTargetCompID().getValue());
+    return it == by_member.end() ? kNoSession : it->second;
+  }
+
+  void onCreate(const FIX::SessionID&) override {}
+  void onLogon(const FIX::SessionID& id) override { handler->on_logon(index_of(id)); }
+  void onLogout(const FIX::SessionID& id) override { handler->on_logout(index_of(id)); }
+  void toAdmin(FIX::Message&, const FIX::SessionID&) override {}
+  void toApp(FIX::Message&, const FIX::SessionID&) throw(FIX::DoNotSend) override {}
+  void fromAdmin(const FIX::Message& m, const FIX::SessionID& id) throw(FIX::FieldNotFound,
+                                                                        FIX::IncorrectDataFormat,
+                                                                        FIX::IncorrectTagValue,
+                                                                        FIX::RejectLogon) override {
+    if (m.getHeader().getField(35) != "A") return;
+    const std::string user = m.isSetField(553) ? m.getField(553) : std::string();
+    const std::string pass = m.isSetField(554) ? m.getField(554) : std::string();
+    const std::string refusal = handler->authenticate(index_of(id), user, pass);
+    if (!refusal.empty()) throw FIX::RejectLogon(refusal);
+  }
+  void fromApp(const FIX::Message& m,
+               const FIX::SessionID& id) throw(FIX::FieldNotFound, FIX::IncorrectDataFormat,
+                                               FIX::IncorrectTagValue,
+                                               FIX::UnsupportedMessageType) override {
+    const SessionIndex index = index_of(id);
+    DecodeOutcome out = translate_inbound(m);
+    if (out.status == DecodeOutcome::Status::kRequest) {
+      handler->on_request(index, out.request);
+    } else if (out.status == DecodeOutcome::Status::kReply) {
+      send_reply(index, out.reply);
+    } else {
+      throw FIX::IncorrectDataFormat(0, out.reason);
+    }
+  }
+
+  bool send_reply(SessionIndex index, const FixReply& reply) {
+    SessionSlot& slot = *slots.at(index);
+    FIX::Message message;
+    build_reply(reply, &message);
+    std::lock_guard<std::recursive_mutex> lock(slot.mutex);
+    return slot.session->send(message);
+  }
+
+  // A Logout for a connection that has no session (unknown CompID, session busy).
+  void refuse(FixConnection* c, const std::string& frame, const std::string& reason) {
+    FIX::Message logout;
+    logout.getHeader().setField(8, "FIX.4.4");
+    logout.getHeader().setField(35, "5");
+    logout.getHeader().setField(49, config.comp_id);
+    logout.getHeader().setField(56, field_of(frame, "49="));
+    logout.getHeader().setField(34, "1");
+    logout.getHeader().setField(FIX::SendingTime(FIX::UtcTimeStamp()));
+    logout.setField(58, reason);
+    c->transport->write(logout.toString());
+  }
+
+  bool bind(FixConnection* c, const std::string& frame) {
+    const std::string member = field_of(frame, "49=");
+    const auto it = by_member.find(member);
+    if (field_of(frame, "35=") != "A" || field_of(frame, "56=") != config.comp_id ||
+        it == by_member.end()) {
+      refuse(c, frame,
+             "unknown SenderCompID '" + member + "' or TargetCompID is not '" + config.comp_id +
+                 "', or first message is not a Logon");
+      return false;
+    }
+    SessionSlot& slot = *slots[it->second];
+    std::lock_guard<std::recursive_mutex> lock(slot.mutex);
+    if (slot.connection != nullptr) {
+      refuse(c, frame, "session " + member + " is already logged on from another connection");
+      return false;
+    }
+    slot.connection = c;
+    c->session = it->second;
+    slot.session->setResponder(c);
+    return true;
+  }
+};
+
+FixEngine::FixEngine() : impl_(new Impl) {}
+FixEngine::~FixEngine() = default;
+
+std::unique_ptr<FixEngine> FixEngine::create(const FixEngineConfig& config,
+                                             FixEngineHandler* handler, std::string* error) {
+  std::unique_ptr<FixEngine> engine(new FixEngine);
+  Impl& impl = *engine->impl_;
+  impl.config = config;
+  impl.handler = handler;
+  try {
+    auto dd = std::make_shared<FIX::DataDictionary>(config.dictionary_path);
+    dd->checkFieldsOutOfOrder(false);
+    impl.dictionaries.addTransportDataDictionary(FIX::BeginString("FIX.4.4"), dd);
+    impl.dictionaries.addApplicationDataDictionary(
+        FIX::Message::toApplVerID(FIX::BeginString("FIX.4.4")), dd);
+  } catch (const std::exception& e) {
+    *error = "cannot load FIX dictionary " + config.dictionary_path + ": " + e.what();
+    return nullptr;
+  }
+  if (config.memory_store) {
+    impl.store_factory.reset(new FIX::MemoryStoreFactory());
+  } else {
+    if (::mkdir(config.store_dir.c_str(), 0750) != 0 && errno != EEXIST) {
+      *error = "cannot create FIX store directory " + config.store_dir;
+      return nullptr;
+    }
+    impl.store_factory.reset(new FIX::FileStoreFactory(config.store_dir));
+  }
+  return engine;
+}
+
+SessionIndex FixEngine::add_session(const std::string& member_comp_id) {
+  Impl& impl = *impl_;
+  const SessionIndex index = static_cast<SessionIndex>(impl.slots.size());
+  std::unique_ptr<SessionSlot> slot(new SessionSlot);
+  slot->id = FIX::SessionID("FIX.4.4", impl.config.comp_id, member_comp_id);
+  slot->member = member_comp_id;
+  impl.by_member[member_comp_id] = index;
+  // Always in session (start == end): the trading calendar is the exchange's, not FIX's.
+  FIX::TimeRange always(FIX::UtcTimeOnly(0, 0, 0), FIX::UtcTimeOnly(0, 0, 0));
+  slot->session.reset(
+      new FIX::Session(impl, *impl.store_factory, slot->id, impl.dictionaries, always, 0, nullptr));
+  slot->session->setCheckLatency(false);
+  slot->session->setMillisecondsInTimeStamp(true);
+  impl.slots.push_back(std::move(slot));
+  return index;
+}
+
+std::size_t FixEngine::session_count() const {
+  return impl_->slots.size();
+}
+
+const std::string& FixEngine::member_comp_id(SessionIndex session) const {
+  return impl_->slots.at(session)->member;
+}
+
+FixConnection* FixEngine::open(FixTransport* transport) {
+  return new FixConnection(transport);
+}
+
+bool FixEngine::on_bytes(FixConnection* c, const char* data, std::size_t size) {
+  c->buffer.append(data, size);
+  std::string frame;
+  for (;;) {
+    const int got = next_frame(&c->buffer, impl_->config.max_message_bytes, &frame);
+    if (got < 0) return false;
+    if (got == 0) return true;
+    if (c->session == kNoSession && !impl_->bind(c, frame)) return false;
+    SessionSlot& slot = *impl_->slots[c->session];
+    std::lock_guard<std::recursive_mutex> lock(slot.mutex);
+    if (slot.connection != c) return false;  // the session dropped this connection
+    try {
+      slot.session->next(frame, FIX::UtcTimeStamp());
+    } catch (const std::exception&) {
+      return false;
+    }
+  }
+}
+
+void FixEngine::on_closed(FixConnection* c) {
+  if (c->session != kNoSession) {
+    SessionSlot& slot = *impl_->slots[c->session];
+    std::lock_guard<std::recursive_mutex> lock(slot.mutex);
+    if (slot.connection == c) {
+      slot.session->disconnect();  // calls onLogout if it was logged on; drops the responder
+      slot.connection = nullptr;
+    }
+  }
+  delete c;
+}
+
+bool FixEngine::send(SessionIndex session, const FixReply& reply) {
+  try {
+    return impl_->send_reply(session, reply);
+  } catch (const std::exception&) {
+    return false;  // the store failed to write: the session logs itself out
+  }
+}
+
+void FixEngine::logout(SessionIndex session, const std::string& reason) {
+  SessionSlot& slot = *impl_->slots.at(session);
+  std::lock_guard<std::recursive_mutex> lock(slot.mutex);
+  if (slot.connection == nullptr) return;
+  slot.session->logout(reason);
+  slot.session->next(FIX::UtcTimeStamp());
+}
+
+bool FixEngine::is_logged_on(SessionIndex session) const {
+  SessionSlot& slot = *impl_->slots.at(session);
+  std::lock_guard<std::recursive_mutex> lock(slot.mutex);
+  return slot.connection != nullptr && slot.session->isLoggedOn();
+}
+
+int FixEngine::next_sender_seq(SessionIndex session) const {
+  SessionSlot& slot = *impl_->slots.at(session);
+  std::lock_guard<std::recursive_mutex> lock(slot.mutex);
+  return slot.session->getExpectedSenderNum();
+}
+
+int FixEngine::next_target_seq(SessionIndex session) const {
+  SessionSlot& slot = *impl_->slots.at(session);
+  std::lock_guard<std::recursive_mutex> lock(slot.mutex);
+  return slot.session->getExpectedTargetNum();
+}
+
+void FixEngine::tick() {
+  for (auto& slot : impl_->slots) {
+    std::lock_guard<std::recursive_mutex> lock(slot->mutex);
+    if (slot->connection == nullptr) continue;
+    try {
+      slot->session->next(FIX::UtcTimeStamp());
+    } catch (const std::exception&) {
+      slot->session->disconnect();
+    }
+  }
+}
+
+}  // namespace gateway
+}  // namespace carbonx
