@@ -1,0 +1,207 @@
+#pragma once
+// carbonx::registry::Store — the durable store on LMDB: one environment in a data directory
+// holding the ledger's rows, the open orders, the command journal, the core's state blob and
+// applied_seq. See registry/README.md for the on-disk layout.
+//
+// Group commit: commit_batch() writes, in ONE LMDB write transaction, the batch's journal records
+// (hash-chained), the ledger rows the batch changed (the ledger's dirty set), the changed open
+// orders, the core state blob and applied_seq. Either all of it is durable or none of it is.
+// EVENTS OF A BATCH MUST ONLY BE RELEASED AFTER commit_batch() RETURNS SUCCESS: until then the
+// batch may be lost by a crash. If commit_batch() fails, nothing of the batch is on disk, the
+// ledger keeps its dirty set, and the caller must either retry the same batch or stop the process
+// (the in-memory state is ahead of the disk; a restart recovers the last commit).
+//
+// Durability (StoreOptions::durability): kFullSync (default) fsyncs data and meta page at each
+// commit; kNoMetaSync skips the meta page's fsync (a system crash may lose the last commits but
+// never corrupts; a process crash loses nothing); kNoSync leaves flushing to the OS (benchmarks
+// only: a system crash may corrupt the store).
+//
+// Refusals at open (each a StoreError and a detail text): a file that is not an LMDB environment
+// (kCorrupt), an LMDB environment that is not a carbonx store (kForeign), another schema version
+// (kSchemaVersion), another process holding the store (kLocked: flock() on <dir>/carbonx.lock,
+// because LMDB itself lets a second process write by waiting for the lock).
+//
+// Map size: grown (doubled) before a batch when the used pages get near the map size, and on
+// MDB_MAP_FULL the transaction is aborted, the map grown and the batch retried; past
+// StoreOptions::max_map_bytes the batch fails with kMapFull, a full disk with kDiskFull.
+//
+// Threads and processes: not thread-safe; one thread uses a Store. Never use a Store (or any LMDB
+// environment) across fork(): open it in the process that uses it. Read transactions are opened
+// per query and closed before it returns.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "carbonx/engine/result.hpp"
+#include "carbonx/engine/units.hpp"
+#include "carbonx/registry/ledger.hpp"
+#include "carbonx/registry/records.hpp"
+#include "carbonx/registry/sha256.hpp"
+
+namespace carbonx::registry {
+
+inline constexpr std::uint64_t kStoreMagic = 0x31'5853'4e42'5843ULL;  // "CXBNSX1" little-endian
+inline constexpr std::uint32_t kSchemaVersion = 1;
+
+enum class StoreError : std::uint8_t {
+  kIo = 1,         // the directory or a file cannot be created or opened (errno in detail)
+  kCorrupt,        // the data file is not a readable LMDB environment, or a record is malformed
+  kForeign,        // an LMDB environment that is not a carbonx store (magic missing or wrong)
+  kSchemaVersion,  // a carbonx store of another schema version
+  kLocked,         // another process has the store open
+  kMapFull,        // the map reached StoreOptions::max_map_bytes
+  kDiskFull,       // the file system is full (ENOSPC, EDQUOT)
+  kSeqGap,         // the batch's journal seqs do not continue applied_seq + 1, + 2, ...
+  kLmdb,           // another LMDB error (its text in detail)
+};
+std::string_view to_string(StoreError e) noexcept;
+
+enum class Durability : std::uint8_t {
+  kFullSync = 1,  // default: fsync at every commit
+  kNoMetaSync,    // MDB_NOMETASYNC: the meta page is not fsynced at commit
+  kNoSync,        // MDB_NOSYNC: no fsync at all (benchmarks only)
+};
+
+struct StoreOptions {
+  Durability durability = Durability::kFullSync;
+  std::size_t initial_map_bytes = std::size_t{64} << 20;  // grown as needed
+  std::size_t max_map_bytes = std::size_t{1} << 40;       // growth stops here: kMapFull
+  unsigned max_readers = 126;
+};
+
+// One journal record handed to commit_batch(). The payload is the encoded command (opaque here).
+struct JournalEntry {
+  Seq seq{0};
+  TimestampNs ts{0};
+  std::span<const std::uint8_t> payload;
+};
+
+// A change to the open orders: put `record` under `order_id`, or erase it.
+struct OrderChange {
+  std::uint64_t order_id = 0;
+  std::span<const std::uint8_t> record;  // versioned by its producer (the engine)
+  bool erase = false;
+};
+
+struct Batch {
+  std::span<const JournalEntry> journal;  // seqs applied_seq + 1, + 2, ... (may be empty)
+  std::span<const OrderChange> orders;
+  std::optional<std::span<const std::uint8_t>> core_state;  // nullopt: unchanged
+};
+
+// What the server needs to continue after a restart (no journal scan).
+struct Recovery {
+  Seq applied_seq{0};
+  std::vector<std::uint8_t> core_state;
+  Digest last_hash{};  // hash of the record at applied_seq (zeros when the journal is empty)
+};
+
+// A journal record as read back.
+struct JournalRecordView {
+  Seq seq{0};
+  TimestampNs ts{0};
+  std::uint16_t schema = 0;
+  std::span<const std::uint8_t> payload;
+  Digest hash{};
+  std::span<const std::uint8_t> header;  // the fixed header bytes (hashed with the payload)
+};
+
+struct Statement {
+  std::vector<TransferRecord> transfers;  // in order of application
+  std::optional<std::uint64_t> next_pos;  // pass as from_pos for the next page; none at the end
+};
+
+struct Holding {
+  AccountId account{0};
+  AssetId asset{0};
+  std::int64_t amount = 0;  // available + frozen
+};
+
+struct StoreStats {
+  std::size_t map_bytes = 0;
+  std::size_t used_bytes = 0;
+  std::uint64_t journal_records = 0;
+  std::uint64_t transfers = 0;
+  std::uint64_t open_orders = 0;
+  std::uint64_t open_holds = 0;
+};
+
+class Store final : public LedgerHistory {
+ public:
+  // Opens (creating if needed) the store in `dir` (created if missing; its parent must exist).
+  // Errors: see StoreError; `detail` (if given) receives a sentence for the operator.
+  static Result<std::unique_ptr<Store>, StoreError> open(const std::string& dir,
+                                                         const StoreOptions& options = {},
+                                                         std::string* detail = nullptr);
+  ~Store() override;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Loads accounts, balances and open holds into `ledger` (which must be empty) and attaches the
+  // store as its history. Returns applied_seq, the core state blob and the last journal hash.
+  // Cost is proportional to the state, never to the journal. Call once, before any commit.
+  Result<Recovery, StoreError> load(Ledger& ledger);
+  // Calls fn(order_id, record) for every stored open order, in order id order.
+  Status<StoreError> for_each_open_order(
+      const std::function<void(std::uint64_t, std::span<const std::uint8_t>)>& fn);
+
+  // Commits one batch (see the header comment). `ledger` is the one load() filled (or an empty
+  // ledger for a new store); its dirty set is written and then cleared.
+  Status<StoreError> commit_batch(const Batch& batch, Ledger& ledger);
+
+  Seq applied_seq() const { return applied_seq_; }
+  const Digest& last_hash() const { return last_hash_; }
+  const std::string& last_error_detail() const { return detail_; }
+  const std::string& dir() const { return dir_; }
+  Result<StoreStats, StoreError> stats();
+
+  // Transfers of `account` from position `from_pos` on, at most `limit`, in order.
+  Result<Statement, StoreError> statement(AccountId account, std::uint64_t from_pos,
+                                          std::size_t limit);
+  // Holdings (available + frozen) of every account and asset after the transfers of all
+  // commands with seq <= `at` (folds the transfer log; rows that are zero are left out).
+  Result<std::vector<Holding>, StoreError> holdings_at(Seq at);
+  // Calls fn for every journal record with seq >= from, in order, until fn returns false.
+  Status<StoreError> read_journal(Seq from,
+                                  const std::function<bool(const JournalRecordView&)>& fn);
+  // The stored order record, if any.
+  Result<std::optional<std::vector<std::uint8_t>>, StoreError> open_order(std::uint64_t id);
+
+  // LedgerHistory (committed transfers and hold ids).
+  std::optional<TransferRecord> find_transfer(TransferId id) override;
+  bool hold_id_used(HoldId id) override;
+
+ public:
+  struct Env;  // the LMDB handles (implementation detail, defined in store.cpp)
+
+ private:
+  Store();
+  Status<StoreError> open_dbs();
+  Status<StoreError> create_dbs(void* txn);
+  Status<StoreError> check_meta(void* txn);
+  Status<StoreError> ensure_room(std::size_t batch_bytes);
+  Status<StoreError> grow_map(std::size_t at_least);
+  int write_batch(const Batch& batch, const Ledger& ledger,
+                  const std::vector<std::uint8_t>& records, const std::vector<std::size_t>& offsets,
+                  const Digest& new_hash);
+  int write_ledger_rows(void* txn, const Ledger& ledger);
+  Status<StoreError> fail(StoreError e, std::string text);
+
+  std::unique_ptr<Env> env_;
+  std::string dir_;
+  StoreOptions options_;
+  std::string detail_;
+  Seq applied_seq_{0};
+  Digest last_hash_{};
+  std::uint64_t max_transfer_id_key_ = 0;  // largest key in the transfer id index
+  bool has_transfer_ids_ = false;
+  int pid_ = 0;
+};
+
+}  // namespace carbonx::registry

@@ -1,0 +1,723 @@
+#include "carbonx/registry/store.hpp"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <lmdb.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+
+#include "carbonx/engine/assert.hpp"
+#include "carbonx/registry/journal.hpp"
+#include "flat_map.hpp"
+
+namespace carbonx::registry {
+
+std::string_view to_string(StoreError e) noexcept {
+  switch (e) {
+    case StoreError::kIo:
+      return "cannot open or create the store's files";
+    case StoreError::kCorrupt:
+      return "the store is corrupt (not a readable LMDB environment or a malformed record)";
+    case StoreError::kForeign:
+      return "the directory holds an LMDB environment that is not a carbonx store";
+    case StoreError::kSchemaVersion:
+      return "the store has another schema version";
+    case StoreError::kLocked:
+      return "another process has the store open";
+    case StoreError::kMapFull:
+      return "the store reached its configured maximum size";
+    case StoreError::kDiskFull:
+      return "the disk is full";
+    case StoreError::kSeqGap:
+      return "journal seqs do not continue applied_seq";
+    case StoreError::kLmdb:
+      return "LMDB error";
+  }
+  return "unknown store error";
+}
+
+namespace {
+
+constexpr char kMetaMagic[] = "magic";
+constexpr char kMetaSchema[] = "schema_version";
+constexpr char kMetaAppliedSeq[] = "applied_seq";
+constexpr char kMetaLastHash[] = "last_hash";
+constexpr char kMetaCoreState[] = "core_state";
+constexpr char kMetaCounters[] = "ledger_counters";
+constexpr int kMaxGrowRetries = 16;
+
+MDB_val val(const void* p, std::size_t n) {
+  return MDB_val{n, const_cast<void*>(p)};
+}
+MDB_val val(std::string_view s) {
+  return val(s.data(), s.size());
+}
+std::span<const std::uint8_t> bytes(const MDB_val& v) {
+  return {static_cast<const std::uint8_t*>(v.mv_data), v.mv_size};
+}
+template <typename T>
+bool read_fixed(const MDB_val& v, T& out) {
+  if (v.mv_size != sizeof(T)) return false;
+  std::memcpy(&out, v.mv_data, sizeof(T));
+  return true;
+}
+
+// RAII read transaction (short-lived by construction).
+class ReadTxn {
+ public:
+  explicit ReadTxn(MDB_env* env) { rc_ = mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn_); }
+  ~ReadTxn() {
+    if (txn_ != nullptr) mdb_txn_abort(txn_);
+  }
+  ReadTxn(const ReadTxn&) = delete;
+  ReadTxn& operator=(const ReadTxn&) = delete;
+  int rc() const { return rc_; }
+  MDB_txn* get() const { return txn_; }
+
+ private:
+  MDB_txn* txn_ = nullptr;
+  int rc_ = 0;
+};
+
+class Cursor {
+ public:
+  Cursor(MDB_txn* txn, MDB_dbi dbi) { rc_ = mdb_cursor_open(txn, dbi, &c_); }
+  ~Cursor() {
+    if (c_ != nullptr) mdb_cursor_close(c_);
+  }
+  Cursor(const Cursor&) = delete;
+  Cursor& operator=(const Cursor&) = delete;
+  int rc() const { return rc_; }
+  MDB_cursor* get() const { return c_; }
+
+ private:
+  MDB_cursor* c_ = nullptr;
+  int rc_ = 0;
+};
+
+bool is_disk_full(int rc) {
+  return rc == ENOSPC || rc == EDQUOT;
+}
+
+}  // namespace
+
+struct Store::Env {
+  MDB_env* env = nullptr;
+  int lock_fd = -1;
+  MDB_dbi meta = 0, accounts = 0, balances = 0, holds = 0, closed_holds = 0;
+  MDB_dbi transfers = 0, transfer_ids = 0, account_transfers = 0, orders = 0, journal = 0;
+  ~Env() {
+    if (env != nullptr) mdb_env_close(env);
+    if (lock_fd >= 0) close(lock_fd);  // releases the flock
+  }
+};
+
+Store::Store() : env_(std::make_unique<Env>()) {}
+Store::~Store() = default;
+
+Status<StoreError> Store::fail(StoreError e, std::string text) {
+  detail_ = std::move(text);
+  return Err(e);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Open
+
+namespace {
+
+struct DbSpec {
+  const char* name;
+  MDB_dbi Store::Env::*member;
+  unsigned flags;
+};
+
+int open_env(MDB_env** out, const std::string& dir, const StoreOptions& o) {
+  int rc = mdb_env_create(out);
+  if (rc != 0) return rc;
+  MDB_env* env = *out;
+  if ((rc = mdb_env_set_maxdbs(env, 16)) != 0) return rc;
+  if ((rc = mdb_env_set_maxreaders(env, o.max_readers)) != 0) return rc;
+  std::size_t map = o.initial_map_bytes;
+  struct stat st {};
+  if (stat((dir + "/data.mdb").c_str(), &st) == 0) {
+    map = std::max(map, static_cast<std::size_t>(st.st_size));
+  }
+  if ((rc = mdb_env_set_mapsize(env, map)) != 0) return rc;
+  unsigned flags = MDB_NORDAHEAD;
+  if (o.durability == Durability::kNoMetaSync) flags |= MDB_NOMETASYNC;
+  if (o.durability == Durability::kNoSync) flags |= MDB_NOSYNC;
+  return mdb_env_open(env, dir.c_str(), flags, 0644);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>, StoreError> Store::open(const std::string& dir,
+                                                       const StoreOptions& options,
+                                                       std::string* detail) {
+  CX_ASSERT(options.initial_map_bytes > 0);
+  CX_ASSERT(options.max_map_bytes >= options.initial_map_bytes);
+  std::unique_ptr<Store> s(new Store());
+  s->dir_ = dir;
+  s->options_ = options;
+  s->pid_ = getpid();
+  auto refuse = [&](StoreError e, std::string text) -> Result<std::unique_ptr<Store>, StoreError> {
+    if (detail != nullptr) *detail = dir + ": " + text;
+    return Err(e);
+  };
+  if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    return refuse(StoreError::kIo, std::string("cannot create directory: ") + strerror(errno));
+  }
+  const std::string lock_path = dir + "/carbonx.lock";
+  s->env_->lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (s->env_->lock_fd < 0) {
+    return refuse(StoreError::kIo, "cannot open " + lock_path + ": " + strerror(errno));
+  }
+  if (flock(s->env_->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK) {
+      return refuse(StoreError::kLocked, "another process has this store open (" + lock_path + ")");
+    }
+    return refuse(StoreError::kIo, std::string("flock: ") + strerror(errno));
+  }
+  const int rc = open_env(&s->env_->env, dir, options);
+  if (rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH) {
+    return refuse(StoreError::kCorrupt,
+                  std::string("data.mdb is not a readable LMDB environment: ") + mdb_strerror(rc));
+  }
+  if (rc != 0) {
+    return refuse(is_disk_full(rc) ? StoreError::kDiskFull : StoreError::kIo,
+                  std::string("mdb_env_open: ") + mdb_strerror(rc));
+  }
+  if (auto st = s->open_dbs(); !st) return refuse(st.error(), s->detail_);
+  return s;
+}
+
+namespace {
+const DbSpec kDbs[] = {
+    {"accounts", &Store::Env::accounts, 0},
+    {"balances", &Store::Env::balances, 0},
+    {"holds", &Store::Env::holds, 0},
+    {"closed_holds", &Store::Env::closed_holds, 0},
+    {"transfers", &Store::Env::transfers, 0},
+    {"transfer_ids", &Store::Env::transfer_ids, 0},
+    {"account_transfers", &Store::Env::account_transfers, MDB_DUPSORT | MDB_DUPFIXED},
+    {"orders", &Store::Env::orders, 0},
+    {"journal", &Store::Env::journal, 0},
+};
+}  // namespace
+
+Status<StoreError> Store::create_dbs(void* raw) {
+  auto* txn = static_cast<MDB_txn*>(raw);
+  int rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &env_->meta);
+  for (const DbSpec& d : kDbs) {
+    if (rc == 0) rc = mdb_dbi_open(txn, d.name, d.flags | MDB_CREATE, &((*env_).*d.member));
+  }
+  const std::uint64_t magic = kStoreMagic;
+  const std::uint32_t schema = kSchemaVersion;
+  const std::uint64_t zero = 0;
+  const Digest no_hash{};
+  const LedgerCounters counters{};
+  MDB_val k, v;
+  auto put = [&](const char* key, const void* p, std::size_t n) {
+    if (rc != 0) return;
+    k = val(std::string_view(key));
+    v = val(p, n);
+    rc = mdb_put(txn, env_->meta, &k, &v, 0);
+  };
+  put(kMetaMagic, &magic, sizeof magic);
+  put(kMetaSchema, &schema, sizeof schema);
+  put(kMetaAppliedSeq, &zero, sizeof zero);
+  put(kMetaLastHash, no_hash.data(), no_hash.size());
+  put(kMetaCounters, &counters, sizeof counters);
+  if (rc != 0) {
+    return fail(is_disk_full(rc) ? StoreError::kDiskFull : StoreError::kLmdb,
+                std::string("creating the store: ") + mdb_strerror(rc));
+  }
+  return {};
+}
+
+Status<StoreError> Store::check_meta(void* raw) {
+  auto* txn = static_cast<MDB_txn*>(raw);
+  MDB_val k = val(std::string_view(kMetaMagic)), v;
+  std::uint64_t magic = 0;
+  if (mdb_get(txn, env_->meta, &k, &v) != 0 || !read_fixed(v, magic) || magic != kStoreMagic) {
+    return fail(StoreError::kForeign, "the meta database has no carbonx magic number");
+  }
+  k = val(std::string_view(kMetaSchema));
+  std::uint32_t schema = 0;
+  if (mdb_get(txn, env_->meta, &k, &v) != 0 || !read_fixed(v, schema)) {
+    return fail(StoreError::kCorrupt, "the meta database has no schema version");
+  }
+  if (schema != kSchemaVersion) {
+    return fail(StoreError::kSchemaVersion, "schema version " + std::to_string(schema) +
+                                                ", this program reads " +
+                                                std::to_string(kSchemaVersion));
+  }
+  for (const DbSpec& d : kDbs) {
+    const int rc = mdb_dbi_open(txn, d.name, d.flags, &((*env_).*d.member));
+    if (rc != 0) {
+      return fail(StoreError::kCorrupt,
+                  std::string("database ") + d.name + " missing: " + mdb_strerror(rc));
+    }
+  }
+  std::uint64_t applied = 0;
+  k = val(std::string_view(kMetaAppliedSeq));
+  if (mdb_get(txn, env_->meta, &k, &v) != 0 || !read_fixed(v, applied)) {
+    return fail(StoreError::kCorrupt, "applied_seq missing");
+  }
+  applied_seq_ = Seq(applied);
+  k = val(std::string_view(kMetaLastHash));
+  if (mdb_get(txn, env_->meta, &k, &v) != 0 || v.mv_size != last_hash_.size()) {
+    return fail(StoreError::kCorrupt, "last journal hash missing");
+  }
+  std::memcpy(last_hash_.data(), v.mv_data, last_hash_.size());
+  return {};
+}
+
+Status<StoreError> Store::open_dbs() {
+  MDB_txn* txn = nullptr;
+  int rc = mdb_txn_begin(env_->env, nullptr, 0, &txn);
+  if (rc != 0) return fail(StoreError::kLmdb, std::string("begin: ") + mdb_strerror(rc));
+  rc = mdb_dbi_open(txn, "meta", 0, &env_->meta);
+  Status<StoreError> st;
+  if (rc == MDB_NOTFOUND) {
+    MDB_dbi main = 0;
+    MDB_stat ms{};
+    rc = mdb_dbi_open(txn, nullptr, 0, &main);
+    if (rc == 0) rc = mdb_stat(txn, main, &ms);
+    if (rc != 0 || ms.ms_entries != 0) {
+      st = fail(StoreError::kForeign, "LMDB environment without a carbonx meta database");
+    } else {
+      st = create_dbs(txn);
+    }
+  } else if (rc == MDB_INCOMPATIBLE) {
+    st = fail(StoreError::kForeign, "'meta' is not a carbonx meta database");
+  } else if (rc != 0) {
+    st = fail(StoreError::kCorrupt, std::string("opening meta: ") + mdb_strerror(rc));
+  } else {
+    st = check_meta(txn);
+  }
+  if (!st) {
+    mdb_txn_abort(txn);
+    return st;
+  }
+  {
+    Cursor c(txn, env_->transfer_ids);
+    MDB_val k, v;
+    if (c.rc() == 0 && mdb_cursor_get(c.get(), &k, &v, MDB_LAST) == 0 && k.mv_size == 8) {
+      max_transfer_id_key_ = get_be64(static_cast<const std::uint8_t*>(k.mv_data));
+      has_transfer_ids_ = true;
+    }
+  }
+  rc = mdb_txn_commit(txn);  // keeps the dbi handles
+  if (rc != 0) {
+    return fail(is_disk_full(rc) ? StoreError::kDiskFull : StoreError::kLmdb,
+                std::string("commit at open: ") + mdb_strerror(rc));
+  }
+  return {};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load
+
+Result<Recovery, StoreError> Store::load(Ledger& ledger) {
+  CX_ASSERT(ledger.account_count() == 0);
+  ReadTxn txn(env_->env);
+  if (txn.rc() != 0) return Err(StoreError::kLmdb);
+  MDB_val k, v;
+  auto scan = [&](MDB_dbi dbi, auto&& fn) -> bool {
+    Cursor c(txn.get(), dbi);
+    if (c.rc() != 0) return false;
+    for (int rc = mdb_cursor_get(c.get(), &k, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(c.get(), &k, &v, MDB_NEXT)) {
+      if (!fn()) return false;
+    }
+    return true;
+  };
+  const bool ok = scan(env_->accounts,
+                       [&] {
+                         AccountRecord r;
+                         if (!read_fixed(v, r)) return false;
+                         ledger.load_account(Account{
+                             AccountId(r.id), static_cast<AccountKind>(r.kind),
+                             static_cast<AccountStatus>(r.status), r.compliance_year,
+                             r.owner_entity, MemberId(r.member), r.region_code, r.holding_limit_t});
+                         return true;
+                       }) &&
+                  scan(env_->balances,
+                       [&] {
+                         BalanceRecord r;
+                         if (k.mv_size != 8 || !read_fixed(v, r)) return false;
+                         const auto* kb = static_cast<const std::uint8_t*>(k.mv_data);
+                         if (ledger.account(AccountId(get_be32(kb))) == nullptr) return false;
+                         ledger.load_balance(AccountId(get_be32(kb)), AssetId(get_be32(kb + 4)), r);
+                         return true;
+                       }) &&
+                  scan(env_->holds, [&] {
+                    HoldRecord r;
+                    if (!read_fixed(v, r) || ledger.account(AccountId(r.account)) == nullptr)
+                      return false;
+                    if (r.remaining <= 0 || r.remaining > r.amount) return false;
+                    ledger.load_hold(r);
+                    return true;
+                  });
+  if (!ok) {
+    detail_ = "malformed ledger record";
+    return Err(StoreError::kCorrupt);
+  }
+  Recovery out;
+  out.applied_seq = applied_seq_;
+  out.last_hash = last_hash_;
+  k = val(std::string_view(kMetaCounters));
+  if (mdb_get(txn.get(), env_->meta, &k, &v) != 0 || !read_fixed(v, ledger.counters_)) {
+    detail_ = "ledger counters missing";
+    return Err(StoreError::kCorrupt);
+  }
+  k = val(std::string_view(kMetaCoreState));
+  if (mdb_get(txn.get(), env_->meta, &k, &v) == 0) {
+    const auto b = bytes(v);
+    out.core_state.assign(b.begin(), b.end());
+  }
+  ledger.attach_history(this);
+  ledger.mark_committed();
+  return out;
+}
+
+Status<StoreError> Store::for_each_open_order(
+    const std::function<void(std::uint64_t, std::span<const std::uint8_t>)>& fn) {
+  ReadTxn txn(env_->env);
+  if (txn.rc() != 0) return fail(StoreError::kLmdb, mdb_strerror(txn.rc()));
+  Cursor c(txn.get(), env_->orders);
+  MDB_val k, v;
+  for (int rc = mdb_cursor_get(c.get(), &k, &v, MDB_FIRST); rc == 0;
+       rc = mdb_cursor_get(c.get(), &k, &v, MDB_NEXT)) {
+    if (k.mv_size != 8) return fail(StoreError::kCorrupt, "malformed order key");
+    fn(get_be64(static_cast<const std::uint8_t*>(k.mv_data)), bytes(v));
+  }
+  return {};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commit
+
+Status<StoreError> Store::grow_map(std::size_t at_least) {
+  MDB_envinfo info{};
+  mdb_env_info(env_->env, &info);
+  std::size_t next = std::max(info.me_mapsize * 2, at_least);
+  if (next > options_.max_map_bytes) next = options_.max_map_bytes;
+  if (next <= info.me_mapsize) {
+    return fail(StoreError::kMapFull, "map size " + std::to_string(info.me_mapsize) +
+                                          " bytes is at StoreOptions::max_map_bytes");
+  }
+  // No transaction of this process is open here (readers are scoped to queries).
+  const int rc = mdb_env_set_mapsize(env_->env, next);
+  if (rc != 0) {
+    return fail(is_disk_full(rc) ? StoreError::kDiskFull : StoreError::kLmdb,
+                std::string("growing the map: ") + mdb_strerror(rc));
+  }
+  return {};
+}
+
+Status<StoreError> Store::ensure_room(std::size_t batch_bytes) {
+  MDB_envinfo info{};
+  MDB_stat st{};
+  mdb_env_info(env_->env, &info);
+  mdb_env_stat(env_->env, &st);
+  const std::size_t used = (info.me_last_pgno + 1) * st.ms_psize;
+  // Copy-on-write can touch a few pages per changed row; leave generous headroom.
+  const std::size_t need = used + 4 * batch_bytes + (std::size_t{4} << 20);
+  if (need <= info.me_mapsize - info.me_mapsize / 4) return {};
+  if (info.me_mapsize >= options_.max_map_bytes) return {};  // MAP_FULL decides
+  return grow_map(need + need / 2);
+}
+
+namespace {
+// Puts one value; keeps the first error in `rc`.
+void put(int& rc, MDB_txn* txn, MDB_dbi dbi, MDB_val k, MDB_val v, unsigned flags = 0) {
+  if (rc == 0) rc = mdb_put(txn, dbi, &k, &v, flags);
+}
+}  // namespace
+
+int Store::write_ledger_rows(void* raw, const Ledger& ledger) {
+  auto* txn = static_cast<MDB_txn*>(raw);
+  int rc = 0;
+  std::uint8_t key[12];
+  for (std::uint32_t slot : ledger.dirty_accounts_) {
+    const Account& a = ledger.accounts_[slot].info;
+    const AccountRecord r{a.id.value(),
+                          static_cast<std::uint8_t>(a.kind),
+                          static_cast<std::uint8_t>(a.status),
+                          a.compliance_year,
+                          a.owner_entity,
+                          a.member.value(),
+                          a.region_code,
+                          a.holding_limit_t};
+    put_be32(key, a.id.value());
+    put(rc, txn, env_->accounts, val(key, 4), val(&r, sizeof r));
+  }
+  for (std::uint32_t slot : ledger.dirty_balances_) {
+    const auto& b = ledger.balances_[slot];
+    put_be32(key, b.account.value());
+    put_be32(key + 4, b.asset.value());
+    put(rc, txn, env_->balances, val(key, 8), val(&b.value, sizeof b.value));
+  }
+  const std::uint8_t one = 1;
+  for (std::uint64_t id : ledger.dirty_holds_) {
+    put_be64(key, id);
+    if (const auto* h = ledger.holds_->find(id)) {
+      put(rc, txn, env_->holds, val(key, 8), val(&h->rec, sizeof h->rec));
+      continue;
+    }
+    MDB_val k = val(key, 8);
+    const int del = rc == 0 ? mdb_del(txn, env_->holds, &k, nullptr) : 0;
+    if (del != 0 && del != MDB_NOTFOUND) rc = del;
+    put(rc, txn, env_->closed_holds, val(key, 8), val(&one, 1));
+  }
+  for (const TransferRecord& t : ledger.transfers_) {
+    std::uint8_t pos[8];
+    put_be64(pos, t.pos);
+    put(rc, txn, env_->transfers, val(pos, 8), val(&t, sizeof t), MDB_APPEND);
+    put_be64(key, t.id);
+    const bool append = !has_transfer_ids_ || t.id > max_transfer_id_key_;
+    put(rc, txn, env_->transfer_ids, val(key, 8), val(pos, 8), append ? MDB_APPEND : 0);
+    if (append) {
+      max_transfer_id_key_ = t.id;
+      has_transfer_ids_ = true;
+    }
+    put_be32(key, t.debit);
+    put(rc, txn, env_->account_transfers, val(key, 4), val(pos, 8));
+    put_be32(key, t.credit);
+    put(rc, txn, env_->account_transfers, val(key, 4), val(pos, 8));
+  }
+  put(rc, txn, env_->meta, val(std::string_view(kMetaCounters)),
+      val(&ledger.counters_, sizeof ledger.counters_));
+  return rc;
+}
+
+int Store::write_batch(const Batch& batch, const Ledger& ledger,
+                       const std::vector<std::uint8_t>& records,
+                       const std::vector<std::size_t>& offsets, const Digest& new_hash) {
+  MDB_txn* txn = nullptr;
+  int rc = mdb_txn_begin(env_->env, nullptr, 0, &txn);
+  if (rc != 0) return rc;
+  std::uint8_t key[8];
+  for (std::size_t i = 0; i < batch.journal.size(); ++i) {
+    put_be64(key, batch.journal[i].seq.value());
+    put(rc, txn, env_->journal, val(key, 8),
+        val(records.data() + offsets[i], offsets[i + 1] - offsets[i]), MDB_APPEND);
+  }
+  if (rc == 0) rc = write_ledger_rows(txn, ledger);
+  for (const OrderChange& o : batch.orders) {
+    put_be64(key, o.order_id);
+    if (o.erase) {
+      MDB_val k = val(key, 8);
+      const int del = rc == 0 ? mdb_del(txn, env_->orders, &k, nullptr) : 0;
+      if (del != 0 && del != MDB_NOTFOUND) rc = del;
+    } else {
+      put(rc, txn, env_->orders, val(key, 8), val(o.record.data(), o.record.size()));
+    }
+  }
+  if (batch.core_state) {
+    put(rc, txn, env_->meta, val(std::string_view(kMetaCoreState)),
+        val(batch.core_state->data(), batch.core_state->size()));
+  }
+  if (!batch.journal.empty()) {
+    const std::uint64_t applied = batch.journal.back().seq.value();
+    put(rc, txn, env_->meta, val(std::string_view(kMetaAppliedSeq)), val(&applied, sizeof applied));
+    put(rc, txn, env_->meta, val(std::string_view(kMetaLastHash)),
+        val(new_hash.data(), new_hash.size()));
+  }
+  if (rc != 0) {
+    mdb_txn_abort(txn);
+    return rc;
+  }
+  return mdb_txn_commit(txn);  // on failure LMDB has freed the txn
+}
+
+Status<StoreError> Store::commit_batch(const Batch& batch, Ledger& ledger) {
+  CX_ASSERT(getpid() == pid_);  // never across fork()
+  std::uint64_t expect = applied_seq_.value() + 1;
+  for (const JournalEntry& e : batch.journal) {
+    if (e.seq.value() != expect) {
+      return fail(StoreError::kSeqGap, "journal seq " + std::to_string(e.seq.value()) +
+                                           ", expected " + std::to_string(expect));
+    }
+    CX_ASSERT(e.payload.size() <= kJournalPayloadMax);
+    ++expect;
+  }
+  std::vector<std::uint8_t> records;
+  std::vector<std::size_t> offsets{0};
+  Digest hash = last_hash_;
+  for (const JournalEntry& e : batch.journal) {
+    hash = encode_journal_record(hash, e.seq, e.ts, e.payload, records);
+    offsets.push_back(records.size());
+  }
+  std::size_t bytes_estimate = records.size() + ledger.transfers_.size() * 160 +
+                               (ledger.dirty_balances_.size() + ledger.dirty_holds_.size()) * 64;
+  for (const OrderChange& o : batch.orders)
+    bytes_estimate += o.record.size() + 16;
+  if (auto st = ensure_room(bytes_estimate); !st) return st;
+  for (int attempt = 0;; ++attempt) {
+    const int rc = write_batch(batch, ledger, records, offsets, hash);
+    if (rc == 0) break;
+    if (rc == MDB_MAP_FULL && attempt < kMaxGrowRetries) {
+      if (auto st = grow_map(0); !st) return st;
+      continue;
+    }
+    if (is_disk_full(rc)) return fail(StoreError::kDiskFull, mdb_strerror(rc));
+    if (rc == MDB_MAP_FULL) return fail(StoreError::kMapFull, mdb_strerror(rc));
+    return fail(StoreError::kLmdb, std::string("commit: ") + mdb_strerror(rc));
+  }
+  if (!batch.journal.empty()) {
+    applied_seq_ = batch.journal.back().seq;
+    last_hash_ = hash;
+  }
+  if (ledger.history_ == nullptr) ledger.attach_history(this);
+  ledger.mark_committed();
+  return {};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Queries
+
+std::optional<TransferRecord> Store::find_transfer(TransferId id) {
+  ReadTxn txn(env_->env);
+  CX_ASSERT(txn.rc() == 0);
+  std::uint8_t key[8];
+  put_be64(key, id.value());
+  MDB_val k = val(key, 8), v;
+  if (mdb_get(txn.get(), env_->transfer_ids, &k, &v) != 0) return std::nullopt;
+  CX_ASSERT(v.mv_size == 8);
+  MDB_val pos = v;
+  TransferRecord r;
+  const int rc = mdb_get(txn.get(), env_->transfers, &pos, &v);
+  CX_ASSERT(rc == 0);
+  CX_ASSERT(read_fixed(v, r));
+  CX_ASSERT(r.id == id.value());
+  return r;
+}
+
+bool Store::hold_id_used(HoldId id) {
+  ReadTxn txn(env_->env);
+  CX_ASSERT(txn.rc() == 0);
+  std::uint8_t key[8];
+  put_be64(key, id.value());
+  MDB_val k = val(key, 8), v;
+  return mdb_get(txn.get(), env_->holds, &k, &v) == 0 ||
+         mdb_get(txn.get(), env_->closed_holds, &k, &v) == 0;
+}
+
+Result<Statement, StoreError> Store::statement(AccountId account, std::uint64_t from_pos,
+                                               std::size_t limit) {
+  ReadTxn txn(env_->env);
+  if (txn.rc() != 0) return Err(StoreError::kLmdb);
+  Cursor c(txn.get(), env_->account_transfers);
+  std::uint8_t key[4], pos[8];
+  put_be32(key, account.value());
+  put_be64(pos, from_pos);
+  MDB_val k = val(key, 4), v = val(pos, 8);
+  Statement out;
+  int rc = mdb_cursor_get(c.get(), &k, &v, MDB_GET_BOTH_RANGE);
+  for (; rc == 0; rc = mdb_cursor_get(c.get(), &k, &v, MDB_NEXT_DUP)) {
+    if (v.mv_size != 8) return Err(StoreError::kCorrupt);
+    const std::uint64_t p = get_be64(static_cast<const std::uint8_t*>(v.mv_data));
+    if (out.transfers.size() == limit) {
+      out.next_pos = p;
+      break;
+    }
+    MDB_val tk = v, tv;
+    TransferRecord r;
+    if (mdb_get(txn.get(), env_->transfers, &tk, &tv) != 0 || !read_fixed(tv, r)) {
+      return Err(StoreError::kCorrupt);
+    }
+    out.transfers.push_back(r);
+  }
+  return out;
+}
+
+Result<std::vector<Holding>, StoreError> Store::holdings_at(Seq at) {
+  ReadTxn txn(env_->env);
+  if (txn.rc() != 0) return Err(StoreError::kLmdb);
+  Cursor c(txn.get(), env_->transfers);
+  std::map<std::pair<std::uint32_t, std::uint32_t>, std::int64_t> sums;
+  MDB_val k, v;
+  for (int rc = mdb_cursor_get(c.get(), &k, &v, MDB_FIRST); rc == 0;
+       rc = mdb_cursor_get(c.get(), &k, &v, MDB_NEXT)) {
+    TransferRecord r;
+    if (!read_fixed(v, r)) return Err(StoreError::kCorrupt);
+    if (r.seq > at.value()) break;  // the log is in application order, seqs never decrease
+    sums[{r.debit, r.asset}] -= r.amount;
+    sums[{r.credit, r.asset}] += r.amount;
+  }
+  std::vector<Holding> out;
+  for (const auto& [key, amount] : sums) {
+    if (amount != 0) out.push_back(Holding{AccountId(key.first), AssetId(key.second), amount});
+  }
+  return out;
+}
+
+Status<StoreError> Store::read_journal(Seq from,
+                                       const std::function<bool(const JournalRecordView&)>& fn) {
+  ReadTxn txn(env_->env);
+  if (txn.rc() != 0) return fail(StoreError::kLmdb, mdb_strerror(txn.rc()));
+  Cursor c(txn.get(), env_->journal);
+  std::uint8_t key[8];
+  put_be64(key, from.value());
+  MDB_val k = val(key, 8), v;
+  for (int rc = mdb_cursor_get(c.get(), &k, &v, MDB_SET_RANGE); rc == 0;
+       rc = mdb_cursor_get(c.get(), &k, &v, MDB_NEXT)) {
+    JournalRecordView view;
+    if (k.mv_size != 8 || !decode_journal_record(bytes(v), view)) {
+      return fail(
+          StoreError::kCorrupt,
+          "malformed journal record at key seq " +
+              std::to_string(k.mv_size == 8 ? get_be64(static_cast<std::uint8_t*>(k.mv_data)) : 0));
+    }
+    if (view.seq.value() != get_be64(static_cast<const std::uint8_t*>(k.mv_data))) {
+      return fail(StoreError::kCorrupt, "journal record seq differs from its key");
+    }
+    if (!fn(view)) break;
+  }
+  return {};
+}
+
+Result<std::optional<std::vector<std::uint8_t>>, StoreError> Store::open_order(std::uint64_t id) {
+  ReadTxn txn(env_->env);
+  if (txn.rc() != 0) return Err(StoreError::kLmdb);
+  std::uint8_t key[8];
+  put_be64(key, id);
+  MDB_val k = val(key, 8), v;
+  if (mdb_get(txn.get(), env_->orders, &k, &v) != 0) {
+    return std::optional<std::vector<std::uint8_t>>();
+  }
+  const auto b = bytes(v);
+  return std::optional<std::vector<std::uint8_t>>(std::vector<std::uint8_t>(b.begin(), b.end()));
+}
+
+Result<StoreStats, StoreError> Store::stats() {
+  ReadTxn txn(env_->env);
+  if (txn.rc() != 0) return Err(StoreError::kLmdb);
+  MDB_envinfo info{};
+  MDB_stat st{};
+  mdb_env_info(env_->env, &info);
+  mdb_env_stat(env_->env, &st);
+  StoreStats out;
+  out.map_bytes = info.me_mapsize;
+  out.used_bytes = (info.me_last_pgno + 1) * st.ms_psize;
+  auto entries = [&](MDB_dbi dbi) {
+    MDB_stat s{};
+    mdb_stat(txn.get(), dbi, &s);
+    return static_cast<std::uint64_t>(s.ms_entries);
+  };
+  out.journal_records = entries(env_->journal);
+  out.transfers = entries(env_->transfers);
+  out.open_orders = entries(env_->orders);
+  out.open_holds = entries(env_->holds);
+  return out;
+}
+
+}  // namespace carbonx::registry
