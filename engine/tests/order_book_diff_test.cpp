@@ -1,0 +1,207 @@
+// Randomized differential test: OrderBook against the naive ReferenceBook, one million operations
+// over several books with fixed seeds. After every operation the outcomes (errors, fills in order,
+// self-trade cancels, remainders) must be equal; every few hundred operations the full resting
+// state is compared and the book's structure validated.
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <random>
+#include <vector>
+
+#include "carbonx/engine/order_book.hpp"
+#include "reference_book.hpp"
+
+namespace carbonx {
+namespace {
+
+using testing::ReferenceBook;
+using testing::RefFill;
+using testing::RefOutcome;
+
+struct Harness {
+  explicit Harness(const BookConfig& c) : book(c), ref(c), config(c) {}
+  OrderBook book;
+  ReferenceBook ref;
+  BookConfig config;
+  std::vector<std::uint64_t> live;  // ids that may be resting (some already filled)
+  std::uint64_t next_id = 1;
+  // Coverage counters: the run must exercise every outcome.
+  std::uint64_t fills = 0, stp_cancels = 0, errors = 0, rested = 0, kept_priority = 0;
+};
+
+void compare(const Result<AddOutcome, BookError>& got, const RefOutcome& want,
+             const OrderBook& book, Harness& h) {
+  h.fills += want.fills.size();
+  h.stp_cancels += want.stp_cancelled.size();
+  h.errors += want.ok ? 0 : 1;
+  h.rested += want.ok && want.remainder == Remainder::kRested ? 1 : 0;
+  h.kept_priority += want.kept_priority ? 1 : 0;
+  ASSERT_EQ(got.ok(), want.ok) << (got.ok() ? "ok" : to_string(got.error()));
+  if (!want.ok) {
+    ASSERT_EQ(got.error(), want.error);
+    ASSERT_TRUE(book.events().empty());
+    return;
+  }
+  const AddOutcome& o = got.value();
+  ASSERT_EQ(o.filled_t, want.filled_t);
+  ASSERT_EQ(o.leaves_t, want.leaves_t);
+  ASSERT_EQ(o.remainder, want.remainder);
+  ASSERT_EQ(o.kept_priority, want.kept_priority);
+  std::vector<RefFill> fills;
+  std::vector<OrderId> stp;
+  const auto events = book.events();
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const BookEvent& e = events[i];
+    if (e.kind == BookEventKind::kFill) {
+      fills.push_back(RefFill{e.resting_id, e.resting_account, e.price_fen, e.quantity_t});
+    } else if (e.kind == BookEventKind::kRestingCancelled) {
+      stp.push_back(e.resting_id);
+    } else {
+      // The last event of a level carries the level's final aggregate.
+      bool last = true;
+      for (std::size_t j = i + 1; j < events.size(); ++j) {
+        last = last && !(events[j].kind == BookEventKind::kLevel && events[j].side == e.side &&
+                         events[j].price_fen == e.price_fen);
+      }
+      if (last) {
+        ASSERT_EQ(e.quantity_t, book.level_quantity(e.side, e.price_fen));
+      }
+    }
+  }
+  ASSERT_EQ(fills, want.fills);
+  ASSERT_EQ(stp, want.stp_cancelled);
+}
+
+void compare_state(const Harness& h) {
+  ASSERT_TRUE(h.book.validate());
+  const auto want = h.ref.orders();
+  std::size_t i = 0;
+  h.book.for_each_order([&](const OrderView& v) {
+    ASSERT_LT(i, want.size());
+    EXPECT_EQ(v.id, want[i].id);
+    EXPECT_EQ(v.price_fen, want[i].price);
+    EXPECT_EQ(v.leaves_t.value(), want[i].leaves);
+    EXPECT_EQ(v.account, want[i].account);
+    ++i;
+  });
+  ASSERT_EQ(i, want.size());
+  ASSERT_EQ(h.book.best_bid(), h.ref.best_of(Side::kBuy));
+  ASSERT_EQ(h.book.best_ask(), h.ref.best_of(Side::kSell));
+}
+
+void step(Harness& h, std::mt19937_64& rng) {
+  auto pick = [&](std::uint64_t n) { return rng() % n; };
+  const std::int64_t mid = (h.config.low_fen.value() + h.config.high_fen.value()) / 2;
+  const std::int64_t tick = h.config.tick_fen.value();
+  const auto price = [&]() {
+    // Mostly near the middle; sometimes anywhere, sometimes off the grid or off the tick.
+    std::int64_t p = mid + (static_cast<std::int64_t>(pick(21)) - 10) * tick;
+    if (pick(50) == 0) p = h.config.low_fen.value() - tick + static_cast<std::int64_t>(pick(3));
+    if (pick(50) == 0) p += 1;
+    return PriceFen(p);
+  };
+  const std::uint64_t op = pick(100);
+  if (op < 55 || h.live.empty()) {
+    BookOrder o;
+    o.id = OrderId(pick(200) == 0 && !h.live.empty() ? h.live[pick(h.live.size())] : h.next_id++);
+    o.account = AccountId(static_cast<std::uint32_t>(1 + pick(6)));
+    o.side = pick(2) == 0 ? Side::kBuy : Side::kSell;
+    o.type = pick(15) == 0 ? OrderType::kClick : OrderType::kLimit;
+    const std::uint64_t t = pick(100);
+    o.tif = t < 75 ? TimeInForce::kDay : (t < 92 ? TimeInForce::kIoc : TimeInForce::kFok);
+    if (o.type == OrderType::kClick && pick(10) != 0) o.tif = TimeInForce::kIoc;
+    o.price_fen = price();
+    o.quantity_t = QuantityT(static_cast<std::int64_t>(pick(30)) - (pick(100) == 0 ? 30 : 0));
+    if (o.quantity_t.value() == 0 && pick(2) == 0) o.quantity_t = QuantityT(1);
+    compare(h.book.add(o), h.ref.add(o), h.book, h);
+    h.live.push_back(o.id.value());
+  } else if (op < 80) {
+    const std::size_t i = pick(h.live.size());
+    const OrderId id(h.live[i]);
+    auto got = h.book.cancel(id);
+    const RefOutcome want = h.ref.cancel(id);
+    ASSERT_EQ(got.ok(), want.ok);
+    if (got.ok()) {
+      ASSERT_EQ(got.value().leaves_t, want.leaves_t);
+    }
+    h.live[i] = h.live.back();
+    h.live.pop_back();
+  } else {
+    const OrderId id(h.live[pick(h.live.size())]);
+    const auto current = h.ref.find(id);
+    PriceFen p = price();
+    QuantityT q(static_cast<std::int64_t>(pick(30)));
+    if (current && pick(3) == 0) {
+      p = current->price;  // same price: quantity down keeps priority, up loses it
+      q = QuantityT(std::max<std::int64_t>(1, current->leaves - 1 + (pick(3) == 0 ? 5 : 0)));
+    }
+    compare(h.book.replace(id, p, q), h.ref.replace(id, p, q), h.book, h);
+  }
+}
+
+void run(const BookConfig& c, std::uint64_t seed, int ops) {
+  Harness h(c);
+  std::mt19937_64 rng(seed);
+  for (int i = 0; i < ops; ++i) {
+    step(h, rng);
+    if (::testing::Test::HasFatalFailure()) {
+      ADD_FAILURE() << "seed " << seed << " op " << i;
+      return;
+    }
+    if (h.live.size() > 4000) h.live.erase(h.live.begin(), h.live.begin() + 2000);
+    if (i % 500 == 0) {
+      compare_state(h);
+      if (::testing::Test::HasFatalFailure()) return;
+    }
+  }
+  compare_state(h);
+  EXPECT_GT(h.fills, static_cast<std::uint64_t>(ops) / 10);
+  EXPECT_GT(h.errors, 0u);
+  EXPECT_GT(h.rested, static_cast<std::uint64_t>(ops) / 10);
+  EXPECT_GT(h.kept_priority, 0u);
+  if (c.stp != StpMode::kCancelIncoming) {
+    EXPECT_GT(h.stp_cancels, 0u);
+  }
+  std::printf("seed %llu: %llu fills, %llu stp cancels, %llu errors, %llu rested\n",
+              static_cast<unsigned long long>(seed), static_cast<unsigned long long>(h.fills),
+              static_cast<unsigned long long>(h.stp_cancels),
+              static_cast<unsigned long long>(h.errors), static_cast<unsigned long long>(h.rested));
+}
+
+BookConfig config(StpMode stp, std::uint32_t max_orders, std::uint32_t per_level,
+                  std::uint32_t fills, std::int64_t tick) {
+  BookConfig c;
+  c.tick_fen = PriceFen(tick);
+  c.low_fen = PriceFen(900 * tick);
+  c.high_fen = PriceFen(1100 * tick);
+  c.max_orders = max_orders;
+  c.max_orders_per_level = per_level;
+  c.max_price_levels = 256;
+  c.max_fills_per_order = fills;
+  c.stp = stp;
+  return c;
+}
+
+// Six books, 1,000,000 operations in all.
+TEST(OrderBookDifferential, CancelIncoming) {
+  run(config(StpMode::kCancelIncoming, 400, 50, 1000, 1), 1, 200'000);
+}
+TEST(OrderBookDifferential, CancelResting) {
+  run(config(StpMode::kCancelResting, 400, 50, 1000, 1), 2, 200'000);
+}
+TEST(OrderBookDifferential, CancelBoth) {
+  run(config(StpMode::kCancelBoth, 400, 50, 1000, 5), 3, 200'000);
+}
+TEST(OrderBookDifferential, TightLimits) {
+  run(config(StpMode::kCancelIncoming, 40, 3, 4, 1), 4, 200'000);
+}
+TEST(OrderBookDifferential, TightLimitsCancelResting) {
+  run(config(StpMode::kCancelResting, 60, 4, 3, 2), 5, 100'000);
+}
+TEST(OrderBookDifferential, TightLimitsCancelBoth) {
+  run(config(StpMode::kCancelBoth, 60, 4, 3, 1), 6, 100'000);
+}
+
+}  // namespace
+}  // namespace carbonx
