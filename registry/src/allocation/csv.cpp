@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -71,6 +72,15 @@ std::string to_string(const InputErrors& e) {
   for (const auto& err : e.errors)
     out += to_string(err) + "\n";
   return out;
+}
+
+std::vector<InputError> sorted_by_line(std::vector<InputError> errors) {
+  std::stable_sort(errors.begin(), errors.end(), [](const InputError& a, const InputError& b) {
+    const std::size_t la = a.line == 0 ? SIZE_MAX : a.line;
+    const std::size_t lb = b.line == 0 ? SIZE_MAX : b.line;
+    return la < lb;
+  });
+  return errors;
 }
 
 namespace {

@@ -236,7 +236,7 @@ Result<FacilitySet, InputErrors> parse_facilities(std::string_view file, std::st
     }
     if (ok) set.units.push_back(std::move(f));
   }
-  if (!errors.empty()) return Err{InputErrors{std::move(errors)}};
+  if (!errors.empty()) return Err{InputErrors{sorted_by_line(std::move(errors))}};
   CX_ASSERT(set.units.size() == csv.rows.size());
   return set;
 }

@@ -160,7 +160,7 @@ void read_class(RowReader& r, AllocationTable& t) {
     auto f = parse_fuel(r.text("fuel"));
     if (!f) r.fail(InputErrorCode::kUnknownValue, "fuel", "power and heat classes need coal|gas");
     fuel = f.value_or(Fuel::kNone);
-  } else {
+  } else if (s != nullptr) {
     r.must_be_empty("fuel", "only power and heat classes have a fuel");
   }
   const std::string_view option = r.text("option");
@@ -300,7 +300,7 @@ Result<AllocationTable, InputErrors> parse_allocation_table(std::string_view fil
     }
   }
   if (errors.empty()) check_complete(file, t, factors, errors);
-  if (!errors.empty()) return Err{InputErrors{std::move(errors)}};
+  if (!errors.empty()) return Err{InputErrors{sorted_by_line(std::move(errors))}};
   return t;
 }
 

@@ -62,6 +62,8 @@ struct InputErrors {
   std::vector<InputError> errors;
 };
 std::string to_string(const InputErrors& e);
+// Orders errors by line (stable: a line's errors keep their column order); file-wide errors last.
+std::vector<InputError> sorted_by_line(std::vector<InputError> errors);
 
 struct CsvRow {
   std::size_t line = 0;
