@@ -115,6 +115,8 @@ class Ledger final : public carbonx::Ledger {
   std::optional<TransferRecord> find_transfer(TransferId id) const;
   std::uint64_t transfers_applied() const { return counters_.next_pos; }
   Seq current_seq() const { return seq_; }
+  // Transfers applied so far and the largest ids seen (persisted with every commit).
+  const LedgerCounters& counters() const { return counters_; }
   const Options& options() const { return options_; }
 
   // Invariants: per asset the sum over all accounts of available + frozen is zero; no negative
