@@ -294,7 +294,6 @@ void Ledger::record_transfer(const Posting& p) {
 
 Status<LedgerError> Ledger::apply_one(const Posting& p) {
   CX_ASSERT(p.amount > 0);
-  CX_ASSERT(p.debit != p.credit);
   bool already = false;
   if (auto st = check_id(p, already); !st) return st;
   if (already) return {};
@@ -313,17 +312,9 @@ Status<LedgerError> Ledger::apply_one(const Posting& p) {
   }
   const std::uint32_t debit_slot = balance_slot(*debit, p.asset);
   const std::uint32_t credit_slot = balance_slot(*credit, p.asset);
+  // Debit first, then check the credit side on the balances as they are now: a posting from an
+  // account to itself (allowed, though pointless) sees its own debit, as in InMemoryLedger.
   BalanceRecord& db = balances_[debit_slot].value;
-  BalanceRecord& cb = balances_[credit_slot].value;
-  if (h == nullptr && db.available < p.amount && !may_go_negative(debit->info.kind)) {
-    return Err(LedgerError::kInsufficientAvailable);
-  }
-  if (p.asset != kCashAsset) {
-    const std::int64_t limit = limit_for(credit->info);
-    if (limit >= 0 && cb.available + cb.frozen + p.amount > limit) {
-      return Err(LedgerError::kHoldingLimit);
-    }
-  }
   if (h != nullptr) {
     set_logged(db.frozen, db.frozen - p.amount);
     if (hold_kind(p.from_hold) == HoldKind::kRepoLock) {
@@ -332,7 +323,17 @@ Status<LedgerError> Ledger::apply_one(const Posting& p) {
     set_logged(h->rec.remaining, h->rec.remaining - p.amount);
     touched_holds_.push_back(p.from_hold.value());
   } else {
+    if (db.available < p.amount && !may_go_negative(debit->info.kind)) {
+      return Err(LedgerError::kInsufficientAvailable);
+    }
     set_logged(db.available, db.available - p.amount);
+  }
+  BalanceRecord& cb = balances_[credit_slot].value;
+  if (p.asset != kCashAsset) {
+    const std::int64_t limit = limit_for(credit->info);
+    if (limit >= 0 && cb.available + cb.frozen + p.amount > limit) {
+      return Err(LedgerError::kHoldingLimit);
+    }
   }
   std::int64_t credited = 0;
   CX_ASSERT(!__builtin_add_overflow(cb.available, p.amount, &credited));
