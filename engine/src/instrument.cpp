@@ -35,6 +35,16 @@ Band band_around(PriceFen reference_fen, std::uint32_t band_bp, PriceFen tick_fe
   return Band{PriceFen(low), PriceFen(high)};
 }
 
+Band grid_band(PriceFen ref, const InstrumentConfig& c, std::uint32_t max_levels) {
+  Band b = band_around(ref, c.band_bp, c.tick_fen);
+  const std::int64_t tick = c.tick_fen.value();
+  if ((b.high_fen.value() - b.low_fen.value()) / tick + 1 <= max_levels) return b;
+  const std::int64_t half = (static_cast<std::int64_t>(max_levels) - 1) / 2;
+  b.low_fen = PriceFen(std::max(tick, ref.value() - half * tick));
+  b.high_fen = PriceFen(ref.value() + half * tick);
+  return b;
+}
+
 namespace {
 
 using Fail = Err<ConfigError>;
@@ -67,7 +77,9 @@ std::string where_of(const InstrumentConfig& ins) {
 
 Result<bool, ConfigError> validate_instrument(const InstrumentConfig& ins, const CoreLimits& lim) {
   const std::string w = where_of(ins);
-  if (ins.id.value() == 0) return fail(w, "id", "must be >= 1 (asset 0 is cash)");
+  if (ins.id.value() == 0 || ins.id.value() > 65'535) {
+    return fail(w, "id", "must be 1..65535 (asset 0 is cash)");
+  }
   if (ins.code.empty() || ins.code.size() > 15) return fail(w, "code", "1 to 15 characters");
   if (ins.product == ProductKind::kAllowance) {
     if (ins.vintage < 2000 || ins.vintage > 2100) return fail(w, "vintage", "2000..2100 needed");
@@ -318,7 +330,7 @@ Result<InstrumentConfig, ConfigError> parse_instrument(
   ins.code = get<std::string>(t, "code").value_or("");
   const std::int64_t id = get<std::int64_t>(t, "id").value_or(0);
   const std::string w = instrument_where(ins.code, id);
-  if (id <= 0 || id > 0xFFFF'FFFF) return fail(w, "id", "missing or not >= 1");
+  if (id <= 0 || id > 65'535) return fail(w, "id", "missing or not 1..65535");
   ins.id = InstrumentId(static_cast<std::uint32_t>(id));
   if (auto ok = parse_product(t, w, ins); !ok) return Fail{ok.error()};
   if (auto ok = parse_int_fields(t, w, ins); !ok) return Fail{ok.error()};

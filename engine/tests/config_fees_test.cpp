@@ -110,7 +110,7 @@ TEST(Config, ErrorsNameTheInstrumentAndField) {
                "instrument CCER: product: allowance|ccer|phcer");
   expect_error(replaced(base, "id = 1\n", "id = 2\n"), "instrument GDEA2017: id: duplicate");
   expect_error(replaced(base, "id = 1\n", "id = 0\n"),
-               "instrument GDEA2017: id: missing or not >= 1");
+               "instrument GDEA2017: id: missing or not 1..65535");
   expect_error(replaced(base, "fee_schedule = \"standard\"\nstp", "fee_schedule = \"x\"\nstp"),
                "instrument CCER: fee_schedule: no schedule named x");
   expect_error(replaced(base, "stp = \"cancel_both\"", "stp = \"maybe\""),

@@ -35,6 +35,9 @@ class InMemoryLedger final : public Ledger {
 
   InMemoryLedger() : InMemoryLedger(Options{}) {}
   explicit InMemoryLedger(Options options);
+  // Holds point into the balance map: a copy would point into the original.
+  InMemoryLedger(const InMemoryLedger&) = delete;
+  InMemoryLedger& operator=(const InMemoryLedger&) = delete;
 
   // Opens `account` (active). Returns false, changing nothing, if it is already open.
   bool open_account(AccountId account);

@@ -102,5 +102,9 @@ struct Band {
   PriceFen high_fen;
 };
 Band band_around(PriceFen reference_fen, std::uint32_t band_bp, PriceFen tick_fen);
+// The band an instrument's book uses around `reference_fen`: band_around(), narrowed
+// symmetrically around the reference when it would need more than `max_levels` ticks (a price
+// that has more than doubled since configuration).
+Band grid_band(PriceFen reference_fen, const InstrumentConfig& ins, std::uint32_t max_levels);
 
 }  // namespace carbonx

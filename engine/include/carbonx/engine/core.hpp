@@ -1,0 +1,246 @@
+#pragma once
+// Core: the deterministic exchange core for listed trading. It holds the instruments, one
+// OrderBook each, their phases, day statistics and fee schedules, and settles every trade through
+// a Ledger& (delivery versus payment in one linked Ledger::post). A pure function of the command
+// sequence: no clock, no I/O, no threads; replaying the same commands into a Core over a ledger in
+// the same state gives the same events and the same state_hash().
+//
+// apply(command) validates; a rejected command appends one RejectEvent and changes nothing (no
+// book change, no ledger call that changes a balance). Funding at entry:
+//   - a sell holds the units: HoldKind::kOrder, amount = open quantity;
+//   - a buy holds cash: limit x open quantity + the most the remaining fills can cost in fees
+//     (FeeSchedule::max_fee, see fees.hpp for the rounding rule),
+//   hold id = make_hold_id(kOrder, order_id | generation << 40); the generation is 0 until a
+//   replace enlarges the hold (the ledger has no "increase hold": the core takes the increment as a
+//   probe hold, releases both and holds the total under the next generations).
+// Each fill posts, linked: units seller -> buyer from the seller's hold; cash buyer -> seller and
+// the buyer's fee -> fee account from the buyer's hold; the seller's fee -> fee account out of the
+// proceeds just credited. After each fill a buy's hold is trimmed to exactly what its open quantity
+// still needs; cancels, expiries and IOC remainders release what is left. Invariant (tested): an
+// account's frozen balance of an asset equals the sum of its open orders' holds.
+//
+// Precondition of the ledger: accounts with open orders stay active. An operator deactivating an
+// account mass-cancels its orders first (a fill against a frozen account would not post and
+// aborts).
+//
+// Events go to an outbox (reserved to CoreLimits::outbox_capacity at construction) that the caller
+// drains with events()/clear_events() after the batch is durable. A NewOrder or Replace appends at
+// most max_events_per_order_command() events (matching stops at max_fills_per_order); MassCancel
+// and EndOfDay append one cancel per order they remove and may grow the outbox past its reserve.
+//
+// PERSISTENCE HOOKS (for the registry's store):
+//   (a) encode()/decode() in commands.hpp: fixed-size versioned command records for the journal.
+//   (b) for_each_open_order(fn) gives every open order as an OpenOrderRecord, in priority order
+//       per instrument; save_state() gives the core's own small state (counters, per-instrument
+//       phase, reference price, day statistics). On startup, into a freshly constructed Core:
+//       restore_state(state) FIRST, then restore_open_order(record) for each record in the order
+//       for_each_open_order produced them (which recreates time priority). Restoring does not touch
+//       the ledger: the holds are the durable ledger's own state.
+//   (c) take_changed_orders(): after a batch, the (instrument, order id) of every order whose
+//       resting state changed (new, filled, reduced, replaced, cancelled, expired) since the last
+//       call, sorted and unique. The store writes find_open_order() for each, or deletes the order
+//       when that returns nothing.
+//
+// Not thread-safe: the core thread owns the Core and its Ledger.
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "carbonx/engine/commands.hpp"
+#include "carbonx/engine/events.hpp"
+#include "carbonx/engine/fees.hpp"
+#include "carbonx/engine/instrument.hpp"
+#include "carbonx/engine/ledger.hpp"
+#include "carbonx/engine/order_book.hpp"
+#include "carbonx/engine/result.hpp"
+
+namespace carbonx {
+
+enum class CoreError : std::uint8_t {
+  kUnknownInstrument = 1,
+  kBookRefused,  // the book refused a restored order (crossing, limits, duplicate)
+  kNotEmpty,     // restore_state() on a core with open orders
+  kBadRecord,    // a record field out of range (side, phase, price off the grid)
+};
+std::string_view to_string(CoreError e) noexcept;
+
+// An open order as the store keeps it.
+struct OpenOrderRecord {
+  OrderId order_id{0};
+  InstrumentId instrument{0};
+  AccountId account{0};
+  MemberId member{0};
+  Side side = Side::kBuy;
+  PriceFen price_fen{0};
+  QuantityT leaves_t{0};
+  QuantityT cum_t{0};             // filled so far
+  AmountFen cum_notional_fen{0};  // filled notional so far (drives the cumulative fee)
+  std::int64_t hold_amount = 0;   // what the ledger holds for it (fen or tonnes)
+  std::uint16_t hold_generation = 0;
+  ClientOrderId client_order_id{};
+  Seq entry_seq{0};
+  TimestampNs entry_ts{0};
+  friend bool operator==(const OpenOrderRecord&, const OpenOrderRecord&) = default;
+};
+
+struct InstrumentStateRecord {
+  InstrumentId instrument{0};
+  Phase phase = Phase::kClosed;
+  PriceFen reference_fen{0};
+  DayStats stats;
+  friend bool operator==(const InstrumentStateRecord&, const InstrumentStateRecord&) = default;
+};
+
+struct CoreStateRecord {
+  std::uint64_t next_order_id = 1;
+  std::uint64_t next_trade_id = 1;
+  std::uint64_t next_transfer_n = 1;
+  std::uint64_t days_closed = 0;
+  Seq last_seq{0};
+  std::vector<InstrumentStateRecord> instruments;  // in id order
+  friend bool operator==(const CoreStateRecord&, const CoreStateRecord&) = default;
+};
+
+struct ChangedOrder {
+  InstrumentId instrument{0};
+  OrderId order_id{0};
+  friend auto operator<=>(const ChangedOrder&, const ChangedOrder&) = default;
+};
+
+class Core {
+ public:
+  // The config must be valid (parse_exchange_config / validate_instrument); violations abort.
+  // Every instrument starts closed at its configured reference price.
+  Core(const ExchangeConfig& config, Ledger& ledger);
+  Core(const Core&) = delete;
+  Core& operator=(const Core&) = delete;
+
+  // Applies one command. Precondition: cmd.seq > the last applied seq (the sequencer's order).
+  void apply(const Command& cmd);
+
+  std::span<const Event> events() const { return {events_.data(), events_.size()}; }
+  void clear_events() { events_.clear(); }
+  std::vector<ChangedOrder> take_changed_orders();
+
+  // FNV-1a 64 over canonical little-endian fields, in this order: counters (next order id, next
+  // trade id, next transfer number, days closed, last seq); then per instrument in id order: id,
+  // phase, reference price, band low/high, day statistics, and every open order in priority order
+  // (id, account, member, side, price, leaves, cum, cum notional, hold amount, hold generation,
+  // client order id bytes, entry seq, entry ts). Stable across builds and platforms.
+  std::uint64_t state_hash() const;
+
+  // Persistence hooks (see the header comment).
+  template <typename Fn>
+  void for_each_open_order(Fn&& fn) const;
+  std::optional<OpenOrderRecord> find_open_order(InstrumentId instrument, OrderId id) const;
+  Status<CoreError> restore_open_order(const OpenOrderRecord& record);
+  CoreStateRecord save_state() const;
+  Status<CoreError> restore_state(const CoreStateRecord& state);
+
+  // Queries.
+  std::size_t max_events_per_order_command() const { return max_events_per_order_command_; }
+  const ExchangeConfig& config() const { return config_; }
+  AccountId fee_account() const { return config_.fee_account; }
+  const InstrumentConfig* instrument(InstrumentId id) const;
+  const FeeSchedule& fee_schedule(InstrumentId id) const;
+  const OrderBook& book(InstrumentId id) const;
+  Phase phase(InstrumentId id) const;
+  PriceFen reference_price(InstrumentId id) const;
+  Band band(InstrumentId id) const;
+  const DayStats& day_stats(InstrumentId id) const;
+  std::uint64_t days_closed() const { return days_closed_; }
+
+ private:
+  // What the core keeps per resting order beside the book's node (indexed by book slot).
+  struct OrderInfo {
+    OrderId id{0};
+    AccountId account{0};
+    MemberId member{0};
+    QuantityT cum_t{0};
+    AmountFen cum_notional_fen{0};
+    std::int64_t hold_amount = 0;
+    std::uint16_t hold_generation = 0;
+    Side side = Side::kBuy;
+    ClientOrderId client_order_id{};
+    Seq entry_seq{0};
+    TimestampNs entry_ts{0};
+  };
+  struct Instrument {
+    InstrumentConfig config;
+    OrderBook book;
+    std::vector<OrderInfo> orders;  // by book slot
+    Phase phase = Phase::kClosed;
+    PriceFen reference_fen{0};
+    Band band{};
+    DayStats stats;
+  };
+  // The order being matched (incoming or replaced) and its limit.
+  struct Active {
+    OrderInfo info;
+    PriceFen limit_fen{0};
+    QuantityT leaves_t{0};
+  };
+
+  Instrument* find(InstrumentId id);
+  const Instrument* find(InstrumentId id) const;
+  void emit(EventBody body);
+  void reject(CommandType type, RejectReason reason, AccountId account, MemberId member,
+              InstrumentId instrument, OrderId order_id, const ClientOrderId& clid);
+
+  void on_new_order(const NewOrder& c);
+  void on_cancel(const Cancel& c);
+  void on_replace(const Replace& c);
+  void on_mass_cancel(const MassCancel& c);
+  void on_set_phase(const SetPhase& c);
+  void on_end_of_day();
+
+  std::optional<RejectReason> check_new_order(const Instrument& ins, const NewOrder& c) const;
+  std::optional<RejectReason> check_trading(const Instrument& ins) const;
+  std::optional<RejectReason> check_quantity(const Instrument& ins, QuantityT q,
+                                             bool check_min) const;
+  std::optional<RejectReason> check_price(const Instrument& ins, PriceFen p) const;
+  std::optional<RejectReason> enlarge_hold(Instrument& ins, OrderInfo& info, std::int64_t need);
+  std::int64_t hold_need(const Instrument& ins, Side side, const OrderInfo& info,
+                         PriceFen limit_fen, QuantityT leaves_t) const;
+  void trim_hold(Instrument& ins, OrderInfo& info, std::int64_t need);
+  void process_book_events(Instrument& ins, Active& active);
+  void settle_fill(Instrument& ins, Active& active, const BookEvent& e);
+  void finish_active(Instrument& ins, Active& active, const AddOutcome& out);
+  void cancel_resting(Instrument& ins, std::uint32_t slot, const OrderView& view,
+                      CancelReason reason);
+  void remove_all(Instrument& ins, CancelReason reason, const MassCancel* filter);
+  void mark_changed(const Instrument& ins, OrderId id);
+
+  ExchangeConfig config_;
+  Ledger& ledger_;
+  std::vector<Instrument> instruments_;  // in id order
+  std::vector<std::int32_t> index_of_;   // instrument id -> index, -1 when none
+  std::vector<Event> events_;
+  std::vector<ChangedOrder> changed_;
+  std::vector<OrderView> scratch_views_;  // mass cancel / end of day
+  std::size_t max_events_per_order_command_ = 0;
+  Seq seq_{0};
+  TimestampNs ts_{0};
+  Date trade_date_{};
+  std::uint64_t next_order_id_ = 1;
+  std::uint64_t next_trade_id_ = 1;
+  std::uint64_t next_transfer_n_ = 1;
+  std::uint64_t days_closed_ = 0;
+};
+
+template <typename Fn>
+void Core::for_each_open_order(Fn&& fn) const {
+  for (const Instrument& ins : instruments_) {
+    ins.book.for_each_order([&](const OrderView& v) {
+      const OrderInfo& o = ins.orders[v.slot];
+      fn(OpenOrderRecord{v.id, ins.config.id, o.account, o.member, v.side, v.price_fen, v.leaves_t,
+                         o.cum_t, o.cum_notional_fen, o.hold_amount, o.hold_generation,
+                         o.client_order_id, o.entry_seq, o.entry_ts});
+    });
+  }
+}
+
+}  // namespace carbonx

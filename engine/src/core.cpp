@@ -1,0 +1,553 @@
+#include "carbonx/engine/core.hpp"
+
+#include <algorithm>
+
+namespace carbonx {
+
+std::string_view to_string(CoreError e) noexcept {
+  switch (e) {
+    case CoreError::kUnknownInstrument:
+      return "unknown instrument";
+    case CoreError::kBookRefused:
+      return "the book refused the restored order";
+    case CoreError::kNotEmpty:
+      return "core has open orders";
+    case CoreError::kBadRecord:
+      return "record field out of range";
+  }
+  return "unknown core error";
+}
+
+namespace {
+
+constexpr std::uint64_t kOrderIdLimit = std::uint64_t{1} << 40;
+
+HoldId order_hold(OrderId id, std::uint16_t generation) {
+  CX_ASSERT(id.value() < kOrderIdLimit);
+  return make_hold_id(HoldKind::kOrder, id.value() | (std::uint64_t{generation} << 40));
+}
+
+RejectReason from_book(BookError e) {
+  switch (e) {
+    case BookError::kUnknownOrder:
+      return RejectReason::kUnknownOrder;
+    case BookError::kBookFull:
+      return RejectReason::kBookFull;
+    case BookError::kLevelFull:
+      return RejectReason::kLevelFull;
+    case BookError::kPriceOutOfRange:
+      return RejectReason::kPriceOutsideBand;
+    case BookError::kPriceNotOnTick:
+      return RejectReason::kPriceNotOnTick;
+    case BookError::kBadQuantity:
+      return RejectReason::kQuantityNotLotMultiple;
+    case BookError::kNoOppositeOrders:
+      return RejectReason::kNoOppositeOrders;
+    case BookError::kSelfTrade:
+      return RejectReason::kSelfTrade;
+    case BookError::kFokNotFillable:
+      return RejectReason::kFokNotFillable;
+    case BookError::kBadTimeInForce:
+      return RejectReason::kBadTimeInForce;
+    case BookError::kDuplicateOrderId:
+    case BookError::kWouldCross:
+    case BookError::kNotEmpty:
+      break;
+  }
+  CX_ASSERT(false && "book error the core's checks exclude");
+  return RejectReason::kBadCommand;
+}
+
+RejectReason from_ledger(LedgerError e) {
+  switch (e) {
+    case LedgerError::kInsufficientAvailable:
+      return RejectReason::kInsufficientFunds;
+    case LedgerError::kUnknownAccount:
+    case LedgerError::kAccountNotActive:
+      return RejectReason::kAccountNotUsable;
+    default:
+      break;
+  }
+  CX_ASSERT(false && "ledger error a hold cannot return");
+  return RejectReason::kBadCommand;
+}
+
+CancelReason from_remainder(Remainder r) {
+  switch (r) {
+    case Remainder::kCancelledSelfTrade:
+      return CancelReason::kSelfTrade;
+    case Remainder::kCancelledFillLimit:
+      return CancelReason::kFillLimit;
+    default:
+      return CancelReason::kIocRemainder;
+  }
+}
+
+bool valid_side(Side s) {
+  return s == Side::kBuy || s == Side::kSell;
+}
+
+}  // namespace
+
+Core::Core(const ExchangeConfig& config, Ledger& ledger) : config_(config), ledger_(ledger) {
+  const CoreLimits& lim = config_.limits;
+  CX_ASSERT(!config_.instruments.empty());
+  CX_ASSERT(config_.instruments.size() <= lim.max_instruments);
+  std::uint32_t max_id = 0;
+  for (const InstrumentConfig& ic : config_.instruments) {
+    CX_ASSERT(validate_instrument(ic, lim).ok());
+    max_id = std::max(max_id, ic.id.value());
+  }
+  index_of_.assign(max_id + 1, -1);
+  instruments_.reserve(config_.instruments.size());
+  for (const InstrumentConfig& ic : config_.instruments) {
+    CX_ASSERT(index_of_[ic.id.value()] == -1);
+    index_of_[ic.id.value()] = static_cast<std::int32_t>(instruments_.size());
+    const Band band = grid_band(ic.reference_price_fen, ic, lim.max_price_levels);
+    BookConfig bc{band.low_fen,
+                  band.high_fen,
+                  ic.tick_fen,
+                  lim.max_orders_per_book,
+                  lim.max_orders_per_level,
+                  lim.max_price_levels,
+                  lim.max_fills_per_order,
+                  ic.stp};
+    instruments_.push_back(Instrument{ic, OrderBook(bc),
+                                      std::vector<OrderInfo>(lim.max_orders_per_book),
+                                      Phase::kClosed, ic.reference_price_fen, band, DayStats{}});
+  }
+  events_.reserve(lim.outbox_capacity);
+  changed_.reserve(lim.outbox_capacity);
+  scratch_views_.reserve(lim.max_orders_per_book);
+  max_events_per_order_command_ = 8 + 4 * static_cast<std::size_t>(lim.max_fills_per_order);
+}
+
+Core::Instrument* Core::find(InstrumentId id) {
+  if (id.value() >= index_of_.size() || index_of_[id.value()] < 0) return nullptr;
+  return &instruments_[static_cast<std::size_t>(index_of_[id.value()])];
+}
+
+const Core::Instrument* Core::find(InstrumentId id) const {
+  return const_cast<Core*>(this)->find(id);
+}
+
+void Core::emit(EventBody body) {
+  events_.push_back(Event{seq_, ts_, body});
+}
+
+void Core::reject(CommandType type, RejectReason reason, AccountId account, MemberId member,
+                  InstrumentId instrument, OrderId order_id, const ClientOrderId& clid) {
+  emit(RejectEvent{type, reason, account, member, instrument, order_id, clid});
+}
+
+void Core::mark_changed(const Instrument& ins, OrderId id) {
+  changed_.push_back(ChangedOrder{ins.config.id, id});
+}
+
+std::vector<ChangedOrder> Core::take_changed_orders() {
+  std::sort(changed_.begin(), changed_.end());
+  changed_.erase(std::unique(changed_.begin(), changed_.end()), changed_.end());
+  std::vector<ChangedOrder> out;
+  out.reserve(config_.limits.outbox_capacity);
+  out.swap(changed_);
+  return out;
+}
+
+void Core::apply(const Command& cmd) {
+  CX_ASSERT(cmd.seq > seq_);
+  seq_ = cmd.seq;
+  ts_ = cmd.ts;
+  trade_date_ = trading_date(cmd.ts);
+  ledger_.begin_command(cmd.seq, cmd.ts);
+  const std::size_t before = events_.size();
+  switch (type_of(cmd)) {
+    case CommandType::kNewOrder:
+      on_new_order(std::get<NewOrder>(cmd.body));
+      CX_ASSERT(events_.size() - before <= max_events_per_order_command_);
+      break;
+    case CommandType::kCancel:
+      on_cancel(std::get<Cancel>(cmd.body));
+      break;
+    case CommandType::kReplace:
+      on_replace(std::get<Replace>(cmd.body));
+      CX_ASSERT(events_.size() - before <= max_events_per_order_command_);
+      break;
+    case CommandType::kMassCancel:
+      on_mass_cancel(std::get<MassCancel>(cmd.body));
+      break;
+    case CommandType::kSetPhase:
+      on_set_phase(std::get<SetPhase>(cmd.body));
+      break;
+    case CommandType::kEndOfDay:
+      on_end_of_day();
+      break;
+  }
+}
+
+std::optional<RejectReason> Core::check_trading(const Instrument& ins) const {
+  if (ins.phase == Phase::kClosed) return RejectReason::kMarketClosed;
+  if (ins.phase == Phase::kHalted) return RejectReason::kInstrumentHalted;
+  return std::nullopt;
+}
+
+std::optional<RejectReason> Core::check_quantity(const Instrument& ins, QuantityT q,
+                                                 bool check_min) const {
+  const InstrumentConfig& c = ins.config;
+  if (q.value() <= 0 || q.value() % c.lot_t.value() != 0) {
+    return RejectReason::kQuantityNotLotMultiple;
+  }
+  if (check_min && q < c.min_order_t) return RejectReason::kQuantityBelowMinimum;
+  if (q > c.max_order_t) return RejectReason::kQuantityAboveMaximum;
+  return std::nullopt;
+}
+
+std::optional<RejectReason> Core::check_price(const Instrument& ins, PriceFen p) const {
+  if (p.value() <= 0 || p.value() % ins.config.tick_fen.value() != 0) {
+    return RejectReason::kPriceNotOnTick;
+  }
+  if (p < ins.band.low_fen || p > ins.band.high_fen) return RejectReason::kPriceOutsideBand;
+  return std::nullopt;
+}
+
+std::optional<RejectReason> Core::check_new_order(const Instrument& ins, const NewOrder& c) const {
+  const bool type_ok = c.type == OrderType::kLimit || c.type == OrderType::kClick;
+  const bool tif_ok =
+      c.tif == TimeInForce::kDay || c.tif == TimeInForce::kIoc || c.tif == TimeInForce::kFok;
+  if (!valid_side(c.side) || !type_ok || !tif_ok) return RejectReason::kBadCommand;
+  if (auto r = check_trading(ins)) return r;
+  if (auto r = check_quantity(ins, c.quantity_t, true)) return r;
+  if (c.type == OrderType::kClick) {
+    if (c.price_fen.value() != 0) return RejectReason::kPriceNotAllowed;
+    if (c.tif != TimeInForce::kIoc) return RejectReason::kBadTimeInForce;
+    return std::nullopt;
+  }
+  return check_price(ins, c.price_fen);
+}
+
+std::int64_t Core::hold_need(const Instrument& ins, Side side, const OrderInfo& info,
+                             PriceFen limit_fen, QuantityT leaves_t) const {
+  if (leaves_t.value() == 0) return 0;
+  if (side == Side::kSell) return leaves_t.value();
+  const AmountFen n = notional(limit_fen, leaves_t);
+  return (n + ins.config.fees.max_fee(TradingMode::kListed, Side::kBuy, info.cum_notional_fen, n))
+      .value();
+}
+
+void Core::trim_hold(Instrument& ins, OrderInfo& info, std::int64_t need) {
+  (void)ins;
+  CX_ASSERT(need >= 0);
+  CX_ASSERT(info.hold_amount >= need);
+  const std::int64_t excess = info.hold_amount - need;
+  if (excess == 0) return;
+  auto st = ledger_.release(order_hold(info.id, info.hold_generation), excess);
+  CX_ASSERT(st.ok());
+  info.hold_amount = need;
+}
+
+void Core::on_new_order(const NewOrder& c) {
+  Instrument* ins = find(c.instrument);
+  const auto rej = [&](RejectReason r) {
+    reject(CommandType::kNewOrder, r, c.account, c.member, c.instrument, OrderId(0),
+           c.client_order_id);
+  };
+  if (ins == nullptr) return rej(RejectReason::kUnknownInstrument);
+  if (auto r = check_new_order(*ins, c)) return rej(*r);
+  CX_ASSERT(next_order_id_ < kOrderIdLimit);
+  const OrderId id(next_order_id_);
+  const BookOrder bo{id, c.account, c.side, c.type, c.tif, c.price_fen, c.quantity_t};
+  if (auto st = ins->book.check_add(bo); !st) return rej(from_book(st.error()));
+  Active a;
+  a.limit_fen = c.type == OrderType::kClick
+                    ? (c.side == Side::kBuy ? *ins->book.best_ask() : *ins->book.best_bid())
+                    : c.price_fen;
+  a.leaves_t = c.quantity_t;
+  a.info = OrderInfo{id, c.account, c.member,          QuantityT(0), AmountFen(0), 0,
+                     0,  c.side,    c.client_order_id, seq_,         ts_};
+  const std::int64_t need = hold_need(*ins, c.side, a.info, a.limit_fen, c.quantity_t);
+  const AssetId asset = c.side == Side::kSell ? asset_of(c.instrument) : kCashAsset;
+  if (auto st = ledger_.hold(order_hold(id, 0), c.account, asset, need); !st) {
+    return rej(from_ledger(st.error()));
+  }
+  a.info.hold_amount = need;
+  ++next_order_id_;
+  emit(AckEvent{id, c.account, c.member, c.instrument, c.side, c.type, c.tif, a.limit_fen,
+                c.quantity_t, c.client_order_id});
+  auto out = ins->book.add(bo);
+  CX_ASSERT(out.ok());
+  process_book_events(*ins, a);
+  finish_active(*ins, a, out.value());
+}
+
+void Core::process_book_events(Instrument& ins, Active& a) {
+  for (const BookEvent& e : ins.book.events()) {
+    switch (e.kind) {
+      case BookEventKind::kFill:
+        settle_fill(ins, a, e);
+        break;
+      case BookEventKind::kRestingCancelled:
+        cancel_resting(ins, e.resting_slot,
+                       OrderView{e.resting_id, e.resting_account, opposite(a.info.side),
+                                 e.price_fen, e.quantity_t, e.resting_slot},
+                       CancelReason::kSelfTrade);
+        break;
+      case BookEventKind::kLevel:
+        emit(BookDeltaEvent{ins.config.id, e.side, e.price_fen, e.quantity_t});
+        break;
+    }
+  }
+}
+
+void Core::settle_fill(Instrument& ins, Active& a, const BookEvent& e) {
+  OrderInfo& r = ins.orders[e.resting_slot];
+  CX_ASSERT(r.id == e.resting_id);
+  CX_ASSERT(r.side != a.info.side);
+  const bool incoming_buys = a.info.side == Side::kBuy;
+  OrderInfo& buyer = incoming_buys ? a.info : r;
+  OrderInfo& seller = incoming_buys ? r : a.info;
+  const AmountFen n = notional(e.price_fen, e.quantity_t);
+  const FeeSchedule& fees = ins.config.fees;
+  const FeeCharge fb = fees.charge(FeeQuery{TradingMode::kListed, Side::kBuy, trade_date_, Date{}},
+                                   buyer.cum_notional_fen, n);
+  const FeeCharge fs = fees.charge(FeeQuery{TradingMode::kListed, Side::kSell, trade_date_, Date{}},
+                                   seller.cum_notional_fen, n);
+  const TradeId trade(next_trade_id_++);
+  Posting p[4];
+  std::size_t count = 0;
+  const auto add = [&](AccountId from, AccountId to, AssetId asset, std::int64_t amount,
+                       HoldId hold, TransferKind kind) {
+    p[count++] = Posting{
+        core_transfer_id(next_transfer_n_++), from, to, asset, amount, hold, kind, trade.value()};
+  };
+  add(seller.account, buyer.account, asset_of(ins.config.id), e.quantity_t.value(),
+      order_hold(seller.id, seller.hold_generation), TransferKind::kTrade);
+  const HoldId buyer_hold = order_hold(buyer.id, buyer.hold_generation);
+  add(buyer.account, seller.account, kCashAsset, n.value(), buyer_hold, TransferKind::kTrade);
+  if (fb.fee_fen.value() > 0) {
+    add(buyer.account, config_.fee_account, kCashAsset, fb.fee_fen.value(), buyer_hold,
+        TransferKind::kFee);
+  }
+  if (fs.fee_fen.value() > 0) {
+    add(seller.account, config_.fee_account, kCashAsset, fs.fee_fen.value(), kNoHold,
+        TransferKind::kFee);
+  }
+  const auto st = ledger_.post(std::span<const Posting>(p, count));
+  CX_ASSERT(st.ok());
+  buyer.hold_amount -= (n + fb.fee_fen).value();
+  seller.hold_amount -= e.quantity_t.value();
+  CX_ASSERT(buyer.hold_amount >= 0 && seller.hold_amount >= 0);
+  for (OrderInfo* o : {&buyer, &seller}) {
+    o->cum_t += e.quantity_t;
+    o->cum_notional_fen += n;
+  }
+  a.leaves_t = e.incoming_leaves_t;
+  if (r.side == Side::kBuy) {
+    trim_hold(ins, r, hold_need(ins, Side::kBuy, r, e.price_fen, e.resting_leaves_t));
+  }
+  CX_ASSERT(r.side == Side::kBuy || r.hold_amount == e.resting_leaves_t.value());
+  DayStats& s = ins.stats;
+  if (s.trade_count == 0) s.open_fen = s.high_fen = s.low_fen = e.price_fen;
+  s.high_fen = std::max(s.high_fen, e.price_fen);
+  s.low_fen = std::min(s.low_fen, e.price_fen);
+  s.last_fen = e.price_fen;
+  s.volume_t += e.quantity_t;
+  s.turnover_fen += n;
+  ++s.trade_count;
+  const FeeCharge& fa = incoming_buys ? fb : fs;
+  const FeeCharge& fr = incoming_buys ? fs : fb;
+  emit(FillEvent{a.info.id, trade, a.info.account, a.info.member, ins.config.id, a.info.side, true,
+                 e.price_fen, e.quantity_t, e.incoming_leaves_t, a.info.cum_t, fa.fee_fen,
+                 fa.waived_fen, fa.waiver_rule_id, r.id, a.info.client_order_id});
+  emit(FillEvent{r.id, trade, r.account, r.member, ins.config.id, r.side, false, e.price_fen,
+                 e.quantity_t, e.resting_leaves_t, r.cum_t, fr.fee_fen, fr.waived_fen,
+                 fr.waiver_rule_id, a.info.id, r.client_order_id});
+  emit(TradeEvent{ins.config.id, trade, e.price_fen, e.quantity_t, incoming_buys ? a.info.id : r.id,
+                  incoming_buys ? r.id : a.info.id, a.info.side});
+  mark_changed(ins, r.id);
+}
+
+void Core::finish_active(Instrument& ins, Active& a, const AddOutcome& out) {
+  if (out.remainder == Remainder::kRested) {
+    trim_hold(ins, a.info, hold_need(ins, a.info.side, a.info, a.limit_fen, out.leaves_t));
+    ins.orders[out.slot] = a.info;
+    mark_changed(ins, a.info.id);
+    return;
+  }
+  trim_hold(ins, a.info, 0);
+  if (out.leaves_t.value() > 0) {
+    emit(CancelEvent{a.info.id, a.info.account, a.info.member, ins.config.id, a.info.side,
+                     from_remainder(out.remainder), out.leaves_t, a.info.client_order_id});
+  }
+}
+
+void Core::cancel_resting(Instrument& ins, std::uint32_t slot, const OrderView& view,
+                          CancelReason reason) {
+  OrderInfo& info = ins.orders[slot];
+  CX_ASSERT(info.id == view.id);
+  trim_hold(ins, info, 0);
+  emit(CancelEvent{info.id, info.account, info.member, ins.config.id, info.side, reason,
+                   view.leaves_t, info.client_order_id});
+  mark_changed(ins, info.id);
+}
+
+void Core::on_cancel(const Cancel& c) {
+  Instrument* ins = find(c.instrument);
+  const auto rej = [&](RejectReason r) {
+    reject(CommandType::kCancel, r, c.account, c.member, c.instrument, c.order_id,
+           c.client_order_id);
+  };
+  if (ins == nullptr) return rej(RejectReason::kUnknownInstrument);
+  const auto view = ins->book.find(c.order_id);
+  if (!view) return rej(RejectReason::kUnknownOrder);
+  if (ins->orders[view->slot].account != c.account) return rej(RejectReason::kNotOwner);
+  auto out = ins->book.cancel(c.order_id);
+  CX_ASSERT(out.ok());
+  cancel_resting(*ins, view->slot, *view, CancelReason::kRequested);
+  for (const BookEvent& e : ins->book.events()) {
+    emit(BookDeltaEvent{ins->config.id, e.side, e.price_fen, e.quantity_t});
+  }
+}
+
+std::optional<RejectReason> Core::enlarge_hold(Instrument& ins, OrderInfo& info,
+                                               std::int64_t need) {
+  const std::int64_t increment = need - info.hold_amount;
+  CX_ASSERT(increment > 0);
+  if (info.hold_generation > 0xFFFF - 2) return RejectReason::kBadCommand;
+  const AssetId asset = info.side == Side::kSell ? asset_of(ins.config.id) : kCashAsset;
+  const auto g = info.hold_generation;
+  const HoldId probe = order_hold(info.id, static_cast<std::uint16_t>(g + 1));
+  if (auto st = ledger_.hold(probe, info.account, asset, increment); !st) {
+    return from_ledger(st.error());
+  }
+  // The probe proved the funds; now move old hold + probe into one hold of the new size.
+  CX_ASSERT(ledger_.release(probe, increment).ok());
+  CX_ASSERT(ledger_.release(order_hold(info.id, g), info.hold_amount).ok());
+  const auto next = static_cast<std::uint16_t>(g + 2);
+  CX_ASSERT(ledger_.hold(order_hold(info.id, next), info.account, asset, need).ok());
+  info.hold_generation = next;
+  info.hold_amount = need;
+  return std::nullopt;
+}
+
+void Core::on_replace(const Replace& c) {
+  Instrument* ins = find(c.instrument);
+  const auto rej = [&](RejectReason r) {
+    reject(CommandType::kReplace, r, c.account, c.member, c.instrument, c.order_id,
+           c.client_order_id);
+  };
+  if (ins == nullptr) return rej(RejectReason::kUnknownInstrument);
+  if (auto r = check_trading(*ins)) return rej(*r);
+  const auto view = ins->book.find(c.order_id);
+  if (!view) return rej(RejectReason::kUnknownOrder);
+  if (ins->orders[view->slot].account != c.account) return rej(RejectReason::kNotOwner);
+  if (auto r = check_quantity(*ins, c.quantity_t, false)) return rej(*r);
+  if (auto r = check_price(*ins, c.price_fen)) return rej(*r);
+  if (auto st = ins->book.check_replace(c.order_id, c.price_fen, c.quantity_t); !st) {
+    return rej(from_book(st.error()));
+  }
+  Active a{ins->orders[view->slot], c.price_fen, c.quantity_t};
+  const std::int64_t need = hold_need(*ins, a.info.side, a.info, c.price_fen, c.quantity_t);
+  if (need > a.info.hold_amount) {
+    if (auto r = enlarge_hold(*ins, a.info, need)) return rej(*r);
+  }
+  const bool keeps = c.price_fen == view->price_fen && c.quantity_t <= view->leaves_t;
+  emit(ReplaceAckEvent{c.order_id, a.info.account, a.info.member, c.instrument, a.info.side,
+                       c.price_fen, c.quantity_t, keeps, a.info.client_order_id});
+  auto out = ins->book.replace(c.order_id, c.price_fen, c.quantity_t);
+  CX_ASSERT(out.ok());
+  CX_ASSERT(out.value().kept_priority == keeps);
+  process_book_events(*ins, a);
+  finish_active(*ins, a, out.value());
+  mark_changed(*ins, c.order_id);
+}
+
+void Core::remove_all(Instrument& ins, CancelReason reason, const MassCancel* filter) {
+  scratch_views_.clear();
+  ins.book.for_each_order([&](const OrderView& v) {
+    const OrderInfo& o = ins.orders[v.slot];
+    if (filter != nullptr) {
+      if (filter->by_account && o.account != filter->account) return;
+      if (filter->by_member && o.member != filter->member) return;
+    }
+    scratch_views_.push_back(v);
+  });
+  for (const OrderView& v : scratch_views_) {
+    auto out = ins.book.cancel(v.id);
+    CX_ASSERT(out.ok());
+    cancel_resting(ins, v.slot, v, reason);
+    for (const BookEvent& e : ins.book.events()) {
+      emit(BookDeltaEvent{ins.config.id, e.side, e.price_fen, e.quantity_t});
+    }
+  }
+}
+
+void Core::on_mass_cancel(const MassCancel& c) {
+  const auto rej = [&](RejectReason r) {
+    reject(CommandType::kMassCancel, r, c.account, c.member, c.instrument, OrderId(0),
+           ClientOrderId{});
+  };
+  if (!c.by_member && !c.by_account && !c.by_instrument) return rej(RejectReason::kBadCommand);
+  if (c.by_instrument) {
+    Instrument* ins = find(c.instrument);
+    if (ins == nullptr) return rej(RejectReason::kUnknownInstrument);
+    return remove_all(*ins, CancelReason::kMassCancel, &c);
+  }
+  for (Instrument& ins : instruments_)
+    remove_all(ins, CancelReason::kMassCancel, &c);
+}
+
+void Core::on_set_phase(const SetPhase& c) {
+  const auto rej = [&](RejectReason r) {
+    reject(CommandType::kSetPhase, r, AccountId(0), MemberId(0), c.instrument, OrderId(0),
+           ClientOrderId{});
+  };
+  if (c.phase != Phase::kClosed && c.phase != Phase::kContinuous && c.phase != Phase::kHalted) {
+    return rej(RejectReason::kBadCommand);
+  }
+  if (!c.all_instruments) {
+    Instrument* ins = find(c.instrument);
+    if (ins == nullptr) return rej(RejectReason::kUnknownInstrument);
+    ins->phase = c.phase;
+    return emit(PhaseEvent{ins->config.id, c.phase});
+  }
+  for (Instrument& ins : instruments_) {
+    ins.phase = c.phase;
+    emit(PhaseEvent{ins.config.id, c.phase});
+  }
+}
+
+namespace {
+
+// turnover / volume rounded half up to the tick grid, at least one tick.
+PriceFen vwap_on_tick(AmountFen turnover, QuantityT volume, PriceFen tick) {
+  CX_ASSERT(volume.value() > 0);
+  const __int128 unit = static_cast<__int128>(volume.value()) * tick.value();
+  const __int128 ticks = (2 * static_cast<__int128>(turnover.value()) + unit) / (2 * unit);
+  return PriceFen(std::max<std::int64_t>(static_cast<std::int64_t>(ticks), 1) * tick.value());
+}
+
+}  // namespace
+
+void Core::on_end_of_day() {
+  for (Instrument& ins : instruments_) {
+    remove_all(ins, CancelReason::kExpired, nullptr);
+    DayStatsEvent ev;
+    ev.instrument = ins.config.id;
+    ev.stats = ins.stats;
+    ev.reference_fen = ins.reference_fen;
+    if (ins.stats.volume_t.value() > 0) {
+      ev.vwap_fen = vwap_on_tick(ins.stats.turnover_fen, ins.stats.volume_t, ins.config.tick_fen);
+    }
+    const bool enough = ins.stats.volume_t > config_.limits.close_min_volume_t;
+    ev.close_fen = enough ? ev.vwap_fen : ins.reference_fen;
+    emit(ev);
+    ins.reference_fen = ev.close_fen;
+    ins.band = grid_band(ins.reference_fen, ins.config, config_.limits.max_price_levels);
+    CX_ASSERT(ins.book.rebase(ins.band.low_fen, ins.band.high_fen).ok());
+    ins.stats = DayStats{};
+    ins.phase = Phase::kClosed;
+    emit(PhaseEvent{ins.config.id, Phase::kClosed});
+  }
+  ++days_closed_;
+}
+
+}  // namespace carbonx

@@ -1,0 +1,200 @@
+// Core: state hash, persistence hooks and queries (the command handlers are in core.cpp).
+
+#include "carbonx/engine/core.hpp"
+
+#include <algorithm>
+
+namespace carbonx {
+namespace {
+
+constexpr std::uint64_t kOrderIdLimit = std::uint64_t{1} << 40;
+
+// FNV-1a 64 over little-endian fixed-width fields.
+class Fnv {
+ public:
+  void u8(std::uint8_t v) {
+    h_ ^= v;
+    h_ *= 0x0000'0100'0000'01B3ULL;
+  }
+  void u64(std::uint64_t v) {
+    for (int i = 0; i < 8; ++i)
+      u8(static_cast<std::uint8_t>(v >> (8 * i)));
+  }
+  void i64(std::int64_t v) { u64(static_cast<std::uint64_t>(v)); }
+  std::uint64_t value() const { return h_; }
+
+ private:
+  std::uint64_t h_ = 0xCBF2'9CE4'8422'2325ULL;
+};
+
+void hash_stats(Fnv& f, const DayStats& s) {
+  f.u64(s.trade_count);
+  f.i64(s.open_fen.value());
+  f.i64(s.high_fen.value());
+  f.i64(s.low_fen.value());
+  f.i64(s.last_fen.value());
+  f.i64(s.volume_t.value());
+  f.i64(s.turnover_fen.value());
+}
+
+void hash_order(Fnv& f, const OpenOrderRecord& r) {
+  f.u64(r.order_id.value());
+  f.u64(r.account.value());
+  f.u64(r.member.value());
+  f.u8(static_cast<std::uint8_t>(r.side));
+  f.i64(r.price_fen.value());
+  f.i64(r.leaves_t.value());
+  f.i64(r.cum_t.value());
+  f.i64(r.cum_notional_fen.value());
+  f.i64(r.hold_amount);
+  f.u64(r.hold_generation);
+  for (char c : r.client_order_id)
+    f.u8(static_cast<std::uint8_t>(c));
+  f.u64(r.entry_seq.value());
+  f.i64(r.entry_ts.value());
+}
+
+}  // namespace
+
+std::uint64_t Core::state_hash() const {
+  Fnv f;
+  f.u64(next_order_id_);
+  f.u64(next_trade_id_);
+  f.u64(next_transfer_n_);
+  f.u64(days_closed_);
+  f.u64(seq_.value());
+  for (const Instrument& ins : instruments_) {
+    f.u64(ins.config.id.value());
+    f.u8(static_cast<std::uint8_t>(ins.phase));
+    f.i64(ins.reference_fen.value());
+    f.i64(ins.band.low_fen.value());
+    f.i64(ins.band.high_fen.value());
+    hash_stats(f, ins.stats);
+    ins.book.for_each_order([&](const OrderView& v) {
+      const OrderInfo& o = ins.orders[v.slot];
+      hash_order(f, OpenOrderRecord{v.id, ins.config.id, o.account, o.member, v.side, v.price_fen,
+                                    v.leaves_t, o.cum_t, o.cum_notional_fen, o.hold_amount,
+                                    o.hold_generation, o.client_order_id, o.entry_seq, o.entry_ts});
+    });
+  }
+  return f.value();
+}
+
+std::optional<OpenOrderRecord> Core::find_open_order(InstrumentId instrument, OrderId id) const {
+  const Instrument* ins = find(instrument);
+  if (ins == nullptr) return std::nullopt;
+  const auto v = ins->book.find(id);
+  if (!v) return std::nullopt;
+  const OrderInfo& o = ins->orders[v->slot];
+  return OpenOrderRecord{v->id,         instrument,        o.account,
+                         o.member,      v->side,           v->price_fen,
+                         v->leaves_t,   o.cum_t,           o.cum_notional_fen,
+                         o.hold_amount, o.hold_generation, o.client_order_id,
+                         o.entry_seq,   o.entry_ts};
+}
+
+Status<CoreError> Core::restore_open_order(const OpenOrderRecord& r) {
+  Instrument* ins = find(r.instrument);
+  if (ins == nullptr) return Err{CoreError::kUnknownInstrument};
+  if (!(r.side == Side::kBuy || r.side == Side::kSell) || r.order_id.value() >= kOrderIdLimit ||
+      r.hold_amount <= 0) {
+    return Err{CoreError::kBadRecord};
+  }
+  const BookOrder bo{r.order_id,        r.account,   r.side,    OrderType::kLimit,
+                     TimeInForce::kDay, r.price_fen, r.leaves_t};
+  auto slot = ins->book.restore_order(bo);
+  if (!slot) return Err{CoreError::kBookRefused};
+  ins->orders[slot.value()] =
+      OrderInfo{r.order_id,         r.account,     r.member,          r.cum_t,
+                r.cum_notional_fen, r.hold_amount, r.hold_generation, r.side,
+                r.client_order_id,  r.entry_seq,   r.entry_ts};
+  next_order_id_ = std::max(next_order_id_, r.order_id.value() + 1);
+  return {};
+}
+
+CoreStateRecord Core::save_state() const {
+  CoreStateRecord s;
+  s.next_order_id = next_order_id_;
+  s.next_trade_id = next_trade_id_;
+  s.next_transfer_n = next_transfer_n_;
+  s.days_closed = days_closed_;
+  s.last_seq = seq_;
+  for (const Instrument& ins : instruments_) {
+    s.instruments.push_back(
+        InstrumentStateRecord{ins.config.id, ins.phase, ins.reference_fen, ins.stats});
+  }
+  return s;
+}
+
+Status<CoreError> Core::restore_state(const CoreStateRecord& s) {
+  for (const Instrument& ins : instruments_) {
+    if (ins.book.order_count() != 0) return Err{CoreError::kNotEmpty};
+  }
+  for (const InstrumentStateRecord& r : s.instruments) {
+    const Instrument* ins = find(r.instrument);
+    if (ins == nullptr) return Err{CoreError::kUnknownInstrument};
+    const bool phase_ok =
+        r.phase == Phase::kClosed || r.phase == Phase::kContinuous || r.phase == Phase::kHalted;
+    const std::int64_t tick = ins->config.tick_fen.value();
+    if (!phase_ok || r.reference_fen.value() <= 0 || r.reference_fen.value() % tick != 0) {
+      return Err{CoreError::kBadRecord};
+    }
+  }
+  for (const InstrumentStateRecord& r : s.instruments) {
+    Instrument& ins = *find(r.instrument);
+    ins.phase = r.phase;
+    ins.reference_fen = r.reference_fen;
+    ins.stats = r.stats;
+    ins.band = grid_band(r.reference_fen, ins.config, config_.limits.max_price_levels);
+    CX_ASSERT(ins.book.rebase(ins.band.low_fen, ins.band.high_fen).ok());
+  }
+  next_order_id_ = s.next_order_id;
+  next_trade_id_ = s.next_trade_id;
+  next_transfer_n_ = s.next_transfer_n;
+  days_closed_ = s.days_closed;
+  seq_ = s.last_seq;
+  return {};
+}
+
+const InstrumentConfig* Core::instrument(InstrumentId id) const {
+  const Instrument* ins = find(id);
+  return ins == nullptr ? nullptr : &ins->config;
+}
+
+const FeeSchedule& Core::fee_schedule(InstrumentId id) const {
+  const Instrument* ins = find(id);
+  CX_ASSERT(ins != nullptr);
+  return ins->config.fees;
+}
+
+const OrderBook& Core::book(InstrumentId id) const {
+  const Instrument* ins = find(id);
+  CX_ASSERT(ins != nullptr);
+  return ins->book;
+}
+
+Phase Core::phase(InstrumentId id) const {
+  const Instrument* ins = find(id);
+  CX_ASSERT(ins != nullptr);
+  return ins->phase;
+}
+
+PriceFen Core::reference_price(InstrumentId id) const {
+  const Instrument* ins = find(id);
+  CX_ASSERT(ins != nullptr);
+  return ins->reference_fen;
+}
+
+Band Core::band(InstrumentId id) const {
+  const Instrument* ins = find(id);
+  CX_ASSERT(ins != nullptr);
+  return ins->band;
+}
+
+const DayStats& Core::day_stats(InstrumentId id) const {
+  const Instrument* ins = find(id);
+  CX_ASSERT(ins != nullptr);
+  return ins->stats;
+}
+
+}  // namespace carbonx

@@ -1,0 +1,69 @@
+#include "carbonx/engine/events.hpp"
+
+namespace carbonx {
+
+std::string_view to_string(RejectReason r) noexcept {
+  switch (r) {
+    case RejectReason::kUnknownInstrument:
+      return "unknown instrument";
+    case RejectReason::kMarketClosed:
+      return "market not open";
+    case RejectReason::kInstrumentHalted:
+      return "instrument halted";
+    case RejectReason::kQuantityNotLotMultiple:
+      return "quantity not a positive multiple of the lot";
+    case RejectReason::kQuantityBelowMinimum:
+      return "quantity below the minimum order";
+    case RejectReason::kQuantityAboveMaximum:
+      return "quantity above the maximum order";
+    case RejectReason::kPriceNotOnTick:
+      return "price not on the tick";
+    case RejectReason::kPriceOutsideBand:
+      return "price outside the band";
+    case RejectReason::kPriceNotAllowed:
+      return "a click carries no price";
+    case RejectReason::kBadTimeInForce:
+      return "time in force not allowed (a click is IOC)";
+    case RejectReason::kNoOppositeOrders:
+      return "no opposite orders to take";
+    case RejectReason::kUnknownOrder:
+      return "unknown order";
+    case RejectReason::kNotOwner:
+      return "order belongs to another account";
+    case RejectReason::kSelfTrade:
+      return "would trade with an order of the same account";
+    case RejectReason::kFokNotFillable:
+      return "fill-or-kill cannot fill in full";
+    case RejectReason::kBookFull:
+      return "book full";
+    case RejectReason::kLevelFull:
+      return "price level full";
+    case RejectReason::kInsufficientFunds:
+      return "insufficient funds or units";
+    case RejectReason::kAccountNotUsable:
+      return "account unknown or frozen";
+    case RejectReason::kBadCommand:
+      return "malformed command";
+  }
+  return "unknown reject reason";
+}
+
+std::string_view to_string(CancelReason r) noexcept {
+  switch (r) {
+    case CancelReason::kRequested:
+      return "cancelled on request";
+    case CancelReason::kIocRemainder:
+      return "immediate-or-cancel remainder";
+    case CancelReason::kSelfTrade:
+      return "self-trade prevention";
+    case CancelReason::kFillLimit:
+      return "fill limit per order reached";
+    case CancelReason::kExpired:
+      return "expired at end of day";
+    case CancelReason::kMassCancel:
+      return "mass cancel";
+  }
+  return "unknown cancel reason";
+}
+
+}  // namespace carbonx
