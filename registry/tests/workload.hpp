@@ -38,7 +38,9 @@ struct ApplyCounts {
 
 // Applies a payload's operations to `ledger`. Outcomes are deterministic, so applying the same
 // payloads in the same order to equal ledgers gives equal ledgers.
-inline ApplyCounts apply_payload(Ledger& ledger, std::span<const std::uint8_t> payload) {
+// `outcomes` (optional) receives 0 per successful operation, else the LedgerError's value.
+inline ApplyCounts apply_payload(carbonx::Ledger& ledger, std::span<const std::uint8_t> payload,
+                                 std::vector<int>* outcomes = nullptr) {
   CX_ASSERT(payload.size() % sizeof(WireOp) == 0);
   ApplyCounts counts;
   std::vector<Posting> group;
@@ -65,6 +67,7 @@ inline ApplyCounts apply_payload(Ledger& ledger, std::span<const std::uint8_t> p
     } else {
       ++counts.rejected;
     }
+    if (outcomes != nullptr) outcomes->push_back(st.ok() ? 0 : static_cast<int>(st.error()));
   }
   CX_ASSERT(group.empty());
   return counts;
@@ -76,6 +79,9 @@ class Workload {
  public:
   Workload(std::uint64_t seed, int firms, int assets)
       : rng_(seed), firms_(firms), assets_(assets) {}
+
+  // Where deposited cash comes from (default: the cash settlement account, id 2).
+  void set_cash_source(std::uint32_t account) { cash_source_ = account; }
 
   // Continues after the ids a (reloaded) ledger has already seen.
   void resume_after(const Ledger& ledger) {
@@ -91,9 +97,13 @@ class Workload {
   // Builds one command of `ops` operations, applies it to `ledger`, appends its payload.
   ApplyCounts next_command(Ledger& ledger, int ops, std::vector<std::uint8_t>& payload) {
     const std::size_t start = payload.size();
+    generate_command(ledger, ops, payload);
+    return apply_payload(ledger, std::span(payload).subspan(start));
+  }
+  // Only generates (reading `ledger`'s current state); the caller applies.
+  void generate_command(const Ledger& ledger, int ops, std::vector<std::uint8_t>& payload) {
     for (int i = 0; i < ops; ++i)
       generate(ledger, payload);
-    return apply_payload(ledger, std::span(payload).subspan(start));
   }
 
  private:
@@ -119,13 +129,13 @@ class Workload {
     return op;
   }
 
-  void generate(Ledger& ledger, std::vector<std::uint8_t>& out) {
+  void generate(const Ledger& ledger, std::vector<std::uint8_t>& out) {
     const std::uint64_t r = pick(100);
     if (r < 10) {  // issuance from the government account
       emit(out, posting(1, firm(), asset(), 1 + static_cast<std::int64_t>(pick(1000)),
                         TransferKind::kIssuance));
     } else if (r < 18) {  // cash deposit
-      emit(out, posting(2, firm(), 0, 1 + static_cast<std::int64_t>(pick(1'000'000)),
+      emit(out, posting(cash_source_, firm(), 0, 1 + static_cast<std::int64_t>(pick(1'000'000)),
                         TransferKind::kDeposit));
     } else if (r < 40) {  // a sell or buy order's hold, sometimes more than available
       WireOp op;
@@ -162,7 +172,7 @@ class Workload {
     }
   }
 
-  void trade(Ledger& ledger, std::vector<std::uint8_t>& out) {
+  void trade(const Ledger& ledger, std::vector<std::uint8_t>& out) {
     const std::uint64_t hold = holds_[pick(holds_.size())];
     const auto rec = ledger.hold_record(HoldId(hold));
     if (!rec) return;
@@ -185,6 +195,7 @@ class Workload {
   std::mt19937_64 rng_;
   int firms_;
   int assets_;
+  std::uint32_t cash_source_ = 2;
   std::uint64_t next_transfer_ = 1;
   std::uint64_t next_hold_ = 1;
   std::vector<std::uint64_t> holds_;
