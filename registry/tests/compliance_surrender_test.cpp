@@ -2,6 +2,7 @@
 // eligibility, the obligation, who may act, and refusals that change nothing.
 #include <gtest/gtest.h>
 
+#include "carbonx/registry/compliance/instruments.hpp"
 #include "compliance_test_support.hpp"
 
 namespace carbonx::compliance {
@@ -205,6 +206,47 @@ TEST_F(National, CapIsFivePercentOfTheVerifiedEmissions) {
   EXPECT_EQ(refused("F1", {{kPhcerGd, 1}}), ComplianceError::kOffsetKindNotAccepted);
   EXPECT_TRUE(give("F1", {{kCcerYn, 2'500}, {kCcerGd, 2'500}, {kV2017, 95'000}}).ok());
   EXPECT_EQ(comp->status(2017)[0].state, FirmState::kCompliant);
+}
+
+}  // namespace
+}  // namespace carbonx::compliance
+
+namespace carbonx::compliance {
+namespace {
+
+TEST(ComplianceInstruments, EngineInstrumentsBecomeVintagesAndOffsets) {
+  std::vector<InstrumentConfig> instruments(3);
+  instruments[0].id = InstrumentId(1);
+  instruments[0].product = ProductKind::kAllowance;
+  instruments[0].vintage = 2017;
+  instruments[1].id = InstrumentId(2);
+  instruments[1].product = ProductKind::kCcer;
+  instruments[1].project = {"GD-WIND-9", "Guangdong", "wind", Date{20150101}, Date{20221231}};
+  instruments[2].id = InstrumentId(3);
+  instruments[2].product = ProductKind::kPhcer;
+  instruments[2].project = {"GD-PH-1", "Guangdong", "forestry", Date{20160101}, Date{20171231}};
+  const auto vintages = allowance_vintages(instruments);
+  ASSERT_EQ(vintages.size(), 1u);
+  EXPECT_EQ(vintages.at(2017), AssetId(1));
+  const OffsetCatalogue cat = offsets_from_instruments(instruments);
+  ASSERT_EQ(cat.units.size(), 2u);
+  EXPECT_EQ(cat.find(AssetId(2))->kind, OffsetKind::kCcer);
+  EXPECT_EQ(cat.find(AssetId(3))->kind, OffsetKind::kPhcer);
+  EXPECT_EQ(cat.find(AssetId(2))->crediting_end, 20221231);
+}
+
+class GuangdongCase : public testing::ComplianceFixture {};
+
+TEST_F(GuangdongCase, RegionsCompareWithoutCase) {
+  open("guangdong");
+  emissions("F1", 2016, 100'000);
+  emissions("F1", 2017, 100'000);
+  offsets.units[AssetId(3001)] =
+      OffsetUnit{AssetId(3001), OffsetKind::kCcer, "GD-WIND-9", "Guangdong", "wind", 0, 0};
+  ASSERT_TRUE(ledger.deposit(testing::kF1, AssetId(3001), 100).ok());
+  auto r = give("F1", {{AssetId(3001), 100}});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.value().ccer_in_region_t, 100);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "carbonx/engine/assert.hpp"
@@ -84,8 +85,23 @@ bool year_ok(int year) {
   return year >= allocation::kMinYear && year < allocation::kMaxYear;
 }
 
-bool contains(const std::vector<std::string>& list, const std::string& v) {
-  return list.empty() || std::find(list.begin(), list.end(), v) != list.end();
+// Regions and project types compare without case ("Guangdong" in the engine's instrument file,
+// "guangdong" in a profile).
+bool same(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// True when `list` is empty (no restriction) or holds `v`.
+bool allowed(const std::vector<std::string>& list, const std::string& v) {
+  if (list.empty()) return true;
+  return std::any_of(list.begin(), list.end(), [&](const std::string& x) { return same(x, v); });
 }
 
 }  // namespace
@@ -176,8 +192,8 @@ Status<ComplianceFailure> Compliance::check_legs(const SurrenderRequest& req,
           ComplianceError::kOffsetKindNotAccepted,
           fmt::format("{} (project {}) in {}", to_string(u->kind), u->project_id, profile_.name));
     }
-    if (!contains(profile_.eligible_types, u->type) ||
-        !contains(profile_.eligible_regions, u->region) ||
+    if (!allowed(profile_.eligible_types, u->type) ||
+        !allowed(profile_.eligible_regions, u->region) ||
         (profile_.crediting_from != 0 && u->crediting_start < profile_.crediting_from) ||
         (profile_.crediting_to != 0 && u->crediting_end > profile_.crediting_to)) {
       return fail(ComplianceError::kOffsetNotEligible,
@@ -188,7 +204,7 @@ Status<ComplianceFailure> Compliance::check_legs(const SurrenderRequest& req,
       rec.phcer_t += leg.quantity_t;
     } else {
       rec.ccer_t += leg.quantity_t;
-      if (!profile_.region.empty() && u->region == profile_.region) {
+      if (!profile_.region.empty() && same(u->region, profile_.region)) {
         rec.ccer_in_region_t += leg.quantity_t;
       }
     }
