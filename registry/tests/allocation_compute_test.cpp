@@ -4,6 +4,7 @@
 
 #include "allocation_test_support.hpp"
 #include "carbonx/registry/allocation/compute.hpp"
+#include "carbonx/registry/allocation/report.hpp"
 
 namespace carbonx::allocation {
 namespace {
@@ -269,6 +270,44 @@ TEST(Decimal, ParseRoundAndPrint) {
   EXPECT_EQ(round_half_up(Decimal::of(-15, 1)), -2);  // away from zero
   EXPECT_EQ(to_string(mul(Decimal::of(105, 2), Decimal::of(95, 2))), "0.9975");
   EXPECT_EQ(compare(Decimal::of(30000, 0), Decimal::of(300000, 1)), 0);
+}
+
+}  // namespace
+}  // namespace carbonx::allocation
+
+namespace carbonx::allocation {
+namespace {
+
+TEST(AllocationReport, BreakdownShowsEveryFactor) {
+  // 1,500,000 MWh x 0.3795 x 1 x 0.82 + 200,000 GJ x 0.0602 = 478,825; x 0.7 = 335,177.5 -> 335,178
+  auto set = parse_facilities(
+      "f.csv",
+      std::string(testing::kFacilityHeader) + testing::row({{"firm", "F1"},
+                                                            {"unit", "U1"},
+                                                            {"sector", "power"},
+                                                            {"class", "gas_f_class"},
+                                                            {"fuel", "gas"},
+                                                            {"cooling", "water"},
+                                                            {"heat_ratio", "0.3"},
+                                                            {"base_output", "1500000"},
+                                                            {"base_heat_gj", "200000"}}),
+      testing::table_2017());
+  ASSERT_TRUE(set.ok());
+  auto run = compute_allocation(set.value(), testing::table_2017(), 2017, Stage::kPre);
+  ASSERT_TRUE(run.ok());
+  const std::string csv = breakdown_csv(run.value());
+  EXPECT_NE(csv.find("F1,U1,power,gas_f_class,pre,1500000,0.3795,1,0.3,0.6,0.82,1,200000,0.0602,0,"
+                     "1,0,0,1,0.7,466785,12040,335177.5,335178\n"),
+            std::string::npos)
+      << csv;
+  EXPECT_NE(formula(run.value(), run.value().units[0])
+                .find("1500000 MWh x 0.3795 x cooling 1 x heat (1 - 0.6 x 0.3 = 0.82) x calorific "
+                      "1 + 200000 GJ x 0.0602 = 478825 x share 0.7 = 335177.5 -> 335178 t"),
+            std::string::npos);
+  const std::string json = breakdown_json(run.value());
+  EXPECT_NE(json.find("\"exact_t\": \"335177.5\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"allocation_t\": 335178"), std::string::npos);
+  EXPECT_NE(breakdown_table(run.value()).find("TOTAL"), std::string::npos);
 }
 
 }  // namespace
