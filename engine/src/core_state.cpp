@@ -156,6 +156,15 @@ Status<CoreError> Core::restore_state(const CoreStateRecord& s) {
   return {};
 }
 
+std::size_t Core::memory_bytes() const {
+  static_assert(sizeof(OrderInfo) == kOrderInfoBytes);
+  std::size_t bytes = 0;
+  for (const Instrument& ins : instruments_) {
+    bytes += ins.book.memory_bytes() + ins.orders.capacity() * sizeof(OrderInfo);
+  }
+  return bytes;
+}
+
 const InstrumentConfig* Core::instrument(InstrumentId id) const {
   const Instrument* ins = find(id);
   return ins == nullptr ? nullptr : &ins->config;

@@ -152,6 +152,9 @@ class Core {
   Band band(InstrumentId id) const;
   const DayStats& day_stats(InstrumentId id) const;
   std::uint64_t days_closed() const { return days_closed_; }
+  // Bytes allocated for books and per-order records (capacity, not use).
+  std::size_t memory_bytes() const;
+  static constexpr std::size_t kOrderInfoBytes = 80;  // sizeof(OrderInfo), checked in core.cpp
 
  private:
   // What the core keeps per resting order beside the book's node (indexed by book slot).
