@@ -125,7 +125,8 @@ const char* to_string(TranslateError e) {
       return "a click order (OrdType=1) is immediate-or-cancel: TimeInForce(59) must be 3 or "
              "absent";
     case TranslateError::kFieldTooLong:
-      return "an id, symbol or account is longer than allowed (ids 40, symbols 16, accounts 24)";
+      return "an id, symbol or account is longer than allowed (ClOrdID 16, other ids 40, "
+             "symbols 16, accounts 24)";
     case TranslateError::kMissingField:
       return "a conditionally required field is missing";
     case TranslateError::kBadMassCancelScope:

@@ -125,8 +125,8 @@ bool read_ids(const FIX::Message& m, FixRequest* q, Refusal* r) {
   q->order_id = get(m, kOrderID);
   q->account = get(m, kAccount);
   q->symbol = get(m, kSymbol);
-  return check_length(q->cl_ord_id, kMaxIdLength, kClOrdID, r) &&
-         check_length(q->orig_cl_ord_id, kMaxIdLength, kOrigClOrdID, r) &&
+  return check_length(q->cl_ord_id, kMaxClOrdIdLength, kClOrdID, r) &&
+         check_length(q->orig_cl_ord_id, kMaxClOrdIdLength, kOrigClOrdID, r) &&
          check_length(q->order_id, kMaxIdLength, kOrderID, r) &&
          check_length(q->account, kMaxAccountLength, kAccount, r) &&
          check_length(q->symbol, kMaxSymbolLength, kSymbol, r);

@@ -37,7 +37,8 @@ enum class MassCancelScope : std::uint8_t { kSecurity = 1, kAll = 7 };
 enum class MdSubscription : std::uint8_t { kSnapshot = 0, kSubscribe = 1, kUnsubscribe = 2 };
 
 // Limits on what a request may carry (STYLE.md #4). Checked by the translation.
-constexpr std::size_t kMaxIdLength = 40;           // ClOrdID, OrigClOrdID, MDReqID, ...
+constexpr std::size_t kMaxClOrdIdLength = 16;      // ClOrdID, OrigClOrdID (the core keeps 16)
+constexpr std::size_t kMaxIdLength = 40;           // OrderID, MDReqID, PosReqID, ...
 constexpr std::size_t kMaxSymbolLength = 16;       // instrument symbols (e.g. GDEA2017)
 constexpr std::size_t kMaxAccountLength = 24;      // registry account names
 constexpr std::size_t kMaxMdSymbols = 64;          // symbols per MarketDataRequest

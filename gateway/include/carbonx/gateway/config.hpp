@@ -1,0 +1,98 @@
+#pragma once
+// carbonxd's configuration: one TOML file, every key optional (the defaults run `make run`).
+//
+//   [server]
+//   data_dir = "data"                 # LMDB store, FIX session store, gateway DB; created
+//   fix_bind = "0.0.0.0"
+//   fix_port = 9878
+//   operator_port = 9879              # the operator API, always bound to 127.0.0.1
+//   operator_token = "carbonx-dev-token"   # bearer token of the operator API
+//   durability = "full_sync"          # full_sync | no_meta_sync | no_sync (see registry Store)
+//   fix_store = "file"                # file (resend across restarts) | memory (benchmarks)
+//   instruments = "instruments.toml"  # exchange config (engine format), relative to this file
+//   max_batch = 4096                  # commands per group commit
+//   queue_capacity = 65536            # commands waiting for the core; beyond: "system busy"
+//   throttle_msgs_per_s = 2000        # per FIX session; the excess is rejected
+//   max_sessions = 4096               # concurrent FIX connections
+//   cash_settlement_account = 9001    # counterpart of deposits/withdrawals (created if missing)
+//   issuance_account = 9002           # government issuance account (created if missing)
+//
+//   [schedule]                        # the trading calendar (China Standard Time by default)
+//   utc_offset_minutes = 480
+//   sessions = ["09:30-11:30", "13:30-15:30"]
+//   end_of_day = "15:45"
+//   enabled = true                    # false: only the operator opens and closes markets
+//
+//   [[member]]                        # seeded into the gateway DB at first start
+//   id = 1
+//   comp_id = "MEMBER1"               # the member's SenderCompID
+//   username = "member1"
+//   password = "..."                  # stored only as a salted hash; remove after first start
+//   cancel_on_disconnect = true
+//   accounts = [1001, 1002]           # registry accounts this member may trade
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "carbonx/engine/result.hpp"
+
+namespace carbonx::gateway {
+
+enum class DurabilityMode : std::uint8_t { kFullSync = 1, kNoMetaSync, kNoSync };
+std::string_view to_string(DurabilityMode m) noexcept;
+
+struct TradingWindow {
+  std::int32_t open_minute = 0;   // minutes after local midnight
+  std::int32_t close_minute = 0;  // > open_minute
+};
+
+struct ScheduleConfig {
+  std::int32_t utc_offset_minutes = 480;
+  std::vector<TradingWindow> windows{{9 * 60 + 30, 11 * 60 + 30}, {13 * 60 + 30, 15 * 60 + 30}};
+  std::int32_t end_of_day_minute = 15 * 60 + 45;
+  bool enabled = true;
+};
+
+struct MemberSeed {
+  std::uint32_t id = 0;
+  std::string comp_id;
+  std::string username;
+  std::string password;
+  bool cancel_on_disconnect = true;
+  std::vector<std::uint32_t> accounts;
+};
+
+struct ServerConfig {
+  std::string data_dir = "data";
+  std::string fix_bind = "0.0.0.0";
+  std::uint16_t fix_port = 9878;
+  std::uint16_t operator_port = 9879;
+  std::string operator_token = "carbonx-dev-token";
+  DurabilityMode durability = DurabilityMode::kFullSync;
+  bool fix_memory_store = false;
+  std::string instruments_path;  // absolute after load_config (empty: none)
+  std::uint32_t max_batch = 4096;
+  std::uint32_t queue_capacity = 65536;
+  std::uint32_t throttle_msgs_per_s = 2000;
+  std::uint32_t max_sessions = 4096;
+  std::uint32_t cash_settlement_account = 9001;
+  std::uint32_t issuance_account = 9002;
+  ScheduleConfig schedule;
+  std::vector<MemberSeed> members;
+};
+
+struct ConfigLoadError {
+  std::string message;  // names the key and what is wrong
+};
+
+// Parses TOML text; `base_dir` resolves relative paths. Errors name the key.
+Result<ServerConfig, ConfigLoadError> parse_server_config(std::string_view toml_text,
+                                                          const std::string& base_dir);
+// Reads and parses a file ("" -> all defaults).
+Result<ServerConfig, ConfigLoadError> load_server_config(const std::string& path);
+
+// "09:30" -> 570; -1 if malformed.
+std::int32_t parse_hhmm(std::string_view text) noexcept;
+
+}  // namespace carbonx::gateway

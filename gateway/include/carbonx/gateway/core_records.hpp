@@ -1,0 +1,33 @@
+#pragma once
+// On-disk forms of the core's persistence hooks (engine/core.hpp): OpenOrderRecord and
+// CoreStateRecord as versioned, fixed-width little-endian bytes for registry::Store's open-order
+// table and state blob (STYLE.md #9: magic, schema version, sizes checked on read).
+//
+// Lives in the gateway because the gateway is what hands the core's state to the store; the
+// engine may take it over unchanged.
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "carbonx/engine/core.hpp"
+#include "carbonx/engine/result.hpp"
+
+namespace carbonx::gateway {
+
+inline constexpr std::uint32_t kOpenOrderMagic = 0x4f4f5843;  // "CXOO"
+inline constexpr std::uint32_t kCoreStateMagic = 0x53435843;  // "CXCS"
+inline constexpr std::uint16_t kRecordVersion = 1;
+inline constexpr std::size_t kOpenOrderBytes = 101;
+inline constexpr std::size_t kMaxInstrumentRecords = 4096;
+
+enum class RecordError : std::uint8_t { kWrongSize = 1, kWrongMagic, kWrongVersion, kBadField };
+std::string_view to_string(RecordError e) noexcept;
+
+std::vector<std::uint8_t> encode_open_order(const OpenOrderRecord& r);
+Result<OpenOrderRecord, RecordError> decode_open_order(std::span<const std::uint8_t> bytes);
+
+std::vector<std::uint8_t> encode_core_state(const CoreStateRecord& r);
+Result<CoreStateRecord, RecordError> decode_core_state(std::span<const std::uint8_t> bytes);
+
+}  // namespace carbonx::gateway

@@ -1,0 +1,163 @@
+#pragma once
+// ExchangeDriver: the CoreDriver of a single-machine exchange. It owns the deterministic core
+// (carbonx::Core) over the durable ledger (registry::Ledger) and the LMDB store
+// (registry::Store), and turns the gateway's inbound items into core commands and the core's
+// events into FIX replies:
+//
+//   FixRequest --(member may trade the account? symbol known? ClOrdID new today?)--> Command
+//   Core::apply --> Events --> ExecutionReport / OrderCancelReject / MassCancelReport / market data
+//   commit(): journal records + changed open orders + core state + ledger rows + applied_seq in
+//             ONE Store::commit_batch (one LMDB write transaction)
+//
+// Refusals decided before the core (unknown account, symbol, duplicate ClOrdID, unknown order)
+// are replies without a command: they change nothing and take no seq. Queries (status,
+// positions, security list, market data snapshots) read the state after the commands before
+// them and are released with their batch, so nothing uncommitted is ever shown.
+//
+// Startup: Store::load fills the ledger; the core state blob and the open orders restore the
+// core (restore_state, then restore_open_order in stored order); applied_seq continues.
+//
+// Core thread only (every method), except create().
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "carbonx/engine/core.hpp"
+#include "carbonx/gateway/config.hpp"
+#include "carbonx/gateway/members.hpp"
+#include "carbonx/gateway/sequencer.hpp"
+#include "carbonx/registry/ledger.hpp"
+#include "carbonx/registry/store.hpp"
+
+namespace carbonx::gateway {
+
+class FixEngine;
+
+// A market data subscription of one session.
+struct MdSubscriptionEntry {
+  SessionIndex session = kNoSession;
+  std::string request_id;
+  bool bids = false;
+  bool offers = false;
+  bool trades = false;
+};
+
+class ExchangeDriver final : public CoreDriver {
+ public:
+  static constexpr std::size_t kMaxSubscriptionsPerInstrument = 8192;
+  static constexpr std::size_t kMaxPositionReports = 1024;
+
+  // Opens the store under config.data_dir/store and recovers. nullptr and *error on failure.
+  static std::unique_ptr<ExchangeDriver> create(const ServerConfig& config,
+                                                const ExchangeConfig& exchange,
+                                                MemberDirectory& members, const FixEngine& fix,
+                                                std::string* error);
+  ~ExchangeDriver() override;
+
+  void apply(TimestampNs ts, const Inbound& in, std::vector<Delivery>& out) override;
+  Status<CommitError> commit() override;
+  Seq applied_seq() const override { return seq_; }
+
+  const Core& core() const { return *core_; }
+  const registry::Ledger& ledger() const { return *ledger_; }
+  registry::Ledger& ledger() { return *ledger_; }
+  registry::Store& store() { return *store_; }
+
+ private:
+  struct OrderMeta {  // what an ExecutionReport needs beyond the core's events
+    SessionIndex session = kNoSession;
+    std::string cl_ord_id;
+    std::string orig_cl_ord_id;
+    FixOrdType ord_type = FixOrdType::kLimit;
+    FixTif tif = FixTif::kDay;
+    std::int64_t price_fen = 0;
+    std::int64_t quantity_t = 0;
+    std::int64_t cum_t = 0;
+    std::int64_t cum_notional_fen = 0;
+  };
+
+  ExchangeDriver() = default;
+  bool recover(std::string* error);
+  void bootstrap_accounts();
+
+  // One core command: numbered, stamped, applied, journaled; its events translated into `out`.
+  void run(TimestampNs ts, CommandBody body, std::vector<Delivery>& out);
+  void translate_events(std::vector<Delivery>& out);
+  void on_fill(const FillEvent& e, std::vector<Delivery>& out);
+  void on_cancelled(const CancelEvent& e, std::vector<Delivery>& out);
+  void on_replaced(const ReplaceAckEvent& e, std::vector<Delivery>& out);
+  void on_rejected(const RejectEvent& e, std::vector<Delivery>& out);
+  void on_book_events(std::vector<Delivery>& out);
+
+  void on_fix(TimestampNs ts, SessionIndex s, const FixRequest& q, std::vector<Delivery>& out);
+  void on_new_order(TimestampNs ts, SessionIndex s, const FixRequest& q,
+                    std::vector<Delivery>& out);
+  void on_cancel_or_replace(TimestampNs ts, SessionIndex s, const FixRequest& q,
+                            std::vector<Delivery>& out);
+  void on_status(SessionIndex s, const FixRequest& q, std::vector<Delivery>& out);
+  void on_mass_cancel(TimestampNs ts, SessionIndex s, const FixRequest& q,
+                      std::vector<Delivery>& out);
+  void on_market_data(SessionIndex s, const FixRequest& q, std::vector<Delivery>& out);
+  void on_security_list(SessionIndex s, const FixRequest& q, std::vector<Delivery>& out);
+  void on_positions(SessionIndex s, const FixRequest& q, std::vector<Delivery>& out);
+  void on_operator(TimestampNs ts, const OperatorRequest& r, std::vector<Delivery>& out);
+  void on_calendar(TimestampNs ts, const CalendarEvent& e, std::vector<Delivery>& out);
+  void on_session_event(TimestampNs ts, SessionIndex s, const SessionEvent& e,
+                        std::vector<Delivery>& out);
+
+  // Helpers.
+  std::optional<Member> member_of(SessionIndex s) const;
+  std::optional<AccountId> tradable_account(const Member& m, const std::string& text) const;
+  const InstrumentConfig* instrument_by_symbol(const std::string& symbol) const;
+  const std::string& symbol_of(InstrumentId id) const;
+  std::optional<OrderId> find_order(SessionIndex s, const FixRequest& q) const;
+  FixReply base_report(const OrderMeta& m, OrderId id, InstrumentId ins, Side side) const;
+  void reject_order(SessionIndex s, const FixRequest& q, int code, const std::string& text,
+                    std::vector<Delivery>& out);
+  void reject_cancel(SessionIndex s, const FixRequest& q, int code, const std::string& text,
+                     std::vector<Delivery>& out);
+  void md_snapshot(SessionIndex s, const std::string& request_id, InstrumentId ins, int depth,
+                   bool bids, bool offers, std::vector<Delivery>& out) const;
+  std::string next_exec_id();
+  void forget_order(OrderId id);
+  std::string operator_json(TimestampNs ts, const OperatorRequest& r, std::uint32_t* status);
+
+  ServerConfig config_;
+  MemberDirectory* members_ = nullptr;
+  const FixEngine* fix_ = nullptr;
+  std::unique_ptr<registry::Store> store_;
+  std::unique_ptr<registry::Ledger> ledger_;
+  std::unique_ptr<Core> core_;
+  Seq seq_{0};
+  TimestampNs now_{0};  // stamp of the item being applied
+
+  // The batch being built (cleared by commit()).
+  std::vector<CommandRecord> journal_records_;
+  std::vector<TimestampNs> journal_stamps_;
+  std::vector<registry::JournalEntry> journal_;
+  bool state_changed_ = false;
+
+  // FIX bookkeeping (rebuilt from the open orders at start).
+  std::unordered_map<std::uint64_t, OrderMeta> orders_;                // by OrderId
+  std::vector<std::map<std::string, std::uint64_t>> open_by_clordid_;  // per session
+  std::vector<std::set<std::string>> used_clordids_;                   // per session, per day
+  std::vector<SessionIndex> session_of_member_;                        // by MemberId
+  std::unordered_map<std::uint32_t, std::vector<MdSubscriptionEntry>> md_subs_;  // by instrument
+  std::uint64_t report_counter_ = 0;
+  // The FIX request behind the command being applied (its events need its ClOrdID).
+  struct Pending {
+    const FixRequest* request = nullptr;
+    SessionIndex session = kNoSession;
+    OrderMeta meta;            // kNewOrder: becomes orders_[id] on the AckEvent
+    std::int32_t cancels = 0;  // kMassCancel: CancelEvents counted
+    bool rejected = false;
+  };
+  Pending pending_;
+  std::uint32_t exec_in_command_ = 0;
+};
+
+}  // namespace carbonx::gateway

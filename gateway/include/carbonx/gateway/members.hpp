@@ -1,0 +1,76 @@
+#pragma once
+// The exchange members the gateway knows: FIX CompID, logon credentials (salted, iterated
+// SHA-256; the password itself is never stored), cancel-on-disconnect, and the registry accounts
+// each may trade. The registry's API has no place for credentials, so they live in a file owned
+// by the gateway: <data_dir>/gateway/members.json, replaced atomically (write, fsync, rename).
+//
+// Thread-safety: all methods lock; verify() may run on any FIX I/O thread.
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "carbonx/engine/result.hpp"
+#include "carbonx/gateway/config.hpp"
+
+namespace carbonx::gateway {
+
+enum class MemberError : std::uint8_t {
+  kIo = 1,         // the members file cannot be read or written
+  kCorrupt,        // the members file is not what this version writes
+  kDuplicate,      // a member with this id or CompID exists
+  kUnknownMember,  // no such member
+  kInvalid,        // empty CompID/username, short password, id 0
+};
+std::string_view to_string(MemberError e) noexcept;
+
+struct Member {
+  std::uint32_t id = 0;
+  std::string comp_id;
+  std::string username;
+  std::string salt_hex;  // 16 random bytes
+  std::string hash_hex;  // SHA-256 iterated kHashRounds times over salt || password
+  bool cancel_on_disconnect = true;
+  std::vector<std::uint32_t> accounts;  // registry accounts this member may trade
+};
+
+class MemberDirectory {
+ public:
+  static constexpr int kHashRounds = 20000;
+  static constexpr std::size_t kMaxMembers = 100000;
+
+  // Loads <dir>/members.json (creating dir; an absent file is an empty directory).
+  static Result<std::unique_ptr<MemberDirectory>, MemberError> open(const std::string& dir,
+                                                                    std::string* detail);
+
+  // Adds a member with a new salt and the hash of `password`; persists. Errors: kDuplicate,
+  // kInvalid, kIo.
+  Status<MemberError> add(const MemberSeed& seed);
+  // New password (new salt). Errors: kUnknownMember, kInvalid, kIo.
+  Status<MemberError> set_password(std::uint32_t id, const std::string& password);
+  Status<MemberError> set_accounts(std::uint32_t id, const std::vector<std::uint32_t>& accounts);
+
+  // "" if `username`/`password` are the member's, else the reason (for the Logout text).
+  std::string verify(const std::string& comp_id, const std::string& username,
+                     const std::string& password) const;
+  std::optional<Member> by_comp_id(const std::string& comp_id) const;
+  std::optional<Member> by_id(std::uint32_t id) const;
+  std::vector<Member> all() const;
+  bool may_trade(std::uint32_t member_id, std::uint32_t account) const;
+
+ private:
+  MemberDirectory() = default;
+  Status<MemberError> save_locked();
+
+  mutable std::mutex mutex_;
+  std::string path_;
+  std::vector<Member> members_;
+};
+
+// Salted iterated SHA-256 (hex), exposed for tests.
+std::string hash_password(const std::string& salt_hex, const std::string& password);
+
+}  // namespace carbonx::gateway

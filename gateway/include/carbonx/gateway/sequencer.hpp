@@ -1,0 +1,146 @@
+#pragma once
+// The sequencer (DESIGN.md "Data flow"): the edges (FIX sessions, operator API, calendar timers)
+// submit inbound items from any thread; ONE core thread takes them in arrival order, stamps each
+// with the time, applies them through the CoreDriver in batches and commits each batch; a sender
+// thread delivers the batch's replies only after its commit returned. The driver numbers the
+// core commands (journal seqs): queries and refusals at the edge of the core take no seq.
+//
+//   submit() --queue--> core thread: apply(ts, item) x N, commit() --> sender: deliver()
+//
+// The CoreDriver is the narrow seam to the state: today carbonx::Core + registry::Store (one LMDB
+// write transaction per batch); for the replicated deployment of DESIGN.md "Beyond one machine"
+// its commit() first appends the batch's journal records to the replicated log. Nothing else in
+// the gateway knows how a batch becomes durable.
+//
+// Thread-safety: submit() and stats() from any thread; start()/stop() from one owner thread.
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "carbonx/engine/result.hpp"
+#include "carbonx/engine/units.hpp"
+#include "carbonx/gateway/fix_engine.hpp"
+#include "carbonx/gateway/fix_types.hpp"
+
+namespace carbonx::gateway {
+
+// An operator API request, already parsed from JSON (operator_api.hpp decides the verbs).
+struct OperatorRequest {
+  std::uint64_t ticket = 0;  // the HTTP exchange waiting for the reply
+  std::string verb;          // e.g. "market.open", "account.deposit"
+  std::string body_json;     // the request body (validated shape)
+};
+
+// A trading-calendar event (a timer fired). Goes through the sequencer like everything else, so
+// a replay sees the same opens and closes.
+struct CalendarEvent {
+  enum class Kind : std::uint8_t { kOpen = 1, kClose, kEndOfDay };
+  Kind kind = Kind::kOpen;
+};
+
+// A FIX session event that changes state: a logout with cancel-on-disconnect.
+struct SessionEvent {
+  enum class Kind : std::uint8_t { kDisconnected = 1 };
+  Kind kind = Kind::kDisconnected;
+};
+
+struct Inbound {
+  SessionIndex session = kNoSession;  // FIX origin, else kNoSession
+  std::variant<FixRequest, OperatorRequest, CalendarEvent, SessionEvent> item;
+};
+
+// Something to send once its batch is durable.
+struct Delivery {
+  SessionIndex session = kNoSession;  // a FIX reply to this session ...
+  FixReply reply;
+  std::uint64_t ticket = 0;  // ... or an operator reply to this HTTP exchange (session unset)
+  std::uint32_t http_status = 200;
+  std::string json;
+};
+
+enum class CommitError : std::uint8_t { kStore = 1 };
+std::string_view to_string(CommitError e) noexcept;
+
+class CoreDriver {
+ public:
+  virtual ~CoreDriver() = default;
+  // Applies `in` stamped `ts` (non-decreasing): as zero or more core commands numbered
+  // applied_seq + 1, + 2, ..., or as a query. Appends the replies it causes to `out`.
+  // Core thread only.
+  virtual void apply(TimestampNs ts, const Inbound& in, std::vector<Delivery>& out) = 0;
+  // Makes everything applied since the last commit durable, atomically. On error nothing of the
+  // batch is durable and the process must stop (a restart recovers the last commit).
+  virtual Status<CommitError> commit() = 0;
+  // The last applied seq (durable after commit() returns).
+  virtual Seq applied_seq() const = 0;
+};
+
+class DeliverySink {
+ public:
+  virtual ~DeliverySink() = default;
+  // Sender thread only; the batch is durable.
+  virtual void deliver(std::vector<Delivery>& batch) = 0;
+};
+
+struct SequencerLimits {
+  std::uint32_t max_batch = 4096;        // items applied per commit at most
+  std::uint32_t queue_capacity = 65536;  // items waiting; submit() refuses beyond
+};
+
+struct SequencerStats {
+  std::uint64_t applied = 0;
+  std::uint64_t batches = 0;
+  std::uint64_t refused_full = 0;
+  std::uint64_t last_seq = 0;
+};
+
+class Sequencer {
+ public:
+  Sequencer(CoreDriver& driver, DeliverySink& sink, SequencerLimits limits);
+  ~Sequencer();
+  Sequencer(const Sequencer&) = delete;
+  Sequencer& operator=(const Sequencer&) = delete;
+
+  void start();
+  // Any thread. false: the queue is full or the sequencer is stopping (the caller rejects).
+  bool submit(Inbound&& in);
+  // Stops accepting, applies and commits everything queued, delivers it, joins the threads.
+  void stop();
+  SequencerStats stats() const;
+
+ private:
+  void core_loop();
+  void sender_loop();
+  TimestampNs stamp();
+
+  CoreDriver& driver_;
+  DeliverySink& sink_;
+  SequencerLimits limits_;
+
+  mutable std::mutex in_mutex_;
+  std::condition_variable in_cv_;
+  std::deque<Inbound> queue_;
+  bool stopping_ = false;
+
+  std::mutex out_mutex_;
+  std::condition_variable out_cv_;
+  std::deque<std::vector<Delivery>> outbox_;
+  bool core_done_ = false;
+
+  std::thread core_thread_;
+  std::thread sender_thread_;
+  std::atomic<std::uint64_t> applied_{0};
+  std::atomic<std::uint64_t> batches_{0};
+  std::atomic<std::uint64_t> refused_{0};
+  std::atomic<std::uint64_t> last_seq_{0};
+  std::int64_t last_ts_ns_ = 0;
+};
+
+}  // namespace carbonx::gateway

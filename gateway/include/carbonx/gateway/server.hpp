@@ -1,0 +1,93 @@
+#pragma once
+// carbonxd's process: wires the FIX listener, the FIX sessions, the sequencer and its CoreDriver,
+// the operator API and the trading calendar. See gateway/README.md.
+//
+// Threads: one Asio I/O thread (FIX bytes, operator HTTP, timers), the core thread and the sender
+// thread of the Sequencer. Shutdown (SIGTERM/SIGINT or stop()): stop accepting, log sessions out,
+// drain and commit the queue, deliver, close.
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "carbonx/gateway/config.hpp"
+#include "carbonx/gateway/fix_engine.hpp"
+#include "carbonx/gateway/fix_listener.hpp"
+#include "carbonx/gateway/members.hpp"
+#include "carbonx/gateway/sequencer.hpp"
+
+namespace carbonx::gateway {
+
+class OperatorApi;
+class Calendar;
+
+// Per-session throttle: a one-second window of at most `limit` application messages.
+struct Throttle {
+  std::int64_t window_start_ns = 0;
+  std::uint32_t count = 0;
+  // True if the message at `now_ns` is within the limit (and counts it).
+  bool admit(std::int64_t now_ns, std::uint32_t limit);
+};
+
+class Server final : public FixEngineHandler, public DeliverySink {
+ public:
+  // Opens the data directory (store, members, FIX session store) and recovers; does not listen
+  // yet. nullptr and *error on failure (the error names the file or key).
+  static std::unique_ptr<Server> create(const ServerConfig& config, std::string* error);
+  ~Server() override;
+
+  // Starts the threads and listens. false and *error on failure.
+  bool start(std::string* error);
+  // Blocks until SIGTERM or SIGINT, then shuts down cleanly.
+  void run_until_signal();
+  // Clean shutdown (idempotent).
+  void stop();
+
+  std::uint16_t fix_port() const;
+  std::uint16_t operator_port() const;
+  Sequencer& sequencer() { return *sequencer_; }
+  MemberDirectory& members() { return *members_; }
+  FixEngine& fix() { return *fix_; }
+  CoreDriver& driver() { return *driver_; }
+  const ServerConfig& config() const { return config_; }
+  boost::asio::io_context& io() { return io_; }
+  // Submits an item on behalf of the operator API or the calendar.
+  bool submit(Inbound&& in) { return sequencer_->submit(std::move(in)); }
+
+  // FixEngineHandler (FIX I/O thread).
+  std::string authenticate(SessionIndex session, const std::string& username,
+                           const std::string& password) override;
+  void on_logon(SessionIndex session) override;
+  void on_logout(SessionIndex session) override;
+  void on_request(SessionIndex session, const FixRequest& request) override;
+
+  // DeliverySink (sender thread).
+  void deliver(std::vector<Delivery>& batch) override;
+
+ private:
+  Server() = default;
+  void schedule_tick();
+  void reject_busy(SessionIndex session, const FixRequest& request, const std::string& why);
+
+  ServerConfig config_;
+  boost::asio::io_context io_{1};
+  std::unique_ptr<MemberDirectory> members_;
+  std::unique_ptr<FixEngine> fix_;
+  std::unique_ptr<CoreDriver> driver_;
+  std::unique_ptr<Sequencer> sequencer_;
+  std::unique_ptr<FixListener> listener_;
+  std::unique_ptr<OperatorApi> operator_api_;
+  std::unique_ptr<Calendar> calendar_;
+  std::unique_ptr<boost::asio::steady_timer> tick_timer_;
+  std::vector<Throttle> throttles_;  // per session, FIX I/O thread only
+  std::thread io_thread_;
+  std::atomic<bool> stopped_{false};
+  std::mutex stop_mutex_;
+};
+
+}  // namespace carbonx::gateway

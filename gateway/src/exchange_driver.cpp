@@ -1,0 +1,258 @@
+// ExchangeDriver: recovery, the command path, the group commit, calendar and session events.
+#include "carbonx/gateway/exchange_driver.hpp"
+
+#include <filesystem>
+
+#include "carbonx/gateway/core_records.hpp"
+#include "carbonx/gateway/fix_engine.hpp"
+
+namespace carbonx::gateway {
+
+namespace {
+
+registry::Durability store_durability(DurabilityMode m) {
+  switch (m) {
+    case DurabilityMode::kFullSync:
+      return registry::Durability::kFullSync;
+    case DurabilityMode::kNoMetaSync:
+      return registry::Durability::kNoMetaSync;
+    case DurabilityMode::kNoSync:
+      return registry::Durability::kNoSync;
+  }
+  return registry::Durability::kFullSync;
+}
+
+}  // namespace
+
+ExchangeDriver::~ExchangeDriver() = default;
+
+std::unique_ptr<ExchangeDriver> ExchangeDriver::create(const ServerConfig& config,
+                                                       const ExchangeConfig& exchange,
+                                                       MemberDirectory& members,
+                                                       const FixEngine& fix, std::string* error) {
+  std::unique_ptr<ExchangeDriver> d(new ExchangeDriver);
+  d->config_ = config;
+  d->members_ = &members;
+  d->fix_ = &fix;
+  registry::StoreOptions options;
+  options.durability = store_durability(config.durability);
+  std::string detail;
+  auto store = registry::Store::open((std::filesystem::path(config.data_dir) / "store").string(),
+                                     options, &detail);
+  if (!store.ok()) {
+    *error =
+        "cannot open the store: " + std::string(registry::to_string(store.error())) + ": " + detail;
+    return nullptr;
+  }
+  d->store_ = std::move(store).value();
+  registry::Ledger::Options ledger_options;
+  ledger_options.cash_settlement_account = AccountId(config.cash_settlement_account);
+  d->ledger_ = std::make_unique<registry::Ledger>(ledger_options);
+  d->core_ = std::make_unique<Core>(exchange, *d->ledger_);
+  const std::size_t sessions = fix.session_count();
+  d->open_by_clordid_.resize(sessions);
+  d->used_clordids_.resize(sessions);
+  for (SessionIndex s = 0; s < sessions; ++s) {
+    const auto m = members.by_comp_id(fix.member_comp_id(s));
+    CX_ASSERT(m.has_value());
+    if (d->session_of_member_.size() <= m->id) d->session_of_member_.resize(m->id + 1, kNoSession);
+    d->session_of_member_[m->id] = s;
+  }
+  if (!d->recover(error)) return nullptr;
+  d->bootstrap_accounts();
+  return d;
+}
+
+bool ExchangeDriver::recover(std::string* error) {
+  auto recovery = store_->load(*ledger_);
+  if (!recovery.ok()) {
+    *error = "cannot load the store: " + std::string(registry::to_string(recovery.error())) + ": " +
+             store_->last_error_detail();
+    return false;
+  }
+  seq_ = recovery.value().applied_seq;
+  if (!recovery.value().core_state.empty()) {
+    auto state = decode_core_state(recovery.value().core_state);
+    if (!state.ok()) {
+      *error = "core state in the store: " + std::string(to_string(state.error()));
+      return false;
+    }
+    const auto restored = core_->restore_state(state.value());
+    if (!restored.ok()) {
+      *error = "core state refused: " + std::string(to_string(restored.error()));
+      return false;
+    }
+  }
+  std::string problem;
+  const auto each =
+      store_->for_each_open_order([&](std::uint64_t, std::span<const std::uint8_t> bytes) {
+        if (!problem.empty()) return;
+        auto rec = decode_open_order(bytes);
+        if (!rec.ok()) {
+          problem = "open order record: " + std::string(to_string(rec.error()));
+          return;
+        }
+        const auto r = rec.value();
+        if (const auto st = core_->restore_open_order(r); !st.ok()) {
+          problem = "open order " + std::to_string(r.order_id.value()) +
+                    " refused: " + std::string(to_string(st.error()));
+          return;
+        }
+        // FIX bookkeeping of the order: which session, which ClOrdID.
+        OrderMeta m;
+        const std::uint32_t member = r.member.value();
+        m.session = member < session_of_member_.size() ? session_of_member_[member] : kNoSession;
+        m.cl_ord_id = std::string(view(r.client_order_id));
+        m.price_fen = r.price_fen.value();
+        m.quantity_t = r.cum_t.value() + r.leaves_t.value();
+        m.cum_t = r.cum_t.value();
+        m.cum_notional_fen = r.cum_notional_fen.value();
+        if (m.session != kNoSession) {
+          open_by_clordid_[m.session][m.cl_ord_id] = r.order_id.value();
+          used_clordids_[m.session].insert(m.cl_ord_id);
+        }
+        orders_[r.order_id.value()] = std::move(m);
+      });
+  if (!each.ok() || !problem.empty()) {
+    *error = problem.empty() ? "cannot read the open orders" : problem;
+    return false;
+  }
+  return true;
+}
+
+// The exchange's own accounts (fees, cash settlement, issuance) exist from the first start.
+void ExchangeDriver::bootstrap_accounts() {
+  auto ensure = [this](AccountId id, registry::AccountKind kind) {
+    if (id.value() == 0 || ledger_->account(id) != nullptr) return;
+    registry::Account a;
+    a.id = id;
+    a.kind = kind;
+    const auto st = ledger_->open_account(a);
+    CX_ASSERT(st.ok());
+    state_changed_ = true;  // committed with the first batch
+  };
+  ensure(core_->fee_account(), registry::AccountKind::kExchangeFee);
+  ensure(AccountId(config_.cash_settlement_account), registry::AccountKind::kCashSettlement);
+  ensure(AccountId(config_.issuance_account), registry::AccountKind::kGovernmentIssuance);
+}
+
+void ExchangeDriver::run(TimestampNs ts, CommandBody body, std::vector<Delivery>& out) {
+  seq_ = Seq(seq_.value() + 1);
+  const Command cmd{seq_, ts, std::move(body)};
+  core_->apply(cmd);
+  journal_records_.push_back(encode(cmd));
+  journal_stamps_.push_back(ts);
+  state_changed_ = true;
+  translate_events(out);
+  core_->clear_events();
+}
+
+Status<CommitError> ExchangeDriver::commit() {
+  if (journal_records_.empty() && !state_changed_) return {};
+  journal_.clear();
+  const std::uint64_t first = seq_.value() + 1 - journal_records_.size();
+  CX_ASSERT(first == store_->applied_seq().value() + 1);
+  // Spans into journal_records_ are taken only now: the vector no longer grows in this batch.
+  for (std::size_t i = 0; i < journal_records_.size(); ++i) {
+    journal_.push_back(registry::JournalEntry{Seq(first + i), journal_stamps_[i],
+                                              std::span<const std::uint8_t>(journal_records_[i])});
+  }
+  std::vector<std::vector<std::uint8_t>> order_bytes;
+  std::vector<registry::OrderChange> orders;
+  const auto changed = core_->take_changed_orders();
+  order_bytes.reserve(changed.size());
+  orders.reserve(changed.size());
+  for (const ChangedOrder& c : changed) {
+    const auto rec = core_->find_open_order(c.instrument, c.order_id);
+    if (rec) {
+      order_bytes.push_back(encode_open_order(*rec));
+      orders.push_back(registry::OrderChange{c.order_id.value(), order_bytes.back(), false});
+    } else {
+      orders.push_back(registry::OrderChange{c.order_id.value(), {}, true});
+    }
+  }
+  const std::vector<std::uint8_t> state = encode_core_state(core_->save_state());
+  registry::Batch batch;
+  batch.journal = journal_;
+  batch.orders = orders;
+  batch.core_state = std::span<const std::uint8_t>(state);
+  const auto st = store_->commit_batch(batch, *ledger_);
+  if (!st.ok()) return Err{CommitError::kStore};
+  CX_ASSERT(store_->applied_seq() == seq_);
+  journal_records_.clear();
+  journal_stamps_.clear();
+  journal_.clear();
+  state_changed_ = false;
+  return {};
+}
+
+void ExchangeDriver::apply(TimestampNs ts, const Inbound& in, std::vector<Delivery>& out) {
+  now_ = ts;
+  if (const auto* q = std::get_if<FixRequest>(&in.item)) {
+    on_fix(ts, in.session, *q, out);
+  } else if (const auto* r = std::get_if<OperatorRequest>(&in.item)) {
+    on_operator(ts, *r, out);
+  } else if (const auto* c = std::get_if<CalendarEvent>(&in.item)) {
+    on_calendar(ts, *c, out);
+  } else if (const auto* e = std::get_if<SessionEvent>(&in.item)) {
+    on_session_event(ts, in.session, *e, out);
+  }
+}
+
+void ExchangeDriver::on_fix(TimestampNs ts, SessionIndex s, const FixRequest& q,
+                            std::vector<Delivery>& out) {
+  switch (q.kind) {
+    case RequestKind::kNewOrder:
+      return on_new_order(ts, s, q, out);
+    case RequestKind::kCancel:
+    case RequestKind::kReplace:
+      return on_cancel_or_replace(ts, s, q, out);
+    case RequestKind::kStatus:
+      return on_status(s, q, out);
+    case RequestKind::kMassCancel:
+      return on_mass_cancel(ts, s, q, out);
+    case RequestKind::kMarketData:
+      return on_market_data(s, q, out);
+    case RequestKind::kSecurityList:
+      return on_security_list(s, q, out);
+    case RequestKind::kPositions:
+      return on_positions(s, q, out);
+  }
+}
+
+void ExchangeDriver::on_calendar(TimestampNs ts, const CalendarEvent& e,
+                                 std::vector<Delivery>& out) {
+  switch (e.kind) {
+    case CalendarEvent::Kind::kOpen:
+      return run(ts, SetPhase{true, InstrumentId(0), Phase::kContinuous}, out);
+    case CalendarEvent::Kind::kClose:
+      return run(ts, SetPhase{true, InstrumentId(0), Phase::kClosed}, out);
+    case CalendarEvent::Kind::kEndOfDay:
+      run(ts, EndOfDay{}, out);
+      // ClOrdID is unique per session and day: a new day starts with the still-open ones only.
+      for (std::size_t i = 0; i < used_clordids_.size(); ++i) {
+        used_clordids_[i].clear();
+        for (const auto& entry : open_by_clordid_[i])
+          used_clordids_[i].insert(entry.first);
+      }
+      return;
+  }
+}
+
+void ExchangeDriver::on_session_event(TimestampNs ts, SessionIndex s, const SessionEvent& e,
+                                      std::vector<Delivery>& out) {
+  if (e.kind != SessionEvent::Kind::kDisconnected) return;
+  const auto m = member_of(s);
+  if (!m || !m->cancel_on_disconnect || open_by_clordid_[s].empty()) return;
+  MassCancel mc;
+  mc.by_member = true;
+  mc.member = MemberId(m->id);
+  run(ts, mc, out);  // the cancels are stored in the session's store and resent at next logon
+}
+
+std::optional<Member> ExchangeDriver::member_of(SessionIndex s) const {
+  if (s == kNoSession || s >= fix_->session_count()) return std::nullopt;
+  return members_->by_comp_id(fix_->member_comp_id(s));
+}
+
+}  // namespace carbonx::gateway

@@ -1,0 +1,284 @@
+// ExchangeDriver: FIX order requests -> core commands, core events -> ExecutionReports.
+#include <fmt/format.h>
+
+#include <charconv>
+
+#include "carbonx/gateway/exchange_driver.hpp"
+#include "carbonx/gateway/fix_engine.hpp"
+
+namespace carbonx::gateway {
+namespace {
+
+Side to_core(FixSide s) {
+  return s == FixSide::kSell ? Side::kSell : Side::kBuy;
+}
+FixSide to_fix(Side s) {
+  return s == Side::kSell ? FixSide::kSell : FixSide::kBuy;
+}
+TimeInForce to_core(FixTif t) {
+  return t == FixTif::kIoc   ? TimeInForce::kIoc
+         : t == FixTif::kFok ? TimeInForce::kFok
+                             : TimeInForce::kDay;
+}
+
+}  // namespace
+
+std::string ExchangeDriver::next_exec_id() {
+  return fmt::format("{}-{}", seq_.value(), ++exec_in_command_);
+}
+
+const InstrumentConfig* ExchangeDriver::instrument_by_symbol(const std::string& symbol) const {
+  for (const InstrumentConfig& i : core_->config().instruments) {
+    if (i.code == symbol) return &i;
+  }
+  return nullptr;
+}
+
+const std::string& ExchangeDriver::symbol_of(InstrumentId id) const {
+  static const std::string kUnknown = "UNKNOWN";
+  const InstrumentConfig* i = core_->instrument(id);
+  return i == nullptr ? kUnknown : i->code;
+}
+
+std::optional<AccountId> ExchangeDriver::tradable_account(const Member& m,
+                                                          const std::string& text) const {
+  std::uint32_t id = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || end != text.data() + text.size() || id == 0) return std::nullopt;
+  for (std::uint32_t a : m.accounts) {
+    if (a == id) return AccountId(id);
+  }
+  return std::nullopt;
+}
+
+std::optional<OrderId> ExchangeDriver::find_order(SessionIndex s, const FixRequest& q) const {
+  if (!q.order_id.empty()) {
+    std::uint64_t id = 0;
+    const auto [end, ec] =
+        std::from_chars(q.order_id.data(), q.order_id.data() + q.order_id.size(), id);
+    if (ec == std::errc() && end == q.order_id.data() + q.order_id.size()) {
+      const auto it = orders_.find(id);
+      if (it != orders_.end() && it->second.session == s) return OrderId(id);
+    }
+    return std::nullopt;
+  }
+  const std::string& clid = q.kind == RequestKind::kStatus ? q.cl_ord_id : q.orig_cl_ord_id;
+  const auto it = open_by_clordid_[s].find(clid);
+  if (it == open_by_clordid_[s].end()) return std::nullopt;
+  return OrderId(it->second);
+}
+
+void ExchangeDriver::reject_order(SessionIndex s, const FixRequest& q, int code,
+                                  const std::string& text, std::vector<Delivery>& out) {
+  Delivery d;
+  d.session = s;
+  FixReply& r = d.reply;
+  r.kind = ReplyKind::kExecReport;
+  r.order_id = "NONE";
+  r.cl_ord_id = q.cl_ord_id;
+  r.exec_id = fmt::format("R{}-{}", seq_.value(), ++exec_in_command_);
+  r.exec_type = exec_type::kRejected;
+  r.ord_status = ord_status::kRejected;
+  r.account = q.account;
+  r.symbol = q.symbol;
+  r.side = q.side;
+  r.ord_type = q.ord_type;
+  r.tif = q.tif;
+  r.price_fen = q.price_fen;
+  r.quantity_t = q.quantity_t;
+  r.reject_code = code;
+  r.text = text;
+  out.push_back(std::move(d));
+}
+
+void ExchangeDriver::reject_cancel(SessionIndex s, const FixRequest& q, int code,
+                                   const std::string& text, std::vector<Delivery>& out) {
+  Delivery d;
+  d.session = s;
+  FixReply& r = d.reply;
+  r.kind = ReplyKind::kCancelReject;
+  r.order_id = q.order_id.empty() ? "NONE" : q.order_id;
+  r.cl_ord_id = q.cl_ord_id;
+  r.orig_cl_ord_id = q.orig_cl_ord_id;
+  r.ord_status = ord_status::kRejected;
+  r.account = q.account;
+  r.cxl_rej_response_to = q.kind == RequestKind::kReplace ? '2' : '1';
+  r.reject_code = code;
+  r.text = text;
+  out.push_back(std::move(d));
+}
+
+void ExchangeDriver::on_new_order(TimestampNs ts, SessionIndex s, const FixRequest& q,
+                                  std::vector<Delivery>& out) {
+  exec_in_command_ = 0;
+  const auto member = member_of(s);
+  CX_ASSERT(member.has_value());
+  const auto account = tradable_account(*member, q.account);
+  if (!account) {
+    return reject_order(s, q, 15,
+                        "Account(1) " + q.account +
+                            " is not an account this member "
+                            "may trade (accounts are registry account numbers)",
+                        out);
+  }
+  const InstrumentConfig* ins = instrument_by_symbol(q.symbol);
+  if (ins == nullptr) {
+    return reject_order(s, q, 1, "unknown Symbol(55) " + q.symbol + " (see SecurityList)", out);
+  }
+  if (!used_clordids_[s].insert(q.cl_ord_id).second) {
+    return reject_order(s, q, 6,
+                        "duplicate ClOrdID(11) " + q.cl_ord_id +
+                            ": ClOrdID must be unique per session and trading day",
+                        out);
+  }
+  NewOrder c;
+  c.account = *account;
+  c.member = MemberId(member->id);
+  c.instrument = ins->id;
+  c.side = to_core(q.side);
+  c.type = q.ord_type == FixOrdType::kClick ? OrderType::kClick : OrderType::kLimit;
+  c.tif = to_core(q.tif);
+  c.price_fen = PriceFen(q.ord_type == FixOrdType::kClick ? 0 : q.price_fen);
+  c.quantity_t = QuantityT(q.quantity_t);
+  c.client_order_id = make_client_order_id(q.cl_ord_id);
+  pending_ = Pending{};
+  pending_.request = &q;
+  pending_.session = s;
+  pending_.meta = OrderMeta{s, q.cl_ord_id, "", q.ord_type, q.tif, q.price_fen, q.quantity_t, 0, 0};
+  run(ts, c, out);
+  pending_ = Pending{};
+}
+
+void ExchangeDriver::on_cancel_or_replace(TimestampNs ts, SessionIndex s, const FixRequest& q,
+                                          std::vector<Delivery>& out) {
+  exec_in_command_ = 0;
+  const auto member = member_of(s);
+  CX_ASSERT(member.has_value());
+  const auto id = find_order(s, q);
+  if (!id) {
+    return reject_cancel(s, q, 1,
+                         "unknown order: no open order of this session with "
+                         "OrigClOrdID(41) " +
+                             q.orig_cl_ord_id +
+                             (q.order_id.empty() ? "" : " / OrderID(37) " + q.order_id),
+                         out);
+  }
+  const auto it = orders_.find(id->value());
+  CX_ASSERT(it != orders_.end());
+  const InstrumentConfig* ins = instrument_by_symbol(q.symbol);
+  if (ins == nullptr) {
+    return reject_cancel(s, q, 99, "unknown Symbol(55) " + q.symbol, out);
+  }
+  const auto open = core_->find_open_order(ins->id, *id);
+  if (!open) return reject_cancel(s, q, 1, "order is not open in " + q.symbol, out);
+  if (q.kind == RequestKind::kReplace && !used_clordids_[s].insert(q.cl_ord_id).second) {
+    return reject_cancel(s, q, 6, "duplicate ClOrdID(11) " + q.cl_ord_id, out);
+  }
+  pending_ = Pending{};
+  pending_.request = &q;
+  pending_.session = s;
+  if (q.kind == RequestKind::kCancel) {
+    run(ts,
+        Cancel{open->account, MemberId(member->id), ins->id, *id,
+               make_client_order_id(q.cl_ord_id)},
+        out);
+  } else {
+    // FIX OrderQty is the new total; the core takes the new open quantity (leaves).
+    const std::int64_t leaves = q.quantity_t - open->cum_t.value();
+    if (leaves <= 0) {
+      pending_ = Pending{};
+      return reject_cancel(s, q, 99,
+                           "OrderQty(38) " + std::to_string(q.quantity_t) +
+                               " is not above the quantity already filled (" +
+                               std::to_string(open->cum_t.value()) + ")",
+                           out);
+    }
+    run(ts,
+        Replace{open->account, MemberId(member->id), ins->id, *id, PriceFen(q.price_fen),
+                QuantityT(leaves), make_client_order_id(q.cl_ord_id)},
+        out);
+  }
+  pending_ = Pending{};
+}
+
+void ExchangeDriver::on_mass_cancel(TimestampNs ts, SessionIndex s, const FixRequest& q,
+                                    std::vector<Delivery>& out) {
+  exec_in_command_ = 0;
+  const auto member = member_of(s);
+  CX_ASSERT(member.has_value());
+  Delivery d;
+  d.session = s;
+  FixReply& r = d.reply;
+  r.kind = ReplyKind::kMassCancelReport;
+  r.cl_ord_id = q.cl_ord_id;
+  r.order_id = fmt::format("MC{}", seq_.value() + 1);
+  r.mass_scope = q.mass_scope;
+  r.symbol = q.symbol;
+  MassCancel mc;
+  mc.by_member = true;
+  mc.member = MemberId(member->id);
+  if (q.mass_scope == MassCancelScope::kSecurity) {
+    const InstrumentConfig* ins = instrument_by_symbol(q.symbol);
+    if (ins == nullptr) {
+      r.mass_accepted = false;
+      r.reject_code = 1;
+      r.text = "unknown Symbol(55) " + q.symbol;
+      out.push_back(std::move(d));
+      return;
+    }
+    mc.by_instrument = true;
+    mc.instrument = ins->id;
+  }
+  if (!q.account.empty()) {
+    const auto account = tradable_account(*member, q.account);
+    if (!account) {
+      r.mass_accepted = false;
+      r.reject_code = 99;
+      r.text = "Account(1) " + q.account + " is not an account this member may trade";
+      out.push_back(std::move(d));
+      return;
+    }
+    mc.by_account = true;
+    mc.account = *account;
+  }
+  pending_ = Pending{};
+  pending_.request = &q;
+  pending_.session = s;
+  run(ts, mc, out);  // the CancelEvents become ExecutionReports first
+  r.total_affected = pending_.cancels;
+  pending_ = Pending{};
+  out.push_back(std::move(d));
+}
+
+FixReply ExchangeDriver::base_report(const OrderMeta& m, OrderId id, InstrumentId ins,
+                                     Side side) const {
+  FixReply r;
+  r.kind = ReplyKind::kExecReport;
+  r.order_id = std::to_string(id.value());
+  r.cl_ord_id = m.cl_ord_id;
+  r.orig_cl_ord_id = m.orig_cl_ord_id;
+  r.symbol = symbol_of(ins);
+  r.side = to_fix(side);
+  r.ord_type = m.ord_type;
+  r.tif = m.tif;
+  r.price_fen = m.ord_type == FixOrdType::kClick ? 0 : m.price_fen;
+  r.quantity_t = m.quantity_t;
+  r.cum_qty_t = m.cum_t;
+  r.cum_notional_fen = m.cum_notional_fen;
+  r.leaves_qty_t = m.quantity_t - m.cum_t;
+  r.transact_time_ns = 0;
+  return r;
+}
+
+void ExchangeDriver::forget_order(OrderId id) {
+  const auto it = orders_.find(id.value());
+  if (it == orders_.end()) return;
+  if (it->second.session != kNoSession) {
+    auto& open = open_by_clordid_[it->second.session];
+    const auto o = open.find(it->second.cl_ord_id);
+    if (o != open.end() && o->second == id.value()) open.erase(o);
+  }
+  orders_.erase(it);
+}
+
+}  // namespace carbonx::gateway

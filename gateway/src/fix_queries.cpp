@@ -1,0 +1,177 @@
+// ExchangeDriver: FIX queries (order status, market data, security list, positions). They read
+// the state after every command before them and leave with their batch.
+#include <fmt/format.h>
+
+#include "carbonx/gateway/exchange_driver.hpp"
+#include "carbonx/gateway/fix_engine.hpp"
+
+namespace carbonx::gateway {
+
+void ExchangeDriver::on_status(SessionIndex s, const FixRequest& q, std::vector<Delivery>& out) {
+  exec_in_command_ = 0;
+  const auto id = find_order(s, q);
+  const InstrumentConfig* ins = instrument_by_symbol(q.symbol);
+  std::optional<OpenOrderRecord> open;
+  if (id && ins != nullptr) open = core_->find_open_order(ins->id, *id);
+  Delivery d;
+  d.session = s;
+  if (!open) {
+    FixReply& r = d.reply;
+    r.kind = ReplyKind::kExecReport;
+    r.order_id = q.order_id.empty() ? "NONE" : q.order_id;
+    r.cl_ord_id = q.cl_ord_id;
+    r.request_id = q.request_id;
+    r.exec_id = fmt::format("S{}-{}", seq_.value(), ++report_counter_);
+    r.exec_type = exec_type::kOrderStatus;
+    r.ord_status = ord_status::kRejected;
+    r.symbol = q.symbol;
+    r.side = q.side;
+    r.reject_code = 5;
+    r.text = "unknown order: no open order of this session with ClOrdID(11) " + q.cl_ord_id +
+             " in " + q.symbol +
+             " (filled and cancelled orders are reported only as they "
+             "happen)";
+    out.push_back(std::move(d));
+    return;
+  }
+  const OrderMeta& m = orders_.at(id->value());
+  d.reply = base_report(m, *id, ins->id, open->side);
+  d.reply.exec_id = fmt::format("S{}-{}", seq_.value(), ++report_counter_);
+  d.reply.exec_type = exec_type::kOrderStatus;
+  d.reply.ord_status = open->cum_t.value() > 0 ? ord_status::kPartiallyFilled : ord_status::kNew;
+  d.reply.leaves_qty_t = open->leaves_t.value();
+  d.reply.cum_qty_t = open->cum_t.value();
+  d.reply.cum_notional_fen = open->cum_notional_fen.value();
+  d.reply.account = std::to_string(open->account.value());
+  d.reply.request_id = q.request_id;
+  out.push_back(std::move(d));
+}
+
+void ExchangeDriver::md_snapshot(SessionIndex s, const std::string& request_id, InstrumentId id,
+                                 int depth, bool bids, bool offers,
+                                 std::vector<Delivery>& out) const {
+  const OrderBook& book = core_->book(id);
+  const std::int64_t tick = book.config().tick_fen.value();
+  Delivery d;
+  d.session = s;
+  d.reply.kind = ReplyKind::kMdSnapshot;
+  d.reply.request_id = request_id;
+  d.reply.symbol = symbol_of(id);
+  const int limit = depth == 0 ? kMaxMdDepth : depth;
+  auto walk = [&](Side side, std::optional<PriceFen> best, std::int64_t step, char type) {
+    if (!best) return;
+    int levels = 0;
+    for (std::int64_t p = best->value();
+         p >= book.low_fen().value() && p <= book.high_fen().value() && levels < limit; p += step) {
+      const QuantityT q = book.level_quantity(side, PriceFen(p));
+      if (q.value() == 0) continue;
+      ++levels;
+      d.reply.md.push_back(MdEntry{type, '0', "", p, q.value(), levels});
+    }
+  };
+  if (bids) walk(Side::kBuy, book.best_bid(), -tick, '0');
+  if (offers) walk(Side::kSell, book.best_ask(), tick, '1');
+  out.push_back(std::move(d));
+}
+
+void ExchangeDriver::on_market_data(SessionIndex s, const FixRequest& q,
+                                    std::vector<Delivery>& out) {
+  auto reject = [&](int code, const std::string& text) {
+    Delivery d;
+    d.session = s;
+    d.reply.kind = ReplyKind::kMdReject;
+    d.reply.request_id = q.request_id;
+    d.reply.reject_code = code;
+    d.reply.text = text;
+    out.push_back(std::move(d));
+  };
+  std::vector<InstrumentId> ids;
+  for (const std::string& sym : q.md_symbols) {
+    const InstrumentConfig* ins = instrument_by_symbol(sym);
+    if (ins == nullptr) return reject(0, "unknown Symbol(55) " + sym);
+    ids.push_back(ins->id);
+  }
+  for (InstrumentId id : ids) {  // a new request or an unsubscribe replaces the same MDReqID
+    auto& subs = md_subs_[id.value()];
+    std::erase_if(subs, [&](const MdSubscriptionEntry& e) {
+      return e.session == s && e.request_id == q.request_id;
+    });
+  }
+  if (q.md_subscription == MdSubscription::kUnsubscribe) return;
+  for (InstrumentId id : ids) {
+    md_snapshot(s, q.request_id, id, q.md_depth, q.md_bids, q.md_offers, out);
+    if (q.md_subscription != MdSubscription::kSubscribe) continue;
+    auto& subs = md_subs_[id.value()];
+    if (subs.size() >= kMaxSubscriptionsPerInstrument) {
+      return reject(0, "too many market data subscriptions on " + symbol_of(id));
+    }
+    subs.push_back(MdSubscriptionEntry{s, q.request_id, q.md_bids, q.md_offers, q.md_trades});
+  }
+}
+
+void ExchangeDriver::on_security_list(SessionIndex s, const FixRequest& q,
+                                      std::vector<Delivery>& out) {
+  Delivery d;
+  d.session = s;
+  d.reply.kind = ReplyKind::kSecurityList;
+  d.reply.request_id = q.request_id;
+  d.reply.response_id = fmt::format("SL{}", ++report_counter_);
+  for (const InstrumentConfig& i : core_->config().instruments) {
+    if (!q.symbol.empty() && q.symbol != i.code) continue;
+    std::string desc = std::string(to_string(i.product));
+    if (i.product == ProductKind::kAllowance) desc += " vintage " + std::to_string(i.vintage);
+    if (i.product != ProductKind::kAllowance) desc += " project " + i.project.project_id;
+    d.reply.securities.push_back(SecurityEntry{i.code, desc, i.tick_fen.value(), i.lot_t.value()});
+  }
+  d.reply.result_code = d.reply.securities.empty() ? 2 : 0;
+  out.push_back(std::move(d));
+}
+
+void ExchangeDriver::on_positions(SessionIndex s, const FixRequest& q, std::vector<Delivery>& out) {
+  const auto member = member_of(s);
+  CX_ASSERT(member.has_value());
+  Delivery ack;
+  ack.session = s;
+  ack.reply.kind = ReplyKind::kPositionsAck;
+  ack.reply.request_id = q.request_id;
+  ack.reply.account = q.account;
+  ack.reply.response_id = fmt::format("P{}", ++report_counter_);
+  const auto account = tradable_account(*member, q.account);
+  if (!account) {
+    ack.reply.result_code = 3;
+    ack.reply.text = "Account(1) " + q.account + " is not an account of this member";
+    out.push_back(std::move(ack));
+    return;
+  }
+  std::vector<Delivery> reports;
+  for (const registry::BalanceDetail& b : ledger_->balances_of(*account)) {
+    std::string symbol = "CNY";
+    if (b.asset != kCashAsset) {
+      const InstrumentConfig* ins = core_->instrument(InstrumentId(b.asset.value()));
+      if (ins == nullptr) continue;
+      symbol = ins->code;
+    }
+    if (!q.symbol.empty() && q.symbol != symbol) continue;
+    if (reports.size() >= kMaxPositionReports) break;
+    Delivery d;
+    d.session = s;
+    d.reply.kind = ReplyKind::kPositionReport;
+    d.reply.request_id = q.request_id;
+    d.reply.response_id = ack.reply.response_id + "-" + std::to_string(reports.size() + 1);
+    d.reply.account = q.account;
+    d.reply.symbol = symbol;
+    d.reply.available = b.available;
+    d.reply.frozen = b.frozen;
+    d.reply.business_date = std::to_string(trading_date(now_).yyyymmdd);
+    reports.push_back(std::move(d));
+  }
+  ack.reply.total_reports = static_cast<std::int32_t>(reports.size());
+  ack.reply.result_code = reports.empty() ? 2 : 0;
+  for (auto& r : reports)
+    r.reply.total_reports = ack.reply.total_reports;
+  out.push_back(std::move(ack));
+  for (auto& r : reports)
+    out.push_back(std::move(r));
+}
+
+}  // namespace carbonx::gateway

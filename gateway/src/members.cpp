@@ -1,0 +1,221 @@
+#include "carbonx/gateway/members.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "carbonx/registry/sha256.hpp"
+
+namespace carbonx::gateway {
+namespace {
+
+using json = nlohmann::json;
+
+std::string random_salt_hex() {
+  std::uint8_t bytes[16] = {};
+  const int fd = ::open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+  CX_ASSERT(fd >= 0);
+  CX_ASSERT(::read(fd, bytes, sizeof bytes) == static_cast<ssize_t>(sizeof bytes));
+  ::close(fd);
+  std::string out;
+  char hex[3];
+  for (std::uint8_t b : bytes) {
+    std::snprintf(hex, sizeof hex, "%02x", b);
+    out += hex;
+  }
+  return out;
+}
+
+// Compares without an early exit, so timing does not tell how much of a hash matched.
+bool same(const std::string& a, const std::string& b) {
+  if (a.size() != b.size()) return false;
+  unsigned diff = 0;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    diff |= static_cast<unsigned>(a[i] ^ b[i]);
+  return diff == 0;
+}
+
+bool valid_seed(const MemberSeed& s) {
+  return s.id != 0 && !s.comp_id.empty() && s.comp_id.size() <= 32 && !s.username.empty() &&
+         s.password.size() >= 6;
+}
+
+}  // namespace
+
+std::string_view to_string(MemberError e) noexcept {
+  switch (e) {
+    case MemberError::kIo:
+      return "the members file cannot be read or written";
+    case MemberError::kCorrupt:
+      return "the members file is malformed";
+    case MemberError::kDuplicate:
+      return "a member with this id or CompID exists";
+    case MemberError::kUnknownMember:
+      return "no such member";
+    case MemberError::kInvalid:
+      return "member needs id > 0, a CompID of 1-32 characters, a username and a password of 6+";
+  }
+  return "unknown member error";
+}
+
+std::string hash_password(const std::string& salt_hex, const std::string& password) {
+  registry::Digest d = registry::Sha256::of(salt_hex + ":" + password);
+  for (int i = 1; i < MemberDirectory::kHashRounds; ++i) {
+    registry::Sha256 h;
+    h.update(std::span<const std::uint8_t>(d.data(), d.size()));
+    h.update(salt_hex);
+    d = h.finish();
+  }
+  return registry::to_hex(d);
+}
+
+Result<std::unique_ptr<MemberDirectory>, MemberError> MemberDirectory::open(const std::string& dir,
+                                                                            std::string* detail) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    *detail = "cannot create " + dir + ": " + ec.message();
+    return Err{MemberError::kIo};
+  }
+  std::unique_ptr<MemberDirectory> d(new MemberDirectory);
+  d->path_ = (std::filesystem::path(dir) / "members.json").string();
+  std::ifstream in(d->path_);
+  if (!in) return d;
+  try {
+    const json doc = json::parse(in);
+    if (doc.at("version").get<int>() != 1) throw std::runtime_error("unknown version");
+    for (const auto& m : doc.at("members")) {
+      Member x;
+      x.id = m.at("id").get<std::uint32_t>();
+      x.comp_id = m.at("comp_id").get<std::string>();
+      x.username = m.at("username").get<std::string>();
+      x.salt_hex = m.at("salt").get<std::string>();
+      x.hash_hex = m.at("hash").get<std::string>();
+      x.cancel_on_disconnect = m.at("cancel_on_disconnect").get<bool>();
+      x.accounts = m.at("accounts").get<std::vector<std::uint32_t>>();
+      d->members_.push_back(std::move(x));
+    }
+  } catch (const std::exception& e) {
+    *detail = d->path_ + ": " + e.what();
+    return Err{MemberError::kCorrupt};
+  }
+  return d;
+}
+
+Status<MemberError> MemberDirectory::save_locked() {
+  json doc;
+  doc["version"] = 1;
+  doc["members"] = json::array();
+  for (const Member& m : members_) {
+    doc["members"].push_back({{"id", m.id},
+                              {"comp_id", m.comp_id},
+                              {"username", m.username},
+                              {"salt", m.salt_hex},
+                              {"hash", m.hash_hex},
+                              {"cancel_on_disconnect", m.cancel_on_disconnect},
+                              {"accounts", m.accounts}});
+  }
+  const std::string tmp = path_ + ".tmp";
+  const std::string text = doc.dump(1);
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return Err{MemberError::kIo};
+  const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+                  ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok || std::rename(tmp.c_str(), path_.c_str()) != 0) return Err{MemberError::kIo};
+  return {};
+}
+
+Status<MemberError> MemberDirectory::add(const MemberSeed& seed) {
+  if (!valid_seed(seed)) return Err{MemberError::kInvalid};
+  std::lock_guard lock(mutex_);
+  if (members_.size() >= kMaxMembers) return Err{MemberError::kInvalid};
+  for (const Member& m : members_) {
+    if (m.id == seed.id || m.comp_id == seed.comp_id) return Err{MemberError::kDuplicate};
+  }
+  Member m;
+  m.id = seed.id;
+  m.comp_id = seed.comp_id;
+  m.username = seed.username;
+  m.salt_hex = random_salt_hex();
+  m.hash_hex = hash_password(m.salt_hex, seed.password);
+  m.cancel_on_disconnect = seed.cancel_on_disconnect;
+  m.accounts = seed.accounts;
+  members_.push_back(std::move(m));
+  return save_locked();
+}
+
+Status<MemberError> MemberDirectory::set_password(std::uint32_t id, const std::string& password) {
+  if (password.size() < 6) return Err{MemberError::kInvalid};
+  std::lock_guard lock(mutex_);
+  for (Member& m : members_) {
+    if (m.id != id) continue;
+    m.salt_hex = random_salt_hex();
+    m.hash_hex = hash_password(m.salt_hex, password);
+    return save_locked();
+  }
+  return Err{MemberError::kUnknownMember};
+}
+
+Status<MemberError> MemberDirectory::set_accounts(std::uint32_t id,
+                                                  const std::vector<std::uint32_t>& accounts) {
+  std::lock_guard lock(mutex_);
+  for (Member& m : members_) {
+    if (m.id != id) continue;
+    m.accounts = accounts;
+    return save_locked();
+  }
+  return Err{MemberError::kUnknownMember};
+}
+
+std::string MemberDirectory::verify(const std::string& comp_id, const std::string& username,
+                                    const std::string& password) const {
+  std::optional<Member> m = by_comp_id(comp_id);
+  if (!m) return "unknown SenderCompID " + comp_id;
+  if (username.empty() || password.empty()) {
+    return "Logon needs Username(553) and Password(554)";
+  }
+  const bool user_ok = same(username, m->username);
+  const bool pass_ok = same(hash_password(m->salt_hex, password), m->hash_hex);
+  if (!user_ok || !pass_ok) return "bad username or password";
+  return "";
+}
+
+std::optional<Member> MemberDirectory::by_comp_id(const std::string& comp_id) const {
+  std::lock_guard lock(mutex_);
+  for (const Member& m : members_) {
+    if (m.comp_id == comp_id) return m;
+  }
+  return std::nullopt;
+}
+
+std::optional<Member> MemberDirectory::by_id(std::uint32_t id) const {
+  std::lock_guard lock(mutex_);
+  for (const Member& m : members_) {
+    if (m.id == id) return m;
+  }
+  return std::nullopt;
+}
+
+std::vector<Member> MemberDirectory::all() const {
+  std::lock_guard lock(mutex_);
+  return members_;
+}
+
+bool MemberDirectory::may_trade(std::uint32_t member_id, std::uint32_t account) const {
+  std::lock_guard lock(mutex_);
+  for (const Member& m : members_) {
+    if (m.id == member_id) {
+      return std::find(m.accounts.begin(), m.accounts.end(), account) != m.accounts.end();
+    }
+  }
+  return false;
+}
+
+}  // namespace carbonx::gateway

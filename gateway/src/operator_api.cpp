@@ -1,0 +1,206 @@
+#include "carbonx/gateway/operator_api.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <nlohmann/json.hpp>
+
+#include "carbonx/gateway/server.hpp"
+
+namespace carbonx::gateway {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using json = nlohmann::json;
+
+class OperatorApi::Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(OperatorApi& api, tcp::socket socket) : api_(api), stream_(std::move(socket)) {}
+  ~Session() {
+    std::lock_guard lock(api_.mutex_);
+    --api_.connections_;
+  }
+
+  void start() { read(); }
+
+  void reply(std::uint32_t status, std::string body) {
+    auto res =
+        std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status), 11);
+    res->set(http::field::content_type, "application/json");
+    res->keep_alive(keep_alive_);
+    res->body() = std::move(body);
+    res->prepare_payload();
+    http::async_write(stream_, *res,
+                      [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
+                        if (ec || !self->keep_alive_) {
+                          beast::error_code ignored;
+                          self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+                          return;
+                        }
+                        self->read();
+                      });
+  }
+
+ private:
+  void read() {
+    parser_.emplace();
+    parser_->body_limit(kMaxBodyBytes);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       if (ec) return;
+                       self->handle(self->parser_->release());
+                     });
+  }
+
+  void handle(http::request<http::string_body> req) {
+    keep_alive_ = req.keep_alive();
+    const std::string auth(req[http::field::authorization]);
+    if (auth != "Bearer " + api_.token_) {
+      return reply(401, json{{"ok", false}, {"error", "missing or wrong bearer token"}}.dump());
+    }
+    const std::string target(req.target());
+    if (req.method() != http::verb::post || target.rfind("/v1/", 0) != 0) {
+      return reply(404, json{{"ok", false}, {"error", "use POST /v1/<verb>"}}.dump());
+    }
+    const std::string verb = target.substr(4);
+    if (verb.rfind("member.", 0) == 0) {
+      std::uint32_t status = 200;
+      std::string body = member_verb(verb, req.body(), &status);
+      return reply(status, std::move(body));
+    }
+    std::uint64_t ticket = 0;
+    {
+      std::lock_guard lock(api_.mutex_);
+      ticket = api_.next_ticket_++;
+      api_.waiting_[ticket] = shared_from_this();
+    }
+    Inbound in;
+    in.item = OperatorRequest{ticket, verb, req.body()};
+    if (!api_.server_.submit(std::move(in))) {
+      std::lock_guard lock(api_.mutex_);
+      api_.waiting_.erase(ticket);
+      return reply(503, json{{"ok", false}, {"error", "system busy or stopping"}}.dump());
+    }
+  }
+
+  std::string member_verb(const std::string& verb, const std::string& body, std::uint32_t* st);
+
+  OperatorApi& api_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  bool keep_alive_ = false;
+};
+
+std::string OperatorApi::Session::member_verb(const std::string& verb, const std::string& body,
+                                              std::uint32_t* st) {
+  MemberDirectory& members = api_.server_.members();
+  try {
+    const json in = body.empty() ? json::object() : json::parse(body);
+    if (verb == "member.list") {
+      json out = json::array();
+      for (const Member& m : members.all()) {
+        out.push_back({{"id", m.id},
+                       {"comp_id", m.comp_id},
+                       {"username", m.username},
+                       {"cancel_on_disconnect", m.cancel_on_disconnect},
+                       {"accounts", m.accounts}});
+      }
+      return json{{"ok", true}, {"members", out}}.dump();
+    }
+    Status<MemberError> result = Err{MemberError::kInvalid};
+    if (verb == "member.add") {
+      MemberSeed s;
+      s.id = in.at("id").get<std::uint32_t>();
+      s.comp_id = in.at("comp_id").get<std::string>();
+      s.username = in.at("username").get<std::string>();
+      s.password = in.at("password").get<std::string>();
+      s.cancel_on_disconnect = in.value("cancel_on_disconnect", true);
+      s.accounts = in.value("accounts", std::vector<std::uint32_t>{});
+      result = members.add(s);
+    } else if (verb == "member.set_password") {
+      result = members.set_password(in.at("id").get<std::uint32_t>(),
+                                    in.at("password").get<std::string>());
+    } else if (verb == "member.set_accounts") {
+      result = members.set_accounts(in.at("id").get<std::uint32_t>(),
+                                    in.at("accounts").get<std::vector<std::uint32_t>>());
+    } else {
+      *st = 404;
+      return json{{"ok", false}, {"error", "unknown verb " + verb}}.dump();
+    }
+    if (!result.ok()) {
+      *st = 409;
+      return json{{"ok", false}, {"error", std::string(to_string(result.error()))}}.dump();
+    }
+    return json{{"ok", true}}.dump();
+  } catch (const json::exception& e) {
+    *st = 400;
+    return json{{"ok", false}, {"error", std::string("bad request body: ") + e.what()}}.dump();
+  }
+}
+
+OperatorApi::OperatorApi(asio::io_context& io, Server& server, std::uint16_t port,
+                         std::string token)
+    : io_(io), server_(server), requested_port_(port), token_(std::move(token)), acceptor_(io) {}
+
+OperatorApi::~OperatorApi() = default;
+
+bool OperatorApi::start(std::string* error) {
+  boost::system::error_code ec;
+  const tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), requested_port_);
+  acceptor_.open(ep.protocol(), ec);
+  if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(ep, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    *error = "operator API cannot listen on 127.0.0.1:" + std::to_string(requested_port_) + ": " +
+             ec.message();
+    return false;
+  }
+  port_ = acceptor_.local_endpoint().port();
+  accept_next();
+  return true;
+}
+
+void OperatorApi::stop() {
+  asio::post(io_, [this] {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+  });
+}
+
+void OperatorApi::accept_next() {
+  acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (!acceptor_.is_open()) return;
+      return accept_next();
+    }
+    bool admit = false;
+    {
+      std::lock_guard lock(mutex_);
+      admit = connections_ < kMaxConnections;
+      if (admit) ++connections_;
+    }
+    if (admit) std::make_shared<Session>(*this, std::move(socket))->start();
+    accept_next();
+  });
+}
+
+void OperatorApi::complete(std::uint64_t ticket, std::uint32_t http_status, std::string body) {
+  std::shared_ptr<Session> s;
+  {
+    std::lock_guard lock(mutex_);
+    const auto it = waiting_.find(ticket);
+    if (it == waiting_.end()) return;
+    s = it->second;
+    waiting_.erase(it);
+  }
+  if (!s) return;
+  asio::post(io_, [s, http_status, body = std::move(body)]() mutable {
+    s->reply(http_status, std::move(body));
+  });
+}
+
+}  // namespace carbonx::gateway

@@ -1,0 +1,190 @@
+// ExchangeDriver: operator API verbs that read or change exchange state (core thread). Market
+// phases and the end of day are core commands (journaled); account, cash and issuance changes go
+// through the registry ledger and are committed with the batch.
+#include <nlohmann/json.hpp>
+
+#include "carbonx/gateway/exchange_driver.hpp"
+
+namespace carbonx::gateway {
+namespace {
+
+using json = nlohmann::json;
+
+json error_json(const std::string& text) {
+  return json{{"ok", false}, {"error", text}};
+}
+
+std::optional<registry::AccountKind> account_kind(const std::string& s) {
+  using K = registry::AccountKind;
+  if (s == "control_emission_firm") return K::kControlEmissionFirm;
+  if (s == "investment_institution") return K::kInvestmentInstitution;
+  if (s == "individual") return K::kIndividual;
+  return std::nullopt;
+}
+
+}  // namespace
+
+void ExchangeDriver::on_operator(TimestampNs ts, const OperatorRequest& r,
+                                 std::vector<Delivery>& out) {
+  pending_ = Pending{};
+  std::uint32_t status = 200;
+  std::string body = operator_json(ts, r, &status);
+  Delivery d;
+  d.ticket = r.ticket;
+  d.http_status = status;
+  d.json = std::move(body);
+  out.push_back(std::move(d));
+}
+
+std::string ExchangeDriver::operator_json(TimestampNs ts, const OperatorRequest& r,
+                                          std::uint32_t* status) {
+  json in;
+  try {
+    in = r.body_json.empty() ? json::object() : json::parse(r.body_json);
+  } catch (const std::exception&) {
+    *status = 400;
+    return error_json("body is not JSON").dump();
+  }
+  std::vector<Delivery> fix_out;  // FIX replies the command causes are not this reply's business
+  try {
+    const std::string& v = r.verb;
+    if (v == "market.open" || v == "market.close" || v == "market.halt" || v == "market.resume") {
+      SetPhase sp;
+      sp.phase = v == "market.halt"    ? Phase::kHalted
+                 : v == "market.close" ? Phase::kClosed
+                                       : Phase::kContinuous;
+      sp.all_instruments = !in.contains("symbol");
+      if (!sp.all_instruments) {
+        const InstrumentConfig* ins = instrument_by_symbol(in.at("symbol").get<std::string>());
+        if (ins == nullptr) {
+          *status = 404;
+          return error_json("unknown symbol").dump();
+        }
+        sp.instrument = ins->id;
+      }
+      run(ts, sp, fix_out);
+      return json{{"ok", true}, {"seq", seq_.value()}}.dump();
+    }
+    if (v == "day.end") {
+      on_calendar(ts, CalendarEvent{CalendarEvent::Kind::kEndOfDay}, fix_out);
+      return json{{"ok", true}, {"seq", seq_.value()}}.dump();
+    }
+    if (v == "account.open") {
+      const auto kind = account_kind(in.at("kind").get<std::string>());
+      if (!kind) {
+        *status = 400;
+        return error_json("kind: control_emission_firm | investment_institution | individual")
+            .dump();
+      }
+      registry::Account a;
+      a.id = AccountId(in.at("id").get<std::uint32_t>());
+      a.kind = *kind;
+      a.member = MemberId(in.value("member", 0u));
+      a.owner_entity = in.value("owner_entity", std::uint64_t{0});
+      const auto st = ledger_->open_account(a);
+      if (!st.ok()) {
+        *status = 409;
+        return error_json(std::string(registry::to_string(st.error()))).dump();
+      }
+      state_changed_ = true;
+      return json{{"ok", true}}.dump();
+    }
+    if (v == "cash.deposit" || v == "cash.withdraw") {
+      ledger_->begin_command(seq_, ts);
+      const TransferId id(in.at("transfer_id").get<std::uint64_t>());
+      const AccountId account(in.at("account").get<std::uint32_t>());
+      const AmountFen amount(in.at("amount_fen").get<std::int64_t>());
+      if (!is_client_transfer_id(id) || amount.value() <= 0) {
+        *status = 400;
+        return error_json("transfer_id must be below 2^63 and amount_fen > 0").dump();
+      }
+      const auto st = v == "cash.deposit" ? ledger_->deposit(id, account, amount)
+                                          : ledger_->withdraw(id, account, amount);
+      if (!st.ok()) {
+        *status = 409;
+        return error_json(std::string(to_string(st.error()))).dump();
+      }
+      state_changed_ = true;
+      return json{{"ok", true}}.dump();
+    }
+    if (v == "units.issue") {
+      ledger_->begin_command(seq_, ts);
+      const InstrumentConfig* ins = instrument_by_symbol(in.at("symbol").get<std::string>());
+      const TransferId id(in.at("transfer_id").get<std::uint64_t>());
+      const std::int64_t qty = in.at("quantity_t").get<std::int64_t>();
+      if (ins == nullptr || !is_client_transfer_id(id) || qty <= 0) {
+        *status = 400;
+        return error_json("needs a known symbol, transfer_id below 2^63, quantity_t > 0").dump();
+      }
+      Posting p;
+      p.id = id;
+      p.debit = AccountId(config_.issuance_account);
+      p.credit = AccountId(in.at("account").get<std::uint32_t>());
+      p.asset = asset_of(ins->id);
+      p.amount = qty;
+      p.kind = TransferKind::kIssuance;
+      const auto st = ledger_->post(std::span<const Posting>(&p, 1));
+      if (!st.ok()) {
+        *status = 409;
+        return error_json(std::string(to_string(st.error()))).dump();
+      }
+      state_changed_ = true;
+      return json{{"ok", true}}.dump();
+    }
+    if (v == "query.balances") {
+      const AccountId account(in.at("account").get<std::uint32_t>());
+      if (ledger_->account(account) == nullptr) {
+        *status = 404;
+        return error_json("unknown account").dump();
+      }
+      json rows = json::array();
+      for (const auto& b : ledger_->balances_of(account)) {
+        const InstrumentConfig* ins =
+            b.asset == kCashAsset ? nullptr : core_->instrument(InstrumentId(b.asset.value()));
+        rows.push_back({{"asset", b.asset == kCashAsset ? "CNY"
+                                  : ins                 ? ins->code
+                                                        : "?"},
+                        {"available", b.available},
+                        {"frozen", b.frozen}});
+      }
+      return json{{"ok", true}, {"balances", rows}}.dump();
+    }
+    if (v == "query.book") {
+      const InstrumentConfig* ins = instrument_by_symbol(in.at("symbol").get<std::string>());
+      if (ins == nullptr) {
+        *status = 404;
+        return error_json("unknown symbol").dump();
+      }
+      std::vector<Delivery> snap;
+      md_snapshot(kNoSession, "", ins->id, in.value("depth", 10), true, true, snap);
+      json levels = json::array();
+      for (const MdEntry& e : snap.front().reply.md) {
+        levels.push_back({{"side", e.entry_type == '0' ? "bid" : "ask"},
+                          {"price_fen", e.price_fen},
+                          {"quantity_t", e.quantity_t}});
+      }
+      return json{{"ok", true},
+                  {"phase", std::string(to_string(core_->phase(ins->id)))},
+                  {"orders", core_->book(ins->id).order_count()},
+                  {"levels", levels}}
+          .dump();
+    }
+    if (v == "query.status") {
+      const auto problems = ledger_->verify();
+      return json{{"ok", true},
+                  {"applied_seq", seq_.value()},
+                  {"core_state_hash", core_->state_hash()},
+                  {"ledger_state_hash", registry::to_hex(ledger_->state_hash())},
+                  {"ledger_invariants_ok", problems.empty()},
+                  {"ledger_problems", problems}}
+          .dump();
+    }
+  } catch (const json::exception& e) {
+    *status = 400;
+    return error_json(std::string("bad request body: ") + e.what()).dump();
+  }
+  *status = 404;
+  return error_json("unknown verb " + r.verb).dump();
+}
+
+}  // namespace carbonx::gateway

@@ -1,0 +1,129 @@
+#include "carbonx/gateway/sequencer.hpp"
+
+#include <chrono>
+#include <cstdio>
+
+#include "carbonx/engine/assert.hpp"
+
+namespace carbonx::gateway {
+
+std::string_view to_string(CommitError e) noexcept {
+  switch (e) {
+    case CommitError::kStore:
+      return "the store refused the batch";
+  }
+  return "unknown commit error";
+}
+
+Sequencer::Sequencer(CoreDriver& driver, DeliverySink& sink, SequencerLimits limits)
+    : driver_(driver), sink_(sink), limits_(limits) {
+  CX_ASSERT(limits.max_batch > 0);
+  CX_ASSERT(limits.queue_capacity > 0);
+}
+
+Sequencer::~Sequencer() {
+  stop();
+}
+
+void Sequencer::start() {
+  CX_ASSERT(!core_thread_.joinable());
+  last_seq_ = driver_.applied_seq().value();
+  core_thread_ = std::thread([this] { core_loop(); });
+  sender_thread_ = std::thread([this] { sender_loop(); });
+}
+
+bool Sequencer::submit(Inbound&& in) {
+  {
+    std::lock_guard lock(in_mutex_);
+    if (stopping_ || queue_.size() >= limits_.queue_capacity) {
+      refused_.fetch_add(1, std::memory_order_relaxed);
+      return false;
+    }
+    queue_.push_back(std::move(in));
+  }
+  in_cv_.notify_one();
+  return true;
+}
+
+void Sequencer::stop() {
+  {
+    std::lock_guard lock(in_mutex_);
+    stopping_ = true;
+  }
+  in_cv_.notify_all();
+  if (core_thread_.joinable()) core_thread_.join();
+  if (sender_thread_.joinable()) sender_thread_.join();
+}
+
+SequencerStats Sequencer::stats() const {
+  return SequencerStats{applied_.load(), batches_.load(), refused_.load(), last_seq_.load()};
+}
+
+// Wall-clock time, never going backwards (commands carry it; replays use the stored stamp).
+TimestampNs Sequencer::stamp() {
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  const std::int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now).count();
+  last_ts_ns_ = ns > last_ts_ns_ ? ns : last_ts_ns_;
+  return TimestampNs(last_ts_ns_);
+}
+
+void Sequencer::core_loop() {
+  std::vector<Inbound> batch;
+  batch.reserve(limits_.max_batch);
+  for (;;) {
+    {
+      std::unique_lock lock(in_mutex_);
+      in_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) break;  // stopping and drained
+      while (!queue_.empty() && batch.size() < limits_.max_batch) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    std::vector<Delivery> out;
+    out.reserve(batch.size() * 2);
+    for (const Inbound& in : batch)
+      driver_.apply(stamp(), in, out);
+    const std::uint64_t seq = driver_.applied_seq().value();
+    const auto committed = driver_.commit();
+    if (!committed.ok()) {
+      // The in-memory state is ahead of the disk: stop before anything is acknowledged.
+      std::fprintf(stderr, "carbonxd: FATAL: commit of seqs up to %llu failed: %s\n",
+                   static_cast<unsigned long long>(seq), to_string(committed.error()).data());
+      std::fflush(stderr);
+      std::abort();
+    }
+    applied_.fetch_add(batch.size(), std::memory_order_relaxed);
+    batches_.fetch_add(1, std::memory_order_relaxed);
+    last_seq_.store(seq, std::memory_order_relaxed);
+    batch.clear();
+    if (!out.empty()) {
+      {
+        std::lock_guard lock(out_mutex_);
+        outbox_.push_back(std::move(out));
+      }
+      out_cv_.notify_one();
+    }
+  }
+  {
+    std::lock_guard lock(out_mutex_);
+    core_done_ = true;
+  }
+  out_cv_.notify_all();
+}
+
+void Sequencer::sender_loop() {
+  for (;;) {
+    std::vector<Delivery> batch;
+    {
+      std::unique_lock lock(out_mutex_);
+      out_cv_.wait(lock, [this] { return core_done_ || !outbox_.empty(); });
+      if (outbox_.empty()) return;  // core done and everything delivered
+      batch = std::move(outbox_.front());
+      outbox_.pop_front();
+    }
+    sink_.deliver(batch);
+  }
+}
+
+}  // namespace carbonx::gateway

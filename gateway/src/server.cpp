@@ -1,0 +1,249 @@
+#include "carbonx/gateway/server.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "carbonx/gateway/calendar.hpp"
+#include "carbonx/gateway/exchange_driver.hpp"
+#include "carbonx/gateway/operator_api.hpp"
+
+namespace carbonx::gateway {
+
+namespace asio = boost::asio;
+
+bool Throttle::admit(std::int64_t now_ns, std::uint32_t limit) {
+  if (now_ns - window_start_ns >= 1'000'000'000) {
+    window_start_ns = now_ns;
+    count = 0;
+  }
+  if (count >= limit) return false;
+  ++count;
+  return true;
+}
+
+namespace {
+
+std::int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+bool load_exchange(const ServerConfig& c, ExchangeConfig* out, std::string* error) {
+  std::string text;
+  if (!c.instruments_path.empty()) {
+    std::ifstream in(c.instruments_path);
+    if (!in) {
+      *error = "cannot read instruments file " + c.instruments_path;
+      return false;
+    }
+    std::stringstream s;
+    s << in.rdbuf();
+    text = s.str();
+  }
+  auto parsed = parse_exchange_config(text);
+  if (!parsed.ok()) {
+    *error = "instruments " + c.instruments_path + ": " + parsed.error().message;
+    return false;
+  }
+  *out = std::move(parsed).value();
+  return true;
+}
+
+}  // namespace
+
+std::unique_ptr<Server> Server::create(const ServerConfig& config, std::string* error) {
+  std::unique_ptr<Server> s(new Server);
+  s->config_ = config;
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) {
+    *error = "cannot create data_dir " + config.data_dir + ": " + ec.message();
+    return nullptr;
+  }
+  ExchangeConfig exchange;
+  if (!load_exchange(config, &exchange, error)) return nullptr;
+  std::string detail;
+  auto members =
+      MemberDirectory::open((std::filesystem::path(config.data_dir) / "gateway").string(), &detail);
+  if (!members.ok()) {
+    *error = std::string(to_string(members.error())) + ": " + detail;
+    return nullptr;
+  }
+  s->members_ = std::move(members).value();
+  for (const MemberSeed& seed : config.members) {
+    if (s->members_->by_id(seed.id)) continue;  // seeded once; later changes via the API
+    if (const auto st = s->members_->add(seed); !st.ok()) {
+      *error = "member " + seed.comp_id + ": " + std::string(to_string(st.error()));
+      return nullptr;
+    }
+  }
+  FixEngineConfig fc;
+  fc.dictionary_path = CARBONX_FIX_DICTIONARY;
+  fc.store_dir = (std::filesystem::path(config.data_dir) / "fixstore").string();
+  fc.memory_store = config.fix_memory_store;
+  s->fix_ = FixEngine::create(fc, s.get(), error);
+  if (!s->fix_) return nullptr;
+  for (const Member& m : s->members_->all())
+    s->fix_->add_session(m.comp_id);
+  s->throttles_.resize(s->fix_->session_count());
+  s->driver_ = ExchangeDriver::create(config, exchange, *s->members_, *s->fix_, error);
+  if (!s->driver_) return nullptr;
+  s->sequencer_ = std::make_unique<Sequencer>(
+      *s->driver_, *s, SequencerLimits{config.max_batch, config.queue_capacity});
+  return s;
+}
+
+Server::~Server() {
+  stop();
+}
+
+bool Server::start(std::string* error) {
+  sequencer_->start();
+  FixListenerConfig lc;
+  lc.bind_address = config_.fix_bind;
+  lc.port = config_.fix_port;
+  lc.max_connections = config_.max_sessions;
+  listener_ = std::make_unique<FixListener>(io_, *fix_, lc);
+  if (!listener_->start(error)) return false;
+  operator_api_ =
+      std::make_unique<OperatorApi>(io_, *this, config_.operator_port, config_.operator_token);
+  if (!operator_api_->start(error)) return false;
+  calendar_ = std::make_unique<Calendar>(io_, config_.schedule, [this](CalendarEvent e) {
+    Inbound in;
+    in.item = e;
+    return submit(std::move(in));
+  });
+  calendar_->start();
+  tick_timer_ = std::make_unique<asio::steady_timer>(io_);
+  schedule_tick();
+  io_thread_ = std::thread([this] {
+    auto guard = asio::make_work_guard(io_);
+    io_.run();
+  });
+  return true;
+}
+
+void Server::schedule_tick() {
+  tick_timer_->expires_after(std::chrono::seconds(1));
+  tick_timer_->async_wait([this](boost::system::error_code ec) {
+    if (ec || stopped_) return;
+    fix_->tick();
+    schedule_tick();
+  });
+}
+
+void Server::run_until_signal() {
+  asio::io_context signals_io;
+  asio::signal_set signals(signals_io, SIGINT, SIGTERM);
+  signals.async_wait([](boost::system::error_code, int) {});
+  signals_io.run();
+  stop();
+}
+
+void Server::stop() {
+  std::lock_guard lock(stop_mutex_);
+  if (stopped_.exchange(true)) return;
+  if (listener_) listener_->stop_accepting();
+  if (operator_api_) operator_api_->stop();
+  if (calendar_) asio::post(io_, [this] { calendar_->stop(); });
+  if (tick_timer_) asio::post(io_, [this] { tick_timer_->cancel(); });
+  if (sequencer_) sequencer_->stop();  // drains, commits and delivers what was accepted
+  if (fix_) {
+    for (SessionIndex s = 0; s < fix_->session_count(); ++s) {
+      fix_->logout(s, "carbonxd is shutting down");
+    }
+  }
+  if (io_thread_.joinable()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // let Logouts flush
+    if (listener_) listener_->close_all();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    io_.stop();
+    io_thread_.join();
+  }
+}
+
+std::uint16_t Server::fix_port() const {
+  return listener_ ? listener_->port() : 0;
+}
+
+std::uint16_t Server::operator_port() const {
+  return operator_api_ ? operator_api_->port() : 0;
+}
+
+std::string Server::authenticate(SessionIndex session, const std::string& username,
+                                 const std::string& password) {
+  return members_->verify(fix_->member_comp_id(session), username, password);
+}
+
+void Server::on_logon(SessionIndex session) {
+  throttles_[session] = Throttle{};
+}
+
+void Server::on_logout(SessionIndex session) {
+  if (stopped_) return;
+  Inbound in;
+  in.session = session;
+  in.item = SessionEvent{SessionEvent::Kind::kDisconnected};
+  sequencer_->submit(std::move(in));  // the driver cancels if the member asked for it
+}
+
+void Server::reject_busy(SessionIndex session, const FixRequest& q, const std::string& why) {
+  FixReply r;
+  r.text = why;
+  if (q.kind == RequestKind::kNewOrder) {
+    r.kind = ReplyKind::kExecReport;
+    r.order_id = "NONE";
+    r.cl_ord_id = q.cl_ord_id;
+    r.exec_id = "B" + std::to_string(q.msg_seq_num);
+    r.exec_type = exec_type::kRejected;
+    r.ord_status = ord_status::kRejected;
+    r.symbol = q.symbol;
+    r.side = q.side;
+    r.account = q.account;
+    r.reject_code = 99;
+  } else {
+    r.kind = ReplyKind::kBusinessReject;
+    r.ref_seq_num = q.msg_seq_num;
+    r.ref_msg_type = q.kind == RequestKind::kCancel       ? "F"
+                     : q.kind == RequestKind::kReplace    ? "G"
+                     : q.kind == RequestKind::kStatus     ? "H"
+                     : q.kind == RequestKind::kMassCancel ? "q"
+                     : q.kind == RequestKind::kMarketData ? "V"
+                     : q.kind == RequestKind::kPositions  ? "AN"
+                                                          : "x";
+    r.reject_code = 8;  // throttle limit exceeded / system busy
+  }
+  fix_->send(session, r);
+}
+
+void Server::on_request(SessionIndex session, const FixRequest& request) {
+  if (!throttles_[session].admit(steady_ns(), config_.throttle_msgs_per_s)) {
+    return reject_busy(session, request,
+                       "throttle: more than " + std::to_string(config_.throttle_msgs_per_s) +
+                           " messages per second on this session; message not processed");
+  }
+  Inbound in;
+  in.session = session;
+  in.item = request;
+  if (!sequencer_->submit(std::move(in))) {
+    reject_busy(session, request, "system busy or shutting down: message not processed");
+  }
+}
+
+void Server::deliver(std::vector<Delivery>& batch) {
+  for (Delivery& d : batch) {
+    if (d.session != kNoSession) {
+      fix_->send(d.session, d.reply);
+    } else if (d.ticket != 0 && operator_api_) {
+      operator_api_->complete(d.ticket, d.http_status, std::move(d.json));
+    }
+  }
+}
+
+}  // namespace carbonx::gateway

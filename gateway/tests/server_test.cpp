@@ -1,0 +1,208 @@
+// carbonxd end to end over loopback: a real Server (ephemeral ports, temp data dir) and plain FIX
+// initiators. Every test starts from an empty store.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "carbonx/gateway/server.hpp"
+#include "test_client.hpp"
+
+namespace carbonx::gateway {
+namespace {
+
+using testing::FixClient;
+using testing::operator_call;
+namespace fs = std::filesystem;
+
+constexpr const char* kToken = "test-token-123";
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("cx_server_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    start();
+    setup_market();
+  }
+  void TearDown() override {
+    if (server_) server_->stop();
+    server_.reset();
+    fs::remove_all(dir_);
+  }
+
+  ServerConfig config() const {
+    ServerConfig c;
+    c.data_dir = (dir_ / "data").string();
+    c.fix_bind = "127.0.0.1";
+    c.fix_port = 0;
+    c.operator_port = 0;
+    c.operator_token = kToken;
+    c.durability = DurabilityMode::kNoSync;  // tests: no fsync; the crash test uses full_sync
+    c.instruments_path = fs::path(CARBONX_GATEWAY_CONFIG_DIR) / "instruments.toml";
+    c.throttle_msgs_per_s = throttle_;
+    c.schedule.enabled = false;
+    c.members = {MemberSeed{1, "MEMBER1", "member1", "member1-pass", true, {1001}},
+                 MemberSeed{2, "MEMBER2", "member2", "member2-pass", false, {1002}}};
+    return c;
+  }
+
+  void start() {
+    std::string error;
+    server_ = Server::create(config(), &error);
+    ASSERT_NE(server_, nullptr) << error;
+    ASSERT_TRUE(server_->start(&error)) << error;
+  }
+
+  void restart() {
+    server_->stop();
+    server_.reset();
+    start();
+  }
+
+  std::pair<int, std::string> op(const std::string& verb, const std::string& body = "{}") {
+    return operator_call(server_->operator_port(), kToken, verb, body);
+  }
+
+  void setup_market() {
+    if (fs::exists(dir_ / "setup_done")) return;
+    ASSERT_EQ(op("account.open", R"({"id":1001,"kind":"investment_institution","member":1})").first,
+              200);
+    ASSERT_EQ(op("account.open", R"({"id":1002,"kind":"control_emission_firm","member":2})").first,
+              200);
+    ASSERT_EQ(
+        op("cash.deposit", R"({"transfer_id":1,"account":1001,"amount_fen":100000000})").first,
+        200);
+    ASSERT_EQ(op("units.issue",
+                 R"({"transfer_id":2,"account":1002,"symbol":"GDEA2017","quantity_t":10000})")
+                  .first,
+              200);
+    ASSERT_EQ(op("market.open").first, 200);
+  }
+
+  std::unique_ptr<FixClient> connect(const std::string& comp, const std::string& user,
+                                     const std::string& pass) {
+    auto c = std::make_unique<FixClient>(comp, server_->fix_port());
+    EXPECT_TRUE(c->logon(user, pass)) << comp;
+    return c;
+  }
+
+  static wire::Fields order(const std::string& clid, const std::string& account,
+                            const std::string& side, const std::string& qty,
+                            const std::string& price, const std::string& symbol = "GDEA2017") {
+    return {{11, clid}, {1, account}, {55, symbol}, {54, side}, {60, wire::utc_now_text()},
+            {38, qty},  {40, "2"},    {44, price}};
+  }
+
+  fs::path dir_;
+  std::unique_ptr<Server> server_;
+  std::uint32_t throttle_ = 10000;
+};
+
+std::string field(const std::optional<wire::Fields>& f, int tag) {
+  if (!f) return "<no message>";
+  return wire::get(*f, tag).value_or("<absent>");
+}
+
+TEST_F(ServerTest, OrderAckAndFillOnBothSessions) {
+  auto buyer = connect("MEMBER1", "member1", "member1-pass");
+  auto seller = connect("MEMBER2", "member2", "member2-pass");
+  seller->send("D", order("S1", "1002", "2", "100", "14.20"));
+  auto ack = seller->expect("8");
+  EXPECT_EQ(field(ack, 150), "0");
+  EXPECT_EQ(field(ack, 11), "S1");
+  EXPECT_EQ(field(ack, 151), "100");
+  buyer->send("D", order("B1", "1001", "1", "60", "14.25"));
+  auto buy_ack = buyer->expect("8");
+  EXPECT_EQ(field(buy_ack, 150), "0");
+  auto buy_fill = buyer->expect("8");
+  EXPECT_EQ(field(buy_fill, 150), "F");
+  EXPECT_EQ(field(buy_fill, 31), "14.20");  // the resting order's price
+  EXPECT_EQ(field(buy_fill, 32), "60");
+  EXPECT_EQ(field(buy_fill, 39), "2");
+  auto sell_fill = seller->expect("8");
+  EXPECT_EQ(field(sell_fill, 150), "F");
+  EXPECT_EQ(field(sell_fill, 39), "1");
+  EXPECT_EQ(field(sell_fill, 151), "40");
+  EXPECT_EQ(field(sell_fill, 14), "60");
+  const auto [status, body] = op("query.status");
+  EXPECT_EQ(status, 200);
+  EXPECT_NE(body.find("\"ledger_invariants_ok\":true"), std::string::npos) << body;
+}
+
+TEST_F(ServerTest, BadLogonIsRefusedWithAReason) {
+  FixClient c("MEMBER1", server_->fix_port());
+  c.send("A", {{98, "0"}, {108, "30"}, {553, "member1"}, {554, "wrong-password"}});
+  auto logout = c.expect("5");
+  ASSERT_TRUE(logout.has_value());
+  EXPECT_NE(field(logout, 58).find("bad username or password"), std::string::npos);
+  FixClient u("NOBODY", server_->fix_port());
+  u.send("A", {{98, "0"}, {108, "30"}, {553, "x"}, {554, "y"}});
+  auto refused = u.expect("5");
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_NE(field(refused, 58).find("NOBODY"), std::string::npos);
+}
+
+TEST_F(ServerTest, CancelReplaceStatusAndMassCancel) {
+  auto m = connect("MEMBER2", "member2", "member2-pass");
+  m->send("D", order("S1", "1002", "2", "100", "14.50"));
+  ASSERT_EQ(field(m->expect("8"), 150), "0");
+  m->send("G", {{41, "S1"},
+                {11, "S1R"},
+                {1, "1002"},
+                {55, "GDEA2017"},
+                {54, "2"},
+                {60, wire::utc_now_text()},
+                {38, "80"},
+                {40, "2"},
+                {44, "14.60"}});
+  auto replaced = m->expect("8");
+  EXPECT_EQ(field(replaced, 150), "5");
+  EXPECT_EQ(field(replaced, 41), "S1");
+  EXPECT_EQ(field(replaced, 44), "14.60");
+  m->send("H", {{11, "S1R"}, {55, "GDEA2017"}, {54, "2"}});
+  auto status = m->expect("8");
+  EXPECT_EQ(field(status, 150), "I");
+  EXPECT_EQ(field(status, 151), "80");
+  m->send("F", {{41, "S1R"}, {11, "C1"}, {55, "GDEA2017"}, {54, "2"}, {60, wire::utc_now_text()}});
+  auto cancelled = m->expect("8");
+  EXPECT_EQ(field(cancelled, 150), "4");
+  EXPECT_EQ(field(cancelled, 11), "C1");
+  EXPECT_EQ(field(cancelled, 41), "S1R");
+  m->send("F", {{41, "S1R"}, {11, "C2"}, {55, "GDEA2017"}, {54, "2"}, {60, wire::utc_now_text()}});
+  auto reject = m->expect("9");
+  EXPECT_EQ(field(reject, 102), "1");
+  for (int i = 0; i < 3; ++i) {
+    m->send("D", order("M" + std::to_string(i), "1002", "2", "10", "15.00"));
+    ASSERT_EQ(field(m->expect("8"), 150), "0");
+  }
+  m->send("q", {{11, "MC1"}, {530, "7"}, {60, wire::utc_now_text()}});
+  auto report = m->expect("r");
+  EXPECT_EQ(field(report, 531), "7");
+  EXPECT_EQ(field(report, 533), "3");
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(field(m->expect("8"), 150), "4");
+}
+
+TEST_F(ServerTest, DuplicateClOrdIdAndForeignAccountAreRejected) {
+  auto m = connect("MEMBER2", "member2", "member2-pass");
+  m->send("D", order("S1", "1002", "2", "10", "14.50"));
+  ASSERT_EQ(field(m->expect("8"), 150), "0");
+  m->send("D", order("S1", "1002", "2", "10", "14.50"));
+  auto dup = m->expect("8");
+  EXPECT_EQ(field(dup, 150), "8");
+  EXPECT_EQ(field(dup, 103), "6");
+  m->send("D", order("S2", "1001", "2", "10", "14.50"));
+  auto foreign = m->expect("8");
+  EXPECT_EQ(field(foreign, 150), "8");
+  EXPECT_EQ(field(foreign, 103), "15");
+  m->send("D", order("S3", "1002", "2", "10", "99.00"));  // outside the +-10% band
+  auto band = m->expect("8");
+  EXPECT_EQ(field(band, 150), "8");
+  EXPECT_NE(field(band, 58).find("band"), std::string::npos) << field(band, 58);
+}
+
+}  // namespace
+}  // namespace carbonx::gateway
