@@ -30,6 +30,34 @@ std::string_view to_string(CommandType t) noexcept {
       return "set phase";
     case CommandType::kEndOfDay:
       return "end of day";
+    case CommandType::kAgreementReport:
+      return "agreement report";
+    case CommandType::kAgreementAccept:
+      return "agreement accept";
+    case CommandType::kAgreementDecline:
+      return "agreement decline";
+    case CommandType::kAuctionOpen:
+      return "auction open";
+    case CommandType::kAuctionBid:
+      return "auction bid";
+    case CommandType::kAuctionReviseBid:
+      return "auction revise bid";
+    case CommandType::kAuctionWithdrawBid:
+      return "auction withdraw bid";
+    case CommandType::kAuctionClose:
+      return "auction close";
+    case CommandType::kRepoFile:
+      return "repo file";
+    case CommandType::kRepoConfirm:
+      return "repo confirm";
+    case CommandType::kRepoDecline:
+      return "repo decline";
+    case CommandType::kRepoEarlyRepurchase:
+      return "repo early repurchase";
+    case CommandType::kRepoMature:
+      return "repo mature";
+    case CommandType::kRepoResolveDefault:
+      return "repo resolve default";
   }
   return "unknown command";
 }
@@ -150,6 +178,92 @@ struct EncodeBody {
     w.u8(static_cast<std::uint8_t>(o.phase));
   }
   void operator()(const EndOfDay&) const {}
+  // Off-book commands.
+  void party(AccountId a, MemberId m) const {
+    w.u32(a.value());
+    w.u32(m.value());
+  }
+  void operator()(const AgreementReport& o) const {
+    party(o.account, o.member);
+    w.u32(o.instrument.value());
+    w.u8(static_cast<std::uint8_t>(o.side));
+    w.u32(o.counterparty.value());
+    w.i64(o.price_fen.value());
+    w.i64(o.quantity_t.value());
+    w.clid(o.client_order_id);
+  }
+  void answer(AccountId a, MemberId m, OffBookId id, const ClientOrderId& clid) const {
+    party(a, m);
+    w.u64(id.value());
+    w.clid(clid);
+  }
+  void operator()(const AgreementAccept& o) const {
+    answer(o.account, o.member, o.report_id, o.client_order_id);
+  }
+  void operator()(const AgreementDecline& o) const {
+    answer(o.account, o.member, o.report_id, o.client_order_id);
+  }
+  void operator()(const AuctionOpen& o) const {
+    w.u32(o.seller.value());
+    w.u32(o.instrument.value());
+    w.i64(o.quantity_t.value());
+    w.i64(o.reserve_fen.value());
+    w.i64(o.start_ts.value());
+    w.i64(o.end_ts.value());
+    w.i64(o.min_bid_t.value());
+    w.u32(o.max_share_bp);
+    w.u8(static_cast<std::uint8_t>(o.pricing));
+    w.u32(o.min_fill_bp);
+  }
+  void operator()(const AuctionBid& o) const {
+    party(o.account, o.member);
+    w.u64(o.auction_id.value());
+    w.i64(o.price_fen.value());
+    w.i64(o.quantity_t.value());
+    w.clid(o.client_order_id);
+  }
+  void operator()(const AuctionReviseBid& o) const {
+    party(o.account, o.member);
+    w.u64(o.auction_id.value());
+    w.u64(o.bid_id.value());
+    w.i64(o.price_fen.value());
+    w.i64(o.quantity_t.value());
+    w.clid(o.client_order_id);
+  }
+  void operator()(const AuctionWithdrawBid& o) const {
+    party(o.account, o.member);
+    w.u64(o.auction_id.value());
+    w.u64(o.bid_id.value());
+    w.clid(o.client_order_id);
+  }
+  void operator()(const AuctionClose& o) const { w.u64(o.auction_id.value()); }
+  void operator()(const RepoFile& o) const {
+    party(o.filer, o.member);
+    w.u32(o.repo_party.value());
+    w.u32(o.reverse_party.value());
+    w.u32(o.instrument.value());
+    w.i64(o.quantity_t.value());
+    w.i64(o.start_price_fen.value());
+    w.i64(o.repurchase_price_fen.value());
+    w.u32(static_cast<std::uint32_t>(o.end_date.yyyymmdd));
+    w.u32(static_cast<std::uint32_t>(o.surrender_deadline.yyyymmdd));
+    w.u8(o.both_confirmed ? 1 : 0);
+    w.clid(o.client_order_id);
+  }
+  void operator()(const RepoConfirm& o) const {
+    answer(o.account, o.member, o.repo_id, o.client_order_id);
+  }
+  void operator()(const RepoDecline& o) const {
+    answer(o.account, o.member, o.repo_id, o.client_order_id);
+  }
+  void operator()(const RepoEarlyRepurchase& o) const {
+    party(o.account, o.member);
+    w.u64(o.repo_id.value());
+    w.u8(o.both_consented ? 1 : 0);
+    w.clid(o.client_order_id);
+  }
+  void operator()(const RepoMature&) const {}
+  void operator()(const RepoResolveDefault& o) const { w.u64(o.repo_id.value()); }
 };
 
 }  // namespace
@@ -187,6 +301,113 @@ Result<CommandBody, CodecError> decode_new_order(Reader& r) {
   o.quantity_t = QuantityT(r.i64());
   o.client_order_id = r.clid();
   return CommandBody(o);
+}
+
+// Off-book commands (the command types after kEndOfDay).
+Result<CommandBody, CodecError> decode_agreement(CommandType type, Reader& r) {
+  const AccountId account(r.u32());
+  const MemberId member(r.u32());
+  if (type == CommandType::kAgreementReport) {
+    AgreementReport o;
+    o.account = account;
+    o.member = member;
+    o.instrument = InstrumentId(r.u32());
+    const std::uint8_t side = r.u8();
+    if (!in_range(side, Side::kBuy, Side::kSell)) return Err{CodecError::kBadField};
+    o.side = static_cast<Side>(side);
+    o.counterparty = AccountId(r.u32());
+    o.price_fen = PriceFen(r.i64());
+    o.quantity_t = QuantityT(r.i64());
+    o.client_order_id = r.clid();
+    return CommandBody(o);
+  }
+  const OffBookId id(r.u64());
+  const ClientOrderId clid = r.clid();
+  if (type == CommandType::kAgreementAccept)
+    return CommandBody(AgreementAccept{account, member, id, clid});
+  return CommandBody(AgreementDecline{account, member, id, clid});
+}
+
+Result<CommandBody, CodecError> decode_auction_open(Reader& r) {
+  AuctionOpen o;
+  o.seller = AccountId(r.u32());
+  o.instrument = InstrumentId(r.u32());
+  o.quantity_t = QuantityT(r.i64());
+  o.reserve_fen = PriceFen(r.i64());
+  o.start_ts = TimestampNs(r.i64());
+  o.end_ts = TimestampNs(r.i64());
+  o.min_bid_t = QuantityT(r.i64());
+  o.max_share_bp = r.u32();
+  const std::uint8_t pricing = r.u8();
+  if (!in_range(pricing, AuctionPricing::kPayAsBid, AuctionPricing::kUniform)) {
+    return Err{CodecError::kBadField};
+  }
+  o.pricing = static_cast<AuctionPricing>(pricing);
+  o.min_fill_bp = r.u32();
+  return CommandBody(o);
+}
+
+Result<CommandBody, CodecError> decode_auction(CommandType type, Reader& r) {
+  if (type == CommandType::kAuctionOpen) return decode_auction_open(r);
+  if (type == CommandType::kAuctionClose) return CommandBody(AuctionClose{OffBookId(r.u64())});
+  const AccountId account(r.u32());
+  const MemberId member(r.u32());
+  const OffBookId auction(r.u64());
+  if (type == CommandType::kAuctionBid) {
+    const PriceFen price(r.i64());
+    const QuantityT qty(r.i64());
+    return CommandBody(AuctionBid{account, member, auction, price, qty, r.clid()});
+  }
+  const OffBookId bid(r.u64());
+  if (type == CommandType::kAuctionWithdrawBid) {
+    return CommandBody(AuctionWithdrawBid{account, member, auction, bid, r.clid()});
+  }
+  const PriceFen price(r.i64());
+  const QuantityT qty(r.i64());
+  return CommandBody(AuctionReviseBid{account, member, auction, bid, price, qty, r.clid()});
+}
+
+Result<CommandBody, CodecError> decode_repo_file(Reader& r) {
+  RepoFile o;
+  o.filer = AccountId(r.u32());
+  o.member = MemberId(r.u32());
+  o.repo_party = AccountId(r.u32());
+  o.reverse_party = AccountId(r.u32());
+  o.instrument = InstrumentId(r.u32());
+  o.quantity_t = QuantityT(r.i64());
+  o.start_price_fen = PriceFen(r.i64());
+  o.repurchase_price_fen = PriceFen(r.i64());
+  o.end_date = Date{static_cast<std::int32_t>(r.u32())};
+  o.surrender_deadline = Date{static_cast<std::int32_t>(r.u32())};
+  const std::uint8_t both = r.u8();
+  if (both > 1) return Err{CodecError::kBadField};
+  o.both_confirmed = both == 1;
+  o.client_order_id = r.clid();
+  return CommandBody(o);
+}
+
+Result<CommandBody, CodecError> decode_repo(CommandType type, Reader& r) {
+  switch (type) {
+    case CommandType::kRepoFile:
+      return decode_repo_file(r);
+    case CommandType::kRepoMature:
+      return CommandBody(RepoMature{});
+    case CommandType::kRepoResolveDefault:
+      return CommandBody(RepoResolveDefault{OffBookId(r.u64())});
+    default:
+      break;
+  }
+  const AccountId account(r.u32());
+  const MemberId member(r.u32());
+  const OffBookId id(r.u64());
+  if (type == CommandType::kRepoEarlyRepurchase) {
+    const std::uint8_t both = r.u8();
+    if (both > 1) return Err{CodecError::kBadField};
+    return CommandBody(RepoEarlyRepurchase{account, member, id, both == 1, r.clid()});
+  }
+  const ClientOrderId clid = r.clid();
+  if (type == CommandType::kRepoConfirm) return CommandBody(RepoConfirm{account, member, id, clid});
+  return CommandBody(RepoDecline{account, member, id, clid});
 }
 
 Result<CommandBody, CodecError> decode_body(CommandType type, Reader& r) {
@@ -239,6 +460,23 @@ Result<CommandBody, CodecError> decode_body(CommandType type, Reader& r) {
     }
     case CommandType::kEndOfDay:
       return CommandBody(EndOfDay{});
+    case CommandType::kAgreementReport:
+    case CommandType::kAgreementAccept:
+    case CommandType::kAgreementDecline:
+      return decode_agreement(type, r);
+    case CommandType::kAuctionOpen:
+    case CommandType::kAuctionBid:
+    case CommandType::kAuctionReviseBid:
+    case CommandType::kAuctionWithdrawBid:
+    case CommandType::kAuctionClose:
+      return decode_auction(type, r);
+    case CommandType::kRepoFile:
+    case CommandType::kRepoConfirm:
+    case CommandType::kRepoDecline:
+    case CommandType::kRepoEarlyRepurchase:
+    case CommandType::kRepoMature:
+    case CommandType::kRepoResolveDefault:
+      return decode_repo(type, r);
   }
   return Err{CodecError::kUnknownType};
 }
@@ -250,7 +488,7 @@ Result<Command, CodecError> decode(std::span<const std::uint8_t> bytes) {
   Reader r(bytes);
   if (r.u8() != kCommandSchemaVersion) return Err{CodecError::kWrongVersion};
   const std::uint8_t type = r.u8();
-  if (!in_range(type, CommandType::kNewOrder, CommandType::kEndOfDay)) {
+  if (!in_range(type, CommandType::kNewOrder, CommandType::kRepoResolveDefault)) {
     return Err{CodecError::kUnknownType};
   }
   Command c;

@@ -14,6 +14,8 @@ std::string_view to_string(CoreError e) noexcept {
       return "core has open orders";
     case CoreError::kBadRecord:
       return "record field out of range";
+    case CoreError::kBadOffBookRecord:
+      return "off-book record field out of range";
   }
   return "unknown core error";
 }
@@ -147,9 +149,9 @@ void Core::mark_changed(const Instrument& ins, OrderId id) {
 std::vector<ChangedOrder> Core::take_changed_orders() {
   std::sort(changed_.begin(), changed_.end());
   changed_.erase(std::unique(changed_.begin(), changed_.end()), changed_.end());
-  std::vector<ChangedOrder> out;
-  out.reserve(config_.limits.outbox_capacity);
-  out.swap(changed_);
+  // A copy of exactly the batch's size; changed_ keeps its reserved capacity.
+  std::vector<ChangedOrder> out(changed_.begin(), changed_.end());
+  changed_.clear();
   return out;
 }
 
@@ -180,6 +182,22 @@ void Core::apply(const Command& cmd) {
       break;
     case CommandType::kEndOfDay:
       on_end_of_day();
+      break;
+    case CommandType::kAgreementReport:
+    case CommandType::kAgreementAccept:
+    case CommandType::kAgreementDecline:
+    case CommandType::kAuctionOpen:
+    case CommandType::kAuctionBid:
+    case CommandType::kAuctionReviseBid:
+    case CommandType::kAuctionWithdrawBid:
+    case CommandType::kAuctionClose:
+    case CommandType::kRepoFile:
+    case CommandType::kRepoConfirm:
+    case CommandType::kRepoDecline:
+    case CommandType::kRepoEarlyRepurchase:
+    case CommandType::kRepoMature:
+    case CommandType::kRepoResolveDefault:
+      apply_offbook(cmd);
       break;
   }
 }
@@ -547,6 +565,7 @@ void Core::on_end_of_day() {
     ins.phase = Phase::kClosed;
     emit(PhaseEvent{ins.config.id, Phase::kClosed});
   }
+  offbook_end_of_day();
   ++days_closed_;
 }
 

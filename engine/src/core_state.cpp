@@ -77,6 +77,7 @@ std::uint64_t Core::state_hash() const {
                                     o.hold_generation, o.client_order_id, o.entry_seq, o.entry_ts});
     });
   }
+  f.u64(offbook_state_hash(offbook_));
   return f.value();
 }
 

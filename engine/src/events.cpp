@@ -44,6 +44,30 @@ std::string_view to_string(RejectReason r) noexcept {
       return "account unknown or frozen";
     case RejectReason::kBadCommand:
       return "malformed command";
+    case RejectReason::kUnknownOffBook:
+      return "unknown agreement report, auction, bid or repo";
+    case RejectReason::kNotParty:
+      return "account is not the party this command needs";
+    case RejectReason::kSameAccount:
+      return "both sides are the same account";
+    case RejectReason::kOutsideWindow:
+      return "outside the auction's bidding window";
+    case RejectReason::kBelowReserve:
+      return "bid price below the reserve price";
+    case RejectReason::kAboveBidderCap:
+      return "bids would exceed the maximum share per bidder";
+    case RejectReason::kAuctionFull:
+      return "auction has the maximum number of bids";
+    case RejectReason::kTooManyOpen:
+      return "too many open off-book contracts";
+    case RejectReason::kBadDate:
+      return "repo end date invalid or not after the filing date";
+    case RejectReason::kAfterSurrenderDeadline:
+      return "repo would end on or after the surrender deadline";
+    case RejectReason::kWrongState:
+      return "not allowed in the contract's current state";
+    case RejectReason::kHoldingLimit:
+      return "receiving account would exceed its holding limit";
   }
   return "unknown reject reason";
 }

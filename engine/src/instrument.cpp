@@ -73,6 +73,23 @@ std::string where_of(const InstrumentConfig& ins) {
   return instrument_where(ins.code, ins.id.value());
 }
 
+Result<bool, ConfigError> validate_offbook(const InstrumentConfig& ins, const std::string& w) {
+  if (ins.agreement_band_bp == 0 || ins.agreement_band_bp >= 10'000) {
+    return fail(w, "agreement_band_bp", "must be 1..9999");
+  }
+  if (ins.repo_band_bp == 0 || ins.repo_band_bp >= 10'000) {
+    return fail(w, "repo_band_bp", "must be 1..9999");
+  }
+  const std::int64_t lot = ins.lot_t.value();
+  if (ins.agreement_min_t.value() <= 0 || ins.agreement_min_t.value() % lot != 0) {
+    return fail(w, "agreement_min_t", "must be a positive multiple of lot_t");
+  }
+  if (ins.repo_min_t.value() <= 0 || ins.repo_min_t.value() % lot != 0) {
+    return fail(w, "repo_min_t", "must be a positive multiple of lot_t");
+  }
+  return true;
+}
+
 }  // namespace
 
 Result<bool, ConfigError> validate_instrument(const InstrumentConfig& ins, const CoreLimits& lim) {
@@ -110,6 +127,7 @@ Result<bool, ConfigError> validate_instrument(const InstrumentConfig& ins, const
     return fail(w, "reference_price_fen", "over 1,000,000 CNY per tonne");
   }
   if (ins.band_bp == 0 || ins.band_bp >= 10'000) return fail(w, "band_bp", "must be 1..9999");
+  if (auto ok = validate_offbook(ins, w); !ok) return ok;
   const Band band = band_around(ins.reference_price_fen, ins.band_bp, ins.tick_fen);
   const std::int64_t levels = (band.high_fen.value() - band.low_fen.value()) / ins.tick_fen.value();
   // The band moves with the reference price; allow it to double before the level array is full.
@@ -239,6 +257,10 @@ Result<bool, ConfigError> parse_limits(const toml::table& ex, CoreLimits& lim) {
       {"max_price_levels", &lim.max_price_levels},
       {"max_fills_per_order", &lim.max_fills_per_order},
       {"outbox_capacity", &lim.outbox_capacity},
+      {"max_open_agreements", &lim.max_open_agreements},
+      {"max_open_auctions", &lim.max_open_auctions},
+      {"max_bids_per_auction", &lim.max_bids_per_auction},
+      {"max_repos", &lim.max_repos},
   };
   for (const Field& f : fields) {
     if (const toml::node* n = ex.get(f.key)) {
@@ -282,6 +304,27 @@ Result<bool, ConfigError> parse_product(const toml::table& t, const std::string&
   return true;
 }
 
+// Optional off-book fields; validate_instrument checks their ranges.
+Result<bool, ConfigError> parse_offbook_fields(const toml::table& t, const std::string& w,
+                                               InstrumentConfig& ins) {
+  for (std::string_view key : {"agreement_band_bp", "repo_band_bp"}) {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) continue;
+    const auto v = n->value<std::int64_t>();
+    if (!v || *v <= 0 || *v >= 10'000) return fail(w, key, "must be 1..9999");
+    (key == "repo_band_bp" ? ins.repo_band_bp : ins.agreement_band_bp) =
+        static_cast<std::uint32_t>(*v);
+  }
+  for (std::string_view key : {"agreement_min_t", "repo_min_t"}) {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) continue;
+    const auto v = n->value<std::int64_t>();
+    if (!v || *v <= 0 || *v > 1'000'000'000) return fail(w, key, "must be 1..1000000000");
+    (key == "repo_min_t" ? ins.repo_min_t : ins.agreement_min_t) = QuantityT(*v);
+  }
+  return true;
+}
+
 Result<bool, ConfigError> parse_int_fields(const toml::table& t, const std::string& w,
                                            InstrumentConfig& ins) {
   const auto need = [&](std::string_view key) -> std::optional<std::int64_t> {
@@ -305,7 +348,7 @@ Result<bool, ConfigError> parse_int_fields(const toml::table& t, const std::stri
   const std::int64_t band = get<std::int64_t>(t, "band_bp").value_or(1000);
   if (band <= 0 || band >= 10'000) return fail(w, "band_bp", "must be 1..9999");
   ins.band_bp = static_cast<std::uint32_t>(band);
-  return true;
+  return parse_offbook_fields(t, w, ins);
 }
 
 Result<bool, ConfigError> parse_stp(const toml::table& t, const std::string& w,
@@ -355,6 +398,11 @@ Result<ExchangeConfig, ConfigError> parse_root(const toml::table& root) {
     return fail("exchange", "fee_account", "missing or not an account id");
   }
   cfg.fee_account = AccountId(static_cast<std::uint32_t>(*fee_account));
+  const std::string repo_default = get<std::string>(*ex, "repo_default").value_or("release");
+  if (repo_default != "release" && repo_default != "keep_locked") {
+    return fail("exchange", "repo_default", "release|keep_locked");
+  }
+  cfg.repo_default_releases_units = repo_default == "release";
   if (auto ok = parse_limits(*ex, cfg.limits); !ok) return Fail{ok.error()};
   std::map<std::string, FeeSchedule> schedules;
   if (auto ok = parse_schedules(root, schedules); !ok) return Fail{ok.error()};

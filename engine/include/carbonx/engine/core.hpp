@@ -54,6 +54,7 @@
 #include "carbonx/engine/fees.hpp"
 #include "carbonx/engine/instrument.hpp"
 #include "carbonx/engine/ledger.hpp"
+#include "carbonx/engine/offbook.hpp"
 #include "carbonx/engine/order_book.hpp"
 #include "carbonx/engine/result.hpp"
 
@@ -61,9 +62,10 @@ namespace carbonx {
 
 enum class CoreError : std::uint8_t {
   kUnknownInstrument = 1,
-  kBookRefused,  // the book refused a restored order (crossing, limits, duplicate)
-  kNotEmpty,     // restore_state() on a core with open orders
-  kBadRecord,    // a record field out of range (side, phase, price off the grid)
+  kBookRefused,       // the book refused a restored order (crossing, limits, duplicate)
+  kNotEmpty,          // restore_state() on a core with open orders
+  kBadRecord,         // a record field out of range (side, phase, price off the grid)
+  kBadOffBookRecord,  // restore_offbook_state: an id, instrument or amount out of range
 };
 std::string_view to_string(CoreError e) noexcept;
 
@@ -129,7 +131,8 @@ class Core {
   // trade id, next transfer number, days closed, last seq); then per instrument in id order: id,
   // phase, reference price, band low/high, day statistics, and every open order in priority order
   // (id, account, member, side, price, leaves, cum, cum notional, hold amount, hold generation,
-  // client order id bytes, entry seq, entry ts). Stable across builds and platforms.
+  // client order id bytes, entry seq, entry ts); then the hash of the off-book state (every
+  // field of every record, offbook_state_hash in offbook_state.cpp). Stable across builds.
   std::uint64_t state_hash() const;
 
   // Persistence hooks (see the header comment).
@@ -152,11 +155,22 @@ class Core {
   Band band(InstrumentId id) const;
   const DayStats& day_stats(InstrumentId id) const;
   std::uint64_t days_closed() const { return days_closed_; }
+
+  // Off-book trading (offbook.hpp): agreement reports, auctions with their bids, repos.
+  const OffBookStateRecord& offbook() const { return offbook_; }
+  OffBookStateRecord save_offbook_state() const { return offbook_; }
+  // Into a freshly constructed Core, after restore_state(). Does not touch the ledger.
+  Status<CoreError> restore_offbook_state(const OffBookStateRecord& state);
+  // True when a command since the last call changed the off-book state (store it again).
+  bool take_offbook_changed();
+
   // Bytes allocated for books and per-order records (capacity, not use).
   std::size_t memory_bytes() const;
   static constexpr std::size_t kOrderInfoBytes = 80;  // sizeof(OrderInfo), checked in core.cpp
 
  private:
+  friend struct OffBookOps;  // the off-book handlers (engine/src/offbook_*.cpp)
+
   // What the core keeps per resting order beside the book's node (indexed by book slot).
   struct OrderInfo {
     OrderId id{0};
@@ -216,6 +230,8 @@ class Core {
                       CancelReason reason);
   void remove_all(Instrument& ins, CancelReason reason, const MassCancel* filter);
   void mark_changed(const Instrument& ins, OrderId id);
+  void apply_offbook(const Command& cmd);  // offbook_state.cpp
+  void offbook_end_of_day();               // expiries and repo maturities
 
   ExchangeConfig config_;
   Ledger& ledger_;
@@ -232,6 +248,8 @@ class Core {
   std::uint64_t next_trade_id_ = 1;
   std::uint64_t next_transfer_n_ = 1;
   std::uint64_t days_closed_ = 0;
+  OffBookStateRecord offbook_;
+  bool offbook_changed_ = false;
 };
 
 template <typename Fn>

@@ -8,6 +8,8 @@
 #include <variant>
 
 #include "carbonx/engine/commands.hpp"
+#include "carbonx/engine/fees.hpp"
+#include "carbonx/engine/offbook_types.hpp"
 #include "carbonx/engine/types.hpp"
 #include "carbonx/engine/units.hpp"
 
@@ -34,6 +36,19 @@ enum class RejectReason : std::uint8_t {
   kInsufficientFunds,  // the ledger refused the hold (cash incl. max fee, or units)
   kAccountNotUsable,   // the ledger does not know the account or it is frozen
   kBadCommand,         // malformed: enum out of range, mass cancel without filter
+  // Off-book trading (appended). RejectEvent.order_id carries the off-book id targeted.
+  kUnknownOffBook,          // no open agreement report / auction / bid / repo with that id
+  kNotParty,                // the account is not the party the command needs
+  kSameAccount,             // counterparty, bidder or reverse-repo party equal to the other side
+  kOutsideWindow,           // a bid, revision or withdrawal outside [start, end); close before end
+  kBelowReserve,            // bid price below the auction's reserve
+  kAboveBidderCap,          // the bidder's bids would exceed the per-bidder share
+  kAuctionFull,             // max_bids_per_auction reached
+  kTooManyOpen,             // max open agreement reports / auctions / repos reached
+  kBadDate,                 // repo end date invalid or not after the filing date
+  kAfterSurrenderDeadline,  // a covered firm's repo must end before its surrender deadline
+  kWrongState,              // e.g. confirming an open repo, repurchasing a proposed one
+  kHoldingLimit,            // the ledger's holding limit of the receiving account
 };
 std::string_view to_string(RejectReason r) noexcept;
 
@@ -164,8 +179,102 @@ struct PhaseEvent {
   friend bool operator==(const PhaseEvent&, const PhaseEvent&) = default;
 };
 
+// ---- Off-book trading (offbook.hpp). ----
+
+// Every step of an agreement report, for both parties (the gateway sends the reporter its
+// TradeCaptureReportAck and the counterparty the alleged report, then final reports to both).
+// Fees and the trade id are set only for kAccepted.
+struct AgreementEvent {
+  OffBookId report_id{0};
+  AgreementStatus status = AgreementStatus::kReported;
+  InstrumentId instrument{0};
+  AccountId reporter{0};
+  MemberId reporter_member{0};
+  Side reporter_side = Side::kSell;
+  AccountId counterparty{0};
+  MemberId counterparty_member{0};  // known once the counterparty answered
+  PriceFen price_fen{0};
+  QuantityT quantity_t{0};
+  TradeId trade_id{0};
+  FeeCharge reporter_fee;
+  FeeCharge counterparty_fee;
+  ClientOrderId reporter_client_order_id{};
+  ClientOrderId counterparty_client_order_id{};
+  friend bool operator==(const AgreementEvent&, const AgreementEvent&) = default;
+};
+
+// Public: an auction opened, cleared or was cancelled. Result fields are set at the close:
+// cleared_t, the lowest and highest price paid, the number of winning accounts and of bids,
+// the seller's proceeds and fee.
+struct AuctionEvent {
+  OffBookId auction_id{0};
+  AuctionStatus status = AuctionStatus::kOpened;
+  InstrumentId instrument{0};
+  AccountId seller{0};
+  QuantityT quantity_t{0};
+  PriceFen reserve_fen{0};
+  TimestampNs start_ts{0};
+  TimestampNs end_ts{0};
+  AuctionPricing pricing = AuctionPricing::kPayAsBid;
+  QuantityT bid_t{0};  // total bid quantity at the close
+  QuantityT cleared_t{0};
+  PriceFen low_fen{0};
+  PriceFen high_fen{0};
+  std::uint32_t winners = 0;
+  std::uint32_t bids = 0;
+  AmountFen proceeds_fen{0};
+  FeeCharge seller_fee;
+  friend bool operator==(const AuctionEvent&, const AuctionEvent&) = default;
+};
+
+// Private, to the bidder: a bid's steps and its result (sealed: no book data is published).
+// For kFilled: filled_t, the price paid per tonne (pay-as-bid: the bid's; uniform: the clearing
+// price), the fee and the trade id.
+struct AuctionBidEvent {
+  OffBookId auction_id{0};
+  OffBookId bid_id{0};
+  BidStatus status = BidStatus::kAccepted;
+  AccountId account{0};
+  MemberId member{0};
+  InstrumentId instrument{0};
+  PriceFen price_fen{0};  // the bid's price
+  QuantityT quantity_t{0};
+  QuantityT filled_t{0};
+  PriceFen paid_fen{0};
+  TradeId trade_id{0};
+  FeeCharge fee;
+  ClientOrderId client_order_id{};
+  friend bool operator==(const AuctionBidEvent&, const AuctionBidEvent&) = default;
+};
+
+// Every step of a repo, for both parties and the operators. trade_id and the fees are those of
+// the leg that settled (kOpen: first leg; kRepurchased: second leg, with waivers reported per
+// side). units_released tells, for kDefaulted / kResolved, whether the lock was released.
+struct RepoEvent {
+  OffBookId repo_id{0};
+  RepoStatus status = RepoStatus::kProposed;
+  InstrumentId instrument{0};
+  AccountId repo_party{0};
+  AccountId reverse_party{0};
+  AccountId actor{0};  // the account whose command caused the step (0: operator / calendar)
+  MemberId actor_member{0};
+  QuantityT quantity_t{0};
+  PriceFen start_price_fen{0};
+  PriceFen repurchase_price_fen{0};
+  Date filed_date{};
+  Date end_date{};
+  TradeId trade_id{0};
+  FeeCharge repo_party_fee;
+  FeeCharge reverse_party_fee;
+  bool early = false;
+  bool units_released = false;
+  ClientOrderId client_order_id{};
+  friend bool operator==(const RepoEvent&, const RepoEvent&) = default;
+};
+
 using EventBody = std::variant<AckEvent, RejectEvent, FillEvent, CancelEvent, ReplaceAckEvent,
-                               BookDeltaEvent, TradeEvent, DayStatsEvent, PhaseEvent>;
+                               BookDeltaEvent, TradeEvent, DayStatsEvent, PhaseEvent,
+                               AgreementEvent, AuctionEvent, AuctionBidEvent, RepoEvent>;
 
 struct Event {
   Seq seq{0};

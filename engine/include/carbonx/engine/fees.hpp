@@ -62,6 +62,7 @@ struct FeeCharge {
   AmountFen fee_fen{0};              // to charge now (0 when waived)
   AmountFen waived_fen{0};           // the fee a waiver removed (0 when none applied)
   std::uint32_t waiver_rule_id = 0;  // 0: no waiver applied
+  friend constexpr bool operator==(const FeeCharge&, const FeeCharge&) = default;
 };
 
 class FeeSchedule {

@@ -26,6 +26,12 @@
 //   band_bp = 1000                  # optional, +-10% by default
 //   fee_schedule = "standard"
 //   stp = "cancel_incoming"         # optional: cancel_incoming | cancel_resting | cancel_both
+//   agreement_band_bp = 3000        # optional off-book settings (offbook.hpp), defaults shown
+//   agreement_min_t = 100000
+//   repo_band_bp = 3000
+//   repo_min_t = 100000
+// Off-book limits in [exchange] (optional): max_open_agreements, max_open_auctions,
+// max_bids_per_auction, max_repos; repo_default = "release" | "keep_locked".
 
 #include <cstdint>
 #include <string>
@@ -65,6 +71,14 @@ struct InstrumentConfig {
   std::uint32_t band_bp = 1000;     // listed band: reference +- band_bp / 10000
   FeeSchedule fees;
   StpMode stp = StpMode::kCancelIncoming;
+  // Off-book trading (offbook.hpp): the agreement price must lie in reference +- agreement_band_bp
+  // and its quantity be >= agreement_min_t (the large-volume mode: national block trades
+  // 100,000 t); a repo's prices in reference +- repo_band_bp, its quantity >= repo_min_t
+  // (Guangdong 2015: 100,000 t). Quantities are multiples of lot_t.
+  std::uint32_t agreement_band_bp = 3000;
+  QuantityT agreement_min_t{100'000};
+  std::uint32_t repo_band_bp = 3000;
+  QuantityT repo_min_t{100'000};
 };
 
 // Limits of the core and its books. Each is checked; each has a named default.
@@ -76,12 +90,20 @@ struct CoreLimits {
   std::uint32_t max_fills_per_order = 1'000;  // matching stops there; the remainder is cancelled
   std::uint32_t outbox_capacity = 1 << 16;    // events reserved at start
   QuantityT close_min_volume_t{100};          // VWAP close only when the day's volume exceeds this
+  // Off-book (offbook.hpp).
+  std::uint32_t max_open_agreements = 4'096;  // agreement reports awaiting an answer
+  std::uint32_t max_open_auctions = 64;
+  std::uint32_t max_bids_per_auction = 4'096;
+  std::uint32_t max_repos = 4'096;  // proposed + open + defaulted repos kept in state
 };
 
 struct ExchangeConfig {
   AccountId fee_account{0};
   CoreLimits limits;
   std::vector<InstrumentConfig> instruments;  // in id order after parsing
+  // A repurchase the repo party cannot pay: release the locked units to the reverse-repo party at
+  // once (true), or keep them locked until an operator's RepoResolveDefault (false).
+  bool repo_default_releases_units = true;
 };
 
 struct ConfigError {
