@@ -53,8 +53,9 @@ TEST(AllocationSample, TheDemonstrationMarketRunsAWholeCycle) {
   }
   EXPECT_EQ(ledger.total(AssetId(1)), 0);
 
-  const auto* gd =
-      compliance::load_jurisdictions(data_path("jurisdictions.csv")).value().find("guangdong");
+  const auto jurisdictions = compliance::load_jurisdictions(data_path("jurisdictions.csv"));
+  ASSERT_TRUE(jurisdictions.ok());
+  const compliance::JurisdictionProfile* gd = jurisdictions.value().find("guangdong");
   ASSERT_NE(gd, nullptr);
   compliance::Compliance comp(*gd);
   for (int year : {2016, 2017}) {
