@@ -6,6 +6,7 @@
 #include "carbonx/engine/in_memory_ledger.hpp"
 #include "carbonx/registry/allocation/compute.hpp"
 #include "carbonx/registry/allocation/issuance.hpp"
+#include "carbonx/registry/allocation/report.hpp"
 
 namespace carbonx::allocation {
 namespace {
@@ -180,6 +181,13 @@ TEST_F(IssuanceTest, TakeBackBeyondHoldingsIsOwedAndDeductedFromTheNextIssuance)
   EXPECT_EQ(s.value().owed_added_t, 3'547);  // 9,113 - 5,566
   EXPECT_EQ(bal(kF1, kV2017), 0);
   EXPECT_EQ(alloc.debt("F1").true_up_t, 3'547);
+  EXPECT_NE(issuance_csv(alloc, 2017)
+                .find("F1,2017,final,national-2017-draft,36453,0,0,0,5566,"
+                      "3547,-5566\n"),
+            std::string::npos)
+      << issuance_csv(alloc, 2017);
+  EXPECT_NE(issuance_json(alloc, 2017).find("\"still_owed_t\": 3547"), std::string::npos);
+  EXPECT_NE(issuance_table(alloc, 2017).find("F1"), std::string::npos);
   // 2018 pre-allocation: 10,000 t base -> 45,566 t issued, 3,547 t deducted -> 42,019 t net.
   auto next = alloc.issue_pre_allocation(run(smelter("F1", "10000", ""), Stage::kPre, 2018), dir,
                                          ledger, kTs);

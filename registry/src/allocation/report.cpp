@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "carbonx/engine/assert.hpp"
@@ -151,6 +152,71 @@ std::string breakdown_json(const AllocationRun& run) {
   for (const FirmAllocation& firm : run.firms) {
     j["firms"].push_back(
         json{{"firm", firm.firm}, {"units", firm.units}, {"allocation_t", firm.allocation_t}});
+  }
+  return j.dump(2);
+}
+
+namespace {
+
+std::vector<const IssuanceRecord*> records_of(const Allocator& alloc, int year) {
+  std::vector<const IssuanceRecord*> out;
+  for (const IssuanceRecord& r : alloc.records()) {
+    if (r.year == year) out.push_back(&r);
+  }
+  std::stable_sort(out.begin(), out.end(), [](const IssuanceRecord* a, const IssuanceRecord* b) {
+    return a->firm != b->firm ? a->firm < b->firm : a->stage < b->stage;
+  });
+  return out;
+}
+
+std::string_view stage_code(Stage s) {
+  return s == Stage::kPre ? "pre" : "final";
+}
+
+}  // namespace
+
+std::string issuance_table(const Allocator& alloc, int year) {
+  std::string out = fmt::format("Issuance of {} (t)\n", year);
+  out += fmt::format("{:<12} {:<6} {:>12} {:>12} {:>10} {:>10} {:>10} {:>10} {:>12} {:>12}\n",
+                     "firm", "stage", "computed", "issued", "penalty", "debt", "taken", "owed",
+                     "net", "still_owed");
+  for (const IssuanceRecord* r : records_of(alloc, year)) {
+    out += fmt::format("{:<12} {:<6} {:>12} {:>12} {:>10} {:>10} {:>10} {:>10} {:>12} {:>12}\n",
+                       r->firm, stage_code(r->stage), r->computed_t, r->issued_t,
+                       r->penalty_deducted_t, r->debt_deducted_t, r->taken_back_t, r->owed_added_t,
+                       r->net_t(), alloc.debt(r->firm).total());
+  }
+  return out;
+}
+
+std::string issuance_csv(const Allocator& alloc, int year) {
+  std::string out =
+      "firm,year,stage,table_id,computed_t,issued_t,penalty_deducted_t,debt_deducted_t,"
+      "taken_back_t,owed_added_t,net_t\n";
+  for (const IssuanceRecord* r : records_of(alloc, year)) {
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(r->firm), r->year,
+                       stage_code(r->stage), r->table_id, r->computed_t, r->issued_t,
+                       r->penalty_deducted_t, r->debt_deducted_t, r->taken_back_t, r->owed_added_t,
+                       r->net_t());
+  }
+  return out;
+}
+
+std::string issuance_json(const Allocator& alloc, int year) {
+  using nlohmann::json;
+  json j{{"year", year}, {"records", json::array()}};
+  for (const IssuanceRecord* r : records_of(alloc, year)) {
+    j["records"].push_back(json{{"firm", r->firm},
+                                {"stage", stage_code(r->stage)},
+                                {"table_id", r->table_id},
+                                {"computed_t", r->computed_t},
+                                {"issued_t", r->issued_t},
+                                {"penalty_deducted_t", r->penalty_deducted_t},
+                                {"debt_deducted_t", r->debt_deducted_t},
+                                {"taken_back_t", r->taken_back_t},
+                                {"owed_added_t", r->owed_added_t},
+                                {"net_t", r->net_t()},
+                                {"still_owed_t", alloc.debt(r->firm).total()}});
   }
   return j.dump(2);
 }

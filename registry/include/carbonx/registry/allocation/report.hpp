@@ -11,6 +11,7 @@
 #include <string>
 
 #include "carbonx/registry/allocation/compute.hpp"
+#include "carbonx/registry/allocation/issuance.hpp"
 
 namespace carbonx::allocation {
 
@@ -24,5 +25,13 @@ std::string breakdown_table(const AllocationRun& run);
 // allocation_t
 std::string breakdown_csv(const AllocationRun& run);
 std::string breakdown_json(const AllocationRun& run);
+
+// What was issued for `year` (pre-allocation and true-up records, by firm) and each firm's
+// outstanding debts: computed, issued, penalty and debt deductions, taken back, owed, net.
+// CSV header: firm,year,stage,table_id,computed_t,issued_t,penalty_deducted_t,debt_deducted_t,
+// taken_back_t,owed_added_t,net_t
+std::string issuance_table(const Allocator& alloc, int year);
+std::string issuance_csv(const Allocator& alloc, int year);
+std::string issuance_json(const Allocator& alloc, int year);
 
 }  // namespace carbonx::allocation
