@@ -112,6 +112,33 @@ inline void fund(InMemoryLedger& l) {
   EXPECT_TRUE(l.deposit(kDave, asset_of(kGdea), 200'000).ok());
 }
 
+// Conservation of every asset; frozen == open order holds + off-book holds, hold by hold.
+inline void check_ledger_invariants(const Core& core, const InMemoryLedger& ledger) {
+  for (AssetId s : {kCashAsset, asset_of(kGdea), asset_of(kPhcer)}) {
+    EXPECT_EQ(ledger.total(s), 0) << "asset " << s.value();
+  }
+  std::map<std::pair<std::uint32_t, std::uint32_t>, std::int64_t> exposure;
+  std::size_t holds = 0;
+  core.for_each_open_order([&](const OpenOrderRecord& r) {
+    const AssetId asset = r.side == Side::kSell ? asset_of(r.instrument) : kCashAsset;
+    exposure[{r.account.value(), asset.value()}] += r.hold_amount;
+    ++holds;
+  });
+  for_each_offbook_hold(core.offbook(), [&](HoldId h, AccountId a, AssetId s, std::int64_t n) {
+    EXPECT_GT(n, 0);
+    EXPECT_EQ(ledger.held(h), n) << "hold " << std::hex << h.value();
+    exposure[{a.value(), s.value()}] += n;
+    ++holds;
+  });
+  EXPECT_EQ(ledger.open_hold_count(), holds);
+  for (AccountId a : all_accounts()) {
+    for (AssetId s : {kCashAsset, asset_of(kGdea), asset_of(kPhcer)}) {
+      EXPECT_EQ(ledger.balance(a, s).frozen, (exposure[{a.value(), s.value()}]))
+          << "account " << a.value() << " asset " << s.value();
+    }
+  }
+}
+
 class OffBookTest : public ::testing::Test {
  protected:
   explicit OffBookTest(ExchangeConfig cfg = offbook_config()) : config_(std::move(cfg)) {
@@ -184,32 +211,6 @@ class OffBookTest : public ::testing::Test {
   }
 
   void check_invariants() const { check_ledger_invariants(*core_, ledger_); }
-
-  static void check_ledger_invariants(const Core& core, const InMemoryLedger& ledger) {
-    for (AssetId s : {kCashAsset, asset_of(kGdea), asset_of(kPhcer)}) {
-      EXPECT_EQ(ledger.total(s), 0) << "asset " << s.value();
-    }
-    std::map<std::pair<std::uint32_t, std::uint32_t>, std::int64_t> exposure;
-    std::size_t holds = 0;
-    core.for_each_open_order([&](const OpenOrderRecord& r) {
-      const AssetId asset = r.side == Side::kSell ? asset_of(r.instrument) : kCashAsset;
-      exposure[{r.account.value(), asset.value()}] += r.hold_amount;
-      ++holds;
-    });
-    for_each_offbook_hold(core.offbook(), [&](HoldId h, AccountId a, AssetId s, std::int64_t n) {
-      EXPECT_GT(n, 0);
-      EXPECT_EQ(ledger.held(h), n) << "hold " << std::hex << h.value();
-      exposure[{a.value(), s.value()}] += n;
-      ++holds;
-    });
-    EXPECT_EQ(ledger.open_hold_count(), holds);
-    for (AccountId a : all_accounts()) {
-      for (AssetId s : {kCashAsset, asset_of(kGdea), asset_of(kPhcer)}) {
-        EXPECT_EQ(ledger.balance(a, s).frozen, (exposure[{a.value(), s.value()}]))
-            << "account " << a.value() << " asset " << s.value();
-      }
-    }
-  }
 
   // Replays every command so far into a fresh ledger and core; returns the replica's hash.
   std::uint64_t replay_hash() const {
