@@ -107,6 +107,25 @@ TEST_F(IssuanceTest, ReissuingWithOtherAmountsIsRefused) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, AllocationError::kAlreadyIssuedDifferently);
   EXPECT_EQ(bal(kF1, kV2017), 45'566);
+  // another firm of the same year under another table: refused, the year has one table
+  auto other = parse_facilities("g.csv",
+                                std::string(kFacilityHeader) + row({{"firm", "F2"},
+                                                                    {"unit", "U1"},
+                                                                    {"sector", "power"},
+                                                                    {"class", "gas"},
+                                                                    {"fuel", "gas"},
+                                                                    {"cooling", "water"},
+                                                                    {"heat_ratio", "0"},
+                                                                    {"base_output", "1000"},
+                                                                    {"base_heat_gj", "0"}}),
+                                testing::table_2019());
+  ASSERT_TRUE(other.ok());
+  auto run2019 = compute_allocation(other.value(), testing::table_2019(), 2017, Stage::kPre);
+  ASSERT_TRUE(run2019.ok());
+  auto mixed = alloc.issue_pre_allocation(run2019.value(), dir, ledger, kTs);
+  ASSERT_FALSE(mixed.ok());
+  EXPECT_EQ(mixed.error().code, AllocationError::kTableMismatch);
+  EXPECT_EQ(bal(kF2, kV2017), 0);
 }
 
 TEST_F(IssuanceTest, UnknownFirmOrVintageIssuesNothing) {

@@ -107,6 +107,13 @@ Result<IssueSummary, AllocationFailure> Allocator::issue_pre_allocation(
     const AllocationRun& pre, const RegistryDirectory& dir, Ledger& ledger, TimestampNs ts) {
   auto asset = check_run(pre, Stage::kPre, dir);
   if (!asset) return Err{asset.error()};
+  for (const IssuanceRecord& r : records_) {
+    if (r.year == pre.year && r.table_id != pre.table_id) {
+      return Err{AllocationFailure{AllocationError::kTableMismatch,
+                                   fmt::format("year {} is allocated under {}, not {}", pre.year,
+                                               r.table_id, pre.table_id)}};
+    }
+  }
   std::vector<Plan> plans;
   std::size_t skipped = 0;
   for (const FirmAllocation& f : pre.firms) {

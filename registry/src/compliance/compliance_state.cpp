@@ -72,7 +72,9 @@ Result<Compliance, ComplianceFailure> Compliance::restore(JurisdictionProfile pr
     }
     Compliance c(std::move(profile));
     for (const json& e : j.at("emissions")) {
-      c.emissions_[{e.at(0).get<int>(), e.at(1).get<std::string>()}] = e.at(2).get<std::int64_t>();
+      const auto t = e.at(2).get<std::int64_t>();
+      if (t < 0) throw std::runtime_error("negative emissions");
+      c.emissions_[{e.at(0).get<int>(), e.at(1).get<std::string>()}] = t;
     }
     for (const json& e : j.at("extensions")) {
       c.extensions_[{e.at(0).get<int>(), e.at(1).get<std::string>()}] = e.at(2).get<DateInt>();
