@@ -9,6 +9,7 @@ packages=(
   libboost-dev libboost-system-dev
   libquickfix-dev liblmdb-dev lmdb-utils
   libcli11-dev libfmt-dev libspdlog-dev nlohmann-json3-dev libtomlplusplus-dev
+  chromium
 )
 
 missing=()
