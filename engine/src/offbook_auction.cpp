@@ -130,9 +130,7 @@ void OffBookOps::auction_open(Core& core, const AuctionOpen& c) {
   }
   const OffBookId assigned = next_id(core);
   CX_ASSERT(assigned == id);
-  AuctionRecord a{id, c, c.quantity_t.value(), {}};
-  a.bids.reserve(core.config_.limits.max_bids_per_auction);
-  core.offbook_.auctions.push_back(std::move(a));
+  core.offbook_.auctions.push_back(AuctionRecord{id, c, c.quantity_t.value(), {}});
   core.emit(auction_event(core.offbook_.auctions.back(), AuctionStatus::kOpened));
 }
 

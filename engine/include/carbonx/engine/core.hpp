@@ -41,6 +41,9 @@
 //       call, sorted and unique. The store writes find_open_order() for each, or deletes the order
 //       when that returns nothing.
 //
+// OFF-BOOK TRADING (agreement transfers, one-way bidding auctions, repo): the rules, holds, events
+// and the off-book persistence record are described in offbook.hpp.
+//
 // Not thread-safe: the core thread owns the Core and its Ledger.
 
 #include <cstdint>
