@@ -126,6 +126,14 @@ TEST_F(Guangdong, BadLegsAndLedgerRefusalsChangeNothing) {
   EXPECT_EQ(comp->status(2017)[0].allowances_t, 0);
 }
 
+TEST_F(Guangdong, SurrendersPerFirmAndYearAreLimited) {
+  for (std::uint32_t i = 0; i < kMaxSurrendersPerFirmYear; ++i) {
+    ASSERT_TRUE(give("F1", {{kV2017, 1}}).ok()) << i;
+  }
+  EXPECT_EQ(refused("F1", {{kV2017, 1}}), ComplianceError::kTooManySurrenders);
+  EXPECT_EQ(comp->status(2017)[0].allowances_t, kMaxSurrendersPerFirmYear);
+}
+
 TEST_F(Guangdong, SurrenderTransferIdsAreDeterministicPerSurrenderAndLeg) {
   ASSERT_TRUE(give("F1", {{kV2017, 5}}).ok());
   auto second = give("F1", {{kV2017, 5}, {kV2016, 5}});
