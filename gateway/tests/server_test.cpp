@@ -206,3 +206,151 @@ TEST_F(ServerTest, DuplicateClOrdIdAndForeignAccountAreRejected) {
 
 }  // namespace
 }  // namespace carbonx::gateway
+
+namespace carbonx::gateway {
+namespace {
+
+TEST_F(ServerTest, MarketDataSnapshotAndIncrements) {
+  auto seller = connect("MEMBER2", "member2", "member2-pass");
+  auto buyer = connect("MEMBER1", "member1", "member1-pass");
+  seller->send("D", order("S1", "1002", "2", "100", "14.30"));
+  ASSERT_EQ(field(seller->expect("8"), 150), "0");
+  buyer->send("V", {{262, "MD1"},
+                    {263, "1"},
+                    {264, "5"},
+                    {265, "1"},
+                    {267, "3"},
+                    {269, "0"},
+                    {269, "1"},
+                    {269, "2"},
+                    {146, "1"},
+                    {55, "GDEA2017"}});
+  auto snap = buyer->expect("W");
+  ASSERT_TRUE(snap.has_value());
+  EXPECT_EQ(field(snap, 262), "MD1");
+  EXPECT_EQ(field(snap, 268), "1");
+  EXPECT_EQ(field(snap, 269), "1");
+  EXPECT_EQ(field(snap, 270), "14.30");
+  EXPECT_EQ(field(snap, 271), "100");
+  seller->send("D", order("S2", "1002", "2", "50", "14.40"));
+  auto inc = buyer->expect("X");
+  ASSERT_TRUE(inc.has_value());
+  EXPECT_EQ(field(inc, 270), "14.40");
+  EXPECT_EQ(field(inc, 271), "50");
+  buyer->send("D", order("B1", "1001", "1", "30", "14.30"));
+  auto trade_inc = buyer->expect("X");  // the level shrinks and a trade prints
+  ASSERT_TRUE(trade_inc.has_value());
+  bool saw_trade = false;
+  bool saw_level = false;
+  for (const auto& [tag, value] : *trade_inc) {
+    saw_trade = saw_trade || (tag == 269 && value == "2");
+    saw_level = saw_level || (tag == 271 && value == "70");
+  }
+  EXPECT_TRUE(saw_trade);
+  EXPECT_TRUE(saw_level);
+  buyer->send(
+      "V",
+      {{262, "MD1"}, {263, "2"}, {264, "0"}, {267, "1"}, {269, "0"}, {146, "1"}, {55, "GDEA2017"}});
+  seller->send("D", order("S3", "1002", "2", "5", "14.50"));
+  ASSERT_EQ(field(seller->expect("8"), 150), "0");
+  EXPECT_FALSE(buyer->expect("X", 300).has_value()) << "unsubscribed";
+}
+
+TEST_F(ServerTest, SecurityListAndPositions) {
+  auto m = connect("MEMBER2", "member2", "member2-pass");
+  m->send("x", {{320, "SL1"}, {559, "4"}});
+  auto list = m->expect("y");
+  ASSERT_TRUE(list.has_value());
+  EXPECT_EQ(field(list, 146), "2");
+  EXPECT_EQ(field(list, 55), "GDEA2017");
+  m->send("D", order("S1", "1002", "2", "100", "14.30"));
+  ASSERT_EQ(field(m->expect("8"), 150), "0");
+  m->send("AN", {{710, "P1"}, {724, "0"}, {1, "1002"}, {60, wire::utc_now_text()}});
+  auto ack = m->expect("AO");
+  ASSERT_TRUE(ack.has_value());
+  EXPECT_EQ(field(ack, 728), "0");
+  auto pos = m->expect("AP");
+  ASSERT_TRUE(pos.has_value());
+  EXPECT_EQ(field(pos, 55), "GDEA2017");
+  EXPECT_EQ(field(pos, 20001), "9900");
+  EXPECT_EQ(field(pos, 20002), "100");
+  m->send("AN", {{710, "P2"}, {724, "0"}, {1, "1001"}, {60, wire::utc_now_text()}});
+  EXPECT_EQ(field(m->expect("AO"), 728), "3");  // not this member's account
+}
+
+TEST_F(ServerTest, CancelOnDisconnectPerMember) {
+  {
+    auto m1 = connect("MEMBER1", "member1", "member1-pass");  // cancel_on_disconnect = true
+    m1->send("D", order("B1", "1001", "1", "10", "14.00"));
+    ASSERT_EQ(field(m1->expect("8"), 150), "0");
+    auto m2 = connect("MEMBER2", "member2", "member2-pass");  // false
+    m2->send("D", order("S1", "1002", "2", "10", "15.00"));
+    ASSERT_EQ(field(m2->expect("8"), 150), "0");
+    m1->close();
+    m2->close();
+  }
+  // Wait for the disconnects to be applied, then look at the book.
+  std::string body;
+  for (int i = 0; i < 50; ++i) {
+    body = op("query.book", R"({"symbol":"GDEA2017"})").second;
+    if (body.find("\"orders\":1") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_NE(body.find("\"orders\":1"), std::string::npos) << body;
+  EXPECT_NE(body.find("\"side\":\"ask\""), std::string::npos) << body;
+  EXPECT_EQ(body.find("\"side\":\"bid\""), std::string::npos) << body;
+}
+
+TEST_F(ServerTest, ThrottleRejectsTheExcess) {
+  server_->stop();
+  server_.reset();
+  throttle_ = 5;
+  start();
+  auto m = connect("MEMBER2", "member2", "member2-pass");
+  for (int i = 0; i < 8; ++i)
+    m->send("H", {{11, "X" + std::to_string(i)}, {55, "GDEA2017"}, {54, "2"}});
+  int status_reports = 0;
+  int throttled = 0;
+  for (int i = 0; i < 8; ++i) {
+    if (auto r = m->expect("8", 2000)) ++status_reports;
+  }
+  while (auto j = m->expect("j", 300)) {
+    if (field(j, 380) == "8") ++throttled;
+  }
+  // Within one second at most 5 pass; the rest are refused (the window may roll over once).
+  EXPECT_GE(throttled, 1);
+  EXPECT_EQ(status_reports + throttled, 8);
+}
+
+TEST_F(ServerTest, RestartContinuesAndResendsAcrossIt) {
+  auto m = connect("MEMBER2", "member2", "member2-pass");
+  m->send("D", order("S1", "1002", "2", "100", "14.30"));
+  auto ack = m->expect("8");
+  ASSERT_EQ(field(ack, 150), "0");
+  const std::string order_id = field(ack, 37);
+  const int ack_seq = std::stoi(field(ack, 34));
+  const auto before = op("query.status").second;
+  m->close();
+  restart();
+  const auto after = op("query.status").second;
+  auto hash = [](const std::string& s) { return s.substr(s.find("core_state_hash")); };
+  EXPECT_EQ(hash(before).substr(0, 40), hash(after).substr(0, 40)) << before << after;
+  // A new connection: ask for everything again from the ack on; the ack is resent (PossDup).
+  FixClient again("MEMBER2", server_->fix_port());
+  again.set_next_seq(m->next_seq());
+  ASSERT_TRUE(again.logon("member2", "member2-pass"));
+  again.send("2", {{7, std::to_string(ack_seq)}, {16, "0"}});
+  auto resent = again.expect("8");
+  ASSERT_TRUE(resent.has_value());
+  EXPECT_EQ(field(resent, 43), "Y");
+  EXPECT_EQ(field(resent, 37), order_id);
+  // The order survived the restart: cancel it by its ClOrdID.
+  again.send("F",
+             {{41, "S1"}, {11, "C1"}, {55, "GDEA2017"}, {54, "2"}, {60, wire::utc_now_text()}});
+  auto cancelled = again.expect("8");
+  EXPECT_EQ(field(cancelled, 150), "4");
+  EXPECT_EQ(field(cancelled, 37), order_id);
+}
+
+}  // namespace
+}  // namespace carbonx::gateway
