@@ -80,6 +80,26 @@ std::string permille_text(std::int64_t pm) {
   return out;
 }
 
+bool parse_yuan(std::string_view text, std::int64_t& fen) {
+  const std::size_t dot = text.find('.');
+  const std::string_view whole = text.substr(0, dot);
+  const std::string_view frac = dot == std::string_view::npos ? "" : text.substr(dot + 1);
+  if (whole.empty() || whole.size() > 13 || frac.size() > 2) return false;
+  if (dot != std::string_view::npos && frac.empty()) return false;
+  std::int64_t v = 0;
+  for (const char c : whole) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  for (std::size_t i = 0; i < 2; ++i) {
+    const char c = i < frac.size() ? frac[i] : '0';
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  fen = v;
+  return true;
+}
+
 std::string csv_field(std::string_view s) {
   if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
   std::string out = "\"";

@@ -140,6 +140,18 @@ TEST(Format, MoneyDatesAndTables) {
   EXPECT_EQ(permille(1, 3), 333);
   EXPECT_EQ(permille(2, 3), 667);
   EXPECT_EQ(permille_text(1000), "100.0%");
+  std::int64_t fen = 0;
+  EXPECT_TRUE(parse_yuan("1234.5", fen));
+  EXPECT_EQ(fen, 123450);
+  EXPECT_TRUE(parse_yuan("7", fen));
+  EXPECT_EQ(fen, 700);
+  EXPECT_TRUE(parse_yuan("0.01", fen));
+  EXPECT_EQ(fen, 1);
+  EXPECT_FALSE(parse_yuan("1.005", fen));
+  EXPECT_FALSE(parse_yuan("-1", fen));
+  EXPECT_FALSE(parse_yuan("1.", fen));
+  EXPECT_FALSE(parse_yuan("1e3", fen));
+  EXPECT_FALSE(parse_yuan("", fen));
   EXPECT_EQ(csv_field("a,b"), "\"a,b\"");
   EXPECT_EQ(csv_field("say \"x\""), "\"say \"\"x\"\"\"");
   TextTable t({{"name", false}, {"n", true}});

@@ -24,6 +24,10 @@ std::int64_t permille(std::int64_t part, std::int64_t whole);
 // 125 -> "12.5%".
 std::string permille_text(std::int64_t pm);
 
+// "1234.5" / "1234.50" / "1234" -> fen (123450); false for a negative, malformed or more than
+// two decimals (never rounds) or beyond 10^15 fen.
+bool parse_yuan(std::string_view text, std::int64_t& fen);
+
 // Quotes a CSV field when it holds a comma, quote or line break.
 std::string csv_field(std::string_view s);
 
