@@ -264,6 +264,7 @@ Status<CoreError> Core::restore_offbook_state(const OffBookStateRecord& s) {
         a.bids.size() > config_.limits.max_bids_per_auction) {
       return bad;
     }
+    if (!sorted_unique(a.bids)) return bad;
     for (const BidRecord& b : a.bids) {
       if (!valid_id(b.id, s.next_id) || b.hold_amount <= 0) return bad;
     }
@@ -271,8 +272,9 @@ Status<CoreError> Core::restore_offbook_state(const OffBookStateRecord& s) {
   for (const RepoRecord& r : s.repos) {
     const bool status_ok = r.status == RepoStatus::kProposed || r.status == RepoStatus::kOpen ||
                            r.status == RepoStatus::kDefaulted;
-    if (!valid_id(r.id, s.next_id) || find(r.instrument) == nullptr || !status_ok ||
-        r.hold_amount < 0) {
+    const bool hold_ok =
+        r.status == RepoStatus::kDefaulted ? r.hold_amount >= 0 : r.hold_amount > 0;
+    if (!valid_id(r.id, s.next_id) || find(r.instrument) == nullptr || !status_ok || !hold_ok) {
       return bad;
     }
   }
