@@ -259,14 +259,16 @@ std::optional<TransferRecord> Ledger::find_transfer(TransferId id) const {
 
 Status<LedgerError> Ledger::check_id(const Posting& p, bool& already) {
   already = false;
+  const std::uint64_t max =
+      is_client_transfer_id(p.id) ? counters_.max_client_transfer : counters_.max_core_transfer;
+  // An id above the largest of its class ever seen is new: no lookup at all (the core's ids).
+  if (p.id.value() > max) return {};
   if (const std::uint32_t* idx = transfer_index_->find(p.id.value())) {
     if (!same_transfer(transfers_[*idx], p)) return Err(LedgerError::kDuplicateTransfer);
     already = true;
     return {};
   }
-  const std::uint64_t max =
-      is_client_transfer_id(p.id) ? counters_.max_client_transfer : counters_.max_core_transfer;
-  if (history_ == nullptr || p.id.value() > max) return {};
+  if (history_ == nullptr) return {};
   const std::optional<TransferRecord> old = history_->find_transfer(p.id);
   if (!old) return {};
   if (!same_transfer(*old, p)) return Err(LedgerError::kDuplicateTransfer);
@@ -358,7 +360,8 @@ void Ledger::rollback(std::size_t transfer_mark) {
 
 Status<LedgerError> Ledger::post(std::span<const Posting> linked) {
   // Reserve so no balance row moves while undo entries point into them.
-  balances_.reserve(balances_.size() + 2 * linked.size());
+  const std::size_t need = balances_.size() + 2 * linked.size();
+  if (balances_.capacity() < need) balances_.reserve(std::max(need, 2 * balances_.capacity()));
   undo_.clear();
   touched_holds_.clear();
   const std::size_t transfer_mark = transfers_.size();
@@ -444,15 +447,21 @@ std::optional<HoldRecord> Ledger::hold_record(HoldId id) const {
   return h->rec;
 }
 
+Ledger::MemoryUse Ledger::memory_use() const {
+  MemoryUse m;
+  m.accounts = accounts_.capacity() * sizeof(AccountRow) + account_index_->memory_bytes();
+  for (const AccountRow& row : accounts_) {
+    m.balances += row.balance_slots.capacity() * sizeof(std::uint32_t);
+  }
+  m.balances += balances_.capacity() * sizeof(BalanceRow) + balance_index_->memory_bytes();
+  m.holds = holds_->memory_bytes() + closed_holds_->memory_bytes();
+  m.transfers = transfers_.capacity() * sizeof(TransferRecord) + transfer_index_->memory_bytes();
+  return m;
+}
+
 std::size_t Ledger::memory_bytes() const {
-  std::size_t n = accounts_.capacity() * sizeof(AccountRow);
-  for (const AccountRow& row : accounts_)
-    n += row.balance_slots.capacity() * 4;
-  n += balances_.capacity() * sizeof(BalanceRow);
-  n += account_index_->memory_bytes() + balance_index_->memory_bytes();
-  n += holds_->memory_bytes() + closed_holds_->memory_bytes();
-  n += transfers_.capacity() * sizeof(TransferRecord) + transfer_index_->memory_bytes();
-  return n;
+  const MemoryUse m = memory_use();
+  return m.accounts + m.balances + m.holds + m.transfers;
 }
 
 // ---------------------------------------------------------------------------------------------

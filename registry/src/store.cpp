@@ -459,11 +459,17 @@ int Store::write_ledger_rows(void* raw, const Ledger& ledger) {
     put_be32(key, a.id.value());
     put(rc, txn, env_->accounts, val(key, 4), val(&r, sizeof r));
   }
+  // Rows in key order: consecutive puts then walk the same B-tree pages.
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> rows;
+  rows.reserve(ledger.dirty_balances_.size());
   for (std::uint32_t slot : ledger.dirty_balances_) {
     const auto& b = ledger.balances_[slot];
-    put_be32(key, b.account.value());
-    put_be32(key + 4, b.asset.value());
-    put(rc, txn, env_->balances, val(key, 8), val(&b.value, sizeof b.value));
+    rows.emplace_back((std::uint64_t{b.account.value()} << 32) | b.asset.value(), slot);
+  }
+  std::sort(rows.begin(), rows.end());
+  for (const auto& [k, slot] : rows) {
+    put_be64(key, k);  // = be32 account || be32 asset
+    put(rc, txn, env_->balances, val(key, 8), val(&ledger.balances_[slot].value, 24));
   }
   const std::uint8_t one = 1;
   for (std::uint64_t id : ledger.dirty_holds_) {
@@ -477,6 +483,8 @@ int Store::write_ledger_rows(void* raw, const Ledger& ledger) {
     if (del != 0 && del != MDB_NOTFOUND) rc = del;
     put(rc, txn, env_->closed_holds, val(key, 8), val(&one, 1));
   }
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> by_account;
+  by_account.reserve(2 * ledger.transfers_.size());
   for (const TransferRecord& t : ledger.transfers_) {
     std::uint8_t pos[8];
     put_be64(pos, t.pos);
@@ -488,10 +496,18 @@ int Store::write_ledger_rows(void* raw, const Ledger& ledger) {
       max_transfer_id_key_ = t.id;
       has_transfer_ids_ = true;
     }
-    put_be32(key, t.debit);
-    put(rc, txn, env_->account_transfers, val(key, 4), val(pos, 8));
-    put_be32(key, t.credit);
-    put(rc, txn, env_->account_transfers, val(key, 4), val(pos, 8));
+    by_account.emplace_back(t.debit, t.pos);
+    by_account.emplace_back(t.credit, t.pos);
+  }
+  // The statement index in (account, pos) order; each pos is the largest so far of its account,
+  // so it appends to that account's duplicate list (MDB_APPENDDUP).
+  std::sort(by_account.begin(), by_account.end());
+  by_account.erase(std::unique(by_account.begin(), by_account.end()), by_account.end());
+  for (const auto& [account, p] : by_account) {
+    std::uint8_t pos[8];
+    put_be32(key, account);
+    put_be64(pos, p);
+    put(rc, txn, env_->account_transfers, val(key, 4), val(pos, 8), MDB_APPENDDUP);
   }
   put(rc, txn, env_->meta, val(std::string_view(kMetaCounters)),
       val(&ledger.counters_, sizeof ledger.counters_));

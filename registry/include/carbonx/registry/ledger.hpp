@@ -129,7 +129,15 @@ class Ledger final : public carbonx::Ledger {
   // Equal ledgers have equal hashes; used to compare a replay with the live store.
   Digest state_hash() const;
 
-  // Approximate heap bytes of the working state (for the memory benchmark).
+  // Heap bytes of the working state by part (for the memory benchmark). `transfers` counts the
+  // transfers kept in memory: those not yet committed (all of them when no Store is attached).
+  struct MemoryUse {
+    std::size_t accounts = 0;   // account rows and their index
+    std::size_t balances = 0;   // balance rows, their index, the per-account row lists
+    std::size_t holds = 0;      // open holds, closed hold ids not yet committed
+    std::size_t transfers = 0;  // transfer records and their id index
+  };
+  MemoryUse memory_use() const;
   std::size_t memory_bytes() const;
 
  private:
