@@ -262,6 +262,35 @@ std::vector<Allocation> allocate(const AuctionRecord& a, QuantityT lot) {
 
 }  // namespace
 
+void OffBookOps::settle_winner(Core& core, const AuctionRecord& a, const BidRecord& b,
+                               QuantityT filled, PriceFen paid, AuctionBidEvent& e) {
+  const AmountFen n = notional(paid, filled);
+  const FeeSchedule& fees = core.find(a.terms.instrument)->config.fees;
+  e.fee = fees.charge(FeeQuery{TradingMode::kAuction, Side::kBuy, core.trade_date_, Date{}},
+                      AmountFen(0), n);
+  e.trade_id = TradeId(core.next_trade_id_++);
+  const HoldId from = bid_hold(b.id, b.hold_generation);
+  const std::uint64_t ref = a.id.value();
+  Posting p[3];
+  std::size_t count = 0;
+  const auto add = [&](AccountId debit, AccountId credit, AssetId asset, std::int64_t amount,
+                       HoldId hold, TransferKind kind) {
+    p[count++] = Posting{
+        core_transfer_id(core.next_transfer_n_++), debit, credit, asset, amount, hold, kind, ref};
+  };
+  add(a.terms.seller, b.account, asset_of(a.terms.instrument), filled.value(),
+      auction_seller_hold(a.id), TransferKind::kAuction);
+  add(b.account, a.terms.seller, kCashAsset, n.value(), from, TransferKind::kAuction);
+  if (e.fee.fee_fen.value() > 0) {
+    add(b.account, core.config_.fee_account, kCashAsset, e.fee.fee_fen.value(), from,
+        TransferKind::kFee);
+  }
+  // The holds cover it: the seller's units, and price x qty + F(price x qty) at the bid price.
+  CX_ASSERT(core.ledger_.post(std::span<const Posting>(p, count)).ok());
+  e.filled_t = filled;
+  e.paid_fen = paid;
+}
+
 void OffBookOps::settle_auction(Core& core, const AuctionRecord& a, AuctionEvent& result) {
   const Core::Instrument* ins = core.find(a.terms.instrument);
   CX_ASSERT(ins != nullptr);
@@ -273,7 +302,6 @@ void OffBookOps::settle_auction(Core& core, const AuctionRecord& a, AuctionEvent
   const PriceFen clearing = alloc.empty() ? PriceFen(0) : a.bids[alloc.back().bid].price_fen;
   const FeeSchedule& fees = ins->config.fees;
   const AccountId seller = a.terms.seller;
-  const AssetId units = asset_of(a.terms.instrument);
   std::vector<AccountId> winners;
   for (std::size_t i = 0; i < a.bids.size(); ++i) {
     const BidRecord& b = a.bids[i];
@@ -282,37 +310,7 @@ void OffBookOps::settle_auction(Core& core, const AuctionRecord& a, AuctionEvent
     if (filled[i].value() > 0) {
       const PriceFen paid = a.terms.pricing == AuctionPricing::kUniform ? clearing : b.price_fen;
       const AmountFen n = notional(paid, filled[i]);
-      e.fee = fees.charge(FeeQuery{TradingMode::kAuction, Side::kBuy, core.trade_date_, Date{}},
-                          AmountFen(0), n);
-      e.trade_id = TradeId(core.next_trade_id_++);
-      const HoldId from = bid_hold(b.id, b.hold_generation);
-      const auto id = [&] { return core_transfer_id(core.next_transfer_n_++); };
-      Posting p[3];
-      std::size_t count = 0;
-      p[count++] = Posting{id(),
-                           seller,
-                           b.account,
-                           units,
-                           filled[i].value(),
-                           auction_seller_hold(a.id),
-                           TransferKind::kAuction,
-                           a.id.value()};
-      p[count++] = Posting{
-          id(),        b.account, seller, kCashAsset, n.value(), from, TransferKind::kAuction,
-          a.id.value()};
-      if (e.fee.fee_fen.value() > 0) {
-        p[count++] = Posting{id(),
-                             b.account,
-                             core.config_.fee_account,
-                             kCashAsset,
-                             e.fee.fee_fen.value(),
-                             from,
-                             TransferKind::kFee,
-                             a.id.value()};
-      }
-      CX_ASSERT(core.ledger_.post(std::span<const Posting>(p, count)).ok());
-      e.filled_t = filled[i];
-      e.paid_fen = paid;
+      settle_winner(core, a, b, filled[i], paid, e);
       result.cleared_t += filled[i];
       result.proceeds_fen += n;
       result.low_fen = result.low_fen.value() == 0 ? paid : std::min(result.low_fen, paid);

@@ -57,6 +57,9 @@ struct OffBookOps {
   static void auction_close(Core& core, const AuctionClose& c);
   // Allocates and settles a closing auction; emits each bid's result; fills `result`.
   static void settle_auction(Core& core, const AuctionRecord& a, AuctionEvent& result);
+  // One winning bid: units from the seller's hold, cash and fee from the bid's hold; fills `e`.
+  static void settle_winner(Core& core, const AuctionRecord& a, const BidRecord& b,
+                            QuantityT filled, PriceFen paid, AuctionBidEvent& e);
 
   static std::optional<RejectReason> check_filing(const Core::Instrument& ins, const RepoFile& c,
                                                   Date today);
