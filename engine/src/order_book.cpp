@@ -72,7 +72,7 @@ OrderBook::OrderBook(const BookConfig& c) : config_(c), tick_(c.tick_fen.value()
   while (table_size < 2 * static_cast<std::size_t>(c.max_orders))
     table_size *= 2;
   table_.assign(table_size, Slot{0, 0});
-  table_shift_ = static_cast<unsigned>(64 - std::countr_zero(table_size));
+  table_bits_ = static_cast<unsigned>(std::countr_zero(table_size));
   const std::size_t words = (c.max_price_levels + 63) / 64;
   for (std::size_t s = 0; s < 2; ++s) {
     levels_[s].assign(c.max_price_levels, Level{});

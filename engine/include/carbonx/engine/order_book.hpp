@@ -228,8 +228,12 @@ class OrderBook {
   const std::uint32_t* table_find(std::uint64_t id) const;
   void table_insert(std::uint64_t id, std::uint32_t slot);
   void table_erase(std::uint64_t id);
+  // Folds the high bits onto the low ones: ids issued in sequence (the core's) land in adjacent
+  // slots, so the live orders' entries stay in a few cache lines; strided or high-bit ids still
+  // spread. Linear probing handles the rest.
   std::size_t table_home(std::uint64_t id) const {
-    return static_cast<std::size_t>((id * 0x9E37'79B9'7F4A'7C15ULL) >> table_shift_);
+    const std::uint64_t h = id ^ (id >> table_bits_) ^ (id >> (2 * table_bits_));
+    return static_cast<std::size_t>(h & (table_.size() - 1));
   }
 
   BookConfig config_;
@@ -238,7 +242,7 @@ class OrderBook {
   std::vector<Node> nodes_;
   std::vector<std::uint32_t> free_;  // stack of free slots
   std::vector<Slot> table_;
-  unsigned table_shift_ = 0;
+  unsigned table_bits_ = 0;  // log2(table_.size())
   std::vector<Level> levels_[2];
   std::vector<std::uint64_t> bits_[2];     // one bit per level
   std::vector<std::uint64_t> summary_[2];  // one bit per non-zero word of bits_
