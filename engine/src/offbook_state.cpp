@@ -189,8 +189,23 @@ std::optional<LedgerError> OffBookOps::settle_pair(Core& core, const PairTrade& 
 
 // ---- dispatch ----
 
+// Every change of the off-book state emits an off-book event (a reject changes nothing), so the
+// events tell whether to store the state again: no O(state) comparison per command.
+namespace {
+bool emitted_offbook_event(const std::vector<Event>& events, std::size_t from) {
+  for (std::size_t i = from; i < events.size(); ++i) {
+    const EventBody& b = events[i].body;
+    if (std::holds_alternative<AgreementEvent>(b) || std::holds_alternative<AuctionEvent>(b) ||
+        std::holds_alternative<AuctionBidEvent>(b) || std::holds_alternative<RepoEvent>(b)) {
+      return true;
+    }
+  }
+  return false;
+}
+}  // namespace
+
 void Core::apply_offbook(const Command& cmd) {
-  const std::uint64_t hash_before = offbook_state_hash(offbook_);
+  const std::size_t events_before = events_.size();
   std::visit(
       [&](const auto& c) {
         using T = std::decay_t<decltype(c)>;
@@ -212,15 +227,15 @@ void Core::apply_offbook(const Command& cmd) {
         if constexpr (std::is_same_v<T, RepoResolveDefault>) OffBookOps::repo_resolve(*this, c);
       },
       cmd.body);
-  if (offbook_state_hash(offbook_) != hash_before) offbook_changed_ = true;
+  if (emitted_offbook_event(events_, events_before)) offbook_changed_ = true;
 }
 
 void Core::offbook_end_of_day() {
-  const std::uint64_t hash_before = offbook_state_hash(offbook_);
+  const std::size_t events_before = events_.size();
   OffBookOps::expire_agreements(*this);
   OffBookOps::expire_repo_proposals(*this);
   OffBookOps::mature_repos(*this);
-  if (offbook_state_hash(offbook_) != hash_before) offbook_changed_ = true;
+  if (emitted_offbook_event(events_, events_before)) offbook_changed_ = true;
 }
 
 bool Core::take_offbook_changed() {
