@@ -100,6 +100,7 @@ Status<RegistryError> Ledger::set_status(AccountId id, AccountStatus status) {
     }
   }
   row->info.status = status;
+  refresh_rows(*row);
   mark_account(*row);
   return {};
 }
@@ -109,6 +110,7 @@ Status<RegistryError> Ledger::set_holding_limit(AccountId id, std::int64_t limit
   if (row == nullptr) return Err(RegistryError::kUnknownAccount);
   if (row->info.status == AccountStatus::kClosed) return Err(RegistryError::kAccountClosed);
   row->info.holding_limit_t = limit_t < 0 ? -1 : limit_t;
+  refresh_rows(*row);
   mark_account(*row);
   return {};
 }
@@ -155,9 +157,26 @@ std::uint32_t Ledger::balance_slot(AccountRow& row, AssetId asset) {
   b.account = row.info.id;
   b.asset = asset;
   b.account_slot = static_cast<std::uint32_t>(&row - accounts_.data());
+  b.active = active(row.info);
+  b.may_go_negative = may_go_negative(row.info.kind);
+  b.limit = asset == kCashAsset ? -1 : limit_for(row.info);
   balances_.push_back(b);
   row.balance_slots.push_back(slot);
   return slot;
+}
+
+std::uint32_t Ledger::row_for(AccountId account, AssetId asset) {
+  if (const std::uint32_t* slot = balance_index_->find(balance_key(account, asset))) return *slot;
+  AccountRow* row = find_account(account);
+  return row == nullptr ? kNoRow : balance_slot(*row, asset);
+}
+
+void Ledger::refresh_rows(const AccountRow& row) {
+  for (std::uint32_t slot : row.balance_slots) {
+    BalanceRow& b = balances_[slot];
+    b.active = active(row.info);
+    b.limit = b.asset == kCashAsset ? -1 : limit_for(row.info);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -299,10 +318,15 @@ Status<LedgerError> Ledger::apply_one(const Posting& p) {
   bool already = false;
   if (auto st = check_id(p, already); !st) return st;
   if (already) return {};
-  AccountRow* debit = find_account(p.debit);
-  AccountRow* credit = find_account(p.credit);
-  if (debit == nullptr || credit == nullptr) return Err(LedgerError::kUnknownAccount);
-  if (!active(debit->info) || !active(credit->info)) return Err(LedgerError::kAccountNotActive);
+  // Two row lookups carry everything the checks need (the rows copy the account's status, kind
+  // rule and limit). A missing row is created for an existing account; an unknown account
+  // creates nothing.
+  const std::uint32_t debit_slot = row_for(p.debit, p.asset);
+  const std::uint32_t credit_slot = row_for(p.credit, p.asset);
+  if (debit_slot == kNoRow || credit_slot == kNoRow) return Err(LedgerError::kUnknownAccount);
+  BalanceRow& dr = balances_[debit_slot];
+  BalanceRow& cr = balances_[credit_slot];
+  if (!dr.active || !cr.active) return Err(LedgerError::kAccountNotActive);
   HoldRow* h = nullptr;
   if (p.from_hold != kNoHold) {
     h = holds_->find(p.from_hold.value());
@@ -312,11 +336,9 @@ Status<LedgerError> Ledger::apply_one(const Posting& p) {
     }
     if (p.amount > h->rec.remaining) return Err(LedgerError::kHoldExceeded);
   }
-  const std::uint32_t debit_slot = balance_slot(*debit, p.asset);
-  const std::uint32_t credit_slot = balance_slot(*credit, p.asset);
   // Debit first, then check the credit side on the balances as they are now: a posting from an
   // account to itself (allowed, though pointless) sees its own debit, as in InMemoryLedger.
-  BalanceRecord& db = balances_[debit_slot].value;
+  BalanceRecord& db = dr.value;
   if (h != nullptr) {
     set_logged(db.frozen, db.frozen - p.amount);
     if (hold_kind(p.from_hold) == HoldKind::kRepoLock) {
@@ -325,17 +347,14 @@ Status<LedgerError> Ledger::apply_one(const Posting& p) {
     set_logged(h->rec.remaining, h->rec.remaining - p.amount);
     touched_holds_.push_back(p.from_hold.value());
   } else {
-    if (db.available < p.amount && !may_go_negative(debit->info.kind)) {
+    if (db.available < p.amount && !dr.may_go_negative) {
       return Err(LedgerError::kInsufficientAvailable);
     }
     set_logged(db.available, db.available - p.amount);
   }
-  BalanceRecord& cb = balances_[credit_slot].value;
-  if (p.asset != kCashAsset) {
-    const std::int64_t limit = limit_for(credit->info);
-    if (limit >= 0 && cb.available + cb.frozen + p.amount > limit) {
-      return Err(LedgerError::kHoldingLimit);
-    }
+  BalanceRecord& cb = cr.value;
+  if (cr.limit >= 0 && cb.available + cb.frozen + p.amount > cr.limit) {
+    return Err(LedgerError::kHoldingLimit);
   }
   std::int64_t credited = 0;
   CX_ASSERT(!__builtin_add_overflow(cb.available, p.amount, &credited));

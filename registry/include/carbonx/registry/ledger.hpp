@@ -147,12 +147,17 @@ class Ledger final : public carbonx::Ledger {
     std::vector<std::uint32_t> balance_slots;  // indexes into balances_
     bool dirty = false;
   };
+  // One (account, asset) balance. Copies the account's hot fields (status, kind rule, holding
+  // limit) so a posting touches only its two rows: kept in step by set_status/set_holding_limit.
   struct BalanceRow {
     AccountId account{0};
     AssetId asset{0};
     BalanceRecord value;
+    std::int64_t limit = -1;  // effective holding limit for this asset (< 0: none)
     std::uint32_t account_slot = 0;
     bool dirty = false;
+    bool active = true;
+    bool may_go_negative = false;
   };
   struct HoldRow {
     HoldRecord rec;
@@ -166,6 +171,10 @@ class Ledger final : public carbonx::Ledger {
   AccountRow* find_account(AccountId id);
   const AccountRow* find_account(AccountId id) const;
   std::uint32_t balance_slot(AccountRow& row, AssetId asset);
+  // The row of (account, asset), created if the account exists; kNoRow if it does not.
+  static constexpr std::uint32_t kNoRow = ~std::uint32_t{0};
+  std::uint32_t row_for(AccountId account, AssetId asset);
+  void refresh_rows(const AccountRow& row);
   std::int64_t limit_for(const Account& a) const;
   Status<LedgerError> apply_one(const Posting& p);
   Status<LedgerError> check_id(const Posting& p, bool& already);
