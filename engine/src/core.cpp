@@ -290,10 +290,10 @@ void Core::on_new_order(const NewOrder& c) {
   ++next_order_id_;
   emit(AckEvent{id, c.account, c.member, c.instrument, c.side, c.type, c.tif, a.limit_fen,
                 c.quantity_t, c.client_order_id});
-  auto out = ins->book.add(bo);
-  CX_ASSERT(out.ok());
+  // check_add passed above and the hold changed nothing in the book.
+  const AddOutcome out = ins->book.add_checked(bo);
   process_book_events(*ins, a);
-  finish_active(*ins, a, out.value());
+  finish_active(*ins, a, out);
 }
 
 void Core::process_book_events(Instrument& ins, Active& a) {
@@ -470,11 +470,10 @@ void Core::on_replace(const Replace& c) {
   const bool keeps = c.price_fen == view->price_fen && c.quantity_t <= view->leaves_t;
   emit(ReplaceAckEvent{c.order_id, a.info.account, a.info.member, c.instrument, a.info.side,
                        c.price_fen, c.quantity_t, keeps, a.info.client_order_id});
-  auto out = ins->book.replace(c.order_id, c.price_fen, c.quantity_t);
-  CX_ASSERT(out.ok());
-  CX_ASSERT(out.value().kept_priority == keeps);
+  const AddOutcome out = ins->book.replace_checked(c.order_id, c.price_fen, c.quantity_t);
+  CX_ASSERT(out.kept_priority == keeps);
   process_book_events(*ins, a);
-  finish_active(*ins, a, out.value());
+  finish_active(*ins, a, out);
   mark_changed(*ins, c.order_id);
 }
 

@@ -169,8 +169,16 @@ Status<BookError> OrderBook::check_add(const BookOrder& o) const {
 }
 
 Result<AddOutcome, BookError> OrderBook::add(const BookOrder& o) {
+  if (auto st = check_add(o); !st) {
+    events_.clear();
+    return Err{st.error()};
+  }
+  return add_checked(o);
+}
+
+AddOutcome OrderBook::add_checked(const BookOrder& o) {
   events_.clear();
-  if (auto st = check_add(o); !st) return Err{st.error()};
+  CX_ASSERT(o.quantity_t.value() > 0);
   const std::uint32_t limit_idx = o.type == OrderType::kClick
                                       ? static_cast<std::uint32_t>(best_opposite(o.side))
                                       : index_of(o.price_fen);
@@ -285,9 +293,18 @@ Status<BookError> OrderBook::check_replace(OrderId id, PriceFen price_fen,
 
 Result<AddOutcome, BookError> OrderBook::replace(OrderId id, PriceFen price_fen,
                                                  QuantityT leaves_t) {
+  if (auto st = check_replace(id, price_fen, leaves_t); !st) {
+    events_.clear();
+    return Err{st.error()};
+  }
+  return replace_checked(id, price_fen, leaves_t);
+}
+
+AddOutcome OrderBook::replace_checked(OrderId id, PriceFen price_fen, QuantityT leaves_t) {
   events_.clear();
-  if (auto st = check_replace(id, price_fen, leaves_t); !st) return Err{st.error()};
-  const std::uint32_t s = *table_find(id.value());
+  const std::uint32_t* found = table_find(id.value());
+  CX_ASSERT(found != nullptr);
+  const std::uint32_t s = *found;
   Node& n = nodes_[s];
   const Side side = n.side;
   const std::uint32_t idx = index_of(price_fen);

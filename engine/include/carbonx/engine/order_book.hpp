@@ -131,6 +131,9 @@ class OrderBook {
   Status<BookError> check_add(const BookOrder& order) const;
   // Matches, then rests a Day remainder. Errors as check_add.
   Result<AddOutcome, BookError> add(const BookOrder& order);
+  // add() without repeating the checks. Precondition: check_add(order) succeeded and the book
+  // has not changed since (the core checks, takes the funding hold, then adds).
+  AddOutcome add_checked(const BookOrder& order);
   // Removes a resting order; returns it as it was. Error: kUnknownOrder.
   Result<OrderView, BookError> cancel(OrderId id);
   // New price and new open quantity (leaves). Same price and quantity <= leaves keeps priority
@@ -139,6 +142,9 @@ class OrderBook {
   // kPriceOutOfRange, kPriceNotOnTick, kLevelFull, kSelfTrade.
   Status<BookError> check_replace(OrderId id, PriceFen price_fen, QuantityT leaves_t) const;
   Result<AddOutcome, BookError> replace(OrderId id, PriceFen price_fen, QuantityT leaves_t);
+  // replace() without repeating the checks. Precondition: check_replace(...) succeeded and the
+  // book has not changed since.
+  AddOutcome replace_checked(OrderId id, PriceFen price_fen, QuantityT leaves_t);
   // Rests an order at the tail of its level without matching (startup restore).
   // Errors: those of check_add for a Day limit order, kWouldCross.
   Result<std::uint32_t, BookError> restore_order(const BookOrder& order);
