@@ -56,6 +56,12 @@ int main(int argc, char** argv) {
                static_cast<unsigned long long>(server->driver().applied_seq().value()));
   std::fflush(stderr);
   server->run_until_signal();
+  const auto st = server->sequencer().stats();
+  std::fprintf(
+      stderr, "carbonxd: %llu items in %llu batches (largest %llu); apply %.3f s, commit %.3f s\n",
+      static_cast<unsigned long long>(st.applied), static_cast<unsigned long long>(st.batches),
+      static_cast<unsigned long long>(st.max_batch), static_cast<double>(st.apply_ns) / 1e9,
+      static_cast<double>(st.commit_ns) / 1e9);
   std::fprintf(stderr, "carbonxd: stopped cleanly at seq %llu\n",
                static_cast<unsigned long long>(server->driver().applied_seq().value()));
   return 0;

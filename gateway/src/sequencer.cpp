@@ -56,7 +56,8 @@ void Sequencer::stop() {
 }
 
 SequencerStats Sequencer::stats() const {
-  return SequencerStats{applied_.load(), batches_.load(), refused_.load(), last_seq_.load()};
+  return SequencerStats{applied_.load(),  batches_.load(),   refused_.load(),  last_seq_.load(),
+                        apply_ns_.load(), commit_ns_.load(), max_batch_.load()};
 }
 
 // Wall-clock time, never going backwards (commands carry it; replays use the stored stamp).
@@ -82,10 +83,16 @@ void Sequencer::core_loop() {
     }
     std::vector<Delivery> out;
     out.reserve(batch.size() * 2);
+    const auto t0 = std::chrono::steady_clock::now();
     for (const Inbound& in : batch)
       driver_.apply(stamp(), in, out);
     const std::uint64_t seq = driver_.applied_seq().value();
+    const auto t1 = std::chrono::steady_clock::now();
     const auto committed = driver_.commit();
+    const auto t2 = std::chrono::steady_clock::now();
+    apply_ns_.fetch_add(std::chrono::nanoseconds(t1 - t0).count(), std::memory_order_relaxed);
+    commit_ns_.fetch_add(std::chrono::nanoseconds(t2 - t1).count(), std::memory_order_relaxed);
+    if (batch.size() > max_batch_.load(std::memory_order_relaxed)) max_batch_ = batch.size();
     if (!committed.ok()) {
       // The in-memory state is ahead of the disk: stop before anything is acknowledged.
       std::fprintf(stderr, "carbonxd: FATAL: commit of seqs up to %llu failed: %s\n",

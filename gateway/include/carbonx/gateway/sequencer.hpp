@@ -99,6 +99,9 @@ struct SequencerStats {
   std::uint64_t batches = 0;
   std::uint64_t refused_full = 0;
   std::uint64_t last_seq = 0;
+  std::uint64_t apply_ns = 0;   // total time in CoreDriver::apply
+  std::uint64_t commit_ns = 0;  // total time in CoreDriver::commit
+  std::uint64_t max_batch = 0;  // largest batch applied
 };
 
 class Sequencer {
@@ -140,6 +143,9 @@ class Sequencer {
   std::atomic<std::uint64_t> batches_{0};
   std::atomic<std::uint64_t> refused_{0};
   std::atomic<std::uint64_t> last_seq_{0};
+  std::atomic<std::uint64_t> apply_ns_{0};
+  std::atomic<std::uint64_t> commit_ns_{0};
+  std::atomic<std::uint64_t> max_batch_{0};
   std::int64_t last_ts_ns_ = 0;
 };
 
