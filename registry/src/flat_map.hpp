@@ -33,6 +33,9 @@ class U64Map {
   }
   const V* find(std::uint64_t key) const noexcept { return const_cast<U64Map*>(this)->find(key); }
 
+  // Hints the CPU to load the slot where `key` would start its probe.
+  void prefetch(std::uint64_t key) const noexcept { __builtin_prefetch(&slots_[home(key)]); }
+
   // Inserts `key` with `value` unless present. Returns the value's slot and whether it was new.
   std::pair<V*, bool> insert(std::uint64_t key, const V& value) {
     CX_ASSERT(key != kEmpty);

@@ -321,6 +321,7 @@ Status<LedgerError> Ledger::apply_one(const Posting& p) {
   // Two row lookups carry everything the checks need (the rows copy the account's status, kind
   // rule and limit). A missing row is created for an existing account; an unknown account
   // creates nothing.
+  balance_index_->prefetch(balance_key(p.credit, p.asset));  // overlap the two cache misses
   const std::uint32_t debit_slot = row_for(p.debit, p.asset);
   const std::uint32_t credit_slot = row_for(p.credit, p.asset);
   if (debit_slot == kNoRow || credit_slot == kNoRow) return Err(LedgerError::kUnknownAccount);
