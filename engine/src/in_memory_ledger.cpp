@@ -15,9 +15,6 @@ bool same_posting(const Posting& a, const Posting& b) {
 }  // namespace
 
 InMemoryLedger::InMemoryLedger(Options options) : options_(options) {
-  accounts_.reserve(1024);
-  balances_.reserve(4096);
-  holds_.reserve(1 << 16);
   undo_.reserve(64);
   new_transfers_.reserve(16);
   touched_holds_.reserve(16);
@@ -25,20 +22,24 @@ InMemoryLedger::InMemoryLedger(Options options) : options_(options) {
 }
 
 bool InMemoryLedger::open_account(AccountId account) {
-  return accounts_.try_emplace(account.value(), Account{}).second;
+  if (find_account(account) != nullptr) return false;
+  account_store_.push_back(Account{});
+  accounts_.try_emplace(account.value(), &account_store_.back());
+  return true;
 }
 
 Status<LedgerError> InMemoryLedger::set_active(AccountId account, bool active) {
-  auto it = accounts_.find(account.value());
-  if (it == accounts_.end()) return Err{LedgerError::kUnknownAccount};
-  it->second.active = active;
+  Account* a = find_account(account);
+  if (a == nullptr) return Err{LedgerError::kUnknownAccount};
+  a->active = active;
   return {};
 }
 
 Status<LedgerError> InMemoryLedger::set_holding_limit(AccountId account, AssetId asset,
                                                       std::int64_t limit) {
-  if (find_account(account) == nullptr) return Err{LedgerError::kUnknownAccount};
-  balance_ref(account, asset).limit = limit < 0 ? -1 : limit;
+  Balance* b = balance_ref(account, asset);
+  if (b == nullptr) return Err{LedgerError::kUnknownAccount};
+  b->limit = limit < 0 ? -1 : limit;
   return {};
 }
 
@@ -66,34 +67,35 @@ Status<LedgerError> InMemoryLedger::hold(HoldId id, AccountId account, AssetId a
                                          std::int64_t amount) {
   CX_ASSERT(amount > 0);
   CX_ASSERT(id != kNoHold);
-  const Account* acc = find_account(account);
+  Balance* b = find_balance(account, asset);
+  const Account* acc = b != nullptr ? b->account : find_account(account);
   if (acc == nullptr) return Err{LedgerError::kUnknownAccount};
   if (!acc->active) return Err{LedgerError::kAccountNotActive};
-  if (holds_.contains(id.value())) return Err{LedgerError::kDuplicateHold};
+  if (holds_.find(id.value()) != nullptr) return Err{LedgerError::kDuplicateHold};
   if (options_.remember_hold_ids && used_hold_ids_.contains(id.value())) {
     return Err{LedgerError::kDuplicateHold};
   }
-  Balance& b = balance_ref(account, asset);
   const bool unlimited = account == options_.source_account;
-  if (!unlimited && b.available < amount) return Err{LedgerError::kInsufficientAvailable};
-  b.available -= amount;
-  b.frozen += amount;
-  holds_.emplace(id.value(), Hold{account, asset, amount, &b});
+  const std::int64_t available = b == nullptr ? 0 : b->available;
+  if (!unlimited && available < amount) return Err{LedgerError::kInsufficientAvailable};
+  if (b == nullptr) b = balance_ref(account, asset);
+  b->available -= amount;
+  b->frozen += amount;
+  holds_.try_emplace(id.value(), Hold{account, asset, amount, b});
   if (options_.remember_hold_ids) used_hold_ids_.insert(id.value());
   return {};
 }
 
 Status<LedgerError> InMemoryLedger::release(HoldId id, std::int64_t amount) {
   CX_ASSERT(amount > 0);
-  auto it = holds_.find(id.value());
-  if (it == holds_.end()) return Err{LedgerError::kUnknownHold};
-  Hold& h = it->second;
-  if (h.remaining < amount) return Err{LedgerError::kHoldExceeded};
-  CX_ASSERT(h.balance->frozen >= amount);
-  h.remaining -= amount;
-  h.balance->frozen -= amount;
-  h.balance->available += amount;
-  if (h.remaining == 0) holds_.erase(it);
+  Hold* h = holds_.find(id.value());
+  if (h == nullptr) return Err{LedgerError::kUnknownHold};
+  if (h->remaining < amount) return Err{LedgerError::kHoldExceeded};
+  CX_ASSERT(h->balance->frozen >= amount);
+  h->remaining -= amount;
+  h->balance->frozen -= amount;
+  h->balance->available += amount;
+  if (h->remaining == 0) holds_.erase(id.value());
   return {};
 }
 
@@ -112,8 +114,8 @@ Status<LedgerError> InMemoryLedger::post(std::span<const Posting> linked) {
     if (!skipped) ++applied;
   }
   for (std::uint64_t h : touched_holds_) {
-    auto it = holds_.find(h);
-    if (it != holds_.end() && it->second.remaining == 0) holds_.erase(it);
+    const Hold* hold = holds_.find(h);
+    if (hold != nullptr && hold->remaining == 0) holds_.erase(h);
   }
   postings_applied_ += applied;
   return {};
@@ -129,30 +131,33 @@ Status<LedgerError> InMemoryLedger::apply_one(const Posting& p, bool& skipped) {
       return {};
     }
   }
-  const Account* debit = find_account(p.debit);
-  const Account* credit = find_account(p.credit);
+  // Balances carry their account, so a posting between existing balances does two lookups.
+  Balance* d = find_balance(p.debit, p.asset);
+  Balance* c = find_balance(p.credit, p.asset);
+  const Account* debit = d != nullptr ? d->account : find_account(p.debit);
+  const Account* credit = c != nullptr ? c->account : find_account(p.credit);
   if (debit == nullptr || credit == nullptr) return Err{LedgerError::kUnknownAccount};
   if (!debit->active || !credit->active) return Err{LedgerError::kAccountNotActive};
   if (p.from_hold != kNoHold) {
-    auto it = holds_.find(p.from_hold.value());
-    if (it == holds_.end()) return Err{LedgerError::kUnknownHold};
-    Hold& h = it->second;
-    if (h.account != p.debit || h.asset != p.asset) return Err{LedgerError::kHoldAccountMismatch};
-    if (h.remaining < p.amount) return Err{LedgerError::kHoldExceeded};
-    set_logged(h.remaining, h.remaining - p.amount);
-    set_logged(h.balance->frozen, h.balance->frozen - p.amount);
+    Hold* h = holds_.find(p.from_hold.value());
+    if (h == nullptr) return Err{LedgerError::kUnknownHold};
+    if (h->account != p.debit || h->asset != p.asset) return Err{LedgerError::kHoldAccountMismatch};
+    if (h->remaining < p.amount) return Err{LedgerError::kHoldExceeded};
+    set_logged(h->remaining, h->remaining - p.amount);
+    set_logged(h->balance->frozen, h->balance->frozen - p.amount);
     touched_holds_.push_back(p.from_hold.value());
   } else {
-    Balance& d = balance_ref(p.debit, p.asset);
     const bool unlimited = p.debit == options_.source_account;
-    if (!unlimited && d.available < p.amount) return Err{LedgerError::kInsufficientAvailable};
-    set_logged(d.available, d.available - p.amount);
+    const std::int64_t available = d == nullptr ? 0 : d->available;
+    if (!unlimited && available < p.amount) return Err{LedgerError::kInsufficientAvailable};
+    if (d == nullptr) d = balance_ref(p.debit, p.asset);
+    set_logged(d->available, d->available - p.amount);
   }
-  Balance& c = balance_ref(p.credit, p.asset);
-  if (c.limit >= 0 && c.available + c.frozen + p.amount > c.limit) {
+  if (c == nullptr) c = balance_ref(p.credit, p.asset);
+  if (c->limit >= 0 && c->available + c->frozen + p.amount > c->limit) {
     return Err{LedgerError::kHoldingLimit};
   }
-  set_logged(c.available, c.available + p.amount);
+  set_logged(c->available, c->available + p.amount);
   if (options_.remember_transfers) {
     transfers_.emplace(p.id.value(), p);
     new_transfers_.push_back(p.id.value());
@@ -176,14 +181,14 @@ void InMemoryLedger::rollback() {
 }
 
 BalanceView InMemoryLedger::balance(AccountId account, AssetId asset) const {
-  auto it = balances_.find(key(account, asset));
-  if (it == balances_.end()) return BalanceView{};
-  return BalanceView{it->second.available, it->second.frozen};
+  const Balance* b = find_balance(account, asset);
+  if (b == nullptr) return BalanceView{};
+  return BalanceView{b->available, b->frozen};
 }
 
 std::int64_t InMemoryLedger::held(HoldId id) const {
-  auto it = holds_.find(id.value());
-  return it == holds_.end() ? 0 : it->second.remaining;
+  const Hold* h = holds_.find(id.value());
+  return h == nullptr ? 0 : h->remaining;
 }
 
 bool InMemoryLedger::is_open(AccountId account) const {
@@ -192,35 +197,45 @@ bool InMemoryLedger::is_open(AccountId account) const {
 
 std::int64_t InMemoryLedger::total(AssetId asset) const {
   std::int64_t sum = 0;
-  for (const auto& [k, b] : balances_) {
-    if (static_cast<std::uint32_t>(k) == asset.value()) sum += b.available + b.frozen;
-  }
+  balances_.for_each([&](std::uint64_t k, const Balance* b) {
+    if (static_cast<std::uint32_t>(k) == asset.value()) sum += b->available + b->frozen;
+  });
   return sum;
 }
 
 std::int64_t InMemoryLedger::frozen_total(AssetId asset) const {
   std::int64_t sum = 0;
-  for (const auto& [k, b] : balances_) {
-    if (static_cast<std::uint32_t>(k) == asset.value()) sum += b.frozen;
-  }
+  balances_.for_each([&](std::uint64_t k, const Balance* b) {
+    if (static_cast<std::uint32_t>(k) == asset.value()) sum += b->frozen;
+  });
   return sum;
 }
 
 void InMemoryLedger::for_each_balance(
     const std::function<void(AccountId, AssetId, BalanceView)>& fn) const {
-  for (const auto& [k, b] : balances_) {
+  balances_.for_each([&](std::uint64_t k, const Balance* b) {
     fn(AccountId(static_cast<std::uint32_t>(k >> 32)), AssetId(static_cast<std::uint32_t>(k)),
-       BalanceView{b.available, b.frozen});
-  }
+       BalanceView{b->available, b->frozen});
+  });
 }
 
-InMemoryLedger::Balance& InMemoryLedger::balance_ref(AccountId account, AssetId asset) {
-  return balances_[key(account, asset)];
+InMemoryLedger::Balance* InMemoryLedger::balance_ref(AccountId account, AssetId asset) {
+  if (Balance* b = find_balance(account, asset)) return b;
+  Account* a = find_account(account);
+  if (a == nullptr) return nullptr;
+  balance_store_.push_back(Balance{0, 0, -1, a});
+  balances_.try_emplace(key(account, asset), &balance_store_.back());
+  return &balance_store_.back();
 }
 
-const InMemoryLedger::Account* InMemoryLedger::find_account(AccountId account) const {
-  auto it = accounts_.find(account.value());
-  return it == accounts_.end() ? nullptr : &it->second;
+InMemoryLedger::Balance* InMemoryLedger::find_balance(AccountId account, AssetId asset) const {
+  Balance* const* b = balances_.find(key(account, asset));
+  return b == nullptr ? nullptr : *b;
+}
+
+InMemoryLedger::Account* InMemoryLedger::find_account(AccountId account) const {
+  Account* const* a = accounts_.find(account.value());
+  return a == nullptr ? nullptr : *a;
 }
 
 }  // namespace carbonx

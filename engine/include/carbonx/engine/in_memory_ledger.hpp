@@ -16,6 +16,7 @@
 // Not thread-safe (the core thread is the only caller), like every Ledger.
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <unordered_map>
 #include <unordered_set>
@@ -24,6 +25,86 @@
 #include "carbonx/engine/ledger.hpp"
 
 namespace carbonx {
+
+namespace detail {
+// Open-addressing hash map from uint64 keys (Fibonacci hashing, linear probing, backward-shift
+// erase, doubles at half full). Pointers to values stay valid until the next insert or erase.
+template <typename V>
+class FlatMap {
+ public:
+  FlatMap() { rehash(16); }
+  V* find(std::uint64_t key) {
+    for (std::size_t i = home(key);; i = (i + 1) & mask_) {
+      if (!slots_[i].used) return nullptr;
+      if (slots_[i].key == key) return &slots_[i].value;
+    }
+  }
+  const V* find(std::uint64_t key) const { return const_cast<FlatMap*>(this)->find(key); }
+  // Inserts (key, value) unless present; returns the value and whether it was inserted.
+  std::pair<V*, bool> try_emplace(std::uint64_t key, const V& value) {
+    if (V* v = find(key)) return {v, false};
+    if (2 * (size_ + 1) > slots_.size()) rehash(2 * slots_.size());
+    std::size_t i = home(key);
+    while (slots_[i].used)
+      i = (i + 1) & mask_;
+    slots_[i] = Slot{key, value, true};
+    ++size_;
+    return {&slots_[i].value, true};
+  }
+  bool erase(std::uint64_t key) {
+    std::size_t i = home(key);
+    for (;; i = (i + 1) & mask_) {
+      if (!slots_[i].used) return false;
+      if (slots_[i].key == key) break;
+    }
+    for (std::size_t j = i;;) {  // backward shift: no tombstones
+      j = (j + 1) & mask_;
+      if (!slots_[j].used) break;
+      const std::size_t k = home(slots_[j].key);
+      if (i <= j ? (i < k && k <= j) : (i < k || k <= j)) continue;
+      slots_[i] = slots_[j];
+      i = j;
+    }
+    slots_[i].used = false;
+    --size_;
+    return true;
+  }
+  std::size_t size() const { return size_; }
+  template <typename Fn>
+  void for_each(Fn&& fn) const {
+    for (const Slot& s : slots_) {
+      if (s.used) fn(s.key, s.value);
+    }
+  }
+
+ private:
+  struct Slot {
+    std::uint64_t key = 0;
+    V value{};
+    bool used = false;
+  };
+  std::size_t home(std::uint64_t key) const {
+    return static_cast<std::size_t>((key * 0x9E37'79B9'7F4A'7C15ULL) >> shift_);
+  }
+  void rehash(std::size_t n) {
+    std::vector<Slot> old;
+    old.swap(slots_);
+    slots_.assign(n, Slot{});
+    mask_ = n - 1;
+    shift_ = 64;
+    for (std::size_t m = n; m > 1; m >>= 1)
+      --shift_;
+    size_ = 0;
+    for (const Slot& s : old) {
+      if (s.used) try_emplace(s.key, s.value);
+    }
+  }
+  std::vector<Slot> slots_;
+  std::size_t mask_ = 0;
+  unsigned shift_ = 64;
+  std::size_t size_ = 0;
+};
+}  // namespace detail
 
 class InMemoryLedger final : public Ledger {
  public:
@@ -73,19 +154,20 @@ class InMemoryLedger final : public Ledger {
   void for_each_balance(const std::function<void(AccountId, AssetId, BalanceView)>& fn) const;
 
  private:
+  struct Account {
+    bool active = true;
+  };
   struct Balance {
     std::int64_t available = 0;
     std::int64_t frozen = 0;
-    std::int64_t limit = -1;  // < 0: no holding limit
-  };
-  struct Account {
-    bool active = true;
+    std::int64_t limit = -1;     // < 0: no holding limit
+    Account* account = nullptr;  // its account (deque elements never move)
   };
   struct Hold {
     AccountId account;
     AssetId asset;
     std::int64_t remaining = 0;
-    Balance* balance = nullptr;  // stable: unordered_map nodes never move
+    Balance* balance = nullptr;  // deque elements never move
   };
   struct Undo {
     std::int64_t* field;
@@ -95,16 +177,20 @@ class InMemoryLedger final : public Ledger {
   static std::uint64_t key(AccountId a, AssetId s) {
     return (std::uint64_t{a.value()} << 32) | s.value();
   }
-  Balance& balance_ref(AccountId account, AssetId asset);
-  const Account* find_account(AccountId account) const;
+  // The balance entry, created (zero) when the account is open; nullptr for an unknown account.
+  Balance* balance_ref(AccountId account, AssetId asset);
+  Balance* find_balance(AccountId account, AssetId asset) const;
+  Account* find_account(AccountId account) const;
   Status<LedgerError> apply_one(const Posting& p, bool& skipped);
   void set_logged(std::int64_t& field, std::int64_t value);
   void rollback();
 
   Options options_;
-  std::unordered_map<std::uint32_t, Account> accounts_;
-  std::unordered_map<std::uint64_t, Balance> balances_;
-  std::unordered_map<std::uint64_t, Hold> holds_;
+  std::deque<Account> account_store_;
+  std::deque<Balance> balance_store_;
+  detail::FlatMap<Account*> accounts_;
+  detail::FlatMap<Balance*> balances_;
+  detail::FlatMap<Hold> holds_;
   std::unordered_set<std::uint64_t> used_hold_ids_;
   std::unordered_map<std::uint64_t, Posting> transfers_;
   std::vector<Undo> undo_;                    // scratch for post(): restores on failure
