@@ -143,14 +143,21 @@ void Core::reject(CommandType type, RejectReason reason, AccountId account, Memb
 }
 
 void Core::mark_changed(const Instrument& ins, OrderId id) {
-  changed_.push_back(ChangedOrder{ins.config.id, id});
+  // One u64 per entry (instrument above the 40-bit order id): sorts as (instrument, order id).
+  CX_ASSERT(id.value() < kOrderIdLimit);
+  changed_.push_back((std::uint64_t{ins.config.id.value()} << 40) | id.value());
 }
 
 std::vector<ChangedOrder> Core::take_changed_orders() {
   std::sort(changed_.begin(), changed_.end());
   changed_.erase(std::unique(changed_.begin(), changed_.end()), changed_.end());
-  // A copy of exactly the batch's size; changed_ keeps its reserved capacity.
-  std::vector<ChangedOrder> out(changed_.begin(), changed_.end());
+  // Exactly the batch's size; changed_ keeps its reserved capacity.
+  std::vector<ChangedOrder> out;
+  out.reserve(changed_.size());
+  for (std::uint64_t k : changed_) {
+    out.push_back(ChangedOrder{InstrumentId(static_cast<std::uint32_t>(k >> 40)),
+                               OrderId(k & (kOrderIdLimit - 1))});
+  }
   changed_.clear();
   return out;
 }

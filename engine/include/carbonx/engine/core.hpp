@@ -241,7 +241,7 @@ class Core {
   std::vector<Instrument> instruments_;  // in id order
   std::vector<std::int32_t> index_of_;   // instrument id -> index, -1 when none
   std::vector<Event> events_;
-  std::vector<ChangedOrder> changed_;
+  std::vector<std::uint64_t> changed_;    // instrument << 40 | order id, see mark_changed
   std::vector<OrderView> scratch_views_;  // mass cancel / end of day
   std::size_t max_events_per_order_command_ = 0;
   Seq seq_{0};
