@@ -250,9 +250,15 @@ void ExchangeDriver::on_session_event(TimestampNs ts, SessionIndex s, const Sess
   run(ts, mc, out);  // the cancels are stored in the session's store and resent at next logon
 }
 
-std::optional<Member> ExchangeDriver::member_of(SessionIndex s) const {
-  if (s == kNoSession || s >= fix_->session_count()) return std::nullopt;
-  return members_->by_comp_id(fix_->member_comp_id(s));
+const Member* ExchangeDriver::member_of(SessionIndex s) {
+  if (s == kNoSession || s >= fix_->session_count()) return nullptr;
+  if (members_->version() != member_version_) {
+    member_version_ = members_->version();
+    member_cache_.assign(fix_->session_count(), std::nullopt);
+  }
+  std::optional<Member>& m = member_cache_[s];
+  if (!m) m = members_->by_comp_id(fix_->member_comp_id(s));
+  return m ? &*m : nullptr;
 }
 
 }  // namespace carbonx::gateway

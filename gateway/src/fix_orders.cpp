@@ -112,7 +112,7 @@ void ExchangeDriver::on_new_order(TimestampNs ts, SessionIndex s, const FixReque
                                   std::vector<Delivery>& out) {
   exec_in_command_ = 0;
   const auto member = member_of(s);
-  CX_ASSERT(member.has_value());
+  CX_ASSERT(member != nullptr);
   const auto account = tradable_account(*member, q.account);
   if (!account) {
     return reject_order(s, q, 15,
@@ -153,7 +153,7 @@ void ExchangeDriver::on_cancel_or_replace(TimestampNs ts, SessionIndex s, const 
                                           std::vector<Delivery>& out) {
   exec_in_command_ = 0;
   const auto member = member_of(s);
-  CX_ASSERT(member.has_value());
+  CX_ASSERT(member != nullptr);
   const auto id = find_order(s, q);
   if (!id) {
     return reject_cancel(s, q, 1,
@@ -205,7 +205,7 @@ void ExchangeDriver::on_mass_cancel(TimestampNs ts, SessionIndex s, const FixReq
                                     std::vector<Delivery>& out) {
   exec_in_command_ = 0;
   const auto member = member_of(s);
-  CX_ASSERT(member.has_value());
+  CX_ASSERT(member != nullptr);
   Delivery d;
   d.session = s;
   FixReply& r = d.reply;

@@ -129,7 +129,7 @@ void ExchangeDriver::on_security_list(SessionIndex s, const FixRequest& q,
 
 void ExchangeDriver::on_positions(SessionIndex s, const FixRequest& q, std::vector<Delivery>& out) {
   const auto member = member_of(s);
-  CX_ASSERT(member.has_value());
+  CX_ASSERT(member != nullptr);
   Delivery ack;
   ack.session = s;
   ack.reply.kind = ReplyKind::kPositionsAck;

@@ -99,6 +99,7 @@ Result<std::unique_ptr<MemberDirectory>, MemberError> MemberDirectory::open(cons
       x.hash_hex = m.at("hash").get<std::string>();
       x.cancel_on_disconnect = m.at("cancel_on_disconnect").get<bool>();
       x.accounts = m.at("accounts").get<std::vector<std::uint32_t>>();
+      d->by_comp_id_[x.comp_id] = d->members_.size();
       d->members_.push_back(std::move(x));
     }
   } catch (const std::exception& e) {
@@ -132,12 +133,12 @@ Status<MemberError> MemberDirectory::save_locked() {
   return {};
 }
 
-Status<MemberError> MemberDirectory::add(const MemberSeed& seed) {
+Status<MemberError> MemberDirectory::insert_locked(const MemberSeed& seed) {
   if (!valid_seed(seed)) return Err{MemberError::kInvalid};
-  std::lock_guard lock(mutex_);
   if (members_.size() >= kMaxMembers) return Err{MemberError::kInvalid};
+  if (by_comp_id_.count(seed.comp_id) != 0) return Err{MemberError::kDuplicate};
   for (const Member& m : members_) {
-    if (m.id == seed.id || m.comp_id == seed.comp_id) return Err{MemberError::kDuplicate};
+    if (m.id == seed.id) return Err{MemberError::kDuplicate};
   }
   Member m;
   m.id = seed.id;
@@ -147,7 +148,23 @@ Status<MemberError> MemberDirectory::add(const MemberSeed& seed) {
   m.hash_hex = hash_password(m.salt_hex, seed.password);
   m.cancel_on_disconnect = seed.cancel_on_disconnect;
   m.accounts = seed.accounts;
+  by_comp_id_[m.comp_id] = members_.size();
   members_.push_back(std::move(m));
+  version_.fetch_add(1, std::memory_order_acq_rel);
+  return {};
+}
+
+Status<MemberError> MemberDirectory::add(const MemberSeed& seed) {
+  std::lock_guard lock(mutex_);
+  if (auto st = insert_locked(seed); !st.ok()) return st;
+  return save_locked();
+}
+
+Status<MemberError> MemberDirectory::add_all(const std::vector<MemberSeed>& seeds) {
+  std::lock_guard lock(mutex_);
+  for (const MemberSeed& seed : seeds) {
+    if (auto st = insert_locked(seed); !st.ok()) return st;
+  }
   return save_locked();
 }
 
@@ -158,6 +175,7 @@ Status<MemberError> MemberDirectory::set_password(std::uint32_t id, const std::s
     if (m.id != id) continue;
     m.salt_hex = random_salt_hex();
     m.hash_hex = hash_password(m.salt_hex, password);
+    version_.fetch_add(1, std::memory_order_acq_rel);
     return save_locked();
   }
   return Err{MemberError::kUnknownMember};
@@ -169,6 +187,7 @@ Status<MemberError> MemberDirectory::set_accounts(std::uint32_t id,
   for (Member& m : members_) {
     if (m.id != id) continue;
     m.accounts = accounts;
+    version_.fetch_add(1, std::memory_order_acq_rel);
     return save_locked();
   }
   return Err{MemberError::kUnknownMember};
@@ -189,10 +208,9 @@ std::string MemberDirectory::verify(const std::string& comp_id, const std::strin
 
 std::optional<Member> MemberDirectory::by_comp_id(const std::string& comp_id) const {
   std::lock_guard lock(mutex_);
-  for (const Member& m : members_) {
-    if (m.comp_id == comp_id) return m;
-  }
-  return std::nullopt;
+  const auto it = by_comp_id_.find(comp_id);
+  if (it == by_comp_id_.end()) return std::nullopt;
+  return members_[it->second];
 }
 
 std::optional<Member> MemberDirectory::by_id(std::uint32_t id) const {

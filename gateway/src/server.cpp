@@ -76,10 +76,13 @@ std::unique_ptr<Server> Server::create(const ServerConfig& config, std::string* 
     return nullptr;
   }
   s->members_ = std::move(members).value();
+  std::vector<MemberSeed> seeds;  // seeded once; later changes go through the operator API
   for (const MemberSeed& seed : config.members) {
-    if (s->members_->by_id(seed.id)) continue;  // seeded once; later changes via the API
-    if (const auto st = s->members_->add(seed); !st.ok()) {
-      *error = "member " + seed.comp_id + ": " + std::string(to_string(st.error()));
+    if (!s->members_->by_id(seed.id)) seeds.push_back(seed);
+  }
+  if (!seeds.empty()) {
+    if (const auto st = s->members_->add_all(seeds); !st.ok()) {
+      *error = "members in the configuration: " + std::string(to_string(st.error()));
       return nullptr;
     }
   }

@@ -193,9 +193,10 @@ TEST(CrashTest, SigkillUnderLoadLosesNothingAcknowledged) {
       nlohmann::json::parse(operator_call(op_port, kToken, "query.status", "{}").second);
   EXPECT_TRUE(st.at("ledger_invariants_ok").get<bool>()) << st.dump();
   // Every acknowledged sell order not reported filled is still open, with at least that cum.
+  // (A fresh sequence: the server may not have seen every message the killed flow sent, and this
+  // client does not answer ResendRequests with gap fills. Resend is tested in server_test.)
   FixClient again("MEMBER2", fix_port);
-  again.set_next_seq(seller.next_seq());
-  ASSERT_TRUE(again.logon("member2", "member2-pass"));
+  ASSERT_TRUE(again.logon("member2", "member2-pass", /*reset=*/true));
   int checked = 0;
   for (const auto& [clid, cum] : seller_cum) {
     if (seller_done.count(clid) != 0) continue;

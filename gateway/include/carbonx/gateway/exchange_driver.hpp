@@ -110,7 +110,7 @@ class ExchangeDriver final : public CoreDriver {
                         std::vector<Delivery>& out);
 
   // Helpers.
-  std::optional<Member> member_of(SessionIndex s) const;
+  const Member* member_of(SessionIndex s);
   std::optional<AccountId> tradable_account(const Member& m, const std::string& text) const;
   const InstrumentConfig* instrument_by_symbol(const std::string& symbol) const;
   const std::string& symbol_of(InstrumentId id) const;
@@ -146,6 +146,8 @@ class ExchangeDriver final : public CoreDriver {
   std::vector<std::map<std::string, std::uint64_t>> open_by_clordid_;  // per session
   std::vector<std::set<std::string>> used_clordids_;                   // per session, per day
   std::vector<SessionIndex> session_of_member_;                        // by MemberId
+  std::vector<std::optional<Member>> member_cache_;  // by session, refreshed on version change
+  std::uint64_t member_version_ = ~std::uint64_t{0};
   std::unordered_map<std::uint32_t, std::vector<MdSubscriptionEntry>> md_subs_;  // by instrument
   std::uint64_t report_counter_ = 0;
   // The FIX request behind the command being applied (its events need its ClOrdID).

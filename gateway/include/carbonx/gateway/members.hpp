@@ -6,11 +6,13 @@
 //
 // Thread-safety: all methods lock; verify() may run on any FIX I/O thread.
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "carbonx/engine/result.hpp"
@@ -49,6 +51,8 @@ class MemberDirectory {
   // Adds a member with a new salt and the hash of `password`; persists. Errors: kDuplicate,
   // kInvalid, kIo.
   Status<MemberError> add(const MemberSeed& seed);
+  // Adds many at once with one write of the file (server start with thousands of members).
+  Status<MemberError> add_all(const std::vector<MemberSeed>& seeds);
   // New password (new salt). Errors: kUnknownMember, kInvalid, kIo.
   Status<MemberError> set_password(std::uint32_t id, const std::string& password);
   Status<MemberError> set_accounts(std::uint32_t id, const std::vector<std::uint32_t>& accounts);
@@ -60,14 +64,19 @@ class MemberDirectory {
   std::optional<Member> by_id(std::uint32_t id) const;
   std::vector<Member> all() const;
   bool may_trade(std::uint32_t member_id, std::uint32_t account) const;
+  // Increases with every change (callers cache members and refresh when it moves).
+  std::uint64_t version() const { return version_.load(std::memory_order_acquire); }
 
  private:
   MemberDirectory() = default;
   Status<MemberError> save_locked();
+  Status<MemberError> insert_locked(const MemberSeed& seed);
 
   mutable std::mutex mutex_;
   std::string path_;
   std::vector<Member> members_;
+  std::unordered_map<std::string, std::size_t> by_comp_id_;  // index into members_
+  std::atomic<std::uint64_t> version_{0};
 };
 
 // Salted iterated SHA-256 (hex), exposed for tests.
