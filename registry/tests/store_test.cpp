@@ -124,6 +124,90 @@ TEST(Store, IdempotencyAndHoldIdsSurviveARestart) {
   EXPECT_FALSE(ledger.find_transfer(TransferId(6)).has_value());
 }
 
+TEST(Store, AFailedCommitKeepsTheBatchForARetry) {
+  TempDir dir;
+  {
+    auto store = open_ok(dir.path());
+    Ledger ledger(testing::standard_options());
+    testing::open_standard_accounts(ledger, 2);
+    const Posting p = issue(1, kA, 50);
+    ASSERT_TRUE(ledger.post(std::span(&p, 1)).ok());
+    EXPECT_EQ(commit(*store, ledger, 5, "wrong seq").error(), StoreError::kSeqGap);
+    EXPECT_NE(store->last_error_detail().find("expected 1"), std::string::npos);
+    ASSERT_TRUE(commit(*store, ledger, 1, "right seq").ok());
+  }
+  auto store = open_ok(dir.path());
+  Ledger ledger(testing::standard_options());
+  ASSERT_TRUE(store->load(ledger).ok());
+  EXPECT_EQ(ledger.balance(kA, kGdea).available, 50);
+  EXPECT_EQ(ledger.account_count(), 5u);
+}
+
+TEST(Store, AccountsHoldsAndTransferFieldsSurviveAReload) {
+  TempDir dir;
+  const HoldId h = make_hold_id(HoldKind::kOrder, 11);
+  {
+    auto store = open_ok(dir.path());
+    Ledger ledger(testing::standard_options());
+    testing::open_standard_accounts(ledger, 3);
+    Account retire = testing::make_account(AccountId(50), AccountKind::kRetirement);
+    retire.owner_entity = 77;
+    retire.member = MemberId(9);
+    retire.region_code = 440000;
+    ASSERT_TRUE(ledger.open_account(retire).ok());
+    ledger.begin_command(Seq(1), TimestampNs(111));
+    const Posting p = issue(1, kA, 100);
+    ASSERT_TRUE(ledger.post(std::span(&p, 1)).ok());
+    ASSERT_TRUE(ledger.hold(h, kA, kGdea, 40).ok());
+    ASSERT_TRUE(ledger.set_holding_limit(kB, 1234).ok());
+    ASSERT_TRUE(ledger.set_status(AccountId(102), AccountStatus::kClosed).ok());
+    ASSERT_TRUE(commit(*store, ledger, 1, "c1").ok());
+    ledger.begin_command(Seq(2), TimestampNs(222));
+    const Posting draw{TransferId(2), kA, kB, kGdea, 15, h, TransferKind::kTrade, 4242};
+    ASSERT_TRUE(ledger.post(std::span(&draw, 1)).ok());
+    ASSERT_TRUE(commit(*store, ledger, 2, "c2").ok());
+  }
+  {
+    auto store = open_ok(dir.path());
+    Ledger ledger(testing::standard_options());
+    ASSERT_TRUE(store->load(ledger).ok());
+    const Account* r = ledger.account(AccountId(50));
+    ASSERT_NE(r, nullptr);
+    EXPECT_EQ(r->kind, AccountKind::kRetirement);
+    EXPECT_EQ(r->compliance_year, 2024);
+    EXPECT_EQ(r->owner_entity, 77u);
+    EXPECT_EQ(r->member, MemberId(9));
+    EXPECT_EQ(r->region_code, 440000u);
+    EXPECT_EQ(ledger.account(kB)->holding_limit_t, 1234);
+    EXPECT_EQ(ledger.account(AccountId(102))->status, AccountStatus::kClosed);
+    EXPECT_EQ(ledger.held(h), 25);
+    EXPECT_EQ(ledger.hold_record(h)->amount, 40);
+    const auto st = store->statement(kB, 0, 10).value();
+    ASSERT_EQ(st.transfers.size(), 1u);
+    const TransferRecord& t = st.transfers[0];
+    EXPECT_EQ(t.id, 2u);
+    EXPECT_EQ(t.seq, 2u);
+    EXPECT_EQ(t.ts_ns, 222);
+    EXPECT_EQ(t.from_hold, h.value());
+    EXPECT_EQ(t.reference, 4242u);
+    EXPECT_EQ(t.kind, static_cast<std::uint8_t>(TransferKind::kTrade));
+    EXPECT_EQ(store->statement(kB, 0, 0).value().transfers.size(), 0u);
+    EXPECT_EQ(store->statement(kB, 0, 0).value().next_pos, std::optional<std::uint64_t>(t.pos));
+    // The hold closes in a third batch; its id stays used after the next reload.
+    ledger.begin_command(Seq(3), TimestampNs(333));
+    ASSERT_TRUE(ledger.release(h, 25).ok());
+    ASSERT_TRUE(commit(*store, ledger, 3, "c3").ok());
+  }
+  auto store = open_ok(dir.path());
+  Ledger ledger(testing::standard_options());
+  ASSERT_TRUE(store->load(ledger).ok());
+  EXPECT_EQ(ledger.open_hold_count(), 0u);
+  EXPECT_EQ(ledger.balance(kA, kGdea).frozen, 0);
+  EXPECT_EQ(ledger.hold(h, kA, kGdea, 1).error(), LedgerError::kDuplicateHold);
+  EXPECT_EQ(store->stats().value().open_holds, 0u);
+  EXPECT_TRUE(ledger.verify().empty());
+}
+
 TEST(Store, RejectsASeqGap) {
   TempDir dir;
   auto store = open_ok(dir.path());
