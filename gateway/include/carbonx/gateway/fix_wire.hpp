@@ -56,7 +56,8 @@ inline std::string encode(std::string_view msg_type, std::string_view sender,
     add(tag, value);
   std::string out = "8=FIX.4.4";
   out += kSoh;
-  out += "9=" + std::to_string(b.size());
+  out += "9=";  // appended piecewise: GCC 12 warns falsely (-Wrestrict) on "9=" + std::string
+  out += std::to_string(b.size());
   out += kSoh;
   out += b;
   unsigned sum = 0;
