@@ -269,7 +269,7 @@ void Ledger::note_id(TransferId id) {
 }
 
 std::optional<TransferRecord> Ledger::find_transfer(TransferId id) const {
-  if (const std::uint32_t* idx = transfer_index_->find(id.value())) return transfers_[*idx];
+  if (const TransferRecord* r = find_recent(id.value())) return *r;
   const std::uint64_t max =
       is_client_transfer_id(id) ? counters_.max_client_transfer : counters_.max_core_transfer;
   if (history_ != nullptr && id.value() <= max) return history_->find_transfer(id);
@@ -282,8 +282,8 @@ Status<LedgerError> Ledger::check_id(const Posting& p, bool& already) {
       is_client_transfer_id(p.id) ? counters_.max_client_transfer : counters_.max_core_transfer;
   // An id above the largest of its class ever seen is new: no lookup at all (the core's ids).
   if (p.id.value() > max) return {};
-  if (const std::uint32_t* idx = transfer_index_->find(p.id.value())) {
-    if (!same_transfer(transfers_[*idx], p)) return Err(LedgerError::kDuplicateTransfer);
+  if (const TransferRecord* r = find_recent(p.id.value())) {
+    if (!same_transfer(*r, p)) return Err(LedgerError::kDuplicateTransfer);
     already = true;
     return {};
   }
@@ -308,9 +308,27 @@ void Ledger::record_transfer(const Posting& p) {
   r.amount = p.amount;
   r.from_hold = p.from_hold.value();
   r.reference = p.reference;
-  transfer_index_->insert(r.id, static_cast<std::uint32_t>(transfers_.size()));
+  if (transfers_sorted_ && !transfers_.empty() && r.id <= transfers_.back().id) {
+    transfers_sorted_ = false;  // from now on the hash index answers: build it once
+    for (std::uint32_t i = 0; i < transfers_.size(); ++i)
+      transfer_index_->insert(transfers_[i].id, i);
+  }
+  if (!transfers_sorted_) {
+    transfer_index_->insert(r.id, static_cast<std::uint32_t>(transfers_.size()));
+  }
   transfers_.push_back(r);
   note_id(p.id);
+}
+
+const TransferRecord* Ledger::find_recent(std::uint64_t id) const {
+  if (!transfers_sorted_) {
+    const std::uint32_t* idx = transfer_index_->find(id);
+    return idx == nullptr ? nullptr : &transfers_[*idx];
+  }
+  const auto it =
+      std::lower_bound(transfers_.begin(), transfers_.end(), id,
+                       [](const TransferRecord& r, std::uint64_t v) { return r.id < v; });
+  return it != transfers_.end() && it->id == id ? &*it : nullptr;
 }
 
 Status<LedgerError> Ledger::apply_one(const Posting& p) {
@@ -371,7 +389,7 @@ void Ledger::rollback(std::size_t transfer_mark) {
     *it->field = it->old_value;
   undo_.clear();
   while (transfers_.size() > transfer_mark) {
-    transfer_index_->erase(transfers_.back().id);
+    if (!transfers_sorted_) transfer_index_->erase(transfers_.back().id);
     transfers_.pop_back();
     --counters_.next_pos;
   }
@@ -516,7 +534,8 @@ void Ledger::mark_committed() {
   if (history_ != nullptr) {
     // The Store now answers for these ids.
     transfers_.clear();
-    transfer_index_->clear();
+    if (!transfers_sorted_) transfer_index_->clear();
+    transfers_sorted_ = true;
     closed_holds_->clear();
   }
 }

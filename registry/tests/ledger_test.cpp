@@ -173,6 +173,31 @@ TEST_F(LedgerTest, SameTransferTwiceTakesEffectOnce) {
   expect_clean();
 }
 
+TEST_F(LedgerTest, IdempotencyWithIdsInAndOutOfOrder) {
+  // Increasing ids (found by binary search), then one out of order (the hash index takes over).
+  for (std::uint64_t id : {10, 20, 30, 5, 25, 1})
+    issue_to(kA, static_cast<std::int64_t>(id), id);
+  EXPECT_EQ(ledger.balance(kA, kGdea).available, 91);
+  for (std::uint64_t id : {10, 20, 30, 5, 25, 1}) {
+    Posting same = issue(id, kA, static_cast<std::int64_t>(id));
+    EXPECT_TRUE(ledger.post(std::span(&same, 1)).ok()) << id;
+    Posting other = issue(id, kA, static_cast<std::int64_t>(id) + 1);
+    EXPECT_EQ(ledger.post(std::span(&other, 1)).error(), LedgerError::kDuplicateTransfer) << id;
+  }
+  EXPECT_EQ(ledger.balance(kA, kGdea).available, 91);
+  EXPECT_FALSE(ledger.find_transfer(TransferId(15)).has_value());
+  // A rolled-back group forgets its ids.
+  const Posting group[] = {issue(40, kA, 1),
+                           issue(41, kB, 1),
+                           {TransferId(42), kB, kA, kGdea, 1000, kNoHold, TransferKind::kTrade, 0}};
+  EXPECT_EQ(ledger.post(group).error(), LedgerError::kInsufficientAvailable);
+  EXPECT_FALSE(ledger.find_transfer(TransferId(40)).has_value());
+  EXPECT_FALSE(ledger.find_transfer(TransferId(41)).has_value());
+  issue_to(kB, 41, 41);
+  EXPECT_EQ(ledger.balance(kB, kGdea).available, 41);
+  expect_clean();
+}
+
 TEST_F(LedgerTest, LinkedGroupIsAllOrNothing) {
   issue_to(kA, 100, 1);
   ASSERT_TRUE(ledger.deposit(TransferId(2), kB, AmountFen(10'000)).ok());

@@ -181,6 +181,7 @@ class Ledger final : public carbonx::Ledger {
   void set_logged(std::int64_t& field, std::int64_t value);
   void rollback(std::size_t transfer_mark);
   void record_transfer(const Posting& p);
+  const TransferRecord* find_recent(std::uint64_t id) const;
   void note_id(TransferId id);
   void close_hold(HoldId id);
   bool hold_id_used(HoldId id) const;
@@ -202,7 +203,10 @@ class Ledger final : public carbonx::Ledger {
   std::unique_ptr<detail::U64Map<HoldRow>> holds_;
   std::unique_ptr<detail::U64Map<std::uint8_t>> closed_holds_;  // not yet committed
   std::vector<TransferRecord> transfers_;                       // not yet committed
+  // Finding an uncommitted transfer by id: while transfers_ is in increasing id order (the
+  // core's counter) a binary search; the hash index is built only once that order breaks.
   std::unique_ptr<detail::U64Map<std::uint32_t>> transfer_index_;
+  bool transfers_sorted_ = true;
   LedgerHistory* history_ = nullptr;
   LedgerCounters counters_{};
 
