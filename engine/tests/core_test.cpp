@@ -509,3 +509,115 @@ TEST(Codec, RejectsCorruptRecords) {
 
 }  // namespace
 }  // namespace carbonx::testing
+
+namespace carbonx::testing {
+namespace {
+
+// A core over its own small config, for limits the fixture's config does not reach.
+struct SmallCore {
+  explicit SmallCore(ExchangeConfig c) : cfg(std::move(c)) {
+    for (AccountId a : {kFeeAccount, kAlice, kBob})
+      ledger.open_account(a);
+    for (AccountId a : {kAlice, kBob}) {
+      EXPECT_TRUE(ledger.deposit(a, kCashAsset, 100'000'000).ok());
+      EXPECT_TRUE(ledger.deposit(a, asset_of(kGdea), 100'000).ok());
+    }
+    core = std::make_unique<Core>(cfg, ledger);
+    run(SetPhase{true, InstrumentId(0), Phase::kContinuous});
+  }
+  void run(CommandBody b) {
+    core->clear_events();
+    core->apply(Command{Seq(++seq), TimestampNs(kDayStartNs), b});
+  }
+  std::optional<RejectReason> rejected() const {
+    for (const Event& e : core->events()) {
+      if (const auto* r = std::get_if<RejectEvent>(&e.body)) return r->reason;
+    }
+    return std::nullopt;
+  }
+  ExchangeConfig cfg;
+  InMemoryLedger ledger;
+  std::unique_ptr<Core> core;
+  std::uint64_t seq = 0;
+};
+
+NewOrder buy(AccountId a, std::int64_t price, std::int64_t qty,
+             TimeInForce tif = TimeInForce::kDay) {
+  NewOrder o;
+  o.account = a;
+  o.instrument = kGdea;
+  o.side = Side::kBuy;
+  o.tif = tif;
+  o.price_fen = PriceFen(price);
+  o.quantity_t = QuantityT(qty);
+  return o;
+}
+
+TEST(CoreLimits, PriceOffTheTick) {
+  ExchangeConfig cfg = test_config();
+  cfg.instruments[0].tick_fen = PriceFen(5);
+  SmallCore s(cfg);
+  s.run(buy(kAlice, 2003, 10));
+  EXPECT_EQ(s.rejected(), RejectReason::kPriceNotOnTick);
+  s.run(buy(kAlice, 2005, 10));
+  EXPECT_EQ(s.rejected(), std::nullopt);
+}
+
+TEST(CoreLimits, LevelAndBookFull) {
+  ExchangeConfig cfg = test_config();
+  cfg.limits.max_orders_per_book = 4;
+  cfg.limits.max_orders_per_level = 2;
+  SmallCore s(cfg);
+  s.run(buy(kAlice, 2000, 10));
+  s.run(buy(kAlice, 2000, 10));
+  s.run(buy(kAlice, 2000, 10));
+  EXPECT_EQ(s.rejected(), RejectReason::kLevelFull);
+  s.run(buy(kAlice, 1999, 10));
+  s.run(buy(kAlice, 1998, 10));
+  s.run(buy(kAlice, 1997, 10));
+  EXPECT_EQ(s.rejected(), RejectReason::kBookFull);
+  EXPECT_EQ(s.core->book(kGdea).order_count(), 4u);
+  // An IOC needs no room to rest.
+  s.run(buy(kAlice, 1997, 10, TimeInForce::kIoc));
+  EXPECT_EQ(s.rejected(), std::nullopt);
+  std::int64_t holds = 0;
+  s.core->for_each_open_order([&](const OpenOrderRecord& r) { holds += r.hold_amount; });
+  EXPECT_EQ(s.ledger.balance(kAlice, kCashAsset).frozen, holds);
+}
+
+TEST(CoreLimits, FrozenAccountIsNotUsable) {
+  SmallCore s(test_config());
+  ASSERT_TRUE(s.ledger.set_active(kAlice, false).ok());
+  s.run(buy(kAlice, 2000, 10));
+  EXPECT_EQ(s.rejected(), RejectReason::kAccountNotUsable);
+}
+
+TEST(CoreLimits, FillLimitCancelsTheRemainder) {
+  SmallCore s(test_config());  // max_fills_per_order = 16
+  for (int i = 0; i < 20; ++i) {
+    NewOrder o = buy(kBob, 2000 + i, 10);
+    o.side = Side::kSell;
+    s.run(o);
+  }
+  s.run(buy(kAlice, 2100, 200));
+  std::size_t fills = 0;
+  std::optional<CancelEvent> cancel;
+  for (const Event& e : s.core->events()) {
+    fills += std::holds_alternative<FillEvent>(e.body) ? 1 : 0;
+    if (const auto* c = std::get_if<CancelEvent>(&e.body)) cancel = *c;
+  }
+  EXPECT_EQ(fills, 2u * 16);
+  ASSERT_TRUE(cancel.has_value());
+  EXPECT_EQ(cancel->reason, CancelReason::kFillLimit);
+  EXPECT_EQ(cancel->cancelled_t, QuantityT(40));
+  EXPECT_LE(s.core->events().size(), s.core->max_events_per_order_command());
+  EXPECT_EQ(s.ledger.balance(kAlice, kCashAsset).frozen, 0);
+}
+
+TEST(CoreLimits, CommandsMustArriveInSequence) {
+  SmallCore s(test_config());
+  EXPECT_DEATH(s.core->apply(Command{Seq(1), TimestampNs(0), EndOfDay{}}), "assertion failed");
+}
+
+}  // namespace
+}  // namespace carbonx::testing
