@@ -322,6 +322,16 @@ void Core::process_book_events(Instrument& ins, Active& a) {
   }
 }
 
+void Core::record_trade(DayStats& s, PriceFen price, QuantityT qty, AmountFen notional_fen) {
+  if (s.trade_count == 0) s.open_fen = s.high_fen = s.low_fen = price;
+  s.high_fen = std::max(s.high_fen, price);
+  s.low_fen = std::min(s.low_fen, price);
+  s.last_fen = price;
+  s.volume_t += qty;
+  s.turnover_fen += notional_fen;
+  ++s.trade_count;
+}
+
 void Core::settle_fill(Instrument& ins, Active& a, const BookEvent& e) {
   OrderInfo& r = ins.orders[e.resting_slot];
   CX_ASSERT(r.id == e.resting_id);
@@ -369,14 +379,7 @@ void Core::settle_fill(Instrument& ins, Active& a, const BookEvent& e) {
     trim_hold(ins, r, hold_need(ins, Side::kBuy, r, e.price_fen, e.resting_leaves_t));
   }
   CX_ASSERT(r.side == Side::kBuy || r.hold_amount == e.resting_leaves_t.value());
-  DayStats& s = ins.stats;
-  if (s.trade_count == 0) s.open_fen = s.high_fen = s.low_fen = e.price_fen;
-  s.high_fen = std::max(s.high_fen, e.price_fen);
-  s.low_fen = std::min(s.low_fen, e.price_fen);
-  s.last_fen = e.price_fen;
-  s.volume_t += e.quantity_t;
-  s.turnover_fen += n;
-  ++s.trade_count;
+  record_trade(ins.stats, e.price_fen, e.quantity_t, n);
   const FeeCharge& fa = incoming_buys ? fb : fs;
   const FeeCharge& fr = incoming_buys ? fs : fb;
   emit(FillEvent{a.info.id, trade, a.info.account, a.info.member, ins.config.id, a.info.side, true,

@@ -228,6 +228,7 @@ class Core {
   void trim_hold(Instrument& ins, OrderInfo& info, std::int64_t need);
   void process_book_events(Instrument& ins, Active& active);
   void settle_fill(Instrument& ins, Active& active, const BookEvent& e);
+  static void record_trade(DayStats& s, PriceFen price, QuantityT qty, AmountFen notional_fen);
   void finish_active(Instrument& ins, Active& active, const AddOutcome& out);
   void cancel_resting(Instrument& ins, std::uint32_t slot, const OrderView& view,
                       CancelReason reason);
