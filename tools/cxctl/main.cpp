@@ -1,3 +1,46 @@
-int main() {
+// cxctl: the operator command line of carbonx. See tools/README.md and docs/operators.md.
+//
+// Every state change is an operator verb sent to carbonxd's operator API, or — with no server
+// running — applied in-process by the same ExchangeDriver on the store (context.hpp). Reports
+// and checks read the store directly (read transactions only).
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "commands.hpp"
+#include "context.hpp"
+
+int main(int argc, char** argv) {
+  using namespace carbonx::cxctl;
+  CLI::App app{
+      "cxctl: operate a carbonx exchange (setup, allocation, compliance, market, "
+      "reports, journal, backup)"};
+  app.require_subcommand(1);
+  Options options;
+  app.add_option("-c,--config", options.config_path,
+                 "carbonxd configuration (default: $CARBONX_CONFIG, else "
+                 "gateway/config/carbonxd.toml)");
+  app.add_option("--mode", options.mode,
+                 "auto (the server if it answers, else in-process), server, in-process")
+      ->check(CLI::IsMember({"auto", "server", "in-process"}));
+  app.add_option("-f,--format", options.format, "output of reports: table, csv, json")
+      ->check(CLI::IsMember({"table", "csv", "json"}));
+  app.add_flag("-q,--quiet", options.quiet, "print only errors and requested output");
+  Context ctx(options);
+  // The context reads `options` through a pointer refreshed after parsing.
+  Commands commands(app, ctx, options);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  try {
+    commands.run();
+  } catch (const Failure& f) {
+    std::fprintf(stderr, "cxctl: %s\n", f.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "cxctl: unexpected error: %s\n", e.what());
+    return 1;
+  }
   return 0;
 }

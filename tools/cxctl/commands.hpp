@@ -1,0 +1,56 @@
+#pragma once
+// cxctl's subcommands: each registers its CLI11 options and, when chosen, stores the action that
+// run() performs after parsing (so every failure goes through main()'s one-line error).
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "context.hpp"
+
+namespace carbonx::cxctl {
+
+class Commands {
+ public:
+  Commands(CLI::App& app, Context& ctx, Options& options);
+  void run();
+
+ private:
+  using Action = std::function<void()>;
+  CLI::App* add(CLI::App& parent, const std::string& name, const std::string& help, Action action);
+
+  void add_setup(CLI::App& app);
+  void add_market(CLI::App& app);
+  void add_simulate(CLI::App& app);
+  void add_allocation(CLI::App& app);
+  void add_compliance(CLI::App& app);
+  void add_offbook(CLI::App& app);
+  void add_reports(CLI::App& app);
+  void add_journal(CLI::App& app);
+
+  Context& ctx_;
+  Options& options_;
+  Action action_;
+};
+
+// Handlers (commands_*.cpp).
+void cmd_init(Context& ctx, const std::string& accounts_csv);
+void cmd_report_market(Context& ctx, const std::string& date, const std::string& html_out);
+void cmd_report_compliance(Context& ctx, int year, const std::string& emissions,
+                           const std::string& accounts, const std::string& jurisdiction,
+                           const std::string& html_out);
+void cmd_report_html(Context& ctx, int year, const std::string& emissions,
+                     const std::string& accounts, const std::string& jurisdiction,
+                     const std::string& out);
+void cmd_allocation_compute(Context& ctx, const std::string& facilities, const std::string& table,
+                            int year, const std::string& stage);
+void cmd_allocation_issue(Context& ctx, const std::string& facilities, const std::string& table,
+                          int year, const std::string& accounts_csv, bool dry_run);
+void cmd_journal_verify(Context& ctx);
+void cmd_backup(Context& ctx, const std::string& to);
+
+// Shared paths of the sample data in the source tree.
+std::string source_path(const std::string& relative);
+
+}  // namespace carbonx::cxctl

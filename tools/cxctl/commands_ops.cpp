@@ -1,0 +1,158 @@
+// cxctl: allocation, compliance, reports, journal and backup subcommands (commands.hpp).
+#include <unistd.h>
+
+#include <ctime>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "carbonx/registry/allocation/compute.hpp"
+#include "carbonx/registry/allocation/issuance.hpp"
+#include "carbonx/registry/allocation/report.hpp"
+#include "carbonx/registry/compliance/inputs.hpp"
+#include "carbonx/registry/compliance/jurisdiction.hpp"
+#include "carbonx/registry/journal.hpp"
+#include "carbonx/registry/ledger.hpp"
+#include "carbonx/registry/store.hpp"
+#include "carbonx/tools/backup.hpp"
+#include "carbonx/tools/format.hpp"
+#include "carbonx/tools/html_report.hpp"
+#include "carbonx/tools/market_data.hpp"
+#include "carbonx/tools/store_adapter.hpp"
+#include "commands.hpp"
+
+namespace carbonx::cxctl {
+
+using json = nlohmann::json;
+
+void Commands::add_allocation(CLI::App& app) {
+  CLI::App* alloc = add(app, "allocation", "free allocation: compute, issue, true-up", nullptr);
+  static std::string facilities = source_path("registry/data/sample/facilities_2017.csv");
+  static std::string table = source_path("registry/data/benchmarks_national_2017_draft.csv");
+  static std::string accounts = source_path("tools/data/market/accounts.csv");
+  static int year = 2017;
+  static std::string stage = "pre";
+  static bool dry_run = false;
+  const auto common = [&](CLI::App* c) {
+    c->add_option("--facilities", facilities, "facility data CSV");
+    c->add_option("--table", table, "benchmark table CSV");
+    c->add_option("--year", year, "allocation year (the allowance vintage)");
+  };
+  CLI::App* compute = add(*alloc, "compute", "compute the allocation with its full breakdown",
+                          [this] { cmd_allocation_compute(ctx_, facilities, table, year, stage); });
+  common(compute);
+  compute->add_option("--stage", stage, "pre (base-year output) or final (verified output)")
+      ->check(CLI::IsMember({"pre", "final"}));
+  CLI::App* issue =
+      add(*alloc, "issue", "issue each firm's pre-allocation as its opening balance (idempotent)",
+          [this] { cmd_allocation_issue(ctx_, facilities, table, year, accounts, dry_run); });
+  common(issue);
+  issue->add_option("--accounts", accounts, "accounts CSV (firm -> account)");
+  issue->add_flag("--dry-run", dry_run, "print what would be issued, change nothing");
+  CLI::App* trueup = add(*alloc, "true-up", "issue or take back final - pre-allocation", [this] {
+    ctx_.call("allocation.true_up", json{{"year", year}, {"facilities", facilities}}.dump());
+  });
+  common(trueup);
+}
+
+void Commands::add_compliance(CLI::App& app) {
+  static int year = 2017;
+  static std::string emissions;
+  static std::string accounts = source_path("tools/data/market/accounts.csv");
+  static std::string jurisdiction = "guangdong";
+  static std::string html;
+  CLI::App* em = add(app, "emissions", "verified emissions", nullptr);
+  static std::string file;
+  add(*em, "load", "check a verified-emissions CSV and record it",
+      [this] {
+        auto rows = compliance::load_verified_emissions(file);
+        if (!rows.ok()) throw Failure(allocation::to_string(rows.error()));
+        json body{{"rows", json::array()}};
+        for (const auto& r : rows.value()) {
+          body["rows"].push_back(
+              {{"firm", r.firm}, {"year", r.year}, {"emissions_t", r.emissions_t}});
+        }
+        ctx_.say(file + ": " + std::to_string(rows.value().size()) + " rows, valid");
+        ctx_.call("compliance.emissions", body.dump());
+      })
+      ->add_option("--file", file, "CSV firm,year,verified_emissions_t")
+      ->required();
+
+  static std::string firm;
+  static std::vector<std::string> legs;
+  CLI::App* sur = add(app, "surrender", "surrender units for a firm's obligation", [this] {
+    json body{{"year", year}, {"firm", firm}, {"legs", json::array()}};
+    for (const std::string& leg : legs) {
+      const auto colon = leg.find(':');
+      if (colon == std::string::npos) throw Failure("--leg " + leg + ": SYMBOL:TONNES expected");
+      body["legs"].push_back(
+          {{"symbol", leg.substr(0, colon)}, {"quantity_t", std::stoll(leg.substr(colon + 1))}});
+    }
+    ctx_.call("compliance.surrender", body.dump());
+  });
+  sur->add_option("--year", year, "compliance year")->required();
+  sur->add_option("--firm", firm, "firm id")->required();
+  sur->add_option("--leg", legs, "SYMBOL:TONNES, repeatable (allowances and offsets)")->required();
+
+  CLI::App* comp = add(app, "compliance", "compliance status and settlement", nullptr);
+  CLI::App* status =
+      add(*comp, "status", "per firm: obligation, surrendered, shortfall, status",
+          [this] { cmd_report_compliance(ctx_, year, emissions, accounts, jurisdiction, html); });
+  status->add_option("--year", year, "compliance year");
+  status->add_option("--emissions", emissions, "verified emissions CSV (default: the sample's)");
+  status->add_option("--accounts", accounts, "accounts CSV (firm -> account)");
+  status->add_option("--jurisdiction", jurisdiction, "profile in registry/data/jurisdictions.csv");
+  status->add_option("--html", html, "also write the HTML report to this file");
+  add(*comp, "settle", "record the penalties of short firms after the deadline",
+      [this] {
+        ctx_.call("compliance.settle", json{{"year", year}}.dump());
+      })
+      ->add_option("--year", year, "compliance year")
+      ->required();
+}
+
+void Commands::add_reports(CLI::App& app) {
+  CLI::App* rep =
+      add(app, "report", "market and compliance reports (table, CSV, JSON, HTML)", nullptr);
+  static std::string date;
+  static std::string html;
+  static int year = 2017;
+  static std::string emissions;
+  static std::string accounts = source_path("tools/data/market/accounts.csv");
+  static std::string jurisdiction = "guangdong";
+  CLI::App* market = add(*rep, "market", "the daily market report",
+                         [this] { cmd_report_market(ctx_, date, html); });
+  market->add_option("--date", date, "YYYY-MM-DD (default: the last trading day)");
+  market->add_option("--html", html, "also write the HTML report to this file");
+  CLI::App* comp = add(*rep, "compliance", "the compliance report", [this] {
+    cmd_report_compliance(ctx_, year, emissions, accounts, jurisdiction, html);
+  });
+  comp->add_option("--year", year, "compliance year");
+  comp->add_option("--emissions", emissions, "verified emissions CSV");
+  comp->add_option("--html", html, "also write the HTML report to this file");
+  static std::string out = "carbonx-report.html";
+  CLI::App* page = add(*rep, "html", "one HTML page: market and compliance, with charts", [this] {
+    cmd_report_html(ctx_, year, emissions, accounts, jurisdiction, out);
+  });
+  page->add_option("--out", out, "output file");
+  page->add_option("--year", year, "compliance year");
+  page->add_option("--emissions", emissions, "verified emissions CSV");
+}
+
+void Commands::add_journal(CLI::App& app) {
+  CLI::App* j = add(app, "journal", "the hash-chained command journal", nullptr);
+  add(*j, "verify", "recompute the hash chain and check the ledger invariants",
+      [this] { cmd_journal_verify(ctx_); });
+  add(*j, "replay", "replay the journal from genesis into a scratch store", [this] {
+    throw Failure(
+        "journal replay: not supported yet: account, cash and issuance operator changes are "
+        "applied by the server without a journaled command, so a replay from genesis cannot "
+        "rebuild the ledger (see tools/README.md)");
+  });
+  static std::string to;
+  add(app, "backup", "a consistent copy of the store, safe while carbonxd runs",
+      [this] { cmd_backup(ctx_, to); })
+      ->add_option("--to", to, "destination directory (new or empty)")
+      ->required();
+}
+
+}  // namespace carbonx::cxctl

@@ -1,0 +1,163 @@
+// cxctl: allocation, journal and backup handlers (commands.hpp).
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "carbonx/registry/allocation/compute.hpp"
+#include "carbonx/registry/allocation/issuance.hpp"
+#include "carbonx/registry/allocation/report.hpp"
+#include "carbonx/registry/journal.hpp"
+#include "carbonx/registry/ledger.hpp"
+#include "carbonx/registry/store.hpp"
+#include "carbonx/tools/backup.hpp"
+#include "carbonx/tools/format.hpp"
+#include "carbonx/tools/market_data.hpp"
+#include "commands.hpp"
+
+namespace carbonx::cxctl {
+namespace {
+
+using json = nlohmann::json;
+
+struct Computed {
+  allocation::AllocationTable table;
+  allocation::FacilitySet facilities;
+};
+
+// Loads the table and the facilities (validated line by line: one bad line, nothing computed).
+std::unique_ptr<Computed> load_inputs(const std::string& facilities, const std::string& table) {
+  auto t = allocation::load_allocation_table(table);
+  if (!t.ok()) throw Failure(allocation::to_string(t.error()));
+  auto out = std::make_unique<Computed>();
+  out->table = std::move(t).value();
+  auto f = allocation::load_facilities(facilities, out->table);
+  if (!f.ok()) throw Failure(allocation::to_string(f.error()));
+  out->facilities = std::move(f).value();
+  return out;
+}
+
+allocation::AllocationRun compute(const Computed& in, int year, allocation::Stage stage) {
+  auto run = allocation::compute_allocation(in.facilities, in.table, year, stage);
+  if (!run.ok()) {
+    throw Failure("allocation: " + std::string(allocation::to_string(run.error().code)) + ": " +
+                  run.error().detail);
+  }
+  return std::move(run).value();
+}
+
+}  // namespace
+
+void cmd_allocation_compute(Context& ctx, const std::string& facilities, const std::string& table,
+                            int year, const std::string& stage) {
+  const auto in = load_inputs(facilities, table);
+  const auto run =
+      compute(*in, year, stage == "final" ? allocation::Stage::kFinal : allocation::Stage::kPre);
+  const std::string& f = ctx.options().format;
+  const std::string text = f == "csv"    ? allocation::breakdown_csv(run)
+                           : f == "json" ? allocation::breakdown_json(run)
+                                         : allocation::breakdown_table(run);
+  std::fputs(text.c_str(), stdout);
+}
+
+// Interim issuance through the server's units.issue verb (see tools/README.md): each firm's
+// pre-allocation under the allocation module's own transfer id, so a second run issues nothing.
+void cmd_allocation_issue(Context& ctx, const std::string& facilities, const std::string& table,
+                          int year, const std::string& accounts_csv, bool dry_run) {
+  const auto in = load_inputs(facilities, table);
+  const auto run = compute(*in, year, allocation::Stage::kPre);
+  auto rows = tools::parse_accounts_csv(accounts_csv, read_file(accounts_csv));
+  if (!rows.ok()) throw Failure(rows.error());
+  const auto accounts = tools::firm_accounts(rows.value());
+  std::string symbol;
+  for (const InstrumentConfig& i : ctx.exchange().instruments) {
+    if (i.product == ProductKind::kAllowance && i.vintage == year) symbol = i.code;
+  }
+  if (symbol.empty()) throw Failure("no allowance instrument of vintage " + std::to_string(year));
+  for (const allocation::FirmAllocation& f : run.firms) {  // every firm checked before issuing
+    if (accounts.count(f.firm) == 0) throw Failure("firm " + f.firm + " has no account");
+  }
+  std::size_t done = 0;
+  for (const allocation::FirmAllocation& f : run.firms) {
+    const std::uint32_t account = accounts.at(f.firm);
+    const TransferId id = allocation::allocation_transfer_id(
+        allocation::kAllocationDomain, year, AccountId(account), allocation::Purpose::kPreIssue);
+    if (dry_run) {
+      std::printf("%s account %u: %s t %s (transfer %llu)\n", f.firm.c_str(), account,
+                  tools::grouped(f.allocation_t).c_str(), symbol.c_str(),
+                  static_cast<unsigned long long>(id.value()));
+      continue;
+    }
+    if (f.allocation_t > 0) {
+      ctx.call("units.issue", json{{"transfer_id", id.value()},
+                                   {"account", account},
+                                   {"symbol", symbol},
+                                   {"quantity_t", f.allocation_t}}
+                                  .dump());
+    }
+    ctx.progress("issuing " + symbol, ++done, run.firms.size());
+  }
+  ctx.say(std::string(dry_run ? "would issue " : "issued ") + tools::grouped(run.total_t) +
+          " t of " + symbol + " to " + std::to_string(run.firms.size()) + " firms");
+}
+
+void cmd_journal_verify(Context& ctx) {
+  std::string dir = ctx.store_dir();
+  std::string detail;
+  auto store = registry::Store::open(dir, registry::StoreOptions{}, &detail);
+  // While carbonxd runs the store is locked: verify a consistent live copy of it instead.
+  const std::filesystem::path copy =
+      std::filesystem::temp_directory_path() / ("cxctl-verify-" + std::to_string(::getpid()));
+  struct Cleanup {
+    std::filesystem::path p;
+    ~Cleanup() {
+      std::error_code ec;
+      std::filesystem::remove_all(p, ec);
+    }
+  } cleanup{copy};
+  if (!store.ok() && store.error() == registry::StoreError::kLocked) {
+    std::filesystem::remove_all(copy);
+    const auto b = tools::backup_store(dir, copy.string());
+    if (!b.ok()) throw Failure(b.error());
+    ctx.say("carbonxd is running: verifying a consistent live copy of " + dir);
+    dir = copy.string();
+    store = registry::Store::open(dir, registry::StoreOptions{}, &detail);
+  }
+  if (!store.ok()) {
+    throw Failure("cannot open " + dir + ": " + std::string(registry::to_string(store.error())) +
+                  (detail.empty() ? "" : " (" + detail + ")"));
+  }
+  const registry::JournalCheck check = registry::verify_journal(*store.value());
+  registry::Ledger ledger;
+  const auto loaded = store.value()->load(ledger);
+  if (!loaded.ok()) throw Failure("cannot load " + dir);
+  const auto problems = ledger.verify();
+  std::printf("journal: %llu records, last seq %llu, chain %s\n",
+              static_cast<unsigned long long>(check.records),
+              static_cast<unsigned long long>(check.last_seq.value()),
+              check.ok ? "intact" : "BROKEN");
+  std::printf("ledger: %zu accounts, %llu transfers, invariants %s, state hash %s\n",
+              ledger.account_count(), static_cast<unsigned long long>(ledger.transfers_applied()),
+              problems.empty() ? "hold" : "VIOLATED",
+              registry::to_hex(ledger.state_hash()).c_str());
+  for (const std::string& p : problems)
+    std::printf("  %s\n", p.c_str());
+  if (!check.ok) {
+    throw Failure("journal record " +
+                  std::to_string(check.first_bad_seq ? check.first_bad_seq->value() : 0) + ": " +
+                  check.problem);
+  }
+  if (!problems.empty()) throw Failure("ledger invariants violated");
+}
+
+void cmd_backup(Context& ctx, const std::string& to) {
+  ctx.say("copying " + ctx.store_dir() + " ...");
+  const auto r = tools::backup_store(ctx.store_dir(), to);
+  if (!r.ok()) throw Failure(r.error());
+  ctx.say("backup: " + r.value().file + " (" +
+          tools::grouped(static_cast<std::int64_t>(r.value().bytes)) +
+          " bytes), a consistent copy of one commit");
+}
+
+}  // namespace carbonx::cxctl
