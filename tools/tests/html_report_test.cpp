@@ -88,6 +88,19 @@ TEST(HtmlReport, SelfContainedWithEveryChartAndTheNumbers) {
   }
 }
 
+TEST(HtmlReport, ProgressAxisSpansTheDeadlineAndToday) {
+  // As of a date long after the deadline and without surrenders: the axis starts at the deadline
+  // (labelled) and the deadline line stays inside the chart.
+  const ComplianceReport c = compute_compliance_report(
+      2017, Date{20180620}, Date{20261121}, {{"F", 10, 0, 0, false, false, 0, AmountFen(0)}}, {});
+  const std::string html = render_html(nullptr, &c, "t");
+  EXPECT_NE(html.find(">2018-06-20</text>"), std::string::npos);
+  EXPECT_NE(html.find(">2026-11-21</text>"), std::string::npos);
+  const auto at = html.find("class=\"deadline\" x1=\"");
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_EQ(html.substr(at + 21, 5), "86.0\"");  // x of the deadline = the left edge
+}
+
 TEST(HtmlReport, EitherPartMayBeAbsent) {
   const MarketReport m =
       compute_market_report({{InstrumentId(1), "GDEA2017", PriceFen(1420)}}, {}, Date{20170601});

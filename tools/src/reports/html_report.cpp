@@ -13,7 +13,7 @@ namespace {
 
 constexpr int kWidth = 720;
 constexpr int kHeight = 260;
-constexpr int kLeft = 70;
+constexpr int kLeft = 86;
 constexpr int kRight = 20;
 constexpr int kTop = 20;
 constexpr int kBottom = 40;
@@ -92,6 +92,7 @@ std::string close_chart(const MarketReport& r) {
   out += text(kLeft, kHeight - 12, date_text(Date{dates.front()}), "start", "tick");
   out += text(kWidth - kRight, kHeight - 12, date_text(Date{dates.back()}), "end", "tick");
   std::size_t k = 0;
+  std::string legend = "<div class=\"legend\">";
   for (const auto& [code, pts] : series) {
     std::string points;
     for (const auto& [i, v] : pts)
@@ -105,12 +106,11 @@ std::string close_chart(const MarketReport& r) {
              "\" r=\"3\" fill=\"" + colour(k) + "\"><title>" + html_escape(code) + " " +
              fen_to_yuan(v) + "</title></circle>";
     }
-    out += "<rect x=\"" + std::to_string(kLeft + 10 + 120 * static_cast<int>(k)) +
-           "\" y=\"4\" width=\"10\" height=\"10\" fill=\"" + colour(k) + "\"/>" +
-           text(kLeft + 24 + 120 * static_cast<double>(k), 13, code, "start", "legend");
+    legend += "<span class=\"key\"><i style=\"background:" + std::string(colour(k)) + "\"></i>" +
+              html_escape(code) + "</span>";
     ++k;
   }
-  return out + "</svg>";
+  return legend + "</div>" + out + "</svg>";
 }
 
 std::string volume_chart(const MarketReport& r) {
@@ -124,7 +124,8 @@ std::string volume_chart(const MarketReport& r) {
   std::string out = svg_open("chart-volume", "Daily volume, all instruments") + axes("volume t");
   const double plot_h = kHeight - kTop - kBottom;
   const double span = kWidth - kLeft - kRight;
-  const double bar_w = std::max(2.0, span / std::max<std::size_t>(dates.size(), 1) * 0.7);
+  const double bar_w = std::clamp(
+      span / static_cast<double>(std::max<std::size_t>(dates.size(), 1)) * 0.7, 2.0, 60.0);
   out += text(kLeft - 6, kTop + 4, grouped(hi), "end", "tick");
   for (std::size_t i = 0; i < dates.size(); ++i) {
     const std::int64_t v = per_day[dates[i]];
@@ -222,12 +223,30 @@ std::int64_t day_number(Date d) {
   return static_cast<std::int64_t>(era) * 146097 + doe;
 }
 
+// The civil date of a day number (inverse of day_number: days since 0000-03-01).
+std::string first_label(std::int64_t z) {
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const std::int64_t doe = z - era * 146097;
+  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const std::int64_t mp = (5 * doy + 2) / 153;
+  const std::int64_t d = doy - (153 * mp + 2) / 5 + 1;
+  const std::int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  const std::int64_t y = yoe + era * 400 + (m <= 2);
+  return date_text(Date{static_cast<std::int32_t>(y * 10000 + m * 100 + d)});
+}
+
 std::string progress_chart(const ComplianceReport& r) {
   std::string out = svg_open("chart-compliance", "Compliance progress toward the deadline") +
                     axes("surrendered t");
-  const std::int64_t first =
-      r.progress.empty() ? day_number(r.as_of) : day_number(r.progress.front().date);
-  const std::int64_t last = std::max({day_number(r.deadline), day_number(r.as_of), first + 1});
+  // The x axis spans the first surrender, the deadline and today, whichever come first and last.
+  std::int64_t first = std::min(day_number(r.deadline), day_number(r.as_of));
+  std::int64_t last = std::max(day_number(r.deadline), day_number(r.as_of));
+  if (!r.progress.empty()) {
+    first = std::min(first, day_number(r.progress.front().date));
+    last = std::max(last, day_number(r.progress.back().date));
+  }
+  if (last == first) ++last;
   const std::int64_t hi = std::max<std::int64_t>(
       {r.obligation_t, r.progress.empty() ? 0 : r.progress.back().surrendered_t, 1});
   const double plot_h = kHeight - kTop - kBottom;
@@ -246,13 +265,18 @@ std::string progress_chart(const ComplianceReport& r) {
   const double xd = x_of(day_number(r.deadline));
   out += "<line class=\"deadline\" x1=\"" + num(xd) + "\" y1=\"" + num(kTop) + "\" x2=\"" +
          num(xd) + "\" y2=\"" + num(kHeight - kBottom) + "\" stroke=\"#5f6b73\"/>";
-  out += text(xd, kHeight - 12, "deadline " + date_text(r.deadline), "end", "tick");
-  out += text(kLeft, kHeight - 26,
-              date_text(r.progress.empty() ? r.as_of : r.progress.front().date), "start", "tick");
+  const bool left_half = xd < kLeft + (kWidth - kLeft - kRight) / 2.0;
+  out += text(xd, kHeight - 12, "deadline " + date_text(r.deadline), left_half ? "start" : "end",
+              "tick");
+  out += text(kLeft, kHeight - 26, first_label(first), "start", "tick");
+  out += text(kWidth - kRight, kHeight - 26, first_label(last), "end", "tick");
   std::string points = num(x_of(first)) + "," + num(y_of(0)) + " ";
   for (const ProgressPoint& p : r.progress) {
     points += num(x_of(day_number(p.date))) + "," + num(y_of(p.surrendered_t)) + " ";
   }
+  // Flat from the last surrender to today.
+  const std::int64_t surrendered = r.progress.empty() ? 0 : r.progress.back().surrendered_t;
+  points += num(x_of(day_number(r.as_of))) + "," + num(y_of(surrendered)) + " ";
   out += "<polyline class=\"series\" fill=\"none\" stroke=\"" + std::string(colour(0)) +
          "\" stroke-width=\"2\" points=\"" + points + "\"/>";
   out += text(kLeft - 6, kTop + 4, grouped(hi), "end", "tick");
@@ -300,7 +324,9 @@ const char* const kStyle =
     "th:first-child,td:first-child{text-align:left}tr.total td{font-weight:600}"
     "tr.short td{color:#c23b3b}.note{font-size:12px;color:#5f6b73}"
     ".chart{display:block;background:#fafbfc;border:1px solid #e4e6ea}"
-    ".chart text{font-size:11px;fill:#33393f}.axis{stroke:#889}";
+    ".chart text{font-size:11px;fill:#33393f}.axis{stroke:#889}"
+    ".legend{font-size:11px;margin:4px 0}.key{margin-right:14px;white-space:nowrap}"
+    ".key i{display:inline-block;width:10px;height:10px;margin-right:4px}";
 
 }  // namespace
 

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# The demonstration market (what `make run` shows): a fresh store with the sample market, the
+# year's free allocation issued, carbonxd started, a trading day driven through members' FIX
+# sessions, the daily report and the compliance status printed, the HTML report written. The
+# server keeps running until Ctrl-C.
+#
+# Usage: scripts/demo-market.sh [build dir]     (env: CARBONX_DEMO_DIR, CARBONX_FIX_PORT,
+#        CARBONX_OPERATOR_PORT, CARBONX_DEMO_TRADES, CARBONX_DEMO_NO_WAIT=1 to stop at the end)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "${1:-$root/build}" && pwd)
+data=${CARBONX_DEMO_DIR:-$root/data/demo}
+fix_port=${CARBONX_FIX_PORT:-9878}
+op_port=${CARBONX_OPERATOR_PORT:-9879}
+trades=${CARBONX_DEMO_TRADES:-300}
+cxctl="$build/bin/cxctl"
+carbonxd="$build/bin/carbonxd"
+market="$root/tools/data/market"
+for p in "$cxctl" "$carbonxd"; do
+  [ -x "$p" ] || { echo "demo-market: $p is missing (build first: make build)" >&2; exit 1; }
+done
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "A fresh data directory: $data"
+rm -rf "$data"
+mkdir -p "$data"
+cp "$market/instruments.toml" "$data/"
+sed -e "s/^fix_port = .*/fix_port = $fix_port/" -e "s/^operator_port = .*/operator_port = $op_port/" \
+  "$market/carbonxd.toml" >"$data/carbonxd.toml"
+cat "$market/members.toml" >>"$data/carbonxd.toml"
+export CARBONX_CONFIG="$data/carbonxd.toml"
+
+step "Accounts of 52 covered firms, 8 institutions and 20 individuals (in-process, no server yet)"
+"$cxctl" --mode in-process init --accounts "$market/accounts.csv"
+
+step "Free allocation 2017 (national 2017 draft benchmarks, 52 firms): pre-allocation issued"
+"$cxctl" --mode in-process allocation issue --year 2017 --accounts "$market/accounts.csv"
+
+step "Starting carbonxd (FIX on port $fix_port, operator API on 127.0.0.1:$op_port)"
+"$carbonxd" --config "$data/carbonxd.toml" >"$data/carbonxd.log" 2>&1 &
+server=$!
+stop_server() {
+  if kill -0 "$server" 2>/dev/null; then
+    kill -TERM "$server" 2>/dev/null || true
+    wait "$server" 2>/dev/null || true
+  fi
+}
+trap 'echo; echo "demo-market: stopping carbonxd"; stop_server; exit 0' INT TERM
+trap stop_server EXIT
+for _ in $(seq 1 100); do
+  "$cxctl" --mode server -q status >/dev/null 2>&1 && break
+  kill -0 "$server" 2>/dev/null || { echo "demo-market: carbonxd exited:" >&2; cat "$data/carbonxd.log" >&2; exit 1; }
+  sleep 0.1
+done
+"$cxctl" --mode server status
+
+step "A trading day through FIX: $trades trades of GDEA2017 (institutions ~60%, firms ~30%, individuals ~10%)"
+"$cxctl" --mode server simulate day --symbol GDEA2017 --trades "$trades" --accounts "$market/accounts.csv"
+
+step "Off-book trading: an agreement transfer, a repo and an auction"
+for verb in "repo file" "auction open"; do
+  # shellcheck disable=SC2086
+  "$cxctl" --mode server $verb --json '{}' || true
+done
+
+step "Close of the market and end of day"
+"$cxctl" --mode server market close
+"$cxctl" --mode server market day-end
+
+step "Daily market report"
+"$cxctl" --mode server report market
+
+step "Compliance status, year 2017 (verified emissions of the sample firms)"
+"$cxctl" --mode server compliance status --year 2017 --accounts "$market/accounts.csv" | tail -8
+
+step "Ledger and journal check"
+"$cxctl" --mode server journal verify
+
+"$cxctl" --mode server -q report html --year 2017 --out "$data/report.html"
+cat <<MSG
+
+== The exchange is running
+HTML report:   $data/report.html   (open it in a browser)
+FIX 4.4:       connect to 127.0.0.1:$fix_port, TargetCompID CARBONX, e.g. SenderCompID INST01,
+               Username(553) inst01, Password(554) inst01-pass (members: $market/members.toml);
+               data dictionary: $root/gateway/spec/FIX44-carbonx.xml
+Operator:      CARBONX_CONFIG=$data/carbonxd.toml $cxctl --help
+Server log:    $data/carbonxd.log
+Press Ctrl-C to stop the server.
+MSG
+if [ "${CARBONX_DEMO_NO_WAIT:-0}" = "1" ]; then
+  exit 0
+fi
+wait "$server"
