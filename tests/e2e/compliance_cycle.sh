@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# The whole compliance cycle through the real processes (issue 7): cxctl and carbonxd on a fresh
+# data directory, each step checked. Steps the server does not offer yet are reported as MISSING
+# (listed at the end) instead of being faked; every implemented step must pass.
+#
+# Usage: compliance_cycle.sh <build dir> <work dir> [fix port] [operator port]
+set -euo pipefail
+build=$(cd "$1" && pwd)
+work=$2
+fix_port=${3:-29878}
+op_port=${4:-29879}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+market="$root/tools/data/market"
+cxctl="$build/bin/cxctl"
+carbonxd="$build/bin/carbonxd"
+missing=()
+server=""
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+pass() { echo "ok: $*"; }
+cleanup() {
+  if [ -n "$server" ] && kill -0 "$server" 2>/dev/null; then
+    kill -TERM "$server"
+    wait "$server" || true
+  fi
+}
+trap cleanup EXIT
+
+# Tonnes (or fen) of an asset in `cxctl account balances` output: available + frozen.
+balance_of() {  # account asset
+  "$cxctl" -q --format json account balances --id "$1" |
+    grep -o "{[^}]*\"asset\":\"$2\"[^}]*}" |
+    sed -E 's/.*"available":(-?[0-9]+).*"frozen":(-?[0-9]+).*/\1 \2/' |
+    awk '{print $1 + $2}'
+}
+status_field() { "$cxctl" -q status | awk -F': ' -v k="$1" '$1 == k {print $2}'; }
+start_server() {
+  "$carbonxd" --config "$CARBONX_CONFIG" >>"$work/carbonxd.log" 2>&1 &
+  server=$!
+  for _ in $(seq 1 100); do
+    "$cxctl" --mode server -q status >/dev/null 2>&1 && return 0
+    kill -0 "$server" 2>/dev/null || fail "carbonxd exited: $(tail -3 "$work/carbonxd.log")"
+    sleep 0.1
+  done
+  fail "carbonxd did not answer on 127.0.0.1:$op_port"
+}
+stop_server() {
+  kill -TERM "$server"
+  wait "$server" || fail "carbonxd did not stop cleanly"
+  server=""
+}
+# A step the server may not support yet: MISSING when it says so, a failure otherwise.
+optional_step() {  # name, cxctl args...
+  local name=$1
+  shift
+  if out=$("$cxctl" --mode server "$@" 2>&1); then
+    pass "$name"
+  elif grep -q "not supported by this server yet" <<<"$out"; then
+    echo "MISSING: $name ($out)"
+    missing+=("$name")
+  else
+    fail "$name: $out"
+  fi
+}
+
+rm -rf "$work" && mkdir -p "$work"
+cp "$market/instruments.toml" "$work/"
+sed -e "s/^fix_port = .*/fix_port = $fix_port/" -e "s/^operator_port = .*/operator_port = $op_port/" \
+  "$market/carbonxd.toml" >"$work/carbonxd.toml"
+cat "$market/members.toml" >>"$work/carbonxd.toml"
+export CARBONX_CONFIG="$work/carbonxd.toml"
+
+# 1. Store, accounts, allocation and issuance (in-process: the server's driver, no server).
+"$cxctl" --mode in-process -q init --accounts "$market/accounts.csv"
+[ "$(status_field ledger_invariants_ok)" = true ] || fail "invariants after init"
+plan=$("$cxctl" --mode in-process allocation issue --year 2017 --dry-run)
+"$cxctl" --mode in-process -q allocation issue --year 2017
+"$cxctl" --mode in-process -q allocation issue --year 2017  # idempotent: issues nothing more
+for firm in GDPWR01 GDCEM01 GDALU01; do
+  line=$(grep "^$firm " <<<"$plan")
+  account=$(awk '{print $3}' <<<"$line" | tr -d ':')
+  want=$(awk '{print $4}' <<<"$line" | tr -d ',')
+  got=$(balance_of "$account" GDEA2017)
+  [ "$got" = "$want" ] || fail "$firm holds $got t GDEA2017, allocation is $want t"
+done
+pass "allocation issued once: firms hold exactly their computed pre-allocation"
+
+# 2. Trading over FIX through carbonxd.
+start_server
+sim=$("$cxctl" --mode server simulate day --symbol GDEA2017 --trades 60 --seed 42 \
+  --accounts "$market/accounts.csv" 2>/dev/null | tail -1)
+volume=$(sed -E 's/.* trades, ([0-9]+) t .*/\1/' <<<"$sim")
+[ "${volume:-0}" -gt 0 ] || fail "no trade through FIX: $sim"
+"$cxctl" --mode server market close >/dev/null
+"$cxctl" --mode server market day-end >/dev/null
+read -r reported turnover trades < <("$cxctl" --mode server --format csv report market |
+  awk -F, '$1 == "day" && $2 == "GDEA2017" && $4 == "total" {print $5, $6, $7}')
+[ "$reported" = "$volume" ] || fail "report shows $reported t, FIX traded $volume t"
+pass "FIX trading day: $volume t in $trades trades, the daily report agrees"
+# Fees: 0.5% of the notional from each side, each fill rounded half up to the fen, so the fee
+# account holds turnover / 100 within one fen per trade.
+fees=$(balance_of 9000 CNY)
+diff=$(( fees * 100 - turnover ))
+[ "${diff#-}" -le $(( (trades + 1) * 100 )) ] ||
+  fail "fee account holds $fees fen; 1% of the turnover $turnover fen is $(( turnover / 100 ))"
+pass "fees: $fees fen = 0.5% x 2 sides of $turnover fen (within rounding)"
+[ "$(status_field ledger_invariants_ok)" = true ] || fail "ledger invariants after trading"
+pass "ledger invariants hold (per-asset sums zero, frozen = open holds)"
+optional_step "agreement transfer" repo file --json '{}'
+optional_step "auction" auction open --json '{}'
+optional_step "repo with waived repurchase fees" repo list
+
+# 3. Restart: the state continues where it stopped.
+seq_before=$(status_field applied_seq)
+hash_before=$(status_field ledger_state_hash)
+stop_server
+start_server
+[ "$(status_field applied_seq)" = "$seq_before" ] || fail "applied seq changed over a restart"
+[ "$(status_field ledger_state_hash)" = "$hash_before" ] || fail "ledger hash changed over a restart"
+pass "restart: applied seq $seq_before and the ledger state hash are unchanged"
+
+# 4. True-up, verified emissions, surrender with offsets, deadline, penalties.
+optional_step "allocation true-up" allocation true-up --year 2017
+optional_step "verified emissions" emissions load \
+  --file "$root/registry/data/sample/verified_emissions_2017.csv"
+optional_step "surrender with offsets" surrender --year 2017 --firm GDPWR01 \
+  --leg GDEA2017:1000 --leg CCER-GDWIND01:100
+optional_step "settlement after the deadline (penalties)" compliance settle --year 2017
+"$cxctl" --mode server --format csv compliance status --year 2017 >"$work/compliance.csv"
+grep -q "^TOTAL,2017," "$work/compliance.csv" || fail "compliance status has no total"
+pass "compliance status report"
+
+# 5. Backup while running, then the journal check on the live store and on the backup.
+"$cxctl" --mode server -q backup --to "$work/backup"
+"$cxctl" --mode server journal verify >"$work/verify.txt" || fail "journal verify: $(cat "$work/verify.txt")"
+grep -q "chain intact" "$work/verify.txt" || fail "journal chain"
+stop_server
+"$cxctl" journal verify >/dev/null || fail "journal verify offline"
+pass "cxctl journal verify: chain intact, invariants hold (live and offline)"
+
+echo
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "compliance cycle: implemented steps pass; MISSING from the server: ${missing[*]}"
+else
+  echo "compliance cycle: every step passes"
+fi
