@@ -1,6 +1,7 @@
 // cxctl: allocation, compliance, reports, journal and backup subcommands (commands.hpp).
 #include <unistd.h>
 
+#include <charconv>
 #include <ctime>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -84,8 +85,13 @@ void Commands::add_compliance(CLI::App& app) {
     for (const std::string& leg : legs) {
       const auto colon = leg.find(':');
       if (colon == std::string::npos) throw Failure("--leg " + leg + ": SYMBOL:TONNES expected");
-      body["legs"].push_back(
-          {{"symbol", leg.substr(0, colon)}, {"quantity_t", std::stoll(leg.substr(colon + 1))}});
+      std::int64_t t = 0;
+      const std::string q = leg.substr(colon + 1);
+      const auto r = std::from_chars(q.data(), q.data() + q.size(), t);
+      if (r.ec != std::errc{} || r.ptr != q.data() + q.size() || t <= 0) {
+        throw Failure("--leg " + leg + ": the tonnes must be a whole number > 0");
+      }
+      body["legs"].push_back({{"symbol", leg.substr(0, colon)}, {"quantity_t", t}});
     }
     ctx_.call("compliance.surrender", body.dump());
   });
