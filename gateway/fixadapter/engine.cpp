@@ -1,40 +1,69 @@
 // FixEngine: QuickFIX's Session driven by bytes the server carries (see fix_engine.hpp).
 #include <quickfix/Application.h>
 #include <quickfix/DataDictionaryProvider.h>
-#include <quickfix/FileStore.h>
 #include <quickfix/MessageStore.h>
 #include <quickfix/Responder.h>
 #include <quickfix/Session.h>
 
 #include <sys/stat.h>
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <vector>
 
 #include "carbonx/gateway/fix_codec.hpp"
 #include "carbonx/gateway/fix_engine.hpp"
+#include "log_store.hpp"
 #include "translate.hpp"
 
 namespace carbonx {
 namespace gateway {
 
 // One TCP connection: its framing buffer and, once a Logon named a member, its session.
+// Inside the sender's delivery batch, bytes are held until the batch's messages are stored;
+// anything sent meanwhile by another thread queues behind them, so the wire keeps seq order.
 class FixConnection : public FIX::Responder {
  public:
   explicit FixConnection(FixTransport* t) : transport(t) {}
   bool send(const std::string& bytes) override {
-    transport->write(bytes);
+    std::lock_guard<std::mutex> lock(mutex);
+    if (t_delivery_batch != nullptr) {
+      if (held.empty()) t_delivery_batch->sessions.push_back(session);
+      held += bytes;
+    } else if (!held.empty()) {
+      held += bytes;
+    } else {
+      transport->write(bytes);
+    }
     return true;
   }
   void disconnect() override { transport->close(); }
+  // Writes what the batch held (after its messages were stored).
+  void release() {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (held.empty()) return;
+    transport->write(held);
+    held.clear();
+  }
 
   FixTransport* transport;
   std::string buffer;
   SessionIndex session = kNoSession;
+  std::mutex mutex;
+  std::string held;
 };
 
 namespace {
+
+#define CX_ADAPTER_CHECK(cond)                                                                     \
+  do {                                                                                             \
+    if (!(cond)) {                                                                                 \
+      std::fprintf(stderr, "carbonx: assertion failed: %s at %s:%d\n", #cond, __FILE__, __LINE__); \
+      std::abort();                                                                                \
+    }                                                                                              \
+  } while (0)
 
 struct SessionSlot {
   FIX::SessionID id;
@@ -195,7 +224,7 @@ std::unique_ptr<FixEngine> FixEngine::create(const FixEngineConfig& config,
       *error = "cannot create FIX store directory " + config.store_dir;
       return nullptr;
     }
-    impl.store_factory.reset(new FIX::FileStoreFactory(config.store_dir));
+    impl.store_factory.reset(new LogStoreFactory(config.store_dir));
   }
   return engine;
 }
@@ -258,6 +287,36 @@ void FixEngine::on_closed(FixConnection* c) {
     }
   }
   delete c;
+}
+
+void FixEngine::deliver_begin() {
+  CX_ADAPTER_CHECK(t_delivery_batch == nullptr);
+  t_delivery_batch = new DeliveryBatch;
+}
+
+void FixEngine::deliver_end() {
+  DeliveryBatch* batch = t_delivery_batch;
+  CX_ADAPTER_CHECK(batch != nullptr);
+  t_delivery_batch = nullptr;
+  bool stored = true;
+  for (LogStore* store : batch->stores) {
+    try {
+      store->flush();
+    } catch (const std::exception&) {
+      stored = false;  // the messages are not stored: do not send them (resend cannot serve them)
+    }
+  }
+  for (SessionIndex s : batch->sessions) {
+    SessionSlot& slot = *impl_->slots[s];
+    std::lock_guard<std::recursive_mutex> lock(slot.mutex);
+    if (slot.connection == nullptr) continue;  // closed: the stored messages are resent later
+    if (stored) {
+      slot.connection->release();
+    } else {
+      slot.session->disconnect();
+    }
+  }
+  delete batch;
 }
 
 bool FixEngine::send(SessionIndex session, const FixReply& reply) {

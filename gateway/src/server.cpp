@@ -240,6 +240,7 @@ void Server::on_request(SessionIndex session, const FixRequest& request) {
 }
 
 void Server::deliver(std::vector<Delivery>& batch) {
+  fix_->deliver_begin();
   for (Delivery& d : batch) {
     if (d.session != kNoSession) {
       fix_->send(d.session, d.reply);
@@ -247,6 +248,7 @@ void Server::deliver(std::vector<Delivery>& batch) {
       operator_api_->complete(d.ticket, d.http_status, std::move(d.json));
     }
   }
+  fix_->deliver_end();
 }
 
 }  // namespace carbonx::gateway

@@ -83,6 +83,11 @@ class FixEngine {
   // still stored and numbered, so the member gets it on resend. Returns false only if QuickFIX
   // refused it (e.g. its store failed).
   bool send(SessionIndex session, const FixReply& reply);
+  // The sender thread's delivery batch: between deliver_begin() and deliver_end() the messages
+  // sent on this thread are stored with one write per session store at deliver_end(), and only
+  // then written to the connections (stored before sent, far fewer writes than one per message).
+  void deliver_begin();
+  void deliver_end();
   // Logs the member out (e.g. on shutdown) with a reason.
   void logout(SessionIndex session, const std::string& reason);
   bool is_logged_on(SessionIndex session) const;

@@ -1,0 +1,245 @@
+#include "log_store.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+namespace carbonx {
+namespace gateway {
+namespace {
+
+const char kMagic[8] = {'C', 'X', 'F', 'I', 'X', 'L', 'O', 'G'};
+constexpr std::uint32_t kVersion = 1;
+constexpr std::size_t kHeaderBytes = 8 + 4 + 8;
+constexpr std::uint32_t kMaxMessageBytes = 1u << 20;
+
+void put32(std::string* out, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i)
+    out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+void put64(std::string* out, std::uint64_t v) {
+  for (int i = 0; i < 8; ++i)
+    out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+std::uint64_t get_le(const char* p, int bytes) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i)
+    v |= std::uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
+  return v;
+}
+
+}  // namespace
+
+thread_local DeliveryBatch* t_delivery_batch = nullptr;
+
+LogStore::LogStore(const std::string& dir, const FIX::SessionID& id) {
+  path_ = dir + "/" + id.getSenderCompID().getValue() + "-" + id.getTargetCompID().getValue() +
+          ".cxlog";
+  fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+  if (fd_ < 0) throw FIX::ConfigError("cannot open FIX session log " + path_);
+  load();
+}
+
+LogStore::~LogStore() {
+  try {
+    flush();
+  } catch (...) {  // nothing more can be done at destruction
+  }
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void LogStore::write_header() {
+  std::string h(kMagic, sizeof kMagic);
+  put32(&h, kVersion);
+  put64(&h, static_cast<std::uint64_t>(creation_s_));
+  pending_.insert(0, h);
+}
+
+void LogStore::load() {
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0) throw FIX::ConfigError("cannot stat " + path_);
+  std::string data(static_cast<std::size_t>(st.st_size), '\0');
+  if (!data.empty() &&
+      ::pread(fd_, &data[0], data.size(), 0) != static_cast<ssize_t>(data.size())) {
+    throw FIX::ConfigError("cannot read " + path_);
+  }
+  offsets_.clear();
+  next_sender_ = 1;
+  next_target_ = 1;
+  if (data.size() < kHeaderBytes) {  // new (or torn before its header was complete)
+    if (::ftruncate(fd_, 0) != 0) throw FIX::ConfigError("cannot truncate " + path_);
+    file_size_ = 0;
+    creation_s_ = static_cast<std::int64_t>(std::time(nullptr));
+    write_header();
+    flush_locked();
+    return;
+  }
+  if (std::memcmp(data.data(), kMagic, sizeof kMagic) != 0 ||
+      get_le(data.data() + 8, 4) != kVersion) {
+    throw FIX::ConfigError(path_ + " is not a carbonx FIX session log of version 1");
+  }
+  creation_s_ = static_cast<std::int64_t>(get_le(data.data() + 12, 8));
+  std::size_t pos = kHeaderBytes;
+  while (pos < data.size()) {
+    const char kind = data[pos];
+    if ((kind == 'S' || kind == 'T') && pos + 5 <= data.size()) {
+      const int v = static_cast<int>(get_le(data.data() + pos + 1, 4));
+      (kind == 'S' ? next_sender_ : next_target_) = v;
+      pos += 5;
+    } else if (kind == 'M' && pos + 9 <= data.size()) {
+      const int seq = static_cast<int>(get_le(data.data() + pos + 1, 4));
+      const auto len = static_cast<std::uint32_t>(get_le(data.data() + pos + 5, 4));
+      if (len > kMaxMessageBytes || pos + 9 + len > data.size()) break;  // torn tail
+      offsets_[seq] = std::make_pair(static_cast<std::uint64_t>(pos + 9), len);
+      pos += 9 + len;
+    } else {
+      break;  // torn tail
+    }
+  }
+  if (pos < data.size() && ::ftruncate(fd_, static_cast<off_t>(pos)) != 0) {
+    throw FIX::ConfigError("cannot truncate the torn tail of " + path_);
+  }
+  file_size_ = pos;
+}
+
+void LogStore::flush() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  in_batch_ = false;
+  flush_locked();
+}
+
+void LogStore::flush_locked() {
+  std::size_t done = 0;
+  while (done < pending_.size()) {
+    const ssize_t n = ::pwrite(fd_, pending_.data() + done, pending_.size() - done,
+                               static_cast<off_t>(file_size_ + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) throw FIX::IOException("cannot write FIX session log " + path_);
+    done += static_cast<std::size_t>(n);
+  }
+  file_size_ += pending_.size();
+  pending_.clear();
+}
+
+// Outside a delivery batch: write now. Inside: the batch writes it once, at its end.
+void LogStore::after_change() {
+  if (t_delivery_batch == nullptr) return flush();
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!in_batch_) {
+    in_batch_ = true;
+    t_delivery_batch->stores.push_back(this);
+  }
+}
+
+bool LogStore::set(int seq, const std::string& msg) throw(FIX::IOException) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    pending_.push_back('M');
+    put32(&pending_, static_cast<std::uint32_t>(seq));
+    put32(&pending_, static_cast<std::uint32_t>(msg.size()));
+    offsets_[seq] =
+        std::make_pair(file_size_ + pending_.size(), static_cast<std::uint32_t>(msg.size()));
+    pending_ += msg;
+  }
+  after_change();
+  return true;
+}
+
+void LogStore::get(int begin, int end, std::vector<std::string>& out) const
+    throw(FIX::IOException) {
+  out.clear();
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto it = offsets_.lower_bound(begin); it != offsets_.end() && it->first <= end; ++it) {
+    std::string msg(it->second.second, '\0');
+    const std::uint64_t off = it->second.first;
+    if (off >= file_size_) {  // still in the buffer
+      msg = pending_.substr(static_cast<std::size_t>(off - file_size_), it->second.second);
+    } else if (::pread(fd_, &msg[0], msg.size(), static_cast<off_t>(off)) !=
+               static_cast<ssize_t>(msg.size())) {
+      throw FIX::IOException("cannot read FIX session log " + path_);
+    }
+    out.push_back(std::move(msg));
+  }
+}
+
+int LogStore::getNextSenderMsgSeqNum() const throw(FIX::IOException) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return next_sender_;
+}
+int LogStore::getNextTargetMsgSeqNum() const throw(FIX::IOException) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return next_target_;
+}
+
+void LogStore::append_seq(char kind, std::uint32_t value) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    pending_.push_back(kind);
+    put32(&pending_, value);
+  }
+  after_change();
+}
+
+void LogStore::setNextSenderMsgSeqNum(int n) throw(FIX::IOException) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    next_sender_ = n;
+  }
+  append_seq('S', static_cast<std::uint32_t>(n));
+}
+void LogStore::setNextTargetMsgSeqNum(int n) throw(FIX::IOException) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    next_target_ = n;
+  }
+  append_seq('T', static_cast<std::uint32_t>(n));
+}
+void LogStore::incrNextSenderMsgSeqNum() throw(FIX::IOException) {
+  setNextSenderMsgSeqNum(getNextSenderMsgSeqNum() + 1);
+}
+void LogStore::incrNextTargetMsgSeqNum() throw(FIX::IOException) {
+  setNextTargetMsgSeqNum(getNextTargetMsgSeqNum() + 1);
+}
+
+FIX::UtcTimeStamp LogStore::getCreationTime() const throw(FIX::IOException) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return FIX::UtcTimeStamp(static_cast<std::time_t>(creation_s_));
+}
+
+void LogStore::reset() throw(FIX::IOException) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (::ftruncate(fd_, 0) != 0) throw FIX::IOException("cannot truncate " + path_);
+  file_size_ = 0;
+  pending_.clear();
+  offsets_.clear();
+  next_sender_ = 1;
+  next_target_ = 1;
+  creation_s_ = static_cast<std::int64_t>(std::time(nullptr));
+  write_header();
+  std::size_t done = 0;
+  while (done < pending_.size()) {
+    const ssize_t n =
+        ::pwrite(fd_, pending_.data() + done, pending_.size() - done, static_cast<off_t>(done));
+    if (n <= 0) throw FIX::IOException("cannot write " + path_);
+    done += static_cast<std::size_t>(n);
+  }
+  file_size_ = pending_.size();
+  pending_.clear();
+}
+
+void LogStore::refresh() throw(FIX::IOException) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  flush_locked();
+  try {
+    load();
+  } catch (const FIX::ConfigError& e) {
+    throw FIX::IOException(e.what());
+  }
+}
+
+}  // namespace gateway
+}  // namespace carbonx
