@@ -90,6 +90,12 @@ class U64Map {
       if (s.key != kEmpty) f(s.key, s.value);
     }
   }
+  template <typename F>
+  void for_each_mut(F&& f) {
+    for (Slot& s : slots_) {
+      if (s.key != kEmpty) f(s.key, s.value);
+    }
+  }
 
   std::size_t memory_bytes() const noexcept { return slots_.capacity() * sizeof(Slot); }
 

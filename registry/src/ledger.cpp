@@ -6,6 +6,7 @@
 
 #include "carbonx/engine/assert.hpp"
 #include "flat_map.hpp"
+#include "row_table.hpp"
 
 namespace carbonx::registry {
 
@@ -28,7 +29,7 @@ Ledger::Ledger() : Ledger(Options{}) {}
 Ledger::Ledger(Options options)
     : options_(options),
       account_index_(std::make_unique<detail::U64Map<std::uint32_t>>()),
-      balance_index_(std::make_unique<detail::U64Map<std::uint32_t>>()),
+      balances_(std::make_unique<detail::RowTable<BalanceRow>>()),
       holds_(std::make_unique<detail::U64Map<HoldRow>>()),
       closed_holds_(std::make_unique<detail::U64Map<std::uint8_t>>()),
       transfer_index_(std::make_unique<detail::U64Map<std::uint32_t>>()) {
@@ -58,7 +59,7 @@ void Ledger::mark_account(AccountRow& row) {
 }
 
 void Ledger::mark_balance(std::uint32_t slot) {
-  BalanceRow& row = balances_[slot];
+  BalanceRow& row = (*balances_)[slot];
   if (row.dirty) return;
   row.dirty = true;
   dirty_balances_.push_back(slot);
@@ -95,7 +96,7 @@ Status<RegistryError> Ledger::set_status(AccountId id, AccountStatus status) {
   if (row->info.status == AccountStatus::kClosed) return Err(RegistryError::kAccountClosed);
   if (status == AccountStatus::kClosed) {
     for (std::uint32_t slot : row->balance_slots) {
-      const BalanceRecord& b = balances_[slot].value;
+      const BalanceRecord& b = (*balances_)[slot].value;
       if (b.available != 0 || b.frozen != 0) return Err(RegistryError::kAccountNotEmpty);
     }
   }
@@ -150,30 +151,46 @@ Status<LedgerError> Ledger::withdraw(TransferId id, AccountId account, AmountFen
 }
 
 std::uint32_t Ledger::balance_slot(AccountRow& row, AssetId asset) {
-  const auto slot = static_cast<std::uint32_t>(balances_.size());
-  auto [value, inserted] = balance_index_->insert(balance_key(row.info.id, asset), slot);
-  if (!inserted) return *value;
-  BalanceRow b;
+  const std::uint64_t key = balance_key(row.info.id, asset);
+  if (const std::uint32_t found = balances_->find(key);
+      found != detail::RowTable<BalanceRow>::kNone) {
+    return found;
+  }
+  reserve_rows(1);
+  const std::uint32_t slot = balances_->insert(key);
+  BalanceRow& b = (*balances_)[slot];
   b.account = row.info.id;
   b.asset = asset;
   b.account_slot = static_cast<std::uint32_t>(&row - accounts_.data());
   b.active = active(row.info);
   b.may_go_negative = may_go_negative(row.info.kind);
   b.limit = asset == kCashAsset ? -1 : limit_for(row.info);
-  balances_.push_back(b);
   row.balance_slots.push_back(slot);
   return slot;
 }
 
+void Ledger::reserve_rows(std::size_t extra) {
+  if (!balances_->needs_grow(extra)) return;
+  const std::vector<std::uint32_t> remap = balances_->grow(extra);
+  for (AccountRow& a : accounts_) {
+    for (std::uint32_t& slot : a.balance_slots)
+      slot = remap[slot];
+  }
+  holds_->for_each_mut([&](std::uint64_t, HoldRow& h) { h.balance_slot = remap[h.balance_slot]; });
+  for (std::uint32_t& slot : dirty_balances_)
+    slot = remap[slot];
+}
+
 std::uint32_t Ledger::row_for(AccountId account, AssetId asset) {
-  if (const std::uint32_t* slot = balance_index_->find(balance_key(account, asset))) return *slot;
+  const std::uint32_t found = balances_->find(balance_key(account, asset));
+  if (found != detail::RowTable<BalanceRow>::kNone) return found;
   AccountRow* row = find_account(account);
   return row == nullptr ? kNoRow : balance_slot(*row, asset);
 }
 
 void Ledger::refresh_rows(const AccountRow& row) {
   for (std::uint32_t slot : row.balance_slots) {
-    BalanceRow& b = balances_[slot];
+    BalanceRow& b = (*balances_)[slot];
     b.active = active(row.info);
     b.limit = b.asset == kCashAsset ? -1 : limit_for(row.info);
   }
@@ -204,13 +221,14 @@ Status<LedgerError> Ledger::hold(HoldId id, AccountId account, AssetId asset, st
   if (row == nullptr) return Err(LedgerError::kUnknownAccount);
   if (!active(row->info)) return Err(LedgerError::kAccountNotActive);
   if (hold_id_used(id)) return Err(LedgerError::kDuplicateHold);
-  const std::uint32_t* existing = balance_index_->find(balance_key(account, asset));
-  const std::int64_t available = existing == nullptr ? 0 : balances_[*existing].value.available;
+  const std::uint32_t existing = balances_->find(balance_key(account, asset));
+  const std::int64_t available =
+      existing == detail::RowTable<BalanceRow>::kNone ? 0 : (*balances_)[existing].value.available;
   if (available < amount && !may_go_negative(row->info.kind)) {
     return Err(LedgerError::kInsufficientAvailable);
   }
   const std::uint32_t slot = balance_slot(*row, asset);
-  BalanceRecord& b = balances_[slot].value;
+  BalanceRecord& b = (*balances_)[slot].value;
   b.available -= amount;
   b.frozen += amount;
   if (hold_kind(id) == HoldKind::kRepoLock) b.repo_locked += amount;
@@ -238,7 +256,7 @@ Status<LedgerError> Ledger::release(HoldId id, std::int64_t amount) {
   HoldRow* h = holds_->find(id.value());
   if (h == nullptr) return Err(LedgerError::kUnknownHold);
   if (amount > h->rec.remaining) return Err(LedgerError::kHoldExceeded);
-  BalanceRecord& b = balances_[h->balance_slot].value;
+  BalanceRecord& b = (*balances_)[h->balance_slot].value;
   b.frozen -= amount;
   b.available += amount;
   if (hold_kind(id) == HoldKind::kRepoLock) b.repo_locked -= amount;
@@ -339,12 +357,12 @@ Status<LedgerError> Ledger::apply_one(const Posting& p) {
   // Two row lookups carry everything the checks need (the rows copy the account's status, kind
   // rule and limit). A missing row is created for an existing account; an unknown account
   // creates nothing.
-  balance_index_->prefetch(balance_key(p.credit, p.asset));  // overlap the two cache misses
+  balances_->prefetch(balance_key(p.credit, p.asset));  // overlap the two cache misses
   const std::uint32_t debit_slot = row_for(p.debit, p.asset);
   const std::uint32_t credit_slot = row_for(p.credit, p.asset);
   if (debit_slot == kNoRow || credit_slot == kNoRow) return Err(LedgerError::kUnknownAccount);
-  BalanceRow& dr = balances_[debit_slot];
-  BalanceRow& cr = balances_[credit_slot];
+  BalanceRow& dr = (*balances_)[debit_slot];
+  BalanceRow& cr = (*balances_)[credit_slot];
   if (!dr.active || !cr.active) return Err(LedgerError::kAccountNotActive);
   HoldRow* h = nullptr;
   if (p.from_hold != kNoHold) {
@@ -398,8 +416,8 @@ void Ledger::rollback(std::size_t transfer_mark) {
 
 Status<LedgerError> Ledger::post(std::span<const Posting> linked) {
   // Reserve so no balance row moves while undo entries point into them.
-  const std::size_t need = balances_.size() + 2 * linked.size();
-  if (balances_.capacity() < need) balances_.reserve(std::max(need, 2 * balances_.capacity()));
+  // Room for every row the group may create, so no row moves while undo entries point at rows.
+  reserve_rows(2 * linked.size());
   undo_.clear();
   touched_holds_.clear();
   const std::size_t transfer_mark = transfers_.size();
@@ -428,9 +446,9 @@ Status<LedgerError> Ledger::post(std::span<const Posting> linked) {
 // Queries
 
 BalanceView Ledger::balance(AccountId account, AssetId asset) const {
-  const std::uint32_t* slot = balance_index_->find(balance_key(account, asset));
-  if (slot == nullptr) return {};
-  const BalanceRecord& b = balances_[*slot].value;
+  const std::uint32_t slot = balances_->find(balance_key(account, asset));
+  if (slot == detail::RowTable<BalanceRow>::kNone) return {};
+  const BalanceRecord& b = (*balances_)[slot].value;
   return BalanceView{b.available, b.frozen};
 }
 
@@ -440,8 +458,8 @@ std::int64_t Ledger::held(HoldId id) const {
 }
 
 std::int64_t Ledger::repo_locked(AccountId account, AssetId asset) const {
-  const std::uint32_t* slot = balance_index_->find(balance_key(account, asset));
-  return slot == nullptr ? 0 : balances_[*slot].value.repo_locked;
+  const std::uint32_t slot = balances_->find(balance_key(account, asset));
+  return slot == detail::RowTable<BalanceRow>::kNone ? 0 : (*balances_)[slot].value.repo_locked;
 }
 
 const Account* Ledger::account(AccountId id) const {
@@ -467,7 +485,7 @@ std::vector<BalanceDetail> Ledger::balances_of(AccountId id) const {
   const AccountRow* row = find_account(id);
   if (row == nullptr) return out;
   for (std::uint32_t slot : row->balance_slots) {
-    const BalanceRow& b = balances_[slot];
+    const BalanceRow& b = (*balances_)[slot];
     out.push_back(BalanceDetail{b.asset, b.value.available, b.value.frozen, b.value.repo_locked});
   }
   std::sort(out.begin(), out.end(),
@@ -491,7 +509,7 @@ Ledger::MemoryUse Ledger::memory_use() const {
   for (const AccountRow& row : accounts_) {
     m.balances += row.balance_slots.capacity() * sizeof(std::uint32_t);
   }
-  m.balances += balances_.capacity() * sizeof(BalanceRow) + balance_index_->memory_bytes();
+  m.balances += balances_->memory_bytes();
   m.holds = holds_->memory_bytes() + closed_holds_->memory_bytes();
   m.transfers = transfers_.capacity() * sizeof(TransferRecord) + transfer_index_->memory_bytes();
   return m;
@@ -509,7 +527,7 @@ void Ledger::load_balance(AccountId account, AssetId asset, const BalanceRecord&
   AccountRow* row = find_account(account);
   CX_ASSERT(row != nullptr);
   const std::uint32_t slot = balance_slot(*row, asset);
-  balances_[slot].value = r;
+  (*balances_)[slot].value = r;
 }
 
 void Ledger::load_hold(const HoldRecord& rec) {
@@ -527,7 +545,7 @@ void Ledger::mark_committed() {
   for (std::uint32_t slot : dirty_accounts_)
     accounts_[slot].dirty = false;
   for (std::uint32_t slot : dirty_balances_)
-    balances_[slot].dirty = false;
+    (*balances_)[slot].dirty = false;
   dirty_accounts_.clear();
   dirty_balances_.clear();
   dirty_holds_.clear();
@@ -560,7 +578,7 @@ std::vector<std::string> Ledger::verify() const {
     frozen += h.rec.remaining;
     if (hold_kind(HoldId(id)) == HoldKind::kRepoLock) repo += h.rec.remaining;
   });
-  for (const BalanceRow& b : balances_) {
+  balances_->for_each([&](std::uint32_t, const BalanceRow& b) {
     const std::string where = "account " + std::to_string(b.account.value()) + " asset " +
                               std::to_string(b.asset.value());
     totals[b.asset.value()] += static_cast<__int128>(b.value.available) + b.value.frozen;
@@ -584,7 +602,7 @@ std::vector<std::string> Ledger::verify() const {
       out.push_back(where + ": repo_locked " + std::to_string(b.value.repo_locked) +
                     " but open repo holds sum to " + std::to_string(repo));
     }
-  }
+  });
   for (const auto& [asset, total] : totals) {
     if (total != 0) {
       out.push_back("asset " + std::to_string(asset) + ": balances sum to " +
@@ -611,20 +629,20 @@ Digest Ledger::state_hash() const {
                           a.holding_limit_t};
     put(&r, sizeof r);
   }
-  std::vector<std::uint32_t> order(balances_.size());
-  for (std::uint32_t i = 0; i < order.size(); ++i)
-    order[i] = i;
-  std::sort(order.begin(), order.end(), [this](std::uint32_t x, std::uint32_t y) {
-    return balance_key(balances_[x].account, balances_[x].asset) <
-           balance_key(balances_[y].account, balances_[y].asset);
+  // Rows in key order; rows that are all zero carry no state (a replay may or may not have
+  // created them).
+  std::vector<std::pair<std::uint64_t, BalanceRecord>> rows;
+  rows.reserve(balances_->size());
+  balances_->for_each([&](std::uint32_t, const BalanceRow& b) {
+    if (b.value.available != 0 || b.value.frozen != 0) {
+      rows.emplace_back(balance_key(b.account, b.asset), b.value);
+    }
   });
-  for (std::uint32_t i : order) {
-    const BalanceRow& b = balances_[i];
-    // Rows that are all zero carry no state: a replay may or may not have created them.
-    if (b.value.available == 0 && b.value.frozen == 0) continue;
-    const std::uint64_t key = balance_key(b.account, b.asset);
+  std::sort(rows.begin(), rows.end(),
+            [](const auto& x, const auto& y) { return x.first < y.first; });
+  for (const auto& [key, value] : rows) {
     put(&key, sizeof key);
-    put(&b.value, sizeof b.value);
+    put(&value, sizeof value);
   }
   std::vector<HoldRecord> holds;
   holds.reserve(holds_->size());

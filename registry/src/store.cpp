@@ -14,6 +14,7 @@
 #include "carbonx/engine/assert.hpp"
 #include "carbonx/registry/journal.hpp"
 #include "flat_map.hpp"
+#include "row_table.hpp"
 
 namespace carbonx::registry {
 
@@ -463,13 +464,13 @@ int Store::write_ledger_rows(void* raw, const Ledger& ledger) {
   std::vector<std::pair<std::uint64_t, std::uint32_t>> rows;
   rows.reserve(ledger.dirty_balances_.size());
   for (std::uint32_t slot : ledger.dirty_balances_) {
-    const auto& b = ledger.balances_[slot];
+    const auto& b = (*ledger.balances_)[slot];
     rows.emplace_back((std::uint64_t{b.account.value()} << 32) | b.asset.value(), slot);
   }
   std::sort(rows.begin(), rows.end());
   for (const auto& [k, slot] : rows) {
     put_be64(key, k);  // = be32 account || be32 asset
-    put(rc, txn, env_->balances, val(key, 8), val(&ledger.balances_[slot].value, 24));
+    put(rc, txn, env_->balances, val(key, 8), val(&(*ledger.balances_)[slot].value, 24));
   }
   const std::uint8_t one = 1;
   for (std::uint64_t id : ledger.dirty_holds_) {

@@ -42,7 +42,9 @@ namespace carbonx::registry {
 namespace detail {
 template <typename V>
 class U64Map;
-}
+template <typename Row>
+class RowTable;
+}  // namespace detail
 
 // Committed history the ledger consults for ids it no longer keeps in memory (the Store).
 class LedgerHistory {
@@ -144,7 +146,7 @@ class Ledger final : public carbonx::Ledger {
   friend class Store;
   struct AccountRow {
     Account info;
-    std::vector<std::uint32_t> balance_slots;  // indexes into balances_
+    std::vector<std::uint32_t> balance_slots;  // slots in balances_
     bool dirty = false;
   };
   // One (account, asset) balance. Copies the account's hot fields (status, kind rule, holding
@@ -175,6 +177,8 @@ class Ledger final : public carbonx::Ledger {
   static constexpr std::uint32_t kNoRow = ~std::uint32_t{0};
   std::uint32_t row_for(AccountId account, AssetId asset);
   void refresh_rows(const AccountRow& row);
+  // Grows the balance table for `extra` more rows if needed, fixing every kept slot number.
+  void reserve_rows(std::size_t extra);
   std::int64_t limit_for(const Account& a) const;
   Status<LedgerError> apply_one(const Posting& p);
   Status<LedgerError> check_id(const Posting& p, bool& already);
@@ -198,8 +202,7 @@ class Ledger final : public carbonx::Ledger {
   Options options_;
   std::vector<AccountRow> accounts_;
   std::unique_ptr<detail::U64Map<std::uint32_t>> account_index_;
-  std::vector<BalanceRow> balances_;
-  std::unique_ptr<detail::U64Map<std::uint32_t>> balance_index_;
+  std::unique_ptr<detail::RowTable<BalanceRow>> balances_;  // keyed by (account, asset)
   std::unique_ptr<detail::U64Map<HoldRow>> holds_;
   std::unique_ptr<detail::U64Map<std::uint8_t>> closed_holds_;  // not yet committed
   std::vector<TransferRecord> transfers_;                       // not yet committed
