@@ -113,7 +113,8 @@ Core::Core(const ExchangeConfig& config, Ledger& ledger) : config_(config), ledg
                   lim.max_orders_per_level,
                   lim.max_price_levels,
                   lim.max_fills_per_order,
-                  ic.stp};
+                  ic.stp,
+                  /*fresh_ids=*/true};
     instruments_.push_back(Instrument{ic, OrderBook(bc),
                                       std::vector<OrderInfo>(lim.max_orders_per_book),
                                       Phase::kClosed, ic.reference_price_fen, band, DayStats{}});

@@ -146,7 +146,9 @@ Status<BookError> OrderBook::check_match(Side side, AccountId account, std::uint
 
 Status<BookError> OrderBook::check_add(const BookOrder& o) const {
   if (o.quantity_t.value() <= 0) return Err{BookError::kBadQuantity};
-  if (o.id.value() == 0 || table_find(o.id.value()) != nullptr) {
+  if (o.id.value() == 0) return Err{BookError::kDuplicateOrderId};
+  // With fresh_ids the caller guarantees uniqueness; table_insert still asserts it on resting.
+  if (!config_.fresh_ids && table_find(o.id.value()) != nullptr) {
     return Err{BookError::kDuplicateOrderId};
   }
   std::uint32_t limit_idx = 0;

@@ -62,6 +62,9 @@ struct BookConfig {
   std::uint32_t max_price_levels = 8'192;     // capacity of the grid; (high-low)/tick+1 <= this
   std::uint32_t max_fills_per_order = 1'000;  // matching stops there, the remainder is cancelled
   StpMode stp = StpMode::kCancelIncoming;
+  // The caller promises every id given to add() was never used before (the core's ids come from
+  // one increasing counter), so add() skips the duplicate-id probe (a cache miss per order).
+  bool fresh_ids = false;
 };
 
 struct BookOrder {
