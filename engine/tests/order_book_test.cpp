@@ -323,5 +323,17 @@ TEST(OrderBook, SparseGridFindsFarLevels) {
   EXPECT_TRUE(b.validate());
 }
 
+TEST(OrderBook, FreshIdsSkipTheDuplicateProbeButStillAssert) {
+  BookConfig c = small_config();
+  c.fresh_ids = true;
+  OrderBook b(c);
+  ASSERT_TRUE(b.add(limit(1, kA, Side::kBuy, 1000, 5)).ok());
+  ASSERT_TRUE(b.add(limit(2, kB, Side::kSell, 1000, 2)).ok());
+  EXPECT_EQ(b.find(OrderId(1))->leaves_t, QuantityT(3));
+  EXPECT_EQ(b.add(limit(0, kA, Side::kBuy, 1000, 1)).error(), BookError::kDuplicateOrderId);
+  // A broken promise is a programmer error: resting a used id aborts.
+  EXPECT_DEATH((void)b.add(limit(1, kA, Side::kBuy, 999, 1)), "assertion failed");
+}
+
 }  // namespace
 }  // namespace carbonx
