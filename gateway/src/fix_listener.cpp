@@ -1,9 +1,12 @@
 #include "carbonx/gateway/fix_listener.hpp"
 
+#include <sys/socket.h>
+
 #include <array>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
+#include <cerrno>
 
 #include "carbonx/engine/assert.hpp"
 
@@ -26,20 +29,32 @@ class FixListener::Connection : public FixTransport,
   // FixTransport: any thread.
   void write(const std::string& bytes) override {
     bool start_write = false;
+    bool failed = false;
     {
       std::lock_guard lock(mutex_);
       if (closing_) return;
-      if (pending_.size() + bytes.size() > owner_.config_.max_pending_write_bytes) {
-        closing_ = true;  // a member that does not read: drop it rather than buffer forever
+      std::size_t done = 0;
+      if (!writing_ && pending_.empty()) {
+        // Fast path: nothing queued, so write from this thread (the sender's) without a hop to
+        // the I/O thread. The socket is closed only under mutex_, so the descriptor is ours.
+        const ssize_t n = ::send(socket_.native_handle(), bytes.data(), bytes.size(),
+                                 MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n > 0) done = static_cast<std::size_t>(n);
+        if (done == bytes.size()) return;
+        failed = n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
+      }
+      if (failed || pending_.size() + bytes.size() > owner_.config_.max_pending_write_bytes) {
+        closing_ = true;  // a dead peer, or a member that does not read: drop it
+        failed = true;
       } else {
-        pending_ += bytes;
+        pending_.append(bytes, done, std::string::npos);
         start_write = !writing_;
-        writing_ = writing_ || start_write;
+        writing_ = true;
       }
     }
     if (start_write) {
       asio::post(socket_.get_executor(), [self = shared_from_this()] { self->write_next(); });
-    } else if (closing_) {
+    } else if (failed) {
       close();
     }
   }
@@ -93,12 +108,12 @@ class FixListener::Connection : public FixTransport,
     if (finished_) return;
     finished_ = true;
     {
-      std::lock_guard lock(mutex_);
+      std::lock_guard lock(mutex_);  // no direct write may race with closing the descriptor
       closing_ = true;
+      boost::system::error_code ignored;
+      socket_.shutdown(tcp::socket::shutdown_both, ignored);
+      socket_.close(ignored);
     }
-    boost::system::error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
     owner_.engine_.on_closed(fix_);  // after this no thread writes to us
     fix_ = nullptr;
     owner_.forget(this);
