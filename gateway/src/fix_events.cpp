@@ -118,7 +118,10 @@ void ExchangeDriver::on_replaced(const ReplaceAckEvent& e, std::vector<Delivery>
 }
 
 void ExchangeDriver::on_rejected(const RejectEvent& e, std::vector<Delivery>& out) {
-  CX_ASSERT(pending_.request != nullptr);
+  if (pending_.request == nullptr) {  // an operator, calendar or disconnect command: its own
+    pending_.rejected = true;         // reply (if any) says so; no FIX session asked
+    return;
+  }
   const FixRequest& q = *pending_.request;
   const std::string text(to_string(e.reason));
   if (e.command == CommandType::kNewOrder) {

@@ -37,12 +37,14 @@ class Child {
     }
   }
   ~Child() { kill(SIGKILL); }
-  void kill(int sig) {
-    if (pid_ <= 0) return;
+  // Sends `sig` and waits; returns the wait status.
+  int kill(int sig) {
+    if (pid_ <= 0) return -1;
     ::kill(pid_, sig);
     int status = 0;
     ::waitpid(pid_, &status, 0);
     pid_ = -1;
+    return status;
   }
 
  private:
@@ -212,6 +214,17 @@ TEST(CrashTest, SigkillUnderLoadLosesNothingAcknowledged) {
     ++checked;
   }
   EXPECT_GT(checked + static_cast<int>(seller_done.size()), 0);
+  // SIGTERM: a clean stop (drain, commit, exit 0).
+  const std::string before = operator_call(op_port, kToken, "query.status", "{}").second;
+  const int status = child->kill(SIGTERM);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  child = std::make_unique<Child>(dir / "carbonxd.toml", dir / "carbonxd.log");
+  ASSERT_TRUE(wait_for_port(op_port));
+  const std::string after = operator_call(op_port, kToken, "query.status", "{}").second;
+  EXPECT_EQ(nlohmann::json::parse(before).at("core_state_hash"),
+            nlohmann::json::parse(after).at("core_state_hash"));
+  EXPECT_EQ(nlohmann::json::parse(before).at("applied_seq"),
+            nlohmann::json::parse(after).at("applied_seq"));
   child.reset();
   fs::remove_all(dir);
 }
