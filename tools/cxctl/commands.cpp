@@ -16,6 +16,7 @@ std::string source_path(const std::string& relative) {
 
 Commands::Commands(CLI::App& app, Context& ctx, Options& options) : ctx_(ctx), options_(options) {
   add_setup(app);
+  add_funds(app);
   add_market(app);
   add_simulate(app);
   add_offbook(app);
@@ -109,7 +110,10 @@ void Commands::add_setup(CLI::App& app) {
   madd->add_option("--username", username, "logon username")->required();
   madd->add_option("--password", password, "logon password")->required();
   madd->add_option("--accounts", accounts_of, "accounts it may trade");
+}
 
+void Commands::add_funds(CLI::App& app) {
+  static std::uint32_t id = 0;
   CLI::App* cash = add(app, "cash", "cash deposits and withdrawals", nullptr);
   static std::uint64_t transfer_id = 0;
   static std::string amount;

@@ -21,6 +21,7 @@ class Commands {
   CLI::App* add(CLI::App& parent, const std::string& name, const std::string& help, Action action);
 
   void add_setup(CLI::App& app);
+  void add_funds(CLI::App& app);
   void add_market(CLI::App& app);
   void add_simulate(CLI::App& app);
   void add_allocation(CLI::App& app);
