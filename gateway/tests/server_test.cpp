@@ -354,3 +354,62 @@ TEST_F(ServerTest, RestartContinuesAndResendsAcrossIt) {
 
 }  // namespace
 }  // namespace carbonx::gateway
+
+namespace carbonx::gateway {
+namespace {
+
+TEST_F(ServerTest, OperatorApiNeedsTheTokenAndHaltsOneInstrument) {
+  const auto refused =
+      operator_call(server_->operator_port(), "wrong-token-1", "market.halt", "{}");
+  EXPECT_EQ(refused.first, 401);
+  EXPECT_EQ(op("no.such.verb").first, 404);
+  EXPECT_EQ(op("market.halt", R"({"symbol":"NOPE"})").first, 404);
+  EXPECT_EQ(op("cash.deposit", R"({"account":1001})").first, 400);  // missing fields
+  ASSERT_EQ(
+      op("units.issue", R"({"transfer_id":3,"account":1002,"symbol":"GDEA2018","quantity_t":100})")
+          .first,
+      200);
+  ASSERT_EQ(op("market.halt", R"({"symbol":"GDEA2017"})").first, 200);
+  auto m = connect("MEMBER2", "member2", "member2-pass");
+  m->send("D", order("S1", "1002", "2", "10", "14.50"));
+  auto halted = m->expect("8");
+  EXPECT_EQ(field(halted, 150), "8");
+  EXPECT_EQ(field(halted, 103), "2");
+  m->send("D", order("S2", "1002", "2", "10", "15.00", "GDEA2018"));  // the other one trades
+  EXPECT_EQ(field(m->expect("8"), 150), "0");
+  ASSERT_EQ(op("market.resume", R"({"symbol":"GDEA2017"})").first, 200);
+  m->send("D", order("S1", "1002", "2", "10", "14.50"));  // a rejected ClOrdID may be reused
+  EXPECT_EQ(field(m->expect("8"), 150), "0");
+}
+
+TEST_F(ServerTest, ClickTakesTheBestOfferAndUnsupportedMessagesGetABusinessReject) {
+  auto seller = connect("MEMBER2", "member2", "member2-pass");
+  auto buyer = connect("MEMBER1", "member1", "member1-pass");
+  seller->send("D", order("S1", "1002", "2", "5", "14.30"));
+  ASSERT_EQ(field(seller->expect("8"), 150), "0");
+  seller->send("D", order("S2", "1002", "2", "5", "14.25"));
+  ASSERT_EQ(field(seller->expect("8"), 150), "0");
+  buyer->send("D", {{11, "C1"},
+                    {1, "1001"},
+                    {55, "GDEA2017"},
+                    {54, "1"},
+                    {60, wire::utc_now_text()},
+                    {38, "8"},
+                    {40, "1"},
+                    {59, "3"}});
+  EXPECT_EQ(field(buyer->expect("8"), 150), "0");
+  auto fill = buyer->expect("8");
+  EXPECT_EQ(field(fill, 150), "F");
+  EXPECT_EQ(field(fill, 31), "14.25");  // the best offer, at its price
+  EXPECT_EQ(field(fill, 32), "5");
+  auto rest = buyer->expect("8");  // the click is IOC: the rest is cancelled
+  EXPECT_EQ(field(rest, 150), "4");
+  EXPECT_EQ(field(rest, 14), "5");
+  buyer->send("E", {});  // NewOrderList: valid FIX 4.4, not supported here
+  auto bmr = buyer->expect("j");
+  EXPECT_EQ(field(bmr, 380), "3");
+  EXPECT_EQ(field(bmr, 372), "E");
+}
+
+}  // namespace
+}  // namespace carbonx::gateway
