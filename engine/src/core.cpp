@@ -135,7 +135,7 @@ const Core::Instrument* Core::find(InstrumentId id) const {
 }
 
 void Core::emit(EventBody body) {
-  events_.push_back(Event{seq_, ts_, body});
+  events_.emplace_back(seq_, ts_, std::move(body));
 }
 
 void Core::reject(CommandType type, RejectReason reason, AccountId account, MemberId member,
