@@ -20,6 +20,7 @@ Commands::Commands(CLI::App& app, Context& ctx, Options& options) : ctx_(ctx), o
   add_market(app);
   add_simulate(app);
   add_offbook(app);
+  add_instruments(app);
   add_allocation(app);
   add_compliance(app);
   add_reports(app);

@@ -24,6 +24,7 @@ class Commands {
   void add_funds(CLI::App& app);
   void add_market(CLI::App& app);
   void add_simulate(CLI::App& app);
+  void add_instruments(CLI::App& app);
   void add_allocation(CLI::App& app);
   void add_compliance(CLI::App& app);
   void add_offbook(CLI::App& app);

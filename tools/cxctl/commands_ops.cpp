@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -24,6 +25,32 @@
 namespace carbonx::cxctl {
 
 using json = nlohmann::json;
+
+void Commands::add_instruments(CLI::App& app) {
+  CLI::App* ins = add(app, "instruments", "the instruments of the server's configuration", nullptr);
+  add(*ins, "list", "code, product, tick, lot, reference price, band, fees", [this] {
+    tools::TextTable t({{"id", true},
+                        {"code", false},
+                        {"product", false},
+                        {"vintage/project", false},
+                        {"tick CNY", true},
+                        {"lot t", true},
+                        {"reference", true},
+                        {"band", true},
+                        {"max order t", true}});
+    for (const InstrumentConfig& i : ctx_.exchange().instruments) {
+      t.add_row({std::to_string(i.id.value()), i.code, std::string(to_string(i.product)),
+                 i.product == ProductKind::kAllowance
+                     ? std::to_string(i.vintage)
+                     : i.project.project_id + " (" + i.project.region + ")",
+                 tools::fen_to_yuan(i.tick_fen.value()), std::to_string(i.lot_t.value()),
+                 tools::fen_to_yuan(i.reference_price_fen.value()),
+                 "+-" + tools::permille_text(i.band_bp / 10),  // basis points -> permille
+                 tools::grouped(i.max_order_t.value())});
+    }
+    std::fputs(t.render().c_str(), stdout);
+  });
+}
 
 void Commands::add_allocation(CLI::App& app) {
   CLI::App* alloc = add(app, "allocation", "free allocation: compute, issue, true-up", nullptr);
@@ -154,6 +181,8 @@ void Commands::add_journal(CLI::App& app) {
         "applied by the server without a journaled command, so a replay from genesis cannot "
         "rebuild the ledger (see tools/README.md)");
   });
+  add(app, "verify", "the ledger invariants and the journal chain (= journal verify)",
+      [this] { cmd_journal_verify(ctx_); });
   static std::string to;
   add(app, "backup", "a consistent copy of the store, safe while carbonxd runs",
       [this] { cmd_backup(ctx_, to); })
