@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <cerrno>
+#include <vector>
 
 #include "carbonx/engine/assert.hpp"
 
@@ -63,6 +64,22 @@ class FixListener::Connection : public FixTransport,
     asio::post(socket_.get_executor(), [self = shared_from_this()] { self->shutdown(); });
   }
 
+  // Closes the socket and releases the FIX session; I/O thread (or after it stopped).
+  void finish() {
+    if (finished_) return;
+    finished_ = true;
+    {
+      std::lock_guard lock(mutex_);  // no direct write may race with closing the descriptor
+      closing_ = true;
+      boost::system::error_code ignored;
+      socket_.shutdown(tcp::socket::shutdown_both, ignored);
+      socket_.close(ignored);
+    }
+    owner_.engine_.on_closed(fix_);  // after this no thread writes to us
+    fix_ = nullptr;
+    owner_.forget(this);
+  }
+
  private:
   void read_next() {
     socket_.async_read_some(asio::buffer(buf_), [self = shared_from_this()](
@@ -102,21 +119,6 @@ class FixListener::Connection : public FixTransport,
       idle = !writing_;
     }
     if (idle) finish();
-  }
-
-  void finish() {
-    if (finished_) return;
-    finished_ = true;
-    {
-      std::lock_guard lock(mutex_);  // no direct write may race with closing the descriptor
-      closing_ = true;
-      boost::system::error_code ignored;
-      socket_.shutdown(tcp::socket::shutdown_both, ignored);
-      socket_.close(ignored);
-    }
-    owner_.engine_.on_closed(fix_);  // after this no thread writes to us
-    fix_ = nullptr;
-    owner_.forget(this);
   }
 
   FixListener& owner_;
@@ -192,6 +194,16 @@ void FixListener::stop_accepting() {
     boost::system::error_code ignored;
     acceptor_.close(ignored);
   });
+}
+
+void FixListener::finish_all_stopped() {
+  std::vector<std::shared_ptr<Connection>> open;
+  {
+    std::lock_guard lock(mutex_);
+    open.assign(connections_.begin(), connections_.end());
+  }
+  for (const auto& c : open)
+    c->finish();
 }
 
 void FixListener::close_all() {

@@ -168,6 +168,7 @@ void Server::stop() {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     io_.stop();
     io_thread_.join();
+    if (listener_) listener_->finish_all_stopped();
   }
 }
 

@@ -38,6 +38,9 @@ class FixListener {
   void stop_accepting();
   // Closes every connection (their sessions are disconnected).
   void close_all();
+  // After the io_context has stopped: finishes every connection still open on this thread, so
+  // no FIX session keeps a pointer to a connection that is about to be destroyed.
+  void finish_all_stopped();
   std::uint16_t port() const { return port_; }
   std::size_t connection_count() const;
 
