@@ -146,6 +146,7 @@ class Store final : public LedgerHistory {
   // Loads accounts, balances and open holds into `ledger` (which must be empty) and attaches the
   // store as its history. Returns applied_seq, the core state blob and the last journal hash.
   // Cost is proportional to the state, never to the journal. Call once, before any commit.
+  // The ledger keeps a pointer to this Store (its history): the Store must outlive its use.
   Result<Recovery, StoreError> load(Ledger& ledger);
   // Calls fn(order_id, record) for every stored open order, in order id order.
   Status<StoreError> for_each_open_order(
