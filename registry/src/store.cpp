@@ -4,7 +4,9 @@
 #include <fcntl.h>
 #include <lmdb.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -49,6 +51,7 @@ constexpr char kMetaSchema[] = "schema_version";
 constexpr char kMetaAppliedSeq[] = "applied_seq";
 constexpr char kMetaLastHash[] = "last_hash";
 constexpr char kMetaCoreState[] = "core_state";
+constexpr char kMetaRegistryState[] = "registry_state";
 constexpr char kMetaCounters[] = "ledger_counters";
 constexpr int kMaxGrowRetries = 16;
 
@@ -101,8 +104,10 @@ class Cursor {
   int rc_ = 0;
 };
 
+// No room for the file: the file system is full, the quota is used up, or the process's file
+// size limit (RLIMIT_FSIZE) is reached.
 bool is_disk_full(int rc) {
-  return rc == ENOSPC || rc == EDQUOT;
+  return rc == ENOSPC || rc == EDQUOT || rc == EFBIG;
 }
 
 }  // namespace
@@ -383,6 +388,11 @@ Result<Recovery, StoreError> Store::load(Ledger& ledger) {
     const auto b = bytes(v);
     out.core_state.assign(b.begin(), b.end());
   }
+  k = val(std::string_view(kMetaRegistryState));
+  if (mdb_get(txn.get(), env_->meta, &k, &v) == 0) {
+    const auto b = bytes(v);
+    out.registry_state.assign(b.begin(), b.end());
+  }
   ledger.attach_history(this);
   ledger.mark_committed();
   return out;
@@ -542,6 +552,10 @@ int Store::write_batch(const Batch& batch, const Ledger& ledger,
     put(rc, txn, env_->meta, val(std::string_view(kMetaCoreState)),
         val(batch.core_state->data(), batch.core_state->size()));
   }
+  if (batch.registry_state) {
+    put(rc, txn, env_->meta, val(std::string_view(kMetaRegistryState)),
+        val(batch.registry_state->data(), batch.registry_state->size()));
+  }
   if (!batch.journal.empty()) {
     const std::uint64_t applied = batch.journal.back().seq.value();
     put(rc, txn, env_->meta, val(std::string_view(kMetaAppliedSeq)), val(&applied, sizeof applied));
@@ -553,6 +567,26 @@ int Store::write_batch(const Batch& batch, const Ledger& ledger,
     return rc;
   }
   return mdb_txn_commit(txn);  // on failure LMDB has freed the txn
+}
+
+// LMDB reports a short write (the disk filled up in the middle of it) as EIO: tell a full disk or
+// a reached file size limit apart from a real I/O error by looking at the room left.
+Status<StoreError> Store::write_failure(int rc, std::size_t bytes_needed) {
+  if (is_disk_full(rc)) return fail(StoreError::kDiskFull, mdb_strerror(rc));
+  if (rc != EIO) return fail(StoreError::kLmdb, std::string("commit: ") + mdb_strerror(rc));
+  const std::size_t margin = bytes_needed + (std::size_t{1} << 20);
+  struct statvfs fs {};
+  if (statvfs(dir_.c_str(), &fs) == 0 && fs.f_bavail * fs.f_frsize < margin) {
+    return fail(StoreError::kDiskFull, "the file system has no room left for the batch");
+  }
+  struct rlimit lim {};
+  struct stat st {};
+  if (getrlimit(RLIMIT_FSIZE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY &&
+      stat((dir_ + "/data.mdb").c_str(), &st) == 0 &&
+      static_cast<std::size_t>(st.st_size) + margin > lim.rlim_cur) {
+    return fail(StoreError::kDiskFull, "the process's file size limit (RLIMIT_FSIZE) is reached");
+  }
+  return fail(StoreError::kIo, std::string("commit: ") + mdb_strerror(rc));
 }
 
 Status<StoreError> Store::commit_batch(const Batch& batch, Ledger& ledger) {
@@ -577,6 +611,8 @@ Status<StoreError> Store::commit_batch(const Batch& batch, Ledger& ledger) {
                                (ledger.dirty_balances_.size() + ledger.dirty_holds_.size()) * 64;
   for (const OrderChange& o : batch.orders)
     bytes_estimate += o.record.size() + 16;
+  if (batch.core_state) bytes_estimate += batch.core_state->size();
+  if (batch.registry_state) bytes_estimate += batch.registry_state->size();
   if (auto st = ensure_room(bytes_estimate); !st) return st;
   for (int attempt = 0;; ++attempt) {
     const int rc = write_batch(batch, ledger, records, offsets, hash);
@@ -585,9 +621,8 @@ Status<StoreError> Store::commit_batch(const Batch& batch, Ledger& ledger) {
       if (auto st = grow_map(0); !st) return st;
       continue;
     }
-    if (is_disk_full(rc)) return fail(StoreError::kDiskFull, mdb_strerror(rc));
     if (rc == MDB_MAP_FULL) return fail(StoreError::kMapFull, mdb_strerror(rc));
-    return fail(StoreError::kLmdb, std::string("commit: ") + mdb_strerror(rc));
+    return write_failure(rc, bytes_estimate);
   }
   if (!batch.journal.empty()) {
     applied_seq_ = batch.journal.back().seq;

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 #include <lmdb.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -278,6 +280,45 @@ TEST(Store, MapGrowsAndStopsAtTheConfiguredMaximum) {
   EXPECT_EQ(st.error(), StoreError::kMapFull);
   EXPECT_EQ(store->applied_seq(), Seq(seq - 1));
   EXPECT_TRUE(verify_journal(*store).ok);
+}
+
+TEST(Store, AFullDiskIsAClearErrorAndLosesNoCommit) {
+  TempDir dir;
+  // The child stands in for a full disk with a file size limit (writes past it fail with EFBIG);
+  // it opens the store itself and commits until the store refuses, then reports by exit code.
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    signal(SIGXFSZ, SIG_IGN);
+    auto opened = Store::open(dir.path());
+    if (!opened.ok()) _exit(10);
+    auto store = std::move(opened).value();
+    const rlimit limit{8 << 20, 8 << 20};
+    if (setrlimit(RLIMIT_FSIZE, &limit) != 0) _exit(11);
+    Ledger ledger;
+    const std::vector<std::uint8_t> big(100'000, 3);
+    for (std::uint64_t seq = 1; seq < 1000; ++seq) {
+      const JournalEntry e{Seq(seq), TimestampNs(1), big};
+      Batch b;
+      b.journal = std::span(&e, 1);
+      const auto st = store->commit_batch(b, ledger);
+      if (!st) {
+        std::fprintf(stderr, "seq %llu: %s: %s\n", static_cast<unsigned long long>(seq),
+                     std::string(to_string(st.error())).c_str(),
+                     store->last_error_detail().c_str());
+        _exit(st.error() == StoreError::kDiskFull && seq > 1 ? 0 : 12);
+      }
+    }
+    _exit(13);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  auto store = open_ok(dir.path());
+  EXPECT_GT(store->applied_seq().value(), 10u);
+  const JournalCheck c = verify_journal(*store);
+  EXPECT_TRUE(c.ok) << c.problem;
 }
 
 TEST(Store, RefusesACorruptFile) {

@@ -50,13 +50,13 @@ inline constexpr std::uint64_t kStoreMagic = 0x31'5853'4e42'5843ULL;  // "CXBNSX
 inline constexpr std::uint32_t kSchemaVersion = 1;
 
 enum class StoreError : std::uint8_t {
-  kIo = 1,         // the directory or a file cannot be created or opened (errno in detail)
+  kIo = 1,         // a file cannot be created, opened or written (errno in detail)
   kCorrupt,        // the data file is not a readable LMDB environment, or a record is malformed
   kForeign,        // an LMDB environment that is not a carbonx store (magic missing or wrong)
   kSchemaVersion,  // a carbonx store of another schema version
   kLocked,         // another process has the store open
   kMapFull,        // the map reached StoreOptions::max_map_bytes
-  kDiskFull,       // the file system is full (ENOSPC, EDQUOT)
+  kDiskFull,       // no room for the file (ENOSPC, EDQUOT, EFBIG: the file size limit)
   kSeqGap,         // the batch's journal seqs do not continue applied_seq + 1, + 2, ...
   kLmdb,           // another LMDB error (its text in detail)
 };
@@ -93,12 +93,16 @@ struct Batch {
   std::span<const JournalEntry> journal;  // seqs applied_seq + 1, + 2, ... (may be empty)
   std::span<const OrderChange> orders;
   std::optional<std::span<const std::uint8_t>> core_state;  // nullopt: unchanged
+  // The registrar's allocation/compliance state blob (registrar.hpp), written in the same
+  // transaction as the journal records and ledger rows. nullopt: unchanged.
+  std::optional<std::span<const std::uint8_t>> registry_state;
 };
 
 // What the server needs to continue after a restart (no journal scan).
 struct Recovery {
   Seq applied_seq{0};
   std::vector<std::uint8_t> core_state;
+  std::vector<std::uint8_t> registry_state;  // empty if never written (Batch::registry_state)
   Digest last_hash{};  // hash of the record at applied_seq (zeros when the journal is empty)
 };
 
@@ -193,6 +197,7 @@ class Store final : public LedgerHistory {
                   const Digest& new_hash);
   int write_ledger_rows(void* txn, const Ledger& ledger);
   Status<StoreError> fail(StoreError e, std::string text);
+  Status<StoreError> write_failure(int rc, std::size_t bytes_needed);
 
   std::unique_ptr<Env> env_;
   std::string dir_;
