@@ -1,6 +1,7 @@
 // ExchangeDriver: recovery, the command path, the group commit, calendar and session events.
 #include "carbonx/gateway/exchange_driver.hpp"
 
+#include <chrono>
 #include <filesystem>
 
 #include "carbonx/gateway/core_records.hpp"
@@ -116,6 +117,57 @@ bool ExchangeDriver::recover(std::string* error) {
   if (!each.ok() || !problem.empty()) {
     *error = problem.empty() ? "cannot read the open orders" : problem;
     return false;
+  }
+  return recover_used_clordids(error);
+}
+
+// ClOrdID is unique per session and trading day, across restarts too: the ClOrdIDs of the day's
+// NewOrder and Replace commands are read back from the journal (a day ends at an EndOfDay
+// command or when the China Standard Time date changes). Cost: one pass over the journal.
+bool ExchangeDriver::recover_used_clordids(std::string* error) {
+  Date day{};
+  auto remember = [this](MemberId member, const ClientOrderId& clid) {
+    const std::uint32_t m = member.value();
+    if (m >= session_of_member_.size() || session_of_member_[m] == kNoSession) return;
+    used_clordids_[session_of_member_[m]].insert(std::string(view(clid)));
+  };
+  auto clear = [this] {
+    for (auto& used : used_clordids_)
+      used.clear();
+  };
+  std::string problem;
+  const auto read = store_->read_journal(Seq(1), [&](const registry::JournalRecordView& r) {
+    const auto cmd = decode(r.payload);
+    if (!cmd.ok()) {
+      problem = "journal record " + std::to_string(r.seq.value()) + ": " +
+                std::string(to_string(cmd.error()));
+      return false;
+    }
+    if (trading_date(r.ts) != day) {
+      clear();
+      day = trading_date(r.ts);
+    }
+    if (const auto* n = std::get_if<NewOrder>(&cmd.value().body)) {
+      remember(n->member, n->client_order_id);
+    } else if (const auto* p = std::get_if<Replace>(&cmd.value().body)) {
+      remember(p->member, p->client_order_id);
+    } else if (std::holds_alternative<EndOfDay>(cmd.value().body)) {
+      clear();
+    }
+    return true;
+  });
+  if (!read.ok() || !problem.empty()) {
+    *error = problem.empty() ? "cannot read the journal" : problem;
+    return false;
+  }
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  if (trading_date(
+          TimestampNs(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count())) != day) {
+    clear();  // a new trading day since the last command
+  }
+  for (std::size_t i = 0; i < used_clordids_.size(); ++i) {  // still-open orders keep theirs
+    for (const auto& entry : open_by_clordid_[i])
+      used_clordids_[i].insert(entry.first);
   }
   return true;
 }

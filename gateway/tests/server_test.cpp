@@ -350,6 +350,15 @@ TEST_F(ServerTest, RestartContinuesAndResendsAcrossIt) {
   auto cancelled = again.expect("8");
   EXPECT_EQ(field(cancelled, 150), "4");
   EXPECT_EQ(field(cancelled, 37), order_id);
+  // ClOrdID stays unique for the day across restarts, also for orders no longer open.
+  again.close();
+  restart();
+  FixClient third("MEMBER2", server_->fix_port());
+  ASSERT_TRUE(third.logon("member2", "member2-pass", /*reset=*/true));
+  third.send("D", order("S1", "1002", "2", "10", "14.30"));
+  auto dup = third.expect("8");
+  EXPECT_EQ(field(dup, 150), "8");
+  EXPECT_EQ(field(dup, 103), "6");
 }
 
 }  // namespace

@@ -82,6 +82,7 @@ class ExchangeDriver final : public CoreDriver {
 
   ExchangeDriver() = default;
   bool recover(std::string* error);
+  bool recover_used_clordids(std::string* error);
   void bootstrap_accounts();
 
   // One core command: numbered, stamped, applied, journaled; its events translated into `out`.
