@@ -28,7 +28,7 @@ void ExchangeDriver::on_operator(TimestampNs ts, const OperatorRequest& r,
                                  std::vector<Delivery>& out) {
   pending_ = Pending{};
   std::uint32_t status = 200;
-  std::string body = operator_json(ts, r, &status);
+  std::string body = operator_json(ts, r, &status, out);
   Delivery d;
   d.ticket = r.ticket;
   d.http_status = status;
@@ -37,7 +37,7 @@ void ExchangeDriver::on_operator(TimestampNs ts, const OperatorRequest& r,
 }
 
 std::string ExchangeDriver::operator_json(TimestampNs ts, const OperatorRequest& r,
-                                          std::uint32_t* status) {
+                                          std::uint32_t* status, std::vector<Delivery>& out) {
   json in;
   try {
     in = r.body_json.empty() ? json::object() : json::parse(r.body_json);
@@ -45,7 +45,6 @@ std::string ExchangeDriver::operator_json(TimestampNs ts, const OperatorRequest&
     *status = 400;
     return error_json("body is not JSON").dump();
   }
-  std::vector<Delivery> fix_out;  // FIX replies the command causes are not this reply's business
   try {
     const std::string& v = r.verb;
     if (v == "market.open" || v == "market.close" || v == "market.halt" || v == "market.resume") {
@@ -62,11 +61,11 @@ std::string ExchangeDriver::operator_json(TimestampNs ts, const OperatorRequest&
         }
         sp.instrument = ins->id;
       }
-      run(ts, sp, fix_out);
+      run(ts, sp, out);  // FIX reports the command causes go out too
       return json{{"ok", true}, {"seq", seq_.value()}}.dump();
     }
     if (v == "day.end") {
-      on_calendar(ts, CalendarEvent{CalendarEvent::Kind::kEndOfDay}, fix_out);
+      on_calendar(ts, CalendarEvent{CalendarEvent::Kind::kEndOfDay}, out);
       return json{{"ok", true}, {"seq", seq_.value()}}.dump();
     }
     if (v == "account.open") {

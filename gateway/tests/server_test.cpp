@@ -422,3 +422,27 @@ TEST_F(ServerTest, ClickTakesTheBestOfferAndUnsupportedMessagesGetABusinessRejec
 
 }  // namespace
 }  // namespace carbonx::gateway
+
+namespace carbonx::gateway {
+namespace {
+
+TEST_F(ServerTest, EndOfDayExpiresDayOrdersAndClosesTheMarket) {
+  auto m = connect("MEMBER2", "member2", "member2-pass");
+  m->send("D", order("S1", "1002", "2", "10", "14.50"));
+  ASSERT_EQ(field(m->expect("8"), 150), "0");
+  ASSERT_EQ(op("day.end").first, 200);
+  auto expired = m->expect("8");
+  EXPECT_EQ(field(expired, 150), "C");
+  EXPECT_EQ(field(expired, 39), "C");
+  EXPECT_EQ(field(expired, 11), "S1");
+  m->send("D", order("S2", "1002", "2", "10", "14.50"));
+  auto closed = m->expect("8");
+  EXPECT_EQ(field(closed, 150), "8");
+  EXPECT_EQ(field(closed, 103), "2");
+  const auto balances = op("query.balances", R"({"account":1002})").second;
+  EXPECT_NE(balances.find(R"("asset":"GDEA2017","available":10000,"frozen":0)"), std::string::npos)
+      << balances;
+}
+
+}  // namespace
+}  // namespace carbonx::gateway

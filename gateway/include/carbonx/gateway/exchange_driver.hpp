@@ -125,7 +125,8 @@ class ExchangeDriver final : public CoreDriver {
                    bool bids, bool offers, std::vector<Delivery>& out) const;
   std::string next_exec_id();
   void forget_order(OrderId id);
-  std::string operator_json(TimestampNs ts, const OperatorRequest& r, std::uint32_t* status);
+  std::string operator_json(TimestampNs ts, const OperatorRequest& r, std::uint32_t* status,
+                            std::vector<Delivery>& out);
 
   ServerConfig config_;
   MemberDirectory* members_ = nullptr;
