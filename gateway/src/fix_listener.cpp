@@ -85,10 +85,39 @@ class FixListener::Connection : public FixTransport,
     socket_.async_read_some(asio::buffer(buf_), [self = shared_from_this()](
                                                     boost::system::error_code ec, std::size_t n) {
       if (ec) return self->finish();
-      if (!self->owner_.engine_.on_bytes(self->fix_, self->buf_.data(), n)) {
-        return self->shutdown();  // whatever reason was written is flushed first
+      if (self->owner_.config_.precheck != nullptr && !self->prechecked_) {
+        return self->gather_logon(n);
       }
-      self->read_next();
+      self->feed(self->buf_.data(), n);
+    });
+  }
+
+  void feed(const char* data, std::size_t n) {
+    if (finished_) return;
+    if (!owner_.engine_.on_bytes(fix_, data, n)) {
+      return shutdown();  // whatever reason was written is flushed first
+    }
+    read_next();
+  }
+
+  // Collects the first complete frame, has it prechecked off this thread, then feeds it.
+  void gather_logon(std::size_t n) {
+    first_.append(buf_.data(), n);
+    const std::size_t trailer = first_.find(
+        "\x01"
+        "10=");
+    if (trailer == std::string::npos || first_.size() < trailer + 8) {
+      if (first_.size() > kMaxLogonBytes) return finish();
+      return read_next();
+    }
+    prechecked_ = true;
+    const std::string frame = first_.substr(0, trailer + 8);
+    owner_.config_.precheck->precheck(frame, [self = shared_from_this()] {
+      asio::post(self->socket_.get_executor(), [self] {
+        std::string bytes;
+        bytes.swap(self->first_);
+        self->feed(bytes.data(), bytes.size());
+      });
     });
   }
 
@@ -124,7 +153,10 @@ class FixListener::Connection : public FixTransport,
   FixListener& owner_;
   tcp::socket socket_;
   FixConnection* fix_ = nullptr;
+  static constexpr std::size_t kMaxLogonBytes = 8192;
   std::array<char, 65536> buf_{};
+  std::string first_;        // bytes up to and including the first frame (precheck)
+  bool prechecked_ = false;  // I/O thread only
   std::mutex mutex_;
   std::string pending_;
   std::string inflight_;

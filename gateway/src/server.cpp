@@ -10,6 +10,7 @@
 
 #include "carbonx/gateway/calendar.hpp"
 #include "carbonx/gateway/exchange_driver.hpp"
+#include "carbonx/gateway/fix_wire.hpp"
 #include "carbonx/gateway/operator_api.hpp"
 
 namespace carbonx::gateway {
@@ -112,6 +113,8 @@ bool Server::start(std::string* error) {
   lc.bind_address = config_.fix_bind;
   lc.port = config_.fix_port;
   lc.max_connections = config_.max_sessions;
+  hash_pool_ = std::make_unique<asio::thread_pool>(1);
+  lc.precheck = this;
   listener_ = std::make_unique<FixListener>(io_, *fix_, lc);
   if (!listener_->start(error)) return false;
   operator_api_ =
@@ -162,6 +165,7 @@ void Server::stop() {
       fix_->logout(s, "carbonxd is shutting down");
     }
   }
+  if (hash_pool_) hash_pool_->join();
   if (io_thread_.joinable()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));  // let Logouts flush
     if (listener_) listener_->close_all();
@@ -182,7 +186,36 @@ std::uint16_t Server::operator_port() const {
 
 std::string Server::authenticate(SessionIndex session, const std::string& username,
                                  const std::string& password) {
-  return members_->verify(fix_->member_comp_id(session), username, password);
+  const std::string& comp = fix_->member_comp_id(session);
+  {
+    std::lock_guard lock(verdicts_mutex_);
+    const auto it = verdicts_.find(comp);
+    if (it != verdicts_.end()) {
+      const bool same = it->second.username == username && it->second.password == password &&
+                        it->second.members_version == members_->version() &&
+                        steady_ns() - it->second.at_ns < kVerdictTtlNs;
+      std::string refusal = std::move(it->second.refusal);
+      verdicts_.erase(it);
+      if (same) return refusal;
+    }
+  }
+  return members_->verify(comp, username, password);  // not prechecked: hash here
+}
+
+void Server::precheck(const std::string& logon_frame, std::function<void()> resume) {
+  const wire::Fields f = wire::decode(logon_frame);
+  const auto comp = wire::get(f, 49);
+  if (wire::get(f, 35) != "A" || !comp || stopped_) return resume();
+  asio::post(*hash_pool_, [this, comp = *comp, user = wire::get(f, 553).value_or(""),
+                           pass = wire::get(f, 554).value_or(""), resume = std::move(resume)] {
+    const std::uint64_t version = members_->version();
+    Verdict v{user, pass, members_->verify(comp, user, pass), version, steady_ns()};
+    {
+      std::lock_guard lock(verdicts_mutex_);
+      verdicts_[comp] = std::move(v);
+    }
+    resume();
+  });
 }
 
 void Server::on_logon(SessionIndex session) {

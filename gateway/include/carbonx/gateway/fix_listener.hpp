@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -18,11 +19,22 @@
 
 namespace carbonx::gateway {
 
+// Checks a connection's first message (the Logon) before it reaches the FIX session, off the I/O
+// thread (a salted, iterated password hash takes milliseconds: 2,000 logons at once must not stall
+// the sessions already trading). precheck() must eventually call resume() exactly once, from any
+// thread.
+class LogonPrecheck {
+ public:
+  virtual ~LogonPrecheck() = default;
+  virtual void precheck(const std::string& logon_frame, std::function<void()> resume) = 0;
+};
+
 struct FixListenerConfig {
   std::string bind_address = "0.0.0.0";
   std::uint16_t port = 9878;  // 0: an ephemeral port (tests)
   std::uint32_t max_connections = 4096;
   std::size_t max_pending_write_bytes = std::size_t{32} << 20;
+  LogonPrecheck* precheck = nullptr;  // optional
 };
 
 class FixListener {

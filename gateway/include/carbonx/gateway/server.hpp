@@ -9,6 +9,8 @@
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -34,7 +36,7 @@ struct Throttle {
   bool admit(std::int64_t now_ns, std::uint32_t limit);
 };
 
-class Server final : public FixEngineHandler, public DeliverySink {
+class Server final : public FixEngineHandler, public DeliverySink, public LogonPrecheck {
  public:
   // Opens the data directory (store, members, FIX session store) and recovers; does not listen
   // yet. nullptr and *error on failure (the error names the file or key).
@@ -69,6 +71,10 @@ class Server final : public FixEngineHandler, public DeliverySink {
   // DeliverySink (sender thread).
   void deliver(std::vector<Delivery>& batch) override;
 
+  // LogonPrecheck (I/O thread): verifies the password on a worker thread; authenticate() then
+  // uses the verdict instead of hashing on the I/O thread.
+  void precheck(const std::string& logon_frame, std::function<void()> resume) override;
+
  private:
   Server() = default;
   void schedule_tick();
@@ -85,6 +91,17 @@ class Server final : public FixEngineHandler, public DeliverySink {
   std::unique_ptr<Calendar> calendar_;
   std::unique_ptr<boost::asio::steady_timer> tick_timer_;
   std::vector<Throttle> throttles_;  // per session, FIX I/O thread only
+  struct Verdict {
+    std::string username;
+    std::string password;
+    std::string refusal;                // "" = accepted
+    std::uint64_t members_version = 0;  // stale after any member change
+    std::int64_t at_ns = 0;             // and after kVerdictTtlNs
+  };
+  static constexpr std::int64_t kVerdictTtlNs = 30'000'000'000;
+  std::mutex verdicts_mutex_;
+  std::map<std::string, Verdict> verdicts_;  // by CompID, consumed by authenticate()
+  std::unique_ptr<boost::asio::thread_pool> hash_pool_;
   std::thread io_thread_;
   std::atomic<bool> stopped_{false};
   std::mutex stop_mutex_;
