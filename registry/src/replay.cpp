@@ -5,6 +5,7 @@
 #include "carbonx/engine/commands.hpp"
 #include "carbonx/engine/core.hpp"
 #include "carbonx/registry/journal.hpp"
+#include "carbonx/registry/registry_commands.hpp"
 
 namespace carbonx::registry {
 
@@ -16,6 +17,11 @@ CommandReplay replay_commands(Store& store, const ExchangeConfig& config, Ledger
     if (r.seq.value() != expect) {
       out.first_bad_seq = Seq(expect);
       out.problem = "journal record missing before seq " + std::to_string(r.seq.value());
+      return false;
+    }
+    if (is_registry_record(r.payload)) {
+      out.first_bad_seq = r.seq;
+      out.problem = "a registry command record: replay with replay_exchange (journal_applier.hpp)";
       return false;
     }
     auto cmd = decode(r.payload);

@@ -8,6 +8,7 @@
 #include <lmdb.h>
 
 #include "carbonx/registry/journal.hpp"
+#include "carbonx/registry/replay.hpp"
 #include "registrar_test_support.hpp"
 #include "registry_test_util.hpp"
 
@@ -202,6 +203,18 @@ TEST(RegistrarLife, ARestartRestoresTheRegistrarStateCommittedWithTheBatches) {
       Seq(live.last.value() + 1), utc(2019, 3, 1),
       Surrender{AccountId(kFirstFirm), 2018, MemberId(0), {{asset_of(kGdea2018), 1}}});
   EXPECT_TRUE(!st || st.error().code != RegistrarError::kUnknownFirm);
+}
+
+TEST(RegistrarLife, TheEngineOnlyReplayNamesTheFirstRegistryRecord) {
+  registry::testing::TempDir dir;
+  run_life(dir.sub("live"));
+  auto store = std::move(Store::open(dir.sub("live"))).value();
+  Ledger scratch(options());
+  const CommandReplay r = replay_commands(*store, exchange_config(), scratch);
+  EXPECT_FALSE(r.ok);
+  ASSERT_TRUE(r.first_bad_seq.has_value());
+  EXPECT_EQ(*r.first_bad_seq, Seq(1));  // OpenAccount of the government account
+  EXPECT_NE(r.problem.find("registry command record"), std::string::npos) << r.problem;
 }
 
 void flip_payload_byte(const std::string& dir, std::uint64_t seq, std::size_t offset) {

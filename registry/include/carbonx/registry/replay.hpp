@@ -9,6 +9,11 @@
 // the live ledger had it — and no Store is attached to it. `config` is the exchange configuration
 // the live core was built from.
 //
+// A journal with registry command records (registry_commands.hpp) is replayed by
+// replay_exchange() (journal_applier.hpp, in carbonx::registry): from genesis into an EMPTY
+// ledger, engine and registry records through the one JournalApplier, no genesis snapshot needed.
+// replay_commands() stops at the first registry record and names it.
+//
 // Not thread-safe; reads the store with short read transactions.
 
 #include <cstdint>
