@@ -78,6 +78,17 @@ Result<JournalApplier::Applied, JournalApplyFailure> JournalApplier::apply_regis
   return out;
 }
 
+Result<CommandRecord, JournalApplyFailure> JournalApplier::apply_engine(const Command& cmd) {
+  if (cmd.seq <= last_seq_) {
+    return fail(JournalApplyError::kSeqMismatch, "seq " + std::to_string(cmd.seq.value()) +
+                                                     " after " + std::to_string(last_seq_.value()));
+  }
+  const CommandRecord rec = encode(cmd);
+  core_.apply(cmd);
+  last_seq_ = cmd.seq;
+  return rec;
+}
+
 namespace {
 
 // Commits the pending records of the replay to the scratch store.

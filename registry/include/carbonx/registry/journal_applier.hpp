@@ -24,6 +24,7 @@
 #include <span>
 #include <string>
 
+#include "carbonx/engine/commands.hpp"
 #include "carbonx/engine/core.hpp"
 #include "carbonx/engine/instrument.hpp"
 #include "carbonx/engine/result.hpp"
@@ -71,6 +72,10 @@ class JournalApplier {
   };
   Result<Applied, JournalApplyFailure> apply_registry(Seq seq, TimestampNs ts,
                                                       const RegistryCommand& cmd);
+  // For the live server's hot path: applies an engine command and returns its record to
+  // journal, without decoding it back (the engine codec guarantees decode(encode(c)) == c, so
+  // this is the same as apply_record(c.seq, c.ts, encode(c))). Error: kSeqMismatch.
+  Result<CommandRecord, JournalApplyFailure> apply_engine(const Command& cmd);
 
   Seq last_seq() const { return last_seq_; }
 
