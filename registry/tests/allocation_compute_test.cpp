@@ -158,15 +158,17 @@ std::string cement(const std::string& clinker, const std::string& waste) {
 }
 
 TEST(AllocationCompute, CementCoProcessingBandsAndBoundaries) {
-  // 1,000,000 t clinker x 0.8534 = 853,400 t; bands have inclusive lower bounds.
+  // 1,000,000 t clinker x 0.8534 = 853,400 t. 30 kt and 50 kt are reached at the bound; the
+  // top band is "> 100 kt" (DESIGN.md), so exactly 100 kt stays at +2%.
   EXPECT_EQ(one(cement("1000000", "0"), Stage::kFinal), 853'400);
-  EXPECT_EQ(one(cement("1000000", "29999.999"), Stage::kFinal), 853'400);  // below 30 kt
-  EXPECT_EQ(one(cement("1000000", "30000"), Stage::kFinal), 861'934);      // x 1.01
-  EXPECT_EQ(one(cement("1000000", "49999"), Stage::kFinal), 861'934);      // x 1.01
-  EXPECT_EQ(one(cement("1000000", "50000"), Stage::kFinal), 870'468);      // x 1.02
-  EXPECT_EQ(one(cement("1000000", "99999.999"), Stage::kFinal), 870'468);  // x 1.02
-  EXPECT_EQ(one(cement("1000000", "100000"), Stage::kFinal), 879'002);     // x 1.03
-  EXPECT_EQ(one(cement("1000000", "250000"), Stage::kFinal), 879'002);     // x 1.03
+  EXPECT_EQ(one(cement("1000000", "29999.999"), Stage::kFinal), 853'400);   // below 30 kt
+  EXPECT_EQ(one(cement("1000000", "30000"), Stage::kFinal), 861'934);       // x 1.01
+  EXPECT_EQ(one(cement("1000000", "49999"), Stage::kFinal), 861'934);       // x 1.01
+  EXPECT_EQ(one(cement("1000000", "50000"), Stage::kFinal), 870'468);       // x 1.02
+  EXPECT_EQ(one(cement("1000000", "99999.999"), Stage::kFinal), 870'468);   // x 1.02
+  EXPECT_EQ(one(cement("1000000", "100000"), Stage::kFinal), 870'468);      // x 1.02
+  EXPECT_EQ(one(cement("1000000", "100000.001"), Stage::kFinal), 879'002);  // x 1.03
+  EXPECT_EQ(one(cement("1000000", "250000"), Stage::kFinal), 879'002);      // x 1.03
   // pre: 853,400 x 0.50 = 426,700 t; with 30 kt: 861,934 x 0.5 = 430,967 t.
   EXPECT_EQ(one(cement("1000000", "0"), Stage::kPre), 426'700);
   EXPECT_EQ(one(cement("1000000", "30000"), Stage::kPre), 430'967);

@@ -2,6 +2,7 @@
 // Internal: reads the fields of one CSV row by column name and records every problem with the
 // file, line and field. Shared by the table, facility, emissions and catalogue loaders.
 
+#include <algorithm>
 #include <optional>
 
 #include <fmt/format.h>
@@ -59,18 +60,32 @@ class RowReader {
                                  std::optional<Decimal> hi = std::nullopt) {
     auto t = required(column);
     if (!t) return std::nullopt;
-    auto parsed = parse_decimal(*t, max_scale, /*allow_negative=*/true);
+    return checked_decimal(column, *t, max_scale, lo, hi);
+  }
+
+  // As decimal(), after skipping the first `prefix_len` characters (e.g. the '>' of ">100000").
+  std::optional<Decimal> decimal_after_prefix(std::string_view column, std::size_t prefix_len,
+                                              int max_scale, Decimal lo) {
+    auto t = required(column);
+    if (!t) return std::nullopt;
+    return checked_decimal(column, t->substr(std::min(prefix_len, t->size())), max_scale, lo,
+                           std::nullopt);
+  }
+
+  std::optional<Decimal> checked_decimal(std::string_view column, std::string_view t, int max_scale,
+                                         Decimal lo, std::optional<Decimal> hi) {
+    auto parsed = parse_decimal(t, max_scale, /*allow_negative=*/true);
     if (!parsed) {
       const std::string why = parsed.error() == DecimalError::kTooManyDecimals
                                   ? fmt::format("at most {} decimal places", max_scale)
                                   : std::string(to_string(parsed.error()));
-      fail(InputErrorCode::kBadNumber, column, fmt::format("'{}': {}", *t, why));
+      fail(InputErrorCode::kBadNumber, column, fmt::format("'{}': {}", t, why));
       return std::nullopt;
     }
     const Decimal d = parsed.value();
     if (compare(d, lo) < 0 || (hi && compare(d, *hi) > 0)) {
       fail(InputErrorCode::kOutOfRange, column,
-           fmt::format("{} is outside {}..{}", *t, to_string(lo), hi ? to_string(*hi) : ""));
+           fmt::format("{} is outside {}..{}", t, to_string(lo), hi ? to_string(*hi) : ""));
       return std::nullopt;
     }
     return d;

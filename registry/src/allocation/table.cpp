@@ -62,7 +62,8 @@ const ClassEntry* AllocationTable::heat_class(Fuel fuel) const {
 Decimal AllocationTable::co_processing_uplift(Decimal waste_t) const {
   Decimal uplift = Decimal::whole(0);
   for (const auto& band : co_processing) {  // ascending: the last band reached wins
-    if (compare(waste_t, band.lower_bound_t) >= 0) uplift = band.uplift;
+    const int c = compare(waste_t, band.lower_bound_t);
+    if (c > 0 || (c == 0 && !band.exclusive)) uplift = band.uplift;
   }
   return uplift;
 }
@@ -217,7 +218,10 @@ void read_band(RowReader& r, AllocationTable& t) {
   if (s == nullptr || s->method != Method::kCement) {
     r.fail(InputErrorCode::kUnknownSector, "sector", "co_processing bands belong to cement");
   }
-  auto lower = r.decimal("option", 3, kZero);
+  // "<t>" is reached at t tonnes; ">t" only above t (DESIGN.md: "> 100 kt").
+  const bool exclusive = r.text("option").starts_with('>');
+  auto lower =
+      exclusive ? r.decimal_after_prefix("option", 1, 3, kZero) : r.decimal("option", 3, kZero);
   auto uplift = r.decimal("value", kMaxTableDecimals, kZero, kOne);
   if (!lower || !uplift || s == nullptr) return;
   for (const auto& b : t.co_processing) {
@@ -226,7 +230,7 @@ void read_band(RowReader& r, AllocationTable& t) {
       return;
     }
   }
-  t.co_processing.push_back({*lower, *uplift});
+  t.co_processing.push_back({*lower, *uplift, exclusive});
 }
 
 void check_complete(std::string_view file, AllocationTable& t, const Seen& factors,
