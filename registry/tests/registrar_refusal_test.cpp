@@ -68,6 +68,10 @@ TEST_F(RegistrarRefusal, AccountsAndCash) {
   refused(OpenAccount{account(AccountId(0), AccountKind::kIndividual)}, RegistrarError::kAccount);
   refused(SetAccountStatus{AccountId(777), AccountStatus::kFrozen}, RegistrarError::kAccount);
   refused(SetAccountStatus{kInvestor, AccountStatus::kClosed}, RegistrarError::kAccount);
+  ledger.begin_command(Seq(++seq), TimestampNs(0));
+  ASSERT_TRUE(ledger.hold(HoldId(5), kInvestor, kCashAsset, 100).ok());  // a resting order
+  registrar.mark_committed();
+  refused(SetAccountStatus{kInvestor, AccountStatus::kFrozen}, RegistrarError::kOpenHolds);
   refused(SetHoldingLimit{AccountId(777), 5}, RegistrarError::kAccount);
   refused(Deposit{TransferId(0), kInvestor, AmountFen(5), 0}, RegistrarError::kBadTransferId);
   refused(Deposit{TransferId(1ULL << 63), kInvestor, AmountFen(5), 0},
@@ -110,6 +114,8 @@ TEST_F(RegistrarRefusal, FirmsAllocationAndCompliance) {
   refused(Surrender{AccountId(kFirstFirm), 2017, MemberId(0), {{asset_of(kGdea2017), 1}}},
           RegistrarError::kCompliance);  // no verified emissions yet
   refused(RecordExtension{AccountId(kFirstFirm), 2017, 20180101}, RegistrarError::kCompliance);
+  refused(RecordExtension{AccountId(kFirstFirm), 2017, 20180631}, RegistrarError::kBadDate);
+  refused(RecordExtension{AccountId(kFirstFirm), 2017, -1}, RegistrarError::kBadDate);
   refused(RecordExemption{kInvestor, 2017}, RegistrarError::kUnknownFirm);
   refused(SettleCompliance{2017}, RegistrarError::kCompliance, utc(2018, 6, 1));
 

@@ -28,6 +28,10 @@ std::string_view to_string(RegistrarError e) noexcept {
       return "verified emissions out of range";
     case RegistrarError::kUnknownAccount:
       return "no such account";
+    case RegistrarError::kBadDate:
+      return "not a calendar date";
+    case RegistrarError::kOpenHolds:
+      return "the account has open holds (orders)";
     case RegistrarError::kNotFirmAccount:
       return "not a control emission firm account";
     case RegistrarError::kFirmConflict:
@@ -120,6 +124,15 @@ Status<RegistrarFailure> Registrar::on(const OpenAccount& c) {
 }
 
 Status<RegistrarFailure> Registrar::on(const SetAccountStatus& c) {
+  if (c.status == AccountStatus::kFrozen) {
+    for (const BalanceDetail& b : ledger_.balances_of(c.account)) {
+      if (b.frozen != 0) {
+        return fail(RegistrarError::kOpenHolds,
+                    fmt::format("account {} has {} frozen in asset {}", c.account.value(), b.frozen,
+                                b.asset.value()));
+      }
+    }
+  }
   if (auto st = ledger_.set_status(c.account, c.status); !st) return from(st.error());
   if (const Account* a = ledger_.account(c.account); a && a->kind == AccountKind::kRetirement)
     refresh_retirement();
@@ -254,6 +267,13 @@ Status<RegistrarFailure> Registrar::on(const Surrender& c) {
 }
 
 Status<RegistrarFailure> Registrar::on(const RecordExtension& c) {
+  compliance::DateInt date = 0;
+  const std::int32_t d = c.date_yyyymmdd;
+  if (d < 10'000'000 || d > 99'991'231 ||
+      !compliance::parse_date(fmt::format("{:04}-{:02}-{:02}", d / 10'000, d / 100 % 100, d % 100),
+                              date) ||
+      date != d)
+    return fail(RegistrarError::kBadDate, std::to_string(d));
   auto firm = firm_of(c.firm_account);
   if (!firm.ok()) return Err(firm.error());
   auto st = compliance_.record_extension(c.year, firm.value(), c.date_yyyymmdd);

@@ -54,7 +54,10 @@ enum class RegistrarError : std::uint8_t {
   kBadAmount,       // an amount or quantity <= 0
   kUnknownAsset,    // IssueUnits of an asset that is no configured instrument
   kBadEmissions,    // verified emissions < 0 or over compliance::kMaxEmissionsT
+  kBadDate,         // an extension date that is no calendar date (yyyymmdd)
   kUnknownAccount,  // the account does not exist
+  kOpenHolds,       // freezing an account with open holds (resting orders, bids, repo locks):
+                    // the core's trades on them would be refused by the ledger; cancel them first
   kNotFirmAccount,  // RegisterFirm on an account that is not a kControlEmissionFirm account
   kFirmConflict,    // the firm id or the account is registered otherwise
   kBadFirmId,       // empty firm id
