@@ -5,6 +5,8 @@
 
 #include <random>
 
+#include "allocation_test_support.hpp"
+
 #include "registrar_test_support.hpp"
 
 namespace carbonx::registry {
@@ -86,6 +88,10 @@ TEST_F(RegistrarRefusal, AccountsAndCash) {
   refused(Withdraw{TransferId(3), kInvestor, AmountFen(-1), 0}, RegistrarError::kBadAmount);
   refused(IssueUnits{TransferId(4), kInvestor, AssetId(999), 10, 0}, RegistrarError::kUnknownAsset);
   refused(IssueUnits{TransferId(4), kInvestor, asset_of(kCcer), 0, 0}, RegistrarError::kBadAmount);
+  refused(IssueUnits{TransferId(4), kInvestor, asset_of(kCcer), kMaxCommandQuantityT + 1, 0},
+          RegistrarError::kBadAmount);
+  refused(Deposit{TransferId(4), kInvestor, AmountFen(kMaxCommandAmountFen + 1), 0},
+          RegistrarError::kBadAmount);
   refused(IssueUnits{TransferId(4), AccountId(777), asset_of(kCcer), 5, 0},
           RegistrarError::kTransfer);
 }
@@ -134,6 +140,62 @@ TEST_F(RegistrarRefusal, FirmsAllocationAndCompliance) {
           RegistrarError::kCompliance);  // a member acting for a firm not its own
   refused(Surrender{AccountId(kFirstFirm), 2017, MemberId(0), {{asset_of(kGdea2018), 1}}},
           RegistrarError::kCompliance);  // vintage after the compliance year
+}
+
+// Mutated records that still decode, applied to a registrar with a real state: every one is
+// applied or refused with an error, never a crash, and the ledger's invariants hold throughout.
+TEST_F(RegistrarRefusal, MutatedCommandsAreAppliedOrRefusedNeverACrash) {
+  ok(AllocationIssue{2017, "national-2017-draft", sample_facilities()});
+  ok(LoadVerifiedEmissions{sample_emissions(2016)});
+  ok(LoadVerifiedEmissions{sample_emissions(2017)});
+  const std::string small_csv = std::string(allocation::testing::kFacilityHeader) +
+                                allocation::testing::row({{"firm", "GDALU01"},
+                                                          {"unit", "P9"},
+                                                          {"sector", "aluminium"},
+                                                          {"class", "liquid_aluminium"},
+                                                          {"base_output", "10000"},
+                                                          {"actual_output", "12000"}});
+  const std::vector<RegistryCommand> base = {
+      OpenAccount{account(AccountId(300), AccountKind::kIndividual)},
+      SetAccountStatus{kInvestor, AccountStatus::kFrozen},
+      SetHoldingLimit{kInvestor, 1'000},
+      Deposit{TransferId(7), kInvestor, AmountFen(5'000), 1},
+      Withdraw{TransferId(8), kInvestor, AmountFen(500), 1},
+      IssueUnits{TransferId(9), AccountId(kFirstFirm), asset_of(kCcer), 3'000, 0},
+      RegisterFirm{"NEWFIRM", AccountId(kFirstFirm + 1), MemberId(1), "guangdong"},
+      AllocationIssue{2018, "national-2017-draft", small_csv},
+      AllocationTrueUp{2017, "national-2017-draft", small_csv},
+      LoadVerifiedEmissions{{{"GDPWR01", 2018, 1'000}}},
+      Surrender{AccountId(kFirstFirm),
+                2017,
+                MemberId(0),
+                {{asset_of(kGdea2017), 100}, {asset_of(kCcer), 10}}},
+      RecordExtension{AccountId(kFirstFirm), 2017, 20180720},
+      RecordExemption{AccountId(kFirstFirm + 3), 2017},
+      SettleCompliance{2017}};
+  std::mt19937_64 rng(99);
+  std::size_t applied = 0, refusals = 0;
+  for (int i = 0; i < 20'000; ++i) {
+    auto b = encode_registry_command(base[rng() % base.size()]);
+    const int flips = static_cast<int>(rng() % 3);
+    for (int f = 0; f < flips; ++f) {
+      const std::size_t at = kRegistryRecordHeaderSize + rng() % (b.size() - 8);
+      b[at] ^= static_cast<std::uint8_t>(1 + rng() % 255);
+    }
+    auto cmd = decode_registry_command(b);
+    if (!cmd.ok()) continue;
+    const TimestampNs ts = rng() % 2 == 0 ? utc(2018, 5, 1) : utc(2018, 8, 1);
+    auto st = registrar.apply(Seq(++seq), ts, cmd.value());
+    if (st.ok()) {
+      ++applied;
+    } else {
+      ++refusals;
+      EXPECT_FALSE(st.error().detail.empty());
+    }
+  }
+  EXPECT_GT(applied, 100u);
+  EXPECT_GT(refusals, 1'000u);
+  EXPECT_TRUE(ledger.verify().empty());
 }
 
 TEST_F(RegistrarRefusal, StateBlobsRestoreExactlyAndBadBlobsAreRefused) {

@@ -147,7 +147,10 @@ Status<RegistrarFailure> Registrar::on(const SetHoldingLimit& c) {
 Status<RegistrarFailure> Registrar::on(const Deposit& c) {
   if (!usable_client_id(c.transfer))
     return fail(RegistrarError::kBadTransferId, std::to_string(c.transfer.value()));
-  if (c.amount_fen.value() <= 0) return fail(RegistrarError::kBadAmount, "deposit");
+  if (auto st = check_amount(ledger_.options().cash_settlement_account, c.account, kCashAsset,
+                             c.amount_fen.value(), kMaxCommandAmountFen);
+      !st)
+    return st;
   auto st = ledger_.deposit(c.transfer, c.account, c.amount_fen, c.reference);
   if (!st) return from(st.error());
   return {};
@@ -156,7 +159,10 @@ Status<RegistrarFailure> Registrar::on(const Deposit& c) {
 Status<RegistrarFailure> Registrar::on(const Withdraw& c) {
   if (!usable_client_id(c.transfer))
     return fail(RegistrarError::kBadTransferId, std::to_string(c.transfer.value()));
-  if (c.amount_fen.value() <= 0) return fail(RegistrarError::kBadAmount, "withdrawal");
+  if (auto st = check_amount(c.account, ledger_.options().cash_settlement_account, kCashAsset,
+                             c.amount_fen.value(), kMaxCommandAmountFen);
+      !st)
+    return st;
   auto st = ledger_.withdraw(c.transfer, c.account, c.amount_fen, c.reference);
   if (!st) return from(st.error());
   return {};
@@ -165,7 +171,10 @@ Status<RegistrarFailure> Registrar::on(const Withdraw& c) {
 Status<RegistrarFailure> Registrar::on(const IssueUnits& c) {
   if (!usable_client_id(c.transfer))
     return fail(RegistrarError::kBadTransferId, std::to_string(c.transfer.value()));
-  if (c.quantity_t <= 0) return fail(RegistrarError::kBadAmount, "issuance");
+  if (auto st = check_amount(config_.government_account, c.account, c.asset, c.quantity_t,
+                             kMaxCommandQuantityT);
+      !st)
+    return st;
   bool known = false;
   for (const InstrumentConfig& i : config_.instruments)
     known = known || asset_of(i.id) == c.asset;
@@ -239,6 +248,20 @@ Status<RegistrarFailure> Registrar::on(const LoadVerifiedEmissions& c) {
   }
   if (auto st = compliance_.record_emissions(rows); !st) return from(st.error());
   dirty_ = true;
+  return {};
+}
+
+Status<RegistrarFailure> Registrar::check_amount(AccountId debit, AccountId credit, AssetId asset,
+                                                 std::int64_t amount, std::int64_t limit) const {
+  if (amount <= 0 || amount > limit)
+    return fail(RegistrarError::kBadAmount, fmt::format("{} not in 1..{}", amount, limit));
+  const BalanceView d = ledger_.balance(debit, asset);
+  const BalanceView c = ledger_.balance(credit, asset);
+  std::int64_t out = 0;
+  if (__builtin_sub_overflow(d.available, amount, &out) ||
+      __builtin_add_overflow(c.available, amount, &out) ||
+      __builtin_add_overflow(out, c.frozen, &out))
+    return fail(RegistrarError::kBadAmount, fmt::format("{} would overflow a balance", amount));
   return {};
 }
 

@@ -40,6 +40,10 @@
 
 namespace carbonx::registry {
 
+// Largest amount of one Deposit/Withdraw (fen: 10 trillion CNY) and of one IssueUnits (tonnes).
+inline constexpr std::int64_t kMaxCommandAmountFen = 1'000'000'000'000'000;
+inline constexpr std::int64_t kMaxCommandQuantityT = 1'000'000'000'000;
+
 struct RegistrarConfig {
   AccountId government_account{0};            // kind kGovernmentIssuance
   std::vector<InstrumentConfig> instruments;  // ExchangeConfig::instruments
@@ -51,7 +55,8 @@ enum class RegistrarError : std::uint8_t {
   kAccount = 1,     // the ledger refused an account operation (sub = RegistryError)
   kTransfer,        // the ledger refused a posting (sub = LedgerError)
   kBadTransferId,   // not a client transfer id, or inside the allocation/compliance id domains
-  kBadAmount,       // an amount or quantity <= 0
+  kBadAmount,       // an amount or quantity <= 0, over its kMaxCommand* limit, or one that
+                    // would overflow a balance (debit or credit side)
   kUnknownAsset,    // IssueUnits of an asset that is no configured instrument
   kBadEmissions,    // verified emissions < 0 or over compliance::kMaxEmissionsT
   kBadDate,         // an extension date that is no calendar date (yyyymmdd)
@@ -118,6 +123,9 @@ class Registrar {
   Status<RegistrarFailure> allocate(int year, const std::string& table_id, const std::string& csv,
                                     allocation::Stage stage);
   Result<std::string, RegistrarFailure> firm_of(AccountId account) const;
+  // kBadAmount unless 0 < amount <= limit and neither side's balance would overflow.
+  Status<RegistrarFailure> check_amount(AccountId debit, AccountId credit, AssetId asset,
+                                        std::int64_t amount, std::int64_t limit) const;
   void refresh_retirement();
 
   RegistrarConfig config_;
