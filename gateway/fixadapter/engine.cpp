@@ -82,30 +82,34 @@ std::string field_of(const std::string& msg, const char* tag_eq) {
   return end == std::string::npos ? std::string() : msg.substr(start, end - start);
 }
 
-// Splits one complete frame off the front of `buffer`. Returns 1 and fills `frame`, 0 if more
-// bytes are needed, -1 if the bytes are not FIX or exceed `limit`.
-int next_frame(std::string* buffer, std::size_t limit, std::string* frame) {
+// Frames one complete message of `buffer` starting at `*at`. Returns 1, sets `frame` to it and
+// advances `*at` past it; 0 if more bytes are needed; -1 if the bytes are not FIX or exceed
+// `limit`. The caller erases the consumed prefix once per read (not once per frame: a read of
+// 64 KiB holds hundreds of orders).
+int next_frame(const std::string& buffer, std::size_t* at, std::size_t limit, std::string* frame) {
   static const std::string kBegin =
       "8=FIX.4.4\x01"
       "9=";
-  if (buffer->size() < kBegin.size()) {
-    return buffer->compare(0, buffer->size(), kBegin, 0, buffer->size()) == 0 ? 0 : -1;
+  const std::size_t start = *at;
+  const std::size_t avail = buffer.size() - start;
+  if (avail < kBegin.size()) {
+    return buffer.compare(start, avail, kBegin, 0, avail) == 0 ? 0 : -1;
   }
-  if (buffer->compare(0, kBegin.size(), kBegin) != 0) return -1;
-  std::size_t pos = kBegin.size();
+  if (buffer.compare(start, kBegin.size(), kBegin) != 0) return -1;
+  std::size_t pos = start + kBegin.size();
   std::size_t body = 0;
-  for (; pos < buffer->size() && (*buffer)[pos] != '\x01'; ++pos) {
-    const char c = (*buffer)[pos];
-    if (c < '0' || c > '9' || pos - kBegin.size() > 6) return -1;
+  for (; pos < buffer.size() && buffer[pos] != '\x01'; ++pos) {
+    const char c = buffer[pos];
+    if (c < '0' || c > '9' || pos - start - kBegin.size() > 6) return -1;
     body = body * 10 + static_cast<std::size_t>(c - '0');
   }
-  if (pos >= buffer->size()) return 0;
-  const std::size_t total = pos + 1 + body + 7;  // "10=nnn\x01"
+  if (pos >= buffer.size()) return 0;
+  const std::size_t total = pos - start + 1 + body + 7;  // "10=nnn\x01"
   if (total > limit) return -1;
-  if (buffer->size() < total) return 0;
-  if (buffer->compare(pos + 1 + body, 3, "10=") != 0) return -1;
-  frame->assign(*buffer, 0, total);
-  buffer->erase(0, total);
+  if (avail < total) return 0;
+  if (buffer.compare(pos + 1 + body, 3, "10=") != 0) return -1;
+  frame->assign(buffer, start, total);
+  *at = start + total;
   return 1;
 }
 
@@ -174,6 +178,9 @@ struct FixEngine::Impl : public FIX::Application {
     logout.setField(58, reason);
     c->transport->write(logout.toString());
   }
+
+  bool on_frames(FixConnection* c, const char* data, std::size_t size);
+  void finish_batch(const DeliveryBatch& batch);
 
   bool bind(FixConnection* c, const std::string& frame) {
     const std::string member = field_of(frame, "49=");
@@ -258,15 +265,35 @@ FixConnection* FixEngine::open(FixTransport* transport) {
   return new FixConnection(transport);
 }
 
+// One read's frames are one batch (see DeliveryBatch): the session store's writes for all of them
+// (inbound sequence numbers, any replies QuickFIX sends itself) are written with one write() at
+// the end of the read, and those replies are sent after it.
 bool FixEngine::on_bytes(FixConnection* c, const char* data, std::size_t size) {
+  CX_ADAPTER_CHECK(t_delivery_batch == nullptr);
+  DeliveryBatch batch;
+  struct Scope {
+    DeliveryBatch* batch;
+    Impl& impl;
+    ~Scope() {
+      t_delivery_batch = nullptr;
+      impl.finish_batch(*batch);
+    }
+  };
+  t_delivery_batch = &batch;
+  const Scope scope{&batch, *impl_};
+  return impl_->on_frames(c, data, size);
+}
+
+bool FixEngine::Impl::on_frames(FixConnection* c, const char* data, std::size_t size) {
   c->buffer.append(data, size);
   std::string frame;
+  std::size_t at = 0;
   for (;;) {
-    const int got = next_frame(&c->buffer, impl_->config.max_message_bytes, &frame);
+    const int got = next_frame(c->buffer, &at, config.max_message_bytes, &frame);
     if (got < 0) return false;
-    if (got == 0) return true;
-    if (c->session == kNoSession && !impl_->bind(c, frame)) return false;
-    SessionSlot& slot = *impl_->slots[c->session];
+    if (got == 0) break;
+    if (c->session == kNoSession && !bind(c, frame)) return false;
+    SessionSlot& slot = *slots[c->session];
     std::lock_guard<std::recursive_mutex> lock(slot.mutex);
     if (slot.connection != c) return false;  // the session dropped this connection
     try {
@@ -275,6 +302,8 @@ bool FixEngine::on_bytes(FixConnection* c, const char* data, std::size_t size) {
       return false;
     }
   }
+  c->buffer.erase(0, at);
+  return true;
 }
 
 void FixEngine::on_closed(FixConnection* c) {
@@ -298,16 +327,22 @@ void FixEngine::deliver_end() {
   DeliveryBatch* batch = t_delivery_batch;
   CX_ADAPTER_CHECK(batch != nullptr);
   t_delivery_batch = nullptr;
+  impl_->finish_batch(*batch);
+  delete batch;
+}
+
+// Stores what the batch wrote (one write() per store), then sends what it held.
+void FixEngine::Impl::finish_batch(const DeliveryBatch& batch) {
   bool stored = true;
-  for (LogStore* store : batch->stores) {
+  for (LogStore* store : batch.stores) {
     try {
-      store->flush();
+      store->flush(&batch);
     } catch (const std::exception&) {
       stored = false;  // the messages are not stored: do not send them (resend cannot serve them)
     }
   }
-  for (SessionIndex s : batch->sessions) {
-    SessionSlot& slot = *impl_->slots[s];
+  for (SessionIndex s : batch.sessions) {
+    SessionSlot& slot = *slots[s];
     std::lock_guard<std::recursive_mutex> lock(slot.mutex);
     if (slot.connection == nullptr) continue;  // closed: the stored messages are resent later
     if (stored) {
@@ -316,7 +351,6 @@ void FixEngine::deliver_end() {
       slot.session->disconnect();
     }
   }
-  delete batch;
 }
 
 bool FixEngine::send(SessionIndex session, const FixReply& reply) {

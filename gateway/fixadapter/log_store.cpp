@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -108,7 +109,12 @@ void LogStore::load() {
 
 void LogStore::flush() {
   std::lock_guard<std::mutex> lock(mutex_);
-  in_batch_ = false;
+  flush_locked();
+}
+
+void LogStore::flush(const DeliveryBatch* batch) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  batches_.erase(std::remove(batches_.begin(), batches_.end(), batch), batches_.end());
   flush_locked();
 }
 
@@ -129,8 +135,8 @@ void LogStore::flush_locked() {
 void LogStore::after_change() {
   if (t_delivery_batch == nullptr) return flush();
   std::lock_guard<std::mutex> lock(mutex_);
-  if (!in_batch_) {
-    in_batch_ = true;
+  if (std::find(batches_.begin(), batches_.end(), t_delivery_batch) == batches_.end()) {
+    batches_.push_back(t_delivery_batch);
     t_delivery_batch->stores.push_back(this);
   }
 }

@@ -16,7 +16,8 @@
 // the messages back with pread(). A torn tail record (crash mid-write) is ignored at load.
 //
 // Thread-safety: its own mutex; QuickFIX calls it under the session's lock, flush() may come from
-// the sender thread.
+// the sender thread. A store may be registered with two threads' batches at once; each flushes
+// everything buffered, so bytes held by either batch are stored before either releases them.
 
 #include <quickfix/MessageStore.h>
 
@@ -28,6 +29,8 @@
 
 namespace carbonx {
 namespace gateway {
+
+struct DeliveryBatch;
 
 class LogStore : public FIX::MessageStore {
  public:
@@ -50,6 +53,8 @@ class LogStore : public FIX::MessageStore {
 
   // Writes what is buffered (one write()). Throws FIX::IOException on failure.
   void flush();
+  // The same, at the end of `batch` (which this store registered with): it leaves the batch.
+  void flush(const DeliveryBatch* batch);
 
  private:
   void load();  // mutex_ held or not yet shared
@@ -67,11 +72,14 @@ class LogStore : public FIX::MessageStore {
   int next_sender_ = 1;
   int next_target_ = 1;
   std::int64_t creation_s_ = 0;
-  bool in_batch_ = false;  // registered with the current thread's delivery batch
+  // The delivery batches this store is registered with, to be flushed at their end: at most one
+  // per thread (the I/O thread's read batch, the sender's delivery batch).
+  std::vector<const DeliveryBatch*> batches_;
 };
 
-// The sender thread's delivery batch (FixEngine::deliver_begin/deliver_end): stores written in
-// it are flushed once at its end, and connection writes are held until then.
+// A thread's batch of FIX work: the sender's delivery batch (FixEngine::deliver_begin/end) or
+// the I/O thread's processing of one read (FixEngine::on_bytes). Stores written in it are
+// flushed once at its end, and connection writes are held until then (stored before sent).
 struct DeliveryBatch {
   std::vector<LogStore*> stores;
   std::vector<std::uint32_t> sessions;  // sessions whose connection holds bytes

@@ -9,6 +9,7 @@
 // Session i (1-based) is CompID LOAD<i>, username load<i>, password load-pass-<i>, account
 // 100000+i. Odd sessions buy, even sessions sell, around the reference price, so orders cross.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -300,16 +301,21 @@ int run(const Options& o) {
 
   std::mt19937_64 rng(42);
   const auto start = Clock::now();
-  const auto end = start + std::chrono::duration<double>(o.duration_s);
+  const auto end = start + std::chrono::duration_cast<Clock::duration>(
+                               std::chrono::duration<double>(o.duration_s));
   std::size_t next = 0;
   std::string now_text = wire::utc_now_text();
   auto last_text = start;
+  // Open loop: order k is due at start + k / rate whatever the answers do. Between due times
+  // the thread blocks in the reactor (answers are timed as they arrive) instead of spinning: on
+  // a 2-core machine a spinning load generator takes a core from the server it measures.
   while (Clock::now() < end && stats.sent < o.max_orders) {
-    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    const auto now = Clock::now();
+    const double elapsed = std::chrono::duration<double>(now - start).count();
     const auto due = static_cast<std::uint64_t>(elapsed * o.rate);
-    if (Clock::now() - last_text > std::chrono::milliseconds(1)) {
+    if (now - last_text > std::chrono::milliseconds(1)) {
       now_text = wire::utc_now_text();
-      last_text = Clock::now();
+      last_text = now;
     }
     for (std::uint64_t k = 0; stats.sent < due && stats.sent < o.max_orders && k < 64; ++k) {
       sessions[next]->set_time_text(now_text);
@@ -317,6 +323,12 @@ int run(const Options& o) {
       next = (next + 1) % sessions.size();
     }
     io.poll();
+    if (stats.sent < due) continue;  // behind schedule: keep sending
+    const auto next_due =
+        start + std::chrono::duration_cast<Clock::duration>(
+                    std::chrono::duration<double>(static_cast<double>(stats.sent + 1) / o.rate));
+    io.run_one_until(std::min(next_due, end));
+    if (io.stopped()) io.restart();
   }
   const double send_s = std::chrono::duration<double>(Clock::now() - start).count();
   const auto drain_deadline = Clock::now() + std::chrono::seconds(10);

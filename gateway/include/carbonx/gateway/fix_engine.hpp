@@ -75,6 +75,9 @@ class FixEngine {
   FixConnection* open(FixTransport* transport);
   // Bytes read from `connection`. Returns false if the connection must be closed (not FIX,
   // oversized frame, unknown CompID, session already connected); a reason was sent if possible.
+  // All frames of one call are one store batch (like deliver_begin/end): their session-store
+  // writes are made with one write() per store before return, and what QuickFIX sent meanwhile
+  // (logon replies, rejects) is written to the connection after that.
   bool on_bytes(FixConnection* connection, const char* data, std::size_t size);
   // The transport is closed: the session (if any) is disconnected and `connection` freed.
   void on_closed(FixConnection* connection);
