@@ -93,6 +93,25 @@ TEST(RegistryCommands, EachHeaderFaultHasItsError) {
   EXPECT_EQ(decode_registry_command(firm).error(), RegistryCodecError::kTooLong);
 }
 
+TEST(RegistryCommands, LimitsAreCheckedBeforeEncoding) {
+  for (const RegistryCommand& c : one_of_each())
+    EXPECT_TRUE(check_registry_limits(c).ok()) << to_string(type_of(c));
+  EXPECT_FALSE(check_registry_limits(RegisterFirm{std::string(kMaxFirmIdBytes + 1, 'F'),
+                                                  AccountId(1), MemberId(1), ""})
+                   .ok());
+  EXPECT_FALSE(
+      check_registry_limits(AllocationIssue{2017, "t", std::string(kMaxFacilityTextBytes + 1, 'x')})
+          .ok());
+  Surrender s;
+  s.legs.resize(kMaxSurrenderLegsPerCommand + 1);
+  EXPECT_EQ(check_registry_limits(s).error(), RegistryCodecError::kTooLong);
+  // the largest facility text still fits one journal record
+  const auto big = encode_registry_command(AllocationIssue{
+      2017, std::string(kMaxTableIdBytes, 't'), std::string(kMaxFacilityTextBytes, 'x')});
+  EXPECT_LE(big.size(), kMaxRegistryRecordBytes);
+  EXPECT_TRUE(decode_registry_command(big).ok());
+}
+
 // Random bytes (with the magic, a schema and a type, so the bodies are exercised) and random
 // mutations of valid records: never a crash; anything that decodes re-encodes to the same bytes.
 TEST(RegistryCommands, RandomAndMutatedBytesDecodeSafely) {

@@ -28,6 +28,8 @@ std::string_view to_string(JournalApplyError e) noexcept {
       return "registry record does not decode";
     case JournalApplyError::kSeqMismatch:
       return "record seq out of order or mismatched";
+    case JournalApplyError::kTooLarge:
+      return "registry command over its size limits";
   }
   return "unknown";
 }
@@ -70,6 +72,8 @@ Result<AppliedRecord, JournalApplyFailure> JournalApplier::apply_record(
 
 Result<JournalApplier::Applied, JournalApplyFailure> JournalApplier::apply_registry(
     Seq seq, TimestampNs ts, const RegistryCommand& cmd) {
+  if (!check_registry_limits(cmd))
+    return fail(JournalApplyError::kTooLarge, std::string(to_string(type_of(cmd))));
   Applied out;
   out.payload = encode_registry_command(cmd);
   auto r = apply_record(seq, ts, out.payload);

@@ -6,8 +6,12 @@
 #include <utility>
 
 #include "carbonx/engine/assert.hpp"
+#include "carbonx/registry/journal.hpp"
 
 namespace carbonx::registry {
+
+static_assert(kMaxRegistryRecordBytes <= kJournalPayloadMax,
+              "a registry record fits a journal record");
 
 std::string_view to_string(RegistryCommandType t) noexcept {
   switch (t) {
@@ -161,7 +165,7 @@ bool read_strong(Reader& r, T& v) {
   return true;
 }
 
-constexpr std::size_t kMaxCsvBytes = kMaxRegistryRecordBytes - 64;
+constexpr std::size_t kMaxCsvBytes = kMaxFacilityTextBytes;
 
 void put_body(Writer& w, const OpenAccount& c) {
   const Account& a = c.account;
@@ -346,6 +350,25 @@ RegistryCommand make_alternative(std::size_t index, std::index_sequence<I...>) {
 }
 
 }  // namespace
+
+Status<RegistryCodecError> check_registry_limits(const RegistryCommand& c) {
+  bool ok = true;
+  if (const auto* f = std::get_if<RegisterFirm>(&c)) {
+    ok = f->firm.size() <= kMaxFirmIdBytes && f->region.size() <= kMaxRegionBytes;
+  } else if (const auto* a = std::get_if<AllocationIssue>(&c)) {
+    ok = a->table_id.size() <= kMaxTableIdBytes && a->facilities_csv.size() <= kMaxCsvBytes;
+  } else if (const auto* t = std::get_if<AllocationTrueUp>(&c)) {
+    ok = t->table_id.size() <= kMaxTableIdBytes && t->facilities_csv.size() <= kMaxCsvBytes;
+  } else if (const auto* e = std::get_if<LoadVerifiedEmissions>(&c)) {
+    ok = e->rows.size() <= kMaxEmissionRows;
+    for (const EmissionRow& r : e->rows)
+      ok = ok && r.firm.size() <= kMaxFirmIdBytes;
+  } else if (const auto* s = std::get_if<Surrender>(&c)) {
+    ok = s->legs.size() <= kMaxSurrenderLegsPerCommand;
+  }
+  if (!ok) return Err(RegistryCodecError::kTooLong);
+  return {};
+}
 
 std::vector<std::uint8_t> encode_registry_command(const RegistryCommand& c) {
   Writer w;

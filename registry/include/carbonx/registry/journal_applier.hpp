@@ -43,6 +43,7 @@ enum class JournalApplyError : std::uint8_t {
   kBadRegistryRecord,  // a registry record that does not decode (detail: RegistryCodecError)
   kSeqMismatch,        // an engine command whose seq differs from its record's, or seq not
                        // above the last applied one
+  kTooLarge,           // apply_registry: a string or list over its limit (check_registry_limits)
 };
 std::string_view to_string(JournalApplyError e) noexcept;
 

@@ -48,6 +48,7 @@ inline constexpr std::size_t kMaxRegionBytes = 64;
 inline constexpr std::size_t kMaxTableIdBytes = 32;
 inline constexpr std::size_t kMaxEmissionRows = 50'000;
 inline constexpr std::size_t kMaxSurrenderLegsPerCommand = 16;
+inline constexpr std::size_t kMaxFacilityTextBytes = kMaxRegistryRecordBytes - 64;
 
 // True if `payload` starts like a registry command record (byte 0 = kRegistryRecordMagic).
 inline bool is_registry_record(std::span<const std::uint8_t> payload) {
@@ -200,7 +201,9 @@ enum class RegistryCodecError : std::uint8_t {
 };
 std::string_view to_string(RegistryCodecError e) noexcept;
 
-// Encodes `c`. Precondition: strings and lists within the limits above (CX_ASSERT).
+// kTooLong if a string or list of `c` is over its limit (what an encoder would assert on).
+Status<RegistryCodecError> check_registry_limits(const RegistryCommand& c);
+// Encodes `c`. Precondition: check_registry_limits(c) succeeds (CX_ASSERT).
 std::vector<std::uint8_t> encode_registry_command(const RegistryCommand& c);
 Result<RegistryCommand, RegistryCodecError> decode_registry_command(
     std::span<const std::uint8_t> bytes);
