@@ -19,6 +19,16 @@
 // whenever dirty() and restores it from Recovery::registry_state with restore(). state_hash()
 // is SHA-256 of that blob.
 //
+// Server start: Store::load(ledger) first, then construct the Registrar over that ledger (it reads
+// the retirement accounts), then restore(recovery.registry_state). After a commit_batch()
+// failure the in-memory state is ahead of the disk, as for the ledger: retry the same batch (with
+// the same blob) or stop.
+//
+// Known limit: freezing an account with open holds is refused (kOpenHolds) because the core's
+// fills on its orders would be refused by the ledger; holding limits (SetHoldingLimit, or an
+// issuance raising a holding) are NOT checked against resting buy orders — a listed fill over a
+// holding limit is refused by the ledger, which the engine's core asserts never happens.
+//
 // Not thread-safe: one thread (the core thread) calls everything.
 
 #include <cstdint>
