@@ -47,6 +47,7 @@ class Reader {
   }
   bool ok() const { return ok_; }
   bool at_end() const { return pos_ == in_.size(); }
+  std::span<const std::uint8_t> rest() const { return in_.subspan(pos_); }
 
  private:
   std::span<const std::uint8_t> in_;
@@ -155,8 +156,9 @@ std::vector<std::uint8_t> encode_core_state(const CoreStateRecord& r) {
   return out;
 }
 
-Result<CoreStateRecord, RecordError> decode_core_state(std::span<const std::uint8_t> bytes) {
-  Reader rd(bytes);
+namespace {
+
+Result<CoreStateRecord, RecordError> read_core_state(Reader& rd) {
   if (rd.get<std::uint32_t>() != kCoreStateMagic) return Err{RecordError::kWrongMagic};
   if (rd.get<std::uint16_t>() != kRecordVersion) return Err{RecordError::kWrongVersion};
   CoreStateRecord r;
@@ -184,7 +186,49 @@ Result<CoreStateRecord, RecordError> decode_core_state(std::span<const std::uint
     i.stats.turnover_fen = AmountFen(rd.get<std::int64_t>());
     r.instruments.push_back(i);
   }
-  if (!rd.ok() || !rd.at_end()) return Err{RecordError::kWrongSize};
+  if (!rd.ok()) return Err{RecordError::kWrongSize};
+  return r;
+}
+
+}  // namespace
+
+Result<CoreStateRecord, RecordError> decode_core_state(std::span<const std::uint8_t> bytes) {
+  Reader rd(bytes);
+  auto r = read_core_state(rd);
+  if (!r.ok()) return r;
+  if (!rd.at_end()) return Err{RecordError::kWrongSize};
+  return r;
+}
+
+std::vector<std::uint8_t> encode_exchange_state(const CoreStateRecord& core,
+                                                const OffBookStateRecord& offbook) {
+  std::vector<std::uint8_t> out = encode_core_state(core);
+  const std::vector<std::uint8_t> section = encode_offbook_state(offbook);
+  CX_ASSERT(section.size() <= kMaxOffBookSectionBytes);
+  Writer w(&out);
+  w.put(kOffBookSectionMagic);
+  w.put(static_cast<std::uint32_t>(section.size()));
+  out.insert(out.end(), section.begin(), section.end());
+  return out;
+}
+
+Result<ExchangeStateRecord, RecordError> decode_exchange_state(
+    std::span<const std::uint8_t> bytes) {
+  Reader rd(bytes);
+  auto core = read_core_state(rd);
+  if (!core.ok()) return Err{core.error()};
+  ExchangeStateRecord r;
+  r.core = std::move(core).value();
+  if (rd.at_end()) return r;  // written before off-book trading: no section, empty state
+  if (rd.get<std::uint32_t>() != kOffBookSectionMagic) return Err{RecordError::kWrongMagic};
+  const auto size = rd.get<std::uint32_t>();
+  if (!rd.ok()) return Err{RecordError::kWrongSize};
+  if (size > kMaxOffBookSectionBytes || rd.rest().size() != size) {
+    return Err{RecordError::kWrongSize};
+  }
+  auto offbook = decode_offbook_state(rd.rest());
+  if (!offbook.ok()) return Err{RecordError::kBadField};
+  r.offbook = std::move(offbook).value();
   return r;
 }
 

@@ -73,14 +73,19 @@ bool ExchangeDriver::recover(std::string* error) {
   }
   seq_ = recovery.value().applied_seq;
   if (!recovery.value().core_state.empty()) {
-    auto state = decode_core_state(recovery.value().core_state);
+    auto state = decode_exchange_state(recovery.value().core_state);
     if (!state.ok()) {
       *error = "core state in the store: " + std::string(to_string(state.error()));
       return false;
     }
-    const auto restored = core_->restore_state(state.value());
+    const auto restored = core_->restore_state(state.value().core);
     if (!restored.ok()) {
       *error = "core state refused: " + std::string(to_string(restored.error()));
+      return false;
+    }
+    const auto offbook = core_->restore_offbook_state(state.value().offbook);
+    if (!offbook.ok()) {
+      *error = "off-book state refused: " + std::string(to_string(offbook.error()));
       return false;
     }
   }
@@ -223,7 +228,10 @@ Status<CommitError> ExchangeDriver::commit() {
       orders.push_back(registry::OrderChange{c.order_id.value(), {}, true});
     }
   }
-  const std::vector<std::uint8_t> state = encode_core_state(core_->save_state());
+  // The off-book state rides in the same blob, so it commits in the same write transaction.
+  (void)core_->take_offbook_changed();
+  const std::vector<std::uint8_t> state =
+      encode_exchange_state(core_->save_state(), core_->offbook());
   registry::Batch batch;
   batch.journal = journal_;
   batch.orders = orders;

@@ -182,6 +182,10 @@ std::string ExchangeDriver::operator_json(TimestampNs ts, const OperatorRequest&
     *status = 400;
     return error_json(std::string("bad request body: ") + e.what()).dump();
   }
+  if (r.verb.rfind("auction.", 0) == 0 || r.verb.rfind("repo.", 0) == 0 ||
+      r.verb.rfind("agreement.", 0) == 0) {
+    return offbook_operator_json(ts, r.verb, r.body_json, status, out);
+  }
   *status = 404;
   return error_json("unknown verb " + r.verb).dump();
 }

@@ -30,4 +30,20 @@ Result<OpenOrderRecord, RecordError> decode_open_order(std::span<const std::uint
 std::vector<std::uint8_t> encode_core_state(const CoreStateRecord& r);
 Result<CoreStateRecord, RecordError> decode_core_state(std::span<const std::uint8_t> bytes);
 
+// The store's core state blob: the CoreStateRecord bytes above, then the off-book section
+// ("CXOF" magic, u32 byte count, engine's encode_offbook_state bytes: agreement reports,
+// auctions with their bids, repos). A blob without the section (written before off-book trading)
+// decodes with an empty off-book state. Errors: kWrongMagic (not an off-book section),
+// kWrongSize (count disagrees with the bytes or above kMaxOffBookSectionBytes), kBadField (the
+// engine's codec refused the section).
+inline constexpr std::uint32_t kOffBookSectionMagic = 0x464f5843;  // "CXOF"
+inline constexpr std::size_t kMaxOffBookSectionBytes = std::size_t{1} << 30;
+struct ExchangeStateRecord {
+  CoreStateRecord core;
+  OffBookStateRecord offbook;
+};
+std::vector<std::uint8_t> encode_exchange_state(const CoreStateRecord& core,
+                                                const OffBookStateRecord& offbook);
+Result<ExchangeStateRecord, RecordError> decode_exchange_state(std::span<const std::uint8_t> bytes);
+
 }  // namespace carbonx::gateway

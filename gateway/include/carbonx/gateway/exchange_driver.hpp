@@ -127,6 +127,14 @@ class ExchangeDriver final : public CoreDriver {
   void forget_order(OrderId id);
   std::string operator_json(TimestampNs ts, const OperatorRequest& r, std::uint32_t* status,
                             std::vector<Delivery>& out);
+  // Off-book operator verbs (operator_offbook.cpp): auction.*, repo.*, agreement.list.
+  std::string offbook_operator_json(TimestampNs ts, const std::string& verb,
+                                    const std::string& body_json, std::uint32_t* status,
+                                    std::vector<Delivery>& out);
+  std::string offbook_report_json(const std::string& verb, const std::string& body_json,
+                                  std::uint32_t* status) const;
+  std::vector<Event> run_operator_command(TimestampNs ts, CommandBody body,
+                                          std::vector<Delivery>& out);
 
   ServerConfig config_;
   MemberDirectory* members_ = nullptr;
