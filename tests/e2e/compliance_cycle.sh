@@ -7,8 +7,8 @@
 set -euo pipefail
 build=$(cd "$1" && pwd)
 work=$2
-fix_port=${3:-29878}
-op_port=${4:-29879}
+fix_port=${3:-39471}
+op_port=${4:-39472}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 market="$root/tools/data/market"
 cxctl="$build/bin/cxctl"
