@@ -135,13 +135,22 @@ inline TimestampNs utc(int y, unsigned m, unsigned d) {
 // registrar's state when it changed.
 class LiveExchange {
  public:
-  explicit LiveExchange(const std::string& dir, std::size_t commit_every = 16)
+  // recover: load the ledger from the store and restore the registrar's state from it, as a
+  // server restart does (the core is not restored: use no engine commands with it).
+  explicit LiveExchange(const std::string& dir, std::size_t commit_every = 16, bool recover = false)
       : store_(std::move(Store::open(dir)).value()),
         ledger_(ledger_options()),
         core_(exchange_config(), ledger_),
         registrar_(registrar_config(), ledger_),
         applier_(core_, registrar_),
-        commit_every_(commit_every) {}
+        commit_every_(commit_every) {
+    if (!recover) return;
+    auto rec = store_->load(ledger_);
+    EXPECT_TRUE(rec.ok());
+    if (!rec.ok()) return;
+    EXPECT_TRUE(registrar_.restore(rec.value().registry_state).ok());
+    seq_ = rec.value().applied_seq.value();
+  }
 
   void set_time(TimestampNs ts) { now_ = ts; }
   // Applies a registry command; returns its refusal if the Registrar refused it.
