@@ -290,6 +290,10 @@ void Core::on_new_order(const NewOrder& c) {
   a.leaves_t = c.quantity_t;
   a.info = OrderInfo{id, c.account, c.member,          QuantityT(0), AmountFen(0), 0,
                      0,  c.side,    c.client_order_id, seq_,         ts_};
+  if (c.side == Side::kBuy &&
+      ledger_.holding_room(c.account, asset_of(c.instrument)) < c.quantity_t.value()) {
+    return rej(RejectReason::kHoldingLimit);  // checked here: a fill can't be refused mid-match
+  }
   const std::int64_t need = hold_need(*ins, c.side, a.info, a.limit_fen, c.quantity_t);
   const AssetId asset = c.side == Side::kSell ? asset_of(c.instrument) : kCashAsset;
   if (auto st = ledger_.hold(order_hold(id, 0), c.account, asset, need); !st) {
@@ -475,6 +479,10 @@ void Core::on_replace(const Replace& c) {
     return rej(from_book(st.error()));
   }
   Active a{ins->orders[view->slot], c.price_fen, c.quantity_t};
+  if (a.info.side == Side::kBuy && c.quantity_t > view->leaves_t &&
+      ledger_.holding_room(c.account, asset_of(c.instrument)) < c.quantity_t.value()) {
+    return rej(RejectReason::kHoldingLimit);  // enlarging a buy is checked like a new one
+  }
   const std::int64_t need = hold_need(*ins, a.info.side, a.info, c.price_fen, c.quantity_t);
   if (need > a.info.hold_amount) {
     if (auto r = enlarge_hold(*ins, a.info, need)) return rej(*r);

@@ -1,5 +1,7 @@
 #include "carbonx/engine/in_memory_ledger.hpp"
 
+#include <algorithm>
+
 namespace carbonx {
 namespace {
 
@@ -154,7 +156,8 @@ Status<LedgerError> InMemoryLedger::apply_one(const Posting& p, bool& skipped) {
     set_logged(d->available, d->available - p.amount);
   }
   if (c == nullptr) c = balance_ref(p.credit, p.asset);
-  if (c->limit >= 0 && c->available + c->frozen + p.amount > c->limit) {
+  if (p.kind != TransferKind::kTrade && c->limit >= 0 &&
+      c->available + c->frozen + p.amount > c->limit) {
     return Err{LedgerError::kHoldingLimit};
   }
   set_logged(c->available, c->available + p.amount);
@@ -189,6 +192,12 @@ BalanceView InMemoryLedger::balance(AccountId account, AssetId asset) const {
 std::int64_t InMemoryLedger::held(HoldId id) const {
   const Hold* h = holds_.find(id.value());
   return h == nullptr ? 0 : h->remaining;
+}
+
+std::int64_t InMemoryLedger::holding_room(AccountId account, AssetId asset) const {
+  const Balance* b = find_balance(account, asset);
+  if (b == nullptr || b->limit < 0) return kNoHoldingLimit;
+  return std::max<std::int64_t>(0, b->limit - (b->available + b->frozen));
 }
 
 bool InMemoryLedger::is_open(AccountId account) const {

@@ -95,7 +95,10 @@ class CoreTest : public ::testing::Test {
     o.tif = tif;
     o.price_fen = PriceFen(price);
     o.quantity_t = QuantityT(qty);
-    o.client_order_id = make_client_order_id("c" + std::to_string(acc.value()));
+    // Appending (not "c" + to_string) sidesteps GCC 12's false -Wrestrict (PR 105329) at -O3.
+    std::string clid = "c";
+    clid += std::to_string(acc.value());
+    o.client_order_id = make_client_order_id(clid);
     return o;
   }
   static NewOrder click(AccountId acc, InstrumentId ins, Side side, std::int64_t qty) {

@@ -201,7 +201,20 @@ TEST_F(PostAllOrNothing, DuplicateTransfer) {
 }
 TEST_F(PostAllOrNothing, HoldingLimit) {
   ASSERT_TRUE(ledger.set_holding_limit(kAlice, kUnits, 10).ok());
-  expect_fails(make(501, kBob, kAlice, kUnits, 11), LedgerError::kHoldingLimit);
+  EXPECT_EQ(ledger.holding_room(kAlice, kUnits), 10);
+  Posting over = make(501, kBob, kAlice, kUnits, 11);
+  over.kind = TransferKind::kAgreement;
+  expect_fails(over, LedgerError::kHoldingLimit);
+}
+
+TEST_F(LedgerTest, ListedFillsAreNotLimitedAtPosting) {
+  // The core checks a listed buy against holding_room() at entry (ledger.hpp); the fill itself
+  // (TransferKind::kTrade) must never fail half way through a match.
+  ASSERT_TRUE(ledger.set_holding_limit(kAlice, kUnits, 10).ok());
+  Posting fill = make(502, kBob, kAlice, kUnits, 11);
+  fill.kind = TransferKind::kTrade;
+  ASSERT_TRUE(ledger.post(std::span<const Posting>(&fill, 1)).ok());
+  EXPECT_EQ(ledger.holding_room(kAlice, kUnits), 0);
 }
 
 TEST_F(LedgerTest, SameTransferTwiceTakesEffectOnce) {

@@ -95,6 +95,7 @@ class AcceptingLedger final : public Ledger {
   Status<LedgerError> post(std::span<const Posting>) override { return {}; }
   BalanceView balance(AccountId, AssetId) const override { return {}; }
   std::int64_t held(HoldId) const override { return 0; }
+  std::int64_t holding_room(AccountId, AssetId) const override { return kNoHoldingLimit; }
 };
 
 TEST(NoAllocation, CoreOrderPath) {

@@ -390,7 +390,8 @@ Status<LedgerError> Ledger::apply_one(const Posting& p) {
     set_logged(db.available, db.available - p.amount);
   }
   BalanceRecord& cb = cr.value;
-  if (cr.limit >= 0 && cb.available + cb.frozen + p.amount > cr.limit) {
+  if (p.kind != TransferKind::kTrade && cr.limit >= 0 &&
+      cb.available + cb.frozen + p.amount > cr.limit) {
     return Err(LedgerError::kHoldingLimit);
   }
   std::int64_t credited = 0;
@@ -455,6 +456,18 @@ BalanceView Ledger::balance(AccountId account, AssetId asset) const {
 std::int64_t Ledger::held(HoldId id) const {
   const HoldRow* h = holds_->find(id.value());
   return h == nullptr ? 0 : h->rec.remaining;
+}
+
+std::int64_t Ledger::holding_room(AccountId account, AssetId asset) const {
+  if (asset == kCashAsset) return kNoHoldingLimit;
+  const AccountRow* row = find_account(account);
+  if (row == nullptr) return kNoHoldingLimit;
+  const std::int64_t limit = limit_for(row->info);
+  if (limit < 0) return kNoHoldingLimit;
+  const std::uint32_t slot = balances_->find(balance_key(account, asset));
+  if (slot == detail::RowTable<BalanceRow>::kNone) return limit;
+  const BalanceRecord& b = (*balances_)[slot].value;
+  return std::max<std::int64_t>(0, limit - (b.available + b.frozen));
 }
 
 std::int64_t Ledger::repo_locked(AccountId account, AssetId asset) const {

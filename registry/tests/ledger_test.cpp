@@ -267,6 +267,28 @@ TEST_F(LedgerTest, HoldingLimitsPerKindAndPerAccount) {
   EXPECT_EQ(l.verify(), std::vector<std::string>{});
 }
 
+TEST_F(LedgerTest, HoldingRoomAndListedFills) {
+  Ledger::Options o = testing::standard_options();
+  o.limits.per_kind_t[static_cast<std::size_t>(AccountKind::kControlEmissionFirm)] = 150;
+  Ledger l(o);
+  testing::open_standard_accounts(l, 2);
+  EXPECT_EQ(l.holding_room(kA, kGdea), 150);  // no balance row yet: the whole limit
+  EXPECT_EQ(l.holding_room(kA, kCashAsset), kNoHoldingLimit);
+  EXPECT_EQ(l.holding_room(AccountId(999'999), kGdea), kNoHoldingLimit);
+  Posting p = issue(1, kA, 140);
+  ASSERT_TRUE(l.post(std::span(&p, 1)).ok());
+  EXPECT_EQ(l.holding_room(kA, kGdea), 10);
+  // A listed fill (kTrade) was checked by the core at order entry; the ledger takes it whole.
+  p = issue(2, kB, 100);
+  ASSERT_TRUE(l.post(std::span(&p, 1)).ok());
+  Posting fill{TransferId(3), kB, kA, kGdea, 20, kNoHold, TransferKind::kTrade, 0};
+  ASSERT_TRUE(l.post(std::span(&fill, 1)).ok());
+  EXPECT_EQ(l.holding_room(kA, kGdea), 0);
+  Posting agreement{TransferId(4), kB, kA, kGdea, 1, kNoHold, TransferKind::kAgreement, 0};
+  EXPECT_EQ(l.post(std::span(&agreement, 1)).error(), LedgerError::kHoldingLimit);
+  EXPECT_TRUE(l.verify().empty());
+}
+
 TEST_F(LedgerTest, DepositAndWithdrawThroughTheSettlementAccount) {
   ASSERT_TRUE(ledger.deposit(TransferId(1), kA, AmountFen(500)).ok());
   EXPECT_EQ(ledger.balance(kA, kCashAsset).available, 500);

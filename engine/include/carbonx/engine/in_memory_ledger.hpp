@@ -140,6 +140,7 @@ class InMemoryLedger final : public Ledger {
   Status<LedgerError> post(std::span<const Posting> linked) override;
   BalanceView balance(AccountId account, AssetId asset) const override;
   std::int64_t held(HoldId id) const override;
+  std::int64_t holding_room(AccountId account, AssetId asset) const override;
 
   // Inspection for tests and reports.
   bool is_open(AccountId account) const;

@@ -34,7 +34,7 @@ enum class LedgerError : std::uint8_t {
   kHoldAccountMismatch,    // a posting draws on a hold of another account or asset
   kDuplicateHold,          // a hold id already used
   kDuplicateTransfer,      // a different transfer under a used id
-  kHoldingLimit,           // the credit account would exceed its holding limit
+  kHoldingLimit,           // the credit account would exceed its holding limit (see below)
 };
 std::string_view to_string(LedgerError e) noexcept;
 
@@ -90,6 +90,7 @@ constexpr bool is_client_transfer_id(TransferId t) {
 }
 
 inline constexpr HoldId kNoHold{0};
+inline constexpr std::int64_t kNoHoldingLimit = INT64_MAX;
 
 struct Posting {
   TransferId id;
@@ -127,7 +128,19 @@ class Ledger {
   // Applies a linked group of postings: all of them or none. Postings apply in order, so a later
   // posting may spend what an earlier one credited (a seller's fee out of the proceeds).
   // Errors: any of the above, kDuplicateTransfer, kHoldingLimit.
+  //
+  // Holding limits: a posting that would take the credit account's holding (available + frozen)
+  // of an instrument above its limit is refused with kHoldingLimit — EXCEPT listed fills
+  // (TransferKind::kTrade): the core checks a listed buy against holding_room() when the order is
+  // entered or enlarged, because a fill found in the middle of a match cannot be refused without
+  // settling the match halfway. (A holding can therefore pass its limit only through a resting
+  // buy that fitted when it was entered.)
   virtual Status<LedgerError> post(std::span<const Posting> linked) = 0;
+
+  // How many more units of `asset` `account` may receive before its holding limit:
+  // limit - (available + frozen), at least 0; kNoHoldingLimit when no limit applies (cash, an
+  // account without a limit, an unknown account).
+  virtual std::int64_t holding_room(AccountId account, AssetId asset) const = 0;
 
   virtual BalanceView balance(AccountId account, AssetId asset) const = 0;
   // Remaining frozen amount of an open hold, 0 if closed or unknown.

@@ -103,6 +103,7 @@ class Ledger final : public carbonx::Ledger {
   Status<LedgerError> post(std::span<const Posting> linked) override;
   BalanceView balance(AccountId account, AssetId asset) const override;
   std::int64_t held(HoldId id) const override;
+  std::int64_t holding_room(AccountId account, AssetId asset) const override;
 
   // --- Queries -------------------------------------------------------------------------------
   const Account* account(AccountId id) const;
