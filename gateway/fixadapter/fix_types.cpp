@@ -106,6 +106,8 @@ const char* to_string(RequestKind k) {
       return "SecurityListRequest";
     case RequestKind::kPositions:
       return "RequestForPositions";
+    case RequestKind::kTradeCapture:
+      return "TradeCaptureReport";
   }
   return "unknown request";
 }

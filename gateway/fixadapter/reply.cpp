@@ -121,6 +121,31 @@ void position_report(const FixReply& r, FIX::Message* m) {
   set(m, 58, r.text);
 }
 
+// AE (TradeCaptureReport) and AR (TradeCaptureReportAck) of an agreement transfer.
+void trade_capture(const FixReply& r, bool report, FIX::Message* m) {
+  set(m, 571, r.cl_ord_id);
+  set(m, 818, r.order_id);
+  set_char(m, 487, '0');
+  set_char(m, 856, r.trade_report_type);
+  set_int(m, 939, r.trd_rpt_status);
+  if (!report && r.reject_code >= 0) set_int(m, 751, r.reject_code);
+  set(m, 55, r.symbol);
+  if (report) set_char(m, 54, r.side == FixSide::kSell ? '2' : '1');
+  set(m, 1, r.account);
+  set(m, 20010, r.counterparty);
+  if (report) {
+    set_int(m, 32, r.last_qty_t);
+    set(m, 31, format_fen(r.last_px_fen));
+    set(m, 880, r.trade_id);
+    if (r.fee_fen >= 0) {
+      set(m, 12, format_fen(r.fee_fen));
+      set_char(m, 13, '3');
+    }
+    if (r.transact_time_ns > 0) set(m, 60, utc_timestamp(r.transact_time_ns));
+  }
+  set(m, 58, r.text);
+}
+
 void body(const FixReply& r, FIX::Message* m) {
   switch (r.kind) {
     case ReplyKind::kExecReport:
@@ -176,6 +201,10 @@ void body(const FixReply& r, FIX::Message* m) {
       return set(m, 58, r.text);
     case ReplyKind::kPositionReport:
       return position_report(r, m);
+    case ReplyKind::kTradeCapture:
+      return trade_capture(r, true, m);
+    case ReplyKind::kTradeCaptureAck:
+      return trade_capture(r, false, m);
   }
 }
 
@@ -201,6 +230,10 @@ const char* msg_type(ReplyKind k) {
       return "AO";
     case ReplyKind::kPositionReport:
       return "AP";
+    case ReplyKind::kTradeCapture:
+      return "AE";
+    case ReplyKind::kTradeCaptureAck:
+      return "AR";
   }
   return "j";
 }

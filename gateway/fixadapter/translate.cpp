@@ -80,6 +80,10 @@ enum Tag : int {
   kMinPriceIncrement = 969,
   kCxAvailableQty = 20001,
   kCxFrozenQty = 20002,
+  kTradeReportID = 571,
+  kTradeReportRefID = 572,
+  kTradeReportType = 856,
+  kCxCounterpartyAccount = 20010,
 };
 
 std::string get(const FIX::FieldMap& map, int tag) {
@@ -210,6 +214,46 @@ bool read_market_data(const FIX::Message& m, FixRequest* q, Refusal* r) {
   return true;
 }
 
+// AE: an agreement transfer submit (TradeReportType 0) or the counterparty's answer (2 accept,
+// 3 decline) naming the exchange's report id in TradeReportRefID.
+bool read_trade_capture(const FIX::Message& m, FixRequest* q, Refusal* r) {
+  q->kind = RequestKind::kTradeCapture;
+  q->cl_ord_id = get(m, kTradeReportID);
+  if (!check_length(q->cl_ord_id, kMaxClOrdIdLength, kTradeReportID, r)) return false;
+  const std::string type = get(m, kTradeReportType);
+  q->trade_report_type = type.size() == 1 ? type[0] : '?';
+  q->transact_time_ns = utc_timestamp_ns(get(m, kTransactTime));
+  if (q->trade_report_type == '2' || q->trade_report_type == '3') {
+    q->ref_id = get(m, kTradeReportRefID);
+    if (q->ref_id.empty()) {
+      *r = Refusal{true, TranslateError::kMissingField, kTradeReportRefID};
+      return false;
+    }
+    return check_length(q->ref_id, kMaxIdLength, kTradeReportRefID, r);
+  }
+  if (q->trade_report_type != '0') {
+    *r = Refusal{true, TranslateError::kMissingField, kTradeReportType};
+    return false;
+  }
+  read_side(m, q);
+  q->counterparty = get(m, kCxCounterpartyAccount);
+  if (q->counterparty.empty() || q->symbol.empty()) {
+    *r = Refusal{true, TranslateError::kMissingField,
+                 q->symbol.empty() ? int{kSymbol} : int{kCxCounterpartyAccount}};
+    return false;
+  }
+  if (!check_length(q->counterparty, kMaxAccountLength, kCxCounterpartyAccount, r)) return false;
+  if (!parse_quantity_t(get(m, kLastQty), &q->quantity_t)) {
+    *r = Refusal{true, TranslateError::kBadQuantity, kLastQty};
+    return false;
+  }
+  if (!parse_price_fen(get(m, kLastPx), &q->price_fen) || q->price_fen > kMaxPriceFen) {
+    *r = Refusal{true, TranslateError::kBadPrice, kLastPx};
+    return false;
+  }
+  return true;
+}
+
 // Reads the request; false with *r set when it is refused.
 bool read_request(const std::string& type, const FIX::Message& m, FixRequest* q, Refusal* r) {
   if (!read_ids(m, q, r)) return false;
@@ -261,6 +305,7 @@ bool read_request(const std::string& type, const FIX::Message& m, FixRequest* q,
     }
     return check_length(q->request_id, kMaxIdLength, kPosReqID, r);
   }
+  if (type == "AE") return read_trade_capture(m, q, r);
   *r = Refusal{true, TranslateError::kUnsupportedMessage, kMsgType};
   return false;
 }
@@ -298,6 +343,13 @@ FixReply refusal_reply(const std::string& type, const FixRequest& q, const Refus
     out.mass_scope = MassCancelScope::kSecurity;
     out.mass_accepted = false;
     out.reject_code = 1;
+    return out;
+  }
+  if (type == "AE") {
+    out.kind = ReplyKind::kTradeCaptureAck;
+    out.trade_report_type = q.trade_report_type;
+    out.trd_rpt_status = 1;
+    out.reject_code = 99;
     return out;
   }
   if (type == "V") {

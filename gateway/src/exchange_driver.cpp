@@ -277,6 +277,8 @@ void ExchangeDriver::on_fix(TimestampNs ts, SessionIndex s, const FixRequest& q,
       return on_security_list(s, q, out);
     case RequestKind::kPositions:
       return on_positions(s, q, out);
+    case RequestKind::kTradeCapture:
+      return on_trade_capture(ts, s, q, out);
   }
 }
 

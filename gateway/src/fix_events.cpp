@@ -16,6 +16,7 @@ char status_of(std::int64_t cum_t, std::int64_t leaves_t) {
 void ExchangeDriver::translate_events(std::vector<Delivery>& out) {
   for (const Event& ev : core_->events()) {
     const TimestampNs ts = ev.ts;
+    if (translate_offbook_event(ev, out)) continue;  // fix_offbook.cpp
     const std::size_t before = out.size();
     if (const auto* a = std::get_if<AckEvent>(&ev.body)) {
       OrderMeta meta = pending_.meta;

@@ -229,6 +229,99 @@ TEST_F(OffBookServer, EarlyRepurchaseTheRepoPartyCannotPayIsRefusedAndChangesNot
   EXPECT_TRUE(after.at("ledger_invariants_ok").get<bool>()) << after.dump();
 }
 
+std::string field(const wire::Fields& f, int tag) {
+  return wire::get(f, tag).value_or("");
+}
+
+// MEMBER2 (account 1002) reports selling to account 1001 of MEMBER1; MEMBER1 accepts one report
+// and declines another; a report the engine refuses gets an AR with the engine's reason.
+TEST_F(OffBookServer, AgreementTransferBetweenTwoSessionsAcceptAndDecline) {
+  seed();
+  testing::FixClient seller("MEMBER2", fix_port_);
+  testing::FixClient buyer("MEMBER1", fix_port_);
+  ASSERT_TRUE(seller.logon("member2", "member2-pass"));
+  ASSERT_TRUE(buyer.logon("member1", "member1-pass"));
+  auto report = [&](const std::string& id, const std::string& qty) {
+    seller.send("AE", {{571, id},
+                       {487, "0"},
+                       {856, "0"},
+                       {55, "GDEA2017"},
+                       {54, "2"},
+                       {1, "1002"},
+                       {20010, "1001"},
+                       {32, qty},
+                       {31, "14.30"},
+                       {60, wire::utc_now_text()}});
+  };
+  report("R1", "100000");
+  const auto ack = seller.expect("AR");
+  ASSERT_TRUE(ack.has_value());
+  EXPECT_EQ(field(*ack, 939), "0");
+  EXPECT_EQ(field(*ack, 571), "R1");
+  const std::string id = field(*ack, 818);
+  ASSERT_FALSE(id.empty());
+  const auto alleged = buyer.expect("AE");
+  ASSERT_TRUE(alleged.has_value());
+  EXPECT_EQ(field(*alleged, 856), "1");
+  EXPECT_EQ(field(*alleged, 818), id);
+  EXPECT_EQ(field(*alleged, 54), "1");
+  EXPECT_EQ(field(*alleged, 1), "1001");
+  EXPECT_EQ(field(*alleged, 20010), "1002");
+  EXPECT_EQ(field(*alleged, 32), "100000");
+  EXPECT_EQ(field(*alleged, 31), "14.30");
+  EXPECT_EQ(ok("agreement.list", "{}").at("agreements").size(), 1u);
+  const auto fees_before = balance(9000, "CNY").first;
+
+  buyer.send("AE", {{571, "A1"}, {856, "2"}, {572, id}, {1, "1001"}});
+  const auto final_buyer = buyer.expect("AE");
+  const auto final_seller = seller.expect("AE");
+  ASSERT_TRUE(final_buyer.has_value() && final_seller.has_value());
+  for (const auto* f : {&*final_buyer, &*final_seller}) {
+    EXPECT_EQ(field(*f, 856), "2");
+    EXPECT_EQ(field(*f, 939), "0");
+    EXPECT_EQ(field(*f, 818), id);
+    EXPECT_FALSE(field(*f, 880).empty());
+    // 100,000 t x 14.30 = 143,000,000 fen; 0.5% = 715,000 fen = 7150.00 CNY each side.
+    EXPECT_EQ(field(*f, 12), "7150.00");
+  }
+  EXPECT_EQ(field(*final_buyer, 571), "A1");
+  EXPECT_EQ(field(*final_seller, 571), "R1");
+  EXPECT_EQ(balance(1001, "GDEA2017"), (std::pair<std::int64_t, std::int64_t>{100000, 0}));
+  EXPECT_EQ(balance(1002, "GDEA2017"), (std::pair<std::int64_t, std::int64_t>{200000, 0}));
+  EXPECT_EQ(balance(1001, "CNY").first, 10000000000 - 143000000 - 715000);
+  EXPECT_EQ(balance(1002, "CNY").first, 10000000 + 143000000 - 715000);
+  EXPECT_EQ(balance(9000, "CNY").first - fees_before, 1430000);
+  EXPECT_EQ(ok("agreement.list", "{}").at("agreements").size(), 0u);
+
+  // Decline: both get TradeReportType=3, the seller's units are released.
+  report("R2", "100000");
+  const auto ack2 = seller.expect("AR");
+  ASSERT_TRUE(ack2.has_value());
+  const std::string id2 = field(*ack2, 818);
+  ASSERT_TRUE(buyer.expect("AE").has_value());
+  EXPECT_EQ(balance(1002, "GDEA2017"), (std::pair<std::int64_t, std::int64_t>{100000, 100000}));
+  buyer.send("AE", {{571, "D1"}, {856, "3"}, {572, id2}, {1, "1001"}});
+  const auto declined_buyer = buyer.expect("AE");
+  const auto declined_seller = seller.expect("AE");
+  ASSERT_TRUE(declined_buyer.has_value() && declined_seller.has_value());
+  EXPECT_EQ(field(*declined_buyer, 856), "3");
+  EXPECT_EQ(field(*declined_seller, 856), "3");
+  EXPECT_EQ(field(*declined_seller, 58), "declined");
+  EXPECT_EQ(balance(1002, "GDEA2017"), (std::pair<std::int64_t, std::int64_t>{200000, 0}));
+
+  // Below the agreement minimum (100,000 t): refused with the engine's reason, nothing held.
+  report("R3", "5000");
+  const auto refused = seller.expect("AR");
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(field(*refused, 939), "1");
+  EXPECT_EQ(field(*refused, 571), "R3");
+  EXPECT_FALSE(field(*refused, 58).empty());
+  EXPECT_EQ(balance(1002, "GDEA2017"), (std::pair<std::int64_t, std::int64_t>{200000, 0}));
+  std::printf("agreement refusal text: %s\n", field(*refused, 58).c_str());
+  const json st = ok("query.status", "{}");
+  EXPECT_TRUE(st.at("ledger_invariants_ok").get<bool>()) << st.dump();
+}
+
 TEST(OffBookRecords, BlobWithoutSectionRestoresEmptyStateAndCorruptSectionsAreRefused) {
   CoreStateRecord core;
   core.next_order_id = 7;

@@ -135,6 +135,15 @@ class ExchangeDriver final : public CoreDriver {
                                   std::uint32_t* status) const;
   std::vector<Event> run_operator_command(TimestampNs ts, CommandBody body,
                                           std::vector<Delivery>& out);
+  // Agreement transfers over FIX (fix_offbook.cpp).
+  void on_trade_capture(TimestampNs ts, SessionIndex s, const FixRequest& q,
+                        std::vector<Delivery>& out);
+  void reject_trade_capture(SessionIndex s, const FixRequest& q, const std::string& text,
+                            std::vector<Delivery>& out);
+  bool translate_offbook_event(const Event& ev, std::vector<Delivery>& out);
+  void on_agreement(const AgreementEvent& e, TimestampNs ts, std::vector<Delivery>& out);
+  FixReply agreement_report(const AgreementEvent& e, bool reporter) const;
+  SessionIndex session_of_account(AccountId account) const;
 
   ServerConfig config_;
   MemberDirectory* members_ = nullptr;

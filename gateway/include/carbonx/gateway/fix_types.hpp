@@ -30,6 +30,7 @@ enum class RequestKind : std::uint8_t {
   kMarketData,    // V MarketDataRequest
   kSecurityList,  // x SecurityListRequest
   kPositions,     // AN RequestForPositions
+  kTradeCapture,  // AE TradeCaptureReport: agreement transfer submit / accept / decline
 };
 const char* to_string(RequestKind k);
 
@@ -71,6 +72,10 @@ struct FixRequest {
   bool md_offers = false;               // V: MDEntryType 1 requested
   bool md_trades = false;               // V: MDEntryType 2 requested
   std::vector<std::string> md_symbols;  // V: 1..kMaxMdSymbols symbols
+  // AE (cl_ord_id = TradeReportID(571), price_fen = LastPx(31), quantity_t = LastQty(32)):
+  char trade_report_type = '0';  // TradeReportType(856): '0' submit, '2' accept, '3' decline
+  std::string counterparty;      // submit: CxCounterpartyAccount(20010), the other account
+  std::string ref_id;            // accept/decline: TradeReportRefID(572), the exchange's id
 };
 
 enum class ReplyKind : std::uint8_t {
@@ -84,6 +89,8 @@ enum class ReplyKind : std::uint8_t {
   kSecurityList,      // y
   kPositionsAck,      // AO
   kPositionReport,    // AP
+  kTradeCapture,      // AE (agreement transfer: alleged, final, declined reports)
+  kTradeCaptureAck,   // AR
 };
 
 // ExecType(150) / OrdStatus(39) values used by carbonx, as their FIX characters.
@@ -164,6 +171,12 @@ struct FixReply {
   std::int64_t available = 0;      // AP: CxAvailableQty(20001), tonnes (fen if symbol is CNY)
   std::int64_t frozen = 0;         // AP: CxFrozenQty(20002)
   std::string business_date;       // AP: ClearingBusinessDate(715), YYYYMMDD
+  // AE AR: cl_ord_id = TradeReportID(571), order_id = SecondaryTradeReportID(818) (the
+  // exchange's report id), last_qty_t/last_px_fen = LastQty/LastPx, trade_id = TrdMatchID,
+  // fee_fen = Commission, reject_code = TradeReportRejectReason(751) (AR).
+  char trade_report_type = '0';     // AE AR: TradeReportType(856)
+  std::int32_t trd_rpt_status = 0;  // AE AR: TrdRptStatus(939): 0 accepted, 1 rejected
+  std::string counterparty;         // AE AR: CxCounterpartyAccount(20010)
 };
 
 // Why the translation refused an inbound message. The adapter turns each into the matching FIX

@@ -1,0 +1,191 @@
+// ExchangeDriver: agreement transfers over FIX (docs/fix/README.md "Agreement transfer").
+//
+//   reporter  AE TradeReportType=0 (submit)  -> AgreementReport
+//             <- AR TrdRptStatus=0 (accepted for the counterparty) or 1 (refused, Text = reason)
+//   counterparty <- AE TradeReportType=1 (alleged), SecondaryTradeReportID = the exchange's id
+//   counterparty AE TradeReportType=2 (accept) / 3 (decline), TradeReportRefID = that id
+//             -> AgreementAccept / AgreementDecline (the reporter's decline withdraws)
+//   both      <- AE TradeReportType=2 with TrdMatchID and Commission (settled), or =3 (declined,
+//                withdrawn, expired at end of day; Text says which)
+//
+// Auction and repo events are reported to operators through the operator verbs
+// (operator_offbook.cpp); their FIX messages are not implemented yet.
+#include <charconv>
+
+#include "carbonx/gateway/exchange_driver.hpp"
+
+namespace carbonx::gateway {
+namespace {
+
+FixSide fix_side(Side s) {
+  return s == Side::kSell ? FixSide::kSell : FixSide::kBuy;
+}
+
+Side other(Side s) {
+  return s == Side::kSell ? Side::kBuy : Side::kSell;
+}
+
+}  // namespace
+
+SessionIndex ExchangeDriver::session_of_account(AccountId account) const {
+  const registry::Account* a = ledger_->account(account);
+  if (a == nullptr) return kNoSession;
+  const std::uint32_t m = a->member.value();
+  return m < session_of_member_.size() ? session_of_member_[m] : kNoSession;
+}
+
+void ExchangeDriver::reject_trade_capture(SessionIndex s, const FixRequest& q,
+                                          const std::string& text, std::vector<Delivery>& out) {
+  Delivery d;
+  d.session = s;
+  d.reply.kind = ReplyKind::kTradeCaptureAck;
+  d.reply.cl_ord_id = q.cl_ord_id;
+  d.reply.order_id = q.ref_id;
+  d.reply.trade_report_type = q.trade_report_type;
+  d.reply.trd_rpt_status = 1;
+  d.reply.reject_code = 99;
+  d.reply.account = q.account;
+  d.reply.symbol = q.symbol;
+  d.reply.text = text;
+  out.push_back(std::move(d));
+}
+
+void ExchangeDriver::on_trade_capture(TimestampNs ts, SessionIndex s, const FixRequest& q,
+                                      std::vector<Delivery>& out) {
+  const Member* member = member_of(s);
+  CX_ASSERT(member != nullptr);
+  const auto account = tradable_account(*member, q.account);
+  if (!account) {
+    return reject_trade_capture(s, q,
+                                "Account(1) " + q.account + " is not an account this member may " +
+                                    "trade (accounts are registry account numbers)",
+                                out);
+  }
+  pending_ = Pending{};
+  pending_.request = &q;
+  pending_.session = s;
+  const MemberId m(member->id);
+  if (q.trade_report_type == '2' || q.trade_report_type == '3') {
+    std::uint64_t id = 0;
+    const auto [end, ec] = std::from_chars(q.ref_id.data(), q.ref_id.data() + q.ref_id.size(), id);
+    if (ec != std::errc() || end != q.ref_id.data() + q.ref_id.size() || id == 0) {
+      return reject_trade_capture(
+          s, q, "TradeReportRefID(572) must be the exchange's report id (a number)", out);
+    }
+    const ClientOrderId clid = make_client_order_id(q.cl_ord_id);
+    if (q.trade_report_type == '2') {
+      return run(ts, AgreementAccept{*account, m, OffBookId(id), clid}, out);
+    }
+    return run(ts, AgreementDecline{*account, m, OffBookId(id), clid}, out);
+  }
+  const InstrumentConfig* ins = instrument_by_symbol(q.symbol);
+  if (ins == nullptr) {
+    return reject_trade_capture(s, q, "unknown Symbol(55) " + q.symbol, out);
+  }
+  std::uint32_t cp = 0;
+  const auto [end, ec] =
+      std::from_chars(q.counterparty.data(), q.counterparty.data() + q.counterparty.size(), cp);
+  if (ec != std::errc() || end != q.counterparty.data() + q.counterparty.size() || cp == 0) {
+    return reject_trade_capture(
+        s, q, "CxCounterpartyAccount(20010) must be a registry account number", out);
+  }
+  AgreementReport r;
+  r.account = *account;
+  r.member = m;
+  r.instrument = ins->id;
+  r.side = q.side == FixSide::kSell ? Side::kSell : Side::kBuy;
+  r.counterparty = AccountId(cp);
+  r.price_fen = PriceFen(q.price_fen);
+  r.quantity_t = QuantityT(q.quantity_t);
+  r.client_order_id = make_client_order_id(q.cl_ord_id);
+  run(ts, r, out);
+}
+
+// One AE of an agreement as seen by `account` on `side`.
+FixReply ExchangeDriver::agreement_report(const AgreementEvent& e, bool reporter) const {
+  FixReply r;
+  r.kind = ReplyKind::kTradeCapture;
+  r.order_id = std::to_string(e.report_id.value());
+  r.cl_ord_id =
+      std::string(view(reporter ? e.reporter_client_order_id : e.counterparty_client_order_id));
+  if (r.cl_ord_id.empty()) r.cl_ord_id = r.order_id;
+  r.symbol = symbol_of(e.instrument);
+  r.side = fix_side(reporter ? e.reporter_side : other(e.reporter_side));
+  r.account = std::to_string((reporter ? e.reporter : e.counterparty).value());
+  r.counterparty = std::to_string((reporter ? e.counterparty : e.reporter).value());
+  r.last_qty_t = e.quantity_t.value();
+  r.last_px_fen = e.price_fen.value();
+  r.trd_rpt_status = 0;
+  return r;
+}
+
+void ExchangeDriver::on_agreement(const AgreementEvent& e, TimestampNs ts,
+                                  std::vector<Delivery>& out) {
+  const SessionIndex reporter = session_of_account(e.reporter);
+  const SessionIndex counterparty = session_of_account(e.counterparty);
+  auto send = [&](SessionIndex s, FixReply r) {
+    if (s == kNoSession) return;
+    r.transact_time_ns = ts.value();
+    Delivery d;
+    d.session = s;
+    d.reply = std::move(r);
+    out.push_back(std::move(d));
+  };
+  switch (e.status) {
+    case AgreementStatus::kReported: {
+      FixReply ack = agreement_report(e, true);
+      ack.kind = ReplyKind::kTradeCaptureAck;
+      ack.trade_report_type = '0';
+      send(reporter, ack);
+      FixReply alleged = agreement_report(e, false);
+      alleged.trade_report_type = '1';
+      return send(counterparty, alleged);
+    }
+    case AgreementStatus::kAccepted: {
+      FixReply mine = agreement_report(e, true);
+      mine.trade_report_type = '2';
+      mine.trade_id = std::to_string(e.trade_id.value());
+      mine.fee_fen = e.reporter_fee.fee_fen.value();
+      send(reporter, mine);
+      FixReply theirs = agreement_report(e, false);
+      theirs.trade_report_type = '2';
+      theirs.trade_id = mine.trade_id;
+      theirs.fee_fen = e.counterparty_fee.fee_fen.value();
+      return send(counterparty, theirs);
+    }
+    case AgreementStatus::kDeclined:
+    case AgreementStatus::kWithdrawn:
+    case AgreementStatus::kExpired: {
+      for (const bool is_reporter : {true, false}) {
+        FixReply r = agreement_report(e, is_reporter);
+        r.trade_report_type = '3';
+        r.text = std::string(to_string(e.status));
+        send(is_reporter ? reporter : counterparty, r);
+      }
+      return;
+    }
+  }
+}
+
+// Off-book events of one command; true when `ev` was one (handled here).
+bool ExchangeDriver::translate_offbook_event(const Event& ev, std::vector<Delivery>& out) {
+  if (const auto* a = std::get_if<AgreementEvent>(&ev.body)) {
+    on_agreement(*a, ev.ts, out);
+    return true;
+  }
+  if (const auto* j = std::get_if<RejectEvent>(&ev.body)) {
+    if (j->command < CommandType::kAgreementReport) return false;
+    if (pending_.request == nullptr) {  // an operator command: its reply says so
+      pending_.rejected = true;
+      return true;
+    }
+    reject_trade_capture(pending_.session, *pending_.request, std::string(to_string(j->reason)),
+                         out);
+    return true;
+  }
+  return std::holds_alternative<AuctionEvent>(ev.body) ||
+         std::holds_alternative<AuctionBidEvent>(ev.body) ||
+         std::holds_alternative<RepoEvent>(ev.body);
+}
+
+}  // namespace carbonx::gateway
