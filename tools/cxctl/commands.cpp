@@ -188,8 +188,7 @@ void Commands::add_market(CLI::App& app) {
 }
 
 void Commands::add_offbook(CLI::App& app) {
-  // Off-book trading is being added to the engine and the server (issue 6); these subcommands
-  // send their verbs and say clearly when the server does not support them yet.
+  // Off-book trading (issue 6): the server's verbs are listed in gateway/README.md.
   CLI::App* auction = add(app, "auction", "one-way bidding auctions", nullptr);
   static std::string body = "{}";
   add(*auction, "open", "open an auction (JSON body: seller, symbol, quantity_t, ...)", [this] {
@@ -197,15 +196,21 @@ void Commands::add_offbook(CLI::App& app) {
   })->add_option("--json", body, "the auction's terms as JSON");
   add(*auction, "close", "close an auction and clear it", [this] {
     print_reply(ctx_, ctx_.call("auction.close", body));
-  })->add_option("--json", body, "{\"auction\": id}");
+  })->add_option("--json", body, "{\"auction_id\": id}");
   add(*auction, "list", "auctions and their results",
-      [this] { print_reply(ctx_, ctx_.call("query.auctions", "{}")); });
+      [this] { print_reply(ctx_, ctx_.call("auction.list", "{}")); });
   CLI::App* repo = add(app, "repo", "filed repos", nullptr);
   add(*repo, "list", "open repos, maturities and defaults",
-      [this] { print_reply(ctx_, ctx_.call("query.repos", "{}")); });
+      [this] { print_reply(ctx_, ctx_.call("repo.list", "{}")); });
   add(*repo, "file", "file a repo on behalf of both parties (JSON terms)", [this] {
     print_reply(ctx_, ctx_.call("repo.file", body));
   })->add_option("--json", body, "the repo's terms as JSON");
+  add(*repo, "mature", "repurchase repos whose end date has come ({\"repo_id\": id}: early)",
+      [this] { print_reply(ctx_, ctx_.call("repo.mature", body)); })
+      ->add_option("--json", body, "{} or {\"repo_id\": id}");
+  CLI::App* agreement = add(app, "agreement", "agreement transfer reports", nullptr);
+  add(*agreement, "list", "open agreement transfer reports",
+      [this] { print_reply(ctx_, ctx_.call("agreement.list", "{}")); });
 }
 
 }  // namespace carbonx::cxctl
