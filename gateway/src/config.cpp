@@ -39,6 +39,34 @@ bool read_string(const toml::table& t, const char* key, std::string* out, std::s
   return true;
 }
 
+std::string resolve(const std::string& base_dir, const std::string& path) {
+  if (path.empty()) return path;
+  const std::filesystem::path p(path);
+  return p.is_absolute() ? p.string() : (base_dir / p).lexically_normal().string();
+}
+
+// allocation_tables = ["a.csv", ...]: paths relative to the config file.
+bool read_tables(const toml::table& s, const std::string& base_dir, ServerConfig* c,
+                 std::string* p) {
+  const toml::node* n = s.get("allocation_tables");
+  if (n == nullptr) return true;
+  const auto* arr = n->as_array();
+  if (arr == nullptr || arr->size() > 64) {
+    *p = "allocation_tables: must be an array of at most 64 file names";
+    return false;
+  }
+  c->allocation_table_paths.clear();
+  for (const auto& item : *arr) {
+    const auto v = item.value<std::string>();
+    if (!v || v->empty()) {
+      *p = "allocation_tables: every entry must be a non-empty string";
+      return false;
+    }
+    c->allocation_table_paths.push_back(resolve(base_dir, *v));
+  }
+  return true;
+}
+
 bool parse_server(const toml::table& s, const std::string& base_dir, ServerConfig* c,
                   std::string* p) {
   std::string durability = "full_sync";
@@ -58,7 +86,9 @@ bool parse_server(const toml::table& s, const std::string& base_dir, ServerConfi
       !read_uint<std::uint32_t>(s, "max_sessions", 1 << 20, &c->max_sessions, p) ||
       !read_uint<std::uint32_t>(s, "cash_settlement_account", 0xfffffffe,
                                 &c->cash_settlement_account, p) ||
-      !read_uint<std::uint32_t>(s, "issuance_account", 0xfffffffe, &c->issuance_account, p)) {
+      !read_uint<std::uint32_t>(s, "issuance_account", 0xfffffffe, &c->issuance_account, p) ||
+      !read_string(s, "jurisdictions", &c->jurisdictions_path, p) ||
+      !read_string(s, "jurisdiction", &c->jurisdiction, p) || !read_tables(s, base_dir, c, p)) {
     return false;
   }
   if (durability == "full_sync") {
@@ -85,6 +115,7 @@ bool parse_server(const toml::table& s, const std::string& base_dir, ServerConfi
     c->instruments_path =
         ip.is_absolute() ? ip.string() : (base_dir / ip).lexically_normal().string();
   }
+  c->jurisdictions_path = resolve(base_dir, c->jurisdictions_path);
   std::filesystem::path dp(c->data_dir);
   if (!dp.is_absolute()) c->data_dir = (base_dir / dp).lexically_normal().string();
   return true;

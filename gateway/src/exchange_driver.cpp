@@ -6,6 +6,8 @@
 
 #include "carbonx/gateway/core_records.hpp"
 #include "carbonx/gateway/fix_engine.hpp"
+#include "carbonx/registry/allocation/table.hpp"
+#include "carbonx/registry/compliance/jurisdiction.hpp"
 
 namespace carbonx::gateway {
 
@@ -72,6 +74,12 @@ bool ExchangeDriver::recover(std::string* error) {
     return false;
   }
   seq_ = recovery.value().applied_seq;
+  if (!build_registrar(core_->config(), error)) return false;
+  if (const auto st = registrar_->restore(recovery.value().registry_state); !st.ok()) {
+    *error = "registrar state in the store: " + st.error().detail;
+    return false;
+  }
+  applier_ = std::make_unique<registry::JournalApplier>(*core_, *registrar_);
   if (!recovery.value().core_state.empty()) {
     auto state = decode_exchange_state(recovery.value().core_state);
     if (!state.ok()) {
@@ -142,6 +150,7 @@ bool ExchangeDriver::recover_used_clordids(std::string* error) {
   };
   std::string problem;
   const auto read = store_->read_journal(Seq(1), [&](const registry::JournalRecordView& r) {
+    if (registry::is_registry_record(r.payload)) return true;  // no ClOrdIDs in those
     const auto cmd = decode(r.payload);
     if (!cmd.ok()) {
       problem = "journal record " + std::to_string(r.seq.value()) + ": " +
@@ -177,27 +186,81 @@ bool ExchangeDriver::recover_used_clordids(std::string* error) {
   return true;
 }
 
-// The exchange's own accounts (fees, cash settlement, issuance) exist from the first start.
+// The exchange's own accounts (fees, cash settlement, issuance) exist from the first start:
+// opened by journaled OpenAccount commands (committed with the first batch), so a replay from
+// genesis opens them too.
 void ExchangeDriver::bootstrap_accounts() {
-  auto ensure = [this](AccountId id, registry::AccountKind kind) {
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  const TimestampNs ts(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count());
+  auto ensure = [&](AccountId id, registry::AccountKind kind) {
     if (id.value() == 0 || ledger_->account(id) != nullptr) return;
     registry::Account a;
     a.id = id;
     a.kind = kind;
-    const auto st = ledger_->open_account(a);
-    CX_ASSERT(st.ok());
-    state_changed_ = true;  // committed with the first batch
+    const auto refused = run_registry(ts, registry::OpenAccount{a});
+    CX_ASSERT(!refused.has_value());
   };
   ensure(core_->fee_account(), registry::AccountKind::kExchangeFee);
   ensure(AccountId(config_.cash_settlement_account), registry::AccountKind::kCashSettlement);
   ensure(AccountId(config_.issuance_account), registry::AccountKind::kGovernmentIssuance);
 }
 
+// The Registrar's configuration: the issuance account, the engine's instruments, the configured
+// jurisdiction profile and allocation tables (registry/data formats).
+bool ExchangeDriver::build_registrar(const ExchangeConfig& exchange, std::string* error) {
+  registry::RegistrarConfig rc;
+  rc.government_account = AccountId(config_.issuance_account);
+  rc.instruments = exchange.instruments;
+  {
+    auto set = compliance::load_jurisdictions(config_.jurisdictions_path);
+    if (!set.ok()) {
+      *error =
+          "jurisdictions " + config_.jurisdictions_path + ": " + allocation::to_string(set.error());
+      return false;
+    }
+    const auto* profile = set.value().find(config_.jurisdiction);
+    if (profile == nullptr) {
+      *error = "jurisdiction " + config_.jurisdiction + " is not in " + config_.jurisdictions_path;
+      return false;
+    }
+    rc.jurisdiction = *profile;
+  }
+  for (const std::string& path : config_.allocation_table_paths) {
+    auto table = allocation::load_allocation_table(path);
+    if (!table.ok()) {
+      *error = "allocation table " + path + ": " + allocation::to_string(table.error());
+      return false;
+    }
+    for (const auto& t : rc.tables) {
+      if (t.table_id == table.value().table_id) {
+        *error = "allocation table " + path + ": table_id " + t.table_id + " given twice";
+        return false;
+      }
+    }
+    rc.tables.push_back(std::move(table).value());
+  }
+  registrar_ = std::make_unique<registry::Registrar>(std::move(rc), *ledger_);
+  return true;
+}
+
+std::optional<registry::RegistrarFailure> ExchangeDriver::run_registry(
+    TimestampNs ts, const registry::RegistryCommand& cmd) {
+  const Seq seq(seq_.value() + 1);
+  auto r = applier_->apply_registry(seq, ts, cmd);
+  CX_ASSERT(r.ok());  // callers check check_registry_limits() first
+  seq_ = seq;
+  journal_records_.push_back(std::move(r.value().payload));
+  journal_stamps_.push_back(ts);
+  state_changed_ = true;
+  return std::move(r.value().outcome.refused);
+}
+
 void ExchangeDriver::run(TimestampNs ts, CommandBody body, std::vector<Delivery>& out) {
   seq_ = Seq(seq_.value() + 1);
   const Command cmd{seq_, ts, std::move(body)};
-  core_->apply(cmd);
-  journal_records_.push_back(encode(cmd));
+  auto rec = applier_->apply_engine(cmd);
+  CX_ASSERT(rec.ok());  // seqs increase by construction
+  journal_records_.push_back(rec.value());
   journal_stamps_.push_back(ts);
   state_changed_ = true;
   translate_events(out);
@@ -211,8 +274,10 @@ Status<CommitError> ExchangeDriver::commit() {
   CX_ASSERT(first == store_->applied_seq().value() + 1);
   // Spans into journal_records_ are taken only now: the vector no longer grows in this batch.
   for (std::size_t i = 0; i < journal_records_.size(); ++i) {
-    journal_.push_back(registry::JournalEntry{Seq(first + i), journal_stamps_[i],
-                                              std::span<const std::uint8_t>(journal_records_[i])});
+    const auto bytes =
+        std::visit([](const auto& r) { return std::span<const std::uint8_t>(r.data(), r.size()); },
+                   journal_records_[i]);
+    journal_.push_back(registry::JournalEntry{Seq(first + i), journal_stamps_[i], bytes});
   }
   std::vector<std::vector<std::uint8_t>> order_bytes;
   std::vector<registry::OrderChange> orders;
@@ -236,8 +301,14 @@ Status<CommitError> ExchangeDriver::commit() {
   batch.journal = journal_;
   batch.orders = orders;
   batch.core_state = std::span<const std::uint8_t>(state);
+  std::vector<std::uint8_t> registrar_state;
+  if (registrar_->dirty()) {
+    registrar_state = registrar_->state_blob();
+    batch.registry_state = std::span<const std::uint8_t>(registrar_state);
+  }
   const auto st = store_->commit_batch(batch, *ledger_);
   if (!st.ok()) return Err{CommitError::kStore};
+  registrar_->mark_committed();
   CX_ASSERT(store_->applied_seq() == seq_);
   journal_records_.clear();
   journal_stamps_.clear();

@@ -109,8 +109,9 @@ std::vector<Event> ExchangeDriver::run_operator_command(TimestampNs ts, CommandB
                                                         std::vector<Delivery>& out) {
   seq_ = Seq(seq_.value() + 1);
   const Command cmd{seq_, ts, std::move(body)};
-  core_->apply(cmd);
-  journal_records_.push_back(encode(cmd));
+  auto rec = applier_->apply_engine(cmd);  // the one applier (journal_applier.hpp)
+  CX_ASSERT(rec.ok());
+  journal_records_.push_back(rec.value());
   journal_stamps_.push_back(ts);
   state_changed_ = true;
   std::vector<Event> events(core_->events().begin(), core_->events().end());

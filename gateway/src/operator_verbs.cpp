@@ -1,6 +1,6 @@
 // ExchangeDriver: operator API verbs that read or change exchange state (core thread). Market
-// phases and the end of day are core commands (journaled); account, cash and issuance changes go
-// through the registry ledger and are committed with the batch.
+// phases and the end of day are core commands (journaled); account, cash, issuance, allocation and
+// compliance changes are journaled registry commands (operator_registry.cpp).
 #include <nlohmann/json.hpp>
 
 #include "carbonx/gateway/exchange_driver.hpp"
@@ -12,14 +12,6 @@ using json = nlohmann::json;
 
 json error_json(const std::string& text) {
   return json{{"ok", false}, {"error", text}};
-}
-
-std::optional<registry::AccountKind> account_kind(const std::string& s) {
-  using K = registry::AccountKind;
-  if (s == "control_emission_firm") return K::kControlEmissionFirm;
-  if (s == "investment_institution") return K::kInvestmentInstitution;
-  if (s == "individual") return K::kIndividual;
-  return std::nullopt;
 }
 
 }  // namespace
@@ -68,68 +60,8 @@ std::string ExchangeDriver::operator_json(TimestampNs ts, const OperatorRequest&
       on_calendar(ts, CalendarEvent{CalendarEvent::Kind::kEndOfDay}, out);
       return json{{"ok", true}, {"seq", seq_.value()}}.dump();
     }
-    if (v == "account.open") {
-      const auto kind = account_kind(in.at("kind").get<std::string>());
-      if (!kind) {
-        *status = 400;
-        return error_json("kind: control_emission_firm | investment_institution | individual")
-            .dump();
-      }
-      registry::Account a;
-      a.id = AccountId(in.at("id").get<std::uint32_t>());
-      a.kind = *kind;
-      a.member = MemberId(in.value("member", 0u));
-      a.owner_entity = in.value("owner_entity", std::uint64_t{0});
-      const auto st = ledger_->open_account(a);
-      if (!st.ok()) {
-        *status = 409;
-        return error_json(std::string(registry::to_string(st.error()))).dump();
-      }
-      state_changed_ = true;
-      return json{{"ok", true}}.dump();
-    }
-    if (v == "cash.deposit" || v == "cash.withdraw") {
-      ledger_->begin_command(seq_, ts);
-      const TransferId id(in.at("transfer_id").get<std::uint64_t>());
-      const AccountId account(in.at("account").get<std::uint32_t>());
-      const AmountFen amount(in.at("amount_fen").get<std::int64_t>());
-      if (!is_client_transfer_id(id) || amount.value() <= 0) {
-        *status = 400;
-        return error_json("transfer_id must be below 2^63 and amount_fen > 0").dump();
-      }
-      const auto st = v == "cash.deposit" ? ledger_->deposit(id, account, amount)
-                                          : ledger_->withdraw(id, account, amount);
-      if (!st.ok()) {
-        *status = 409;
-        return error_json(std::string(to_string(st.error()))).dump();
-      }
-      state_changed_ = true;
-      return json{{"ok", true}}.dump();
-    }
-    if (v == "units.issue") {
-      ledger_->begin_command(seq_, ts);
-      const InstrumentConfig* ins = instrument_by_symbol(in.at("symbol").get<std::string>());
-      const TransferId id(in.at("transfer_id").get<std::uint64_t>());
-      const std::int64_t qty = in.at("quantity_t").get<std::int64_t>();
-      if (ins == nullptr || !is_client_transfer_id(id) || qty <= 0) {
-        *status = 400;
-        return error_json("needs a known symbol, transfer_id below 2^63, quantity_t > 0").dump();
-      }
-      Posting p;
-      p.id = id;
-      p.debit = AccountId(config_.issuance_account);
-      p.credit = AccountId(in.at("account").get<std::uint32_t>());
-      p.asset = asset_of(ins->id);
-      p.amount = qty;
-      p.kind = TransferKind::kIssuance;
-      const auto st = ledger_->post(std::span<const Posting>(&p, 1));
-      if (!st.ok()) {
-        *status = 409;
-        return error_json(std::string(to_string(st.error()))).dump();
-      }
-      state_changed_ = true;
-      return json{{"ok", true}}.dump();
-    }
+    // Registry verbs (operator_registry.cpp): journaled registry commands and status queries.
+    if (auto reply = registry_operator_json(ts, v, r.body_json, status)) return *reply;
     if (v == "query.balances") {
       const AccountId account(in.at("account").get<std::uint32_t>());
       if (ledger_->account(account) == nullptr) {
@@ -174,11 +106,15 @@ std::string ExchangeDriver::operator_json(TimestampNs ts, const OperatorRequest&
                   {"applied_seq", seq_.value()},
                   {"core_state_hash", core_->state_hash()},
                   {"ledger_state_hash", registry::to_hex(ledger_->state_hash())},
+                  {"registrar_state_hash", registry::to_hex(registrar_->state_hash())},
                   {"ledger_invariants_ok", problems.empty()},
                   {"ledger_problems", problems}}
           .dump();
     }
   } catch (const json::exception& e) {
+    *status = 400;
+    return error_json(std::string("bad request body: ") + e.what()).dump();
+  } catch (const std::invalid_argument& e) {
     *status = 400;
     return error_json(std::string("bad request body: ") + e.what()).dump();
   }

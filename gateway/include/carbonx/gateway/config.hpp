@@ -16,6 +16,10 @@
 //   max_sessions = 4096               # concurrent FIX connections
 //   cash_settlement_account = 9001    # counterpart of deposits/withdrawals (created if missing)
 //   issuance_account = 9002           # government issuance account (created if missing)
+//   jurisdictions = "jurisdictions.csv"   # registry compliance rules (registry/data format),
+//                                     # relative to this file (default: the source tree's)
+//   jurisdiction = "guangdong"        # the profile of that file this exchange applies
+//   allocation_tables = ["benchmarks.csv"]  # allocation tables (registry/data format)
 //
 //   [schedule]                        # the trading calendar (China Standard Time by default)
 //   utc_offset_minutes = 480
@@ -38,6 +42,12 @@
 #include "carbonx/engine/result.hpp"
 
 namespace carbonx::gateway {
+
+#ifdef CARBONX_REGISTRY_DATA_DIR
+inline constexpr const char* kRegistryDataDir = CARBONX_REGISTRY_DATA_DIR;
+#else
+inline constexpr const char* kRegistryDataDir = "registry/data";
+#endif
 
 enum class DurabilityMode : std::uint8_t { kFullSync = 1, kNoMetaSync, kNoSync };
 std::string_view to_string(DurabilityMode m) noexcept;
@@ -78,6 +88,12 @@ struct ServerConfig {
   std::uint32_t max_sessions = 4096;
   std::uint32_t cash_settlement_account = 9001;
   std::uint32_t issuance_account = 9002;
+  // Registry rules; defaults: the source tree's registry/data (absolute after load_config).
+  std::string jurisdictions_path = kRegistryDataDir + std::string("/jurisdictions.csv");
+  std::string jurisdiction = "guangdong";
+  std::vector<std::string> allocation_table_paths{
+      kRegistryDataDir + std::string("/benchmarks_national_2017_draft.csv"),
+      kRegistryDataDir + std::string("/benchmarks_national_2019_2020.csv")};
   ScheduleConfig schedule;
   std::vector<MemberSeed> members;
 };

@@ -14,8 +14,15 @@
 // positions, security list, market data snapshots) read the state after the commands before
 // them and are released with their batch, so nothing uncommitted is ever shown.
 //
-// Startup: Store::load fills the ledger; the core state blob and the open orders restore the
-// core (restore_state, then restore_open_order in stored order); applied_seq continues.
+// Startup: Store::load fills the ledger; the Registrar (allocation, compliance, firms) is built
+// over it and restores its committed state blob; the core state blob and the open orders restore
+// the core (restore_state, then restore_open_order in stored order); applied_seq continues.
+//
+// Journal: every state change is a journal record applied through ONE registry::JournalApplier
+// (the path replay uses): engine commands (apply_engine) and registry commands (apply_registry:
+// accounts, cash, issuance, firms, allocation, emissions, surrender, extension, exemption,
+// settlement). A refused registry command is journaled too (its seq is taken). The registrar's
+// state blob is committed with the batch whenever it changed.
 //
 // Core thread only (every method), except create().
 
@@ -24,13 +31,16 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <variant>
 #include <vector>
 
 #include "carbonx/engine/core.hpp"
 #include "carbonx/gateway/config.hpp"
 #include "carbonx/gateway/members.hpp"
 #include "carbonx/gateway/sequencer.hpp"
+#include "carbonx/registry/journal_applier.hpp"
 #include "carbonx/registry/ledger.hpp"
+#include "carbonx/registry/registrar.hpp"
 #include "carbonx/registry/store.hpp"
 
 namespace carbonx::gateway {
@@ -66,6 +76,7 @@ class ExchangeDriver final : public CoreDriver {
   const registry::Ledger& ledger() const { return *ledger_; }
   registry::Ledger& ledger() { return *ledger_; }
   registry::Store& store() { return *store_; }
+  const registry::Registrar& registrar() const { return *registrar_; }
 
  private:
   struct OrderMeta {  // what an ExecutionReport needs beyond the core's events
@@ -84,6 +95,15 @@ class ExchangeDriver final : public CoreDriver {
   bool recover(std::string* error);
   bool recover_used_clordids(std::string* error);
   void bootstrap_accounts();
+  bool build_registrar(const ExchangeConfig& exchange, std::string* error);
+  // One registry command: numbered, stamped, applied through the applier and journaled (refused
+  // or not). Returns the refusal, if any.
+  std::optional<registry::RegistrarFailure> run_registry(TimestampNs ts,
+                                                         const registry::RegistryCommand& cmd);
+  // Registry operator verbs (operator_registry.cpp); nullopt: not a registry verb.
+  std::optional<std::string> registry_operator_json(TimestampNs ts, const std::string& verb,
+                                                    const std::string& body_json,
+                                                    std::uint32_t* status);
 
   // One core command: numbered, stamped, applied, journaled; its events translated into `out`.
   void run(TimestampNs ts, CommandBody body, std::vector<Delivery>& out);
@@ -151,11 +171,15 @@ class ExchangeDriver final : public CoreDriver {
   std::unique_ptr<registry::Store> store_;
   std::unique_ptr<registry::Ledger> ledger_;
   std::unique_ptr<Core> core_;
+  std::unique_ptr<registry::Registrar> registrar_;  // over *ledger_, built after Store::load
+  std::unique_ptr<registry::JournalApplier> applier_;
   Seq seq_{0};
   TimestampNs now_{0};  // stamp of the item being applied
 
   // The batch being built (cleared by commit()).
-  std::vector<CommandRecord> journal_records_;
+  // An engine record (fixed size) or a registry record (variable size).
+  using JournalRecord = std::variant<CommandRecord, std::vector<std::uint8_t>>;
+  std::vector<JournalRecord> journal_records_;
   std::vector<TimestampNs> journal_stamps_;
   std::vector<registry::JournalEntry> journal_;
   bool state_changed_ = false;
