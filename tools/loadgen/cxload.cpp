@@ -8,6 +8,9 @@
 //
 // Session i (1-based) is CompID LOAD<i>, username load<i>, password load-pass-<i>, account
 // 100000+i. Odd sessions buy, even sessions sell, around the reference price, so orders cross.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <boost/asio/connect.hpp>
@@ -50,6 +53,7 @@ struct Options {
   double ioc_ratio = 0.5;         // fraction of orders sent IOC (they never rest)
   bool setup = false;
   std::uint32_t print_members = 0;
+  std::string fsync_probe;  // a file to time fdatasync on (the floor of the durable modes)
 };
 
 // Log-linear latency histogram: 1 us buckets to 1 ms, 10 us to 10 ms, 100 us to 1 s.
@@ -272,6 +276,39 @@ int setup(const Options& o) {
   return open.first == 200 ? 0 : 1;
 }
 
+// The fsync floor: 100 times, append 4 KiB to `path` and fdatasync it; prints the percentiles.
+// Run it on the disk of carbonxd's data_dir, next to a benchmark (the full_sync commit waits for
+// two such syncs, no_meta_sync for one).
+int fsync_probe(const std::string& path) {
+  constexpr int kRounds = 100;
+  const int fd = ::open(path.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    std::fprintf(stderr, "cxload: cannot create %s\n", path.c_str());
+    return 1;
+  }
+  const std::string block(4096, 'x');
+  std::vector<std::int64_t> ns;
+  for (int i = 0; i < kRounds; ++i) {
+    if (::write(fd, block.data(), block.size()) != static_cast<ssize_t>(block.size())) break;
+    const auto t0 = Clock::now();
+    if (::fdatasync(fd) != 0) break;
+    ns.push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count());
+  }
+  ::close(fd);
+  ::unlink(path.c_str());
+  if (ns.size() != kRounds) {
+    std::fprintf(stderr, "cxload: write or fdatasync failed on %s\n", path.c_str());
+    return 1;
+  }
+  std::sort(ns.begin(), ns.end());
+  std::printf("fdatasync of 4 KiB appends (n=%d, us): p50 %lld  p90 %lld  p99 %lld  max %lld\n",
+              kRounds, static_cast<long long>(ns[kRounds / 2] / 1000),
+              static_cast<long long>(ns[kRounds * 9 / 10] / 1000),
+              static_cast<long long>(ns[kRounds * 99 / 100] / 1000),
+              static_cast<long long>(ns.back() / 1000));
+  return 0;
+}
+
 void print_members(std::uint32_t n) {
   for (std::uint32_t i = 1; i <= n; ++i) {
     std::printf(
@@ -381,11 +418,13 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 1.0));
   app.add_flag("--setup", o.setup, "open, fund and supply the accounts, open the market");
   app.add_option("--print-members", o.print_members, "print N [[member]] config entries");
+  app.add_option("--fsync-probe", o.fsync_probe, "time 100 fdatasyncs of a file at this path");
   CLI11_PARSE(app, argc, argv);
   if (o.print_members > 0) {
     print_members(o.print_members);
     return 0;
   }
+  if (!o.fsync_probe.empty()) return fsync_probe(o.fsync_probe);
   try {
     if (o.setup) return setup(o);
     return run(o);
