@@ -58,6 +58,10 @@ optional_step() {  # name, cxctl args...
   elif grep -q "not supported by this server yet" <<<"$out"; then
     echo "MISSING: $name ($out)"
     missing+=("$name")
+  elif grep -q " refused: bad request body" <<<"$out"; then
+    # The server has the verb, but this cycle does not drive it with real terms yet.
+    echo "NOT EXERCISED: $name ($out)"
+    missing+=("$name (verb present, not driven yet)")
   else
     fail "$name: $out"
   fi

@@ -62,7 +62,7 @@ void cmd_allocation_compute(Context& ctx, const std::string& facilities, const s
 }
 
 // Interim issuance through the server's units.issue verb (see tools/README.md): each firm's
-// pre-allocation under the allocation module's own transfer id, so a second run issues nothing.
+// pre-allocation under a transfer id derived from (year, account), so a second run issues nothing.
 void cmd_allocation_issue(Context& ctx, const std::string& facilities, const std::string& table,
                           int year, const std::string& accounts_csv, bool dry_run) {
   const auto in = load_inputs(facilities, table);
@@ -81,8 +81,11 @@ void cmd_allocation_issue(Context& ctx, const std::string& facilities, const std
   std::size_t done = 0;
   for (const allocation::FirmAllocation& f : run.firms) {
     const std::uint32_t account = accounts.at(f.firm);
-    const TransferId id = allocation::allocation_transfer_id(
-        allocation::kAllocationDomain, year, AccountId(account), allocation::Purpose::kPreIssue);
+    // cxctl's own id domain (0x54 in bits 62..56; the allocation and compliance domains are
+    // reserved to those modules): year and account make the id, so a rerun issues nothing.
+    const TransferId id((std::uint64_t{0x54} << 56) |
+                        (static_cast<std::uint64_t>(year - 2000) << 44) |
+                        (std::uint64_t{account} << 12));
     if (dry_run) {
       std::printf("%s account %u: %s t %s (transfer %llu)\n", f.firm.c_str(), account,
                   tools::grouped(f.allocation_t).c_str(), symbol.c_str(),
