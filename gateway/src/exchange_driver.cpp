@@ -207,39 +207,45 @@ void ExchangeDriver::bootstrap_accounts() {
 
 // The Registrar's configuration: the issuance account, the engine's instruments, the configured
 // jurisdiction profile and allocation tables (registry/data formats).
-bool ExchangeDriver::build_registrar(const ExchangeConfig& exchange, std::string* error) {
+std::optional<registry::RegistrarConfig> make_registrar_config(const ServerConfig& config,
+                                                               const ExchangeConfig& exchange,
+                                                               std::string* error) {
   registry::RegistrarConfig rc;
-  rc.government_account = AccountId(config_.issuance_account);
+  rc.government_account = AccountId(config.issuance_account);
   rc.instruments = exchange.instruments;
-  {
-    auto set = compliance::load_jurisdictions(config_.jurisdictions_path);
-    if (!set.ok()) {
-      *error =
-          "jurisdictions " + config_.jurisdictions_path + ": " + allocation::to_string(set.error());
-      return false;
-    }
-    const auto* profile = set.value().find(config_.jurisdiction);
-    if (profile == nullptr) {
-      *error = "jurisdiction " + config_.jurisdiction + " is not in " + config_.jurisdictions_path;
-      return false;
-    }
-    rc.jurisdiction = *profile;
+  auto set = compliance::load_jurisdictions(config.jurisdictions_path);
+  if (!set.ok()) {
+    *error =
+        "jurisdictions " + config.jurisdictions_path + ": " + allocation::to_string(set.error());
+    return std::nullopt;
   }
-  for (const std::string& path : config_.allocation_table_paths) {
+  const auto* profile = set.value().find(config.jurisdiction);
+  if (profile == nullptr) {
+    *error = "jurisdiction " + config.jurisdiction + " is not in " + config.jurisdictions_path;
+    return std::nullopt;
+  }
+  rc.jurisdiction = *profile;
+  for (const std::string& path : config.allocation_table_paths) {
     auto table = allocation::load_allocation_table(path);
     if (!table.ok()) {
       *error = "allocation table " + path + ": " + allocation::to_string(table.error());
-      return false;
+      return std::nullopt;
     }
     for (const auto& t : rc.tables) {
       if (t.table_id == table.value().table_id) {
         *error = "allocation table " + path + ": table_id " + t.table_id + " given twice";
-        return false;
+        return std::nullopt;
       }
     }
     rc.tables.push_back(std::move(table).value());
   }
-  registrar_ = std::make_unique<registry::Registrar>(std::move(rc), *ledger_);
+  return rc;
+}
+
+bool ExchangeDriver::build_registrar(const ExchangeConfig& exchange, std::string* error) {
+  auto rc = make_registrar_config(config_, exchange, error);
+  if (!rc) return false;
+  registrar_ = std::make_unique<registry::Registrar>(std::move(*rc), *ledger_);
   return true;
 }
 

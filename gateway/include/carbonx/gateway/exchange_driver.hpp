@@ -56,6 +56,14 @@ struct MdSubscriptionEntry {
   bool trades = false;
 };
 
+// The Registrar's configuration of a server: config.issuance_account, the exchange's instruments,
+// the profile config.jurisdiction of config.jurisdictions_path and config.allocation_table_paths
+// (registry/data formats). nullopt and *error (names the file) if one cannot be read.
+// Replay (cxctl journal verify, tests) uses it to build the same Registrar as the server.
+std::optional<registry::RegistrarConfig> make_registrar_config(const ServerConfig& config,
+                                                               const ExchangeConfig& exchange,
+                                                               std::string* error);
+
 class ExchangeDriver final : public CoreDriver {
  public:
   static constexpr std::size_t kMaxSubscriptionsPerInstrument = 8192;
