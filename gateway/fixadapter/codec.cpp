@@ -83,6 +83,7 @@ std::string FixCodec::dump(const FixRequest& q) {
     out << (i ? "," : "") << q.md_symbols[i];
   }
   out << "\n";
+  if (!q.auction_id.empty()) out << "auction_id=" << q.auction_id << "\n";
   if (q.kind == RequestKind::kTradeCapture) {  // only there, so the other goldens stay as they are
     out << "trade_report_type=" << q.trade_report_type << "\ncounterparty=" << q.counterparty
         << "\nref_id=" << q.ref_id << "\n";

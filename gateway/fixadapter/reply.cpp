@@ -67,6 +67,7 @@ void exec_report(const FixReply& r, FIX::Message* m) {
     set_char(m, 13, '3');
   }
   if (r.transact_time_ns > 0) set(m, 60, utc_timestamp(r.transact_time_ns));
+  set(m, 20011, r.auction_id);
   set(m, 58, r.text);
 }
 

@@ -84,6 +84,7 @@ enum Tag : int {
   kTradeReportRefID = 572,
   kTradeReportType = 856,
   kCxCounterpartyAccount = 20010,
+  kCxAuctionID = 20011,
 };
 
 std::string get(const FIX::FieldMap& map, int tag) {
@@ -129,7 +130,9 @@ bool read_ids(const FIX::Message& m, FixRequest* q, Refusal* r) {
   q->order_id = get(m, kOrderID);
   q->account = get(m, kAccount);
   q->symbol = get(m, kSymbol);
-  return check_length(q->cl_ord_id, kMaxClOrdIdLength, kClOrdID, r) &&
+  q->auction_id = get(m, kCxAuctionID);
+  return check_length(q->auction_id, kMaxIdLength, kCxAuctionID, r) &&
+         check_length(q->cl_ord_id, kMaxClOrdIdLength, kClOrdID, r) &&
          check_length(q->orig_cl_ord_id, kMaxClOrdIdLength, kOrigClOrdID, r) &&
          check_length(q->order_id, kMaxIdLength, kOrderID, r) &&
          check_length(q->account, kMaxAccountLength, kAccount, r) &&

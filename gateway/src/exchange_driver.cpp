@@ -338,6 +338,7 @@ void ExchangeDriver::apply(TimestampNs ts, const Inbound& in, std::vector<Delive
 
 void ExchangeDriver::on_fix(TimestampNs ts, SessionIndex s, const FixRequest& q,
                             std::vector<Delivery>& out) {
+  if (!q.auction_id.empty()) return on_auction_request(ts, s, q, out);  // fix_auction.cpp
   switch (q.kind) {
     case RequestKind::kNewOrder:
       return on_new_order(ts, s, q, out);

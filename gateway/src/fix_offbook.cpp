@@ -179,12 +179,22 @@ bool ExchangeDriver::translate_offbook_event(const Event& ev, std::vector<Delive
       pending_.rejected = true;
       return true;
     }
-    reject_trade_capture(pending_.session, *pending_.request, std::string(to_string(j->reason)),
-                         out);
+    const FixRequest& q = *pending_.request;
+    const std::string text(to_string(j->reason));
+    if (q.kind == RequestKind::kTradeCapture) {
+      reject_trade_capture(pending_.session, q, text, out);
+    } else if (q.kind == RequestKind::kNewOrder) {
+      reject_order(pending_.session, q, 99, text, out);
+    } else {
+      reject_cancel(pending_.session, q, 99, text, out);
+    }
+    return true;
+  }
+  if (const auto* b = std::get_if<AuctionBidEvent>(&ev.body)) {
+    on_auction_bid(*b, ev.ts, out);
     return true;
   }
   return std::holds_alternative<AuctionEvent>(ev.body) ||
-         std::holds_alternative<AuctionBidEvent>(ev.body) ||
          std::holds_alternative<RepoEvent>(ev.body);
 }
 

@@ -322,6 +322,107 @@ TEST_F(OffBookServer, AgreementTransferBetweenTwoSessionsAcceptAndDecline) {
   EXPECT_TRUE(st.at("ledger_invariants_ok").get<bool>()) << st.dump();
 }
 
+// Two sessions bid in a pay-as-bid auction (one revises, one withdraws a second bid); after the
+// window the operator closes it: each bidder gets its own fill at its own price (16.34, 16.01);
+// 40,000 t offered, 20,000 t bid: the rest goes back to the seller.
+TEST_F(OffBookServer, AuctionBidsFromTwoSessionsClearPayAsBid) {
+  seed();
+  ok("cash.deposit", R"({"transfer_id":5,"account":1003,"amount_fen":1000000000})");
+  const json opened = ok("auction.open", R"({"seller":1002,"symbol":"GDEA2017",)"
+                                         R"("quantity_t":40000,"reserve_fen":1600,)"
+                                         R"("duration_s":3,"min_bid_t":1000})");
+  const std::string auction = opened.at("events")[0].at("auction_id").dump();
+  testing::FixClient one("MEMBER1", fix_port_);
+  testing::FixClient two("MEMBER2", fix_port_);
+  ASSERT_TRUE(one.logon("member1", "member1-pass"));
+  ASSERT_TRUE(two.logon("member2", "member2-pass"));
+  auto bid = [&](testing::FixClient& c, const std::string& clid, const std::string& account,
+                 const std::string& px) {
+    c.send("D", {{11, clid},
+                 {1, account},
+                 {55, "GDEA2017"},
+                 {54, "1"},
+                 {60, wire::utc_now_text()},
+                 {38, "10000"},
+                 {40, "2"},
+                 {44, px},
+                 {20011, auction}});
+  };
+  bid(one, "B1", "1001", "16.34");
+  bid(two, "B2", "1003", "16.00");
+  bid(two, "B3", "1003", "16.50");
+  bid(one, "B4", "1001", "15.00");  // below the reserve: refused with the engine's reason
+  for (auto* c : {&one, &one, &two, &two}) {
+    const auto r = c->expect("8");
+    ASSERT_TRUE(r.has_value());
+    if (field(*r, 11) == "B4") {
+      EXPECT_EQ(field(*r, 150), "8");
+      EXPECT_FALSE(field(*r, 58).empty());
+    } else {
+      EXPECT_EQ(field(*r, 150), "0") << field(*r, 58);
+      EXPECT_EQ(field(*r, 20011), auction);
+    }
+  }
+  // B2 revised to 16.01; B3 withdrawn.
+  two.send("G", {{11, "B2R"},
+                 {41, "B2"},
+                 {1, "1003"},
+                 {55, "GDEA2017"},
+                 {54, "1"},
+                 {60, wire::utc_now_text()},
+                 {38, "10000"},
+                 {40, "2"},
+                 {44, "16.01"},
+                 {20011, auction}});
+  const auto revised = two.expect("8");
+  ASSERT_TRUE(revised.has_value());
+  EXPECT_EQ(field(*revised, 150), "5") << field(*revised, 58);
+  two.send("F", {{11, "B3C"},
+                 {41, "B3"},
+                 {1, "1003"},
+                 {55, "GDEA2017"},
+                 {54, "1"},
+                 {60, wire::utc_now_text()},
+                 {20011, auction}});
+  const auto withdrawn = two.expect("8");
+  ASSERT_TRUE(withdrawn.has_value());
+  EXPECT_EQ(field(*withdrawn, 150), "4") << field(*withdrawn, 58);
+  EXPECT_EQ(ok("auction.list", "{}").at("auctions")[0].at("bids"), 2);
+  // Closing inside the window is refused; after the window it clears.
+  const std::string close = "{\"auction_id\":" + auction + "}";
+  json result;
+  for (int i = 0; i < 100; ++i) {
+    const auto [status, body] = call("auction.close", close);
+    if (status == 200) {
+      result = body;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_FALSE(result.is_null()) << "the auction never closed";
+  const auto fill_one = one.expect("8");
+  const auto fill_two = two.expect("8");
+  ASSERT_TRUE(fill_one.has_value() && fill_two.has_value());
+  EXPECT_EQ(field(*fill_one, 150), "F");
+  EXPECT_EQ(field(*fill_one, 32), "10000");
+  EXPECT_EQ(field(*fill_one, 31), "16.34");
+  EXPECT_EQ(field(*fill_two, 150), "F");
+  EXPECT_EQ(field(*fill_two, 32), "10000");
+  EXPECT_EQ(field(*fill_two, 31), "16.01");
+  bool cleared = false;
+  for (const auto& e : result.at("events")) {
+    if (e.at("event") == "auction") {
+      cleared = true;
+      EXPECT_EQ(e.at("cleared_t"), 20000);
+      EXPECT_EQ(e.at("low_fen"), 1601);
+      EXPECT_EQ(e.at("high_fen"), 1634);
+    }
+  }
+  EXPECT_TRUE(cleared) << result.dump();
+  EXPECT_EQ(balance(1001, "GDEA2017").first, 10000);
+  EXPECT_EQ(balance(1003, "GDEA2017").first, 110000);
+}
+
 TEST(OffBookRecords, BlobWithoutSectionRestoresEmptyStateAndCorruptSectionsAreRefused) {
   CoreStateRecord core;
   core.next_order_id = 7;

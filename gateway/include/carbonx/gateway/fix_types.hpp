@@ -76,6 +76,7 @@ struct FixRequest {
   char trade_report_type = '0';  // TradeReportType(856): '0' submit, '2' accept, '3' decline
   std::string counterparty;      // submit: CxCounterpartyAccount(20010), the other account
   std::string ref_id;            // accept/decline: TradeReportRefID(572), the exchange's id
+  std::string auction_id;        // D F G: CxAuctionID(20011): a bid in that auction
 };
 
 enum class ReplyKind : std::uint8_t {
@@ -177,6 +178,7 @@ struct FixReply {
   char trade_report_type = '0';     // AE AR: TradeReportType(856)
   std::int32_t trd_rpt_status = 0;  // AE AR: TrdRptStatus(939): 0 accepted, 1 rejected
   std::string counterparty;         // AE AR: CxCounterpartyAccount(20010)
+  std::string auction_id;           // 8: CxAuctionID(20011) on auction bid reports
 };
 
 // Why the translation refused an inbound message. The adapter turns each into the matching FIX

@@ -1,0 +1,130 @@
+// ExchangeDriver: one-way bidding auction bids over FIX (docs/fix/README.md "Auction bids").
+//
+//   NewOrderSingle (D) with CxAuctionID(20011)           -> AuctionBid
+//   OrderCancelReplaceRequest (G), OrigClOrdID = the bid -> AuctionReviseBid
+//   OrderCancelRequest (F), OrigClOrdID = the bid        -> AuctionWithdrawBid
+//
+// Bids are sealed: every report goes to the bidder's session only (ExecutionReport, OrderID =
+// the exchange's bid id, CxAuctionID echoed): new, replaced, canceled (withdrawn), and at the
+// close trade (filled: LastQty, LastPx = the price paid, TrdMatchID, Commission) or expired
+// (unfilled). A refusal is an ExecutionReport rejected (D) or OrderCancelReject (F, G) with the
+// engine's reason in Text(58). The public result is in the operator's auction.close reply.
+#include <charconv>
+
+#include "carbonx/gateway/exchange_driver.hpp"
+
+namespace carbonx::gateway {
+
+void ExchangeDriver::on_auction_request(TimestampNs ts, SessionIndex s, const FixRequest& q,
+                                        std::vector<Delivery>& out) {
+  auto refuse = [&](const std::string& text) {
+    if (q.kind == RequestKind::kNewOrder) return reject_order(s, q, 99, text, out);
+    return reject_cancel(s, q, 99, text, out);
+  };
+  const Member* member = member_of(s);
+  CX_ASSERT(member != nullptr);
+  const auto account = tradable_account(*member, q.account);
+  if (!account)
+    return refuse("Account(1) " + q.account + " is not an account this member may trade");
+  std::uint64_t id = 0;
+  const auto [end, ec] =
+      std::from_chars(q.auction_id.data(), q.auction_id.data() + q.auction_id.size(), id);
+  if (ec != std::errc() || end != q.auction_id.data() + q.auction_id.size() || id == 0) {
+    return refuse("CxAuctionID(20011) must be the exchange's auction id (a number)");
+  }
+  if (q.kind != RequestKind::kNewOrder && q.kind != RequestKind::kCancel &&
+      q.kind != RequestKind::kReplace) {
+    return refuse("only D, G and F may name an auction");
+  }
+  const MemberId m(member->id);
+  const OffBookId auction(id);
+  const ClientOrderId clid = make_client_order_id(q.cl_ord_id);
+  pending_ = Pending{};
+  pending_.request = &q;
+  pending_.session = s;
+  if (q.kind == RequestKind::kNewOrder) {
+    return run(
+        ts, AuctionBid{*account, m, auction, PriceFen(q.price_fen), QuantityT(q.quantity_t), clid},
+        out);
+  }
+  // The bid named by OrigClOrdID (this account's, in this auction).
+  OffBookId bid{0};
+  for (const AuctionRecord& a : core_->offbook().auctions) {
+    if (a.id != auction) continue;
+    for (const BidRecord& b : a.bids) {
+      if (b.account == *account && view(b.client_order_id) == q.orig_cl_ord_id) bid = b.id;
+    }
+  }
+  if (bid.value() == 0) {
+    return refuse("no open bid " + q.orig_cl_ord_id + " of this account in auction " +
+                  q.auction_id);
+  }
+  if (q.kind == RequestKind::kCancel) {
+    return run(ts, AuctionWithdrawBid{*account, m, auction, bid, clid}, out);
+  }
+  run(ts,
+      AuctionReviseBid{*account, m, auction, bid, PriceFen(q.price_fen), QuantityT(q.quantity_t),
+                       clid},
+      out);
+}
+
+void ExchangeDriver::on_auction_bid(const AuctionBidEvent& e, TimestampNs ts,
+                                    std::vector<Delivery>& out) {
+  const SessionIndex s = session_of_account(e.account);
+  if (s == kNoSession) return;
+  Delivery d;
+  d.session = s;
+  FixReply& r = d.reply;
+  r.kind = ReplyKind::kExecReport;
+  r.order_id = std::to_string(e.bid_id.value());
+  r.cl_ord_id = std::string(view(e.client_order_id));
+  r.exec_id = next_exec_id();
+  r.account = std::to_string(e.account.value());
+  r.symbol = symbol_of(e.instrument);
+  r.side = FixSide::kBuy;
+  r.price_fen = e.price_fen.value();
+  r.quantity_t = e.quantity_t.value();
+  r.leaves_qty_t = e.quantity_t.value();
+  r.auction_id = std::to_string(e.auction_id.value());
+  r.transact_time_ns = ts.value();
+  switch (e.status) {
+    case BidStatus::kAccepted:
+      r.exec_type = exec_type::kNew;
+      r.ord_status = ord_status::kNew;
+      break;
+    case BidStatus::kRevised:
+      r.exec_type = exec_type::kReplaced;
+      r.ord_status = ord_status::kNew;
+      if (pending_.request != nullptr) r.orig_cl_ord_id = pending_.request->orig_cl_ord_id;
+      break;
+    case BidStatus::kWithdrawn:
+      r.exec_type = exec_type::kCanceled;
+      r.ord_status = ord_status::kCanceled;
+      r.leaves_qty_t = 0;
+      if (pending_.request != nullptr) {
+        r.orig_cl_ord_id = pending_.request->orig_cl_ord_id;
+        r.cl_ord_id = pending_.request->cl_ord_id;
+      }
+      break;
+    case BidStatus::kFilled:
+      r.exec_type = exec_type::kTrade;
+      r.ord_status = ord_status::kFilled;
+      r.leaves_qty_t = 0;
+      r.last_qty_t = e.filled_t.value();
+      r.last_px_fen = e.paid_fen.value();
+      r.cum_qty_t = e.filled_t.value();
+      r.cum_notional_fen = e.paid_fen.value() * e.filled_t.value();
+      r.trade_id = std::to_string(e.trade_id.value());
+      r.fee_fen = e.fee.fee_fen.value();
+      break;
+    case BidStatus::kUnfilled:
+      r.exec_type = exec_type::kExpired;
+      r.ord_status = ord_status::kExpired;
+      r.leaves_qty_t = 0;
+      r.text = "not allocated at the auction's close";
+      break;
+  }
+  out.push_back(std::move(d));
+}
+
+}  // namespace carbonx::gateway
