@@ -5,11 +5,14 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "carbonx/gateway/exchange_driver.hpp"
 #include "carbonx/registry/allocation/compute.hpp"
 #include "carbonx/registry/allocation/issuance.hpp"
 #include "carbonx/registry/allocation/report.hpp"
 #include "carbonx/registry/journal.hpp"
+#include "carbonx/registry/journal_applier.hpp"
 #include "carbonx/registry/ledger.hpp"
+#include "carbonx/registry/registrar.hpp"
 #include "carbonx/registry/store.hpp"
 #include "carbonx/tools/backup.hpp"
 #include "carbonx/tools/format.hpp"
@@ -36,6 +39,43 @@ std::unique_ptr<Computed> load_inputs(const std::string& facilities, const std::
   if (!f.ok()) throw Failure(allocation::to_string(f.error()));
   out->facilities = std::move(f).value();
   return out;
+}
+
+// Replays the store's journal from genesis (registry::replay_exchange: engine and registry
+// records through the one JournalApplier) and compares the ledger and registrar hashes with the
+// store's committed state, and the Core hash with the server's (query.status) when it is at the
+// same seq. Throws on any difference.
+void verify_replay(Context& ctx, registry::Store& store, registry::Ledger& ledger,
+                   std::span<const std::uint8_t> registrar_state, std::string* core_note) {
+  std::string error;
+  const auto rc = gateway::make_registrar_config(ctx.config(), ctx.exchange(), &error);
+  if (!rc) throw Failure(error);
+  registry::Registrar stored(*rc, ledger);
+  if (!stored.restore(registrar_state).ok())
+    throw Failure("the stored registrar state is unreadable");
+  registry::Ledger::Options lo;
+  lo.cash_settlement_account = AccountId(ctx.config().cash_settlement_account);
+  registry::Ledger scratch(lo);
+  const registry::ExchangeReplay r = registry::replay_exchange(store, ctx.exchange(), *rc, scratch);
+  std::printf("replay from genesis: %llu records (%llu registry, %llu refused as live), %s\n",
+              static_cast<unsigned long long>(r.records),
+              static_cast<unsigned long long>(r.registry_records),
+              static_cast<unsigned long long>(r.registry_refused), r.ok ? "ok" : "FAILED");
+  if (!r.ok) {
+    throw Failure("replay stopped at record " +
+                  std::to_string(r.first_bad_seq ? r.first_bad_seq->value() : 0) + ": " +
+                  r.problem);
+  }
+  const bool ledger_same = r.ledger_hash == ledger.state_hash();
+  const bool registrar_same = r.registrar_hash == stored.state_hash();
+  std::printf("  ledger hash    %s %s\n", registry::to_hex(r.ledger_hash).c_str(),
+              ledger_same ? "= stored" : "!= STORED");
+  std::printf("  registrar hash %s %s\n", registry::to_hex(r.registrar_hash).c_str(),
+              registrar_same ? "= stored" : "!= STORED");
+  std::printf("  core hash      %llu %s\n", static_cast<unsigned long long>(r.core_hash),
+              core_note->c_str());
+  *core_note = std::to_string(r.core_hash) + "@" + std::to_string(r.last_seq.value());
+  if (!ledger_same || !registrar_same) throw Failure("replay from genesis differs from the store");
 }
 
 allocation::AllocationRun compute(const Computed& in, int year, allocation::Stage stage) {
@@ -152,6 +192,22 @@ void cmd_journal_verify(Context& ctx) {
                   check.problem);
   }
   if (!problems.empty()) throw Failure("ledger invariants violated");
+  std::string core = "(compared with the server below)";
+  verify_replay(ctx, *store.value(), ledger, loaded.value().registry_state, &core);
+  store.value().reset();  // the in-process channel opens the store itself
+  const std::size_t at = core.find('@');
+  const json status = json::parse(ctx.call("query.status", "{}"));
+  const std::string live_seq = std::to_string(status.at("applied_seq").get<std::uint64_t>());
+  const std::string live_core = std::to_string(status.at("core_state_hash").get<std::uint64_t>());
+  if (live_seq != core.substr(at + 1)) {
+    std::printf("core: the server is at seq %s, the replay at %s: core hash not compared\n",
+                live_seq.c_str(), core.substr(at + 1).c_str());
+    return;
+  }
+  std::printf("core: replay %s, server %s (seq %s): %s\n", core.substr(0, at).c_str(),
+              live_core.c_str(), live_seq.c_str(),
+              live_core == core.substr(0, at) ? "equal" : "DIFFERENT");
+  if (live_core != core.substr(0, at)) throw Failure("core hash differs after replay");
 }
 
 void cmd_backup(Context& ctx, const std::string& to) {
