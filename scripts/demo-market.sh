@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The demonstration market (what `make run` shows): a fresh store with the sample market, the
 # year's free allocation issued, carbonxd started, a trading day driven through members' FIX
-# sessions, the daily report and the compliance status printed, the HTML report written. The
-# server keeps running until Ctrl-C.
+# sessions (listed orders, an agreement transfer, auction bids; a repo and the auction filed and
+# closed by the operator), the daily report and the compliance status printed, the HTML report
+# written. The server keeps running until Ctrl-C.
 #
 # Usage: scripts/demo-market.sh [build dir]     (env: CARBONX_DEMO_DIR, CARBONX_FIX_PORT,
 #        CARBONX_OPERATOR_PORT, CARBONX_DEMO_TRADES, CARBONX_DEMO_NO_WAIT=1 to stop at the end)
@@ -56,13 +57,11 @@ done
 "$cxctl" --mode server status
 
 step "A trading day through FIX: $trades trades of GDEA2017 (institutions ~60%, firms ~30%, individuals ~10%)"
-"$cxctl" --mode server simulate day --symbol GDEA2017 --trades "$trades" --accounts "$market/accounts.csv"
-
-step "Off-book trading: an agreement transfer, a repo and an auction"
-for verb in "repo file" "auction open"; do
-  # shellcheck disable=SC2086
-  "$cxctl" --mode server $verb --json '{}' || true
-done
+echo "   then off-book: an agreement transfer over FIX (TradeCaptureReport, accepted by the"
+echo "   counterparty's session), a repo filed by the operator and repurchased (fees waived),"
+echo "   and a pay-as-bid auction of the forestry PHCER with sealed bids over FIX"
+"$cxctl" --mode server simulate day --symbol GDEA2017 --trades "$trades" --accounts "$market/accounts.csv" \
+  --offbook
 
 step "Close of the market and end of day"
 "$cxctl" --mode server market close

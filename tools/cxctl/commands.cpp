@@ -165,6 +165,9 @@ void Commands::add_simulate(CLI::App& app) {
   day->add_option("--seed", o.seed, "random seed (same seed, same day)");
   day->add_option("--cash", o.cash_cny, "CNY deposited to each trading account");
   day->add_option("--inventory", o.inventory_t, "t issued to each institution and individual");
+  day->add_flag("--offbook", o.offbook,
+                "then an agreement transfer and auction bids over FIX, a repo and an auction");
+  day->add_option("--auction-symbol", o.auction_symbol, "the instrument auctioned (--offbook)");
 }
 
 void Commands::add_market(CLI::App& app) {

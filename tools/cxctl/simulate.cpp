@@ -20,6 +20,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <thread>
 
 #include "carbonx/gateway/fix_wire.hpp"
 #include "carbonx/tools/format.hpp"
@@ -46,6 +47,14 @@ std::string base36_now() {
     v /= 36;
   }
   return out;
+}
+
+// A FIX price: CNY with two decimals ("14.20").
+std::string price_text(std::int64_t price_fen) {
+  char px[32];
+  std::snprintf(px, sizeof px, "%lld.%02lld", static_cast<long long>(price_fen / 100),
+                static_cast<long long>(price_fen % 100));
+  return px;
 }
 
 // One member's FIX session, synchronous (the simulator waits for each reply it needs).
@@ -76,9 +85,7 @@ class FixSession {
                      std::int64_t qty, std::int64_t price_fen, bool ioc) {
     // ClOrdIDs are unique per session and day: a run id keeps reruns apart.
     const std::string clid = run_id_ + "-" + std::to_string(++orders_);  // <= 16 characters
-    char px[32];
-    std::snprintf(px, sizeof px, "%lld.%02lld", static_cast<long long>(price_fen / 100),
-                  static_cast<long long>(price_fen % 100));
+    const std::string px = price_text(price_fen);
     wire::Fields f{{11, clid},
                    {1, account},
                    {55, symbol},
@@ -103,8 +110,8 @@ class FixSession {
 
   void logout() { send("5", {}); }
   const gateway::MemberSeed& member() const { return member_; }
+  std::string next_id() { return run_id_ + "-" + std::to_string(++orders_); }
 
- private:
   void send(const std::string& type, const wire::Fields& body) {
     const std::string msg =
         wire::encode(type, member_.comp_id, "CARBONX", seq_++, body, wire::utc_now_text());
@@ -113,6 +120,8 @@ class FixSession {
     if (ec) throw Failure("FIX send on " + member_.comp_id + ": " + ec.message());
   }
 
+  // Reads until a message satisfies want (answering test requests); Failure after
+  // kReplyTimeoutS of silence.
   template <typename Pred>
   wire::Fields wait(Pred want) {
     for (;;) {
@@ -131,6 +140,7 @@ class FixSession {
     }
   }
 
+ private:
   tcp::socket socket_;
   gateway::MemberSeed member_;
   int seq_ = 1;
@@ -189,6 +199,221 @@ void trade_once(Floor& floor, const Trader& s, const Trader& b, const std::strin
   floor.sessions[s.session]->next_fill();
   ++res.trades;
   res.volume_t += q;
+}
+
+// ---- Off-book (--offbook): an agreement transfer, a repo and an auction -------------------
+
+std::string cny(std::int64_t fen) {
+  return tools::fen_to_yuan(fen);
+}
+
+// The first event of a kind in an operator command's reply; Failure if there is none.
+json event_of(const std::string& reply, const std::string& kind) {
+  const json r = json::parse(reply);
+  for (const json& e : r.value("events", json::array())) {
+    if (e.value("event", "") == kind) return e;
+  }
+  throw Failure("no " + kind + " event in the reply: " + reply);
+}
+
+std::string text_of(const wire::Fields& f) {
+  return wire::get(f, 58).value_or("no reason");
+}
+
+// Agreement transfer over FIX: the seller's member reports (AE submit), the buyer's member
+// accepts the alleged report; both get the final report with their fee.
+void agreement_transfer(Context& ctx, Floor& floor, const Trader& seller, const Trader& buyer,
+                        const std::string& symbol, std::int64_t q, std::int64_t price) {
+  FixSession& rs = *floor.sessions[seller.session];
+  FixSession& cs = *floor.sessions[buyer.session];
+  const std::string rid = rs.next_id();
+  rs.send("AE", {{571, rid},
+                 {487, "0"},
+                 {856, "0"},
+                 {55, symbol},
+                 {54, "2"},
+                 {1, seller.account},
+                 {20010, buyer.account},
+                 {32, std::to_string(q)},
+                 {31, price_text(price)},
+                 {60, wire::utc_now_text()}});
+  const wire::Fields ack = rs.wait(
+      [&](const wire::Fields& f) { return wire::get(f, 35) == "AR" && wire::get(f, 571) == rid; });
+  if (wire::get(ack, 939) != "0") throw Failure("agreement report refused: " + text_of(ack));
+  const std::string xid = wire::get(ack, 818).value_or("");
+  cs.wait([&](const wire::Fields& f) {
+    return wire::get(f, 35) == "AE" && wire::get(f, 856) == "1" && wire::get(f, 818) == xid;
+  });
+  const std::string aid = cs.next_id();
+  cs.send("AE", {{571, aid}, {856, "2"}, {572, xid}, {1, buyer.account}});
+  const auto final_of = [](const std::string& id) {
+    return [id](const wire::Fields& f) {
+      const auto t = wire::get(f, 35);
+      return (t == "AR" && wire::get(f, 939) == "1") ||
+             (t == "AE" && wire::get(f, 856) == "2" && wire::get(f, 571) == id);
+    };
+  };
+  const wire::Fields done = cs.wait(final_of(aid));
+  if (wire::get(done, 35) == "AR") throw Failure("agreement acceptance refused: " + text_of(done));
+  const wire::Fields rdone = rs.wait(final_of(rid));
+  ctx.say("agreement transfer (FIX AE): " + rs.member().comp_id + " account " + seller.account +
+          " sells " + tools::grouped(q) + " t " + symbol + " at " + cny(price) + " to " +
+          cs.member().comp_id + " account " + buyer.account + "; report " + xid +
+          " accepted, trade " + wire::get(done, 880).value_or("?") + ", fees CNY " +
+          wire::get(rdone, 12).value_or("?") + " (seller) and " +
+          wire::get(done, 12).value_or("?") + " (buyer)");
+}
+
+// A repo filed by the operator with both confirmations (first leg with fees), then repurchased
+// early with both consents (repo.mature with its id): the repurchase fees are waived.
+void repo_round_trip(Context& ctx, const Trader& repo_party, const Trader& reverse,
+                     const std::string& symbol, std::int64_t q, std::int64_t start_fen,
+                     std::int64_t repurchase_fen) {
+  // The end date must be after the trade date: 30 days on (China time, UTC+8).
+  const auto china = std::chrono::system_clock::now() + std::chrono::hours(8 + 24 * 30);
+  const std::chrono::year_month_day d{std::chrono::floor<std::chrono::days>(china)};
+  char end_date[16];
+  std::snprintf(end_date, sizeof end_date, "%04d-%02u-%02u", static_cast<int>(d.year()),
+                static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));
+  const json filed =
+      event_of(ctx.call("repo.file", json{{"repo_party", std::stoul(repo_party.account)},
+                                          {"reverse_party", std::stoul(reverse.account)},
+                                          {"symbol", symbol},
+                                          {"quantity_t", q},
+                                          {"start_price_fen", start_fen},
+                                          {"repurchase_price_fen", repurchase_fen},
+                                          {"end_date", end_date}}
+                                         .dump()),
+               "repo");
+  const std::uint64_t id = filed.at("repo_id").get<std::uint64_t>();
+  const auto fees = [](const json& e) {
+    const json& a = e.at("repo_party_fee");
+    const json& b = e.at("reverse_party_fee");
+    return "fees CNY " + cny(a.at("fee_fen").get<std::int64_t>()) + " + " +
+           cny(b.at("fee_fen").get<std::int64_t>()) + " (waived CNY " +
+           cny(a.at("waived_fen").get<std::int64_t>()) + " + " +
+           cny(b.at("waived_fen").get<std::int64_t>()) + ")";
+  };
+  ctx.say("repo " + std::to_string(id) + " filed (both confirmations): account " +
+          repo_party.account + " sells " + tools::grouped(q) + " t " + symbol + " at " +
+          cny(start_fen) + " to account " + reverse.account + ", repurchase at " +
+          cny(repurchase_fen) + " by " + end_date + "; first leg " + fees(filed));
+  const json back = event_of(ctx.call("repo.mature", json{{"repo_id", id}}.dump()), "repo");
+  ctx.say("repo " + std::to_string(id) + " repurchased early (both consents): " +
+          back.value("status", "") + ", units released; repurchase leg " + fees(back));
+}
+
+// Sends one sealed bid (D with CxAuctionID 20011); Failure unless the exchange accepts it.
+void bid(FixSession& s, const Trader& t, const std::string& symbol, std::uint64_t auction,
+         std::int64_t q, std::int64_t price) {
+  const std::string clid = s.next_id();
+  s.send("D", {{11, clid},
+               {1, t.account},
+               {55, symbol},
+               {54, "1"},
+               {60, wire::utc_now_text()},
+               {38, std::to_string(q)},
+               {40, "2"},
+               {44, price_text(price)},
+               {20011, std::to_string(auction)}});
+  const wire::Fields r = s.wait(
+      [&](const wire::Fields& f) { return wire::get(f, 35) == "8" && wire::get(f, 11) == clid; });
+  if (wire::get(r, 150) != "0" || wire::get(r, 20011) != std::to_string(auction)) {
+    throw Failure("auction bid of " + s.member().comp_id + " refused: " + text_of(r));
+  }
+}
+
+struct Bid {
+  const Trader* bidder;
+  std::int64_t q;
+  std::int64_t price_fen;
+};
+
+// A one-way bidding auction: opened by the operator for the seller's units (pay-as-bid), sealed
+// bids over FIX, closed after its window; prints each bidder's allocation and the public result.
+void auction_round(Context& ctx, Floor& floor, const Trader& seller, const std::string& symbol,
+                   std::int64_t q, std::int64_t reserve_fen, const std::vector<Bid>& bids) {
+  const auto window = std::chrono::seconds(2);
+  const auto opened_at = std::chrono::steady_clock::now();
+  const json opened = event_of(ctx.call("auction.open", json{{"seller", std::stoul(seller.account)},
+                                                             {"symbol", symbol},
+                                                             {"quantity_t", q},
+                                                             {"reserve_fen", reserve_fen},
+                                                             {"duration_s", window.count()},
+                                                             {"min_bid_t", 1000},
+                                                             {"max_share_bp", 5000},
+                                                             {"pricing", "pay_as_bid"}}
+                                                            .dump()),
+                               "auction");
+  const std::uint64_t id = opened.at("auction_id").get<std::uint64_t>();
+  ctx.say("auction " + std::to_string(id) + " opened: account " + seller.account + " sells " +
+          tools::grouped(q) + " t " + symbol + ", reserve " + cny(reserve_fen) +
+          ", pay-as-bid, at most 50% per bidder, " + std::to_string(window.count()) + " s window");
+  for (const Bid& b : bids) {
+    bid(*floor.sessions[b.bidder->session], *b.bidder, symbol, id, b.q, b.price_fen);
+  }
+  ctx.say("auction " + std::to_string(id) + ": " + std::to_string(bids.size()) +
+          " sealed bids over FIX (D with CxAuctionID 20011)");
+  std::this_thread::sleep_until(opened_at + window + std::chrono::milliseconds(200));
+  const json result =
+      event_of(ctx.call("auction.close", json{{"auction_id", id}}.dump()), "auction");
+  for (const Bid& b : bids) {
+    FixSession& s = *floor.sessions[b.bidder->session];
+    const wire::Fields r = s.wait([&](const wire::Fields& f) {
+      const auto e = wire::get(f, 150);
+      return wire::get(f, 35) == "8" && wire::get(f, 20011) == std::to_string(id) &&
+             (e == "F" || e == "C");
+    });
+    ctx.say("  bid of " + s.member().comp_id + " (" + tools::grouped(b.q) + " t at " +
+            cny(b.price_fen) + "): " +
+            (wire::get(r, 150) == "F" ? "allocated " + wire::get(r, 32).value_or("?") + " t at " +
+                                            wire::get(r, 31).value_or("?") + ", fee CNY " +
+                                            wire::get(r, 12).value_or("?")
+                                      : std::string("not allocated")));
+  }
+  ctx.say("auction " + std::to_string(id) + " result: " + result.value("status", "") + ", " +
+          tools::grouped(result.at("cleared_t").get<std::int64_t>()) + " t cleared of " +
+          tools::grouped(result.at("bid_t").get<std::int64_t>()) + " t bid, prices " +
+          cny(result.at("low_fen").get<std::int64_t>()) + " to " +
+          cny(result.at("high_fen").get<std::int64_t>()) + ", " +
+          std::to_string(result.at("winners").get<std::int64_t>()) + " winners of " +
+          std::to_string(result.at("bids").get<std::int64_t>()) + " bids, proceeds CNY " +
+          cny(result.at("proceeds_fen").get<std::int64_t>()) + ", seller's fee CNY " +
+          cny(result.at("seller_fee").at("fee_fen").get<std::int64_t>()));
+}
+
+const InstrumentConfig& instrument(Context& ctx, const std::string& code) {
+  for (const InstrumentConfig& i : ctx.exchange().instruments) {
+    if (i.code == code) return i;
+  }
+  throw Failure("unknown symbol " + code);
+}
+
+// The off-book part of the day among the institutions (each its own member): 200001 sells a
+// block to 200002 by agreement, 200003 repos to 200004, 200008 (the forestry project owner's
+// account in the demo) auctions its PHCER to 200005..200007.
+void simulate_offbook(Context& ctx, Floor& floor, const SimulateOptions& o) {
+  const auto& inst = floor.traders["investment_institution"];
+  if (inst.size() < 8) throw Failure("--offbook needs 8 institution accounts with a member");
+  const InstrumentConfig& ins = instrument(ctx, o.symbol);
+  const std::int64_t ref = ins.reference_price_fen.value();
+  const std::int64_t block = std::max<std::int64_t>(ins.agreement_min_t.value(), ins.lot_t.value());
+  agreement_transfer(ctx, floor, inst[0], inst[1], o.symbol, block, ref);
+  const std::int64_t repo_q = std::max<std::int64_t>(ins.repo_min_t.value(), ins.lot_t.value());
+  repo_round_trip(ctx, inst[2], inst[3], o.symbol, repo_q, ref - 20, ref + 10);
+  const InstrumentConfig& forest = instrument(ctx, o.auction_symbol);
+  const std::int64_t lot_q = 30000;
+  const std::uint64_t seller = std::stoull(inst[7].account);
+  ctx.call("units.issue",
+           json{{"transfer_id",
+                 (std::uint64_t{3} << 40) | (std::uint64_t{forest.id.value()} << 20) | seller},
+                {"account", seller},
+                {"symbol", o.auction_symbol},
+                {"quantity_t", lot_q}}
+               .dump());
+  const std::int64_t r = forest.reference_price_fen.value();
+  auction_round(ctx, floor, inst[7], o.auction_symbol, lot_q, r,
+                {{&inst[4], 15000, r + 79}, {&inst[5], 12000, r + 39}, {&inst[6], 10000, r + 9}});
 }
 
 }  // namespace
@@ -274,11 +499,12 @@ void cmd_simulate_day(Context& ctx, const SimulateOptions& o) {
     if (s.account != b.account) trade_once(floor, s, b, o.symbol, q, price, res);
     ctx.progress("trading " + o.symbol, i + 1, o.trades);
   }
-  for (auto& s : floor.sessions)
-    s->logout();
   ctx.say("simulated day: " + std::to_string(res.trades) + " trades, " +
           std::to_string(res.volume_t) + " t of " + o.symbol + " through FIX (" +
           std::to_string(res.rejected) + " orders refused)");
+  if (o.offbook) simulate_offbook(ctx, floor, o);
+  for (auto& s : floor.sessions)
+    s->logout();
 }
 
 }  // namespace carbonx::cxctl

@@ -20,6 +20,10 @@ struct SimulateOptions {
   std::uint64_t seed = 2017;
   std::string cash_cny = "50000000";  // deposited to every trading account (idempotent)
   std::int64_t inventory_t = 500000;  // units issued to institutions and individuals
+  // After the listed trades: an agreement transfer and auction bids over FIX, a repo filed and
+  // repurchased by the operator, the auction of auction_symbol (simulate.cpp simulate_offbook).
+  bool offbook = false;
+  std::string auction_symbol = "PHCER-GD-FOREST";
 };
 
 struct SimulateResult {
