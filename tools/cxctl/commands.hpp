@@ -50,6 +50,8 @@ void cmd_allocation_compute(Context& ctx, const std::string& facilities, const s
 void cmd_allocation_issue(Context& ctx, const std::string& facilities, const std::string& table,
                           int year, const std::string& accounts_csv, bool dry_run);
 void cmd_journal_verify(Context& ctx);
+// The registry account of the retirement of compliance year `year` that cxctl opens.
+std::uint32_t retirement_account(int year);
 void cmd_backup(Context& ctx, const std::string& to);
 
 // Shared paths of the sample data in the source tree.

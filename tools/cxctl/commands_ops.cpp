@@ -77,10 +77,29 @@ void Commands::add_allocation(CLI::App& app) {
   issue->add_option("--accounts", accounts, "accounts CSV (firm -> account)");
   issue->add_flag("--dry-run", dry_run, "print what would be issued, change nothing");
   CLI::App* trueup = add(*alloc, "true-up", "issue or take back final - pre-allocation", [this] {
-    ctx_.call("allocation.true_up", json{{"year", year}, {"facilities", facilities}}.dump());
+    auto t = allocation::load_allocation_table(table);
+    if (!t.ok()) throw Failure(allocation::to_string(t.error()));
+    ctx_.call(
+        "allocation.trueup",
+        json{{"year", year}, {"table_id", t.value().table_id}, {"csv_text", read_file(facilities)}}
+            .dump());
+    ctx_.say("true-up of " + std::to_string(year) + " recorded");
   });
   common(trueup);
 }
+
+namespace {
+// The firm's registry account from the market's accounts CSV.
+std::uint32_t firm_account(const std::string& firm) {
+  const std::string path = source_path("tools/data/market/accounts.csv");
+  auto rows = tools::parse_accounts_csv(path, read_file(path));
+  if (!rows.ok()) throw Failure(rows.error());
+  const auto accounts = tools::firm_accounts(rows.value());
+  const auto it = accounts.find(firm);
+  if (it == accounts.end()) throw Failure("firm " + firm + " has no account in " + path);
+  return it->second;
+}
+}  // namespace
 
 void Commands::add_compliance(CLI::App& app) {
   static int year = 2017;
@@ -100,7 +119,7 @@ void Commands::add_compliance(CLI::App& app) {
               {{"firm", r.firm}, {"year", r.year}, {"emissions_t", r.emissions_t}});
         }
         ctx_.say(file + ": " + std::to_string(rows.value().size()) + " rows, valid");
-        ctx_.call("compliance.emissions", body.dump());
+        ctx_.call("emissions.load", body.dump());
       })
       ->add_option("--file", file, "CSV firm,year,verified_emissions_t")
       ->required();
@@ -108,7 +127,7 @@ void Commands::add_compliance(CLI::App& app) {
   static std::string firm;
   static std::vector<std::string> legs;
   CLI::App* sur = add(app, "surrender", "surrender units for a firm's obligation", [this] {
-    json body{{"year", year}, {"firm", firm}, {"legs", json::array()}};
+    json body{{"year", year}, {"firm_account", firm_account(firm)}, {"legs", json::array()}};
     for (const std::string& leg : legs) {
       const auto colon = leg.find(':');
       if (colon == std::string::npos) throw Failure("--leg " + leg + ": SYMBOL:TONNES expected");
@@ -120,7 +139,8 @@ void Commands::add_compliance(CLI::App& app) {
       }
       body["legs"].push_back({{"symbol", leg.substr(0, colon)}, {"quantity_t", t}});
     }
-    ctx_.call("compliance.surrender", body.dump());
+    ctx_.call("surrender", body.dump());
+    ctx_.say("surrendered for " + firm + " (" + std::to_string(year) + ")");
   });
   sur->add_option("--year", year, "compliance year")->required();
   sur->add_option("--firm", firm, "firm id")->required();
@@ -135,6 +155,20 @@ void Commands::add_compliance(CLI::App& app) {
   status->add_option("--accounts", accounts, "accounts CSV (firm -> account)");
   status->add_option("--jurisdiction", jurisdiction, "profile in registry/data/jurisdictions.csv");
   status->add_option("--html", html, "also write the HTML report to this file");
+  static int date = 0;
+  CLI::App* ext = add(*comp, "extension", "move a firm's surrender deadline (operator)", [this] {
+    ctx_.call("compliance.extension",
+              json{{"firm_account", firm_account(firm)}, {"year", year}, {"date", date}}.dump());
+  });
+  ext->add_option("--year", year, "compliance year")->required();
+  ext->add_option("--firm", firm, "firm id")->required();
+  ext->add_option("--date", date, "new deadline, yyyymmdd")->required();
+  CLI::App* ex = add(*comp, "exemption", "exempt a firm from the year's obligation", [this] {
+    ctx_.call("compliance.exemption",
+              json{{"firm_account", firm_account(firm)}, {"year", year}}.dump());
+  });
+  ex->add_option("--year", year, "compliance year")->required();
+  ex->add_option("--firm", firm, "firm id")->required();
   add(*comp, "settle", "record the penalties of short firms after the deadline",
       [this] {
         ctx_.call("compliance.settle", json{{"year", year}}.dump());

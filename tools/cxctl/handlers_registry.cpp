@@ -89,6 +89,10 @@ allocation::AllocationRun compute(const Computed& in, int year, allocation::Stag
 
 }  // namespace
 
+std::uint32_t retirement_account(int year) {
+  return 8'000'000 + static_cast<std::uint32_t>(year);
+}
+
 void cmd_allocation_compute(Context& ctx, const std::string& facilities, const std::string& table,
                             int year, const std::string& stage) {
   const auto in = load_inputs(facilities, table);
@@ -101,8 +105,10 @@ void cmd_allocation_compute(Context& ctx, const std::string& facilities, const s
   std::fputs(text.c_str(), stdout);
 }
 
-// Interim issuance through the server's units.issue verb (see tools/README.md): each firm's
-// pre-allocation under a transfer id derived from (year, account), so a second run issues nothing.
+// Pre-allocation through the server's journaled allocation.issue verb: the firms of the accounts
+// CSV are registered (firm.register, once), the year's retirement account opened, then the
+// server recomputes and issues the allocation from the facility text (a second run is refused by
+// the server as already issued, and issues nothing).
 void cmd_allocation_issue(Context& ctx, const std::string& facilities, const std::string& table,
                           int year, const std::string& accounts_csv, bool dry_run) {
   const auto in = load_inputs(facilities, table);
@@ -118,31 +124,43 @@ void cmd_allocation_issue(Context& ctx, const std::string& facilities, const std
   for (const allocation::FirmAllocation& f : run.firms) {  // every firm checked before issuing
     if (accounts.count(f.firm) == 0) throw Failure("firm " + f.firm + " has no account");
   }
-  std::size_t done = 0;
-  for (const allocation::FirmAllocation& f : run.firms) {
-    const std::uint32_t account = accounts.at(f.firm);
-    // cxctl's own id domain (0x54 in bits 62..56; the allocation and compliance domains are
-    // reserved to those modules): year and account make the id, so a rerun issues nothing.
-    const TransferId id((std::uint64_t{0x54} << 56) |
-                        (static_cast<std::uint64_t>(year - 2000) << 44) |
-                        (std::uint64_t{account} << 12));
-    if (dry_run) {
-      std::printf("%s account %u: %s t %s (transfer %llu)\n", f.firm.c_str(), account,
-                  tools::grouped(f.allocation_t).c_str(), symbol.c_str(),
-                  static_cast<unsigned long long>(id.value()));
-      continue;
+  if (dry_run) {
+    for (const allocation::FirmAllocation& f : run.firms) {
+      std::printf("%s account %u: %s t %s\n", f.firm.c_str(), accounts.at(f.firm),
+                  tools::grouped(f.allocation_t).c_str(), symbol.c_str());
     }
-    if (f.allocation_t > 0) {
-      ctx.call("units.issue", json{{"transfer_id", id.value()},
-                                   {"account", account},
-                                   {"symbol", symbol},
-                                   {"quantity_t", f.allocation_t}}
-                                  .dump());
-    }
-    ctx.progress("issuing " + symbol, ++done, run.firms.size());
+    ctx.say("would issue " + tools::grouped(run.total_t) + " t of " + symbol + " to " +
+            std::to_string(run.firms.size()) + " firms");
+    return;
   }
-  ctx.say(std::string(dry_run ? "would issue " : "issued ") + tools::grouped(run.total_t) +
-          " t of " + symbol + " to " + std::to_string(run.firms.size()) + " firms");
+  for (const tools::AccountRow& r : rows.value()) {
+    if (r.kind != "control_emission_firm") continue;
+    const tools::Reply reply =
+        ctx.call_reply("firm.register", json{{"firm", r.name},
+                                             {"account", r.account},
+                                             {"member", r.member},
+                                             {"region", ctx.config().jurisdiction}}
+                                            .dump());
+    if (!reply.ok() && reply.body.find("registered otherwise") == std::string::npos) {
+      throw Failure("firm.register " + r.name + " refused: " + reply.error());
+    }
+  }
+  (void)ctx.call_reply(
+      "account.open",
+      json{{"id", retirement_account(year)}, {"kind", "retirement"}, {"compliance_year", year}}
+          .dump());  // refused if it exists already
+  const tools::Reply reply = ctx.call_reply(
+      "allocation.issue",
+      json{{"year", year}, {"table_id", in->table.table_id}, {"csv_text", read_file(facilities)}}
+          .dump());
+  if (!reply.ok()) {
+    ctx.say("allocation.issue refused: " + reply.error() + " (" + reply.body + ")");
+    if (reply.body.find("already") == std::string::npos) throw Failure("allocation not issued");
+    return;
+  }
+  ctx.say("allocation " + std::to_string(year) + " issued by the server: computed " +
+          tools::grouped(run.total_t) + " t of " + symbol + " for " +
+          std::to_string(run.firms.size()) + " firms, less any penalty deductions");
 }
 
 void cmd_journal_verify(Context& ctx) {
