@@ -87,6 +87,7 @@ std::string FixCodec::dump(const FixRequest& q) {
   if (q.kind == RequestKind::kTradeCapture) {  // only there, so the other goldens stay as they are
     out << "trade_report_type=" << q.trade_report_type << "\ncounterparty=" << q.counterparty
         << "\nref_id=" << q.ref_id << "\n";
+    if (q.repo) out << "repo=1\nprice2_fen=" << q.price2_fen << "\nend_date=" << q.end_date << "\n";
   }
   return out.str();
 }

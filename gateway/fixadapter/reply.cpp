@@ -131,6 +131,12 @@ void trade_capture(const FixReply& r, bool report, FIX::Message* m) {
   set_int(m, 939, r.trd_rpt_status);
   if (!report && r.reject_code >= 0) set_int(m, 751, r.reject_code);
   set(m, 55, r.symbol);
+  if (r.repo) {
+    set(m, 167, "REPO");
+    if (r.price2_fen > 0) set(m, 640, format_fen(r.price2_fen));
+    if (r.start_date > 0) set_int(m, 916, r.start_date);
+    if (r.end_date > 0) set_int(m, 917, r.end_date);
+  }
   if (report) set_char(m, 54, r.side == FixSide::kSell ? '2' : '1');
   set(m, 1, r.account);
   set(m, 20010, r.counterparty);

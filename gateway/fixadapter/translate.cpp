@@ -85,6 +85,9 @@ enum Tag : int {
   kTradeReportType = 856,
   kCxCounterpartyAccount = 20010,
   kCxAuctionID = 20011,
+  kSecurityType = 167,
+  kPrice2 = 640,
+  kEndDate = 917,
 };
 
 std::string get(const FIX::FieldMap& map, int tag) {
@@ -226,6 +229,7 @@ bool read_trade_capture(const FIX::Message& m, FixRequest* q, Refusal* r) {
   const std::string type = get(m, kTradeReportType);
   q->trade_report_type = type.size() == 1 ? type[0] : '?';
   q->transact_time_ns = utc_timestamp_ns(get(m, kTransactTime));
+  q->repo = get(m, kSecurityType) == "REPO";
   if (q->trade_report_type == '2' || q->trade_report_type == '3') {
     q->ref_id = get(m, kTradeReportRefID);
     if (q->ref_id.empty()) {
@@ -254,6 +258,17 @@ bool read_trade_capture(const FIX::Message& m, FixRequest* q, Refusal* r) {
     *r = Refusal{true, TranslateError::kBadPrice, kLastPx};
     return false;
   }
+  if (!q->repo) return true;
+  if (!parse_price_fen(get(m, kPrice2), &q->price2_fen) || q->price2_fen > kMaxPriceFen) {
+    *r = Refusal{true, TranslateError::kBadPrice, kPrice2};
+    return false;
+  }
+  const std::string end = get(m, kEndDate);  // LocalMktDate, checked by the dictionary
+  if (end.size() != 8) {
+    *r = Refusal{true, TranslateError::kMissingField, kEndDate};
+    return false;
+  }
+  q->end_date = std::stoi(end);
   return true;
 }
 

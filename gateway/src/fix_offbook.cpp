@@ -65,6 +65,7 @@ void ExchangeDriver::on_trade_capture(TimestampNs ts, SessionIndex s, const FixR
   pending_.request = &q;
   pending_.session = s;
   const MemberId m(member->id);
+  if (q.repo) return on_repo_capture(ts, s, q, *account, m, out);  // fix_repo.cpp
   if (q.trade_report_type == '2' || q.trade_report_type == '3') {
     std::uint64_t id = 0;
     const auto [end, ec] = std::from_chars(q.ref_id.data(), q.ref_id.data() + q.ref_id.size(), id);
@@ -194,8 +195,11 @@ bool ExchangeDriver::translate_offbook_event(const Event& ev, std::vector<Delive
     on_auction_bid(*b, ev.ts, out);
     return true;
   }
-  return std::holds_alternative<AuctionEvent>(ev.body) ||
-         std::holds_alternative<RepoEvent>(ev.body);
+  if (const auto* r = std::get_if<RepoEvent>(&ev.body)) {
+    on_repo_event(*r, ev.ts, out);
+    return true;
+  }
+  return std::holds_alternative<AuctionEvent>(ev.body);
 }
 
 }  // namespace carbonx::gateway

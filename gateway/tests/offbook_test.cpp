@@ -423,6 +423,73 @@ TEST_F(OffBookServer, AuctionBidsFromTwoSessionsClearPayAsBid) {
   EXPECT_EQ(balance(1003, "GDEA2017").first, 110000);
 }
 
+// A repo filed over FIX by the repo party (MEMBER2, account 1002) and confirmed by the reverse
+// party (MEMBER1, 1001): first leg with fees to both; then both consent to an early repurchase
+// over FIX: repurchased with both fees waived (rule 1), no fee transfer, the waiver in the report.
+TEST_F(OffBookServer, RepoFiledAndConfirmedOverFixThenRepurchasedWithFeesWaived) {
+  seed();
+  testing::FixClient repo_party("MEMBER2", fix_port_);
+  testing::FixClient reverse("MEMBER1", fix_port_);
+  ASSERT_TRUE(repo_party.logon("member2", "member2-pass"));
+  ASSERT_TRUE(reverse.logon("member1", "member1-pass"));
+  repo_party.send("AE", {{571, "REPO1"},
+                         {487, "0"},
+                         {856, "0"},
+                         {167, "REPO"},
+                         {55, "GDEA2017"},
+                         {54, "2"},
+                         {1, "1002"},
+                         {20010, "1001"},
+                         {32, "100000"},
+                         {31, "14.20"},
+                         {640, "14.50"},
+                         {917, "20990628"}});
+  const auto ack = repo_party.expect("AR");
+  ASSERT_TRUE(ack.has_value());
+  EXPECT_EQ(field(*ack, 939), "0") << field(*ack, 58);
+  EXPECT_EQ(field(*ack, 167), "REPO");
+  const std::string id = field(*ack, 818);
+  const auto alleged = reverse.expect("AE");
+  ASSERT_TRUE(alleged.has_value());
+  EXPECT_EQ(field(*alleged, 856), "1");
+  EXPECT_EQ(field(*alleged, 167), "REPO");
+  EXPECT_EQ(field(*alleged, 640), "14.50");
+  EXPECT_EQ(field(*alleged, 917), "20990628");
+  EXPECT_EQ(field(*alleged, 818), id);
+  const auto fees_before = balance(9000, "CNY").first;
+  reverse.send("AE", {{571, "CONF1"}, {856, "2"}, {167, "REPO"}, {572, id}, {1, "1001"}});
+  for (auto* c : {&repo_party, &reverse}) {
+    const auto first = c->expect("AE");
+    ASSERT_TRUE(first.has_value());
+    EXPECT_EQ(field(*first, 856), "2");
+    EXPECT_EQ(field(*first, 58), "open");
+    EXPECT_EQ(field(*first, 12), "7100.00");  // 100,000 t x 14.20 x 0.5%
+  }
+  EXPECT_EQ(balance(9000, "CNY").first - fees_before, 1420000);
+  EXPECT_EQ(balance(1001, "GDEA2017"), (std::pair<std::int64_t, std::int64_t>{0, 100000}));
+  // Early repurchase: one consent waits for the other.
+  repo_party.send("AE", {{571, "EARLY1"}, {856, "2"}, {167, "REPO"}, {572, id}, {1, "1002"}});
+  for (auto* c : {&repo_party, &reverse}) {
+    const auto consent = c->expect("AE");
+    ASSERT_TRUE(consent.has_value());
+    EXPECT_EQ(field(*consent, 856), "4") << field(*consent, 58);
+  }
+  reverse.send("AE", {{571, "EARLY2"}, {856, "2"}, {167, "REPO"}, {572, id}, {1, "1001"}});
+  for (auto* c : {&repo_party, &reverse}) {
+    const auto done = c->expect("AE");
+    ASSERT_TRUE(done.has_value());
+    EXPECT_EQ(field(*done, 856), "2");
+    EXPECT_EQ(field(*done, 12), "0.00");
+    EXPECT_EQ(field(*done, 58), "repurchased; fee 7250.00 waived by rule 1");
+  }
+  EXPECT_EQ(balance(9000, "CNY").first - fees_before, 1420000) << "repurchase leg: no fee";
+  EXPECT_EQ(balance(1001, "GDEA2017"), (std::pair<std::int64_t, std::int64_t>{0, 0}));
+  EXPECT_EQ(balance(1002, "GDEA2017"), (std::pair<std::int64_t, std::int64_t>{300000, 0}));
+  EXPECT_EQ(ok("repo.list", "{}").at("open").size(), 0u);
+  const json st = ok("query.status", "{}");
+  EXPECT_TRUE(st.at("ledger_invariants_ok").get<bool>()) << st.dump();
+}
+
 TEST(OffBookRecords, BlobWithoutSectionRestoresEmptyStateAndCorruptSectionsAreRefused) {
   CoreStateRecord core;
   core.next_order_id = 7;

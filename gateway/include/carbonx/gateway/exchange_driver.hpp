@@ -176,6 +176,10 @@ class ExchangeDriver final : public CoreDriver {
   void on_auction_request(TimestampNs ts, SessionIndex s, const FixRequest& q,
                           std::vector<Delivery>& out);
   void on_auction_bid(const AuctionBidEvent& e, TimestampNs ts, std::vector<Delivery>& out);
+  // Repo filings over FIX (fix_repo.cpp).
+  void on_repo_capture(TimestampNs ts, SessionIndex s, const FixRequest& q, AccountId account,
+                       MemberId member, std::vector<Delivery>& out);
+  void on_repo_event(const RepoEvent& e, TimestampNs ts, std::vector<Delivery>& out);
 
   ServerConfig config_;
   MemberDirectory* members_ = nullptr;

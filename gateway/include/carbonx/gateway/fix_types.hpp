@@ -77,6 +77,9 @@ struct FixRequest {
   std::string counterparty;      // submit: CxCounterpartyAccount(20010), the other account
   std::string ref_id;            // accept/decline: TradeReportRefID(572), the exchange's id
   std::string auction_id;        // D F G: CxAuctionID(20011): a bid in that auction
+  bool repo = false;             // AE: SecurityType(167)=REPO (a repo filing or answer)
+  std::int64_t price2_fen = 0;   // AE repo submit: Price2(640), the repurchase price
+  std::int32_t end_date = 0;     // AE repo submit: EndDate(917), yyyymmdd
 };
 
 enum class ReplyKind : std::uint8_t {
@@ -179,6 +182,10 @@ struct FixReply {
   std::int32_t trd_rpt_status = 0;  // AE AR: TrdRptStatus(939): 0 accepted, 1 rejected
   std::string counterparty;         // AE AR: CxCounterpartyAccount(20010)
   std::string auction_id;           // 8: CxAuctionID(20011) on auction bid reports
+  bool repo = false;                // AE AR: SecurityType(167)=REPO, with the fields below
+  std::int64_t price2_fen = 0;      // AE AR repo: Price2(640), the repurchase price
+  std::int32_t start_date = 0;      // AE AR repo: StartDate(916), the filing date, yyyymmdd
+  std::int32_t end_date = 0;        // AE AR repo: EndDate(917), yyyymmdd
 };
 
 // Why the translation refused an inbound message. The adapter turns each into the matching FIX
