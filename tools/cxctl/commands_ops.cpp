@@ -211,9 +211,8 @@ void Commands::add_journal(CLI::App& app) {
       [this] { cmd_journal_verify(ctx_); });
   add(*j, "replay", "replay the journal from genesis into a scratch store", [this] {
     throw Failure(
-        "journal replay: not supported yet: account, cash and issuance operator changes are "
-        "applied by the server without a journaled command, so a replay from genesis cannot "
-        "rebuild the ledger (see tools/README.md)");
+        "journal replay: not a separate command: `journal verify` replays the journal from "
+        "genesis and compares the Core, ledger and registrar hashes");
   });
   add(app, "verify", "the ledger invariants and the journal chain (= journal verify)",
       [this] { cmd_journal_verify(ctx_); });

@@ -4,9 +4,21 @@
 //
 //   market.open | market.close | market.halt | market.resume  {"symbol": "GDEA2017"} (or all)
 //   day.end                                                   {}
+//   Registry verbs (journaled registry commands, src/operator_registry.cpp; a refusal answers
+//   400/409 {"ok": false, "error", "detail", "seq"} and is journaled too):
 //   account.open    {"id": 1001, "kind": "investment_institution", "member": 1}
+//                   (kind retirement needs "compliance_year")
+//   account.status  {"account": 1001, "status": "active" | "frozen" | "closed"}
 //   cash.deposit | cash.withdraw {"transfer_id": 7, "account": 1001, "amount_fen": 100000}
 //   units.issue     {"transfer_id": 8, "account": 1001, "symbol": "GDEA2017", "quantity_t": 500}
+//   firm.register   {"firm": "GDPWR01", "account": 100029, "member": 29, "region": "guangdong"}
+//   allocation.issue | allocation.trueup {"year": 2017, "table_id": "...", "csv_text": "..."}
+//   emissions.load  {"rows": [{"firm", "year", "emissions_t"}]} or {"csv_text": "..."}
+//   surrender       {"firm_account", "year", "member" (0 = operator), "legs": [{"symbol",
+//                   "quantity_t"}]}
+//   compliance.extension {"firm_account", "year", "date": yyyymmdd}
+//   compliance.exemption {"firm_account", "year"}     compliance.settle {"year"}
+//   compliance.status | allocation.status {"year"}   (read-only JSON)
 //   query.balances  {"account": 1001}      query.book {"symbol": "GDEA2017", "depth": 5}
 //   query.status    {}                     (applied seq, state hashes, ledger invariants)
 //   member.list {}  member.add {"id", "comp_id", "username", "password", "accounts": [...]}
