@@ -303,9 +303,10 @@ void repo_round_trip(Context& ctx, const Trader& repo_party, const Trader& rever
           back.value("status", "") + ", units released; repurchase leg " + fees(back));
 }
 
-// Sends one sealed bid (D with CxAuctionID 20011); Failure unless the exchange accepts it.
-void bid(FixSession& s, const Trader& t, const std::string& symbol, std::uint64_t auction,
-         std::int64_t q, std::int64_t price) {
+// Sends one sealed bid (D with CxAuctionID 20011). Returns "" when the exchange accepts it,
+// else the refusal's text (a server without auction bids over FIX refuses it as an order).
+std::string bid(FixSession& s, const Trader& t, const std::string& symbol, std::uint64_t auction,
+                std::int64_t q, std::int64_t price) {
   const std::string clid = s.next_id();
   s.send("D", {{11, clid},
                {1, t.account},
@@ -318,8 +319,22 @@ void bid(FixSession& s, const Trader& t, const std::string& symbol, std::uint64_
                {20011, std::to_string(auction)}});
   const wire::Fields r = s.wait(
       [&](const wire::Fields& f) { return wire::get(f, 35) == "8" && wire::get(f, 11) == clid; });
-  if (wire::get(r, 150) != "0" || wire::get(r, 20011) != std::to_string(auction)) {
-    throw Failure("auction bid of " + s.member().comp_id + " refused: " + text_of(r));
+  if (wire::get(r, 150) == "0" && wire::get(r, 20011) == std::to_string(auction)) return "";
+  return text_of(r);
+}
+
+// auction.close, retried while the server's clock is still inside the window (kAuctionCloseTries
+// times, 100 ms apart).
+json close_auction(Context& ctx, std::uint64_t id) {
+  constexpr int kAuctionCloseTries = 30;
+  const std::string body = json{{"auction_id", id}}.dump();
+  for (int i = 1;; ++i) {
+    const tools::Reply r = ctx.call_reply("auction.close", body);
+    if (r.ok()) return event_of(r.body, "auction");
+    if (i == kAuctionCloseTries || r.error().find("window") == std::string::npos) {
+      throw Failure("auction.close refused: " + r.error());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
 }
 
@@ -349,15 +364,23 @@ void auction_round(Context& ctx, Floor& floor, const Trader& seller, const std::
   ctx.say("auction " + std::to_string(id) + " opened: account " + seller.account + " sells " +
           tools::grouped(q) + " t " + symbol + ", reserve " + cny(reserve_fen) +
           ", pay-as-bid, at most 50% per bidder, " + std::to_string(window.count()) + " s window");
+  std::vector<Bid> placed;
   for (const Bid& b : bids) {
-    bid(*floor.sessions[b.bidder->session], *b.bidder, symbol, id, b.q, b.price_fen);
+    FixSession& s = *floor.sessions[b.bidder->session];
+    const std::string refused = bid(s, *b.bidder, symbol, id, b.q, b.price_fen);
+    if (refused.empty()) {
+      placed.push_back(b);
+    } else {
+      std::fprintf(stderr, "cxctl: auction bid of %s refused: %s\n", s.member().comp_id.c_str(),
+                   refused.c_str());
+    }
   }
-  ctx.say("auction " + std::to_string(id) + ": " + std::to_string(bids.size()) +
-          " sealed bids over FIX (D with CxAuctionID 20011)");
-  std::this_thread::sleep_until(opened_at + window + std::chrono::milliseconds(200));
-  const json result =
-      event_of(ctx.call("auction.close", json{{"auction_id", id}}.dump()), "auction");
-  for (const Bid& b : bids) {
+  ctx.say("auction " + std::to_string(id) + ": " + std::to_string(placed.size()) + " of " +
+          std::to_string(bids.size()) +
+          " sealed bids accepted over FIX (D with CxAuctionID 20011)");
+  std::this_thread::sleep_until(opened_at + window + std::chrono::milliseconds(100));
+  const json result = close_auction(ctx, id);
+  for (const Bid& b : placed) {
     FixSession& s = *floor.sessions[b.bidder->session];
     const wire::Fields r = s.wait([&](const wire::Fields& f) {
       const auto e = wire::get(f, 150);
@@ -366,10 +389,11 @@ void auction_round(Context& ctx, Floor& floor, const Trader& seller, const std::
     });
     ctx.say("  bid of " + s.member().comp_id + " (" + tools::grouped(b.q) + " t at " +
             cny(b.price_fen) + "): " +
-            (wire::get(r, 150) == "F" ? "allocated " + wire::get(r, 32).value_or("?") + " t at " +
-                                            wire::get(r, 31).value_or("?") + ", fee CNY " +
-                                            wire::get(r, 12).value_or("?")
-                                      : std::string("not allocated")));
+            (wire::get(r, 150) == "F"
+                 ? "allocated " + tools::grouped(std::stoll(wire::get(r, 32).value_or("0"))) +
+                       " t at " + wire::get(r, 31).value_or("?") + ", fee CNY " +
+                       wire::get(r, 12).value_or("?")
+                 : std::string("not allocated")));
   }
   ctx.say("auction " + std::to_string(id) + " result: " + result.value("status", "") + ", " +
           tools::grouped(result.at("cleared_t").get<std::int64_t>()) + " t cleared of " +
