@@ -111,9 +111,23 @@ diff=$(( fees * 100 - turnover ))
 pass "fees: $fees fen = 0.5% x 2 sides of $turnover fen (within rounding)"
 [ "$(status_field ledger_invariants_ok)" = true ] || fail "ledger invariants after trading"
 pass "ledger invariants hold (per-asset sums zero, frozen = open holds)"
-optional_step "agreement transfer" repo file --json '{}'
-optional_step "auction" auction open --json '{}'
-optional_step "repo with waived repurchase fees" repo list
+# Off-book through the server (cxctl simulate day --offbook): an agreement transfer over FIX
+# (report, counterparty accepts), a repo filed and repurchased early with its repurchase fees
+# waived, a PHCER auction with sealed FIX bids closed by the operator (30,000 t).
+off=$("$cxctl" --mode server simulate day --symbol GDEA2017 --trades 0 --offbook \
+  --accounts "$market/accounts.csv" 2>&1) || fail "off-book day: $off"
+grep -q "repurchase leg fees CNY 0.00 + 0.00 (waived CNY [1-9]" <<<"$off" ||
+  fail "repo repurchase fees not waived: $off"
+grep -q "3 of 3 sealed bids accepted over FIX" <<<"$off" || fail "auction bids over FIX: $off"
+mode_volume() {  # instrument mode
+  "$cxctl" --mode server --format csv report market |
+    awk -F, -v c="$1" -v m="$2" '$1 == "day" && $2 == c && $4 == m {print $5}'
+}
+[ "$(mode_volume GDEA2017 agreement)" = 100000 ] || fail "agreement volume in the daily report"
+[ "$(mode_volume GDEA2017 repo)" = 200000 ] || fail "repo volume (both legs) in the daily report"
+[ "$(mode_volume PHCER-GD-FOREST auction)" = 30000 ] || fail "auction volume in the daily report"
+[ "$(status_field ledger_invariants_ok)" = true ] || fail "ledger invariants after off-book trading"
+pass "off-book: agreement 100,000 t, repo 2 x 100,000 t (repurchase fees waived), auction 30,000 t"
 
 # 3. Restart: the state continues where it stopped.
 seq_before=$(status_field applied_seq)
