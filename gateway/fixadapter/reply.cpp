@@ -212,6 +212,17 @@ void body(const FixReply& r, FIX::Message* m) {
       return trade_capture(r, true, m);
     case ReplyKind::kTradeCaptureAck:
       return trade_capture(r, false, m);
+    case ReplyKind::kNews: {
+      static const int kOrder[] = {58, 0};
+      set(m, 148, r.text);
+      for (const std::string& line : r.news_lines) {
+        FIX::Group g(33, 58, kOrder);
+        set(&g, 58, line);
+        m->addGroup(g);
+      }
+      if (r.news_lines.empty()) set_int(m, 33, 0);
+      return;
+    }
   }
 }
 
@@ -241,6 +252,8 @@ const char* msg_type(ReplyKind k) {
       return "AE";
     case ReplyKind::kTradeCaptureAck:
       return "AR";
+    case ReplyKind::kNews:
+      return "B";
   }
   return "j";
 }

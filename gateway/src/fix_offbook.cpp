@@ -13,6 +13,7 @@
 #include <charconv>
 
 #include "carbonx/gateway/exchange_driver.hpp"
+#include "carbonx/gateway/fix_engine.hpp"
 
 namespace carbonx::gateway {
 namespace {
@@ -168,6 +169,35 @@ void ExchangeDriver::on_agreement(const AgreementEvent& e, TimestampNs ts,
   }
 }
 
+// Public: News(B) to every member session: an auction opened (its terms), cleared (the result)
+// or cancelled. Bids stay sealed: no bidder or bid is named.
+void ExchangeDriver::on_auction_event(const AuctionEvent& e, std::vector<Delivery>& out) {
+  FixReply r;
+  r.kind = ReplyKind::kNews;
+  const std::string id = std::to_string(e.auction_id.value());
+  r.text = "auction " + id + " " + std::string(to_string(e.status));
+  r.news_lines.push_back("CxAuctionID=" + id + " Symbol=" + symbol_of(e.instrument) +
+                         " Quantity=" + std::to_string(e.quantity_t.value()) +
+                         " Reserve=" + format_fen(e.reserve_fen.value()) +
+                         " Pricing=" + std::string(to_string(e.pricing)));
+  if (e.status == AuctionStatus::kOpened) {
+    r.news_lines.push_back("StartTimeNs=" + std::to_string(e.start_ts.value()) +
+                           " EndTimeNs=" + std::to_string(e.end_ts.value()));
+  } else {
+    r.news_lines.push_back(
+        "BidQty=" + std::to_string(e.bid_t.value()) +
+        " ClearedQty=" + std::to_string(e.cleared_t.value()) +
+        " LowPx=" + format_fen(e.low_fen.value()) + " HighPx=" + format_fen(e.high_fen.value()) +
+        " Winners=" + std::to_string(e.winners) + " Bids=" + std::to_string(e.bids));
+  }
+  for (SessionIndex s = 0; s < fix_->session_count(); ++s) {
+    Delivery d;
+    d.session = s;
+    d.reply = r;
+    out.push_back(std::move(d));
+  }
+}
+
 // Off-book events of one command; true when `ev` was one (handled here).
 bool ExchangeDriver::translate_offbook_event(const Event& ev, std::vector<Delivery>& out) {
   if (const auto* a = std::get_if<AgreementEvent>(&ev.body)) {
@@ -199,7 +229,11 @@ bool ExchangeDriver::translate_offbook_event(const Event& ev, std::vector<Delive
     on_repo_event(*r, ev.ts, out);
     return true;
   }
-  return std::holds_alternative<AuctionEvent>(ev.body);
+  if (const auto* a = std::get_if<AuctionEvent>(&ev.body)) {
+    on_auction_event(*a, out);
+    return true;
+  }
+  return false;
 }
 
 }  // namespace carbonx::gateway

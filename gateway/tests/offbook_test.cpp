@@ -419,6 +419,19 @@ TEST_F(OffBookServer, AuctionBidsFromTwoSessionsClearPayAsBid) {
     }
   }
   EXPECT_TRUE(cleared) << result.dump();
+  // The public result: News(B) to every session, no bidder named.
+  for (auto* c : {&one, &two}) {
+    std::optional<wire::Fields> news;
+    while ((news = c->expect("B")) && field(*news, 148) != "auction " + auction + " cleared") {
+    }
+    ASSERT_TRUE(news.has_value());
+    std::string lines;
+    for (const auto& [tag, value] : *news) {
+      if (tag == 58) lines += value + "\n";
+    }
+    EXPECT_NE(lines.find("ClearedQty=20000 LowPx=16.01 HighPx=16.34 Winners=2"), std::string::npos)
+        << lines;
+  }
   EXPECT_EQ(balance(1001, "GDEA2017").first, 10000);
   EXPECT_EQ(balance(1003, "GDEA2017").first, 110000);
 }

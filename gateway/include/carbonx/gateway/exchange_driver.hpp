@@ -172,6 +172,7 @@ class ExchangeDriver final : public CoreDriver {
   void on_agreement(const AgreementEvent& e, TimestampNs ts, std::vector<Delivery>& out);
   FixReply agreement_report(const AgreementEvent& e, bool reporter) const;
   SessionIndex session_of_account(AccountId account) const;
+  void on_auction_event(const AuctionEvent& e, std::vector<Delivery>& out);
   // Auction bids over FIX (fix_auction.cpp).
   void on_auction_request(TimestampNs ts, SessionIndex s, const FixRequest& q,
                           std::vector<Delivery>& out);

@@ -95,6 +95,7 @@ enum class ReplyKind : std::uint8_t {
   kPositionReport,    // AP
   kTradeCapture,      // AE (agreement transfer: alleged, final, declined reports)
   kTradeCaptureAck,   // AR
+  kNews,              // B (public auction announcements and results)
 };
 
 // ExecType(150) / OrdStatus(39) values used by carbonx, as their FIX characters.
@@ -178,14 +179,15 @@ struct FixReply {
   // AE AR: cl_ord_id = TradeReportID(571), order_id = SecondaryTradeReportID(818) (the
   // exchange's report id), last_qty_t/last_px_fen = LastQty/LastPx, trade_id = TrdMatchID,
   // fee_fen = Commission, reject_code = TradeReportRejectReason(751) (AR).
-  char trade_report_type = '0';     // AE AR: TradeReportType(856)
-  std::int32_t trd_rpt_status = 0;  // AE AR: TrdRptStatus(939): 0 accepted, 1 rejected
-  std::string counterparty;         // AE AR: CxCounterpartyAccount(20010)
-  std::string auction_id;           // 8: CxAuctionID(20011) on auction bid reports
-  bool repo = false;                // AE AR: SecurityType(167)=REPO, with the fields below
-  std::int64_t price2_fen = 0;      // AE AR repo: Price2(640), the repurchase price
-  std::int32_t start_date = 0;      // AE AR repo: StartDate(916), the filing date, yyyymmdd
-  std::int32_t end_date = 0;        // AE AR repo: EndDate(917), yyyymmdd
+  char trade_report_type = '0';         // AE AR: TradeReportType(856)
+  std::int32_t trd_rpt_status = 0;      // AE AR: TrdRptStatus(939): 0 accepted, 1 rejected
+  std::string counterparty;             // AE AR: CxCounterpartyAccount(20010)
+  std::string auction_id;               // 8: CxAuctionID(20011) on auction bid reports
+  bool repo = false;                    // AE AR: SecurityType(167)=REPO, with the fields below
+  std::int64_t price2_fen = 0;          // AE AR repo: Price2(640), the repurchase price
+  std::int32_t start_date = 0;          // AE AR repo: StartDate(916), the filing date, yyyymmdd
+  std::int32_t end_date = 0;            // AE AR repo: EndDate(917), yyyymmdd
+  std::vector<std::string> news_lines;  // B: LinesOfText(33) entries; text = Headline(148)
 };
 
 // Why the translation refused an inbound message. The adapter turns each into the matching FIX
