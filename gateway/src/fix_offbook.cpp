@@ -8,8 +8,8 @@
 //   both      <- AE TradeReportType=2 with TrdMatchID and Commission (settled), or =3 (declined,
 //                withdrawn, expired at end of day; Text says which)
 //
-// Auction and repo events are reported to operators through the operator verbs
-// (operator_offbook.cpp); their FIX messages are not implemented yet.
+// Also here: the dispatch of every off-book event (auction bids: fix_auction.cpp, repos:
+// fix_repo.cpp) and the public auction News(B).
 #include <charconv>
 
 #include "carbonx/gateway/exchange_driver.hpp"

@@ -21,6 +21,8 @@
 //   compliance.status | allocation.status {"year"}   (read-only JSON)
 //   query.balances  {"account": 1001}      query.book {"symbol": "GDEA2017", "depth": 5}
 //   query.status    {}                     (applied seq, state hashes, ledger invariants)
+//   auction.open | auction.close | auction.list, repo.file | repo.mature | repo.resolve_default |
+//   repo.list, agreement.list: off-book trading (gateway/README.md "Off-book trading")
 //   member.list {}  member.add {"id", "comp_id", "username", "password", "accounts": [...]}
 //   member.set_password {"id", "password"}   member.set_accounts {"id", "accounts": [...]}
 //
