@@ -7,8 +7,8 @@ packages=(
   clang clang-format libclang-rt-14-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libboost-dev libboost-system-dev
-  libquickfix-dev liblmdb-dev lmdb-utils
-  libcli11-dev libfmt-dev libspdlog-dev nlohmann-json3-dev libtomlplusplus-dev
+  libquickfix-dev liblmdb-dev
+  libcli11-dev libfmt-dev nlohmann-json3-dev libtomlplusplus-dev
   chromium
 )
 
