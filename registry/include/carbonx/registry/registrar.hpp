@@ -24,10 +24,10 @@
 // failure the in-memory state is ahead of the disk, as for the ledger: retry the same batch (with
 // the same blob) or stop.
 //
-// Known limit: freezing an account with open holds is refused (kOpenHolds) because the core's
-// fills on its orders would be refused by the ledger; holding limits (SetHoldingLimit, or an
-// issuance raising a holding) are NOT checked against resting buy orders — a listed fill over a
-// holding limit is refused by the ledger, which the engine's core asserts never happens.
+// Freezing an account with open holds is refused (kOpenHolds) because the core's fills on its
+// orders would be refused by the ledger. Holding limits are checked by the core when a listed buy
+// is entered or enlarged (Ledger::holding_room); listed fills are not limited at posting, so a
+// SetHoldingLimit or an issuance while a buy rests can let that fill pass the limit, never abort.
 //
 // Not thread-safe: one thread (the core thread) calls everything.
 
