@@ -53,22 +53,6 @@ void BM_BookThroughput(benchmark::State& state) {
 }
 BENCHMARK(BM_BookThroughput)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 
-// TSC ticks per nanosecond, calibrated against steady_clock (the TSC is invariant on this host).
-double tsc_per_ns() {
-  static const double v = [] {
-    const auto t0 = std::chrono::steady_clock::now();
-    const std::uint64_t c0 = __rdtsc();
-    while (std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(50)) {
-    }
-    const std::uint64_t c1 = __rdtsc();
-    const auto ns =
-        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
-            .count();
-    return static_cast<double>(c1 - c0) / static_cast<double>(ns);
-  }();
-  return v;
-}
-
 void BM_BookLatency(benchmark::State& state) {
   const std::vector<Msg>& w = workload();
   const double per_ns = tsc_per_ns();

@@ -164,21 +164,6 @@ void BM_CoreThroughput(benchmark::State& state) {
 }
 BENCHMARK(BM_CoreThroughput)->Unit(benchmark::kMillisecond)->MinTime(3.0);
 
-double tsc_per_ns() {
-  static const double v = [] {
-    const auto t0 = std::chrono::steady_clock::now();
-    const std::uint64_t c0 = __rdtsc();
-    while (std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(50)) {
-    }
-    const std::uint64_t c1 = __rdtsc();
-    const auto ns =
-        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
-            .count();
-    return static_cast<double>(c1 - c0) / static_cast<double>(ns);
-  }();
-  return v;
-}
-
 void BM_CoreLatency(benchmark::State& state) {
   const std::vector<Command>& cmds = owned_commands();
   const double per_ns = tsc_per_ns();

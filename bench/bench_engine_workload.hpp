@@ -7,7 +7,10 @@
 //   ~25% cancels of live orders (so most orders end cancelled, not filled),
 // with 1,000 accounts (self-trades are rare) and sizes of 1-100 t. Deterministic (fixed seed).
 
+#include <x86intrin.h>
+
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <random>
 #include <vector>
@@ -173,5 +176,22 @@ class Histogram {
   std::vector<std::uint64_t> counts_;
   std::uint64_t total_ = 0;
 };
+
+// TSC ticks per nanosecond, calibrated once against steady_clock (the TSC is invariant on this
+// host). The latency benchmarks time each message with __rdtsc() and divide by this.
+inline double tsc_per_ns() {
+  static const double v = [] {
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::uint64_t c0 = __rdtsc();
+    while (std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(50)) {
+    }
+    const std::uint64_t c1 = __rdtsc();
+    const auto ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
+            .count();
+    return static_cast<double>(c1 - c0) / static_cast<double>(ns);
+  }();
+  return v;
+}
 
 }  // namespace carbonx::bench
