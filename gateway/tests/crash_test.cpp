@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "carbonxd_child.hpp"
 #include "test_client.hpp"
 
 namespace carbonx::gateway {
@@ -24,32 +25,7 @@ using testing::FixClient;
 using testing::operator_call;
 constexpr const char* kToken = "crash-test-token";
 
-class Child {
- public:
-  Child(const fs::path& config, const fs::path& log) {
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      ::dup2(fd, 2);
-      ::dup2(fd, 1);
-      ::execl(CARBONXD_PATH, CARBONXD_PATH, "--config", config.c_str(), nullptr);
-      ::_exit(127);
-    }
-  }
-  ~Child() { kill(SIGKILL); }
-  // Sends `sig` and waits; returns the wait status.
-  int kill(int sig) {
-    if (pid_ <= 0) return -1;
-    ::kill(pid_, sig);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return status;
-  }
-
- private:
-  pid_t pid_ = -1;
-};
+using Child = testing::CarbonxdChild;
 
 // "S12" (appended rather than "S" + ...: GCC 12 warns falsely with -Wrestrict on that).
 std::string tag(char prefix, int i) {

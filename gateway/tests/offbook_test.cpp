@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "carbonx/gateway/core_records.hpp"
+#include "carbonxd_child.hpp"
 #include "test_client.hpp"
 
 namespace carbonx::gateway {
@@ -24,31 +25,7 @@ using json = nlohmann::json;
 using testing::operator_call;
 constexpr const char* kToken = "offbook-test-token";
 
-class Child {
- public:
-  Child(const fs::path& config, const fs::path& log) {
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      ::dup2(fd, 2);
-      ::dup2(fd, 1);
-      ::execl(CARBONXD_PATH, CARBONXD_PATH, "--config", config.c_str(), nullptr);
-      ::_exit(127);
-    }
-  }
-  ~Child() { kill(SIGKILL); }
-  int kill(int sig) {
-    if (pid_ <= 0) return -1;
-    ::kill(pid_, sig);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return status;
-  }
-
- private:
-  pid_t pid_ = -1;
-};
+using Child = testing::CarbonxdChild;
 
 std::uint16_t free_port() {
   boost::asio::io_context io;

@@ -1,0 +1,44 @@
+#pragma once
+// A carbonxd child process for tests that crash, stop and restart the real server: started with
+// a configuration file, its stdout and stderr appended to a log, SIGKILLed when the test forgets.
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
+
+namespace carbonx::gateway::testing {
+
+class CarbonxdChild {
+ public:
+  CarbonxdChild(const std::filesystem::path& config, const std::filesystem::path& log) {
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      ::dup2(fd, 2);
+      ::dup2(fd, 1);
+      ::execl(CARBONXD_PATH, CARBONXD_PATH, "--config", config.c_str(), nullptr);
+      ::_exit(127);
+    }
+  }
+  CarbonxdChild(const CarbonxdChild&) = delete;
+  CarbonxdChild& operator=(const CarbonxdChild&) = delete;
+  ~CarbonxdChild() { kill(SIGKILL); }
+
+  // Sends `sig` and waits; returns the wait status (-1 when already reaped).
+  int kill(int sig) {
+    if (pid_ <= 0) return -1;
+    ::kill(pid_, sig);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return status;
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+}  // namespace carbonx::gateway::testing
