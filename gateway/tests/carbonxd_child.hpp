@@ -6,8 +6,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <boost/asio.hpp>
+#include <chrono>
 #include <csignal>
+#include <cstdint>
+#include <exception>
 #include <filesystem>
+#include <thread>
 
 namespace carbonx::gateway::testing {
 
@@ -40,5 +45,28 @@ class CarbonxdChild {
  private:
   pid_t pid_ = -1;
 };
+
+// A free loopback port (bound once and released; good enough for a test on one machine).
+inline std::uint16_t free_port() {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor a(
+      io, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
+  return a.local_endpoint().port();
+}
+
+// Waits until something accepts on the loopback port: at most `tries` x 25 ms.
+inline bool wait_for_port(std::uint16_t port, int tries = 400) {
+  for (int i = 0; i < tries; ++i) {
+    try {
+      boost::asio::io_context io;
+      boost::asio::ip::tcp::socket s(io);
+      s.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+      return true;
+    } catch (const std::exception&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+  }
+  return false;
+}
 
 }  // namespace carbonx::gateway::testing

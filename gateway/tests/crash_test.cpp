@@ -34,26 +34,8 @@ std::string tag(char prefix, int i) {
   return s;
 }
 
-std::uint16_t free_port() {
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::acceptor a(
-      io, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
-  return a.local_endpoint().port();
-}
-
-bool wait_for_port(std::uint16_t port) {
-  for (int i = 0; i < 200; ++i) {
-    try {
-      boost::asio::io_context io;
-      boost::asio::ip::tcp::socket s(io);
-      s.connect({boost::asio::ip::make_address("127.0.0.1"), port});
-      return true;
-    } catch (const std::exception&) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
-  }
-  return false;
-}
+using testing::free_port;
+using testing::wait_for_port;
 
 nlohmann::json balances(std::uint16_t op_port, int account) {
   const auto [status, body] = operator_call(op_port, kToken, "query.balances",
