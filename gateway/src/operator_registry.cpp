@@ -2,12 +2,14 @@
 // registry command (registry/registry_commands.hpp) applied through the JournalApplier and
 // journaled — refused or not — so replay from genesis rebuilds the same ledger and registrar.
 // Status queries read the state after the commands before them (released with their batch).
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "carbonx/gateway/exchange_driver.hpp"
 #include "carbonx/registry/allocation/report.hpp"
 #include "carbonx/registry/compliance/inputs.hpp"
 #include "carbonx/registry/compliance/report.hpp"
+#include "carbonx/registry/registrar.hpp"
 
 namespace carbonx::gateway {
 namespace {
@@ -69,6 +71,46 @@ std::vector<registry::EmissionRow> emission_rows(const json& in) {
   return rows;
 }
 
+// compliance.status: compliance::status_json (per firm obligation, surrendered, shortfall,
+// status, settlement and penalty) with each firm's deadline (an operator's extension included)
+// and what was surrendered for the year per trading day (all firms; for the progress chart).
+std::string compliance_status_json(const compliance::Compliance& c, std::uint16_t year) {
+  json st = json::parse(compliance::status_json(c, year));
+  const compliance::DateInt normal = c.profile().deadline(year);
+  for (json& f : st.at("firms")) {
+    const compliance::DateInt d = c.deadline(year, f.at("firm").get<std::string>());
+    f["deadline"] = d;
+    f["extended"] = d != normal;
+  }
+  std::map<std::int32_t, std::pair<std::int64_t, std::int64_t>> per_day;
+  for (const compliance::SurrenderRecord& s : c.surrenders()) {
+    if (s.year != year) continue;
+    auto& day = per_day[trading_date(s.ts).yyyymmdd];
+    day.first += s.allowances_t;
+    day.second += s.offsets_t();
+  }
+  json days = json::array();
+  for (const auto& [date, t] : per_day)
+    days.push_back({{"date", date}, {"allowances_t", t.first}, {"offsets_t", t.second}});
+  st["surrenders"] = std::move(days);
+  return json{{"ok", true}, {"status", std::move(st)}}.dump();
+}
+
+// account.limit: {"account", "limit_t": tonnes >= 0 per instrument, or null for the kind's}.
+registry::SetHoldingLimit holding_limit_of(const json& in) {
+  const json& l = in.at("limit_t");
+  std::int64_t limit_t = -1;  // the account kind's limit (Ledger::set_holding_limit)
+  if (!l.is_null()) {
+    if (!l.is_number_integer()) throw std::invalid_argument("limit_t: whole tonnes or null");
+    limit_t = l.get<std::int64_t>();
+    if (limit_t < 0 || limit_t > registry::kMaxCommandQuantityT) {
+      throw std::invalid_argument("limit_t: 0.." + std::to_string(registry::kMaxCommandQuantityT) +
+                                  " t, or null for the account kind's limit");
+    }
+  }
+  return registry::SetHoldingLimit{AccountId(in.at("account").get<std::uint32_t>()), limit_t};
+}
+
 }  // namespace
 
 std::optional<std::string> ExchangeDriver::registry_operator_json(TimestampNs ts,
@@ -77,8 +119,7 @@ std::optional<std::string> ExchangeDriver::registry_operator_json(TimestampNs ts
                                                                   std::uint32_t* status) {
   const json in = body_json.empty() ? json::object() : json::parse(body_json);
   if (v == "compliance.status") {
-    return "{\"ok\":true,\"status\":" +
-           compliance::status_json(registrar_->compliance(), year_of(in, "year")) + "}";
+    return compliance_status_json(registrar_->compliance(), year_of(in, "year"));
   }
   if (v == "allocation.status") {
     return "{\"ok\":true,\"issuance\":" +
@@ -108,6 +149,8 @@ std::optional<std::string> ExchangeDriver::registry_operator_json(TimestampNs ts
                     : s == "closed" ? registry::AccountStatus::kClosed
                                     : throw std::invalid_argument("status: active|frozen|closed");
     cmd = registry::SetAccountStatus{AccountId(in.at("account").get<std::uint32_t>()), st};
+  } else if (v == "account.limit") {
+    cmd = holding_limit_of(in);
   } else if (v == "cash.deposit" || v == "cash.withdraw") {
     const TransferId id(in.at("transfer_id").get<std::uint64_t>());
     const AccountId account(in.at("account").get<std::uint32_t>());

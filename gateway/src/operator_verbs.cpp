@@ -78,7 +78,11 @@ std::string ExchangeDriver::operator_json(TimestampNs ts, const OperatorRequest&
                         {"available", b.available},
                         {"frozen", b.frozen}});
       }
-      return json{{"ok", true}, {"balances", rows}}.dump();
+      // The account's own holding limit per instrument, t (-1: its kind's limit applies).
+      return json{{"ok", true},
+                  {"balances", rows},
+                  {"holding_limit_t", ledger_->account(account)->holding_limit_t}}
+          .dump();
     }
     if (v == "query.book") {
       const InstrumentConfig* ins = instrument_by_symbol(in.at("symbol").get<std::string>());

@@ -215,6 +215,87 @@ TEST_F(RegistryVerbsTest, EachVerbIsAppliedOrRefusedWithItsReasonAndEveryOneTake
   EXPECT_EQ(firms.at(1).at("status"), "exempt");
 }
 
+TEST_F(RegistryVerbsTest, AccountLimitSetsTheHoldingLimitOrRefusesWithItsReason) {
+  open_firms_and_allocate();
+  json r;
+  ASSERT_EQ(op("query.balances", {{"account", 1001}}, &r), 200);
+  EXPECT_EQ(r.at("holding_limit_t"), -1) << r.dump();  // the kind's limit
+  std::uint64_t before = applied_seq();
+  ASSERT_EQ(op("account.limit", {{"account", 1001}, {"limit_t", 250'000}}, &r), 200) << r.dump();
+  EXPECT_EQ(r.at("seq").get<std::uint64_t>(), before + 1);  // journaled like the others
+  ASSERT_EQ(op("query.balances", {{"account", 1001}}, &r), 200);
+  EXPECT_EQ(r.at("holding_limit_t"), 250'000);
+  // Bad values are refused before the registrar: 400, nothing changed, no seq taken.
+  before = applied_seq();
+  EXPECT_EQ(op("account.limit", {{"account", 1001}, {"limit_t", -5}}, &r), 400);
+  EXPECT_NE(r.at("error").get<std::string>().find("limit_t: 0.."), std::string::npos) << r.dump();
+  EXPECT_EQ(op("account.limit", {{"account", 1001}, {"limit_t", 2'000'000'000'000}}, &r), 400);
+  EXPECT_EQ(op("account.limit", {{"account", 1001}, {"limit_t", "lots"}}, &r), 400);
+  EXPECT_EQ(op("account.limit", {{"account", 1001}}, &r), 400);  // limit_t missing
+  EXPECT_EQ(applied_seq(), before);
+  ASSERT_EQ(op("query.balances", {{"account", 1001}}, &r), 200);
+  EXPECT_EQ(r.at("holding_limit_t"), 250'000);
+  // An unknown account is the registrar's refusal: journaled, with its seq.
+  EXPECT_EQ(op("account.limit", {{"account", 4242}, {"limit_t", 10}}, &r), 409);
+  EXPECT_EQ(r.at("error"), "account operation refused") << r.dump();
+  EXPECT_EQ(r.at("seq").get<std::uint64_t>(), before + 1);
+  // null: back to the account kind's limit.
+  ASSERT_EQ(op("account.limit", {{"account", 1001}, {"limit_t", nullptr}}, &r), 200) << r.dump();
+  ASSERT_EQ(op("query.balances", {{"account", 1001}}, &r), 200);
+  EXPECT_EQ(r.at("holding_limit_t"), -1);
+}
+
+TEST_F(RegistryVerbsTest, ComplianceStatusShowsDeadlinesSurrendersAndThePenaltiesOfSettlement) {
+  open_firms_and_allocate();
+  json r;
+  ASSERT_EQ(
+      op("emissions.load", {{"rows",
+                             {{{"firm", "GDALU01"}, {"year", 2017}, {"emissions_t", 900'000}},
+                              {{"firm", "GDALU02"}, {"year", 2017}, {"emissions_t", 800'000}}}}}),
+      200);
+  ASSERT_EQ(
+      op("compliance.extension", {{"firm_account", 1002}, {"year", 2017}, {"date", 20991231}}),
+      200);
+  const json legs = json::array({{{"symbol", "GDEA2017"}, {"quantity_t", 1000}}});
+  // The firm's member (2) surrenders for it; another member may not.
+  EXPECT_EQ(
+      op("surrender", {{"firm_account", 1002}, {"year", 2017}, {"member", 1}, {"legs", legs}}, &r),
+      409);
+  EXPECT_EQ(r.at("detail"), "member may not act for this firm: member 1 for firm GDALU01")
+      << r.dump();
+  ASSERT_EQ(
+      op("surrender", {{"firm_account", 1002}, {"year", 2017}, {"member", 2}, {"legs", legs}}, &r),
+      200)
+      << r.dump();
+  ASSERT_EQ(op("compliance.settle", {{"year", 2017}}, &r), 200) << r.dump();
+  ASSERT_EQ(op("compliance.status", {{"year", 2017}}, &r), 200);
+  const json& st = r.at("status");
+  EXPECT_EQ(st.at("deadline"), 20180620);
+  const json& firms = st.at("firms");
+  ASSERT_EQ(firms.size(), 2u) << r.dump();
+  const json& extended = firms.at(0);  // GDALU01: extended, not settled yet
+  EXPECT_EQ(extended.at("firm"), "GDALU01");
+  EXPECT_EQ(extended.at("deadline"), 20991231);
+  EXPECT_EQ(extended.at("extended"), true);
+  EXPECT_EQ(extended.at("allowances_t"), 1000);
+  EXPECT_EQ(extended.at("shortfall_t"), 899'000);
+  EXPECT_EQ(extended.at("settled"), false);
+  EXPECT_EQ(extended.at("penalty_t"), 0);
+  const json& settled = firms.at(1);  // GDALU02: short after the deadline, settled
+  EXPECT_EQ(settled.at("firm"), "GDALU02");
+  EXPECT_EQ(settled.at("deadline"), 20180620);
+  EXPECT_EQ(settled.at("extended"), false);
+  EXPECT_EQ(settled.at("status"), "short");
+  EXPECT_EQ(settled.at("settled"), true);
+  EXPECT_EQ(settled.at("penalty_t"), 2 * 800'000);  // Guangdong: 2 x the shortfall
+  EXPECT_EQ(settled.at("fine_fen"), 5'000'000);     // and a 50,000 CNY fine
+  ASSERT_EQ(st.at("surrenders").size(), 1u) << r.dump();
+  EXPECT_EQ(st.at("surrenders").at(0).at("allowances_t"), 1000);
+  EXPECT_EQ(st.at("surrenders").at(0).at("offsets_t"), 0);
+  EXPECT_GT(st.at("surrenders").at(0).at("date").get<int>(), 20180620);  // the server's today
+  EXPECT_EQ(op("compliance.status", {{"year", 0}}, &r), 400);
+}
+
 TEST_F(RegistryVerbsTest, AReplayFromGenesisOfTheServersStoreGivesTheSameThreeHashes) {
   open_firms_and_allocate();
   ASSERT_EQ(op("market.open", json::object()), 200);
@@ -252,6 +333,7 @@ TEST_F(RegistryVerbsTest, AReplayFromGenesisOfTheServersStoreGivesTheSameThreeHa
       << r.dump();
   ASSERT_EQ(op("cash.withdraw", {{"transfer_id", 2}, {"account", 1001}, {"amount_fen", 1000}}),
             200);
+  ASSERT_EQ(op("account.limit", {{"account", 1001}, {"limit_t", 7'000}}), 200);
   json live;
   ASSERT_EQ(op("query.status", json::object(), &live), 200);
   seller.reset();
@@ -277,6 +359,8 @@ TEST_F(RegistryVerbsTest, AReplayFromGenesisOfTheServersStoreGivesTheSameThreeHa
   EXPECT_EQ(registry::to_hex(replay.ledger_hash), live.at("ledger_state_hash"));
   EXPECT_EQ(registry::to_hex(replay.registrar_hash), live.at("registrar_state_hash"));
   EXPECT_EQ(scratch.balance(AccountId(9017), asset_of(InstrumentId(1))).available, 500);
+  ASSERT_NE(scratch.account(AccountId(1001)), nullptr);
+  EXPECT_EQ(scratch.account(AccountId(1001))->holding_limit_t, 7'000);  // replayed from the journal
   (void)ack;
 }
 

@@ -74,7 +74,8 @@ void Commands::add_setup(CLI::App& app) {
     cmd_init(ctx_, accounts);
   })->add_option("--accounts", accounts, "accounts CSV (account,kind,member,name)");
 
-  CLI::App* acc = add(app, "account", "open accounts and show balances", nullptr);
+  CLI::App* acc =
+      add(app, "account", "open accounts, set holding limits and show balances", nullptr);
   static std::uint32_t id = 0;
   static std::uint32_t member = 0;
   static std::string kind;
@@ -86,6 +87,23 @@ void Commands::add_setup(CLI::App& app) {
   open->add_option("--kind", kind, "control_emission_firm | investment_institution | individual")
       ->required();
   open->add_option("--member", member, "the member allowed to trade it");
+  static std::int64_t limit_t = 0;
+  static bool kind_default = false;
+  static CLI::Option* tonnes = nullptr;
+  CLI::App* limit =
+      add(*acc, "limit", "set the account's holding limit per instrument (journaled)", [this] {
+        if (tonnes->count() == 0 && !kind_default)
+          throw Failure("give --tonnes N or --kind-default");
+        const json limit_json = kind_default ? json(nullptr) : json(limit_t);
+        print_reply(ctx_, ctx_.call("account.limit",
+                                    json{{"account", id}, {"limit_t", limit_json}}.dump()));
+      });
+  limit->add_option("--id", id, "account id")->required();
+  tonnes =
+      limit->add_option("--tonnes", limit_t, "the most it may hold of each instrument, t (>= 0)");
+  CLI::Option* clear = limit->add_flag("--kind-default", kind_default,
+                                       "drop the account's own limit: its kind's applies again");
+  tonnes->excludes(clear);
   add(*acc, "balances", "available and frozen balances of an account",
       [this] {
         print_reply(ctx_, ctx_.call("query.balances", json{{"account", id}}.dump()));

@@ -36,15 +36,23 @@ class Commands {
   Action action_;
 };
 
+// What a compliance report is built from. "server" (the default): the server's
+// compliance.status verb (the registrar's state: obligations, surrenders, exemptions, extensions,
+// settlement and penalties). "ledger": the year's retirement account in the store and a
+// verified-emissions CSV (no penalties or extensions: they are not in the ledger).
+struct ComplianceQuery {
+  int year = 2017;
+  std::string source = "server";           // server | ledger
+  std::string emissions;                   // ledger: the CSV ("" = the sample's of the year)
+  std::string accounts;                    // ledger: accounts CSV (firm -> account)
+  std::string jurisdiction = "guangdong";  // ledger: the deadline's profile
+};
+
 // Handlers (commands_*.cpp).
 void cmd_init(Context& ctx, const std::string& accounts_csv);
 void cmd_report_market(Context& ctx, const std::string& date, const std::string& html_out);
-void cmd_report_compliance(Context& ctx, int year, const std::string& emissions,
-                           const std::string& accounts, const std::string& jurisdiction,
-                           const std::string& html_out);
-void cmd_report_html(Context& ctx, int year, const std::string& emissions,
-                     const std::string& accounts, const std::string& jurisdiction,
-                     const std::string& out);
+void cmd_report_compliance(Context& ctx, const ComplianceQuery& q, const std::string& html_out);
+void cmd_report_html(Context& ctx, const ComplianceQuery& q, const std::string& out);
 void cmd_allocation_compute(Context& ctx, const std::string& facilities, const std::string& table,
                             int year, const std::string& stage);
 void cmd_allocation_issue(Context& ctx, const std::string& facilities, const std::string& table,

@@ -101,11 +101,26 @@ std::uint32_t firm_account(const std::string& firm) {
 }
 }  // namespace
 
+namespace {
+// The options of a compliance report (compliance status, report compliance, report html).
+void add_source_options(CLI::App* c, ComplianceQuery& q) {
+  c->add_option("--year", q.year, "compliance year");
+  c->add_option("--source", q.source,
+                "server: the server's compliance state (penalties, extensions; default); "
+                "ledger: the retirement account and a verified-emissions CSV")
+      ->check(CLI::IsMember({"server", "ledger"}));
+  c->add_option("--emissions", q.emissions,
+                "--source ledger: verified emissions CSV (default: the sample's)");
+  c->add_option("--accounts", q.accounts, "--source ledger: accounts CSV (firm -> account)");
+  c->add_option("--jurisdiction", q.jurisdiction,
+                "--source ledger: profile in registry/data/jurisdictions.csv");
+}
+}  // namespace
+
 void Commands::add_compliance(CLI::App& app) {
   static int year = 2017;
-  static std::string emissions;
-  static std::string accounts = source_path("tools/data/market/accounts.csv");
-  static std::string jurisdiction = "guangdong";
+  static ComplianceQuery query{2017, "server", "", source_path("tools/data/market/accounts.csv"),
+                               "guangdong"};
   static std::string html;
   CLI::App* em = add(app, "emissions", "verified emissions", nullptr);
   static std::string file;
@@ -126,8 +141,12 @@ void Commands::add_compliance(CLI::App& app) {
 
   static std::string firm;
   static std::vector<std::string> legs;
+  static std::uint32_t member = 0;
   CLI::App* sur = add(app, "surrender", "surrender units for a firm's obligation", [this] {
-    json body{{"year", year}, {"firm_account", firm_account(firm)}, {"legs", json::array()}};
+    json body{{"year", year},
+              {"firm_account", firm_account(firm)},
+              {"member", member},
+              {"legs", json::array()}};
     for (const std::string& leg : legs) {
       const auto colon = leg.find(':');
       if (colon == std::string::npos) throw Failure("--leg " + leg + ": SYMBOL:TONNES expected");
@@ -140,20 +159,22 @@ void Commands::add_compliance(CLI::App& app) {
       body["legs"].push_back({{"symbol", leg.substr(0, colon)}, {"quantity_t", t}});
     }
     ctx_.call("surrender", body.dump());
-    ctx_.say("surrendered for " + firm + " (" + std::to_string(year) + ")");
+    ctx_.say("surrendered for " + firm + " (" + std::to_string(year) + ")" +
+             (member == 0 ? " by the operator" : " by member " + std::to_string(member)));
   });
   sur->add_option("--year", year, "compliance year")->required();
   sur->add_option("--firm", firm, "firm id")->required();
   sur->add_option("--leg", legs, "SYMBOL:TONNES, repeatable (allowances and offsets)")->required();
+  sur->add_option("--member", member,
+                  "the member acting for the firm (must be the firm's own member; default: the "
+                  "operator)")
+      ->check(CLI::Range(1u, 0xFFFFFFFFu));
 
   CLI::App* comp = add(app, "compliance", "compliance status and settlement", nullptr);
-  CLI::App* status =
-      add(*comp, "status", "per firm: obligation, surrendered, shortfall, status",
-          [this] { cmd_report_compliance(ctx_, year, emissions, accounts, jurisdiction, html); });
-  status->add_option("--year", year, "compliance year");
-  status->add_option("--emissions", emissions, "verified emissions CSV (default: the sample's)");
-  status->add_option("--accounts", accounts, "accounts CSV (firm -> account)");
-  status->add_option("--jurisdiction", jurisdiction, "profile in registry/data/jurisdictions.csv");
+  CLI::App* status = add(*comp, "status",
+                         "per firm: obligation, surrendered, shortfall, status, penalty, deadline",
+                         [this] { cmd_report_compliance(ctx_, query, html); });
+  add_source_options(status, query);
   status->add_option("--html", html, "also write the HTML report to this file");
   static int date = 0;
   CLI::App* ext = add(*comp, "extension", "move a firm's surrender deadline (operator)", [this] {
@@ -182,27 +203,21 @@ void Commands::add_reports(CLI::App& app) {
       add(app, "report", "market and compliance reports (table, CSV, JSON, HTML)", nullptr);
   static std::string date;
   static std::string html;
-  static int year = 2017;
-  static std::string emissions;
-  static std::string accounts = source_path("tools/data/market/accounts.csv");
-  static std::string jurisdiction = "guangdong";
+  static ComplianceQuery query{2017, "server", "", source_path("tools/data/market/accounts.csv"),
+                               "guangdong"};
   CLI::App* market = add(*rep, "market", "the daily market report",
                          [this] { cmd_report_market(ctx_, date, html); });
   market->add_option("--date", date, "YYYY-MM-DD (default: the last trading day)");
   market->add_option("--html", html, "also write the HTML report to this file");
-  CLI::App* comp = add(*rep, "compliance", "the compliance report", [this] {
-    cmd_report_compliance(ctx_, year, emissions, accounts, jurisdiction, html);
-  });
-  comp->add_option("--year", year, "compliance year");
-  comp->add_option("--emissions", emissions, "verified emissions CSV");
+  CLI::App* comp = add(*rep, "compliance", "the compliance report (= compliance status)",
+                       [this] { cmd_report_compliance(ctx_, query, html); });
+  add_source_options(comp, query);
   comp->add_option("--html", html, "also write the HTML report to this file");
   static std::string out = "carbonx-report.html";
-  CLI::App* page = add(*rep, "html", "one HTML page: market and compliance, with charts", [this] {
-    cmd_report_html(ctx_, year, emissions, accounts, jurisdiction, out);
-  });
+  CLI::App* page = add(*rep, "html", "one HTML page: market and compliance, with charts",
+                       [this] { cmd_report_html(ctx_, query, out); });
   page->add_option("--out", out, "output file");
-  page->add_option("--year", year, "compliance year");
-  page->add_option("--emissions", emissions, "verified emissions CSV");
+  add_source_options(page, query);
 }
 
 void Commands::add_journal(CLI::App& app) {

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace carbonx::cxctl {
@@ -93,7 +94,14 @@ tools::Reply Context::call_reply(const std::string& verb, const std::string& bod
 
 std::string Context::call(const std::string& verb, const std::string& body_json) {
   const tools::Reply r = call_reply(verb, body_json);
-  if (!r.ok()) throw Failure(verb + " refused: " + r.error());
+  if (!r.ok()) {
+    // The registrar's refusals carry the rule's numbers in "detail" (e.g. the offset cap).
+    const auto j = nlohmann::json::parse(r.body, nullptr, false);
+    const bool detailed = j.is_object() && j.contains("detail") && j["detail"].is_string() &&
+                          !j["detail"].get<std::string>().empty();
+    throw Failure(verb + " refused: " + r.error() +
+                  (detailed ? " (" + j["detail"].get<std::string>() + ")" : ""));
+  }
   return r.body;
 }
 

@@ -15,6 +15,7 @@
 #include "carbonx/registry/ledger.hpp"
 #include "carbonx/registry/store.hpp"
 #include "carbonx/tools/backup.hpp"
+#include "carbonx/tools/compliance_status.hpp"
 #include "carbonx/tools/format.hpp"
 #include "carbonx/tools/html_report.hpp"
 #include "carbonx/tools/market_data.hpp"
@@ -84,9 +85,28 @@ tools::MarketReport market_report(Context& ctx, const std::string& date_text) {
                                       date);
 }
 
-tools::ComplianceReport compliance_report(Context& ctx, int year, std::string emissions,
-                                          const std::string& accounts,
-                                          const std::string& jurisdiction) {
+// From the server's compliance.status (in-process: the same driver on the store).
+tools::ComplianceReport server_compliance_report(Context& ctx, int year) {
+  const std::string body = ctx.call("compliance.status", json{{"year", year}}.dump());
+  auto s = tools::compliance_from_status_reply(body, year);
+  if (!s.ok()) throw Failure(s.error());
+  if (s.value().firms.empty()) {
+    std::fprintf(stderr,
+                 "cxctl: note: the server has no verified emissions or exemptions for %d yet "
+                 "(cxctl emissions load; or --source ledger --emissions FILE)\n",
+                 year);
+  }
+  return tools::compute_compliance_report(year, s.value().deadline, today_cst(),
+                                          std::move(s.value().firms),
+                                          std::move(s.value().surrenders));
+}
+
+tools::ComplianceReport compliance_report(Context& ctx, const ComplianceQuery& q) {
+  if (q.source == "server") return server_compliance_report(ctx, q.year);
+  if (q.source != "ledger") throw Failure("--source must be server or ledger");
+  const int year = q.year;
+  const std::string& accounts = q.accounts;
+  std::string emissions = q.emissions;
   if (emissions.empty()) {
     emissions =
         source_path("registry/data/sample/verified_emissions_" + std::to_string(year) + ".csv");
@@ -101,8 +121,8 @@ tools::ComplianceReport compliance_report(Context& ctx, int year, std::string em
   if (!acc.ok()) throw Failure(acc.error());
   auto profiles = compliance::load_jurisdictions(source_path("registry/data/jurisdictions.csv"));
   if (!profiles.ok()) throw Failure(allocation::to_string(profiles.error()));
-  const compliance::JurisdictionProfile* p = profiles.value().find(jurisdiction);
-  if (p == nullptr) throw Failure("unknown jurisdiction " + jurisdiction);
+  const compliance::JurisdictionProfile* p = profiles.value().find(q.jurisdiction);
+  if (p == nullptr) throw Failure("unknown jurisdiction " + q.jurisdiction);
   const tools::StoreSnapshot s = snapshot(ctx);
   auto c = tools::compliance_from_store(s, ctx.exchange(), year, obligation,
                                         tools::firm_accounts(acc.value()));
@@ -143,10 +163,8 @@ void cmd_report_market(Context& ctx, const std::string& date, const std::string&
   }
 }
 
-void cmd_report_compliance(Context& ctx, int year, const std::string& emissions,
-                           const std::string& accounts, const std::string& jurisdiction,
-                           const std::string& html_out) {
-  const tools::ComplianceReport r = compliance_report(ctx, year, emissions, accounts, jurisdiction);
+void cmd_report_compliance(Context& ctx, const ComplianceQuery& q, const std::string& html_out) {
+  const tools::ComplianceReport r = compliance_report(ctx, q);
   emit(ctx, tools::compliance_table(r), tools::compliance_csv(r), tools::compliance_json(r));
   if (!html_out.empty()) {
     write_file(html_out, tools::render_html(nullptr, &r, "carbonx compliance report"));
@@ -154,11 +172,9 @@ void cmd_report_compliance(Context& ctx, int year, const std::string& emissions,
   }
 }
 
-void cmd_report_html(Context& ctx, int year, const std::string& emissions,
-                     const std::string& accounts, const std::string& jurisdiction,
-                     const std::string& out) {
+void cmd_report_html(Context& ctx, const ComplianceQuery& q, const std::string& out) {
   const tools::MarketReport m = market_report(ctx, "");
-  const tools::ComplianceReport c = compliance_report(ctx, year, emissions, accounts, jurisdiction);
+  const tools::ComplianceReport c = compliance_report(ctx, q);
   write_file(out, tools::render_html(&m, &c, "carbonx market and compliance report"));
   ctx.say("HTML report: " + fs::absolute(out).string());
 }

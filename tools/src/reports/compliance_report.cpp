@@ -50,6 +50,8 @@ ComplianceReport compute_compliance_report(int year, Date deadline, Date as_of,
     ++(line.standing == FirmStanding::kExempt      ? r.exempt
        : line.standing == FirmStanding::kCompliant ? r.compliant
                                                    : r.short_firms);
+    if (f.deadline == Date{}) f.deadline = deadline;
+    line.extended = f.deadline > deadline;
     line.row = std::move(f);
     r.firms.push_back(std::move(line));
   }
@@ -76,19 +78,21 @@ std::string compliance_table(const ComplianceReport& r) {
                {"shortfall t", true},
                {"status", false},
                {"penalty t", true},
-               {"fine CNY", true}});
+               {"fine CNY", true},
+               {"extended to", false}});
   for (const FirmLine& f : r.firms) {
     t.add_row({f.row.firm, grouped(f.row.obligation_t), grouped(f.row.allowances_t),
                grouped(f.row.offsets_t), grouped(f.shortfall_t),
                std::string(to_string(f.standing)) + (f.row.settled ? " (settled)" : ""),
-               grouped(f.row.penalty_t), fen_to_yuan(f.row.fine_fen.value())});
+               grouped(f.row.penalty_t), fen_to_yuan(f.row.fine_fen.value()),
+               f.extended ? date_text(f.row.deadline) : ""});
   }
   t.add_rule();
   t.add_row({"total", grouped(r.obligation_t), grouped(r.allowances_t), grouped(r.offsets_t),
              grouped(r.shortfall_t),
              std::to_string(r.compliant) + " compliant, " + std::to_string(r.short_firms) +
                  " short, " + std::to_string(r.exempt) + " exempt",
-             grouped(r.penalty_t), fen_to_yuan(r.fines_fen.value())});
+             grouped(r.penalty_t), fen_to_yuan(r.fines_fen.value()), ""});
   out += t.render();
   out += "Surrendered " + permille_text(permille(r.allowances_t + r.offsets_t, r.obligation_t)) +
          " of the obligation\n";
@@ -98,19 +102,19 @@ std::string compliance_table(const ComplianceReport& r) {
 std::string compliance_csv(const ComplianceReport& r) {
   std::string out =
       "firm,year,obligation_t,allowances_t,offsets_t,shortfall_t,status,settled,penalty_t,"
-      "fine_fen\n";
+      "fine_fen,deadline\n";
   const std::string year = std::to_string(r.year);
   for (const FirmLine& f : r.firms) {
     out += csv_field(f.row.firm) + "," + year + "," + std::to_string(f.row.obligation_t) + "," +
            std::to_string(f.row.allowances_t) + "," + std::to_string(f.row.offsets_t) + "," +
            std::to_string(f.shortfall_t) + "," + std::string(to_string(f.standing)) + "," +
            (f.row.settled ? "true" : "false") + "," + std::to_string(f.row.penalty_t) + "," +
-           std::to_string(f.row.fine_fen.value()) + "\n";
+           std::to_string(f.row.fine_fen.value()) + "," + date_text(f.row.deadline) + "\n";
   }
   out += "TOTAL," + year + "," + std::to_string(r.obligation_t) + "," +
          std::to_string(r.allowances_t) + "," + std::to_string(r.offsets_t) + "," +
          std::to_string(r.shortfall_t) + ",,," + std::to_string(r.penalty_t) + "," +
-         std::to_string(r.fines_fen.value()) + "\n";
+         std::to_string(r.fines_fen.value()) + "," + date_text(r.deadline) + "\n";
   return out;
 }
 
@@ -126,7 +130,9 @@ std::string compliance_json(const ComplianceReport& r) {
                          {"status", to_string(f.standing)},
                          {"settled", f.row.settled},
                          {"penalty_t", f.row.penalty_t},
-                         {"fine_fen", f.row.fine_fen.value()}});
+                         {"fine_fen", f.row.fine_fen.value()},
+                         {"deadline", date_text(f.row.deadline)},
+                         {"extended", f.extended}});
   }
   json progress = json::array();
   for (const ProgressPoint& p : r.progress) {

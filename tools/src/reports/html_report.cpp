@@ -305,7 +305,8 @@ std::string compliance_section(const ComplianceReport& r) {
     out += "<tr class=\"" + std::string(to_string(f.standing)) + "\"><td>" +
            html_escape(f.row.firm) + "</td><td>" + grouped(f.row.obligation_t) + "</td><td>" +
            grouped(f.row.allowances_t) + "</td><td>" + grouped(f.row.offsets_t) + "</td><td>" +
-           grouped(f.shortfall_t) + "</td><td>" + std::string(to_string(f.standing)) + "</td><td>" +
+           grouped(f.shortfall_t) + "</td><td>" + std::string(to_string(f.standing)) +
+           (f.extended ? " (deadline " + date_text(f.row.deadline) + ")" : "") + "</td><td>" +
            grouped(f.row.penalty_t) + "</td><td>" + fen_to_yuan(f.row.fine_fen.value()) +
            "</td></tr>";
   }

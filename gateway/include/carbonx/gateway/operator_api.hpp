@@ -9,6 +9,7 @@
 //   account.open    {"id": 1001, "kind": "investment_institution", "member": 1}
 //                   (kind retirement needs "compliance_year")
 //   account.status  {"account": 1001, "status": "active" | "frozen" | "closed"}
+//   account.limit   {"account": 1001, "limit_t": 500000 (per instrument) | null (the kind's)}
 //   cash.deposit | cash.withdraw {"transfer_id": 7, "account": 1001, "amount_fen": 100000}
 //   units.issue     {"transfer_id": 8, "account": 1001, "symbol": "GDEA2017", "quantity_t": 500}
 //   firm.register   {"firm": "GDPWR01", "account": 100029, "member": 29, "region": "guangdong"}

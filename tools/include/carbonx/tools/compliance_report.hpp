@@ -33,6 +33,7 @@ struct FirmRow {
   bool settled = false;        // penalties recorded after the deadline
   std::int64_t penalty_t = 0;  // tonnes deducted from the next allocation
   AmountFen fine_fen{0};
+  Date deadline{};  // the firm's own deadline (an operator's extension); {} = the year's
 };
 
 struct SurrenderPoint {  // what was surrendered for the year on one day (all firms)
@@ -45,6 +46,7 @@ struct FirmLine {
   FirmRow row;
   std::int64_t shortfall_t = 0;
   FirmStanding standing = FirmStanding::kShort;
+  bool extended = false;  // row.deadline is after the year's deadline
 };
 
 struct ProgressPoint {  // cumulative surrendered up to and including `date`
@@ -74,9 +76,10 @@ ComplianceReport compute_compliance_report(int year, Date deadline, Date as_of,
                                            std::vector<FirmRow> firms,
                                            std::vector<SurrenderPoint> surrenders);
 
-// Table with a totals line; CSV header
-// firm,year,obligation_t,allowances_t,offsets_t,shortfall_t,status,settled,penalty_t,fine_fen
-// with a final TOTAL row; JSON {"schema":"carbonx.compliance_report","version":1,...}.
+// Table with a totals line (an extended firm's deadline in its own column); CSV header
+// firm,year,obligation_t,allowances_t,offsets_t,shortfall_t,status,settled,penalty_t,fine_fen,
+// deadline (YYYY-MM-DD, the firm's own) with a final TOTAL row (the year's deadline); JSON
+// {"schema":"carbonx.compliance_report","version":1,...} with "deadline" and "extended" per firm.
 std::string compliance_table(const ComplianceReport& r);
 std::string compliance_csv(const ComplianceReport& r);
 std::string compliance_json(const ComplianceReport& r);
