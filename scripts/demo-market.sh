@@ -2,8 +2,9 @@
 # The demonstration market (what `make run` shows): a fresh store with the sample market, the
 # year's free allocation issued, carbonxd started, a trading day driven through members' FIX
 # sessions (listed orders, an agreement transfer, auction bids; a repo and the auction filed and
-# closed by the operator), the daily report and the compliance status printed, the HTML report
-# written. The server keeps running until Ctrl-C.
+# closed by the operator), the year's verified emissions recorded, the daily report and the
+# server's compliance status printed, the HTML report written. The server keeps running until
+# Ctrl-C.
 #
 # Usage: scripts/demo-market.sh [build dir]     (env: CARBONX_DEMO_DIR, CARBONX_FIX_PORT,
 #        CARBONX_OPERATOR_PORT, CARBONX_DEMO_TRADES, CARBONX_DEMO_NO_WAIT=1 to stop at the end)
@@ -70,8 +71,20 @@ step "Close of the market and end of day"
 step "Daily market report"
 "$cxctl" --mode server report market
 
-step "Compliance status, year 2017 (verified emissions of the sample firms)"
-"$cxctl" --mode server compliance status --year 2017 --accounts "$market/accounts.csv" | tail -8
+step "Verified emissions of the sample firms, 2016 and 2017 (journaled; 2016 sets the offset cap)"
+for y in 2016 2017; do
+  "$cxctl" --mode server emissions load --file "$root/registry/data/sample/verified_emissions_$y.csv"
+done
+
+step "Compliance status, year 2017 (the server's compliance state: obligations, surrenders, penalties)"
+echo "   The server stamps every command with today's date (its clock), so the demo's trades are"
+echo "   dated today while the compliance year is 2017: its deadline, 2018-06-20, has passed, a"
+echo "   surrender now needs an operator's extension (cxctl compliance extension), and"
+echo "   'cxctl compliance settle --year 2017' would penalise every short firm. See tools/README.md."
+status=$("$cxctl" --mode server compliance status --year 2017)
+head -4 <<<"$status"
+echo "   ..."
+tail -4 <<<"$status"
 
 step "Ledger and journal check"
 "$cxctl" --mode server journal verify
