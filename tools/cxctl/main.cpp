@@ -31,7 +31,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    const int rc = app.exit(e);  // prints --help, or CLI11's message
+    return rc == 0 ? 0 : 2;      // bad usage is exit 2 (context.hpp)
   }
   try {
     commands.run();
