@@ -167,6 +167,21 @@ bool ExchangeDriver::recover_used_clordids(std::string* error) {
       remember(p->member, p->client_order_id);
     } else if (std::holds_alternative<EndOfDay>(cmd.value().body)) {
       clear();
+    } else {
+      // Off-book: TradeReportIDs and bids' ClOrdIDs share the namespace (fix_offbook.cpp).
+      std::visit(
+          [&](const auto& c) {
+            using T = std::decay_t<decltype(c)>;
+            if constexpr (std::is_same_v<T, AgreementReport> ||
+                          std::is_same_v<T, AgreementAccept> ||
+                          std::is_same_v<T, AgreementDecline> || std::is_same_v<T, AuctionBid> ||
+                          std::is_same_v<T, AuctionReviseBid> || std::is_same_v<T, RepoFile> ||
+                          std::is_same_v<T, RepoConfirm> || std::is_same_v<T, RepoDecline> ||
+                          std::is_same_v<T, RepoEarlyRepurchase>) {
+              remember(c.member, c.client_order_id);
+            }
+          },
+          cmd.value().body);
     }
     return true;
   });

@@ -36,6 +36,12 @@ void ExchangeDriver::on_auction_request(TimestampNs ts, SessionIndex s, const Fi
       q.kind != RequestKind::kReplace) {
     return refuse("only D, G and F may name an auction");
   }
+  // A bid's ClOrdID (D, G) is unique per session and trading day like an order's: taken when
+  // the core gets the command, given back if the core refuses it (translate_offbook_event).
+  const bool names_new_id = q.kind != RequestKind::kCancel;
+  if (names_new_id && used_clordids_[s].count(q.cl_ord_id) != 0) {
+    return refuse("duplicate ClOrdID(11) " + q.cl_ord_id + ": already used by this session today");
+  }
   const MemberId m(member->id);
   const OffBookId auction(id);
   const ClientOrderId clid = make_client_order_id(q.cl_ord_id);
@@ -43,6 +49,7 @@ void ExchangeDriver::on_auction_request(TimestampNs ts, SessionIndex s, const Fi
   pending_.request = &q;
   pending_.session = s;
   if (q.kind == RequestKind::kNewOrder) {
+    used_clordids_[s].insert(q.cl_ord_id);
     return run(
         ts, AuctionBid{*account, m, auction, PriceFen(q.price_fen), QuantityT(q.quantity_t), clid},
         out);
@@ -62,6 +69,7 @@ void ExchangeDriver::on_auction_request(TimestampNs ts, SessionIndex s, const Fi
   if (q.kind == RequestKind::kCancel) {
     return run(ts, AuctionWithdrawBid{*account, m, auction, bid, clid}, out);
   }
+  used_clordids_[s].insert(q.cl_ord_id);
   run(ts,
       AuctionReviseBid{*account, m, auction, bid, PriceFen(q.price_fen), QuantityT(q.quantity_t),
                        clid},
@@ -116,6 +124,10 @@ void ExchangeDriver::on_auction_bid(const AuctionBidEvent& e, TimestampNs ts,
       r.cum_notional_fen = e.paid_fen.value() * e.filled_t.value();
       r.trade_id = std::to_string(e.trade_id.value());
       r.fee_fen = e.fee.fee_fen.value();
+      if (e.filled_t < e.quantity_t) {  // the marginal bid: the rest is not allocated
+        r.text = "marginal bid: " + std::to_string(e.filled_t.value()) + " of " +
+                 std::to_string(e.quantity_t.value()) + " t allocated";
+      }
       break;
     case BidStatus::kUnfilled:
       r.exec_type = exec_type::kExpired;

@@ -26,6 +26,129 @@ Side other(Side s) {
   return s == Side::kSell ? Side::kBuy : Side::kSell;
 }
 
+// The word of the News line (one token: the lines are space-separated key=value pairs) and of
+// the operator's auction.open / auction.list.
+std::string pricing_word(AuctionPricing p) {
+  return p == AuctionPricing::kUniform ? "uniform" : "pay_as_bid";
+}
+
+std::string percent(std::uint32_t bp) {
+  return format_fen(bp) + "%";  // basis points as a percentage with two decimals
+}
+
+// "outside the agreement band 9.94..18.46 (reference 14.20 +-30.00%)"
+std::string band_text(const Core& core, const InstrumentConfig& ins, std::uint32_t band_bp,
+                      const char* what) {
+  const PriceFen ref = core.reference_price(ins.id);
+  const Band b = band_around(ref, band_bp, ins.tick_fen);
+  return std::string("outside the ") + what + " band " + format_fen(b.low_fen.value()) + ".." +
+         format_fen(b.high_fen.value()) + " (reference " + format_fen(ref.value()) + " +-" +
+         percent(band_bp) + ")";
+}
+
+const AgreementRecord* find_agreement(const Core& core, std::uint64_t id) {
+  for (const AgreementRecord& a : core.offbook().agreements) {
+    if (a.id.value() == id) return &a;
+  }
+  return nullptr;
+}
+
+const AuctionRecord* find_auction(const Core& core, const std::string& id) {
+  for (const AuctionRecord& a : core.offbook().auctions) {
+    if (std::to_string(a.id.value()) == id) return &a;
+  }
+  return nullptr;
+}
+
+// The refusal text of an off-book command: the engine's reason, made specific with the numbers
+// that decided it (the band's bounds, the tick, the minimum, the reserve, the bidder's cap).
+// The engine decided; this only explains, from the state the engine used.
+std::string offbook_reject_text(const Core& core, const RejectEvent& j, const FixRequest& q) {
+  const std::string reason(to_string(j.reason));
+  const InstrumentConfig* ins = core.instrument(j.instrument);
+  if (ins == nullptr) return reason;
+  const bool agreement =
+      j.command == CommandType::kAgreementReport || j.command == CommandType::kAgreementAccept;
+  const bool repo = j.command == CommandType::kRepoFile || j.command == CommandType::kRepoConfirm;
+  const bool bid =
+      j.command == CommandType::kAuctionBid || j.command == CommandType::kAuctionReviseBid;
+  std::int64_t price = q.price_fen;
+  std::int64_t qty = q.quantity_t;
+  if (j.command == CommandType::kAgreementAccept) {
+    if (const AgreementRecord* a = find_agreement(core, j.order_id.value())) {
+      price = a->price_fen.value();
+      qty = a->quantity_t.value();
+    }
+  }
+  switch (j.reason) {
+    case RejectReason::kPriceNotOnTick: {
+      std::int64_t off = price;
+      if (repo && price % ins->tick_fen.value() == 0) off = q.price2_fen;
+      return "price " + format_fen(off) + " is not a multiple of the tick " +
+             format_fen(ins->tick_fen.value()) + " of " + ins->code;
+    }
+    case RejectReason::kPriceOutsideBand: {
+      if (agreement) {
+        return "price " + format_fen(price) + " " +
+               band_text(core, *ins, ins->agreement_band_bp, "agreement");
+      }
+      if (repo) {
+        const Band b = band_around(core.reference_price(ins->id), ins->repo_band_bp, ins->tick_fen);
+        const bool start_ok = price >= b.low_fen.value() && price <= b.high_fen.value();
+        return std::string(start_ok ? "repurchase price " : "start price ") +
+               format_fen(start_ok ? q.price2_fen : price) + " " +
+               band_text(core, *ins, ins->repo_band_bp, "repo");
+      }
+      return "price " + format_fen(price) + " above the maximum 1000000.00";
+    }
+    case RejectReason::kQuantityBelowMinimum: {
+      std::int64_t min = agreement ? ins->agreement_min_t.value() : ins->repo_min_t.value();
+      const char* what = agreement ? "the agreement minimum" : "the repo minimum";
+      if (bid) {
+        const AuctionRecord* a = find_auction(core, q.auction_id);
+        if (a == nullptr) return reason;
+        min = a->terms.min_bid_t.value();
+        what = "the auction's minimum bid";
+      }
+      return "quantity " + std::to_string(qty) + " t below " + what + " " + std::to_string(min) +
+             " t";
+    }
+    case RejectReason::kBelowReserve: {
+      const AuctionRecord* a = find_auction(core, q.auction_id);
+      if (a == nullptr) return reason;
+      return "bid price " + format_fen(price) + " below the reserve price " +
+             format_fen(a->terms.reserve_fen.value()) + " of auction " + q.auction_id;
+    }
+    case RejectReason::kAboveBidderCap: {
+      const AuctionRecord* a = find_auction(core, q.auction_id);
+      if (a == nullptr) return reason;
+      const std::int64_t lot = ins->lot_t.value();
+      const std::int64_t cap =
+          static_cast<std::int64_t>(static_cast<__int128>(a->terms.quantity_t.value()) *
+                                    a->terms.max_share_bp / 10'000 / lot * lot);
+      std::int64_t others = 0;
+      for (const BidRecord& b : a->bids) {
+        if (b.account == j.account && view(b.client_order_id) != q.orig_cl_ord_id) {
+          others += b.quantity_t.value();
+        }
+      }
+      return "bids of account " + std::to_string(j.account.value()) + " would total " +
+             std::to_string(others + qty) + " t, above the per-bidder cap " + std::to_string(cap) +
+             " t (" + percent(a->terms.max_share_bp) + " of " +
+             std::to_string(a->terms.quantity_t.value()) + " t)";
+    }
+    case RejectReason::kOutsideWindow: {
+      const AuctionRecord* a = find_auction(core, q.auction_id);
+      if (a == nullptr) return reason;
+      return reason + " of auction " + q.auction_id +
+             " (StartTimeNs=" + std::to_string(a->terms.start_ts.value()) +
+             " EndTimeNs=" + std::to_string(a->terms.end_ts.value()) + ")";
+    }
+    default:
+      return reason;
+  }
+}
+
 }  // namespace
 
 SessionIndex ExchangeDriver::session_of_account(AccountId account) const {
@@ -62,6 +185,15 @@ void ExchangeDriver::on_trade_capture(TimestampNs ts, SessionIndex s, const FixR
                                     "trade (accounts are registry account numbers)",
                                 out);
   }
+  // TradeReportID is unique per session and trading day, like ClOrdID (one namespace): a
+  // resubmission is refused and changes nothing. It is taken when the core gets the command and
+  // given back if the core refuses it (translate_offbook_event).
+  if (used_clordids_[s].count(q.cl_ord_id) != 0) {
+    return reject_trade_capture(
+        s, q,
+        "duplicate TradeReportID(571) " + q.cl_ord_id + ": already used by this session today",
+        out);
+  }
   pending_ = Pending{};
   pending_.request = &q;
   pending_.session = s;
@@ -75,6 +207,7 @@ void ExchangeDriver::on_trade_capture(TimestampNs ts, SessionIndex s, const FixR
           s, q, "TradeReportRefID(572) must be the exchange's report id (a number)", out);
     }
     const ClientOrderId clid = make_client_order_id(q.cl_ord_id);
+    used_clordids_[s].insert(q.cl_ord_id);
     if (q.trade_report_type == '2') {
       return run(ts, AgreementAccept{*account, m, OffBookId(id), clid}, out);
     }
@@ -100,6 +233,7 @@ void ExchangeDriver::on_trade_capture(TimestampNs ts, SessionIndex s, const FixR
   r.price_fen = PriceFen(q.price_fen);
   r.quantity_t = QuantityT(q.quantity_t);
   r.client_order_id = make_client_order_id(q.cl_ord_id);
+  used_clordids_[s].insert(q.cl_ord_id);
   run(ts, r, out);
 }
 
@@ -177,9 +311,8 @@ void ExchangeDriver::on_auction_event(const AuctionEvent& e, std::vector<Deliver
   const std::string id = std::to_string(e.auction_id.value());
   r.text = "auction " + id + " " + std::string(to_string(e.status));
   r.news_lines.push_back("CxAuctionID=" + id + " Symbol=" + symbol_of(e.instrument) +
-                         " Quantity=" + std::to_string(e.quantity_t.value()) +
-                         " Reserve=" + format_fen(e.reserve_fen.value()) +
-                         " Pricing=" + std::string(to_string(e.pricing)));
+                         " Quantity=" + std::to_string(e.quantity_t.value()) + " Reserve=" +
+                         format_fen(e.reserve_fen.value()) + " Pricing=" + pricing_word(e.pricing));
   if (e.status == AuctionStatus::kOpened) {
     r.news_lines.push_back("StartTimeNs=" + std::to_string(e.start_ts.value()) +
                            " EndTimeNs=" + std::to_string(e.end_ts.value()));
@@ -211,7 +344,9 @@ bool ExchangeDriver::translate_offbook_event(const Event& ev, std::vector<Delive
       return true;
     }
     const FixRequest& q = *pending_.request;
-    const std::string text(to_string(j->reason));
+    const std::string text = offbook_reject_text(*core_, *j, q);
+    // A refused report or bid changed nothing: its TradeReportID / ClOrdID may be sent again.
+    if (q.kind != RequestKind::kCancel) used_clordids_[pending_.session].erase(q.cl_ord_id);
     if (q.kind == RequestKind::kTradeCapture) {
       reject_trade_capture(pending_.session, q, text, out);
     } else if (q.kind == RequestKind::kNewOrder) {

@@ -29,6 +29,7 @@ void ExchangeDriver::on_repo_capture(TimestampNs ts, SessionIndex s, const FixRe
                                   out);
     }
     const ClientOrderId clid = make_client_order_id(q.cl_ord_id);
+    used_clordids_[s].insert(q.cl_ord_id);  // checked unused by on_trade_capture
     bool open = false;
     for (const RepoRecord& r : core_->offbook().repos) {
       if (r.id.value() == id) open = r.status == RepoStatus::kOpen;
@@ -59,6 +60,7 @@ void ExchangeDriver::on_repo_capture(TimestampNs ts, SessionIndex s, const FixRe
   f.repurchase_price_fen = PriceFen(q.price2_fen);
   f.end_date = Date{q.end_date};
   f.client_order_id = make_client_order_id(q.cl_ord_id);
+  used_clordids_[s].insert(q.cl_ord_id);
   run(ts, f, out);
 }
 

@@ -215,16 +215,17 @@ std::string ExchangeDriver::offbook_report_json(const std::string& verb,
       std::int64_t bid_t = 0;
       for (const BidRecord& b : a.bids)
         bid_t += b.quantity_t.value();
-      rows.push_back({{"auction_id", a.id.value()},
-                      {"symbol", symbol_of(a.terms.instrument)},
-                      {"seller", a.terms.seller.value()},
-                      {"quantity_t", a.terms.quantity_t.value()},
-                      {"reserve_fen", a.terms.reserve_fen.value()},
-                      {"start_ts", a.terms.start_ts.value()},
-                      {"end_ts", a.terms.end_ts.value()},
-                      {"pricing", std::string(to_string(a.terms.pricing))},
-                      {"bids", a.bids.size()},
-                      {"bid_t", bid_t}});
+      rows.push_back(
+          {{"auction_id", a.id.value()},
+           {"symbol", symbol_of(a.terms.instrument)},
+           {"seller", a.terms.seller.value()},
+           {"quantity_t", a.terms.quantity_t.value()},
+           {"reserve_fen", a.terms.reserve_fen.value()},
+           {"start_ts", a.terms.start_ts.value()},
+           {"end_ts", a.terms.end_ts.value()},
+           {"pricing", a.terms.pricing == AuctionPricing::kUniform ? "uniform" : "pay_as_bid"},
+           {"bids", a.bids.size()},
+           {"bid_t", bid_t}});
     }
     return json{{"ok", true}, {"auctions", rows}}.dump();
   }

@@ -14,88 +14,14 @@
 #include <thread>
 
 #include "carbonx/gateway/core_records.hpp"
-#include "carbonxd_child.hpp"
-#include "test_client.hpp"
+#include "offbook_server.hpp"
 
 namespace carbonx::gateway {
 namespace {
 
+using testing::OffBookServer;
 namespace fs = std::filesystem;
 using json = nlohmann::json;
-using testing::operator_call;
-constexpr const char* kToken = "offbook-test-token";
-
-using Child = testing::CarbonxdChild;
-
-using testing::free_port;
-using testing::wait_for_port;
-
-class OffBookServer : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("cx_offbook_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    fix_port_ = free_port();
-    op_port_ = free_port();
-    std::ofstream cfg(dir_ / "carbonxd.toml");
-    cfg << "[server]\ndata_dir = \"" << (dir_ / "data").string()
-        << "\"\nfix_bind = \"127.0.0.1\"\nfix_port = " << fix_port_
-        << "\noperator_port = " << op_port_ << "\noperator_token = \"" << kToken
-        << "\"\ndurability = \"full_sync\"\nfix_store = \"file\"\ninstruments = \""
-        << CARBONX_GATEWAY_CONFIG_DIR << "/instruments.toml\"\n[schedule]\nenabled = false\n"
-        << "[[member]]\nid = 1\ncomp_id = \"MEMBER1\"\nusername = \"member1\"\npassword = "
-        << "\"member1-pass\"\naccounts = [1001]\n"
-        << "[[member]]\nid = 2\ncomp_id = \"MEMBER2\"\nusername = \"member2\"\npassword = "
-        << "\"member2-pass\"\naccounts = [1002, 1003]\n";
-    cfg.close();
-    start();
-  }
-  void TearDown() override {
-    child_.reset();
-    fs::remove_all(dir_);
-  }
-  void start() {
-    child_ = std::make_unique<Child>(dir_ / "carbonxd.toml", dir_ / "carbonxd.log");
-    ASSERT_TRUE(wait_for_port(op_port_));
-  }
-  std::pair<int, json> call(const std::string& verb, const std::string& body) {
-    const auto [status, text] = operator_call(op_port_, kToken, verb, body);
-    return {status, json::parse(text)};
-  }
-  json ok(const std::string& verb, const std::string& body) {
-    auto [status, j] = call(verb, body);
-    EXPECT_EQ(status, 200) << verb << " " << body << " -> " << j.dump();
-    return j;
-  }
-  // available + frozen of `asset` ("CNY" or a symbol).
-  std::pair<std::int64_t, std::int64_t> balance(int account, const std::string& asset) {
-    const json b = ok("query.balances", "{\"account\":" + std::to_string(account) + "}");
-    for (const auto& row : b.at("balances")) {
-      if (row.at("asset") == asset) {
-        return {row.at("available").get<std::int64_t>(), row.at("frozen").get<std::int64_t>()};
-      }
-    }
-    return {0, 0};
-  }
-  void seed() {
-    ok("account.open", R"({"id":1001,"kind":"investment_institution","member":1})");
-    ok("account.open", R"({"id":1002,"kind":"control_emission_firm","member":2})");
-    ok("account.open", R"({"id":1003,"kind":"control_emission_firm","member":2})");
-    ok("cash.deposit", R"({"transfer_id":1,"account":1001,"amount_fen":10000000000})");
-    ok("cash.deposit", R"({"transfer_id":4,"account":1002,"amount_fen":10000000})");
-    ok("units.issue",
-       R"({"transfer_id":2,"account":1002,"symbol":"GDEA2017","quantity_t":300000})");
-    ok("units.issue",
-       R"({"transfer_id":3,"account":1003,"symbol":"GDEA2017","quantity_t":100000})");
-    ok("market.open", "{}");
-  }
-
-  fs::path dir_;
-  std::uint16_t fix_port_ = 0;
-  std::uint16_t op_port_ = 0;
-  std::unique_ptr<Child> child_;
-};
 
 constexpr const char* kRepo =
     R"({"repo_party":1002,"reverse_party":1001,"symbol":"GDEA2017","quantity_t":100000,)"
