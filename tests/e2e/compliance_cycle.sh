@@ -225,7 +225,17 @@ got18=$(balance_of "$short" GDEA2018)
 expect18=$(( want18 > penalty_alu ? want18 - penalty_alu : 0 ))
 [ "$got18" = "$expect18" ] ||
   fail "GDALU01 got $got18 t for 2018: computed $want18 t less the penalty $penalty_alu t is $expect18 t"
-pass "penalty deducted from next year's allocation: GDALU01 got $got18 t = $want18 t - $penalty_alu t (at least 0)"
+# The server's issuance record of 2018 (cxctl allocation status): the penalty deducted at
+# issuance, the rest still owed (CSV: firm,year,stage,computed_t,issued_t,penalty_deducted_t,...).
+"$cxctl" --mode server --format csv allocation status --year 2018 >"$work/issuance_2018.csv" ||
+  fail "allocation status 2018"
+IFS=, read -r _ _ stage18 computed18 issued18 deducted18 _ _ _ _ owed18 \
+  < <(grep "^GDALU01,2018," "$work/issuance_2018.csv")
+[ "$stage18,$computed18" = "pre,$want18" ] || fail "2018 record of GDALU01: $(cat "$work/issuance_2018.csv")"
+[ "$deducted18" = $(( want18 < penalty_alu ? want18 : penalty_alu )) ] ||
+  fail "GDALU01 2018: $deducted18 t of the penalty deducted, computed $want18 t, penalty $penalty_alu t"
+[ "$owed18" -ge $(( penalty_alu - deducted18 )) ] || fail "GDALU01 still owes $owed18 t"
+pass "penalty deducted from next year's allocation: GDALU01 got $got18 t = $want18 t - $deducted18 t of its $penalty_alu t penalty; $owed18 t still owed"
 "$cxctl" --mode server --format csv compliance status --year 2017 >"$work/compliance.csv"
 grep -q "^TOTAL,2017," "$work/compliance.csv" || fail "compliance status has no total"
 "$cxctl" --mode server --format csv compliance status --year 2017 --source ledger \

@@ -52,6 +52,52 @@ void Commands::add_instruments(CLI::App& app) {
   });
 }
 
+namespace {
+// The server's issuance records of a year (allocation.status) as a table, CSV or the JSON reply.
+void print_issuance(Context& ctx, int year) {
+  const std::string body = ctx.call("allocation.status", json{{"year", year}}.dump());
+  const std::string& f = ctx.options().format;
+  if (f == "json") {
+    std::printf("%s\n", body.c_str());
+    return;
+  }
+  const json records = json::parse(body).at("issuance").at("records");
+  static constexpr const char* kFields[] = {"computed_t",      "issued_t",     "penalty_deducted_t",
+                                            "debt_deducted_t", "taken_back_t", "owed_added_t",
+                                            "net_t",           "still_owed_t"};
+  tools::TextTable t({{"firm", false},
+                      {"stage", false},
+                      {"computed t", true},
+                      {"issued t", true},
+                      {"penalty deducted t", true},
+                      {"debt deducted t", true},
+                      {"taken back t", true},
+                      {"owed added t", true},
+                      {"net t", true},
+                      {"still owed t", true}});
+  std::string csv =
+      "firm,year,stage,computed_t,issued_t,penalty_deducted_t,debt_deducted_t,"
+      "taken_back_t,owed_added_t,net_t,still_owed_t\n";
+  for (const json& r : records) {
+    std::vector<std::string> cells{r.at("firm").get<std::string>(),
+                                   r.at("stage").get<std::string>()};
+    csv += tools::csv_field(cells[0]) + "," + std::to_string(year) + "," + cells[1];
+    for (const char* k : kFields) {
+      cells.push_back(tools::grouped(r.at(k).get<std::int64_t>()));
+      csv += "," + std::to_string(r.at(k).get<std::int64_t>());
+    }
+    t.add_row(std::move(cells));
+    csv += "\n";
+  }
+  if (f == "csv") {
+    std::fputs(csv.c_str(), stdout);
+    return;
+  }
+  std::printf("Issuance of %d (the server's records; penalties deducted at issuance)\n", year);
+  std::fputs(t.render().c_str(), stdout);
+}
+}  // namespace
+
 void Commands::add_allocation(CLI::App& app) {
   CLI::App* alloc = add(app, "allocation", "free allocation: compute, issue, true-up", nullptr);
   static std::string facilities = source_path("registry/data/sample/facilities_2017.csv");
@@ -86,6 +132,10 @@ void Commands::add_allocation(CLI::App& app) {
     ctx_.say("true-up of " + std::to_string(year) + " recorded");
   });
   common(trueup);
+  add(*alloc, "status",
+      "the server's issuance records of a year: issued, penalty and debt deducted, still owed",
+      [this] { print_issuance(ctx_, year); })
+      ->add_option("--year", year, "allocation year");
 }
 
 namespace {
