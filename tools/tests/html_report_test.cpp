@@ -47,7 +47,7 @@ ComplianceReport compliance() {
   return compute_compliance_report(
       2017, Date{20180620}, Date{20180610},
       {{"GDPWR01", 5000000, 4500000, 400000, false, false, 0, AmountFen(0)},
-       {"GDCEM<&>", 2000000, 1000000, 0, false, false, 0, AmountFen(0)},
+       {"GDCEM<&>", 2000000, 1000000, 0, false, false, 0, AmountFen(0), Date{20180915}},
        {"GDALU01", 3000000, 0, 0, true, false, 0, AmountFen(0)}},
       {{Date{20180510}, 2000000, 0}, {Date{20180601}, 3500000, 400000}});
 }
@@ -73,7 +73,9 @@ TEST(HtmlReport, SelfContainedWithEveryChartAndTheNumbers) {
   EXPECT_NE(html.find(fen_to_yuan(m.instruments[0].close_fen.value())), std::string::npos);
   EXPECT_NE(html.find("100,000 t"), std::string::npos);  // repo bar value
   EXPECT_NE(html.find("deadline 2018-06-20"), std::string::npos);
-  EXPECT_NE(html.find("surrendered 84.3% of"), std::string::npos);  // 5.9 Mt of 7 Mt
+  EXPECT_NE(html.find("surrendered 84.3% of"), std::string::npos);         // 5.9 Mt of 7 Mt
+  EXPECT_NE(html.find("short (deadline 2018-09-15)"), std::string::npos);  // an extension
+  EXPECT_EQ(html.find("compliant (deadline"), std::string::npos);          // only where extended
   // One polyline per instrument in the close chart.
   const auto close = html.substr(html.find("id=\"chart-close\""));
   const auto end = close.find("</svg>");
