@@ -60,93 +60,109 @@ const AuctionRecord* find_auction(const Core& core, const std::string& id) {
   return nullptr;
 }
 
-// The refusal text of an off-book command: the engine's reason, made specific with the numbers
-// that decided it (the band's bounds, the tick, the minimum, the reserve, the bidder's cap).
-// The engine decided; this only explains, from the state the engine used.
-std::string offbook_reject_text(const Core& core, const RejectEvent& j, const FixRequest& q) {
-  const std::string reason(to_string(j.reason));
-  const InstrumentConfig* ins = core.instrument(j.instrument);
-  if (ins == nullptr) return reason;
-  const bool agreement =
-      j.command == CommandType::kAgreementReport || j.command == CommandType::kAgreementAccept;
-  const bool repo = j.command == CommandType::kRepoFile || j.command == CommandType::kRepoConfirm;
-  const bool bid =
-      j.command == CommandType::kAuctionBid || j.command == CommandType::kAuctionReviseBid;
-  std::int64_t price = q.price_fen;
-  std::int64_t qty = q.quantity_t;
-  if (j.command == CommandType::kAgreementAccept) {
-    if (const AgreementRecord* a = find_agreement(core, j.order_id.value())) {
-      price = a->price_fen.value();
-      qty = a->quantity_t.value();
-    }
-  }
+// What a refused command asked for: its price(s) and quantity (an accept: the report's).
+struct Asked {
+  std::int64_t price_fen = 0;
+  std::int64_t price2_fen = 0;  // a repo's repurchase price
+  std::int64_t quantity_t = 0;
+};
+
+// Price and quantity refusals of agreements and repos (tick, band, minimum size).
+std::string terms_text(const Core& core, const InstrumentConfig& ins, const RejectEvent& j,
+                       const Asked& a) {
+  const bool repo = j.command == CommandType::kRepoFile;
   switch (j.reason) {
     case RejectReason::kPriceNotOnTick: {
-      std::int64_t off = price;
-      if (repo && price % ins->tick_fen.value() == 0) off = q.price2_fen;
-      return "price " + format_fen(off) + " is not a multiple of the tick " +
-             format_fen(ins->tick_fen.value()) + " of " + ins->code;
+      const bool start_ok = a.price_fen % ins.tick_fen.value() == 0;
+      return "price " + format_fen(repo && start_ok ? a.price2_fen : a.price_fen) +
+             " is not a multiple of the tick " + format_fen(ins.tick_fen.value()) + " of " +
+             ins.code;
     }
     case RejectReason::kPriceOutsideBand: {
-      if (agreement) {
-        return "price " + format_fen(price) + " " +
-               band_text(core, *ins, ins->agreement_band_bp, "agreement");
+      if (!repo) {
+        return "price " + format_fen(a.price_fen) + " " +
+               band_text(core, ins, ins.agreement_band_bp, "agreement");
       }
-      if (repo) {
-        const Band b = band_around(core.reference_price(ins->id), ins->repo_band_bp, ins->tick_fen);
-        const bool start_ok = price >= b.low_fen.value() && price <= b.high_fen.value();
-        return std::string(start_ok ? "repurchase price " : "start price ") +
-               format_fen(start_ok ? q.price2_fen : price) + " " +
-               band_text(core, *ins, ins->repo_band_bp, "repo");
-      }
-      return "price " + format_fen(price) + " above the maximum 1000000.00";
+      const Band b = band_around(core.reference_price(ins.id), ins.repo_band_bp, ins.tick_fen);
+      const bool start_ok = a.price_fen >= b.low_fen.value() && a.price_fen <= b.high_fen.value();
+      return std::string(start_ok ? "repurchase price " : "start price ") +
+             format_fen(start_ok ? a.price2_fen : a.price_fen) + " " +
+             band_text(core, ins, ins.repo_band_bp, "repo");
     }
-    case RejectReason::kQuantityBelowMinimum: {
-      std::int64_t min = agreement ? ins->agreement_min_t.value() : ins->repo_min_t.value();
-      const char* what = agreement ? "the agreement minimum" : "the repo minimum";
-      if (bid) {
-        const AuctionRecord* a = find_auction(core, q.auction_id);
-        if (a == nullptr) return reason;
-        min = a->terms.min_bid_t.value();
-        what = "the auction's minimum bid";
-      }
-      return "quantity " + std::to_string(qty) + " t below " + what + " " + std::to_string(min) +
+    case RejectReason::kQuantityBelowMinimum:
+      return "quantity " + std::to_string(a.quantity_t) + " t below the " +
+             (repo ? "repo minimum " + std::to_string(ins.repo_min_t.value())
+                   : "agreement minimum " + std::to_string(ins.agreement_min_t.value())) +
              " t";
-    }
-    case RejectReason::kBelowReserve: {
-      const AuctionRecord* a = find_auction(core, q.auction_id);
-      if (a == nullptr) return reason;
-      return "bid price " + format_fen(price) + " below the reserve price " +
-             format_fen(a->terms.reserve_fen.value()) + " of auction " + q.auction_id;
-    }
+    default:
+      return std::string(to_string(j.reason));
+  }
+}
+
+// Refusals of bids and their revisions, with the auction's numbers.
+std::string bid_text(const Core& core, const InstrumentConfig& ins, const RejectEvent& j,
+                     const FixRequest& q) {
+  const std::string reason(to_string(j.reason));
+  const AuctionRecord* a = find_auction(core, q.auction_id);
+  if (a == nullptr) return reason;
+  const AuctionOpen& t = a->terms;
+  switch (j.reason) {
+    case RejectReason::kPriceNotOnTick:
+      return "price " + format_fen(q.price_fen) + " is not a multiple of the tick " +
+             format_fen(ins.tick_fen.value()) + " of " + ins.code;
+    case RejectReason::kBelowReserve:
+      return "bid price " + format_fen(q.price_fen) + " below the reserve price " +
+             format_fen(t.reserve_fen.value()) + " of auction " + q.auction_id;
+    case RejectReason::kQuantityBelowMinimum:
+      return "quantity " + std::to_string(q.quantity_t) + " t below the auction's minimum bid " +
+             std::to_string(t.min_bid_t.value()) + " t";
     case RejectReason::kAboveBidderCap: {
-      const AuctionRecord* a = find_auction(core, q.auction_id);
-      if (a == nullptr) return reason;
-      const std::int64_t lot = ins->lot_t.value();
-      const std::int64_t cap =
-          static_cast<std::int64_t>(static_cast<__int128>(a->terms.quantity_t.value()) *
-                                    a->terms.max_share_bp / 10'000 / lot * lot);
-      std::int64_t others = 0;
+      const std::int64_t lot = ins.lot_t.value();
+      const auto cap = static_cast<std::int64_t>(static_cast<__int128>(t.quantity_t.value()) *
+                                                 t.max_share_bp / 10'000 / lot * lot);
+      std::int64_t total = q.quantity_t;  // a revision replaces the bid named by OrigClOrdID
       for (const BidRecord& b : a->bids) {
         if (b.account == j.account && view(b.client_order_id) != q.orig_cl_ord_id) {
-          others += b.quantity_t.value();
+          total += b.quantity_t.value();
         }
       }
       return "bids of account " + std::to_string(j.account.value()) + " would total " +
-             std::to_string(others + qty) + " t, above the per-bidder cap " + std::to_string(cap) +
-             " t (" + percent(a->terms.max_share_bp) + " of " +
-             std::to_string(a->terms.quantity_t.value()) + " t)";
+             std::to_string(total) + " t, above the per-bidder cap " + std::to_string(cap) +
+             " t (" + percent(t.max_share_bp) + " of " + std::to_string(t.quantity_t.value()) +
+             " t)";
     }
-    case RejectReason::kOutsideWindow: {
-      const AuctionRecord* a = find_auction(core, q.auction_id);
-      if (a == nullptr) return reason;
+    case RejectReason::kOutsideWindow:
       return reason + " of auction " + q.auction_id +
-             " (StartTimeNs=" + std::to_string(a->terms.start_ts.value()) +
-             " EndTimeNs=" + std::to_string(a->terms.end_ts.value()) + ")";
-    }
+             " (StartTimeNs=" + std::to_string(t.start_ts.value()) +
+             " EndTimeNs=" + std::to_string(t.end_ts.value()) + ")";
     default:
       return reason;
   }
+}
+
+// The refusal text of an off-book command: the engine's reason, made specific with the numbers
+// that decided it (the band's bounds, the tick, the minimum, the reserve, the bidder's cap, the
+// window). The engine decided; this only explains, from the state the engine used.
+std::string offbook_reject_text(const Core& core, const RejectEvent& j, const FixRequest& q) {
+  const InstrumentConfig* ins = core.instrument(j.instrument);
+  if (ins == nullptr) return std::string(to_string(j.reason));
+  switch (j.command) {
+    case CommandType::kAgreementReport:
+    case CommandType::kRepoFile:
+      return terms_text(core, *ins, j, Asked{q.price_fen, q.price2_fen, q.quantity_t});
+    case CommandType::kAgreementAccept: {
+      const AgreementRecord* a = find_agreement(core, j.order_id.value());
+      if (a == nullptr) break;
+      return terms_text(core, *ins, j, Asked{a->price_fen.value(), 0, a->quantity_t.value()});
+    }
+    case CommandType::kAuctionBid:
+    case CommandType::kAuctionReviseBid:
+    case CommandType::kAuctionWithdrawBid:
+      return bid_text(core, *ins, j, q);
+    default:
+      break;
+  }
+  return std::string(to_string(j.reason));
 }
 
 }  // namespace

@@ -306,5 +306,30 @@ TEST_F(OffBookAuction, RevisionAndWithdrawalOnlyInsideTheWindow) {
   EXPECT_TRUE(x_->ledger_ok());
 }
 
+// Equal prices clear in time order; a revision keeps its place only when it lowers the quantity
+// at the same price (raising it, or changing the price, goes to the back of the queue).
+TEST_F(OffBookAuction, TiesAreBrokenByTimeAndARevisionUpLosesItsPlace) {
+  const std::string a = open(12000, "pay_as_bid");  // 6,000 t per bidder at most
+  EXPECT_EQ(field(bid(a, "B1", "1003", "5000", "16.10"), 150), "0");
+  EXPECT_EQ(field(bid(a, "B2", "1004", "5000", "16.10"), 150), "0");
+  EXPECT_EQ(field(bid(a, "B3", "1001", "5000", "16.10"), 150), "0");
+  EXPECT_EQ(field(revise(a, "B1R", "B1", "1003", "6000", "16.10"), 150), "5");  // to the back
+  EXPECT_EQ(field(revise(a, "B2R", "B2", "1004", "4000", "16.10"), 150), "5");  // keeps its place
+  close(a);
+  const wire::Fields b2 = fill("1004", "B2R");
+  EXPECT_EQ(field(b2, 150), "F");
+  EXPECT_EQ(field(b2, 32), "4000");
+  const wire::Fields b3 = fill("1001", "B3");
+  EXPECT_EQ(field(b3, 150), "F");
+  EXPECT_EQ(field(b3, 32), "5000");
+  const wire::Fields b1 = fill("1003", "B1R");
+  EXPECT_EQ(field(b1, 150), "F");
+  EXPECT_EQ(field(b1, 32), "3000");
+  EXPECT_EQ(field(b1, 38), "6000");
+  EXPECT_EQ(field(b1, 58), "marginal bid: 3000 of 6000 t allocated");
+  EXPECT_EQ(x_->balance(1003, "GDEA2017"), (Balance{103000, 0}));
+  EXPECT_TRUE(x_->ledger_ok());
+}
+
 }  // namespace
 }  // namespace carbonx::gateway
