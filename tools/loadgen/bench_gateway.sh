@@ -7,6 +7,8 @@
 #   tools/loadgen/bench_gateway.sh BIN_DIR DURABILITY FIX_STORE RATE SECONDS [SESSIONS] [PORT]
 #   e.g. tools/loadgen/bench_gateway.sh build-perf/bin full_sync file 10000 5
 #
+# CX_PERF=<file>: also `perf record -g` carbonxd (all threads) during the load phase into <file>.
+#
 # 2,000 sessions need about 4,000 descriptors: run `ulimit -n 16384` first.
 set -u
 B=$1; D=$2; S=$3; R=$4; T=$5; N=${6:-10}; P=${7:-29878}; OP=$((P + 1))
@@ -32,7 +34,12 @@ sleep 1.5
 "$B/cxload" --setup --sessions "$N" --port "$P" --operator-port "$OP" --token bench-token-1 \
   > "$W/setup.log" 2>&1 || cat "$W/setup.log"
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)  durability=$D fix_store=$S rate=$R sessions=$N"
+if [ -n "${CX_PERF:-}" ]; then
+  perf record -q -F ${CX_PERF_HZ:-4000} ${CX_PERF_CG:--g} -p "$SERVER" -o "$CX_PERF" -- sleep "$T" > /dev/null 2>&1 &
+  PERF=$!
+fi
 "$B/cxload" --sessions "$N" --port "$P" --rate "$R" --duration "$T"
+[ -n "${CX_PERF:-}" ] && wait "$PERF"
 kill -TERM "$SERVER" 2> /dev/null
 wait "$SERVER" || { echo "carbonxd failed:"; tail -5 "$W/server.log"; }
 grep "batches" "$W/server.log" | tail -1
