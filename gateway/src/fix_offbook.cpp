@@ -14,6 +14,7 @@
 
 #include "carbonx/gateway/exchange_driver.hpp"
 #include "carbonx/gateway/fix_engine.hpp"
+#include "offbook_fix_detail.hpp"
 
 namespace carbonx::gateway {
 namespace {
@@ -360,7 +361,19 @@ bool ExchangeDriver::translate_offbook_event(const Event& ev, std::vector<Delive
       return true;
     }
     const FixRequest& q = *pending_.request;
-    const std::string text = offbook_reject_text(*core_, *j, q);
+    std::string text = offbook_reject_text(*core_, *j, q);
+    if (j->reason == RejectReason::kAfterSurrenderDeadline && q.repo) {
+      // The deadline the gateway put in the filing (fix_repo.cpp), named.
+      std::uint32_t party = 0;
+      const std::string& p = q.side == FixSide::kSell ? q.account : q.counterparty;
+      std::from_chars(p.data(), p.data() + p.size(), party);
+      if (const auto d = offbook_detail::next_surrender_deadline(*registrar_, AccountId(party),
+                                                                 trading_date(now_))) {
+        text = "repo end date " + std::to_string(q.end_date) + " is not before the surrender " +
+               "deadline " + std::to_string(d->deadline.yyyymmdd) + " of firm " + d->firm +
+               " (the repo party)";
+      }
+    }
     // A refused report or bid changed nothing: its TradeReportID / ClOrdID may be sent again.
     if (q.kind != RequestKind::kCancel) used_clordids_[pending_.session].erase(q.cl_ord_id);
     if (q.kind == RequestKind::kTradeCapture) {

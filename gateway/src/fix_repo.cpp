@@ -15,6 +15,7 @@
 #include <charconv>
 
 #include "carbonx/gateway/exchange_driver.hpp"
+#include "offbook_fix_detail.hpp"
 
 namespace carbonx::gateway {
 
@@ -59,6 +60,11 @@ void ExchangeDriver::on_repo_capture(TimestampNs ts, SessionIndex s, const FixRe
   f.start_price_fen = PriceFen(q.price_fen);
   f.repurchase_price_fen = PriceFen(q.price2_fen);
   f.end_date = Date{q.end_date};
+  // A covered firm's repo must end before its surrender deadline: the registrar knows it.
+  if (const auto d =
+          offbook_detail::next_surrender_deadline(*registrar_, f.repo_party, trading_date(ts))) {
+    f.surrender_deadline = d->deadline;
+  }
   f.client_order_id = make_client_order_id(q.cl_ord_id);
   used_clordids_[s].insert(q.cl_ord_id);
   run(ts, f, out);

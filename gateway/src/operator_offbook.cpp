@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "carbonx/gateway/exchange_driver.hpp"
+#include "offbook_fix_detail.hpp"
 
 namespace carbonx::gateway {
 namespace {
@@ -176,6 +177,9 @@ std::string ExchangeDriver::offbook_operator_json(TimestampNs ts, const std::str
       f.end_date = date_of(in.at("end_date"));
       if (in.contains("surrender_deadline")) {
         f.surrender_deadline = date_of(in.at("surrender_deadline"));
+      } else if (const auto d = offbook_detail::next_surrender_deadline(*registrar_, f.repo_party,
+                                                                        trading_date(ts))) {
+        f.surrender_deadline = d->deadline;  // a covered firm's, from the registrar
       }
       f.both_confirmed = true;  // the operator files both parties' signed agreement
       return answer(run_operator_command(ts, f, out));

@@ -259,5 +259,38 @@ TEST_F(OffBookRepo, FilingRefusalsNameTheLimitAndChangeNothing) {
   EXPECT_EQ(x_->ok("repo.list").at("proposed").size(), 0u);
 }
 
+// The repo party 1002 is a covered firm (GDALU01, Guangdong: deadline 20 June of Y + 1): its repo
+// must end before its next surrender deadline, which the gateway takes from the registrar.
+TEST_F(OffBookRepo, ACoveredFirmsRepoMustEndBeforeItsSurrenderDeadline) {
+  make();
+  x_->ok("firm.register",
+         {{"firm", "GDALU01"}, {"account", 1002}, {"member", 2}, {"region", "guangdong"}});
+  file(Filing{"F1", "100000", "14.20", "14.50", "20170620"});
+  EXPECT_EQ(refused("MEMBER2", "F1"),
+            "repo end date 20170620 is not before the surrender deadline 20170620 of firm GDALU01 "
+            "(the repo party)");
+  const auto [status, op] = x_->op("repo.file", {{"repo_party", 1002},
+                                                 {"reverse_party", 1001},
+                                                 {"symbol", "GDEA2017"},
+                                                 {"quantity_t", 100000},
+                                                 {"start_price_fen", 1420},
+                                                 {"repurchase_price_fen", 1450},
+                                                 {"end_date", "2017-06-30"}});
+  EXPECT_EQ(status, 409) << op.dump();
+  EXPECT_EQ(op.at("error"), "repo would end on or after the surrender deadline");
+  file(Filing{"F2", "100000", "14.20", "14.50", "20170619"});
+  const auto ack = x_->next("MEMBER2", "AR");
+  ASSERT_TRUE(ack.has_value());
+  EXPECT_EQ(field(*ack, 939), "0") << field(*ack, 58);
+  day_end(2017, 5, 2);  // the proposal expires
+  x_->drain();
+  // After the 2016 deadline has passed the next one is 20 June 2018.
+  x_->set_time(cst_ns(2017, 6, 21, 10));
+  file(Filing{"F1", "100000", "14.20", "14.50", "20170630"});
+  const auto later = x_->next("MEMBER2", "AR");
+  ASSERT_TRUE(later.has_value());
+  EXPECT_EQ(field(*later, 939), "0") << field(*later, 58);
+}
+
 }  // namespace
 }  // namespace carbonx::gateway
