@@ -6,9 +6,10 @@
 //
 // Bids are sealed: every report goes to the bidder's session only (ExecutionReport, OrderID =
 // the exchange's bid id, CxAuctionID echoed): new, replaced, canceled (withdrawn), and at the
-// close trade (filled: LastQty, LastPx = the price paid, TrdMatchID, Commission) or expired
-// (unfilled). A refusal is an ExecutionReport rejected (D) or OrderCancelReject (F, G) with the
-// engine's reason in Text(58). The public result is in the operator's auction.close reply.
+// close trade (filled: LastQty, LastPx = the price paid, TrdMatchID, Commission; the marginal
+// bid: a partial fill then an expired report for the rest) or expired (unfilled). A refusal is
+// an ExecutionReport rejected (D) or OrderCancelReject (F, G) with the reason in Text(58). The
+// public result: News(B) to every session (fix_offbook.cpp) and the operator's auction.close reply.
 #include <charconv>
 
 #include "carbonx/gateway/exchange_driver.hpp"
@@ -124,9 +125,26 @@ void ExchangeDriver::on_auction_bid(const AuctionBidEvent& e, TimestampNs ts,
       r.cum_notional_fen = e.paid_fen.value() * e.filled_t.value();
       r.trade_id = std::to_string(e.trade_id.value());
       r.fee_fen = e.fee.fee_fen.value();
-      if (e.filled_t < e.quantity_t) {  // the marginal bid: the rest is not allocated
-        r.text = "marginal bid: " + std::to_string(e.filled_t.value()) + " of " +
-                 std::to_string(e.quantity_t.value()) + " t allocated";
+      if (e.filled_t < e.quantity_t) {
+        // The marginal bid: a partial fill, then the rest expires (two reports, as FIX's order
+        // states want: CumQty < OrderQty is never "filled").
+        r.ord_status = ord_status::kPartiallyFilled;
+        r.leaves_qty_t = e.quantity_t.value() - e.filled_t.value();
+        Delivery rest = d;
+        rest.reply.exec_id = next_exec_id();
+        rest.reply.exec_type = exec_type::kExpired;
+        rest.reply.ord_status = ord_status::kExpired;
+        rest.reply.leaves_qty_t = 0;
+        rest.reply.last_qty_t = 0;
+        rest.reply.last_px_fen = 0;
+        rest.reply.trade_id.clear();
+        rest.reply.fee_fen = -1;  // not sent
+        rest.reply.text = "marginal bid: " + std::to_string(e.filled_t.value()) + " of " +
+                          std::to_string(e.quantity_t.value()) +
+                          " t allocated, the rest not allocated at the auction's close";
+        out.push_back(std::move(d));
+        out.push_back(std::move(rest));
+        return;
       }
       break;
     case BidStatus::kUnfilled:

@@ -139,18 +139,16 @@ class OffBookAuction : public ::testing::Test {
   }
   // The fill ExecutionReport of `clid` sent to `account`'s member.
   wire::Fields fill(const std::string& account, const std::string& clid) {
-    for (int i = 0; i < 4; ++i) {
-      auto er = x_->next(comp_of(account), "8");
-      if (!er) break;
-      if (field(*er, 11) == clid) return *er;
-      pending_.push_back(*er);
-    }
-    for (auto it = pending_.begin(); it != pending_.end(); ++it) {
+    for (auto it = pending_.begin(); it != pending_.end(); ++it) {  // set aside earlier, in order
       if (field(*it, 11) == clid) {
         wire::Fields f = *it;
         pending_.erase(it);
         return f;
       }
+    }
+    while (auto er = x_->next(comp_of(account), "8")) {
+      if (field(*er, 11) == clid) return *er;
+      pending_.push_back(*er);
     }
     ADD_FAILURE() << "no report of " << clid;
     return {};
@@ -187,8 +185,11 @@ TEST_F(OffBookAuction, PayAsBidClearsAtTwoPricesWithTheCapAndTiesBrokenByTime) {
     EXPECT_EQ(field(f, 20011), a);
     EXPECT_FALSE(field(f, 880).empty());
   }
+  const wire::Fields rest = fill("1003", "B3");  // the marginal bid's expired rest
+  EXPECT_EQ(field(rest, 150), "C");
+  EXPECT_EQ(field(rest, 14), "7500");
   EXPECT_EQ(x_->pending("MEMBER1") + x_->pending("MEMBER2") + x_->pending("MEMBER3"), 3u)
-      << "one report per bid, then only the three News";
+      << "one report per bid (two for the marginal one), then only the three News";
   for (const char* comp : {"MEMBER1", "MEMBER2", "MEMBER3"}) {
     EXPECT_NE(result_news(comp, a, "cleared")
                   .find("BidQty=37500 ClearedQty=35000 LowPx=16.01 HighPx=16.34 Winners=3 Bids=4"),
@@ -322,11 +323,21 @@ TEST_F(OffBookAuction, TiesAreBrokenByTimeAndARevisionUpLosesItsPlace) {
   const wire::Fields b3 = fill("1001", "B3");
   EXPECT_EQ(field(b3, 150), "F");
   EXPECT_EQ(field(b3, 32), "5000");
+  // The marginal bid: a partial fill (39=1, 151 = the rest), then the rest expires.
   const wire::Fields b1 = fill("1003", "B1R");
   EXPECT_EQ(field(b1, 150), "F");
+  EXPECT_EQ(field(b1, 39), "1");
   EXPECT_EQ(field(b1, 32), "3000");
   EXPECT_EQ(field(b1, 38), "6000");
-  EXPECT_EQ(field(b1, 58), "marginal bid: 3000 of 6000 t allocated");
+  EXPECT_EQ(field(b1, 151), "3000");
+  const wire::Fields rest = fill("1003", "B1R");
+  EXPECT_EQ(field(rest, 150), "C");
+  EXPECT_EQ(field(rest, 39), "C");
+  EXPECT_EQ(field(rest, 14), "3000");
+  EXPECT_EQ(field(rest, 151), "0");
+  EXPECT_EQ(
+      field(rest, 58),
+      "marginal bid: 3000 of 6000 t allocated, the rest not allocated at the auction's close");
   EXPECT_EQ(x_->balance(1003, "GDEA2017"), (Balance{103000, 0}));
   EXPECT_TRUE(x_->ledger_ok());
 }
