@@ -3,15 +3,16 @@
 //
 //   filer     AE 856=0, 54 = 2 (the filer is the repo party: sells now, buys back) or 1 (the
 //             reverse party), 20010 the other party, 32 quantity, 31 start price, 640 Price2 the
-//             repurchase price, 917 EndDate                      -> RepoFile (unconfirmed)
+//             repurchase price, 917 EndDate -> RepoFile (unconfirmed; with the repo party's next
+//             surrender deadline from the registrar when it is a covered firm)
 //   other     AE 856=2 / 3, 572 = the repo id, on a proposed repo -> RepoConfirm / RepoDecline
 //   either    AE 856=2, 572 = the repo id, on an open repo        -> RepoEarlyRepurchase (consent)
 //
 // Every step of a repo (RepoEvent) is reported to both parties' sessions as an AE with 167=REPO,
 // 818 = the repo id: 856=1 proposed (alleged to the other party; the filer gets an AR), 856=2
-// first leg settled / repurchased (TrdMatchID, Commission = that party's fee; a waived fee is named
-// in Text with its rule id), 856=3 declined / expired / defaulted / resolved, 856=4 an early
-// repurchase consent waiting for the other party.
+// first leg settled / repurchased (TrdMatchID, LastPx = that leg's price, Commission = that
+// party's fee; a waived fee is named in Text with its rule id), 856=3 declined / expired /
+// defaulted / resolved, 856=4 an early repurchase consent waiting for the other party.
 #include <charconv>
 
 #include "carbonx/gateway/exchange_driver.hpp"
@@ -87,7 +88,9 @@ void ExchangeDriver::on_repo_event(const RepoEvent& e, TimestampNs ts, std::vect
     r.account = std::to_string(account.value());
     r.counterparty = std::to_string((repo_side ? e.reverse_party : e.repo_party).value());
     r.last_qty_t = e.quantity_t.value();
-    r.last_px_fen = e.start_price_fen.value();
+    // LastPx: the price of the leg this report is about (the repurchase price once bought back).
+    r.last_px_fen = e.status == RepoStatus::kRepurchased ? e.repurchase_price_fen.value()
+                                                         : e.start_price_fen.value();
     r.price2_fen = e.repurchase_price_fen.value();
     r.start_date = e.filed_date.yyyymmdd;
     r.end_date = e.end_date.yyyymmdd;
