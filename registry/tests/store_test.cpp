@@ -321,6 +321,44 @@ TEST(Store, AFullDiskIsAClearErrorAndLosesNoCommit) {
   EXPECT_TRUE(c.ok) << c.problem;
 }
 
+// kNoSync writes pages through the map (MDB_WRITEMAP) into a preallocated file: the disk (here
+// the file size limit) running out is a kDiskFull at the map's growth, never a SIGBUS, and the
+// store then reopens in the default (durable) mode with every commit.
+TEST(Store, NoSyncModeWritesThroughTheMapAndAFullDiskIsStillAClearError) {
+  TempDir dir;
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    signal(SIGXFSZ, SIG_IGN);
+    StoreOptions o;
+    o.durability = Durability::kNoSync;
+    o.initial_map_bytes = std::size_t{4} << 20;
+    auto opened = Store::open(dir.path(), o);
+    if (!opened.ok()) _exit(10);
+    auto store = std::move(opened).value();
+    const rlimit limit{8 << 20, 8 << 20};
+    if (setrlimit(RLIMIT_FSIZE, &limit) != 0) _exit(11);
+    Ledger ledger;
+    const std::vector<std::uint8_t> big(100'000, 3);
+    for (std::uint64_t seq = 1; seq < 1000; ++seq) {
+      const JournalEntry e{Seq(seq), TimestampNs(1), big};
+      Batch b;
+      b.journal = std::span(&e, 1);
+      const auto st = store->commit_batch(b, ledger);
+      if (!st) _exit(st.error() == StoreError::kDiskFull && seq > 1 ? 0 : 12);
+    }
+    _exit(13);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  auto store = open_ok(dir.path());
+  EXPECT_GT(store->applied_seq().value(), 10u);
+  const JournalCheck c = verify_journal(*store);
+  EXPECT_TRUE(c.ok) << c.problem;
+}
+
 TEST(Store, RefusesACorruptFile) {
   TempDir dir;
   {
