@@ -15,6 +15,26 @@
 #include "carbonx/gateway/exchange_driver.hpp"
 
 namespace carbonx::gateway {
+namespace {
+
+// The second report of a marginal bid (after its partial fill `fill`): the rest expired.
+FixReply expired_rest(const FixReply& fill, const AuctionBidEvent& e, std::string exec_id) {
+  FixReply r = fill;
+  r.exec_id = std::move(exec_id);
+  r.exec_type = exec_type::kExpired;
+  r.ord_status = ord_status::kExpired;
+  r.leaves_qty_t = 0;
+  r.last_qty_t = 0;
+  r.last_px_fen = 0;
+  r.trade_id.clear();
+  r.fee_fen = -1;  // not sent
+  r.text = "marginal bid: " + std::to_string(e.filled_t.value()) + " of " +
+           std::to_string(e.quantity_t.value()) +
+           " t allocated, the rest not allocated at the auction's close";
+  return r;
+}
+
+}  // namespace
 
 void ExchangeDriver::on_auction_request(TimestampNs ts, SessionIndex s, const FixRequest& q,
                                         std::vector<Delivery>& out) {
@@ -131,17 +151,7 @@ void ExchangeDriver::on_auction_bid(const AuctionBidEvent& e, TimestampNs ts,
         r.ord_status = ord_status::kPartiallyFilled;
         r.leaves_qty_t = e.quantity_t.value() - e.filled_t.value();
         Delivery rest = d;
-        rest.reply.exec_id = next_exec_id();
-        rest.reply.exec_type = exec_type::kExpired;
-        rest.reply.ord_status = ord_status::kExpired;
-        rest.reply.leaves_qty_t = 0;
-        rest.reply.last_qty_t = 0;
-        rest.reply.last_px_fen = 0;
-        rest.reply.trade_id.clear();
-        rest.reply.fee_fen = -1;  // not sent
-        rest.reply.text = "marginal bid: " + std::to_string(e.filled_t.value()) + " of " +
-                          std::to_string(e.quantity_t.value()) +
-                          " t allocated, the rest not allocated at the auction's close";
+        rest.reply = expired_rest(r, e, next_exec_id());
         out.push_back(std::move(d));
         out.push_back(std::move(rest));
         return;

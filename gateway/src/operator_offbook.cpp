@@ -103,6 +103,25 @@ AuctionPricing pricing_of(const std::string& s) {
   return AuctionPricing::kPayAsBid;
 }
 
+// The auction.open body (gateway/README.md) as the core command.
+AuctionOpen auction_open_of(const json& in, TimestampNs ts, InstrumentId instrument) {
+  AuctionOpen a;
+  a.seller = AccountId(in.at("seller").get<std::uint32_t>());
+  a.instrument = instrument;
+  a.quantity_t = QuantityT(in.at("quantity_t").get<std::int64_t>());
+  a.reserve_fen = PriceFen(in.at("reserve_fen").get<std::int64_t>());
+  a.start_ts = TimestampNs(in.value("start_ts", ts.value()));
+  a.end_ts = in.contains("end_ts")
+                 ? TimestampNs(in.at("end_ts").get<std::int64_t>())
+                 : TimestampNs(a.start_ts.value() +
+                               in.at("duration_s").get<std::int64_t>() * 1'000'000'000);
+  a.min_bid_t = QuantityT(in.value("min_bid_t", std::int64_t{0}));
+  a.max_share_bp = in.value("max_share_bp", 5000u);
+  a.pricing = pricing_of(in.value("pricing", std::string("pay_as_bid")));
+  a.min_fill_bp = in.value("min_fill_bp", 0u);
+  return a;
+}
+
 }  // namespace
 
 // Runs one operator command and returns its events (the FIX sessions concerned get theirs too).
@@ -145,21 +164,7 @@ std::string ExchangeDriver::offbook_operator_json(TimestampNs ts, const std::str
   };
   try {
     if (verb == "auction.open") {
-      AuctionOpen a;
-      a.seller = AccountId(in.at("seller").get<std::uint32_t>());
-      a.instrument = symbol("symbol");
-      a.quantity_t = QuantityT(in.at("quantity_t").get<std::int64_t>());
-      a.reserve_fen = PriceFen(in.at("reserve_fen").get<std::int64_t>());
-      a.start_ts = TimestampNs(in.value("start_ts", ts.value()));
-      a.end_ts = in.contains("end_ts")
-                     ? TimestampNs(in.at("end_ts").get<std::int64_t>())
-                     : TimestampNs(a.start_ts.value() +
-                                   in.at("duration_s").get<std::int64_t>() * 1'000'000'000);
-      a.min_bid_t = QuantityT(in.value("min_bid_t", std::int64_t{0}));
-      a.max_share_bp = in.value("max_share_bp", 5000u);
-      a.pricing = pricing_of(in.value("pricing", std::string("pay_as_bid")));
-      a.min_fill_bp = in.value("min_fill_bp", 0u);
-      return answer(run_operator_command(ts, a, out));
+      return answer(run_operator_command(ts, auction_open_of(in, ts, symbol("symbol")), out));
     }
     if (verb == "auction.close") {
       return answer(run_operator_command(
