@@ -7,6 +7,8 @@
 // path with a test clock.)
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "offbook_server.hpp"
 
 namespace carbonx::gateway {
@@ -97,6 +99,88 @@ TEST_F(OffBookServer, TradeReportIdsAreUniquePerSessionAndDayAcrossARestart) {
   const auto fresh = seller->expect("AR", 10000);
   ASSERT_TRUE(fresh.has_value());
   EXPECT_EQ(field(*fresh, 939), "0") << field(*fresh, 58);
+  const json st = ok("query.status", "{}");
+  EXPECT_TRUE(st.at("ledger_invariants_ok").get<bool>()) << st.dump();
+}
+
+// Two auctions over the real server in the same two-second window: a uniform-price one where
+// both bidders pay the lowest accepted price, and one cancelled by its rule (bids short of 50%):
+// its bids are reported expired, the News says cancelled, every hold is released.
+TEST_F(OffBookServer, UniformAuctionAndCancelledAuctionOverTheRealServer) {
+  seed();
+  ok("cash.deposit", R"({"transfer_id":5,"account":1003,"amount_fen":1000000000})");
+  auto open = [&](const std::string& pricing, int min_fill_bp) {
+    const json r = ok("auction.open", json{{"seller", 1002},
+                                           {"symbol", "GDEA2017"},
+                                           {"quantity_t", 20000},
+                                           {"reserve_fen", 1600},
+                                           {"duration_s", 2},
+                                           {"min_bid_t", 1000},
+                                           {"pricing", pricing},
+                                           {"min_fill_bp", min_fill_bp}}
+                                          .dump());
+    return r.at("events")[0].at("auction_id").dump();
+  };
+  const std::string uniform = open("uniform", 0);
+  const std::string short_one = open("pay_as_bid", 5000);
+  testing::FixClient one("MEMBER1", fix_port_);
+  testing::FixClient two("MEMBER2", fix_port_);
+  ASSERT_TRUE(one.logon("member1", "member1-pass"));
+  ASSERT_TRUE(two.logon("member2", "member2-pass"));
+  auto bid = [&](testing::FixClient& c, const std::string& auction, const std::string& clid,
+                 const std::string& account, const std::string& qty, const std::string& px) {
+    c.send("D", {{11, clid},
+                 {1, account},
+                 {55, "GDEA2017"},
+                 {54, "1"},
+                 {60, wire::utc_now_text()},
+                 {38, qty},
+                 {40, "2"},
+                 {44, px},
+                 {20011, auction}});
+    const auto r = c.expect("8", 10000);
+    EXPECT_TRUE(r.has_value());
+    if (r) {
+      EXPECT_EQ(field(*r, 150), "0") << field(*r, 58);
+    }
+  };
+  bid(one, uniform, "U1", "1001", "10000", "16.34");
+  bid(two, uniform, "U2", "1003", "10000", "16.01");
+  bid(one, short_one, "S1", "1001", "5000", "16.50");
+  auto close = [&](const std::string& auction) {
+    for (int i = 0; i < 100; ++i) {  // retried until the server's clock leaves the window
+      const auto [status, body] = call("auction.close", "{\"auction_id\":" + auction + "}");
+      if (status == 200) return body;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return json();
+  };
+  const json cleared = close(uniform);
+  ASSERT_FALSE(cleared.is_null()) << "the auction never closed";
+  for (auto* c : {&one, &two}) {
+    const auto f = c->expect("8", 10000);
+    ASSERT_TRUE(f.has_value());
+    EXPECT_EQ(field(*f, 150), "F");
+    EXPECT_EQ(field(*f, 32), "10000");
+    EXPECT_EQ(field(*f, 31), "16.01") << "uniform: everyone pays the lowest accepted price";
+  }
+  const json cancelled = close(short_one);
+  ASSERT_FALSE(cancelled.is_null());
+  EXPECT_EQ(cancelled.at("events").back().at("status"), "cancelled") << cancelled.dump();
+  const auto expired = one.expect("8", 10000);
+  ASSERT_TRUE(expired.has_value());
+  EXPECT_EQ(field(*expired, 11), "S1");
+  EXPECT_EQ(field(*expired, 150), "C");
+  for (auto* c : {&one, &two}) {
+    std::optional<wire::Fields> news;
+    while ((news = c->expect("B", 10000)) &&
+           field(*news, 148) != "auction " + short_one + " cancelled") {
+    }
+    ASSERT_TRUE(news.has_value()) << "the public result of the cancelled auction";
+  }
+  EXPECT_EQ(balance(1001, "CNY"), (Balance{10000000000 - 16010000, 0}));
+  EXPECT_EQ(balance(1003, "CNY"), (Balance{1000000000 - 16010000, 0}));
+  EXPECT_EQ(balance(1002, "GDEA2017"), (Balance{280000, 0}));
   const json st = ok("query.status", "{}");
   EXPECT_TRUE(st.at("ledger_invariants_ok").get<bool>()) << st.dump();
 }
