@@ -2,9 +2,9 @@
 // (offbook_server.hpp): a TradeReportID is unique per session and trading day, also across a
 // SIGKILL restart (the journal is read back), and a resubmission changes nothing; the specific
 // refusal texts reach the member; reports unanswered at the operator's end of day expire, and a
-// new day frees the ids. (The dated paths -- repo maturity, default, the fee waiver around
-// 10 May 2017 -- need the trading date to move: offbook_repo_test.cpp drives the same exchange
-// path with a test clock.)
+// new day frees the ids; a uniform-price auction and one cancelled by its rule, side by side.
+// (The dated paths -- repo maturity, default, the fee waiver around 10 May 2017 -- need the
+// trading date to move: offbook_repo_test.cpp drives the same exchange path with a test clock.)
 #include <gtest/gtest.h>
 
 #include <thread>
