@@ -1,8 +1,9 @@
 // Off-book trading through carbonxd's operator API: the off-book state (auctions, repos) is
 // committed with the core state blob and survives SIGKILL and SIGTERM restarts with the same
 // core state hash; an operator repo filing settles the first leg with fees, its repurchase has
-// both fees waived (rule 1 of the sample schedule) and posts no fee transfer; a repo party that
-// cannot pay defaults. Also the blob codec: old blobs (no off-book section) and corrupt sections.
+// both fees waived (rule 1 of the sample schedule) and posts no fee transfer; an early repurchase
+// the repo party cannot pay is refused; agreement, auction and repo round trips between two FIX
+// sessions. Also the blob codec: old blobs (no off-book section) and corrupt sections.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -94,8 +95,9 @@ TEST_F(OffBookServer, AuctionAndRepoSurviveSigkillAndSigtermWithTheSameStateHash
 }
 
 // The default itself (a maturity the repo party cannot pay) needs the trading date to reach the
-// end date, which a wall-clock server cannot do in a test: the engine's tests cover it. Here: an
-// early repurchase the repo party cannot pay is refused with the engine's reason, nothing moves.
+// end date, which a wall-clock server cannot do: offbook_repo_test.cpp covers it through FIX
+// with a test clock. Here: an early repurchase the repo party cannot pay is refused with the
+// engine's reason, nothing moves.
 TEST_F(OffBookServer, EarlyRepurchaseTheRepoPartyCannotPayIsRefusedAndChangesNothing) {
   seed();
   // 1003 gets 142,000,000 - 710,000 fen from the first leg and would owe 145,000,000.
