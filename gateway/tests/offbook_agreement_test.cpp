@@ -145,6 +145,39 @@ TEST_F(OffBookAgreement, AcceptanceSettlesWithBothSidesFees) {
   EXPECT_EQ(x_->balance(1001, "CNY").first, 10000000000 - 143000000 - 715000);
   EXPECT_EQ(x_->balance(1002, "CNY").first, 10000000 + 143000000 - 715000);
   EXPECT_EQ(x_->balance(1001, "GDEA2017"), (Balance{100000, 0}));
+
+  // A buy-side report (1001 buys from 1003): the reporter's cash + fee is held, then settled.
+  x_->send("MEMBER1", "AE",
+           {{571, "B1"},
+            {487, "0"},
+            {856, "0"},
+            {55, "GDEA2017"},
+            {54, "1"},
+            {1, "1001"},
+            {20010, "1003"},
+            {32, "100000"},
+            {31, "15.00"},
+            {60, "20170509-02:00:00.000"}});
+  const auto ack = x_->next("MEMBER1", "AR");
+  ASSERT_TRUE(ack.has_value());
+  ASSERT_EQ(field(*ack, 939), "0") << field(*ack, 58);
+  const auto cash = x_->balance(1001, "CNY");
+  EXPECT_EQ(cash.second, 150000000 + 750000);  // 1,500,000.00 + 0.5%
+  const auto alleged = x_->next("MEMBER2", "AE");
+  ASSERT_TRUE(alleged.has_value());
+  EXPECT_EQ(field(*alleged, 54), "2");
+  EXPECT_EQ(field(*alleged, 1), "1003");
+  answer(*x_, "MEMBER2", "1003", "A2", "2", field(*ack, 818));
+  for (const char* comp : {"MEMBER1", "MEMBER2"}) {
+    const auto ae = x_->next(comp, "AE");
+    ASSERT_TRUE(ae.has_value()) << comp;
+    EXPECT_EQ(field(*ae, 856), "2");
+    EXPECT_EQ(field(*ae, 12), "7500.00") << comp;
+  }
+  EXPECT_EQ(x_->balance(1001, "CNY"), (Balance{cash.first, 0}));
+  EXPECT_EQ(x_->balance(1001, "GDEA2017"), (Balance{200000, 0}));
+  EXPECT_EQ(x_->balance(1003, "CNY").first, 1000000000 + 150000000 - 750000);
+  EXPECT_EQ(x_->balance(9000, "CNY").first - fees_before, 1430000 + 1500000);
   EXPECT_TRUE(x_->ledger_ok());
 }
 
