@@ -321,10 +321,9 @@ TEST(Store, AFullDiskIsAClearErrorAndLosesNoCommit) {
   EXPECT_TRUE(c.ok) << c.problem;
 }
 
-// kNoSync writes pages through the map (MDB_WRITEMAP) into a preallocated file: the disk (here
-// the file size limit) running out is a kDiskFull at the map's growth, never a SIGBUS, and the
-// store then reopens in the default (durable) mode with every commit.
-TEST(Store, NoSyncModeWritesThroughTheMapAndAFullDiskIsStillAClearError) {
+// kNoSync (no fsync at all) still reports a full disk (here the file size limit) as kDiskFull,
+// and the store then reopens in the default (durable) mode with every commit.
+TEST(Store, NoSyncModeReportsAFullDiskAndReopensInFullSync) {
   TempDir dir;
   const pid_t pid = fork();
   ASSERT_GE(pid, 0);
