@@ -87,6 +87,7 @@ class OffBookDriver {
     EXPECT_NE(codec_, nullptr) << error;
     auto parsed = parse_exchange_config(offbook_instruments_toml(release_on_default));
     EXPECT_TRUE(parsed.ok()) << (parsed.ok() ? "" : parsed.error().message);
+    if (!parsed.ok()) return;
     ServerConfig c;
     c.data_dir = (dir_ / "data").string();
     c.durability = DurabilityMode::kNoSync;
@@ -97,6 +98,7 @@ class OffBookDriver {
     std::string detail;
     auto members = MemberDirectory::open((dir_ / "data" / "gateway").string(), &detail);
     EXPECT_TRUE(members.ok()) << detail;
+    if (!members.ok()) return;
     members_ = std::move(members).value();
     EXPECT_TRUE(members_->add_all(c.members).ok());
     FixEngineConfig fc;
@@ -105,6 +107,7 @@ class OffBookDriver {
     fc.memory_store = true;
     fix_ = FixEngine::create(fc, &handler_, &error);
     EXPECT_NE(fix_, nullptr) << error;
+    if (!fix_) return;
     for (const MemberSeed& m : c.members)
       sessions_[m.comp_id] = fix_->add_session(m.comp_id);
     driver_ = ExchangeDriver::create(c, parsed.value(), *members_, *fix_, &error);
@@ -129,6 +132,7 @@ class OffBookDriver {
   // A member's message: body fields in order (the header is added). Returns false (and records a
   // test failure) if the translation refused it at the session level.
   bool send(const std::string& comp_id, const std::string& type, const wire::Fields& body) {
+    if (!ready()) return false;
     const std::string raw =
         wire::encode(type, comp_id, "CARBONX", ++in_seq_[comp_id], body, "20170509-02:00:00.000");
     const DecodeOutcome d = codec_->decode(raw);
@@ -155,6 +159,7 @@ class OffBookDriver {
 
   // An operator verb; returns (HTTP status, reply).
   std::pair<int, json> op(const std::string& verb, const json& body = json::object()) {
+    if (!ready()) return {0, json::object()};
     Inbound in;
     in.item = OperatorRequest{++ticket_, verb, body.dump()};
     std::vector<Delivery> out;
@@ -234,6 +239,13 @@ class OffBookDriver {
     void on_logout(SessionIndex) override {}
     void on_request(SessionIndex, const FixRequest&) override {}
   };
+
+  // False (and a test failure) when the constructor could not build the exchange path.
+  bool ready() {
+    if (codec_ && driver_) return true;
+    ADD_FAILURE() << "the exchange path was not built (see the constructor's failures)";
+    return false;
+  }
 
   void deliver(const std::vector<Delivery>& out) {
     for (const Delivery& d : out) {
