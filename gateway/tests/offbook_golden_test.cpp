@@ -115,5 +115,24 @@ TEST(OffBookGolden, RepoFilingConfirmationConsentAndRepurchase) {
   check_golden("offbook_repo", x.transcript());
 }
 
+TEST(OffBookGolden, RepoDefaultAndExpiredProposal) {
+  OffBookDriver x("golden_repo_default");
+  x.set_time(cst_ns(2017, 6, 1, 10));
+  x.seed();
+  auto filing = [](const char* id, const char* px2, const char* end) -> wire::Fields {
+    return {{571, id},        {487, "0"},    {856, "0"},  {167, "REPO"},
+            {55, "GDEA2017"}, {54, "2"},     {1, "1002"}, {20010, "1001"},
+            {32, "100000"},   {31, "14.20"}, {640, px2},  {917, end}};
+  };
+  x.send("MEMBER2", "AE", filing("REPO1", "18.40", "20170605"));  // 1002 cannot pay this back
+  x.send("MEMBER1", "AE", {{571, "CONF1"}, {856, "2"}, {167, "REPO"}, {572, "1"}, {1, "1001"}});
+  x.send("MEMBER2", "AE", filing("REPO2", "14.50", "20170630"));  // never confirmed
+  x.set_time(cst_ns(2017, 6, 1, 15, 30));
+  x.end_of_day();  // REPO2 expires
+  x.set_time(cst_ns(2017, 6, 5, 15, 30));
+  x.end_of_day();  // REPO1 defaults: the units are released to 1001
+  check_golden("offbook_repo_default", x.transcript());
+}
+
 }  // namespace
 }  // namespace carbonx::gateway
