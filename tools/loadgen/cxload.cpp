@@ -345,7 +345,11 @@ int run(const Options& o) {
   auto last_text = start;
   // Open loop: order k is due at start + k / rate whatever the answers do. Between due times
   // the thread blocks in the reactor (answers are timed as they arrive) instead of spinning: on
-  // a 2-core machine a spinning load generator takes a core from the server it measures.
+  // a 2-core machine a spinning load generator takes a core from the server it measures. The
+  // wait is a timer (timerfd, microseconds): io_context::run_one_until() rounds its epoll
+  // timeout up to whole milliseconds, which sent the orders in bursts of up to ~rate/1000.
+  asio::steady_timer due_timer(io);
+  bool due_now = false;  // outlives every wait on due_timer
   while (Clock::now() < end && stats.sent < o.max_orders) {
     const auto now = Clock::now();
     const double elapsed = std::chrono::duration<double>(now - start).count();
@@ -364,7 +368,12 @@ int run(const Options& o) {
     const auto next_due =
         start + std::chrono::duration_cast<Clock::duration>(
                     std::chrono::duration<double>(static_cast<double>(stats.sent + 1) / o.rate));
-    io.run_one_until(std::min(next_due, end));
+    due_timer.expires_at(std::min(next_due, end));
+    due_now = false;
+    due_timer.async_wait([&due_now](boost::system::error_code) { due_now = true; });
+    while (!due_now) {
+      if (io.run_one() == 0) break;  // nothing left to run (every connection closed)
+    }
     if (io.stopped()) io.restart();
   }
   const double send_s = std::chrono::duration<double>(Clock::now() - start).count();
