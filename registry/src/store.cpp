@@ -154,10 +154,36 @@ int open_env(MDB_env** out, const std::string& dir, const StoreOptions& o) {
     map = std::max(map, static_cast<std::size_t>(st.st_size));
   }
   if ((rc = mdb_env_set_mapsize(env, map)) != 0) return rc;
+  // kNoSync: MDB_WRITEMAP, a transaction's pages are written in the shared map instead of
+  // malloc'ed and pwrite()n at commit (a syscall and a kernel page copy per dirty page: most of a
+  // small batch's commit without fsync). The file is preallocated to the map size
+  // (reserve_map_file) so that a full disk is an error at open or at map growth, never a SIGBUS
+  // on a write into a hole. Measured at 10,000 orders/s (BENCHMARKS.md): no_sync commit 8 us
+  // instead of 19 us per batch. Not in the durable modes: there msync() of the map made each
+  // commit slower than pwrite() + fdatasync() (full_sync: 690 us vs 560 us per batch).
   unsigned flags = MDB_NORDAHEAD;
+  if (o.durability == Durability::kNoSync) flags |= MDB_WRITEMAP;
   if (o.durability == Durability::kNoMetaSync) flags |= MDB_NOMETASYNC;
   if (o.durability == Durability::kNoSync) flags |= MDB_NOSYNC;
   return mdb_env_open(env, dir.c_str(), flags, 0644);
+}
+
+// With MDB_WRITEMAP (kNoSync), allocates the data file's blocks up to the map size (pages are
+// written through the map:
+// a page in a hole the file system cannot back would be a SIGBUS, not an error). Returns 0 or an
+// errno value (ENOSPC, EDQUOT, EFBIG: the disk or the file size limit).
+int reserve_map_file(MDB_env* env) {
+  unsigned flags = 0;
+  if (mdb_env_get_flags(env, &flags) != 0 || (flags & MDB_WRITEMAP) == 0) return 0;
+  MDB_envinfo info{};
+  mdb_env_info(env, &info);
+  int fd = -1;
+  if (const int rc = mdb_env_get_fd(env, &fd); rc != 0) return rc;
+  struct stat st {};
+  if (fstat(fd, &st) != 0) return errno;
+  const auto want = static_cast<off_t>(info.me_mapsize);
+  if (st.st_blocks * 512 >= want) return 0;
+  return posix_fallocate(fd, 0, want);
 }
 
 }  // namespace
@@ -197,6 +223,10 @@ Result<std::unique_ptr<Store>, StoreError> Store::open(const std::string& dir,
   if (rc != 0) {
     return refuse(is_disk_full(rc) ? StoreError::kDiskFull : StoreError::kIo,
                   std::string("mdb_env_open: ") + mdb_strerror(rc));
+  }
+  if (const int r = reserve_map_file(s->env_->env); r != 0) {
+    return refuse(is_disk_full(r) ? StoreError::kDiskFull : StoreError::kIo,
+                  std::string("cannot allocate the data file: ") + strerror(r));
   }
   if (auto st = s->open_dbs(); !st) return refuse(st.error(), s->detail_);
   return s;
@@ -429,6 +459,13 @@ Status<StoreError> Store::grow_map(std::size_t at_least) {
   if (rc != 0) {
     return fail(is_disk_full(rc) ? StoreError::kDiskFull : StoreError::kLmdb,
                 std::string("growing the map: ") + mdb_strerror(rc));
+  }
+  if (const int r = reserve_map_file(env_->env); r != 0) {
+    // Back to the old size: no page may be written where the file has no blocks.
+    const int back = mdb_env_set_mapsize(env_->env, info.me_mapsize);
+    CX_ASSERT(back == 0);
+    return fail(is_disk_full(r) ? StoreError::kDiskFull : StoreError::kIo,
+                std::string("allocating the grown data file: ") + strerror(r));
   }
   return {};
 }

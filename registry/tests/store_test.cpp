@@ -321,8 +321,9 @@ TEST(Store, AFullDiskIsAClearErrorAndLosesNoCommit) {
   EXPECT_TRUE(c.ok) << c.problem;
 }
 
-// kNoSync (no fsync at all) still reports a full disk (here the file size limit) as kDiskFull,
-// and the store then reopens in the default (durable) mode with every commit.
+// kNoSync writes pages through the map (MDB_WRITEMAP) into a preallocated file: the disk (here
+// the file size limit) running out is a kDiskFull at the map's growth, never a SIGBUS, and the
+// store then reopens in the default (durable) mode with every commit.
 TEST(Store, NoSyncModeReportsAFullDiskAndReopensInFullSync) {
   TempDir dir;
   const pid_t pid = fork();

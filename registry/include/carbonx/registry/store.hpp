@@ -21,6 +21,13 @@
 // (kSchemaVersion), another process holding the store (kLocked: flock() on <dir>/carbonx.lock,
 // because LMDB itself lets a second process write by waiting for the lock).
 //
+// In kNoSync mode writes go through the map (MDB_WRITEMAP): a commit writes no page with
+// pwrite(), which is most of the cost of a small batch's commit without fsync. The data file is
+// then preallocated (posix_fallocate) to the map size at open and at each growth: a full disk is
+// kDiskFull there, and a growth that cannot be backed by blocks is undone, so no page is ever
+// written into a hole (which would be a SIGBUS); the file is as large as the map. The durable
+// modes write pages with pwrite() and fdatasync(): msync() of a written map measured slower.
+//
 // Map size: grown (doubled) before a batch when the used pages get near the map size, and on
 // MDB_MAP_FULL the transaction is aborted, the map grown and the batch retried; past
 // StoreOptions::max_map_bytes the batch fails with kMapFull, a full disk with kDiskFull.
