@@ -39,8 +39,7 @@ void BM_DecodeNewOrderSingle(benchmark::State& state) {
 }
 BENCHMARK(BM_DecodeNewOrderSingle);
 
-void BM_EncodeExecutionReport(benchmark::State& state) {
-  const auto codec = make_codec();
+carbonx::gateway::FixReply fill_report() {
   carbonx::gateway::FixReply r;
   r.kind = carbonx::gateway::ReplyKind::kExecReport;
   r.order_id = std::string("1001");
@@ -60,6 +59,13 @@ void BM_EncodeExecutionReport(benchmark::State& state) {
   r.fee_fen = 213;
   r.trade_id = std::string("9");
   r.transact_time_ns = 1767576600123456000;
+  return r;
+}
+
+// The text written directly (what a live session sends for an ExecutionReport).
+void BM_EncodeExecutionReport(benchmark::State& state) {
+  const auto codec = make_codec();
+  const carbonx::gateway::FixReply r = fill_report();
   for (auto _ : state) {
     auto fix = codec->encode(r, "CARBONX", "MEMBER1", 7, "20260105-01:30:00.123");
     benchmark::DoNotOptimize(fix);
@@ -67,6 +73,18 @@ void BM_EncodeExecutionReport(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_EncodeExecutionReport);
+
+// The same message through QuickFIX's FieldMap and Message::toString (before this round).
+void BM_EncodeExecutionReportQuickFix(benchmark::State& state) {
+  const auto codec = make_codec();
+  const carbonx::gateway::FixReply r = fill_report();
+  for (auto _ : state) {
+    auto fix = codec->encode_reference(r, "CARBONX", "MEMBER1", 7, "20260105-01:30:00.123");
+    benchmark::DoNotOptimize(fix);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_EncodeExecutionReportQuickFix);
 
 void BM_ParsePriceFen(benchmark::State& state) {
   const std::string prices[] = {"14.20", "1420", "14.2", "999999.99", "0.01", "14.200"};

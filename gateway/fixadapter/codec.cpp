@@ -4,6 +4,7 @@
 
 #include <sstream>
 
+#include "reply_text.hpp"
 #include "translate.hpp"
 
 namespace carbonx {
@@ -53,6 +54,21 @@ DecodeOutcome FixCodec::decode(const std::string& raw) const {
 std::string FixCodec::encode(const FixReply& reply, const std::string& sender_comp_id,
                              const std::string& target_comp_id, int msg_seq_num,
                              const std::string& sending_time) const {
+  if (!reply_is_flat(reply.kind)) {
+    return encode_reference(reply, sender_comp_id, target_comp_id, msg_seq_num, sending_time);
+  }
+  ReplyText text;
+  fill_reply_text(reply, &text);
+  std::string out;
+  out.reserve(1024);
+  text.finish(reply_msg_type(reply.kind), msg_seq_num, sender_comp_id, sending_time, target_comp_id,
+              &out);
+  return out;
+}
+
+std::string FixCodec::encode_reference(const FixReply& reply, const std::string& sender_comp_id,
+                                       const std::string& target_comp_id, int msg_seq_num,
+                                       const std::string& sending_time) const {
   FIX::Message message;
   build_reply(reply, &message);
   message.getHeader().setField(49, sender_comp_id);

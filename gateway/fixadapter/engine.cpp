@@ -4,6 +4,7 @@
 #include <quickfix/MessageStore.h>
 #include <quickfix/Responder.h>
 #include <quickfix/Session.h>
+#include <quickfix/SessionState.h>
 
 #include <sys/stat.h>
 #include <cerrno>
@@ -16,6 +17,7 @@
 #include "carbonx/gateway/fix_codec.hpp"
 #include "carbonx/gateway/fix_engine.hpp"
 #include "log_store.hpp"
+#include "reply_text.hpp"
 #include "translate.hpp"
 
 namespace carbonx {
@@ -160,11 +162,17 @@ struct FixEngine::Impl : public FIX::Application {
 
   bool send_reply(SessionIndex index, const FixReply& reply) {
     SessionSlot& slot = *slots.at(index);
+    if (reply_is_flat(reply.kind)) {
+      std::lock_guard<std::recursive_mutex> lock(slot.mutex);
+      return send_text(slot, reply);
+    }
     FIX::Message message;
     build_reply(reply, &message);
     std::lock_guard<std::recursive_mutex> lock(slot.mutex);
     return slot.session->send(message);
   }
+
+  bool send_text(SessionSlot& slot, const FixReply& reply);
 
   // A Logout for a connection that has no session (unknown CompID, session busy).
   void refuse(FixConnection* c, const std::string& frame, const std::string& reason) {
@@ -329,6 +337,44 @@ void FixEngine::deliver_end() {
   t_delivery_batch = nullptr;
   impl_->finish_batch(*batch);
   delete batch;
+}
+
+// What QuickFIX's Session::send does for an application message (Session::sendRaw: fill the
+// header with the next MsgSeqNum and SendingTime, note the send time for heartbeats, toApp
+// (empty here), toString, persist = store the text and increment the sender number, then hand it
+// to the responder if logged on), with the message written as text directly (reply_text.hpp)
+// instead of through a FieldMap. The sequence number and the store are the session's own
+// (SessionState, which Session::getStore() returns), so resend requests serve exactly these
+// bytes, and in a delivery batch the store writes them before the connection releases them.
+// Not used when the session would reset sequence numbers on logon/logout/disconnect (never set
+// by carbonxd; QuickFIX then drops application messages while logged out). slot.mutex held.
+bool FixEngine::Impl::send_text(SessionSlot& slot, const FixReply& reply) {
+  FIX::Session& session = *slot.session;
+  CX_ADAPTER_CHECK(!session.getResetOnLogon() && !session.getResetOnLogout() &&
+                   !session.getResetOnDisconnect());
+  FIX::SessionState& state =
+      *static_cast<FIX::SessionState*>(const_cast<FIX::MessageStore*>(session.getStore()));
+  static thread_local ReplyText text;
+  static thread_local std::string out;
+  static thread_local std::string sending_time;
+  fill_reply_text(reply, &text);
+  const FIX::UtcTimeStamp now;
+  state.lastSentTime(now);
+  char stamp[kUtcTimestampMax];
+  const std::int64_t now_ns = static_cast<std::int64_t>(now.getTimeT()) * 1000000000 +
+                              static_cast<std::int64_t>(now.getNanosecond());
+  sending_time.assign(stamp, write_utc_timestamp(now_ns, session.getTimestampPrecision(), stamp));
+  const int seq = session.getExpectedSenderNum();
+  out.clear();
+  text.finish(reply_msg_type(reply.kind), seq, config.comp_id, sending_time, slot.member, &out);
+  try {
+    if (session.getPersistMessages()) state.set(seq, out);
+    state.incrNextSenderMsgSeqNum();
+  } catch (const FIX::IOException&) {
+    return false;
+  }
+  if (session.isLoggedOn() && slot.connection != nullptr) slot.connection->send(out);
+  return true;
 }
 
 // Stores what the batch wrote (one write() per store), then sends what it held.

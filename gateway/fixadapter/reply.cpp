@@ -2,6 +2,7 @@
 // field order so that any FIX 4.4 initiator (not only QuickFIX) reads them as docs/fix says.
 #include <quickfix/Group.h>
 
+#include "reply_text.hpp"
 #include "translate.hpp"
 
 namespace carbonx {
@@ -17,6 +18,16 @@ void set_int(FIX::FieldMap* m, int tag, std::int64_t value) {
 void set_char(FIX::FieldMap* m, int tag, char value) {
   m->setField(tag, std::string(1, value));
 }
+// The same three for the direct text writer (reply_text.hpp): no FieldBase, no allocation.
+void set(ReplyText* m, int tag, const std::string& value) {
+  if (!value.empty()) m->set(tag, value);
+}
+void set_int(ReplyText* m, int tag, std::int64_t value) {
+  m->set_int(tag, value);
+}
+void set_char(ReplyText* m, int tag, char value) {
+  m->set(tag, &value, 1);
+}
 
 char side_char(FixSide s) {
   return s == FixSide::kSell ? '2' : '1';
@@ -25,18 +36,27 @@ char tif_char(FixTif t) {
   return t == FixTif::kIoc ? '3' : t == FixTif::kFok ? '4' : '0';
 }
 
+// "YYYYMMDD-HH:MM:SS.ffffff" (UTC, microseconds).
 std::string utc_timestamp(std::int64_t ns) {
-  const std::time_t secs = static_cast<std::time_t>(ns / 1000000000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d%02d%02d-%02d:%02d:%02d.%06d", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>((ns % 1000000000) / 1000));
-  return buf;
+  char buf[kUtcTimestampMax];
+  return std::string(buf, write_utc_timestamp(ns, 6, buf));
 }
 
-void exec_report(const FixReply& r, FIX::Message* m) {
+void set_fen(FIX::FieldMap* m, int tag, std::int64_t fen) {
+  m->setField(tag, format_fen(fen));
+}
+void set_fen(ReplyText* m, int tag, std::int64_t fen) {
+  m->set_fen(tag, fen);
+}
+void set_utc(FIX::FieldMap* m, int tag, std::int64_t ns) {
+  m->setField(tag, utc_timestamp(ns));
+}
+void set_utc(ReplyText* m, int tag, std::int64_t ns) {
+  m->set_utc(tag, ns);
+}
+
+template <class M>
+void exec_report(const FixReply& r, M* m) {
   set(m, 37, r.order_id);
   set(m, 11, r.cl_ord_id);
   set(m, 41, r.orig_cl_ord_id);
@@ -53,20 +73,20 @@ void exec_report(const FixReply& r, FIX::Message* m) {
     set_char(m, 40, r.ord_type == FixOrdType::kClick ? '1' : '2');
     set_char(m, 59, tif_char(r.tif));
   }
-  if (r.price_fen > 0) set(m, 44, format_fen(r.price_fen));
+  if (r.price_fen > 0) set_fen(m, 44, r.price_fen);
   if (r.last_qty_t > 0) {
     set_int(m, 32, r.last_qty_t);
-    set(m, 31, format_fen(r.last_px_fen));
+    set_fen(m, 31, r.last_px_fen);
     set(m, 880, r.trade_id);
   }
   set_int(m, 151, r.leaves_qty_t);
   set_int(m, 14, r.cum_qty_t);
   set(m, 6, r.cum_qty_t > 0 ? format_ratio(r.cum_notional_fen, r.cum_qty_t * 100, 6) : "0");
   if (r.fee_fen >= 0) {
-    set(m, 12, format_fen(r.fee_fen));
+    set_fen(m, 12, r.fee_fen);
     set_char(m, 13, '3');
   }
-  if (r.transact_time_ns > 0) set(m, 60, utc_timestamp(r.transact_time_ns));
+  if (r.transact_time_ns > 0) set_utc(m, 60, r.transact_time_ns);
   set(m, 20011, r.auction_id);
   set(m, 58, r.text);
 }
@@ -123,7 +143,8 @@ void position_report(const FixReply& r, FIX::Message* m) {
 }
 
 // AE (TradeCaptureReport) and AR (TradeCaptureReportAck) of an agreement transfer.
-void trade_capture(const FixReply& r, bool report, FIX::Message* m) {
+template <class M>
+void trade_capture(const FixReply& r, bool report, M* m) {
   set(m, 571, r.cl_ord_id);
   set(m, 818, r.order_id);
   set_char(m, 487, '0');
@@ -133,7 +154,7 @@ void trade_capture(const FixReply& r, bool report, FIX::Message* m) {
   set(m, 55, r.symbol);
   if (r.repo) {
     set(m, 167, "REPO");
-    if (r.price2_fen > 0) set(m, 640, format_fen(r.price2_fen));
+    if (r.price2_fen > 0) set_fen(m, 640, r.price2_fen);
     if (r.start_date > 0) set_int(m, 916, r.start_date);
     if (r.end_date > 0) set_int(m, 917, r.end_date);
   }
@@ -142,18 +163,20 @@ void trade_capture(const FixReply& r, bool report, FIX::Message* m) {
   set(m, 20010, r.counterparty);
   if (report) {
     set_int(m, 32, r.last_qty_t);
-    set(m, 31, format_fen(r.last_px_fen));
+    set_fen(m, 31, r.last_px_fen);
     set(m, 880, r.trade_id);
     if (r.fee_fen >= 0) {
-      set(m, 12, format_fen(r.fee_fen));
+      set_fen(m, 12, r.fee_fen);
       set_char(m, 13, '3');
     }
-    if (r.transact_time_ns > 0) set(m, 60, utc_timestamp(r.transact_time_ns));
+    if (r.transact_time_ns > 0) set_utc(m, 60, r.transact_time_ns);
   }
   set(m, 58, r.text);
 }
 
-void body(const FixReply& r, FIX::Message* m) {
+// The fields of a reply without repeating groups (reply_is_flat), into a FieldMap or a ReplyText.
+template <class M>
+void flat_body(const FixReply& r, M* m) {
   switch (r.kind) {
     case ReplyKind::kExecReport:
       return exec_report(r, m);
@@ -184,19 +207,10 @@ void body(const FixReply& r, FIX::Message* m) {
       set(m, 379, r.request_id);
       set_int(m, 380, r.reject_code < 0 ? 0 : r.reject_code);
       return set(m, 58, r.text);
-    case ReplyKind::kMdSnapshot:
-      set(m, 262, r.request_id);
-      set(m, 55, r.symbol);
-      return md_entries(r, false, m);
-    case ReplyKind::kMdIncremental:
-      set(m, 262, r.request_id);
-      return md_entries(r, true, m);
     case ReplyKind::kMdReject:
       set(m, 262, r.request_id);
       if (r.reject_code >= 0) set_char(m, 281, static_cast<char>('0' + r.reject_code));
       return set(m, 58, r.text);
-    case ReplyKind::kSecurityList:
-      return security_list(r, m);
     case ReplyKind::kPositionsAck:
       set(m, 721, r.response_id);
       set(m, 710, r.request_id);
@@ -206,12 +220,32 @@ void body(const FixReply& r, FIX::Message* m) {
       set(m, 1, r.account);
       set_int(m, 581, 1);
       return set(m, 58, r.text);
-    case ReplyKind::kPositionReport:
-      return position_report(r, m);
     case ReplyKind::kTradeCapture:
       return trade_capture(r, true, m);
     case ReplyKind::kTradeCaptureAck:
       return trade_capture(r, false, m);
+    case ReplyKind::kMdSnapshot:
+    case ReplyKind::kMdIncremental:
+    case ReplyKind::kSecurityList:
+    case ReplyKind::kPositionReport:
+    case ReplyKind::kNews:
+      return;  // repeating groups: body() below
+  }
+}
+
+void body(const FixReply& r, FIX::Message* m) {
+  switch (r.kind) {
+    case ReplyKind::kMdSnapshot:
+      set(m, 262, r.request_id);
+      set(m, 55, r.symbol);
+      return md_entries(r, false, m);
+    case ReplyKind::kMdIncremental:
+      set(m, 262, r.request_id);
+      return md_entries(r, true, m);
+    case ReplyKind::kSecurityList:
+      return security_list(r, m);
+    case ReplyKind::kPositionReport:
+      return position_report(r, m);
     case ReplyKind::kNews: {
       static const int kOrder[] = {58, 0};
       set(m, 148, r.text);
@@ -223,10 +257,14 @@ void body(const FixReply& r, FIX::Message* m) {
       if (r.news_lines.empty()) set_int(m, 33, 0);
       return;
     }
+    default:
+      return flat_body(r, m);
   }
 }
 
-const char* msg_type(ReplyKind k) {
+}  // namespace
+
+const char* reply_msg_type(ReplyKind k) {
   switch (k) {
     case ReplyKind::kExecReport:
       return "8";
@@ -258,11 +296,20 @@ const char* msg_type(ReplyKind k) {
   return "j";
 }
 
-}  // namespace
+bool reply_is_flat(ReplyKind kind) {
+  return kind != ReplyKind::kMdSnapshot && kind != ReplyKind::kMdIncremental &&
+         kind != ReplyKind::kSecurityList && kind != ReplyKind::kPositionReport &&
+         kind != ReplyKind::kNews;
+}
+
+void fill_reply_text(const FixReply& reply, ReplyText* out) {
+  out->clear();
+  flat_body(reply, out);
+}
 
 void build_reply(const FixReply& reply, FIX::Message* out) {
   out->getHeader().setField(8, "FIX.4.4");
-  out->getHeader().setField(35, msg_type(reply.kind));
+  out->getHeader().setField(35, reply_msg_type(reply.kind));
   body(reply, out);
 }
 

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include "carbonx/gateway/fix_codec.hpp"
@@ -161,6 +162,85 @@ TEST(FixGolden, RepliesEncodeAsRecorded) {
     const DecodeOutcome back = codec->decode(fix);
     EXPECT_NE(back.status, DecodeOutcome::Status::kSessionReject) << back.reason;
   }
+}
+
+// A reply of `kind` with fields drawn from `rng`: every optional field is set or left out, ids of
+// varying length, negative and zero amounts, so every branch of the writer runs.
+FixReply random_reply(ReplyKind kind, std::mt19937_64& rng) {
+  auto pick = [&rng](int n) { return static_cast<int>(rng() % static_cast<std::uint64_t>(n)); };
+  auto id = [&](const char* prefix) {
+    return pick(4) == 0 ? std::string() : prefix + std::to_string(rng() % 100000000);
+  };
+  auto amount = [&]() { return static_cast<std::int64_t>(rng() % 2000000) - pick(3) * 1000; };
+  FixReply r;
+  r.kind = kind;
+  r.order_id = id("O");
+  r.cl_ord_id = id("C");
+  r.orig_cl_ord_id = id("OC");
+  r.exec_id = id("E");
+  r.account = id("ACC-");
+  r.symbol = pick(3) == 0 ? std::string() : "GDEA2017";
+  r.text = pick(2) == 0 ? std::string() : "refused: price 14.21 is off the 0.01 tick";
+  r.request_id = id("R");
+  r.response_id = id("RR");
+  r.exec_type = "0458FC"[pick(6)];
+  r.ord_status = "01248C"[pick(6)];
+  r.side = pick(2) == 0 ? FixSide::kBuy : FixSide::kSell;
+  r.ord_type = pick(2) == 0 ? FixOrdType::kLimit : FixOrdType::kClick;
+  r.tif = pick(3) == 0 ? FixTif::kDay : pick(2) == 0 ? FixTif::kIoc : FixTif::kFok;
+  r.price_fen = amount();
+  r.quantity_t = amount();
+  r.last_qty_t = amount();
+  r.last_px_fen = amount();
+  r.leaves_qty_t = amount();
+  r.cum_qty_t = amount();
+  r.cum_notional_fen = amount() * 97;
+  r.fee_fen = pick(3) == 0 ? -1 : amount();
+  r.trade_id = id("T");
+  r.transact_time_ns = pick(4) == 0 ? 0 : 1767576600123456789 + amount() * 1000003;
+  r.reject_code = pick(3) - 1;
+  r.cxl_rej_response_to = pick(2) == 0 ? '1' : '2';
+  r.mass_scope = pick(2) == 0 ? MassCancelScope::kAll : MassCancelScope::kSecurity;
+  r.mass_accepted = pick(2) == 0;
+  r.total_affected = pick(1000);
+  r.ref_seq_num = pick(3) == 0 ? 0 : pick(100000);
+  r.ref_msg_type = pick(2) == 0 ? "D" : "AE";
+  r.result_code = pick(3);
+  r.total_reports = pick(5);
+  r.trade_report_type = "0124"[pick(4)];
+  r.trd_rpt_status = pick(2);
+  r.counterparty = id("ACC-");
+  r.auction_id = id("AU");
+  r.repo = pick(2) == 0;
+  r.price2_fen = amount();
+  r.start_date = pick(3) == 0 ? 0 : 20260105;
+  r.end_date = pick(3) == 0 ? 0 : 20260630;
+  return r;
+}
+
+// encode() writes replies without repeating groups as text directly; QuickFIX's Message is the
+// reference. Byte for byte, every flat kind, many field combinations, several header values.
+TEST(FixEncode, DirectTextEqualsQuickFixMessage) {
+  const auto codec = make_codec();
+  std::mt19937_64 rng(20261121);
+  const ReplyKind kinds[] = {ReplyKind::kExecReport,       ReplyKind::kCancelReject,
+                             ReplyKind::kMassCancelReport, ReplyKind::kBusinessReject,
+                             ReplyKind::kMdReject,         ReplyKind::kPositionsAck,
+                             ReplyKind::kTradeCapture,     ReplyKind::kTradeCaptureAck};
+  int compared = 0;
+  for (ReplyKind kind : kinds) {
+    for (int i = 0; i < 400; ++i) {
+      const FixReply r = random_reply(kind, rng);
+      const int seq = 1 + static_cast<int>(rng() % 5000000);
+      const std::string member = "MEMBER" + std::to_string(rng() % 3000);
+      const std::string direct = codec->encode(r, "CARBONX", member, seq, "20260105-01:30:00.123");
+      const std::string quickfix =
+          codec->encode_reference(r, "CARBONX", member, seq, "20260105-01:30:00.123");
+      ASSERT_EQ(unframe(direct), unframe(quickfix)) << "kind " << static_cast<int>(kind);
+      ++compared;
+    }
+  }
+  EXPECT_EQ(compared, 8 * 400);
 }
 
 TEST(FixDecimal, PricesConvertExactlyOrAreRefused) {

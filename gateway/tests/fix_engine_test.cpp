@@ -113,6 +113,59 @@ TEST_F(FixEngineTest, LogonOrderAndReply) {
   EXPECT_EQ(rec.logouts, 1);
 }
 
+// The fields of a FIX message in order, except those a resend changes (BodyLength, CheckSum,
+// SendingTime, PossDupFlag, OrigSendingTime).
+wire::Fields resend_invariant_fields(const wire::Fields& m) {
+  wire::Fields out;
+  for (const auto& [tag, value] : m) {
+    if (tag != 9 && tag != 10 && tag != 52 && tag != 43 && tag != 122) out.emplace_back(tag, value);
+  }
+  return out;
+}
+
+// ExecutionReports are written as text directly (not through QuickFIX's Message): the session's
+// sequence numbers continue across them and a resend request returns exactly what was sent.
+TEST_F(FixEngineTest, DirectlyWrittenReportsAreNumberedStoredAndResentAsSent) {
+  Recorder rec;
+  auto engine = make(&rec);
+  FakeTransport t;
+  FixConnection* c = engine->open(&t);
+  ASSERT_TRUE(feed(*engine, c, logon(1, "m1", "secret", "MEMBER1")));
+  std::vector<wire::Fields> sent;
+  for (int i = 0; i < 3; ++i) {
+    FixReply r;
+    r.kind = ReplyKind::kExecReport;
+    r.order_id = std::to_string(100 + i);
+    r.cl_ord_id = "O" + std::to_string(i);
+    r.exec_id = "E" + std::to_string(i);
+    r.symbol = "GDEA2017";
+    r.account = "1001";
+    r.price_fen = 1420 + i;
+    r.quantity_t = 10;
+    r.leaves_qty_t = 10;
+    r.transact_time_ns = 1767576600123456000;
+    ASSERT_TRUE(engine->send(0, r));
+    sent.push_back(t.written.back());
+    EXPECT_EQ(wire::get(sent.back(), 34), std::to_string(2 + i));
+  }
+  EXPECT_EQ(engine->next_sender_seq(0), 5);
+  const std::size_t before = t.written.size();
+  ASSERT_TRUE(feed(
+      *engine, c,
+      wire::encode("2", "MEMBER1", "CARBONX", 2, {{7, "2"}, {16, "0"}}, wire::utc_now_text())));
+  std::vector<wire::Fields> resent;
+  for (std::size_t i = before; i < t.written.size(); ++i) {
+    if (wire::get(t.written[i], 35) == "8") resent.push_back(t.written[i]);
+  }
+  ASSERT_EQ(resent.size(), sent.size());
+  for (std::size_t i = 0; i < sent.size(); ++i) {
+    EXPECT_EQ(resend_invariant_fields(resent[i]), resend_invariant_fields(sent[i]));
+    EXPECT_EQ(wire::get(resent[i], 43), "Y");
+    EXPECT_EQ(wire::get(resent[i], 122), wire::get(sent[i], 52));
+  }
+  engine->on_closed(c);
+}
+
 TEST_F(FixEngineTest, BadPasswordAndUnknownCompIdAreRefusedWithAReason) {
   Recorder rec;
   auto engine = make(&rec);

@@ -7,6 +7,10 @@
 #   tools/loadgen/bench_gateway.sh BIN_DIR DURABILITY FIX_STORE RATE SECONDS [SESSIONS] [PORT]
 #   e.g. tools/loadgen/bench_gateway.sh build-perf/bin full_sync file 10000 5
 #
+# Also prints carbonxd's CPU time during the load phase (user + system, from /proc: whole process
+# and per thread), in µs per offered order: the work per order, which the shared machine's load
+# disturbs much less than the latency.
+#
 # CX_PERF=<file>: also `perf record -g` carbonxd (all threads) during the load phase into <file>.
 #
 # 2,000 sessions need about 4,000 descriptors: run `ulimit -n 16384` first.
@@ -38,7 +42,36 @@ if [ -n "${CX_PERF:-}" ]; then
   perf record -q -F ${CX_PERF_HZ:-4000} ${CX_PERF_CG:--g} -p "$SERVER" -o "$CX_PERF" -- sleep "$T" > /dev/null 2>&1 &
   PERF=$!
 fi
+cpu_ticks() {  # utime + stime of carbonxd's threads: "total name1=t1 name2=t2 ..."
+  local total=0 line=""
+  for t in /proc/"$SERVER"/task/*; do
+    local st; st=$(cat "$t/stat" 2> /dev/null) || continue
+    local rest=${st#*) }; local f=($rest)
+    local ticks=$((f[11] + f[12])); total=$((total + ticks))
+    line="$line $(cat "$t/comm" 2> /dev/null | tr ' ' _)=$ticks"
+  done
+  echo "$total$line"
+}
+CPU0=$(cpu_ticks)
 "$B/cxload" --sessions "$N" --port "$P" --rate "$R" --duration "$T"
+CPU1=$(cpu_ticks)
+HZ=$(getconf CLK_TCK)
+python3 - "$CPU0" "$CPU1" "$HZ" "$R" "$T" <<'PY'
+import sys
+a, b, hz, rate, secs = sys.argv[1].split(), sys.argv[2].split(), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
+orders = rate * secs
+us = lambda ticks: ticks * 1e6 / hz / orders
+before = {}
+for i, kv in enumerate(a[1:]):
+    before[i] = int(kv.split('=')[1])
+threads = []
+for i, kv in enumerate(b[1:]):
+    name, t = kv.split('=')
+    d = int(t) - before.get(i, 0)
+    if d > 0:
+        threads.append('%s %.1f' % (name, us(d)))
+print('carbonxd CPU per offered order: %.1f us (threads: %s)' % (us(int(b[0]) - int(a[0])), ', '.join(threads)))
+PY
 [ -n "${CX_PERF:-}" ] && wait "$PERF"
 kill -TERM "$SERVER" 2> /dev/null
 wait "$SERVER" || { echo "carbonxd failed:"; tail -5 "$W/server.log"; }

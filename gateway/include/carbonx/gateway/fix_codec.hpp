@@ -42,6 +42,11 @@ class FixCodec {
   std::string encode(const FixReply& reply, const std::string& sender_comp_id,
                      const std::string& target_comp_id, int msg_seq_num,
                      const std::string& sending_time) const;
+  // The same message built with QuickFIX's FieldMap (Message::toString). encode() writes replies
+  // without repeating groups as text directly; tests check it equals this, byte for byte.
+  std::string encode_reference(const FixReply& reply, const std::string& sender_comp_id,
+                               const std::string& target_comp_id, int msg_seq_num,
+                               const std::string& sending_time) const;
 
   // A stable one-field-per-line text form of a request (golden files, logs).
   static std::string dump(const FixRequest& request);
