@@ -6,8 +6,15 @@
 # server's compliance status printed, the HTML report written. The server keeps running until
 # Ctrl-C.
 #
+# The exchange runs on a simulated clock ([server] clock_start, gateway/include/carbonx/gateway/
+# clock.hpp) starting Tuesday 15 May 2018 09:30 China time: inside the 2017 compliance cycle,
+# before its surrender deadline (2018-06-20) and after the repo fee waiver took effect
+# (2017-05-10), so the trades, the repo's waived fees, a surrender on time and the compliance
+# status are dated coherently. CARBONX_DEMO_CLOCK sets another start ("wall" for the wall clock).
+#
 # Usage: scripts/demo-market.sh [build dir]     (env: CARBONX_DEMO_DIR, CARBONX_FIX_PORT,
-#        CARBONX_OPERATOR_PORT, CARBONX_DEMO_TRADES, CARBONX_DEMO_NO_WAIT=1 to stop at the end)
+#        CARBONX_OPERATOR_PORT, CARBONX_DEMO_TRADES, CARBONX_DEMO_CLOCK,
+#        CARBONX_DEMO_NO_WAIT=1 to stop at the end)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
@@ -15,6 +22,7 @@ data=${CARBONX_DEMO_DIR:-$root/data/demo}
 fix_port=${CARBONX_FIX_PORT:-9878}
 op_port=${CARBONX_OPERATOR_PORT:-9879}
 trades=${CARBONX_DEMO_TRADES:-300}
+clock=${CARBONX_DEMO_CLOCK:-2018-05-15T09:30:00+08:00}
 cxctl="$build/bin/cxctl"
 carbonxd="$build/bin/carbonxd"
 market="$root/tools/data/market"
@@ -28,8 +36,10 @@ step "A fresh data directory: $data"
 rm -rf "$data"
 mkdir -p "$data"
 cp "$market/instruments.toml" "$data/"
+clock_edit=(-e "/^\[server\]/a clock_start = \"$clock\"")
+[ "$clock" != wall ] || clock_edit=()
 sed -e "s/^fix_port = .*/fix_port = $fix_port/" -e "s/^operator_port = .*/operator_port = $op_port/" \
-  "$market/carbonxd.toml" >"$data/carbonxd.toml"
+  "${clock_edit[@]}" "$market/carbonxd.toml" >"$data/carbonxd.toml"
 cat "$market/members.toml" >>"$data/carbonxd.toml"
 export CARBONX_CONFIG="$data/carbonxd.toml"
 
@@ -56,6 +66,7 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 "$cxctl" --mode server status
+"$cxctl" --mode server clock status
 
 step "A trading day through FIX: $trades trades of GDEA2017 (institutions ~60%, firms ~30%, individuals ~10%)"
 echo "   then off-book: an agreement transfer over FIX (TradeCaptureReport, accepted by the"
@@ -76,11 +87,14 @@ for y in 2016 2017; do
   "$cxctl" --mode server emissions load --file "$root/registry/data/sample/verified_emissions_$y.csv"
 done
 
+step "A surrender on time: GDPWR01's member (29) surrenders 1,000 t GDEA2017 for 2017"
+echo "   (the exchange clock is before the 2017 deadline, 2018-06-20: cxctl clock status)"
+"$cxctl" --mode server surrender --year 2017 --firm GDPWR01 --member 29 --leg GDEA2017:1000
+
 step "Compliance status, year 2017 (the server's compliance state: obligations, surrenders, penalties)"
-echo "   The server stamps every command with today's date (its clock), so the demo's trades are"
-echo "   dated today while the compliance year is 2017: its deadline, 2018-06-20, has passed, a"
-echo "   surrender now needs an operator's extension (cxctl compliance extension), and"
-echo "   'cxctl compliance settle --year 2017' would penalise every short firm. See tools/README.md."
+echo "   Deadline 2018-06-20 not reached on the exchange clock: short firms are open, not penalised."
+echo "   'cxctl clock advance --to 2018-06-21T09:30:00+08:00' then 'cxctl compliance settle --year"
+echo "   2017' would settle the year (penalties for the short firms)."
 status=$("$cxctl" --mode server compliance status --year 2017)
 head -4 <<<"$status"
 echo "   ..."

@@ -1,7 +1,5 @@
 #include "carbonx/gateway/calendar.hpp"
 
-#include <chrono>
-
 namespace carbonx::gateway {
 namespace {
 
@@ -66,19 +64,28 @@ bool inside_trading_window(const ScheduleConfig& s, std::int64_t now_utc_ns) {
   return false;
 }
 
-Calendar::Calendar(boost::asio::io_context& io, ScheduleConfig schedule, Submit submit)
-    : schedule_(std::move(schedule)), submit_(std::move(submit)), timer_(io) {}
+Calendar::Calendar(boost::asio::io_context& io, ScheduleConfig schedule, const ExchangeClock& clock,
+                   Submit submit)
+    : schedule_(std::move(schedule)), clock_(clock), submit_(std::move(submit)), timer_(io) {}
 
-static std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+std::int64_t Calendar::now_ns() const {
+  return clock_.now_ns();
 }
 
 void Calendar::start() {
   if (!schedule_.enabled) return;
   if (inside_trading_window(schedule_, now_ns()))
     submit_(CalendarEvent{CalendarEvent::Kind::kOpen});
+  arm();
+}
+
+void Calendar::clock_moved() {
+  if (!schedule_.enabled || stopped_) return;
+  if (armed_.at_utc_ns != 0 && now_ns() >= armed_.at_utc_ns) {
+    const bool open = inside_trading_window(schedule_, now_ns());
+    submit_(CalendarEvent{open ? CalendarEvent::Kind::kOpen : CalendarEvent::Kind::kClose});
+  }
+  timer_.cancel();  // the waiting handler sees operation_aborted and returns
   arm();
 }
 
@@ -90,9 +97,10 @@ void Calendar::stop() {
 void Calendar::arm() {
   if (stopped_) return;
   const CalendarStep step = next_calendar_step(schedule_, now_ns());
+  armed_ = step;
   timer_.expires_after(std::chrono::nanoseconds(step.at_utc_ns - now_ns()));
   timer_.async_wait([this, step](boost::system::error_code ec) {
-    if (ec || stopped_) return;
+    if (ec || stopped_ || step.at_utc_ns != armed_.at_utc_ns) return;
     if (now_ns() < step.at_utc_ns) return arm();  // woke early (clock adjustments)
     submit_(CalendarEvent{step.kind});
     arm();

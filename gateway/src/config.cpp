@@ -1,5 +1,7 @@
 #include "carbonx/gateway/config.hpp"
 
+#include "carbonx/gateway/clock.hpp"
+
 #include <toml++/toml.h>
 #include <filesystem>
 #include <fstream>
@@ -72,6 +74,7 @@ bool parse_server(const toml::table& s, const std::string& base_dir, ServerConfi
   std::string durability = "full_sync";
   std::string fix_store = "file";
   std::string instruments;
+  std::string clock_start;
   if (!read_string(s, "data_dir", &c->data_dir, p) ||
       !read_string(s, "fix_bind", &c->fix_bind, p) ||
       !read_uint<std::uint16_t>(s, "fix_port", 65535, &c->fix_port, p) ||
@@ -88,8 +91,18 @@ bool parse_server(const toml::table& s, const std::string& base_dir, ServerConfi
                                 &c->cash_settlement_account, p) ||
       !read_uint<std::uint32_t>(s, "issuance_account", 0xfffffffe, &c->issuance_account, p) ||
       !read_string(s, "jurisdictions", &c->jurisdictions_path, p) ||
-      !read_string(s, "jurisdiction", &c->jurisdiction, p) || !read_tables(s, base_dir, c, p)) {
+      !read_string(s, "jurisdiction", &c->jurisdiction, p) || !read_tables(s, base_dir, c, p) ||
+      !read_string(s, "clock_start", &clock_start, p)) {
     return false;
+  }
+  if (s.get("clock_start") != nullptr) {
+    c->clock_start_ns = parse_clock_time(clock_start);
+    if (!c->clock_start_ns) {
+      *p = "clock_start: must be a time like \"2017-05-08T09:30:00+08:00\" (ISO 8601 with "
+           "seconds and Z or +HH:MM, years 2000-2099); \"" +
+           clock_start + "\" is not";
+      return false;
+    }
   }
   if (durability == "full_sync") {
     c->durability = DurabilityMode::kFullSync;

@@ -1,6 +1,7 @@
 // ExchangeDriver: recovery, the command path, the group commit, calendar and session events.
 #include "carbonx/gateway/exchange_driver.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 
@@ -32,9 +33,15 @@ ExchangeDriver::~ExchangeDriver() = default;
 std::unique_ptr<ExchangeDriver> ExchangeDriver::create(const ServerConfig& config,
                                                        const ExchangeConfig& exchange,
                                                        MemberDirectory& members,
-                                                       const FixEngine& fix, std::string* error) {
+                                                       const FixEngine& fix, std::string* error,
+                                                       ExchangeClock* clock) {
   std::unique_ptr<ExchangeDriver> d(new ExchangeDriver);
   d->config_ = config;
+  if (clock == nullptr) {
+    d->own_clock_ = std::make_unique<ExchangeClock>();
+    clock = d->own_clock_.get();
+  }
+  d->clock_ = clock;
   d->members_ = &members;
   d->fix_ = &fix;
   registry::StoreOptions options;
@@ -150,6 +157,7 @@ bool ExchangeDriver::recover_used_clordids(std::string* error) {
   };
   std::string problem;
   const auto read = store_->read_journal(Seq(1), [&](const registry::JournalRecordView& r) {
+    if (r.ts.value() > last_stamp_.value()) last_stamp_ = r.ts;
     if (registry::is_registry_record(r.payload)) return true;  // no ClOrdIDs in those
     const auto cmd = decode(r.payload);
     if (!cmd.ok()) {
@@ -189,9 +197,9 @@ bool ExchangeDriver::recover_used_clordids(std::string* error) {
     *error = problem.empty() ? "cannot read the journal" : problem;
     return false;
   }
-  const auto now = std::chrono::system_clock::now().time_since_epoch();
-  if (trading_date(
-          TimestampNs(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count())) != day) {
+  clock_->not_before(last_stamp_.value());  // a simulated clock continues from the journal
+  const std::int64_t now = std::max(clock_->now_ns(), last_stamp_.value());
+  if (trading_date(TimestampNs(now)) != day) {
     clear();  // a new trading day since the last command
   }
   for (std::size_t i = 0; i < used_clordids_.size(); ++i) {  // still-open orders keep theirs
@@ -205,8 +213,7 @@ bool ExchangeDriver::recover_used_clordids(std::string* error) {
 // opened by journaled OpenAccount commands (committed with the first batch), so a replay from
 // genesis opens them too.
 void ExchangeDriver::bootstrap_accounts() {
-  const auto now = std::chrono::system_clock::now().time_since_epoch();
-  const TimestampNs ts(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count());
+  const TimestampNs ts(std::max(clock_->now_ns(), last_stamp_.value()));
   auto ensure = [&](AccountId id, registry::AccountKind kind) {
     if (id.value() == 0 || ledger_->account(id) != nullptr) return;
     registry::Account a;
@@ -272,6 +279,7 @@ std::optional<registry::RegistrarFailure> ExchangeDriver::run_registry(
   seq_ = seq;
   journal_records_.push_back(std::move(r.value().payload));
   journal_stamps_.push_back(ts);
+  if (ts.value() > last_stamp_.value()) last_stamp_ = ts;
   state_changed_ = true;
   return std::move(r.value().outcome.refused);
 }
@@ -340,6 +348,7 @@ Status<CommitError> ExchangeDriver::commit() {
 
 void ExchangeDriver::apply(TimestampNs ts, const Inbound& in, std::vector<Delivery>& out) {
   now_ = ts;
+  if (ts.value() > last_stamp_.value()) last_stamp_ = ts;
   if (const auto* q = std::get_if<FixRequest>(&in.item)) {
     on_fix(ts, in.session, *q, out);
   } else if (const auto* r = std::get_if<OperatorRequest>(&in.item)) {

@@ -15,8 +15,9 @@ std::string_view to_string(CommitError e) noexcept {
   return "unknown commit error";
 }
 
-Sequencer::Sequencer(CoreDriver& driver, DeliverySink& sink, SequencerLimits limits)
-    : driver_(driver), sink_(sink), limits_(limits) {
+Sequencer::Sequencer(CoreDriver& driver, DeliverySink& sink, SequencerLimits limits,
+                     const ExchangeClock* clock)
+    : driver_(driver), sink_(sink), limits_(limits), clock_(clock) {
   CX_ASSERT(limits.max_batch > 0);
   CX_ASSERT(limits.queue_capacity > 0);
 }
@@ -28,6 +29,7 @@ Sequencer::~Sequencer() {
 void Sequencer::start() {
   CX_ASSERT(!core_thread_.joinable());
   last_seq_ = driver_.applied_seq().value();
+  last_ts_ns_ = driver_.last_stamp().value();  // never before what the journal already holds
   core_thread_ = std::thread([this] { core_loop(); });
   sender_thread_ = std::thread([this] { sender_loop(); });
 }
@@ -61,10 +63,16 @@ SequencerStats Sequencer::stats() const {
                         max_batch_.load(), inline_deliveries_.load()};
 }
 
-// Wall-clock time, never going backwards (commands carry it; replays use the stored stamp).
+// The exchange clock's time, never going backwards (commands carry it; replays use the stored
+// stamp).
 TimestampNs Sequencer::stamp() {
-  const auto now = std::chrono::system_clock::now().time_since_epoch();
-  const std::int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now).count();
+  std::int64_t ns = 0;
+  if (clock_ != nullptr) {
+    ns = clock_->now_ns();
+  } else {
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now).count();
+  }
   last_ts_ns_ = ns > last_ts_ns_ ? ns : last_ts_ns_;
   return TimestampNs(last_ts_ns_);
 }

@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -69,6 +70,7 @@ std::unique_ptr<Server> Server::create(const ServerConfig& config, std::string* 
   }
   ExchangeConfig exchange;
   if (!load_exchange(config, &exchange, error)) return nullptr;
+  if (!s->open_clock(error)) return nullptr;
   std::string detail;
   auto members =
       MemberDirectory::open((std::filesystem::path(config.data_dir) / "gateway").string(), &detail);
@@ -96,11 +98,31 @@ std::unique_ptr<Server> Server::create(const ServerConfig& config, std::string* 
   for (const Member& m : s->members_->all())
     s->fix_->add_session(m.comp_id);
   s->throttles_.resize(s->fix_->session_count());
-  s->driver_ = ExchangeDriver::create(config, exchange, *s->members_, *s->fix_, error);
+  s->driver_ =
+      ExchangeDriver::create(config, exchange, *s->members_, *s->fix_, error, s->clock_.get());
   if (!s->driver_) return nullptr;
   s->sequencer_ = std::make_unique<Sequencer>(
-      *s->driver_, *s, SequencerLimits{config.max_batch, config.queue_capacity});
+      *s->driver_, *s, SequencerLimits{config.max_batch, config.queue_capacity}, s->clock_.get());
   return s;
+}
+
+// The exchange clock: simulated from [server] clock_start (continued from the last advance kept
+// in <data_dir>/gateway/clock; the driver then moves it past the last journaled stamp), or the
+// wall clock.
+bool Server::open_clock(std::string* error) {
+  if (!config_.clock_start_ns) {
+    clock_ = std::make_unique<ExchangeClock>();
+    return true;
+  }
+  const auto dir = std::filesystem::path(config_.data_dir) / "gateway";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    *error = "cannot create " + dir.string() + ": " + ec.message();
+    return false;
+  }
+  clock_ = std::make_unique<ExchangeClock>(*config_.clock_start_ns, (dir / "clock").string());
+  return clock_->restore(error);
 }
 
 Server::~Server() {
@@ -120,12 +142,18 @@ bool Server::start(std::string* error) {
   operator_api_ =
       std::make_unique<OperatorApi>(io_, *this, config_.operator_port, config_.operator_token);
   if (!operator_api_->start(error)) return false;
-  calendar_ = std::make_unique<Calendar>(io_, config_.schedule, [this](CalendarEvent e) {
+  calendar_ = std::make_unique<Calendar>(io_, config_.schedule, *clock_, [this](CalendarEvent e) {
     Inbound in;
     in.item = e;
     return submit(std::move(in));
   });
   calendar_->start();
+  clock_->set_on_advance([this] {  // core thread (clock.advance): the calendar re-arms on I/O
+    if (!stopped_) asio::post(io_, [this] { calendar_->clock_moved(); });
+  });
+  std::fprintf(stderr, "carbonxd: exchange clock: %s; now %s\n", clock_->describe().c_str(),
+               format_clock_time(clock_->now_ns()).c_str());
+  std::fflush(stderr);
   tick_timer_ = std::make_unique<asio::steady_timer>(io_);
   schedule_tick();
   io_thread_ = std::thread([this] {
@@ -157,6 +185,7 @@ void Server::stop() {
   if (stopped_.exchange(true)) return;
   if (listener_) listener_->stop_accepting();
   if (operator_api_) operator_api_->stop();
+  if (clock_) clock_->set_on_advance(nullptr);
   if (calendar_) asio::post(io_, [this] { calendar_->stop(); });
   if (tick_timer_) asio::post(io_, [this] { tick_timer_->cancel(); });
   if (sequencer_) sequencer_->stop();  // drains, commits and delivers what was accepted

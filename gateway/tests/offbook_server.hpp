@@ -2,6 +2,9 @@
 // A real carbonxd child process for the off-book integration tests: a temp data directory, the
 // sample instruments, members MEMBER1 (account 1001) and MEMBER2 (1002, 1003), the operator API
 // on loopback; start() / restart after kill. Helpers: call(), ok(), balance(), seed().
+// The server runs on a simulated exchange clock (clock_start_, default Monday 5 June 2017 10:00
+// China time), so a test never depends on the wall-clock date (nor straddles China midnight);
+// a derived fixture may change clock_start_ or turn the calendar on before SetUp().
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -38,7 +41,8 @@ class OffBookServer : public ::testing::Test {
         << "\"\nfix_bind = \"127.0.0.1\"\nfix_port = " << fix_port_
         << "\noperator_port = " << op_port_ << "\noperator_token = \"" << kToken
         << "\"\ndurability = \"full_sync\"\nfix_store = \"file\"\ninstruments = \""
-        << CARBONX_GATEWAY_CONFIG_DIR << "/instruments.toml\"\n[schedule]\nenabled = false\n"
+        << CARBONX_GATEWAY_CONFIG_DIR << "/instruments.toml\"\nclock_start = \"" << clock_start_
+        << "\"\n[schedule]\nenabled = " << (calendar_ ? "true" : "false") << "\n"
         << "[[member]]\nid = 1\ncomp_id = \"MEMBER1\"\nusername = \"member1\"\npassword = "
         << "\"member1-pass\"\naccounts = [1001]\n"
         << "[[member]]\nid = 2\ncomp_id = \"MEMBER2\"\nusername = \"member2\"\npassword = "
@@ -86,6 +90,8 @@ class OffBookServer : public ::testing::Test {
     ok("market.open", "{}");
   }
 
+  std::string clock_start_ = "2017-06-05T10:00:00+08:00";
+  bool calendar_ = false;
   fs::path dir_;
   std::uint16_t fix_port_ = 0;
   std::uint16_t op_port_ = 0;

@@ -1,9 +1,12 @@
 // carbonxd end to end over loopback: a real Server (ephemeral ports, temp data dir) and plain FIX
-// initiators. Every test starts from an empty store.
+// initiators. Every test starts from an empty store. The server runs on a simulated exchange
+// clock pinned to Monday 5 June 2017 10:00 China time, so the per-day rules (ClOrdID unique per
+// session and day, also across restarts) never depend on the wall-clock date or China midnight.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
+#include "carbonx/gateway/clock.hpp"
 #include "carbonx/gateway/server.hpp"
 #include "test_client.hpp"
 
@@ -44,6 +47,7 @@ class ServerTest : public ::testing::Test {
     c.instruments_path = fs::path(CARBONX_GATEWAY_CONFIG_DIR) / "instruments.toml";
     c.throttle_msgs_per_s = throttle_;
     c.schedule.enabled = false;
+    c.clock_start_ns = parse_clock_time("2017-06-05T10:00:00+08:00");
     c.members = {MemberSeed{1, "MEMBER1", "member1", "member1-pass", true, {1001}},
                  MemberSeed{2, "MEMBER2", "member2", "member2-pass", false, {1002}}};
     return c;

@@ -3,6 +3,10 @@
 # data directory, each step checked. Steps the server does not offer yet are reported as MISSING
 # (listed at the end) instead of being faked; every implemented step must pass. Allocation,
 # true-up, emissions, surrender, extension and settlement are journaled registry commands.
+# The exchange runs on a simulated clock (clock_start 2018-05-15 09:30 China time, inside the 2017
+# cycle): a surrender is on time before the 2017 deadline (2018-06-20); the operator then moves
+# the clock past the deadline (cxctl clock advance), where a surrender is late and the year is
+# settled.
 #
 # Usage: compliance_cycle.sh <build dir> <work dir> [fix port] [operator port]
 set -euo pipefail
@@ -71,6 +75,7 @@ optional_step() {  # name, cxctl args...
 rm -rf "$work" && mkdir -p "$work"
 cp "$market/instruments.toml" "$work/"
 sed -e "s/^fix_port = .*/fix_port = $fix_port/" -e "s/^operator_port = .*/operator_port = $op_port/" \
+  -e '/^\[server\]/a clock_start = "2018-05-15T09:30:00+08:00"' \
   "$market/carbonxd.toml" >"$work/carbonxd.toml"
 cat "$market/members.toml" >>"$work/carbonxd.toml"
 export CARBONX_CONFIG="$work/carbonxd.toml"
@@ -178,15 +183,10 @@ for y in 2016 2017; do  # 2016: the basis of Guangdong's offset cap (prior-year 
     --file "$root/registry/data/sample/verified_emissions_$y.csv" || fail "verified emissions $y"
 done
 pass "verified emissions 2016 and 2017 recorded"
-# The server's clock is years past the 2017 deadline (2018-06-20): a surrender now is late ...
-if out=$("$cxctl" --mode server surrender --year 2017 --firm GDPWR01 --leg GDEA2017:1000 2>&1); then
-  fail "a surrender after the deadline was accepted"
-fi
-grep -q "surrender refused: compliance refused" <<<"$out" || fail "late surrender: $out"
-pass "a surrender after the deadline is refused: $(tail -1 <<<"$out")"
-# ... so the operator extends GDPWR01's deadline; it surrenders allowances and CCER offsets.
-"$cxctl" --mode server -q compliance extension --year 2017 --firm GDPWR01 --date 20991231 ||
-  fail "compliance extension"
+# On the exchange clock (2018-05-15) the 2017 deadline (2018-06-20) is ahead: GDPWR01 surrenders
+# allowances and CCER offsets on time, through its own member.
+grep -q '"trading_date":201805' < <("$cxctl" --mode server --format json clock status) ||
+  fail "the exchange clock is not in May 2018: $("$cxctl" --mode server clock status)"
 "$cxctl" --mode server -q units issue --account "$gdpwr" --symbol CCER-GDWIND01 --quantity 100 \
   --transfer-id 7001 >/dev/null || fail "CCER issuance to GDPWR01"
 # A member may surrender only for its own firms (GDPWR01's member is 29).
@@ -196,10 +196,27 @@ if out=$("$cxctl" --mode server surrender --year 2017 --firm GDPWR01 --member 1 
 fi
 grep -q "member may not act for this firm" <<<"$out" || fail "another member's surrender: $out"
 "$cxctl" --mode server -q surrender --year 2017 --firm GDPWR01 --member 29 --leg GDEA2017:1000 \
-  --leg CCER-GDWIND01:100 || fail "surrender with offsets by the firm's member"
+  --leg CCER-GDWIND01:100 || fail "surrender with offsets by the firm's member before the deadline"
 [ "$(balance_of 8002017 GDEA2017)" = 1000 ] || fail "retirement account holds no 1000 t GDEA2017"
 [ "$(balance_of 8002017 CCER-GDWIND01)" = 100 ] || fail "retirement account holds no 100 t CCER"
-pass "surrender with offsets by the firm's member after an extension: 1000 t GDEA2017 + 100 t CCER retired (another member refused)"
+pass "surrender on time with offsets by the firm's member: 1000 t GDEA2017 + 100 t CCER retired (another member refused)"
+# The operator moves the exchange clock past the deadline (never back: a backward move is refused).
+if out=$("$cxctl" --mode server clock advance --to 2018-05-01T09:30:00+08:00 2>&1); then
+  fail "the clock moved backwards"
+fi
+grep -q "never goes back" <<<"$out" || fail "backward clock move: $out"
+"$cxctl" --mode server -q clock advance --to 2018-06-21T09:30:00+08:00 >/dev/null ||
+  fail "clock advance"
+pass "exchange clock advanced past the 2017 deadline to 2018-06-21 (a move back refused)"
+# Now a surrender is late ...
+if out=$("$cxctl" --mode server surrender --year 2017 --firm GDPWR01 --leg GDEA2017:1000 2>&1); then
+  fail "a surrender after the deadline was accepted"
+fi
+grep -q "surrender refused: compliance refused" <<<"$out" || fail "late surrender: $out"
+pass "a surrender after the deadline is refused: $(tail -1 <<<"$out")"
+# ... and the operator extends GDPWR01's deadline: it stays open at settlement.
+"$cxctl" --mode server -q compliance extension --year 2017 --firm GDPWR01 --date 20991231 ||
+  fail "compliance extension"
 "$cxctl" --mode server -q compliance settle --year 2017 || fail "settlement"
 # The server's compliance state through cxctl: penalties of the settled short firms, GDPWR01's
 # extension and surrender (CSV: firm,year,obligation,allowances,offsets,shortfall,status,settled,

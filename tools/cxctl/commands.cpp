@@ -206,6 +206,18 @@ void Commands::add_market(CLI::App& app) {
   book->add_option("--depth", depth, "levels per side");
   add(*market, "day-end", "end-of-day processing (expire orders, close prices)",
       [this] { print_reply(ctx_, ctx_.call("day.end", "{}")); });
+  // The exchange clock (gateway/include/carbonx/gateway/clock.hpp).
+  CLI::App* clock = add(app, "clock", "the exchange clock: wall or simulated, its time", nullptr);
+  add(*clock, "status", "the clock's mode, time and trading date",
+      [this] { print_reply(ctx_, ctx_.call("clock.status", "{}")); });
+  static std::string to;
+  static std::int64_t seconds = 0;
+  CLI::App* advance = add(*clock, "advance", "move a simulated clock forward (never back)", [this] {
+    const json body = to.empty() ? json{{"seconds", seconds}} : json{{"to", to}};
+    print_reply(ctx_, ctx_.call("clock.advance", body.dump()));
+  });
+  advance->add_option("--to", to, "the new time, e.g. 2018-06-21T09:30:00+08:00");
+  advance->add_option("--seconds", seconds, "or: this many seconds forward");
 }
 
 void Commands::add_offbook(CLI::App& app) {

@@ -58,7 +58,17 @@ tools::StoreSnapshot snapshot(Context& ctx) {
   return std::move(c).value();
 }
 
-Date today_cst() {
+// The exchange's trading date: its clock's (clock.status: wall or simulated); the local clock's
+// China date if the server cannot say.
+Date today_cst(Context& ctx) {
+  try {
+    const tools::Reply r = ctx.call_reply("clock.status", "{}");
+    const json j = r.ok() ? json::parse(r.body, nullptr, false) : json();
+    if (j.is_object() && j.contains("trading_date") && j.at("trading_date").is_number_integer()) {
+      return Date{j.at("trading_date").get<std::int32_t>()};
+    }
+  } catch (const std::exception&) {  // no channel: the local clock's date below
+  }
   const auto now = std::chrono::system_clock::now().time_since_epoch();
   return trading_date(
       TimestampNs(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count()));
@@ -77,7 +87,7 @@ tools::MarketReport market_report(Context& ctx, const std::string& date_text) {
     std::fprintf(stderr, "cxctl: warning: %zu unit postings without a cash leg left out\n",
                  unmatched);
   }
-  Date date = tools::last_trading_date(trades).value_or(today_cst());
+  Date date = tools::last_trading_date(trades).value_or(today_cst(ctx));
   if (!date_text.empty() && !tools::parse_date_text(date_text, date)) {
     throw Failure("--date " + date_text + ": YYYY-MM-DD expected");
   }
@@ -96,7 +106,7 @@ tools::ComplianceReport server_compliance_report(Context& ctx, int year) {
                  "(cxctl emissions load; or --source ledger --emissions FILE)\n",
                  year);
   }
-  return tools::compute_compliance_report(year, s.value().deadline, today_cst(),
+  return tools::compute_compliance_report(year, s.value().deadline, today_cst(ctx),
                                           std::move(s.value().firms),
                                           std::move(s.value().surrenders));
 }
@@ -126,7 +136,7 @@ tools::ComplianceReport compliance_report(Context& ctx, const ComplianceQuery& q
   const tools::StoreSnapshot s = snapshot(ctx);
   auto c = tools::compliance_from_store(s, ctx.exchange(), year, obligation,
                                         tools::firm_accounts(acc.value()));
-  return tools::compute_compliance_report(year, Date{p->deadline(year)}, today_cst(),
+  return tools::compute_compliance_report(year, Date{p->deadline(year)}, today_cst(ctx),
                                           std::move(c.firms), std::move(c.surrenders));
 }
 

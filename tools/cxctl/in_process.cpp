@@ -38,11 +38,11 @@ class InProcessChannel final : public tools::OperatorChannel {
   std::string describe() const override { return "in-process driver on " + data_dir_; }
 
  private:
-  // The sequencer's rule: wall-clock time, never decreasing.
+  // The sequencer's rule: the exchange clock's time (wall or simulated, [server] clock_start),
+  // never before the last journaled stamp, never decreasing.
   TimestampNs stamp() {
-    const std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                 std::chrono::system_clock::now().time_since_epoch())
-                                 .count();
+    const std::int64_t now =
+        std::max(server_->clock().now_ns(), server_->driver().last_stamp().value());
     last_ns_ = std::max(last_ns_ + 1, now);
     return TimestampNs(last_ns_);
   }

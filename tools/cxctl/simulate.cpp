@@ -269,9 +269,14 @@ void agreement_transfer(Context& ctx, Floor& floor, const Trader& seller, const 
 void repo_round_trip(Context& ctx, const Trader& repo_party, const Trader& reverse,
                      const std::string& symbol, std::int64_t q, std::int64_t start_fen,
                      std::int64_t repurchase_fen) {
-  // The end date must be after the trade date: 30 days on (China time, UTC+8).
-  const auto china = std::chrono::system_clock::now() + std::chrono::hours(8 + 24 * 30);
-  const std::chrono::year_month_day d{std::chrono::floor<std::chrono::days>(china)};
+  // The end date must be after the trade date: 30 days after the exchange clock's trading date
+  // (clock.status: the server's wall or simulated clock).
+  const json clock = json::parse(ctx.call("clock.status", "{}"));
+  const int today = clock.at("trading_date").get<int>();
+  const std::chrono::year_month_day trade_day{std::chrono::year(today / 10000),
+                                              std::chrono::month(today / 100 % 100),
+                                              std::chrono::day(today % 100)};
+  const std::chrono::year_month_day d{std::chrono::sys_days(trade_day) + std::chrono::days(30)};
   char end_date[16];
   std::snprintf(end_date, sizeof end_date, "%04d-%02u-%02u", static_cast<int>(d.year()),
                 static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));

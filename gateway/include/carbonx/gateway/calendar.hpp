@@ -5,13 +5,19 @@
 // sequencer, so a replay of the journal sees the same opens and closes at the same seqs.
 //
 // At start inside a trading window, the market is opened at once (SetPhase is idempotent).
-// Thread-safety: runs on the server's io_context.
+// The calendar runs on the exchange clock (clock.hpp): the wall clock or a simulated one. When a
+// simulated clock is advanced past calendar events, clock_moved() re-arms the timer and, if the
+// jump crossed an event, sets the phase the new time calls for (open inside a window, else
+// closed); skipped ends of day are NOT run (the operator's day.end does that: repos due on a
+// skipped day mature at the next end of day, whose date is on or after their end date).
+// Thread-safety: runs on the server's io_context (clock_moved() too: post it there).
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <functional>
 
+#include "carbonx/gateway/clock.hpp"
 #include "carbonx/gateway/config.hpp"
 #include "carbonx/gateway/sequencer.hpp"
 
@@ -30,15 +36,22 @@ bool inside_trading_window(const ScheduleConfig& s, std::int64_t now_utc_ns);
 class Calendar {
  public:
   using Submit = std::function<bool(CalendarEvent)>;
-  Calendar(boost::asio::io_context& io, ScheduleConfig schedule, Submit submit);
+  // `clock` outlives the calendar.
+  Calendar(boost::asio::io_context& io, ScheduleConfig schedule, const ExchangeClock& clock,
+           Submit submit);
   void start();
   void stop();
+  // The clock was advanced: re-arm; if the jump crossed an event, set the phase of the new time.
+  void clock_moved();
 
  private:
   void arm();
+  std::int64_t now_ns() const;
 
   ScheduleConfig schedule_;
+  const ExchangeClock& clock_;
   Submit submit_;
+  CalendarStep armed_{};  // the step the timer waits for
   boost::asio::steady_timer timer_;
   bool stopped_ = false;
 };

@@ -20,6 +20,11 @@
 //                                     # relative to this file (default: the source tree's)
 //   jurisdiction = "guangdong"        # the profile of that file this exchange applies
 //   allocation_tables = ["benchmarks.csv"]  # allocation tables (registry/data format)
+//   clock_start = "2017-05-08T09:30:00+08:00"   # simulated exchange clock (clock.hpp): time =
+//                                     # clock_start + monotonic time since startup, continued
+//                                     # across restarts, moved on by the operator's
+//                                     # clock.advance; absent (default): the wall clock.
+//                                     # ISO 8601 with seconds and Z or +HH:MM, years 2000-2099
 //
 //   [schedule]                        # the trading calendar (China Standard Time by default)
 //   utc_offset_minutes = 480
@@ -36,6 +41,7 @@
 //   accounts = [1001, 1002]           # registry accounts this member may trade
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -94,6 +100,8 @@ struct ServerConfig {
   std::vector<std::string> allocation_table_paths{
       kRegistryDataDir + std::string("/benchmarks_national_2017_draft.csv"),
       kRegistryDataDir + std::string("/benchmarks_national_2019_2020.csv")};
+  // [server] clock_start as UTC ns; nullopt: the wall clock (clock.hpp).
+  std::optional<std::int64_t> clock_start_ns;
   ScheduleConfig schedule;
   std::vector<MemberSeed> members;
 };

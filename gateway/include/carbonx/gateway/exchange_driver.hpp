@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "carbonx/engine/core.hpp"
+#include "carbonx/gateway/clock.hpp"
 #include "carbonx/gateway/config.hpp"
 #include "carbonx/gateway/members.hpp"
 #include "carbonx/gateway/sequencer.hpp"
@@ -70,15 +71,19 @@ class ExchangeDriver final : public CoreDriver {
   static constexpr std::size_t kMaxPositionReports = 1024;
 
   // Opens the store under config.data_dir/store and recovers. nullptr and *error on failure.
+  // `clock` (outlives the driver; nullptr: an own wall clock) is moved to no earlier than the
+  // last journaled stamp; the bootstrap commands, the day of recovery and clock.* verbs use it.
   static std::unique_ptr<ExchangeDriver> create(const ServerConfig& config,
                                                 const ExchangeConfig& exchange,
                                                 MemberDirectory& members, const FixEngine& fix,
-                                                std::string* error);
+                                                std::string* error, ExchangeClock* clock = nullptr);
   ~ExchangeDriver() override;
 
   void apply(TimestampNs ts, const Inbound& in, std::vector<Delivery>& out) override;
   Status<CommitError> commit() override;
   Seq applied_seq() const override { return seq_; }
+  TimestampNs last_stamp() const override { return last_stamp_; }
+  ExchangeClock& clock() { return *clock_; }
 
   const Core& core() const { return *core_; }
   const registry::Ledger& ledger() const { return *ledger_; }
@@ -155,6 +160,10 @@ class ExchangeDriver final : public CoreDriver {
   void forget_order(OrderId id);
   std::string operator_json(TimestampNs ts, const OperatorRequest& r, std::uint32_t* status,
                             std::vector<Delivery>& out);
+  // clock.status / clock.advance (operator_verbs.cpp); nullopt: not a clock verb.
+  std::optional<std::string> clock_operator_json(const std::string& verb,
+                                                 const std::string& body_json,
+                                                 std::uint32_t* status);
   // Off-book operator verbs (operator_offbook.cpp): auction.*, repo.*, agreement.list.
   std::string offbook_operator_json(TimestampNs ts, const std::string& verb,
                                     const std::string& body_json, std::uint32_t* status,
@@ -191,7 +200,10 @@ class ExchangeDriver final : public CoreDriver {
   std::unique_ptr<registry::Registrar> registrar_;  // over *ledger_, built after Store::load
   std::unique_ptr<registry::JournalApplier> applier_;
   Seq seq_{0};
-  TimestampNs now_{0};  // stamp of the item being applied
+  TimestampNs now_{0};         // stamp of the item being applied
+  TimestampNs last_stamp_{0};  // the latest stamp journaled (recovered, then applied)
+  std::unique_ptr<ExchangeClock> own_clock_;  // when create() was given none
+  ExchangeClock* clock_ = nullptr;
 
   // The batch being built (cleared by commit()).
   // An engine record (fixed size) or a registry record (variable size).

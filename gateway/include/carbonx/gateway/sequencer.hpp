@@ -1,9 +1,11 @@
 #pragma once
 // The sequencer (DESIGN.md "Data flow"): the edges (FIX sessions, operator API, calendar timers)
 // submit inbound items from any thread; ONE core thread takes them in arrival order, stamps each
-// with the time, applies them through the CoreDriver in batches and commits each batch; a sender
-// thread delivers the batch's replies only after its commit returned. The driver numbers the
-// core commands (journal seqs): queries and refusals at the edge of the core take no seq.
+// with the exchange clock's time (clock.hpp: the wall clock or a simulated one; stamps never
+// decrease, also across restarts: they start from the driver's last journaled stamp), applies them
+// through the CoreDriver in batches and commits each batch; a sender thread delivers the batch's
+// replies only after its commit returned. The driver numbers the core commands (journal seqs):
+// queries and refusals at the edge of the core take no seq.
 //
 //   submit() --queue--> core thread: apply(ts, item) x N, commit() --> sender: deliver()
 //
@@ -31,6 +33,7 @@
 
 #include "carbonx/engine/result.hpp"
 #include "carbonx/engine/units.hpp"
+#include "carbonx/gateway/clock.hpp"
 #include "carbonx/gateway/fix_engine.hpp"
 #include "carbonx/gateway/fix_types.hpp"
 
@@ -85,6 +88,8 @@ class CoreDriver {
   virtual Status<CommitError> commit() = 0;
   // The last applied seq (durable after commit() returns).
   virtual Seq applied_seq() const = 0;
+  // The stamp of the last journaled command (0: none); the sequencer stamps nothing earlier.
+  virtual TimestampNs last_stamp() const { return TimestampNs(0); }
 };
 
 class DeliverySink {
@@ -113,7 +118,9 @@ struct SequencerStats {
 
 class Sequencer {
  public:
-  Sequencer(CoreDriver& driver, DeliverySink& sink, SequencerLimits limits);
+  // `clock` (outlives the sequencer) gives the stamps; nullptr: the wall clock.
+  Sequencer(CoreDriver& driver, DeliverySink& sink, SequencerLimits limits,
+            const ExchangeClock* clock = nullptr);
   ~Sequencer();
   Sequencer(const Sequencer&) = delete;
   Sequencer& operator=(const Sequencer&) = delete;
@@ -135,6 +142,7 @@ class Sequencer {
   CoreDriver& driver_;
   DeliverySink& sink_;
   SequencerLimits limits_;
+  const ExchangeClock* clock_ = nullptr;
 
   mutable std::mutex in_mutex_;
   std::condition_variable in_cv_;

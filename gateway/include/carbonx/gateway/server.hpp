@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "carbonx/gateway/clock.hpp"
 #include "carbonx/gateway/config.hpp"
 #include "carbonx/gateway/fix_engine.hpp"
 #include "carbonx/gateway/fix_listener.hpp"
@@ -56,6 +57,8 @@ class Server final : public FixEngineHandler, public DeliverySink, public LogonP
   MemberDirectory& members() { return *members_; }
   FixEngine& fix() { return *fix_; }
   CoreDriver& driver() { return *driver_; }
+  // The exchange clock ([server] clock_start: simulated; else the wall clock).
+  ExchangeClock& clock() { return *clock_; }
   const ServerConfig& config() const { return config_; }
   boost::asio::io_context& io() { return io_; }
   // Submits an item on behalf of the operator API or the calendar.
@@ -77,11 +80,13 @@ class Server final : public FixEngineHandler, public DeliverySink, public LogonP
 
  private:
   Server() = default;
+  bool open_clock(std::string* error);
   void schedule_tick();
   void reject_busy(SessionIndex session, const FixRequest& request, const std::string& why);
 
   ServerConfig config_;
   boost::asio::io_context io_{1};
+  std::unique_ptr<ExchangeClock> clock_;
   std::unique_ptr<MemberDirectory> members_;
   std::unique_ptr<FixEngine> fix_;
   std::unique_ptr<CoreDriver> driver_;
