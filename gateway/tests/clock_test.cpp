@@ -215,7 +215,14 @@ TEST_F(ClockCalendarServer, RepoDefaultsAtMaturityWhenTheCalendarsEndOfDayFires)
   // pay the repurchase (14.30 x 100,000 t = 1,430,000 CNY).
   const std::string id = file_repo(*this, 1003, "2017-05-10", okf());
   ok("cash.withdraw", R"({"transfer_id":7,"account":1003,"amount_fen":100000000})");
+  auto phase = [&] { return ok("query.book", R"({"symbol":"GDEA2017"})").value("phase", ""); };
+  EXPECT_EQ(phase(), "continuous");  // 10:00 on a Monday: open
   advance("2017-05-10T15:44:58+08:00");
+  // The jump crossed the closes: the calendar sets the phase of the new time (closed).
+  std::string now_phase;
+  for (int i = 0; i < 200 && (now_phase = phase()) != "closed"; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(now_phase, "closed");
   json defaulted;
   for (int i = 0; i < 200; ++i) {  // up to 10 s for the calendar (2 s due)
     const json list = ok("repo.list", "{}");
@@ -251,7 +258,8 @@ TEST_F(ClockServer, AdvanceRefusalsChangeNothing) {
 }
 
 // After a SIGKILL the server continues from the advanced time (the journal's last stamp and the
-// persisted advance), not from clock_start; stamps never go backwards.
+// persisted advance), not from clock_start, also when clock_start is changed to an earlier
+// time; stamps never go backwards.
 TEST_F(ClockServer, RestartContinuesFromTheAdvancedTimeNeverEarlier) {
   seed();
   advance("2017-05-12T10:00:00+08:00");
@@ -264,6 +272,19 @@ TEST_F(ClockServer, RestartContinuesFromTheAdvancedTimeNeverEarlier) {
   // Advanced again without a command after it: the persisted advance still holds at restart.
   advance("2017-05-15T10:00:00+08:00");
   child_->kill(SIGTERM);
+  start();
+  EXPECT_EQ(clock().at("trading_date"), 20170515);
+  // A configuration naming an earlier clock_start does not take the clock back either.
+  child_->kill(SIGTERM);
+  std::string cfg;
+  {
+    std::ifstream in(dir_ / "carbonxd.toml");
+    cfg.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const auto at = cfg.find(clock_start_);
+  ASSERT_NE(at, std::string::npos);
+  cfg.replace(at, clock_start_.size(), "2017-01-03T10:00:00+08:00");
+  std::ofstream(dir_ / "carbonxd.toml") << cfg;
   start();
   EXPECT_EQ(clock().at("trading_date"), 20170515);
   std::ifstream log(dir_ / "carbonxd.log");

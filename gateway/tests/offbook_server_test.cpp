@@ -3,8 +3,11 @@
 // SIGKILL restart (the journal is read back), and a resubmission changes nothing; the specific
 // refusal texts reach the member; reports unanswered at the operator's end of day expire, and a
 // new day frees the ids; a uniform-price auction and one cancelled by its rule, side by side.
-// (The dated paths -- repo maturity, default, the fee waiver around 10 May 2017 -- need the
-// trading date to move: offbook_repo_test.cpp drives the same exchange path with a test clock.)
+// The server runs on a simulated exchange clock pinned to Monday 5 June 2017 10:00 China time
+// (offbook_server.hpp), so the per-day rules never depend on the wall-clock date: the restart
+// test cannot straddle China midnight. The dated paths -- repo maturity, default, the fee waiver
+// around 10 May 2017 -- are driven over the real server by advancing that clock in
+// clock_test.cpp (offbook_repo_test.cpp drives them in-process with a test clock).
 #include <gtest/gtest.h>
 
 #include <thread>

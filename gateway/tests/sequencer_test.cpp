@@ -1,7 +1,8 @@
 // Sequencer with a fake driver and sink, fed from several threads: every item is applied once in
 // its submitter's order, every reply is delivered once, after its batch's commit returned,
 // batches in commit order and never two deliveries at once (the core thread delivers some
-// batches itself, the sender thread the others).
+// batches itself, the sender thread the others). Stamps: from the exchange clock (wall or
+// simulated), never decreasing, never before the driver's last journaled stamp.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -152,6 +153,92 @@ TEST(SequencerTest, RefusesBeyondTheQueueCapacityAndAfterStop) {
   Inbound late;
   late.item = FixRequest{};
   EXPECT_FALSE(sequencer.submit(std::move(late)));
+}
+
+// A driver that records the stamps it is given and reports a last journaled stamp.
+class StampDriver : public CoreDriver {
+ public:
+  explicit StampDriver(std::int64_t last_ns) : last_(last_ns) {}
+  void apply(TimestampNs ts, const Inbound&, std::vector<Delivery>&) override {
+    stamps.push_back(ts.value());
+    seq_ = Seq(seq_.value() + 1);
+  }
+  Status<CommitError> commit() override { return {}; }
+  Seq applied_seq() const override { return seq_; }
+  TimestampNs last_stamp() const override { return TimestampNs(last_); }
+
+  std::vector<std::int64_t> stamps;  // core thread; read after stop()
+
+ private:
+  std::int64_t last_;
+  Seq seq_{0};
+};
+
+class NullSink : public DeliverySink {
+ public:
+  void deliver(std::vector<Delivery>&) override {}
+};
+
+std::vector<std::int64_t> stamps_of(StampDriver& driver, const ExchangeClock* clock,
+                                    ExchangeClock* advance_mid = nullptr,
+                                    std::int64_t advance_to = 0) {
+  NullSink sink;
+  Sequencer sequencer(driver, sink, SequencerLimits{}, clock);
+  sequencer.start();
+  for (int i = 0; i < 200; ++i) {
+    if (i == 100 && advance_mid != nullptr) {
+      sequencer.stop();  // everything before the move is applied first
+      EXPECT_TRUE(advance_mid->advance_to(advance_to).ok());
+      return driver.stamps;
+    }
+    Inbound in;
+    in.item = FixRequest{};
+    EXPECT_TRUE(sequencer.submit(std::move(in)));
+  }
+  sequencer.stop();
+  return driver.stamps;
+}
+
+constexpr std::int64_t kJune5At10Cst = 1'496'628'000'000'000'000;  // 2017-06-05T10:00+08:00
+
+TEST(SequencerClock, StampsComeFromTheSimulatedClockAndNeverDecrease) {
+  ExchangeClock clock(kJune5At10Cst, "");
+  StampDriver driver(0);
+  const auto stamps = stamps_of(driver, &clock);
+  ASSERT_EQ(stamps.size(), 200u);
+  EXPECT_GE(stamps.front(), kJune5At10Cst);
+  EXPECT_LT(stamps.back(), kJune5At10Cst + 60'000'000'000);
+  for (std::size_t i = 1; i < stamps.size(); ++i)
+    ASSERT_GE(stamps[i], stamps[i - 1]) << i;
+}
+
+// As after a restart whose journal ends later than the clock's time (a data directory used with
+// a later clock_start, or the wall clock): stamps continue from the journal, never earlier.
+TEST(SequencerClock, StampsStartNoEarlierThanTheLastJournaledStamp) {
+  const std::int64_t journal_end = kJune5At10Cst + 86'400'000'000'000;  // a day later
+  ExchangeClock clock(kJune5At10Cst, "");
+  StampDriver driver(journal_end);
+  const auto stamps = stamps_of(driver, &clock);
+  ASSERT_EQ(stamps.size(), 200u);
+  for (std::int64_t s : stamps)
+    ASSERT_GE(s, journal_end);
+  StampDriver wall_driver(journal_end + 3'153'600'000'000'000'000);  // ~100 years on
+  const auto wall = stamps_of(wall_driver, nullptr);
+  for (std::int64_t s : wall)
+    ASSERT_GE(s, journal_end + 3'153'600'000'000'000'000) << "the wall clock too";
+}
+
+TEST(SequencerClock, AnAdvanceMovesTheNextStampsForward) {
+  ExchangeClock clock(kJune5At10Cst, "");
+  StampDriver driver(0);
+  const std::int64_t target = kJune5At10Cst + 7 * 86'400'000'000'000;
+  const auto before = stamps_of(driver, &clock, &clock, target);
+  ASSERT_EQ(before.size(), 100u);
+  EXPECT_LT(before.back(), target);
+  StampDriver after_driver(before.back());  // the restart sees the journal's last stamp
+  const auto after = stamps_of(after_driver, &clock);
+  ASSERT_EQ(after.size(), 200u);
+  EXPECT_GE(after.front(), target);
 }
 
 }  // namespace
