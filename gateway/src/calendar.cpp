@@ -1,5 +1,7 @@
 #include "carbonx/gateway/calendar.hpp"
 
+#include <chrono>
+
 namespace carbonx::gateway {
 namespace {
 

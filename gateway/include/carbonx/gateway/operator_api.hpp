@@ -21,7 +21,11 @@
 //   compliance.exemption {"firm_account", "year"}     compliance.settle {"year"}
 //   compliance.status | allocation.status {"year"}   (read-only JSON)
 //   query.balances  {"account": 1001}      query.book {"symbol": "GDEA2017", "depth": 5}
-//   query.status    {}                     (applied seq, state hashes, ledger invariants)
+//   query.status    {}                     (applied seq, state hashes, ledger invariants, clock)
+//   clock.status    {}                     (mode wall|simulated, now, trading_date)
+//   clock.advance   {"to": "2018-06-21T09:30:00+08:00"} or {"seconds": 86400}: moves a
+//                   simulated exchange clock forward (clock.hpp); 409 backwards or on the wall
+//                   clock, 400 malformed; logged and kept in <data_dir>/gateway/clock
 //   auction.open | auction.close | auction.list, repo.file | repo.mature | repo.resolve_default |
 //   repo.list, agreement.list: off-book trading (gateway/README.md "Off-book trading")
 //   member.list {}  member.add {"id", "comp_id", "username", "password", "accounts": [...]}
