@@ -4,13 +4,14 @@
 // before the fee waiver's effective date (10 May 2017) and repurchased after it (both fees
 // waived, the rule recorded) beside one bought back before it (fees charged), a repo defaulting
 // at maturity when the calendar's end of day fires at the advanced time -- and a restart that
-// continues from the advanced time, never earlier.
+// continues from the advanced time, never earlier. The calendar's timers follow the clock.
 #include "carbonx/gateway/clock.hpp"
 
 #include <gtest/gtest.h>
 
 #include <thread>
 
+#include "carbonx/gateway/calendar.hpp"
 #include "carbonx/gateway/config.hpp"
 #include "offbook_server.hpp"
 
@@ -121,6 +122,42 @@ TEST(ExchangeClock, AdvancesArePersistedAndRestoredAcrossARestart) {
   EXPECT_FALSE(bad.restore(&error));
   EXPECT_NE(error.find(state), std::string::npos) << error;
   fs::remove_all(dir);
+}
+
+// The calendar on a simulated clock: its timer fires at the clock's time, and an advance over
+// calendar events sets the phase the new time calls for.
+TEST(CalendarOnTheClock, FiresAtTheSimulatedTimeAndFollowsAnAdvance) {
+  const std::int64_t may8_1544_59_5 =
+      kMay8At0930Cst + (6 * 3600 + 14 * 60 + 59) * kSecond + kSecond / 2;  // 15:44:59.5, Monday
+  ExchangeClock clock(may8_1544_59_5, "");
+  boost::asio::io_context io;
+  std::vector<CalendarEvent::Kind> events;
+  Calendar calendar(io, ScheduleConfig{}, clock, [&](CalendarEvent e) {
+    events.push_back(e.kind);
+    return true;
+  });
+  calendar.start();  // outside a window: nothing at start
+  EXPECT_TRUE(events.empty());
+  for (int i = 0; i < 100 && events.empty(); ++i)
+    io.run_for(std::chrono::milliseconds(50));
+  ASSERT_EQ(events.size(), 1u) << "the end of day at 15:45 on the simulated clock";
+  EXPECT_EQ(events[0], CalendarEvent::Kind::kEndOfDay);
+  // Tuesday 10:00: the jump crosses Tuesday's 09:30 open: the phase of the new time is set.
+  ASSERT_TRUE(clock.advance_to(kMay8At0930Cst + (86400 + 1800) * kSecond).ok());
+  calendar.clock_moved();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1], CalendarEvent::Kind::kOpen);
+  // A small move inside the same window crosses nothing: no event.
+  ASSERT_TRUE(clock.advance_to(kMay8At0930Cst + (86400 + 3600) * kSecond).ok());
+  calendar.clock_moved();
+  EXPECT_EQ(events.size(), 2u);
+  // Tuesday 12:00: after the 11:30 close.
+  ASSERT_TRUE(clock.advance_to(kMay8At0930Cst + (86400 + 9000) * kSecond).ok());
+  calendar.clock_moved();
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[2], CalendarEvent::Kind::kClose);
+  calendar.stop();
+  io.run_for(std::chrono::milliseconds(10));
 }
 
 // ---- Through a real carbonxd on a simulated clock (offbook_server.hpp) ----
