@@ -233,7 +233,7 @@ std::unique_ptr<FixEngine> FixEngine::create(const FixEngineConfig& config,
     return nullptr;
   }
   if (config.memory_store) {
-    impl.store_factory.reset(new FIX::MemoryStoreFactory());
+    impl.store_factory.reset(new ArenaStoreFactory());
   } else {
     if (::mkdir(config.store_dir.c_str(), 0750) != 0 && errno != EEXIST) {
       *error = "cannot create FIX store directory " + config.store_dir;

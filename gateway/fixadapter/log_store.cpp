@@ -247,5 +247,51 @@ void LogStore::refresh() throw(FIX::IOException) {
   }
 }
 
+ArenaStore::ArenaStore() {
+  reset();
+}
+
+bool ArenaStore::set(int seq, const std::string& msg) throw(FIX::IOException) {
+  constexpr std::size_t kChunkBytes = 1u << 20;
+  if (chunks_.empty() || chunks_.back().capacity() - chunks_.back().size() < msg.size()) {
+    chunks_.emplace_back();
+    chunks_.back().reserve(std::max(kChunkBytes, msg.size()));
+  }
+  std::string& chunk = chunks_.back();
+  const Entry e{seq, static_cast<std::uint32_t>(chunks_.size() - 1),
+                static_cast<std::uint32_t>(chunk.size()), static_cast<std::uint32_t>(msg.size())};
+  chunk.append(msg);  // within the reserved capacity: never reallocates
+  if (entries_.empty() || entries_.back().seq < seq) {
+    entries_.push_back(e);
+    return true;
+  }
+  const auto at = std::lower_bound(entries_.begin(), entries_.end(), seq,
+                                   [](const Entry& x, int s) { return x.seq < s; });
+  if (at != entries_.end() && at->seq == seq) {
+    *at = e;  // stored again under the same number: the later message wins, as in MemoryStore
+  } else {
+    entries_.insert(at, e);
+  }
+  return true;
+}
+
+void ArenaStore::get(int begin, int end, std::vector<std::string>& out) const
+    throw(FIX::IOException) {
+  out.clear();
+  auto at = std::lower_bound(entries_.begin(), entries_.end(), begin,
+                             [](const Entry& x, int s) { return x.seq < s; });
+  for (; at != entries_.end() && at->seq <= end; ++at) {
+    out.emplace_back(chunks_[at->chunk], at->offset, at->size);
+  }
+}
+
+void ArenaStore::reset() throw(FIX::IOException) {
+  chunks_.clear();
+  entries_.clear();
+  next_sender_ = 1;
+  next_target_ = 1;
+  created_ = FIX::UtcTimeStamp();
+}
+
 }  // namespace gateway
 }  // namespace carbonx

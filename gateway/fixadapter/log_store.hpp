@@ -86,6 +86,48 @@ struct DeliveryBatch {
 };
 extern thread_local DeliveryBatch* t_delivery_batch;
 
+// fix_store = "memory" (benchmarks: no resend across restarts): the same MessageStore contract
+// without a file, replacing QuickFIX's MemoryStore (a std::map node and a string allocation per
+// message). Messages are copied into 1 MiB chunks and found through a vector sorted by sequence
+// number (appends are O(1): QuickFIX stores messages in sequence order). Memory grows with the
+// messages sent, like MemoryStore's; reset() frees it.
+// Thread-safety: none of its own; QuickFIX calls it under the session's lock (SessionState).
+class ArenaStore : public FIX::MessageStore {
+ public:
+  ArenaStore();
+  bool set(int seq, const std::string& msg) throw(FIX::IOException) override;
+  void get(int begin, int end, std::vector<std::string>& out) const
+      throw(FIX::IOException) override;
+  int getNextSenderMsgSeqNum() const throw(FIX::IOException) override { return next_sender_; }
+  int getNextTargetMsgSeqNum() const throw(FIX::IOException) override { return next_target_; }
+  void setNextSenderMsgSeqNum(int n) throw(FIX::IOException) override { next_sender_ = n; }
+  void setNextTargetMsgSeqNum(int n) throw(FIX::IOException) override { next_target_ = n; }
+  void incrNextSenderMsgSeqNum() throw(FIX::IOException) override { ++next_sender_; }
+  void incrNextTargetMsgSeqNum() throw(FIX::IOException) override { ++next_target_; }
+  FIX::UtcTimeStamp getCreationTime() const throw(FIX::IOException) override { return created_; }
+  void reset() throw(FIX::IOException) override;
+  void refresh() throw(FIX::IOException) override {}
+
+ private:
+  struct Entry {
+    int seq;
+    std::uint32_t chunk;
+    std::uint32_t offset;
+    std::uint32_t size;
+  };
+  std::vector<std::string> chunks_;  // each reserved once, never reallocated
+  std::vector<Entry> entries_;       // ascending seq
+  int next_sender_ = 1;
+  int next_target_ = 1;
+  FIX::UtcTimeStamp created_;
+};
+
+class ArenaStoreFactory : public FIX::MessageStoreFactory {
+ public:
+  FIX::MessageStore* create(const FIX::SessionID&) override { return new ArenaStore(); }
+  void destroy(FIX::MessageStore* s) override { delete s; }
+};
+
 class LogStoreFactory : public FIX::MessageStoreFactory {
  public:
   explicit LogStoreFactory(std::string dir) : dir_(std::move(dir)) {}

@@ -52,10 +52,11 @@ class FixEngineTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  std::unique_ptr<FixEngine> make(Recorder* rec) {
+  std::unique_ptr<FixEngine> make(Recorder* rec, bool memory_store = false) {
     FixEngineConfig cfg;
     cfg.dictionary_path = CARBONX_FIX_DICTIONARY;
     cfg.store_dir = (dir_ / "fixstore").string();
+    cfg.memory_store = memory_store;
     std::string error;
     auto engine = FixEngine::create(cfg, rec, &error);
     EXPECT_NE(engine, nullptr) << error;
@@ -70,6 +71,8 @@ class FixEngineTest : public ::testing::Test {
     return wire::encode("A", sender, "CARBONX", seq,
                         {{98, "0"}, {108, "30"}, {553, user}, {554, pass}}, wire::utc_now_text());
   }
+
+  void resend_round_trip(bool memory);
 
   std::filesystem::path dir_;
 };
@@ -125,9 +128,18 @@ wire::Fields resend_invariant_fields(const wire::Fields& m) {
 
 // ExecutionReports are written as text directly (not through QuickFIX's Message): the session's
 // sequence numbers continue across them and a resend request returns exactly what was sent.
+// With the file store (LogStore) and the in-memory one (ArenaStore, fix_store = "memory").
 TEST_F(FixEngineTest, DirectlyWrittenReportsAreNumberedStoredAndResentAsSent) {
+  for (const bool memory : {false, true}) {
+    SCOPED_TRACE(memory ? "memory store" : "file store");
+    std::filesystem::remove_all(dir_ / "fixstore");
+    resend_round_trip(memory);
+  }
+}
+
+void FixEngineTest::resend_round_trip(bool memory) {
   Recorder rec;
-  auto engine = make(&rec);
+  auto engine = make(&rec, memory);
   FakeTransport t;
   FixConnection* c = engine->open(&t);
   ASSERT_TRUE(feed(*engine, c, logon(1, "m1", "secret", "MEMBER1")));
