@@ -2,7 +2,8 @@
 // clock's rules (starts where configured, never goes back, advances persisted), and through a
 // real carbonxd child process on a simulated clock: the dated off-book paths -- a repo filed
 // before the fee waiver's effective date (10 May 2017) and repurchased after it (both fees
-// waived, the rule recorded) beside one bought back before it (fees charged), a repo defaulting
+// waived, the rule recorded; by the operator and over FIX with both members' sessions told)
+// beside one bought back before it (fees charged), a repo defaulting
 // at maturity when the calendar's end of day fires at the advanced time -- and a restart that
 // continues from the advanced time, never earlier. The calendar's timers follow the clock.
 #include "carbonx/gateway/clock.hpp"
@@ -237,6 +238,59 @@ TEST_F(ClockServer, RepoFiledBeforeTheWaiverDateAndRepurchasedAfterItPaysNoFees)
   EXPECT_EQ(balance(9000, "CNY"), fees_before) << "no fee reached the exchange's fee account";
   EXPECT_EQ(balance(1003, "GDEA2017"), (Balance{100000, 0})) << "units returned";
   EXPECT_TRUE(ok("query.status", "{}").at("ledger_invariants_ok").get<bool>());
+}
+
+std::string field(const wire::Fields& f, int tag) {
+  return wire::get(f, tag).value_or("");
+}
+
+// The same over FIX: filed and confirmed by both members' sessions on 8 May 2017; on Friday
+// 12 May (its end date) the end of day repurchases it and both sessions are told: fee 0.00,
+// waived by rule 1.
+TEST_F(ClockServer, RepoFiledOverFixBeforeTheWaiverDateMaturesAfterItWithFeesWaived) {
+  seed();
+  ok("cash.deposit", R"({"transfer_id":5,"account":1002,"amount_fen":200000000})");
+  testing::FixClient repo_party("MEMBER2", fix_port_);
+  testing::FixClient reverse("MEMBER1", fix_port_);
+  ASSERT_TRUE(repo_party.logon("member2", "member2-pass"));
+  ASSERT_TRUE(reverse.logon("member1", "member1-pass"));
+  repo_party.send("AE", {{571, "REPO1"},
+                         {487, "0"},
+                         {856, "0"},
+                         {167, "REPO"},
+                         {55, "GDEA2017"},
+                         {54, "2"},
+                         {1, "1002"},
+                         {20010, "1001"},
+                         {32, "100000"},
+                         {31, "14.20"},
+                         {640, "14.50"},
+                         {917, "20170512"}});
+  const auto ack = repo_party.expect("AR");
+  ASSERT_TRUE(ack.has_value());
+  ASSERT_EQ(field(*ack, 939), "0") << field(*ack, 58);
+  const std::string id = field(*ack, 818);
+  ASSERT_TRUE(reverse.expect("AE").has_value());  // alleged
+  reverse.send("AE", {{571, "CONF1"}, {856, "2"}, {167, "REPO"}, {572, id}, {1, "1001"}});
+  for (auto* c : {&repo_party, &reverse}) {
+    const auto first = c->expect("AE");
+    ASSERT_TRUE(first.has_value());
+    EXPECT_EQ(field(*first, 58), "open");
+    EXPECT_EQ(field(*first, 12), "7100.00") << "first leg on 8 May: the normal fee";
+  }
+  const auto fees_before = balance(9000, "CNY");
+  advance("2017-05-12T15:44:00+08:00");
+  ok("day.end", "{}");
+  for (auto* c : {&repo_party, &reverse}) {
+    const auto done = c->expect("AE");
+    ASSERT_TRUE(done.has_value());
+    EXPECT_EQ(field(*done, 12), "0.00");
+    EXPECT_NE(field(*done, 58).find("waived by rule 1"), std::string::npos) << field(*done, 58);
+    EXPECT_NE(field(*done, 58).find("repurchased"), std::string::npos) << field(*done, 58);
+  }
+  EXPECT_EQ(balance(9000, "CNY"), fees_before) << "repurchase leg: no fee";
+  EXPECT_EQ(balance(1002, "GDEA2017"), (Balance{300000, 0}));
+  EXPECT_EQ(ok("repo.list", "{}").at("open").size(), 0u);
 }
 
 // The calendar follows the simulated clock: moved to 15:44:58 on the end date, its end of day
