@@ -153,6 +153,14 @@ bool Server::start(std::string* error) {
   });
   std::fprintf(stderr, "carbonxd: exchange clock: %s; now %s\n", clock_->describe().c_str(),
                format_clock_time(clock_->now_ns()).c_str());
+  if (const std::int64_t last = driver_->last_stamp().value(); clock_->now_ns() < last) {
+    // Only the wall clock can be behind (a simulated one was moved past the journal): e.g. a
+    // data directory run before on a simulated clock ahead of today.
+    std::fprintf(stderr,
+                 "carbonxd: warning: the exchange clock is behind the last journaled stamp %s; "
+                 "commands are stamped with it until the clock passes it\n",
+                 format_clock_time(last).c_str());
+  }
   std::fflush(stderr);
   tick_timer_ = std::make_unique<asio::steady_timer>(io_);
   schedule_tick();
