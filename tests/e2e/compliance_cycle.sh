@@ -12,8 +12,15 @@
 set -euo pipefail
 build=$(cd "$1" && pwd)
 work=$2
-fix_port=${3:-39471}
-op_port=${4:-39472}
+# Ports: as given, else free ones picked by the kernel (two build trees may run this at once),
+# else 39471/39472.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' \
+    2>/dev/null
+}
+fix_port=${3:-$(free_port || echo 39471)}
+op_port=${4:-$(free_port || echo 39472)}
+[ "$op_port" != "$fix_port" ] || op_port=$((fix_port + 1))
 root=$(cd "$(dirname "$0")/../.." && pwd)
 market="$root/tools/data/market"
 cxctl="$build/bin/cxctl"
