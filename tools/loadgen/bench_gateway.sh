@@ -11,6 +11,8 @@
 # and per thread), in µs per offered order: the work per order, which the shared machine's load
 # disturbs much less than the latency.
 #
+# CX_SERVER_CPUS / CX_LOAD_CPUS=<list>: run carbonxd / the measuring cxload under `taskset -c`.
+#
 # CX_PERF=<file>: also `perf record -g` carbonxd (all threads) during the load phase into <file>.
 #
 # 2,000 sessions need about 4,000 descriptors: run `ulimit -n 16384` first.
@@ -32,7 +34,7 @@ throttle_msgs_per_s = 100000
 enabled = false
 EOT
 "$B/cxload" --print-members "$N" >> "$W/bench.toml"
-"$B/carbonxd" --config "$W/bench.toml" > "$W/server.log" 2>&1 &
+${CX_SERVER_CPUS:+taskset -c $CX_SERVER_CPUS} "$B/carbonxd" --config "$W/bench.toml" > "$W/server.log" 2>&1 &
 SERVER=$!
 sleep 1.5
 "$B/cxload" --setup --sessions "$N" --port "$P" --operator-port "$OP" --token bench-token-1 \
@@ -53,7 +55,7 @@ cpu_ticks() {  # utime + stime of carbonxd's threads: "total name1=t1 name2=t2 .
   echo "$total$line"
 }
 CPU0=$(cpu_ticks)
-"$B/cxload" --sessions "$N" --port "$P" --rate "$R" --duration "$T"
+${CX_LOAD_CPUS:+taskset -c $CX_LOAD_CPUS} "$B/cxload" --sessions "$N" --port "$P" --rate "$R" --duration "$T"
 CPU1=$(cpu_ticks)
 HZ=$(getconf CLK_TCK)
 python3 - "$CPU0" "$CPU1" "$HZ" "$R" "$T" <<'PY'
