@@ -95,7 +95,7 @@ void LogStore::load() {
       const int seq = static_cast<int>(get_le(data.data() + pos + 1, 4));
       const auto len = static_cast<std::uint32_t>(get_le(data.data() + pos + 5, 4));
       if (len > kMaxMessageBytes || pos + 9 + len > data.size()) break;  // torn tail
-      offsets_[seq] = std::make_pair(static_cast<std::uint64_t>(pos + 9), len);
+      record(seq, static_cast<std::uint64_t>(pos + 9), len);
       pos += 9 + len;
     } else {
       break;  // torn tail
@@ -141,14 +141,28 @@ void LogStore::after_change() {
   }
 }
 
+void LogStore::record(int seq, std::uint64_t offset, std::uint32_t size) {
+  const Offset o{seq, size, offset};
+  if (offsets_.empty() || offsets_.back().seq < seq) {
+    offsets_.push_back(o);
+    return;
+  }
+  const auto at = std::lower_bound(offsets_.begin(), offsets_.end(), seq,
+                                   [](const Offset& x, int s) { return x.seq < s; });
+  if (at != offsets_.end() && at->seq == seq) {
+    *at = o;  // stored again under the same number: the later record wins (as at load)
+  } else {
+    offsets_.insert(at, o);
+  }
+}
+
 bool LogStore::set(int seq, const std::string& msg) throw(FIX::IOException) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     pending_.push_back('M');
     put32(&pending_, static_cast<std::uint32_t>(seq));
     put32(&pending_, static_cast<std::uint32_t>(msg.size()));
-    offsets_[seq] =
-        std::make_pair(file_size_ + pending_.size(), static_cast<std::uint32_t>(msg.size()));
+    record(seq, file_size_ + pending_.size(), static_cast<std::uint32_t>(msg.size()));
     pending_ += msg;
   }
   after_change();
@@ -159,11 +173,13 @@ void LogStore::get(int begin, int end, std::vector<std::string>& out) const
     throw(FIX::IOException) {
   out.clear();
   std::lock_guard<std::mutex> lock(mutex_);
-  for (auto it = offsets_.lower_bound(begin); it != offsets_.end() && it->first <= end; ++it) {
-    std::string msg(it->second.second, '\0');
-    const std::uint64_t off = it->second.first;
+  auto it = std::lower_bound(offsets_.begin(), offsets_.end(), begin,
+                             [](const Offset& o, int seq) { return o.seq < seq; });
+  for (; it != offsets_.end() && it->seq <= end; ++it) {
+    std::string msg(it->size, '\0');
+    const std::uint64_t off = it->offset;
     if (off >= file_size_) {  // still in the buffer
-      msg = pending_.substr(static_cast<std::size_t>(off - file_size_), it->second.second);
+      msg = pending_.substr(static_cast<std::size_t>(off - file_size_), it->size);
     } else if (::pread(fd_, &msg[0], msg.size(), static_cast<off_t>(off)) !=
                static_cast<ssize_t>(msg.size())) {
       throw FIX::IOException("cannot read FIX session log " + path_);

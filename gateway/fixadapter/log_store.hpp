@@ -12,7 +12,8 @@
 // a machine crash may lose the tail, as with FileStore). Inside a delivery batch (the sender
 // thread's, see FixEngine::deliver_begin/end) a batch of messages is written with one write(),
 // and the connection writes of that batch are held until it is (stored before sent).
-// In memory: sequence numbers and each message's file offset (16 bytes per message); get() reads
+// In memory: sequence numbers and each message's file offset (16 bytes per message, a vector
+// sorted by sequence number: appending is O(1) with no allocation per message); get() reads
 // the messages back with pread(). A torn tail record (crash mid-write) is ignored at load.
 //
 // Thread-safety: its own mutex; QuickFIX calls it under the session's lock, flush() may come from
@@ -22,7 +23,6 @@
 #include <quickfix/MessageStore.h>
 
 #include <cstdint>
-#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -67,8 +67,14 @@ class LogStore : public FIX::MessageStore {
   int fd_ = -1;
   mutable std::mutex mutex_;
   std::string pending_;
-  std::uint64_t file_size_ = 0;                                     // bytes on disk
-  std::map<int, std::pair<std::uint64_t, std::uint32_t>> offsets_;  // seq -> (offset, length)
+  std::uint64_t file_size_ = 0;  // bytes on disk
+  struct Offset {
+    int seq;
+    std::uint32_t size;
+    std::uint64_t offset;  // in the file, or past file_size_: in pending_
+  };
+  void record(int seq, std::uint64_t offset, std::uint32_t size);  // mutex_ held
+  std::vector<Offset> offsets_;  // ascending seq (appends: QuickFIX stores in sequence order)
   int next_sender_ = 1;
   int next_target_ = 1;
   std::int64_t creation_s_ = 0;
