@@ -47,6 +47,42 @@ TEST_F(Deadline, AnOperatorExtensionMovesOneFirmsDeadline) {
   EXPECT_EQ(refused("F1", {{kV2017, 1}}, kJune30End), ComplianceError::kAfterDeadline);
 }
 
+// A date whose day ends beyond what int64 nanoseconds hold (after 2262-04-11 or before 1677) is
+// no date: an extension to year 3000 is refused and changes nothing (its deadline check would
+// overflow TimestampNs).
+TEST_F(Deadline, AnExtensionBeyondTheTimestampRangeIsRefused) {
+  for (const DateInt date : {30000101, 22620101, 99991231}) {
+    auto r = comp->record_extension(2017, "F1", date);
+    ASSERT_FALSE(r.ok()) << date;
+    EXPECT_EQ(r.error().code, ComplianceError::kBadYear);
+    EXPECT_NE(r.error().detail.find("no date"), std::string::npos) << r.error().detail;
+  }
+  EXPECT_EQ(comp->deadline(2017, "F1"), 20180620);
+  EXPECT_TRUE(comp->record_extension(2017, "F1", 22611231).ok());
+  EXPECT_TRUE(give("F1", {{kV2017, 1}}, kJune30End).ok());
+}
+
+TEST(Dates, OnlyCalendarDatesInTheTimestampRange) {
+  EXPECT_TRUE(is_date(20180620));
+  EXPECT_TRUE(is_date(20200229));
+  EXPECT_FALSE(is_date(20190229));
+  EXPECT_FALSE(is_date(20180631));
+  EXPECT_FALSE(is_date(-20180620));
+  EXPECT_FALSE(is_date(0));
+  EXPECT_TRUE(is_date(kMinDateYear * 10000 + 101));
+  EXPECT_FALSE(is_date((kMinDateYear - 1) * 10000 + 1231));
+  EXPECT_TRUE(is_date(kMaxDateYear * 10000 + 1231));
+  EXPECT_FALSE(is_date((kMaxDateYear + 1) * 10000 + 101));
+  DateInt d = 0;
+  EXPECT_FALSE(parse_date("2262-01-01", d));
+  EXPECT_FALSE(parse_date("1677-12-31", d));
+  ASSERT_TRUE(parse_date("2261-12-31", d));
+  EXPECT_EQ(d, 22611231);
+  // the first and last representable day ends, exactly
+  EXPECT_EQ(day_end_exclusive_cst(22611231).value(), 9'214'617'600 * kSec);
+  EXPECT_EQ(day_end_exclusive_cst(16780101).value(), -9'214'502'400 * kSec);
+}
+
 TEST(Deadlines, EveryPilotsDeadlineDay) {
   const JurisdictionSet& j = jurisdictions();
   ASSERT_EQ(j.profiles.size(), 9u);
@@ -166,6 +202,11 @@ TEST_F(Deadline, StateSerialisesAndRestoresExactly) {
             ComplianceError::kBadState);
   EXPECT_EQ(Compliance::restore(comp->profile(), "not json").error().code,
             ComplianceError::kBadState);
+  std::string far = comp->serialize();
+  const auto at = far.find("20180701");
+  ASSERT_NE(at, std::string::npos);
+  far.replace(at, 8, "30000101");  // an extension date no TimestampNs can end
+  EXPECT_EQ(Compliance::restore(comp->profile(), far).error().code, ComplianceError::kBadState);
 }
 
 TEST_F(Deadline, EmissionsConflictsAreRefusedWhole) {

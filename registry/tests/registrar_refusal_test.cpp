@@ -122,6 +122,8 @@ TEST_F(RegistrarRefusal, FirmsAllocationAndCompliance) {
   refused(RecordExtension{AccountId(kFirstFirm), 2017, 20180101}, RegistrarError::kCompliance);
   refused(RecordExtension{AccountId(kFirstFirm), 2017, 20180631}, RegistrarError::kBadDate);
   refused(RecordExtension{AccountId(kFirstFirm), 2017, -1}, RegistrarError::kBadDate);
+  refused(RecordExtension{AccountId(kFirstFirm), 2017, 30000101}, RegistrarError::kBadDate);
+  refused(RecordExtension{AccountId(kFirstFirm), 2017, 16000101}, RegistrarError::kBadDate);
   refused(RecordExemption{kInvestor, 2017}, RegistrarError::kUnknownFirm);
   refused(SettleCompliance{2017}, RegistrarError::kCompliance, utc(2018, 6, 1));
 

@@ -130,6 +130,11 @@ Status<ComplianceFailure> Compliance::record_emissions(const std::vector<Verifie
 Status<ComplianceFailure> Compliance::record_extension(int year, std::string_view firm,
                                                        DateInt date) {
   if (!year_ok(year)) return fail(ComplianceError::kBadYear, std::to_string(year));
+  if (!is_date(date)) {
+    return fail(ComplianceError::kBadYear,
+                fmt::format("extension to {} is no date (yyyymmdd, years {}..{})", date,
+                            kMinDateYear, kMaxDateYear));
+  }
   if (date <= profile_.deadline(year)) {
     return fail(
         ComplianceError::kBadYear,

@@ -77,7 +77,9 @@ Result<Compliance, ComplianceFailure> Compliance::restore(JurisdictionProfile pr
       c.emissions_[{e.at(0).get<int>(), e.at(1).get<std::string>()}] = t;
     }
     for (const json& e : j.at("extensions")) {
-      c.extensions_[{e.at(0).get<int>(), e.at(1).get<std::string>()}] = e.at(2).get<DateInt>();
+      const auto date = e.at(2).get<DateInt>();
+      if (!is_date(date)) throw std::runtime_error("extension date");
+      c.extensions_[{e.at(0).get<int>(), e.at(1).get<std::string>()}] = date;
     }
     for (const json& e : j.at("exempt")) {
       c.exempt_[{e.at(0).get<int>(), e.at(1).get<std::string>()}] = true;

@@ -45,6 +45,7 @@ namespace {
 
 bool valid_ymd(int y, int m, int d) {
   using namespace std::chrono;
+  if (y < kMinDateYear || y > kMaxDateYear) return false;
   return year_month_day{year{y}, month{static_cast<unsigned>(m)}, day{static_cast<unsigned>(d)}}
       .ok();
 }
@@ -58,6 +59,11 @@ bool all_digits(std::string_view s) {
 }
 
 }  // namespace
+
+bool is_date(DateInt date) {
+  if (date < 0) return false;
+  return valid_ymd(date / 10000, date / 100 % 100, date % 100);
+}
 
 bool parse_date(std::string_view s, DateInt& out) {
   if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;

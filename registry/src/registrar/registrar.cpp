@@ -290,13 +290,12 @@ Status<RegistrarFailure> Registrar::on(const Surrender& c) {
 }
 
 Status<RegistrarFailure> Registrar::on(const RecordExtension& c) {
-  compliance::DateInt date = 0;
   const std::int32_t d = c.date_yyyymmdd;
-  if (d < 10'000'000 || d > 99'991'231 ||
-      !compliance::parse_date(fmt::format("{:04}-{:02}-{:02}", d / 10'000, d / 100 % 100, d % 100),
-                              date) ||
-      date != d)
-    return fail(RegistrarError::kBadDate, std::to_string(d));
+  if (!compliance::is_date(d)) {
+    return fail(RegistrarError::kBadDate,
+                fmt::format("{} (yyyymmdd, years {}..{})", d, compliance::kMinDateYear,
+                            compliance::kMaxDateYear));
+  }
   auto firm = firm_of(c.firm_account);
   if (!firm.ok()) return Err(firm.error());
   auto st = compliance_.record_extension(c.year, firm.value(), c.date_yyyymmdd);

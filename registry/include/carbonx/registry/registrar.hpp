@@ -69,7 +69,8 @@ enum class RegistrarError : std::uint8_t {
                     // would overflow a balance (debit or credit side)
   kUnknownAsset,    // IssueUnits of an asset that is no configured instrument
   kBadEmissions,    // verified emissions < 0 or over compliance::kMaxEmissionsT
-  kBadDate,         // an extension date that is no calendar date (yyyymmdd)
+  kBadDate,         // an extension date that is no calendar date (yyyymmdd) or whose year is
+                    // outside compliance::kMinDateYear..kMaxDateYear
   kUnknownAccount,  // the account does not exist
   kOpenHolds,       // freezing an account with open holds (resting orders, bids, repo locks):
                     // the core's trades on them would be refused by the ledger; cancel them first

@@ -44,11 +44,18 @@ std::string_view to_string(CapBasis b) noexcept;
 
 // A calendar date as yyyymmdd (20180620), comparable as an integer.
 using DateInt = std::int32_t;
-// Parses "YYYY-MM-DD" into yyyymmdd; false if not a real date.
+// The years a date may have: every day of them ends at a TimestampNs (int64 nanoseconds since
+// 1970 reach from 1677-09-21 to 2262-04-11), so day_end_exclusive_cst never overflows.
+inline constexpr int kMinDateYear = 1678;
+inline constexpr int kMaxDateYear = 2261;
+// True if `date` is a real calendar date (yyyymmdd) with a year in kMinDateYear..kMaxDateYear.
+bool is_date(DateInt date);
+// Parses "YYYY-MM-DD" into yyyymmdd; false if not a real date or its year is outside
+// kMinDateYear..kMaxDateYear.
 bool parse_date(std::string_view s, DateInt& out);
 
 // The first nanosecond (UTC) AFTER the end of `date` in China Standard Time (UTC+8): a time
-// t is on or before the date iff t < day_end_exclusive_cst(date).
+// t is on or before the date iff t < day_end_exclusive_cst(date). Precondition: is_date(date).
 TimestampNs day_end_exclusive_cst(DateInt date);
 
 struct JurisdictionProfile {
