@@ -31,8 +31,8 @@ class FixConnection : public FIX::Responder {
   explicit FixConnection(FixTransport* t) : transport(t) {}
   bool send(const std::string& bytes) override {
     std::lock_guard<std::mutex> lock(mutex);
-    if (t_delivery_batch != nullptr) {
-      if (held.empty()) t_delivery_batch->sessions.push_back(session);
+    if (current_delivery_batch() != nullptr) {
+      if (held.empty()) current_delivery_batch()->sessions.push_back(session);
       held += bytes;
     } else if (!held.empty()) {
       held += bytes;
@@ -277,17 +277,17 @@ FixConnection* FixEngine::open(FixTransport* transport) {
 // (inbound sequence numbers, any replies QuickFIX sends itself) are written with one write() at
 // the end of the read, and those replies are sent after it.
 bool FixEngine::on_bytes(FixConnection* c, const char* data, std::size_t size) {
-  CX_ADAPTER_CHECK(t_delivery_batch == nullptr);
+  CX_ADAPTER_CHECK(current_delivery_batch() == nullptr);
   DeliveryBatch batch;
   struct Scope {
     DeliveryBatch* batch;
     Impl& impl;
     ~Scope() {
-      t_delivery_batch = nullptr;
+      current_delivery_batch() = nullptr;
       impl.finish_batch(*batch);
     }
   };
-  t_delivery_batch = &batch;
+  current_delivery_batch() = &batch;
   const Scope scope{&batch, *impl_};
   return impl_->on_frames(c, data, size);
 }
@@ -327,14 +327,14 @@ void FixEngine::on_closed(FixConnection* c) {
 }
 
 void FixEngine::deliver_begin() {
-  CX_ADAPTER_CHECK(t_delivery_batch == nullptr);
-  t_delivery_batch = new DeliveryBatch;
+  CX_ADAPTER_CHECK(current_delivery_batch() == nullptr);
+  current_delivery_batch() = new DeliveryBatch;
 }
 
 void FixEngine::deliver_end() {
-  DeliveryBatch* batch = t_delivery_batch;
+  DeliveryBatch* batch = current_delivery_batch();
   CX_ADAPTER_CHECK(batch != nullptr);
-  t_delivery_batch = nullptr;
+  current_delivery_batch() = nullptr;
   impl_->finish_batch(*batch);
   delete batch;
 }

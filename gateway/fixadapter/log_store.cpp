@@ -33,9 +33,13 @@ std::uint64_t get_le(const char* p, int bytes) {
   return v;
 }
 
+thread_local DeliveryBatch* t_delivery_batch = nullptr;
+
 }  // namespace
 
-thread_local DeliveryBatch* t_delivery_batch = nullptr;
+DeliveryBatch*& current_delivery_batch() {
+  return t_delivery_batch;
+}
 
 LogStore::LogStore(const std::string& dir, const FIX::SessionID& id) {
   path_ = dir + "/" + id.getSenderCompID().getValue() + "-" + id.getTargetCompID().getValue() +

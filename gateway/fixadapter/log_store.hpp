@@ -90,7 +90,9 @@ struct DeliveryBatch {
   std::vector<LogStore*> stores;
   std::vector<std::uint32_t> sessions;  // sessions whose connection holds bytes
 };
-extern thread_local DeliveryBatch* t_delivery_batch;
+// The calling thread's current batch (null outside one). A function, not an extern thread_local:
+// UBSan's null check misreads a TLS address the linker relaxed in another translation unit.
+DeliveryBatch*& current_delivery_batch();
 
 // fix_store = "memory" (benchmarks: no resend across restarts): the same MessageStore contract
 // without a file, replacing QuickFIX's MemoryStore (a std::map node and a string allocation per
