@@ -36,7 +36,11 @@ EOT
 "$B/cxload" --print-members "$N" >> "$W/bench.toml"
 ${CX_SERVER_CPUS:+taskset -c $CX_SERVER_CPUS} "$B/carbonxd" --config "$W/bench.toml" > "$W/server.log" 2>&1 &
 SERVER=$!
-sleep 1.5
+# Wait until the operator API listens (2,000 members' password hashes take a few seconds).
+for _ in $(seq 1 300); do
+  (exec 3<> "/dev/tcp/127.0.0.1/$OP") 2> /dev/null && break
+  sleep 0.1
+done
 "$B/cxload" --setup --sessions "$N" --port "$P" --operator-port "$OP" --token bench-token-1 \
   > "$W/setup.log" 2>&1 || cat "$W/setup.log"
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)  durability=$D fix_store=$S rate=$R sessions=$N"
