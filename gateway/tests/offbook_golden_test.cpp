@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "offbook_driver.hpp"
+#include "offbook_messages.hpp"
 
 namespace carbonx::gateway {
 namespace {
@@ -95,19 +96,7 @@ TEST(OffBookGolden, RepoFilingConfirmationConsentAndRepurchase) {
   OffBookDriver x("golden_repo");
   x.set_time(cst_ns(2017, 5, 2, 10));
   x.seed();
-  x.send("MEMBER2", "AE",
-         {{571, "REPO1"},
-          {487, "0"},
-          {856, "0"},
-          {167, "REPO"},
-          {55, "GDEA2017"},
-          {54, "2"},
-          {1, "1002"},
-          {20010, "1001"},
-          {32, "100000"},
-          {31, "14.20"},
-          {640, "14.50"},
-          {917, "20170630"}});
+  x.send("MEMBER2", "AE", testing::repo_filing("20170630"));
   x.send("MEMBER1", "AE", {{571, "CONF1"}, {856, "2"}, {167, "REPO"}, {572, "1"}, {1, "1001"}});
   x.set_time(cst_ns(2017, 5, 11, 10));
   x.send("MEMBER2", "AE", {{571, "EARLY1"}, {856, "2"}, {167, "REPO"}, {572, "1"}, {1, "1002"}});

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "carbonx/gateway/core_records.hpp"
+#include "offbook_messages.hpp"
 #include "offbook_server.hpp"
 
 namespace carbonx::gateway {
@@ -332,18 +333,7 @@ TEST_F(OffBookServer, RepoFiledAndConfirmedOverFixThenRepurchasedWithFeesWaived)
   testing::FixClient reverse("MEMBER1", fix_port_);
   ASSERT_TRUE(repo_party.logon("member2", "member2-pass"));
   ASSERT_TRUE(reverse.logon("member1", "member1-pass"));
-  repo_party.send("AE", {{571, "REPO1"},
-                         {487, "0"},
-                         {856, "0"},
-                         {167, "REPO"},
-                         {55, "GDEA2017"},
-                         {54, "2"},
-                         {1, "1002"},
-                         {20010, "1001"},
-                         {32, "100000"},
-                         {31, "14.20"},
-                         {640, "14.50"},
-                         {917, "20990628"}});
+  repo_party.send("AE", testing::repo_filing("20990628"));
   const auto ack = repo_party.expect("AR");
   ASSERT_TRUE(ack.has_value());
   EXPECT_EQ(field(*ack, 939), "0") << field(*ack, 58);
