@@ -1,6 +1,6 @@
 #pragma once
 // Private to the gateway's off-book translation (fix_offbook.cpp, fix_repo.cpp,
-// operator_offbook.cpp): the surrender deadline a repo filing carries (DESIGN.md "Repo": a
+// operator_offbook.cpp): the surrender deadline a repo filing carries (docs/design.md "Repo": a
 // compliance firm's repo must end before its surrender deadline). The engine keeps no compliance
 // state, so the gateway looks the deadline up in the registrar and puts it in the RepoFile
 // command (journaled with it: a replay does not look it up again).

@@ -1,5 +1,6 @@
 // Hand-worked allocation cases for every benchmark class and factor of the 2017 national draft
-// (DESIGN.md "Allocation"). Each case shows the arithmetic; the code must reproduce it exactly.
+// (docs/design.md "Allocation"). Each case shows the arithmetic; the code must reproduce it
+// exactly.
 #include <gtest/gtest.h>
 
 #include "allocation_test_support.hpp"
@@ -159,7 +160,7 @@ std::string cement(const std::string& clinker, const std::string& waste) {
 
 TEST(AllocationCompute, CementCoProcessingBandsAndBoundaries) {
   // 1,000,000 t clinker x 0.8534 = 853,400 t. 30 kt and 50 kt are reached at the bound; the
-  // top band is "> 100 kt" (DESIGN.md), so exactly 100 kt stays at +2%.
+  // top band is "> 100 kt" (docs/design.md), so exactly 100 kt stays at +2%.
   EXPECT_EQ(one(cement("1000000", "0"), Stage::kFinal), 853'400);
   EXPECT_EQ(one(cement("1000000", "29999.999"), Stage::kFinal), 853'400);   // below 30 kt
   EXPECT_EQ(one(cement("1000000", "30000"), Stage::kFinal), 861'934);       // x 1.01

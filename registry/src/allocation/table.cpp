@@ -218,7 +218,7 @@ void read_band(RowReader& r, AllocationTable& t) {
   if (s == nullptr || s->method != Method::kCement) {
     r.fail(InputErrorCode::kUnknownSector, "sector", "co_processing bands belong to cement");
   }
-  // "<t>" is reached at t tonnes; ">t" only above t (DESIGN.md: "> 100 kt").
+  // "<t>" is reached at t tonnes; ">t" only above t (docs/design.md: "> 100 kt").
   const bool exclusive = r.text("option").starts_with('>');
   auto lower =
       exclusive ? r.decimal_after_prefix("option", 1, 3, kZero) : r.decimal("option", 3, kZero);

@@ -1,7 +1,7 @@
 #pragma once
 // Events: what the core appends to its outbox while applying a command. Plain data, each stamped
 // with the seq and timestamp of the command that caused it. The caller drains the outbox after the
-// batch is durable (DESIGN.md data flow); the core never calls out.
+// batch is durable (docs/design.md "The spine"); the core never calls out.
 
 #include <cstdint>
 #include <string_view>

@@ -12,8 +12,8 @@
 // every fill. A fill's fee is capped at the fill's notional, so a seller never pays more than the
 // fill's proceeds. Off-book trades (one settlement) pay F(notional).
 //
-// Waivers zero the fee for a class of trades (the repo repurchase leg: DESIGN.md "Repo"). The fee
-// that would have been charged and the waiving rule's id are reported with the fill.
+// Waivers zero the fee for a class of trades (the repo repurchase leg: docs/design.md "Repo"). The
+// fee that would have been charged and the waiving rule's id are reported with the fill.
 
 #include <array>
 #include <cstdint>
@@ -39,7 +39,7 @@ constexpr bool contains(SideSet set, Side side) noexcept {
 
 // Waives the fee of `sides` for trades of `mode` dated on or after `effective_from`, optionally
 // only for contracts filed inside [filed_from, filed_before) (a zero date = unbounded). The repo
-// waiver of DESIGN.md is {mode: kRepoRepurchase, sides: kBoth, effective_from: 2017-05-10}: it
+// waiver of docs/design.md is {mode: kRepoRepurchase, sides: kBoth, effective_from: 2017-05-10}: it
 // applies to repos filed before or after the policy date alike.
 struct FeeWaiver {
   std::uint32_t rule_id = 0;  // > 0, reported in the fill

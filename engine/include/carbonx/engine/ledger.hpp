@@ -1,6 +1,6 @@
 #pragma once
-// The ledger interface the core settles through (DESIGN.md "Registry"). The engine decides *what*
-// moves; a Ledger records it. Two implementations honour the same contract:
+// The ledger interface the core settles through (docs/design.md "Registry"). The engine decides
+// *what* moves; a Ledger records it. Two implementations honour the same contract:
 //   - carbonx::engine InMemoryLedger (tests, benchmarks),
 //   - carbonx::registry's durable ledger on LMDB (the system of record).
 //

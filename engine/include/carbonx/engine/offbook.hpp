@@ -1,6 +1,6 @@
 #pragma once
-// Off-book trading in the Core (DESIGN.md "Agreement transfer", "One-way bidding", "Repo"): the
-// state records, their persistence codec and read-only queries. The command handlers are Core
+// Off-book trading in the Core (docs/design.md "Agreement transfer", "One-way bidding", "Repo"):
+// the state records, their persistence codec and read-only queries. The command handlers are Core
 // members (engine/src/offbook_*.cpp); commands are in commands.hpp, events in events.hpp.
 //
 // AGREEMENT TRANSFER (协议转让). AgreementReport{account, side, counterparty, price, quantity}

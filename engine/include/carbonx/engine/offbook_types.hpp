@@ -1,5 +1,5 @@
 #pragma once
-// Small enums and the id type of off-book trading (DESIGN.md "Agreement transfer", "One-way
+// Small enums and the id type of off-book trading (docs/design.md "Agreement transfer", "One-way
 // bidding", "Repo"), shared by commands, events and the off-book state (offbook.hpp).
 
 #include <cstdint>

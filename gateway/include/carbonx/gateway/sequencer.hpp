@@ -1,7 +1,7 @@
 #pragma once
-// The sequencer (DESIGN.md "Data flow"): the edges (FIX sessions, operator API, calendar timers)
-// submit inbound items from any thread; ONE core thread takes them in arrival order, stamps each
-// with the exchange clock's time (clock.hpp: the wall clock or a simulated one; stamps never
+// The sequencer (docs/design.md "The spine"): the edges (FIX sessions, operator API, calendar
+// timers) submit inbound items from any thread; ONE core thread takes them in arrival order, stamps
+// each with the exchange clock's time (clock.hpp: the wall clock or a simulated one; stamps never
 // decrease, also across restarts: they start from the driver's last journaled stamp), applies them
 // through the CoreDriver in batches and commits each batch; a sender thread delivers the batch's
 // replies only after its commit returned. The driver numbers the core commands (journal seqs):
@@ -15,9 +15,9 @@
 // delivers the committed batch itself (saves a thread hand-off per reply at moderate rates).
 //
 // The CoreDriver is the narrow seam to the state: today carbonx::Core + registry::Store (one LMDB
-// write transaction per batch); for the replicated deployment of DESIGN.md "Beyond one machine"
-// its commit() first appends the batch's journal records to the replicated log. Nothing else in
-// the gateway knows how a batch becomes durable.
+// write transaction per batch); for the replicated deployment of docs/design.md "Where the design
+// is going" its commit() first appends the batch's journal records to the replicated log. Nothing
+// else in the gateway knows how a batch becomes durable.
 //
 // Thread-safety: submit() and stats() from any thread; start()/stop() from one owner thread.
 

@@ -1,6 +1,6 @@
 #pragma once
-// Registry commands: the registry's state changes as journaled commands (DESIGN.md: every state
-// change is a journaled command applied on the core thread). They are journaled beside the
+// Registry commands: the registry's state changes as journaled commands (docs/design.md: every
+// state change is a journaled command applied on the core thread). They are journaled beside the
 // engine's commands (carbonx::Command, engine/include/carbonx/engine/commands.hpp) in the same
 // journal, and applied by the same JournalApplier (journal_applier.hpp) live and on replay.
 //

@@ -1,6 +1,6 @@
 #pragma once
-// The daily market report (DESIGN.md "Registry"; issue 7 "Reports"): per instrument and day the
-// open, high, low, close, VWAP, volume (t), turnover (fen), split by trading mode (listed,
+// The daily market report (docs/design.md "Registry"; issue 7 "Reports"): per instrument and day
+// the open, high, low, close, VWAP, volume (t), turnover (fen), split by trading mode (listed,
 // agreement, auction, repo) and by participant type (control firms, institutions, individuals;
 // BOTH sides of every trade are counted, so the participant split sums to twice the volume), plus
 // cumulative figures since the first trading day and the daily history (close, volume) that the

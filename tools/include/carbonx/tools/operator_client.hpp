@@ -2,7 +2,7 @@
 // How cxctl reaches the exchange's state: an OperatorChannel takes one operator verb with its
 // JSON body and returns the reply. Every state change cxctl makes goes through one of these, so
 // it is always the server's driver (carbonx::gateway::ExchangeDriver) that applies and journals
-// it — never cxctl calling the ledger or the store itself (DESIGN.md, one code path).
+// it — never cxctl calling the ledger or the store itself (docs/design.md, one code path).
 //
 //   - HttpOperatorChannel: the operator API of a running carbonxd (HTTP/1.1 + JSON on loopback,
 //     "Authorization: Bearer <token>", POST /v1/<verb>), Boost.Beast, synchronous, with a timeout.

@@ -1,5 +1,5 @@
 #pragma once
-// The allocation formulas (DESIGN.md "Allocation", national draft 2017):
+// The allocation formulas (docs/design.md "Allocation", national draft 2017):
 //   power      = (supply + heat) x share
 //     supply   = electricity supplied (MWh) x benchmark x cooling factor (water 1, air 1.05)
 //                x heat-supply factor (1 - c x heat ratio; c = 0.25 coal, 0.6 gas)

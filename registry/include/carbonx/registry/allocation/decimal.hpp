@@ -1,5 +1,5 @@
 #pragma once
-// Exact decimals for allocation arithmetic (DESIGN.md "Allocation": exact arithmetic, rounded
+// Exact decimals for allocation arithmetic (docs/design.md "Allocation": exact arithmetic, rounded
 // once). A Decimal is mantissa / 10^scale with a 128-bit mantissa; products add scales, sums align
 // them, nothing is ever rounded until round_half_up() turns a final value into whole tonnes.
 //

@@ -1,6 +1,6 @@
 #pragma once
 // Issuance of computed allocations into the registry through the carbonx::Ledger interface
-// (DESIGN.md "Allocation", "Registry"), and the allocation state kept beside the ledger.
+// (docs/design.md "Allocation", "Registry"), and the allocation state kept beside the ledger.
 //
 // Pre-allocation: each firm's pre-allocation of year Y is posted from the government issuance
 // account to the firm's account in the allowance instrument of vintage Y (TransferKind::kIssuance).

@@ -67,7 +67,7 @@ struct ClassEntry {
 struct BandEntry {
   Decimal lower_bound_t;   // reached at the bound (inclusive), or only above it when `exclusive`
   Decimal uplift;          // 0.01 = +1%
-  bool exclusive = false;  // written ">100000" in the table: DESIGN.md's "> 100 kt"
+  bool exclusive = false;  // written ">100000" in the table: docs/design.md's "> 100 kt"
 };
 
 struct AllocationTable {

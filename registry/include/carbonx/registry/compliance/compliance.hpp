@@ -1,7 +1,7 @@
 #pragma once
-// Compliance for one jurisdiction (DESIGN.md "Compliance"): verified emissions set each covered
-// firm's obligation for year Y; the firm (its member) or an operator surrenders allowances of
-// vintage <= Y and eligible offsets (1 t offset = 1 t allowance) to the retirement account of Y
+// Compliance for one jurisdiction (docs/design.md "Compliance"): verified emissions set each
+// covered firm's obligation for year Y; the firm (its member) or an operator surrenders allowances
+// of vintage <= Y and eligible offsets (1 t offset = 1 t allowance) to the retirement account of Y
 // before the deadline; after it, settlement records each shortfall's penalty, which the
 // allocation deducts at the firm's next issuance (Allocator::add_penalty_debt).
 //
