@@ -556,6 +556,9 @@ std::int64_t OrderBook::next_down(std::size_t side, std::int64_t from) const {
 }
 
 const std::uint32_t* OrderBook::table_find(std::uint64_t id) const {
+  // Key 0 marks an empty slot: id 0 is never resting (it would match the first empty slot and
+  // name whatever order sits in pool slot 0).
+  if (id == 0) return nullptr;
   const std::size_t mask = table_.size() - 1;
   for (std::size_t i = table_home(id);; i = (i + 1) & mask) {
     if (table_[i].key == id) return &table_[i].value;

@@ -141,6 +141,38 @@ TEST(OrderBook, CancelRemovesAndUnknownIsAnError) {
   EXPECT_TRUE(b.validate());
 }
 
+// Id 0 is never a resting order (issue 11): the first order rests in pool slot 0, and id 0 must
+// not name it through any entry point.
+TEST(OrderBook, FindOfIdZeroIsNothing) {
+  OrderBook b(small_config());
+  ASSERT_EQ(b.add(limit(7, kA, Side::kBuy, 1000, 5)).value().slot, 0u);
+  EXPECT_FALSE(b.find(OrderId(0)).has_value());
+  EXPECT_EQ(b.find(OrderId(7))->leaves_t, QuantityT(5));
+}
+
+TEST(OrderBook, CancelOfIdZeroIsUnknownAndRemovesNothing) {
+  OrderBook b(small_config());
+  ASSERT_EQ(b.add(limit(7, kA, Side::kBuy, 1000, 5)).value().slot, 0u);
+  EXPECT_EQ(b.cancel(OrderId(0)).error(), BookError::kUnknownOrder);
+  EXPECT_TRUE(b.events().empty());
+  EXPECT_EQ(b.order_count(), 1u);
+  EXPECT_EQ(b.level_quantity(Side::kBuy, PriceFen(1000)), QuantityT(5));
+  EXPECT_TRUE(b.validate());
+}
+
+TEST(OrderBook, ReplaceOfIdZeroIsUnknownAndChangesNothing) {
+  OrderBook b(small_config());
+  ASSERT_EQ(b.add(limit(7, kA, Side::kBuy, 1000, 5)).value().slot, 0u);
+  EXPECT_EQ(b.check_replace(OrderId(0), PriceFen(1001), QuantityT(3)).error(),
+            BookError::kUnknownOrder);
+  EXPECT_EQ(b.replace(OrderId(0), PriceFen(1001), QuantityT(3)).error(), BookError::kUnknownOrder);
+  EXPECT_EQ(b.replace(OrderId(0), PriceFen(1000), QuantityT(2)).error(), BookError::kUnknownOrder);
+  EXPECT_TRUE(b.events().empty());
+  EXPECT_EQ(b.find(OrderId(7))->price_fen, PriceFen(1000));
+  EXPECT_EQ(b.level_quantity(Side::kBuy, PriceFen(1000)), QuantityT(5));
+  EXPECT_TRUE(b.validate());
+}
+
 TEST(OrderBook, ReplaceQuantityDownKeepsPriority) {
   OrderBook b(small_config());
   ASSERT_TRUE(b.add(limit(1, kA, Side::kBuy, 1000, 10)).ok());
