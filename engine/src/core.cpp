@@ -1,5 +1,7 @@
 #include "carbonx/engine/core.hpp"
 
+#include "carbonx/engine/closing_price.hpp"
+
 #include <algorithm>
 
 namespace carbonx {
@@ -552,18 +554,6 @@ void Core::on_set_phase(const SetPhase& c) {
   }
 }
 
-namespace {
-
-// turnover / volume rounded half up to the tick grid, at least one tick.
-PriceFen vwap_on_tick(AmountFen turnover, QuantityT volume, PriceFen tick) {
-  CX_ASSERT(volume.value() > 0);
-  const __int128 unit = static_cast<__int128>(volume.value()) * tick.value();
-  const __int128 ticks = (2 * static_cast<__int128>(turnover.value()) + unit) / (2 * unit);
-  return PriceFen(std::max<std::int64_t>(static_cast<std::int64_t>(ticks), 1) * tick.value());
-}
-
-}  // namespace
-
 void Core::on_end_of_day() {
   for (Instrument& ins : instruments_) {
     remove_all(ins, CancelReason::kExpired, nullptr);
@@ -572,10 +562,10 @@ void Core::on_end_of_day() {
     ev.stats = ins.stats;
     ev.reference_fen = ins.reference_fen;
     if (ins.stats.volume_t.value() > 0) {
-      ev.vwap_fen = vwap_on_tick(ins.stats.turnover_fen, ins.stats.volume_t, ins.config.tick_fen);
+      ev.vwap_fen = day_vwap_fen(ins.stats.turnover_fen, ins.stats.volume_t, ins.config.tick_fen);
     }
-    const bool enough = ins.stats.volume_t > config_.limits.close_min_volume_t;
-    ev.close_fen = enough ? ev.vwap_fen : ins.reference_fen;
+    ev.close_fen = closing_price_fen(ins.stats.turnover_fen, ins.stats.volume_t, ins.reference_fen,
+                                     closing_rule(ins.config, config_.limits));
     emit(ev);
     ins.reference_fen = ev.close_fen;
     ins.band = grid_band(ins.reference_fen, ins.config, config_.limits.max_price_levels);

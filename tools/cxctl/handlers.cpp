@@ -91,8 +91,11 @@ tools::MarketReport market_report(Context& ctx, const std::string& date_text) {
   if (!date_text.empty() && !tools::parse_date_text(date_text, date)) {
     throw Failure("--date " + date_text + ": YYYY-MM-DD expected");
   }
+  // The exchange's own closing rule (its close_min_volume_t), as the core applies it.
+  tools::MarketReportOptions options;
+  options.close_min_volume_t = ctx.exchange().limits.close_min_volume_t;
   return tools::compute_market_report(tools::instrument_infos(ctx.exchange()), std::move(trades),
-                                      date);
+                                      date, options);
 }
 
 // From the server's compliance.status (in-process: the same driver on the store).

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "carbonx/engine/assert.hpp"
+#include "carbonx/engine/closing_price.hpp"
 #include "carbonx/tools/market_report.hpp"
 
 namespace carbonx::tools {
@@ -44,13 +45,6 @@ void add_trade(Breakdown& b, const TradeRow& t) {
   b.by_participant[static_cast<std::size_t>(t.seller)].add(t.quantity_t, t.notional_fen);
 }
 
-// Turnover / volume rounded half up to the fen (both > 0).
-PriceFen vwap(AmountFen turnover, QuantityT volume) {
-  CX_ASSERT(volume.value() > 0);
-  CX_ASSERT(turnover.value() > 0);
-  return PriceFen((turnover.value() * 2 + volume.value()) / (volume.value() * 2));
-}
-
 // One instrument's trades of one day, in log order: prices, flows.
 InstrumentDay day_of(const InstrumentInfo& ins, Date date, PriceFen reference,
                      const std::vector<const TradeRow*>& trades, QuantityT close_min_volume) {
@@ -69,8 +63,12 @@ InstrumentDay day_of(const InstrumentInfo& ins, Date date, PriceFen reference,
     d.last_fen = price;
   }
   const Flows& listed = d.day.by_mode[static_cast<std::size_t>(TradeMode::kListed)];
-  if (listed.volume_t.value() > 0) d.vwap_fen = vwap(listed.turnover_fen, listed.volume_t);
-  d.close_fen = d.vwap_fen && listed.volume_t > close_min_volume ? *d.vwap_fen : reference;
+  // The engine's rule (closing_price.hpp): the report shows the close the core computed.
+  if (listed.volume_t.value() > 0) {
+    d.vwap_fen = day_vwap_fen(listed.turnover_fen, listed.volume_t, ins.tick_fen);
+  }
+  d.close_fen = closing_price_fen(listed.turnover_fen, listed.volume_t, reference,
+                                  ClosingRule{ins.tick_fen, close_min_volume});
   return d;
 }
 

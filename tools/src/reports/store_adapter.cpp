@@ -100,7 +100,7 @@ std::vector<TradeRow> trades_from_transfers(
 std::vector<InstrumentInfo> instrument_infos(const ExchangeConfig& config) {
   std::vector<InstrumentInfo> out;
   for (const InstrumentConfig& i : config.instruments) {
-    out.push_back(InstrumentInfo{i.id, i.code, i.reference_price_fen});
+    out.push_back(InstrumentInfo{i.id, i.code, i.reference_price_fen, i.tick_fen});
   }
   return out;
 }

@@ -48,6 +48,7 @@ struct InstrumentInfo {
   InstrumentId id{0};
   std::string code;                 // "GDEA2017"
   PriceFen reference_price_fen{0};  // configured reference (the first day's), > 0
+  PriceFen tick_fen{1};             // the instrument's tick: the VWAP close is on this grid
 };
 
 // One trade: units from seller to buyer against cash.
