@@ -34,8 +34,8 @@ constexpr int kFirms = 10'000;
 
 const AllocationTable& table() {
   static const AllocationTable t = [] {
-    const auto path = std::filesystem::path(__FILE__).parent_path() / ".." / "registry" / "data" /
-                      "benchmarks_national_2017_draft.csv";
+    const auto path =
+        std::filesystem::path(CARBONX_REGISTRY_DATA_DIR) / "benchmarks_national_2017_draft.csv";
     auto r = load_allocation_table(path.string());
     if (!r) std::abort();
     return r.value();

@@ -22,8 +22,7 @@ using namespace carbonx;
 using namespace carbonx::registry;
 
 std::string data(const std::string& name) {
-  return (std::filesystem::path(__FILE__).parent_path() / ".." / "registry" / "data" / name)
-      .string();
+  return (std::filesystem::path(CARBONX_REGISTRY_DATA_DIR) / name).string();
 }
 std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -14,7 +14,7 @@
 namespace carbonx::allocation::testing {
 
 inline std::string data_path(const std::string& name) {
-  return (std::filesystem::path(__FILE__).parent_path() / ".." / "data" / name).string();
+  return (std::filesystem::path(CARBONX_REGISTRY_DATA_DIR) / name).string();
 }
 
 inline const AllocationTable& table_2017() {
