@@ -2,31 +2,28 @@
 
 #include <chrono>
 
+#include "carbonx/base/civil_time.hpp"
+
 namespace carbonx::gateway {
 namespace {
 
-constexpr std::int64_t kNsPerMinute = 60'000'000'000;
-constexpr std::int64_t kMinutesPerDay = 24 * 60;
+constexpr std::int64_t kNsPerMinute = base::kNsPerMinute;
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
-}
-
-// Day number since the epoch and minute of day, in local time.
+// Day number since the epoch and time of day, in the schedule's local time.
 void local_parts(const ScheduleConfig& s, std::int64_t utc_ns, std::int64_t* day,
                  std::int64_t* minute_ns) {
-  const std::int64_t local = utc_ns + s.utc_offset_minutes * kNsPerMinute;
-  *day = floor_div(local, kMinutesPerDay * kNsPerMinute);
-  *minute_ns = local - *day * kMinutesPerDay * kNsPerMinute;
+  const base::LocalTime t = base::local_time(utc_ns, s.utc_offset_minutes);
+  *day = t.day;
+  *minute_ns = t.ns_of_day;
 }
 
 bool weekday(std::int64_t day) {
-  const std::int64_t dow = ((day % 7) + 7 + 4) % 7;  // 1970-01-01 was a Thursday (4)
+  const std::int32_t dow = base::weekday_of(day);
   return dow >= 1 && dow <= 5;
 }
 
 std::int64_t to_utc(const ScheduleConfig& s, std::int64_t day, std::int32_t minute) {
-  return (day * kMinutesPerDay + minute - s.utc_offset_minutes) * kNsPerMinute;
+  return base::utc_ns_of(day, minute * kNsPerMinute, s.utc_offset_minutes);
 }
 
 }  // namespace

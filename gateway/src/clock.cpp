@@ -5,10 +5,12 @@
 #include <filesystem>
 #include <fstream>
 
+#include "carbonx/base/civil_time.hpp"
+
 namespace carbonx::gateway {
 namespace {
 
-constexpr std::int64_t kNsPerSecond = 1'000'000'000;
+constexpr std::int64_t kNsPerSecond = base::kNsPerSecond;
 
 std::int64_t steady_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -69,29 +71,25 @@ std::optional<std::int64_t> parse_clock_time(std::string_view t) noexcept {
     }
     offset_minutes = (t[19] == '-' ? -1 : 1) * (oh * 60 + om);
   }
-  const std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(mo),
-                                        std::chrono::day(d)};
-  if (!ymd.ok()) return std::nullopt;
-  const std::int64_t days = std::chrono::sys_days(ymd).time_since_epoch().count();
-  const std::int64_t seconds = days * 86400 + h * 3600 + mi * 60 + s - offset_minutes * 60LL;
-  const std::int64_t ns = seconds * kNsPerSecond;
+  const base::CivilDate date{y, mo, d};
+  // Years around [kClockMinNs, kClockMaxNs): their instants fit in 64-bit nanoseconds.
+  if (!base::is_valid_civil(date, 1999, 2100)) return std::nullopt;
+  const std::int64_t ns = base::utc_ns_of(base::days_from_civil(date),
+                                          (h * 3600 + mi * 60 + s) * kNsPerSecond, offset_minutes);
   if (ns < kClockMinNs || ns >= kClockMaxNs) return std::nullopt;
   return ns;
 }
 
 std::string format_clock_time(std::int64_t utc_ns, std::int32_t utc_offset_minutes) {
-  std::int64_t seconds = utc_ns / kNsPerSecond - (utc_ns % kNsPerSecond < 0 ? 1 : 0);
-  seconds += utc_offset_minutes * 60LL;
-  const std::int64_t day = seconds / 86400 - (seconds % 86400 < 0 ? 1 : 0);
-  const std::int64_t sod = seconds - day * 86400;
-  const std::chrono::year_month_day ymd{std::chrono::sys_days(std::chrono::days(day))};
+  const base::LocalTime t = base::local_time(utc_ns, utc_offset_minutes);
+  const base::CivilDate date = base::civil_from_days(t.day);
+  const std::int64_t sod = t.ns_of_day / kNsPerSecond;
   const int off = utc_offset_minutes < 0 ? -utc_offset_minutes : utc_offset_minutes;
   char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d%c%02d:%02d",
-                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                static_cast<unsigned>(ymd.day()), static_cast<int>(sod / 3600),
-                static_cast<int>(sod / 60 % 60), static_cast<int>(sod % 60),
-                utc_offset_minutes < 0 ? '-' : '+', off / 60, off % 60);
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d%c%02d:%02d", date.year,
+                static_cast<unsigned>(date.month), static_cast<unsigned>(date.day),
+                static_cast<int>(sod / 3600), static_cast<int>(sod / 60 % 60),
+                static_cast<int>(sod % 60), utc_offset_minutes < 0 ? '-' : '+', off / 60, off % 60);
   return buf;
 }
 

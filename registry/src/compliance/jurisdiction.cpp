@@ -2,11 +2,11 @@
 
 #include <fmt/format.h>
 
-#include <chrono>
 #include <map>
 #include <set>
 
 #include "../allocation/row_reader.hpp"
+#include "carbonx/base/civil_time.hpp"
 #include "carbonx/engine/assert.hpp"
 #include "carbonx/registry/allocation/table.hpp"
 
@@ -44,10 +44,7 @@ std::string_view to_string(CapBasis b) noexcept {
 namespace {
 
 bool valid_ymd(int y, int m, int d) {
-  using namespace std::chrono;
-  if (y < kMinDateYear || y > kMaxDateYear) return false;
-  return year_month_day{year{y}, month{static_cast<unsigned>(m)}, day{static_cast<unsigned>(d)}}
-      .ok();
+  return base::is_valid_civil(base::CivilDate{y, m, d}, kMinDateYear, kMaxDateYear);
 }
 
 bool all_digits(std::string_view s) {
@@ -77,14 +74,10 @@ bool parse_date(std::string_view s, DateInt& out) {
 }
 
 TimestampNs day_end_exclusive_cst(DateInt date) {
-  using namespace std::chrono;
-  const int y = date / 10000, m = date / 100 % 100, d = date % 100;
-  CX_ASSERT(valid_ymd(y, m, d));
-  const sys_days start =
-      year_month_day{year{y}, month{static_cast<unsigned>(m)}, day{static_cast<unsigned>(d)}};
-  // Midnight at the start of the next day in UTC+8 is 16:00 UTC of `date`.
-  const auto end = (start + days{1}) - hours{8};
-  return TimestampNs(duration_cast<nanoseconds>(end.time_since_epoch()).count());
+  CX_ASSERT(is_date(date));
+  // The next day's local midnight in China Standard Time (16:00 UTC of `date`).
+  const std::int64_t day = base::days_from_civil(base::from_yyyymmdd(date));
+  return TimestampNs(base::utc_ns_of(day + 1, 0, base::kChinaStandardTimeMinutes));
 }
 
 DateInt JurisdictionProfile::deadline(int year) const {
