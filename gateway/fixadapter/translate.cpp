@@ -343,7 +343,8 @@ FixReply refusal_reply(const std::string& type, const FixRequest& q, const Refus
     out.exec_type = exec_type::kRejected;
     out.ord_status = ord_status::kRejected;
     out.side = q.side;
-    out.reject_code = r.error == TranslateError::kBadQuantity ? 13 : 99;
+    out.reject_code = r.error == TranslateError::kBadQuantity ? ord_rej_reason::kIncorrectQuantity
+                                                              : ord_rej_reason::kOther;
     return out;
   }
   if (type == "F" || type == "G") {
@@ -352,7 +353,7 @@ FixReply refusal_reply(const std::string& type, const FixRequest& q, const Refus
     out.orig_cl_ord_id = q.orig_cl_ord_id.substr(0, kMaxIdLength);
     out.ord_status = ord_status::kRejected;
     out.cxl_rej_response_to = type == "F" ? '1' : '2';
-    out.reject_code = 99;
+    out.reject_code = cxl_rej_reason::kOther;
     return out;
   }
   if (type == "q") {
@@ -360,28 +361,31 @@ FixReply refusal_reply(const std::string& type, const FixRequest& q, const Refus
     out.order_id = "NONE";
     out.mass_scope = MassCancelScope::kSecurity;
     out.mass_accepted = false;
-    out.reject_code = 1;
+    out.reject_code = mass_cancel_reject_reason::kUnknownSecurity;
     return out;
   }
   if (type == "AE") {
     out.kind = ReplyKind::kTradeCaptureAck;
     out.trade_report_type = q.trade_report_type;
     out.trd_rpt_status = 1;
-    out.reject_code = 99;
+    out.reject_code = trade_report_reject_reason::kOther;
     return out;
   }
   if (type == "V") {
     out.kind = ReplyKind::kMdReject;
     out.request_id = q.request_id.substr(0, kMaxIdLength);
-    out.reject_code = r.error == TranslateError::kBadMarketDepth ? 5
-                      : r.error == TranslateError::kNoEntryTypes ? 9
-                                                                 : -1;
+    out.reject_code =
+        r.error == TranslateError::kBadMarketDepth ? md_req_rej_reason::kUnsupportedMarketDepth
+        : r.error == TranslateError::kNoEntryTypes ? md_req_rej_reason::kUnsupportedMdEntryType
+                                                   : -1;
     return out;
   }
   out.kind = ReplyKind::kBusinessReject;
   out.ref_seq_num = seq;
   out.ref_msg_type = type;
-  out.reject_code = r.error == TranslateError::kUnsupportedMessage ? 3 : 0;
+  out.reject_code = r.error == TranslateError::kUnsupportedMessage
+                        ? business_reject_reason::kUnsupportedMessageType
+                        : business_reject_reason::kOther;
   return out;
 }
 

@@ -39,8 +39,9 @@ FixReply expired_rest(const FixReply& fill, const AuctionBidEvent& e, std::strin
 void ExchangeDriver::on_auction_request(TimestampNs ts, SessionIndex s, const FixRequest& q,
                                         std::vector<Delivery>& out) {
   auto refuse = [&](const std::string& text) {
-    if (q.kind == RequestKind::kNewOrder) return reject_order(s, q, 99, text, out);
-    return reject_cancel(s, q, 99, text, out);
+    if (q.kind == RequestKind::kNewOrder)
+      return reject_order(s, q, ord_rej_reason::kOther, text, out);
+    return reject_cancel(s, q, cxl_rej_reason::kOther, text, out);
   };
   const Member* member = member_of(s);
   CX_ASSERT(member != nullptr);

@@ -127,23 +127,23 @@ void ExchangeDriver::on_rejected(const RejectEvent& e, std::vector<Delivery>& ou
   const std::string text(to_string(e.reason));
   if (e.command == CommandType::kNewOrder) {
     used_clordids_[pending_.session].erase(q.cl_ord_id);  // a rejected order may be re-sent
-    int code = 99;
+    std::int32_t code = ord_rej_reason::kOther;
     switch (e.reason) {
       case RejectReason::kUnknownInstrument:
-        code = 1;
+        code = ord_rej_reason::kUnknownSymbol;
         break;
       case RejectReason::kMarketClosed:
       case RejectReason::kInstrumentHalted:
-        code = 2;
+        code = ord_rej_reason::kExchangeClosed;
         break;
       case RejectReason::kQuantityNotLotMultiple:
       case RejectReason::kQuantityBelowMinimum:
       case RejectReason::kQuantityAboveMaximum:
-        code = 13;
+        code = ord_rej_reason::kIncorrectQuantity;
         break;
       case RejectReason::kBookFull:
       case RejectReason::kLevelFull:
-        code = 3;
+        code = ord_rej_reason::kOrderExceedsLimit;
         break;
       default:
         break;
@@ -151,7 +151,9 @@ void ExchangeDriver::on_rejected(const RejectEvent& e, std::vector<Delivery>& ou
     return reject_order(pending_.session, q, code, text, out);
   }
   if (e.command == CommandType::kCancel || e.command == CommandType::kReplace) {
-    return reject_cancel(pending_.session, q, e.reason == RejectReason::kUnknownOrder ? 1 : 99,
+    return reject_cancel(pending_.session, q,
+                         e.reason == RejectReason::kUnknownOrder ? cxl_rej_reason::kUnknownOrder
+                                                                 : cxl_rej_reason::kOther,
                          text, out);
   }
   pending_.rejected = true;

@@ -184,7 +184,7 @@ void ExchangeDriver::reject_trade_capture(SessionIndex s, const FixRequest& q,
   d.reply.order_id = q.ref_id;
   d.reply.trade_report_type = q.trade_report_type;
   d.reply.trd_rpt_status = 1;
-  d.reply.reject_code = 99;
+  d.reply.reject_code = trade_report_reject_reason::kOther;
   d.reply.account = q.account;
   d.reply.symbol = q.symbol;
   d.reply.text = text;
@@ -379,9 +379,9 @@ bool ExchangeDriver::translate_offbook_event(const Event& ev, std::vector<Delive
     if (q.kind == RequestKind::kTradeCapture) {
       reject_trade_capture(pending_.session, q, text, out);
     } else if (q.kind == RequestKind::kNewOrder) {
-      reject_order(pending_.session, q, 99, text, out);
+      reject_order(pending_.session, q, ord_rej_reason::kOther, text, out);
     } else {
-      reject_cancel(pending_.session, q, 99, text, out);
+      reject_cancel(pending_.session, q, cxl_rej_reason::kOther, text, out);
     }
     return true;
   }

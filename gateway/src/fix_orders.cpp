@@ -68,7 +68,7 @@ std::optional<OrderId> ExchangeDriver::find_order(SessionIndex s, const FixReque
   return OrderId(it->second);
 }
 
-void ExchangeDriver::reject_order(SessionIndex s, const FixRequest& q, int code,
+void ExchangeDriver::reject_order(SessionIndex s, const FixRequest& q, std::int32_t code,
                                   const std::string& text, std::vector<Delivery>& out) {
   Delivery d;
   d.session = s;
@@ -91,7 +91,7 @@ void ExchangeDriver::reject_order(SessionIndex s, const FixRequest& q, int code,
   out.push_back(std::move(d));
 }
 
-void ExchangeDriver::reject_cancel(SessionIndex s, const FixRequest& q, int code,
+void ExchangeDriver::reject_cancel(SessionIndex s, const FixRequest& q, std::int32_t code,
                                    const std::string& text, std::vector<Delivery>& out) {
   Delivery d;
   d.session = s;
@@ -115,7 +115,7 @@ void ExchangeDriver::on_new_order(TimestampNs ts, SessionIndex s, const FixReque
   CX_ASSERT(member != nullptr);
   const auto account = tradable_account(*member, q.account);
   if (!account) {
-    return reject_order(s, q, 15,
+    return reject_order(s, q, ord_rej_reason::kUnknownAccount,
                         "Account(1) " + q.account +
                             " is not an account this member "
                             "may trade (accounts are registry account numbers)",
@@ -123,10 +123,11 @@ void ExchangeDriver::on_new_order(TimestampNs ts, SessionIndex s, const FixReque
   }
   const InstrumentConfig* ins = instrument_by_symbol(q.symbol);
   if (ins == nullptr) {
-    return reject_order(s, q, 1, "unknown Symbol(55) " + q.symbol + " (see SecurityList)", out);
+    return reject_order(s, q, ord_rej_reason::kUnknownSymbol,
+                        "unknown Symbol(55) " + q.symbol + " (see SecurityList)", out);
   }
   if (!used_clordids_[s].insert(q.cl_ord_id).second) {
-    return reject_order(s, q, 6,
+    return reject_order(s, q, ord_rej_reason::kDuplicateOrder,
                         "duplicate ClOrdID(11) " + q.cl_ord_id +
                             ": ClOrdID must be unique per session and trading day",
                         out);
@@ -156,7 +157,7 @@ void ExchangeDriver::on_cancel_or_replace(TimestampNs ts, SessionIndex s, const 
   CX_ASSERT(member != nullptr);
   const auto id = find_order(s, q);
   if (!id) {
-    return reject_cancel(s, q, 1,
+    return reject_cancel(s, q, cxl_rej_reason::kUnknownOrder,
                          "unknown order: no open order of this session with "
                          "OrigClOrdID(41) " +
                              q.orig_cl_ord_id +
@@ -167,12 +168,15 @@ void ExchangeDriver::on_cancel_or_replace(TimestampNs ts, SessionIndex s, const 
   CX_ASSERT(it != orders_.end());
   const InstrumentConfig* ins = instrument_by_symbol(q.symbol);
   if (ins == nullptr) {
-    return reject_cancel(s, q, 99, "unknown Symbol(55) " + q.symbol, out);
+    return reject_cancel(s, q, cxl_rej_reason::kOther, "unknown Symbol(55) " + q.symbol, out);
   }
   const auto open = core_->find_open_order(ins->id, *id);
-  if (!open) return reject_cancel(s, q, 1, "order is not open in " + q.symbol, out);
+  if (!open)
+    return reject_cancel(s, q, cxl_rej_reason::kUnknownOrder, "order is not open in " + q.symbol,
+                         out);
   if (q.kind == RequestKind::kReplace && !used_clordids_[s].insert(q.cl_ord_id).second) {
-    return reject_cancel(s, q, 6, "duplicate ClOrdID(11) " + q.cl_ord_id, out);
+    return reject_cancel(s, q, cxl_rej_reason::kDuplicateClOrdId,
+                         "duplicate ClOrdID(11) " + q.cl_ord_id, out);
   }
   pending_ = Pending{};
   pending_.request = &q;
@@ -187,7 +191,7 @@ void ExchangeDriver::on_cancel_or_replace(TimestampNs ts, SessionIndex s, const 
     const std::int64_t leaves = q.quantity_t - open->cum_t.value();
     if (leaves <= 0) {
       pending_ = Pending{};
-      return reject_cancel(s, q, 99,
+      return reject_cancel(s, q, cxl_rej_reason::kOther,
                            "OrderQty(38) " + std::to_string(q.quantity_t) +
                                " is not above the quantity already filled (" +
                                std::to_string(open->cum_t.value()) + ")",
@@ -221,7 +225,7 @@ void ExchangeDriver::on_mass_cancel(TimestampNs ts, SessionIndex s, const FixReq
     const InstrumentConfig* ins = instrument_by_symbol(q.symbol);
     if (ins == nullptr) {
       r.mass_accepted = false;
-      r.reject_code = 1;
+      r.reject_code = mass_cancel_reject_reason::kUnknownSecurity;
       r.text = "unknown Symbol(55) " + q.symbol;
       out.push_back(std::move(d));
       return;
@@ -233,7 +237,7 @@ void ExchangeDriver::on_mass_cancel(TimestampNs ts, SessionIndex s, const FixReq
     const auto account = tradable_account(*member, q.account);
     if (!account) {
       r.mass_accepted = false;
-      r.reject_code = 99;
+      r.reject_code = mass_cancel_reject_reason::kOther;
       r.text = "Account(1) " + q.account + " is not an account this member may trade";
       out.push_back(std::move(d));
       return;

@@ -26,7 +26,7 @@ void ExchangeDriver::on_status(SessionIndex s, const FixRequest& q, std::vector<
     r.ord_status = ord_status::kRejected;
     r.symbol = q.symbol;
     r.side = q.side;
-    r.reject_code = 5;
+    r.reject_code = ord_rej_reason::kUnknownOrder;
     r.text = "unknown order: no open order of this session with ClOrdID(11) " + q.cl_ord_id +
              " in " + q.symbol +
              " (filled and cancelled orders are reported only as they "
@@ -88,7 +88,8 @@ void ExchangeDriver::on_market_data(SessionIndex s, const FixRequest& q,
   std::vector<InstrumentId> ids;
   for (const std::string& sym : q.md_symbols) {
     const InstrumentConfig* ins = instrument_by_symbol(sym);
-    if (ins == nullptr) return reject(0, "unknown Symbol(55) " + sym);
+    if (ins == nullptr)
+      return reject(md_req_rej_reason::kUnknownSymbol, "unknown Symbol(55) " + sym);
     ids.push_back(ins->id);
   }
   for (InstrumentId id : ids) {  // a new request or an unsubscribe replaces the same MDReqID
@@ -103,7 +104,8 @@ void ExchangeDriver::on_market_data(SessionIndex s, const FixRequest& q,
     if (q.md_subscription != MdSubscription::kSubscribe) continue;
     auto& subs = md_subs_[id.value()];
     if (subs.size() >= kMaxSubscriptionsPerInstrument) {
-      return reject(0, "too many market data subscriptions on " + symbol_of(id));
+      return reject(md_req_rej_reason::kInsufficientBandwidth,
+                    "too many market data subscriptions on " + symbol_of(id));
     }
     subs.push_back(MdSubscriptionEntry{s, q.request_id, q.md_bids, q.md_offers, q.md_trades});
   }

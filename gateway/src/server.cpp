@@ -280,7 +280,7 @@ void Server::reject_busy(SessionIndex session, const FixRequest& q, const std::s
     r.symbol = q.symbol;
     r.side = q.side;
     r.account = q.account;
-    r.reject_code = 99;
+    r.reject_code = ord_rej_reason::kOther;
   } else {
     r.kind = ReplyKind::kBusinessReject;
     r.ref_seq_num = q.msg_seq_num;
@@ -291,7 +291,7 @@ void Server::reject_busy(SessionIndex session, const FixRequest& q, const std::s
                      : q.kind == RequestKind::kMarketData ? "V"
                      : q.kind == RequestKind::kPositions  ? "AN"
                                                           : "x";
-    r.reject_code = 8;  // throttle limit exceeded / system busy
+    r.reject_code = business_reject_reason::kThrottleLimitExceeded;
   }
   fix_->send(session, r);
 }

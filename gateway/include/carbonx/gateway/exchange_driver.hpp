@@ -150,10 +150,11 @@ class ExchangeDriver final : public CoreDriver {
   const std::string& symbol_of(InstrumentId id) const;
   std::optional<OrderId> find_order(SessionIndex s, const FixRequest& q) const;
   FixReply base_report(const OrderMeta& m, OrderId id, InstrumentId ins, Side side) const;
-  void reject_order(SessionIndex s, const FixRequest& q, int code, const std::string& text,
+  // code: an ord_rej_reason:: / cxl_rej_reason:: value (fix_types.hpp).
+  void reject_order(SessionIndex s, const FixRequest& q, std::int32_t code, const std::string& text,
                     std::vector<Delivery>& out);
-  void reject_cancel(SessionIndex s, const FixRequest& q, int code, const std::string& text,
-                     std::vector<Delivery>& out);
+  void reject_cancel(SessionIndex s, const FixRequest& q, std::int32_t code,
+                     const std::string& text, std::vector<Delivery>& out);
   void md_snapshot(SessionIndex s, const std::string& request_id, InstrumentId ins, int depth,
                    bool bids, bool offers, std::vector<Delivery>& out) const;
   std::string next_exec_id();

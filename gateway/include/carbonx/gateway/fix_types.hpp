@@ -98,6 +98,44 @@ enum class ReplyKind : std::uint8_t {
   kNews,              // B (public auction announcements and results)
 };
 
+// The FIX 4.4 reason codes a reply's reject_code carries, by name (the values of the FIX 4.4
+// specification for each field). Code that rejects names the reason; a bare number is a defect.
+namespace ord_rej_reason {  // OrdRejReason(103), in ExecutionReport
+constexpr std::int32_t kBrokerOption = 0;
+constexpr std::int32_t kUnknownSymbol = 1;
+constexpr std::int32_t kExchangeClosed = 2;
+constexpr std::int32_t kOrderExceedsLimit = 3;
+constexpr std::int32_t kUnknownOrder = 5;
+constexpr std::int32_t kDuplicateOrder = 6;
+constexpr std::int32_t kIncorrectQuantity = 13;
+constexpr std::int32_t kUnknownAccount = 15;
+constexpr std::int32_t kOther = 99;
+}  // namespace ord_rej_reason
+namespace cxl_rej_reason {  // CxlRejReason(102), in OrderCancelReject
+constexpr std::int32_t kUnknownOrder = 1;
+constexpr std::int32_t kDuplicateClOrdId = 6;
+constexpr std::int32_t kOther = 99;
+}  // namespace cxl_rej_reason
+namespace mass_cancel_reject_reason {  // MassCancelRejectReason(532)
+constexpr std::int32_t kUnknownSecurity = 1;
+constexpr std::int32_t kOther = 99;
+}  // namespace mass_cancel_reject_reason
+namespace business_reject_reason {  // BusinessRejectReason(380)
+constexpr std::int32_t kOther = 0;
+constexpr std::int32_t kUnsupportedMessageType = 3;
+// Not in FIX 4.4's list (0-7): the code later FIX versions give "throttle limit exceeded".
+constexpr std::int32_t kThrottleLimitExceeded = 8;
+}  // namespace business_reject_reason
+namespace md_req_rej_reason {  // MDReqRejReason(281), in MarketDataRequestReject
+constexpr std::int32_t kUnknownSymbol = 0;
+constexpr std::int32_t kInsufficientBandwidth = 2;
+constexpr std::int32_t kUnsupportedMarketDepth = 5;
+constexpr std::int32_t kUnsupportedMdEntryType = 8;
+}  // namespace md_req_rej_reason
+namespace trade_report_reject_reason {  // TradeReportRejectReason(751), in AR
+constexpr std::int32_t kOther = 99;
+}  // namespace trade_report_reject_reason
+
 // ExecType(150) / OrdStatus(39) values used by carbonx, as their FIX characters.
 namespace exec_type {
 constexpr char kNew = '0';
