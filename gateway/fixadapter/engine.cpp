@@ -53,6 +53,7 @@ class FixConnection : public FIX::Responder {
   FixTransport* transport;
   std::string buffer;
   SessionIndex session = kNoSession;
+  int garbled = 0;  // garbled messages since the last good one (FixEngine::Impl::skip_garbled)
   std::mutex mutex;
   std::string held;
 };
@@ -88,6 +89,10 @@ std::string field_of(const std::string& msg, const char* tag_eq) {
 // advances `*at` past it; 0 if more bytes are needed; -1 if the bytes are not FIX or exceed
 // `limit`. The caller erases the consumed prefix once per read (not once per frame: a read of
 // 64 KiB holds hundreds of orders).
+// A connection that sends this many garbled messages in a row is not a FIX client with a bad
+// line but a broken or hostile one: it is dropped.
+constexpr int kMaxGarbledInARow = 16;
+
 int next_frame(const std::string& buffer, std::size_t* at, std::size_t limit, std::string* frame) {
   static const std::string kBegin =
       "8=FIX.4.4\x01"
@@ -188,6 +193,7 @@ struct FixEngine::Impl : public FIX::Application {
   }
 
   bool on_frames(FixConnection* c, const char* data, std::size_t size);
+  bool skip_garbled(FixConnection* c, std::size_t* at);
   void finish_batch(const DeliveryBatch& batch);
 
   bool bind(FixConnection* c, const std::string& frame) {
@@ -292,13 +298,20 @@ bool FixEngine::on_bytes(FixConnection* c, const char* data, std::size_t size) {
   return impl_->on_frames(c, data, size);
 }
 
+// A garbled message (bad BodyLength or CheckSum, a field without '=', bytes that are not FIX) is
+// ignored, as the FIX session rules say: it takes no sequence number, the next good message shows
+// the gap and the usual ResendRequest recovers it. Only a connection that has not logged on yet is
+// dropped for garbage (nothing to recover, and no session slot to hold for it).
 bool FixEngine::Impl::on_frames(FixConnection* c, const char* data, std::size_t size) {
   c->buffer.append(data, size);
   std::string frame;
   std::size_t at = 0;
   for (;;) {
     const int got = next_frame(c->buffer, &at, config.max_message_bytes, &frame);
-    if (got < 0) return false;
+    if (got < 0) {
+      if (c->session == kNoSession || !skip_garbled(c, &at)) return false;
+      continue;
+    }
     if (got == 0) break;
     if (c->session == kNoSession && !bind(c, frame)) return false;
     SessionSlot& slot = *slots[c->session];
@@ -306,11 +319,33 @@ bool FixEngine::Impl::on_frames(FixConnection* c, const char* data, std::size_t 
     if (slot.connection != c) return false;  // the session dropped this connection
     try {
       slot.session->next(frame, FIX::UtcTimeStamp());
+      c->garbled = 0;
+    } catch (const FIX::InvalidMessage&) {
+      if (!slot.session->isLoggedOn()) return false;       // a garbled Logon: nothing to keep
+      if (++c->garbled > kMaxGarbledInARow) return false;  // ignored: QuickFIX took no seq
     } catch (const std::exception&) {
       return false;
     }
   }
   c->buffer.erase(0, at);
+  return true;
+}
+
+// Skips the bytes at *at up to the next "8=FIX.4.4<SOH>" (or all but a possible partial start of
+// one at the end of the buffer). false: too many garbled messages in a row on this connection.
+bool FixEngine::Impl::skip_garbled(FixConnection* c, std::size_t* at) {
+  static const std::string kBegin("8=FIX.4.4\x01");
+  if (++c->garbled > kMaxGarbledInARow) return false;
+  CX_ADAPTER_CHECK(*at < c->buffer.size());
+  const std::size_t next = c->buffer.find(kBegin, *at + 1);
+  if (next != std::string::npos) {
+    *at = next;
+    return true;
+  }
+  std::size_t keep = std::min(c->buffer.size() - *at, kBegin.size() - 1);
+  while (keep > 0 && c->buffer.compare(c->buffer.size() - keep, keep, kBegin, 0, keep) != 0)
+    --keep;
+  *at = c->buffer.size() - keep;
   return true;
 }
 

@@ -242,5 +242,102 @@ TEST_F(FixEngineTest, SequenceNumbersAndSentMessagesSurviveARestart) {
   engine->on_closed(c);
 }
 
+// A NewOrderSingle from MEMBER1 with MsgSeqNum `seq`.
+std::string new_order(int seq, const std::string& cl_ord_id) {
+  return wire::encode("D", "MEMBER1", "CARBONX", seq,
+                      {{11, cl_ord_id},
+                       {1, "ACC"},
+                       {55, "GDEA2017"},
+                       {54, "1"},
+                       {60, wire::utc_now_text()},
+                       {38, "10"},
+                       {40, "2"},
+                       {44, "12.34"}},
+                      wire::utc_now_text());
+}
+
+// `m` with its CheckSum recomputed (after an edit of the body that keeps its length).
+std::string with_checksum(std::string m) {
+  const std::size_t trailer = m.rfind("10=");
+  unsigned sum = 0;
+  for (std::size_t i = 0; i < trailer; ++i)
+    sum += static_cast<unsigned char>(m[i]);
+  char digits[4];
+  std::snprintf(digits, sizeof digits, "%03u", sum % 256);
+  m.replace(trailer + 3, 3, digits);
+  return m;
+}
+
+// A garbled message is ignored (FIX session rules), never a dropped connection: dropping it would
+// also cancel the member's orders (cancel on disconnect). Each kind in turn, then a good message
+// with the next MsgSeqNum is processed on the same connection.
+TEST_F(FixEngineTest, GarbledMessagesAreIgnoredAndTheSessionContinues) {
+  Recorder rec;
+  auto engine = make(&rec);
+  FakeTransport t;
+  FixConnection* c = engine->open(&t);
+  ASSERT_TRUE(feed(*engine, c, logon(1, "m1", "secret", "MEMBER1")));
+  ASSERT_TRUE(engine->is_logged_on(0));
+
+  std::string bad_checksum = new_order(2, "G1");
+  const std::size_t sum_at = bad_checksum.rfind("10=") + 3;
+  bad_checksum[sum_at] = bad_checksum[sum_at] == '9' ? '8' : '9';
+  std::string short_length = new_order(2, "G2");  // BodyLength one byte short
+  const std::size_t len_at = short_length.find("9=") + 2;
+  const std::size_t len_end = short_length.find('\x01', len_at);
+  const int body = std::stoi(short_length.substr(len_at, len_end - len_at));
+  short_length.replace(len_at, len_end - len_at, std::to_string(body - 1));
+  std::string no_equals = new_order(2, "G3");  // "11=G3" -> "11:G3", checksum made valid again
+  no_equals[no_equals.find("\x01"
+                           "11=") +
+            3] = ':';
+  no_equals = with_checksum(no_equals);
+  const std::vector<std::string> garbled = {bad_checksum, short_length, no_equals,
+                                            std::string("GET / HTTP/1.1\r\n\r\n"),
+                                            std::string("\x01\x02\x03 not fix at all")};
+  for (const std::string& g : garbled) {
+    SCOPED_TRACE(g);
+    ASSERT_TRUE(feed(*engine, c, g));
+    EXPECT_FALSE(t.closed);
+    EXPECT_TRUE(engine->is_logged_on(0));
+    EXPECT_TRUE(rec.requests.empty());
+  }
+  // The next good message: seq 2 was never taken by a garbled one.
+  ASSERT_TRUE(feed(*engine, c, new_order(2, "OK1")));
+  ASSERT_EQ(rec.requests.size(), 1u);
+  EXPECT_EQ(rec.requests[0].cl_ord_id, "OK1");
+  EXPECT_EQ(engine->next_target_seq(0), 3);
+  // Garbage and a good message in one read: the good one is found after the garbage.
+  ASSERT_TRUE(feed(*engine, c, std::string("xx\x01yy") + new_order(3, "OK2")));
+  ASSERT_EQ(rec.requests.size(), 2u);
+  EXPECT_EQ(rec.requests[1].cl_ord_id, "OK2");
+  EXPECT_EQ(rec.logouts, 0);
+  engine->on_closed(c);
+}
+
+// Garbage is tolerated only up to a limit, and never before a Logon.
+TEST_F(FixEngineTest, EndlessGarbageOrGarbageBeforeLogonDropsTheConnection) {
+  Recorder rec;
+  auto engine = make(&rec);
+  FakeTransport t;
+  FixConnection* c = engine->open(&t);
+  EXPECT_FALSE(feed(*engine, c, "GET / HTTP/1.1\r\n\r\n"));  // not logged on: dropped
+  engine->on_closed(c);
+
+  FakeTransport t2;
+  FixConnection* c2 = engine->open(&t2);
+  ASSERT_TRUE(feed(*engine, c2, logon(1, "m1", "secret", "MEMBER1")));
+  bool open = true;
+  int fed = 0;
+  for (; open && fed < 100; ++fed)
+    open = feed(*engine, c2,
+                "8=FIX.4.4\x01"
+                "9=5\x01"
+                "garbage!!\x01");
+  EXPECT_FALSE(open);
+  EXPECT_GT(fed, 10);  // a line glitch or ten is survived
+  engine->on_closed(c2);
+}
+
 }  // namespace
 }  // namespace carbonx::gateway
