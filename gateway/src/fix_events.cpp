@@ -151,10 +151,19 @@ void ExchangeDriver::on_rejected(const RejectEvent& e, std::vector<Delivery>& ou
     return reject_order(pending_.session, q, code, text, out);
   }
   if (e.command == CommandType::kCancel || e.command == CommandType::kReplace) {
-    return reject_cancel(pending_.session, q,
-                         e.reason == RejectReason::kUnknownOrder ? cxl_rej_reason::kUnknownOrder
-                                                                 : cxl_rej_reason::kOther,
-                         text, out);
+    reject_cancel(pending_.session, q,
+                  e.reason == RejectReason::kUnknownOrder ? cxl_rej_reason::kUnknownOrder
+                                                          : cxl_rej_reason::kOther,
+                  text, out);
+    // The order the member asked about is still live: FIX wants its OrderID and its current
+    // OrdStatus in the OrderCancelReject, not "NONE" and Rejected.
+    const auto live = core_->find_open_order(e.instrument, e.order_id);
+    const auto meta = orders_.find(e.order_id.value());
+    if (live && meta != orders_.end()) {
+      out.back().reply.order_id = std::to_string(e.order_id.value());
+      out.back().reply.ord_status = status_of(meta->second.cum_t, live->leaves_t.value());
+    }
+    return;
   }
   pending_.rejected = true;
 }

@@ -208,6 +208,42 @@ TEST_F(ServerTest, DuplicateClOrdIdAndForeignAccountAreRejected) {
   EXPECT_NE(field(band, 58).find("band"), std::string::npos) << field(band, 58);
 }
 
+// A replace the core refuses (here: outside the band) leaves the order live: the
+// OrderCancelReject names it by its OrderID and its current OrdStatus (partially filled after a
+// fill), as FIX 4.4 asks, not OrderID "NONE" and status Rejected.
+TEST_F(ServerTest, RefusedReplaceNamesTheLiveOrderAndItsStatus) {
+  auto seller = connect("MEMBER2", "member2", "member2-pass");
+  auto buyer = connect("MEMBER1", "member1", "member1-pass");
+  seller->send("D", order("L1", "1002", "2", "100", "14.50"));
+  auto ack = seller->expect("8");
+  ASSERT_EQ(field(ack, 150), "0");
+  const std::string order_id = field(ack, 37);
+  buyer->send("D", order("B1", "1001", "1", "30", "14.50"));
+  ASSERT_EQ(field(buyer->expect("8"), 150), "0");
+  ASSERT_EQ(field(buyer->expect("8"), 150), "F");
+  ASSERT_EQ(field(seller->expect("8"), 150), "F");
+  seller->send("G", {{41, "L1"},
+                     {11, "L1R"},
+                     {1, "1002"},
+                     {55, "GDEA2017"},
+                     {54, "2"},
+                     {60, wire::utc_now_text()},
+                     {38, "70"},
+                     {40, "2"},
+                     {44, "99.00"}});  // outside the +-10% band
+  auto refused = seller->expect("9");
+  EXPECT_EQ(field(refused, 37), order_id);
+  EXPECT_EQ(field(refused, 39), "1");  // partially filled: 30 of 100
+  EXPECT_EQ(field(refused, 434), "2");
+  EXPECT_EQ(field(refused, 41), "L1");
+  EXPECT_NE(field(refused, 58).find("band"), std::string::npos) << field(refused, 58);
+  // It is still there: a status request answers with 70 t open.
+  seller->send("H", {{11, "L1"}, {55, "GDEA2017"}, {54, "2"}});
+  auto status = seller->expect("8");
+  EXPECT_EQ(field(status, 150), "I");
+  EXPECT_EQ(field(status, 151), "70");
+}
+
 }  // namespace
 }  // namespace carbonx::gateway
 
