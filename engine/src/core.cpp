@@ -18,6 +18,8 @@ std::string_view to_string(CoreError e) noexcept {
       return "record field out of range";
     case CoreError::kBadOffBookRecord:
       return "off-book record field out of range";
+    case CoreError::kDuplicatePriority:
+      return "two open orders of one instrument have the same priority seq";
   }
   return "unknown core error";
 }
@@ -291,7 +293,7 @@ void Core::on_new_order(const NewOrder& c) {
                     : c.price_fen;
   a.leaves_t = c.quantity_t;
   a.info = OrderInfo{id, c.account, c.member,          QuantityT(0), AmountFen(0), 0,
-                     0,  c.side,    c.client_order_id, seq_,         ts_};
+                     0,  c.side,    c.client_order_id, seq_,         ts_,          seq_};
   if (c.side == Side::kBuy &&
       ledger_.holding_room(c.account, asset_of(c.instrument)) < c.quantity_t.value()) {
     return rej(RejectReason::kHoldingLimit);  // checked here: a fill can't be refused mid-match
@@ -490,6 +492,7 @@ void Core::on_replace(const Replace& c) {
     if (auto r = enlarge_hold(*ins, a.info, need)) return rej(*r);
   }
   const bool keeps = c.price_fen == view->price_fen && c.quantity_t <= view->leaves_t;
+  if (!keeps) a.info.priority_seq = seq_;  // it joins the tail of its (new) level now
   emit(ReplaceAckEvent{c.order_id, a.info.account, a.info.member, c.instrument, a.info.side,
                        c.price_fen, c.quantity_t, keeps, a.info.client_order_id});
   const AddOutcome out = ins->book.replace_checked(c.order_id, c.price_fen, c.quantity_t);

@@ -52,6 +52,7 @@ void hash_order(Fnv& f, const OpenOrderRecord& r) {
     f.u8(static_cast<std::uint8_t>(c));
   f.u64(r.entry_seq.value());
   f.i64(r.entry_ts.value());
+  f.u64(r.priority_seq.value());
 }
 
 }  // namespace
@@ -74,7 +75,8 @@ std::uint64_t Core::state_hash() const {
       const OrderInfo& o = ins.orders[v.slot];
       hash_order(f, OpenOrderRecord{v.id, ins.config.id, o.account, o.member, v.side, v.price_fen,
                                     v.leaves_t, o.cum_t, o.cum_notional_fen, o.hold_amount,
-                                    o.hold_generation, o.client_order_id, o.entry_seq, o.entry_ts});
+                                    o.hold_generation, o.client_order_id, o.entry_seq, o.entry_ts,
+                                    o.priority_seq});
     });
   }
   f.u64(offbook_state_hash(offbook_));
@@ -91,14 +93,33 @@ std::optional<OpenOrderRecord> Core::find_open_order(InstrumentId instrument, Or
                          o.member,      v->side,           v->price_fen,
                          v->leaves_t,   o.cum_t,           o.cum_notional_fen,
                          o.hold_amount, o.hold_generation, o.client_order_id,
-                         o.entry_seq,   o.entry_ts};
+                         o.entry_seq,   o.entry_ts,        o.priority_seq};
+}
+
+Status<RestoreRefusal> Core::restore_open_orders(std::vector<OpenOrderRecord> records) {
+  // A level's queue is in ascending priority_seq; resting each at its level's tail in that order
+  // rebuilds every queue exactly (the order across levels does not matter).
+  std::sort(records.begin(), records.end(), [](const OpenOrderRecord& a, const OpenOrderRecord& b) {
+    if (a.instrument != b.instrument) return a.instrument < b.instrument;
+    if (a.priority_seq != b.priority_seq) return a.priority_seq < b.priority_seq;
+    return a.order_id < b.order_id;
+  });
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const OpenOrderRecord& r = records[i];
+    if (i > 0 && records[i - 1].instrument == r.instrument &&
+        records[i - 1].priority_seq == r.priority_seq) {
+      return Err{RestoreRefusal{CoreError::kDuplicatePriority, r.order_id}};
+    }
+    if (auto st = restore_open_order(r); !st) return Err{RestoreRefusal{st.error(), r.order_id}};
+  }
+  return {};
 }
 
 Status<CoreError> Core::restore_open_order(const OpenOrderRecord& r) {
   Instrument* ins = find(r.instrument);
   if (ins == nullptr) return Err{CoreError::kUnknownInstrument};
   if (!(r.side == Side::kBuy || r.side == Side::kSell) || r.order_id.value() >= kOrderIdLimit ||
-      r.hold_amount <= 0) {
+      r.hold_amount <= 0 || r.priority_seq < r.entry_seq || r.priority_seq > seq_) {
     return Err{CoreError::kBadRecord};
   }
   const BookOrder bo{r.order_id,        r.account,   r.side,    OrderType::kLimit,
@@ -108,7 +129,7 @@ Status<CoreError> Core::restore_open_order(const OpenOrderRecord& r) {
   ins->orders[slot.value()] =
       OrderInfo{r.order_id,         r.account,     r.member,          r.cum_t,
                 r.cum_notional_fen, r.hold_amount, r.hold_generation, r.side,
-                r.client_order_id,  r.entry_seq,   r.entry_ts};
+                r.client_order_id,  r.entry_seq,   r.entry_ts,        r.priority_seq};
   next_order_id_ = std::max(next_order_id_, r.order_id.value() + 1);
   return {};
 }

@@ -207,8 +207,7 @@ void run(std::uint64_t seed, int commands) {
       const std::uint64_t h = a.core->state_hash();
       a.core = std::make_unique<Core>(cfg, a.ledger);
       ASSERT_TRUE(a.core->restore_state(st).ok());
-      for (const OpenOrderRecord& r : orders)
-        ASSERT_TRUE(a.core->restore_open_order(r).ok());
+      ASSERT_TRUE(a.core->restore_open_orders(orders).ok());
       ASSERT_TRUE(a.core->restore_offbook_state(ob.value()).ok());
       ASSERT_EQ(a.core->state_hash(), h);
     }

@@ -83,7 +83,7 @@ std::vector<std::uint8_t> encode_open_order(const OpenOrderRecord& r) {
   out.reserve(kOpenOrderBytes);
   Writer w(&out);
   w.put(kOpenOrderMagic);
-  w.put(kRecordVersion);
+  w.put(kOpenOrderVersion);
   w.put(r.order_id.value());
   w.put(r.instrument.value());
   w.put(r.account.value());
@@ -98,15 +98,20 @@ std::vector<std::uint8_t> encode_open_order(const OpenOrderRecord& r) {
   w.bytes(r.client_order_id.data(), r.client_order_id.size());
   w.put(r.entry_seq.value());
   w.put(r.entry_ts.value());
+  w.put(r.priority_seq.value());
   CX_ASSERT(out.size() == kOpenOrderBytes);
   return out;
 }
 
 Result<OpenOrderRecord, RecordError> decode_open_order(std::span<const std::uint8_t> bytes) {
-  if (bytes.size() != kOpenOrderBytes) return Err{RecordError::kWrongSize};
+  if (bytes.size() < 6) return Err{RecordError::kWrongSize};
   Reader rd(bytes);
   if (rd.get<std::uint32_t>() != kOpenOrderMagic) return Err{RecordError::kWrongMagic};
-  if (rd.get<std::uint16_t>() != kRecordVersion) return Err{RecordError::kWrongVersion};
+  const auto version = rd.get<std::uint16_t>();
+  if (version != 1 && version != kOpenOrderVersion) return Err{RecordError::kWrongVersion};
+  if (bytes.size() != (version == 1 ? kOpenOrderBytesV1 : kOpenOrderBytes)) {
+    return Err{RecordError::kWrongSize};
+  }
   OpenOrderRecord r;
   r.order_id = OrderId(rd.get<std::uint64_t>());
   r.instrument = InstrumentId(rd.get<std::uint32_t>());
@@ -124,8 +129,11 @@ Result<OpenOrderRecord, RecordError> decode_open_order(std::span<const std::uint
   rd.bytes(r.client_order_id.data(), r.client_order_id.size());
   r.entry_seq = Seq(rd.get<std::uint64_t>());
   r.entry_ts = TimestampNs(rd.get<std::int64_t>());
+  r.priority_seq = version == 1 ? r.entry_seq : Seq(rd.get<std::uint64_t>());
   CX_ASSERT(rd.ok() && rd.at_end());
-  if (r.order_id.value() == 0 || r.leaves_t.value() <= 0) return Err{RecordError::kBadField};
+  if (r.order_id.value() == 0 || r.leaves_t.value() <= 0 || r.priority_seq < r.entry_seq) {
+    return Err{RecordError::kBadField};
+  }
   return r;
 }
 

@@ -105,6 +105,7 @@ bool ExchangeDriver::recover(std::string* error) {
     }
   }
   std::string problem;
+  std::vector<OpenOrderRecord> open_orders;  // by order id here; the core restores queue order
   const auto each =
       store_->for_each_open_order([&](std::uint64_t, std::span<const std::uint8_t> bytes) {
         if (!problem.empty()) return;
@@ -114,11 +115,7 @@ bool ExchangeDriver::recover(std::string* error) {
           return;
         }
         const auto r = rec.value();
-        if (const auto st = core_->restore_open_order(r); !st.ok()) {
-          problem = "open order " + std::to_string(r.order_id.value()) +
-                    " refused: " + std::string(to_string(st.error()));
-          return;
-        }
+        open_orders.push_back(r);
         // FIX bookkeeping of the order: which session, which ClOrdID.
         OrderMeta m;
         const std::uint32_t member = r.member.value();
@@ -136,6 +133,11 @@ bool ExchangeDriver::recover(std::string* error) {
       });
   if (!each.ok() || !problem.empty()) {
     *error = problem.empty() ? "cannot read the open orders" : problem;
+    return false;
+  }
+  if (const auto st = core_->restore_open_orders(std::move(open_orders)); !st.ok()) {
+    *error = "open order " + std::to_string(st.error().order_id.value()) +
+             " refused: " + std::string(to_string(st.error().error));
     return false;
   }
   return recover_used_clordids(error);

@@ -33,9 +33,13 @@
 //   (b) for_each_open_order(fn) gives every open order as an OpenOrderRecord, in priority order
 //       per instrument; save_state() gives the core's own small state (counters, per-instrument
 //       phase, reference price, day statistics). On startup, into a freshly constructed Core:
-//       restore_state(state) FIRST, then restore_open_order(record) for each record in the order
-//       for_each_open_order produced them (which recreates time priority). Restoring does not touch
-//       the ledger: the holds are the durable ledger's own state.
+//       restore_state(state) FIRST, then restore_open_orders(records) with every stored record in
+//       any order: each record carries priority_seq, the seq of the command that gave the order
+//       its current place in its level's queue (its entry, or the last replace that lost
+//       priority), and restoring in ascending priority_seq recreates every level's FIFO exactly,
+//       whatever order the store keeps them in (the store keys them by order id, and a replace
+//       to a worse place does not change the id). Restoring does not touch the ledger: the holds
+//       are the durable ledger's own state.
 //   (c) take_changed_orders(): after a batch, the (instrument, order id) of every order whose
 //       resting state changed (new, filled, reduced, replaced, cancelled, expired) since the last
 //       call, sorted and unique. The store writes find_open_order() for each, or deletes the order
@@ -65,10 +69,11 @@ namespace carbonx {
 
 enum class CoreError : std::uint8_t {
   kUnknownInstrument = 1,
-  kBookRefused,       // the book refused a restored order (crossing, limits, duplicate)
-  kNotEmpty,          // restore_state() on a core with open orders
-  kBadRecord,         // a record field out of range (side, phase, price off the grid)
-  kBadOffBookRecord,  // restore_offbook_state: an id, instrument or amount out of range
+  kBookRefused,        // the book refused a restored order (crossing, limits, duplicate)
+  kNotEmpty,           // restore_state() on a core with open orders
+  kBadRecord,          // a record field out of range (side, phase, price off the grid)
+  kBadOffBookRecord,   // restore_offbook_state: an id, instrument or amount out of range
+  kDuplicatePriority,  // two restored orders of one instrument with the same priority_seq
 };
 std::string_view to_string(CoreError e) noexcept;
 
@@ -88,7 +93,17 @@ struct OpenOrderRecord {
   ClientOrderId client_order_id{};
   Seq entry_seq{0};
   TimestampNs entry_ts{0};
+  // The seq of the command that gave the order its place in its level's queue: entry_seq, or
+  // the seq of the last replace that lost priority (new price or more quantity). Within a level
+  // the queue is in ascending priority_seq (one command gives at most one order its place).
+  Seq priority_seq{0};
   friend bool operator==(const OpenOrderRecord&, const OpenOrderRecord&) = default;
+};
+
+// What restore_open_orders() refused, and which record.
+struct RestoreRefusal {
+  CoreError error = CoreError::kBadRecord;
+  OrderId order_id{0};
 };
 
 struct InstrumentStateRecord {
@@ -134,14 +149,20 @@ class Core {
   // trade id, next transfer number, days closed, last seq); then per instrument in id order: id,
   // phase, reference price, band low/high, day statistics, and every open order in priority order
   // (id, account, member, side, price, leaves, cum, cum notional, hold amount, hold generation,
-  // client order id bytes, entry seq, entry ts); then the hash of the off-book state (every
-  // field of every record, offbook_state_hash in offbook_state.cpp). Stable across builds.
+  // client order id bytes, entry seq, entry ts, priority seq); then the hash of the off-book state
+  // (every field of every record, offbook_state_hash in offbook_state.cpp). Stable across builds.
   std::uint64_t state_hash() const;
 
   // Persistence hooks (see the header comment).
   template <typename Fn>
   void for_each_open_order(Fn&& fn) const;
   std::optional<OpenOrderRecord> find_open_order(InstrumentId instrument, OrderId id) const;
+  // Rests every record in ascending (instrument, priority_seq), the queue order it had; the
+  // records may come in any order. Errors: the first record refused (restore_open_order's
+  // errors, kDuplicatePriority); the orders restored before it stay.
+  Status<RestoreRefusal> restore_open_orders(std::vector<OpenOrderRecord> records);
+  // Rests one record at the TAIL of its level, without matching. Restoring one at a time is
+  // exact only in ascending priority_seq per instrument: prefer restore_open_orders().
   Status<CoreError> restore_open_order(const OpenOrderRecord& record);
   CoreStateRecord save_state() const;
   Status<CoreError> restore_state(const CoreStateRecord& state);
@@ -169,7 +190,7 @@ class Core {
 
   // Bytes allocated for books and per-order records (capacity, not use).
   std::size_t memory_bytes() const;
-  static constexpr std::size_t kOrderInfoBytes = 80;  // sizeof(OrderInfo), checked in core.cpp
+  static constexpr std::size_t kOrderInfoBytes = 88;  // sizeof(OrderInfo), checked in core.cpp
 
  private:
   friend struct OffBookOps;  // the off-book handlers (engine/src/offbook_*.cpp)
@@ -187,6 +208,7 @@ class Core {
     ClientOrderId client_order_id{};
     Seq entry_seq{0};
     TimestampNs entry_ts{0};
+    Seq priority_seq{0};  // see OpenOrderRecord::priority_seq
   };
   struct Instrument {
     InstrumentConfig config;
@@ -263,7 +285,7 @@ void Core::for_each_open_order(Fn&& fn) const {
       const OrderInfo& o = ins.orders[v.slot];
       fn(OpenOrderRecord{v.id, ins.config.id, o.account, o.member, v.side, v.price_fen, v.leaves_t,
                          o.cum_t, o.cum_notional_fen, o.hold_amount, o.hold_generation,
-                         o.client_order_id, o.entry_seq, o.entry_ts});
+                         o.client_order_id, o.entry_seq, o.entry_ts, o.priority_seq});
     });
   }
 }

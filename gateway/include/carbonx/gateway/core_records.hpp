@@ -17,8 +17,14 @@ namespace carbonx::gateway {
 
 inline constexpr std::uint32_t kOpenOrderMagic = 0x4f4f5843;  // "CXOO"
 inline constexpr std::uint32_t kCoreStateMagic = 0x53435843;  // "CXCS"
-inline constexpr std::uint16_t kRecordVersion = 1;
-inline constexpr std::size_t kOpenOrderBytes = 101;
+inline constexpr std::uint16_t kRecordVersion = 1;            // the core state record
+// The open-order record: version 2 appends priority_seq (u64, the seq that gave the order its
+// place in its level's queue). Version 1 (101 bytes, without it) still decodes, with
+// priority_seq = entry_seq: exact for an order never replaced to a worse place; a store written
+// by version 1 had already lost the others' places (restored in order-id order).
+inline constexpr std::uint16_t kOpenOrderVersion = 2;
+inline constexpr std::size_t kOpenOrderBytes = 109;
+inline constexpr std::size_t kOpenOrderBytesV1 = 101;
 inline constexpr std::size_t kMaxInstrumentRecords = 4096;
 
 enum class RecordError : std::uint8_t { kWrongSize = 1, kWrongMagic, kWrongVersion, kBadField };

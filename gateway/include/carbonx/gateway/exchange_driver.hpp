@@ -16,7 +16,8 @@
 //
 // Startup: Store::load fills the ledger; the Registrar (allocation, compliance, firms) is built
 // over it and restores its committed state blob; the core state blob and the open orders restore
-// the core (restore_state, then restore_open_order in stored order); applied_seq continues.
+// the core (restore_state, then restore_open_orders, which rebuilds each level's queue from the
+// records' priority_seq); applied_seq continues.
 //
 // Journal: every state change is a journal record applied through ONE registry::JournalApplier
 // (the path replay uses): engine commands (apply_engine) and registry commands (apply_registry:
