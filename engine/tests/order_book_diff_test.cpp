@@ -1,10 +1,14 @@
 // Randomized differential test: OrderBook against the naive ReferenceBook, one million operations
 // over several books with fixed seeds. After every operation the outcomes (errors, fills in order,
 // self-trade cancels, remainders) must be equal; every few hundred operations the full resting
-// state is compared and the book's structure validated.
+// state is compared and the book's structure validated. Then five streams shaped like the
+// benchmark scenarios of issue 15 (sequential ids, a static deep book, 25% and 40% swings, a flash
+// crash sweeping a wide range), on wide grids with ticks that take every path of the book's
+// division-free price arithmetic.
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdio>
 #include <random>
 #include <vector>
@@ -201,6 +205,174 @@ TEST(OrderBookDifferential, TightLimitsCancelResting) {
 }
 TEST(OrderBookDifferential, TightLimitsCancelBoth) {
   run(config(StpMode::kCancelBoth, 60, 4, 3, 1), 6, 100'000);
+}
+
+// Streams shaped like the issue-15 scenarios, scaled so the naive reference keeps up: orders
+// priced around a fair price that follows the shape's path, ids strictly sequential, a static
+// book that the flow never cancels, IOCs through the touch, replaces that mostly lose priority.
+enum class Shape { kNormal, kDeep, kSwing25, kSwing40, kFlashCrash };
+
+struct ShapeRun {
+  Shape shape;
+  std::int64_t tick;
+  std::uint32_t statics;  // static orders placed first, over +-spread ticks
+  std::int64_t spread;
+  int ops;
+};
+
+std::int64_t fair_ticks(Shape shape, double t) {  // in ticks, around 10,000
+  const auto tri = [](double x) {
+    const double f = x - std::floor(x);
+    return f < 0.25 ? 4 * f : (f < 0.75 ? 2 - 4 * f : 4 * f - 4);
+  };
+  double p = 10'000;
+  if (shape == Shape::kNormal || shape == Shape::kDeep) p += 30 * std::sin(8 * 3.14159 * t);
+  if (shape == Shape::kSwing25) p *= 1 + 0.25 * tri(2 * t);
+  if (shape == Shape::kSwing40) p *= 1 + 0.40 * tri(2 * t);
+  if (shape == Shape::kFlashCrash) {
+    if (t >= 0.5 && t < 0.52) p = 10'000 - 4'000 * (t - 0.5) / 0.02;
+    if (t >= 0.52) p = 6'000 + 3'500 * std::min(1.0, (t - 0.52) / 0.2);
+  }
+  return static_cast<std::int64_t>(p);
+}
+
+void shape_step(Harness& h, std::mt19937_64& rng, const ShapeRun& run, double t) {
+  auto pick = [&](std::uint64_t n) { return rng() % n; };
+  auto geometric = [&](std::int64_t cap) {
+    std::int64_t d = 0;
+    while (pick(2) == 0 && d < cap)
+      ++d;
+    return d;
+  };
+  const std::int64_t f = fair_ticks(run.shape, t);
+  const bool crash = run.shape == Shape::kFlashCrash && f > 6'000 && f < 9'000;
+  const std::uint64_t r = pick(100);
+  const bool too_many = h.live.size() > 1'500;
+  if (!h.live.empty() && (r < 22 || (too_many && r < 42))) {
+    const std::size_t i = pick(h.live.size());
+    const OrderId id(h.live[i]);
+    auto got = h.book.cancel(id);
+    const RefOutcome want = h.ref.cancel(id);
+    ASSERT_EQ(got.ok(), want.ok);
+    if (got.ok()) {
+      ASSERT_EQ(got.value().leaves_t, want.leaves_t);
+    }
+    h.live[i] = h.live.back();
+    h.live.pop_back();
+    return;
+  }
+  if (!h.live.empty() && r < 40) {
+    const OrderId id(h.live[pick(h.live.size())]);
+    const auto cur = h.ref.find(id);
+    std::int64_t p = f + (pick(2) == 0 ? 1 : -1) * geometric(10);
+    std::int64_t q = 1 + static_cast<std::int64_t>(pick(60));
+    if (cur && pick(10) < 4) {  // same price: down keeps priority, up loses it
+      p = cur->price.value() / run.tick;
+      q = std::max<std::int64_t>(1, cur->leaves + (pick(2) == 0 ? -1 : 7));
+    } else if (cur) {
+      p = cur->side == Side::kBuy ? f - geometric(10) : f + geometric(10);
+    }
+    const PriceFen price(p * run.tick);
+    compare(h.book.replace(id, price, QuantityT(q)), h.ref.replace(id, price, QuantityT(q)), h.book,
+            h);
+    return;
+  }
+  BookOrder o;
+  o.id = OrderId(h.next_id++);
+  o.account = AccountId(static_cast<std::uint32_t>(1 + pick(40)));
+  o.side = (crash ? pick(5) != 0 : pick(2) == 0) ? Side::kSell : Side::kBuy;
+  const bool buy = o.side == Side::kBuy;
+  std::int64_t p = 0;
+  if (r < 55) {  // IOC (sometimes FOK or a click) through the opposite touch
+    o.tif = pick(10) == 0 ? TimeInForce::kFok : TimeInForce::kIoc;
+    o.type = pick(20) == 0 && o.tif == TimeInForce::kIoc ? OrderType::kClick : OrderType::kLimit;
+    const auto opp = h.ref.best_of(opposite(o.side));
+    const std::int64_t base = opp ? opp->value() / run.tick : f;
+    const std::int64_t through = 1 + geometric(crash ? 400 : 4);
+    p = buy ? base + through : base - through;
+    o.quantity_t = QuantityT(crash ? 50 + static_cast<std::int64_t>(pick(400))
+                                   : 1 + static_cast<std::int64_t>(pick(60)));
+  } else {
+    o.tif = TimeInForce::kDay;
+    const std::int64_t away = geometric(30) + (pick(20) == 0 ? pick(300) : 0);
+    p = buy ? f - away : f + away;
+    o.quantity_t = QuantityT(1 + static_cast<std::int64_t>(pick(60)));
+  }
+  o.price_fen = PriceFen(std::clamp<std::int64_t>(p, 2'000, 18'000) * run.tick);
+  if (pick(300) == 0) o.price_fen = PriceFen(o.price_fen.value() + 1);  // off the tick (or grid)
+  compare(h.book.add(o), h.ref.add(o), h.book, h);
+  h.live.push_back(o.id.value());
+}
+
+void run_shape(const ShapeRun& run, std::uint64_t seed) {
+  BookConfig c;
+  c.tick_fen = PriceFen(run.tick);
+  c.low_fen = PriceFen(2'000 * run.tick);
+  c.high_fen = PriceFen(18'000 * run.tick);
+  c.max_price_levels = 16'384;
+  c.max_orders = run.statics + 4'000;
+  c.max_orders_per_level = 1'000;
+  c.max_fills_per_order = 200;
+  Harness h(c);
+  std::mt19937_64 rng(seed);
+  for (std::uint32_t i = 0; i < run.statics; ++i) {
+    const bool buy = i % 2 == 0;
+    const std::int64_t away = 1 + static_cast<std::int64_t>(rng() % run.spread);
+    const BookOrder o{OrderId(h.next_id++),
+                      AccountId(static_cast<std::uint32_t>(1 + rng() % 40)),
+                      buy ? Side::kBuy : Side::kSell,
+                      OrderType::kLimit,
+                      TimeInForce::kDay,
+                      PriceFen((buy ? 10'000 - away : 10'000 + away) * run.tick),
+                      QuantityT(1 + static_cast<std::int64_t>(rng() % 60))};
+    compare(h.book.add(o), h.ref.add(o), h.book, h);
+    ASSERT_FALSE(::testing::Test::HasFatalFailure());
+  }
+  compare_state(h);
+  const std::int64_t start_fen = 10'000 * run.tick;
+  std::int64_t lowest_trade = start_fen;
+  for (int i = 0; i < run.ops; ++i) {
+    shape_step(h, rng, run, static_cast<double>(i) / run.ops);
+    if (::testing::Test::HasFatalFailure()) {
+      ADD_FAILURE() << "seed " << seed << " op " << i;
+      return;
+    }
+    for (const BookEvent& e : h.book.events()) {
+      if (e.kind == BookEventKind::kFill)
+        lowest_trade = std::min(lowest_trade, e.price_fen.value());
+    }
+    if (h.live.size() > 3'000) h.live.erase(h.live.begin(), h.live.begin() + 1'500);
+    if (i % 2'000 == 0) {
+      compare_state(h);
+      if (::testing::Test::HasFatalFailure()) return;
+    }
+  }
+  compare_state(h);
+  EXPECT_GT(h.fills, static_cast<std::uint64_t>(run.ops) / 10);
+  EXPECT_GT(h.rested, static_cast<std::uint64_t>(run.ops) / 10);
+  EXPECT_GT(h.kept_priority, 0u);
+  EXPECT_GT(h.errors, 0u);
+  if (run.shape == Shape::kFlashCrash || run.shape == Shape::kSwing40) {
+    // The stream really swept a wide range: trades at least 2,000 ticks below the start.
+    EXPECT_LT(lowest_trade, start_fen - 2'000 * run.tick);
+  }
+}
+
+// Ticks 1 and 2 take the shift path, 3 and 5 the reciprocal multiply.
+TEST(OrderBookDifferentialShapes, NormalMixSequentialIds) {
+  run_shape(ShapeRun{Shape::kNormal, 1, 0, 1, 60'000}, 11);
+}
+TEST(OrderBookDifferentialShapes, StaticDeepBook) {
+  run_shape(ShapeRun{Shape::kDeep, 5, 3'000, 2'000, 40'000}, 12);
+}
+TEST(OrderBookDifferentialShapes, Swing25) {
+  run_shape(ShapeRun{Shape::kSwing25, 2, 0, 1, 60'000}, 13);
+}
+TEST(OrderBookDifferentialShapes, Swing40) {
+  run_shape(ShapeRun{Shape::kSwing40, 3, 0, 1, 60'000}, 14);
+}
+TEST(OrderBookDifferentialShapes, FlashCrashSweepsAWideRange) {
+  run_shape(ShapeRun{Shape::kFlashCrash, 1, 2'000, 4'000, 60'000}, 15);
 }
 
 }  // namespace

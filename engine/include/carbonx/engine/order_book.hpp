@@ -10,10 +10,15 @@
 // account). A Day remainder rests; an IOC/click remainder is cancelled; a FOK either fills in full
 // or is refused with kFokNotFillable and nothing changes.
 //
-// Memory: everything is allocated by the constructor, sized by BookConfig: an order pool
-// (intrusive FIFO lists, 40 bytes per order), an id -> slot open-addressing table (16 bytes x a
-// power of two >= 2 x max_orders), one level array per side over the price grid (24 bytes per
-// tick) and a two-level occupancy bitmap. No operation allocates; a test proves it.
+// Memory: everything is allocated by the constructor, sized by BookConfig, and no operation
+// allocates (a test proves it): an order pool (intrusive FIFO lists, 32 bytes per order), an
+// id -> slot open-addressing table (8 bytes x a power of two >= 2 x max_orders), one level array
+// per side over the price grid (24 bytes per tick), a two-level occupancy bitmap and the event
+// buffer: about 49 bytes per order at capacity. What the book touches follows the live orders, not
+// the capacity: freed pool slots are reused last-in first-out and fresh ones taken in order (the
+// pool's pages are first touched when the live count first reaches them), and the id table keeps
+// each run of 8 consecutive ids (8i .. 8i+7) in one cache line, the runs spread by a
+// multiplicative hash, so sequential ids share lines and any other pattern still spreads.
 //
 // Output: each mutating call first clears and then appends BookEvents (fills, resting orders
 // cancelled by self-trade prevention, new aggregate quantity of every level it changed) to a
@@ -24,15 +29,23 @@
 // grid [low_fen, high_fen]; quantities whole tonnes > 0 (lot rules belong to the caller).
 // Not thread-safe: one thread owns a book.
 
+#include <bit>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
 
+#include "carbonx/engine/assert.hpp"
 #include "carbonx/engine/result.hpp"
 #include "carbonx/engine/types.hpp"
 #include "carbonx/engine/units.hpp"
+
+// The book's internal helpers are never called from outside the library: hidden, calls to them are
+// direct and inlinable however the library is built (also in a -fPIC shared library, where a
+// default-visibility function could be interposed and is called through the PLT).
+#define CX_BOOK_INTERNAL [[gnu::visibility("hidden")]]
 
 namespace carbonx {
 
@@ -156,7 +169,7 @@ class OrderBook {
   Status<BookError> rebase(PriceFen low_fen, PriceFen high_fen);
 
   // Events of the last mutating call.
-  std::span<const BookEvent> events() const { return {events_.data(), events_.size()}; }
+  std::span<const BookEvent> events() const { return {events_.get(), event_count_}; }
 
   std::optional<PriceFen> best_bid() const;
   std::optional<PriceFen> best_ask() const;
@@ -186,14 +199,14 @@ class OrderBook {
 
  private:
   static constexpr std::uint32_t kNil = 0xFFFF'FFFF;
-  struct Node {
-    std::uint64_t id;
+  static constexpr std::uint32_t kSellBit = 0x8000'0000;  // in Node::level_side
+  struct Node {                                           // 32 bytes: two per cache line
+    std::uint64_t id;                                     // 0 while free
     std::int64_t leaves_t;
-    std::uint32_t next;
-    std::uint32_t prev;
-    std::uint32_t level;  // index in the side's level array
+    std::uint32_t next;        // FIFO successor; while free, the free list's link
+    std::uint32_t prev;        // FIFO predecessor
+    std::uint32_t level_side;  // level index, | kSellBit for a sell
     std::uint32_t account;
-    Side side;
   };
   struct Level {
     std::int64_t quantity_t = 0;
@@ -201,66 +214,168 @@ class OrderBook {
     std::uint32_t tail = kNil;
     std::uint32_t count = 0;
   };
-  struct Slot {
-    std::uint64_t key;  // 0: empty
-    std::uint32_t value;
+  struct Entry {          // id table entry, 8 bytes, all zero when empty
+    std::uint32_t slot1;  // pool slot + 1
+    std::uint16_t tag;    // the id's low 16 bits: most mismatches never read the node
+    std::uint16_t dist;   // distance from the home position (deletion shifts by it)
   };
+  struct FreeDeleter {
+    void operator()(void* p) const noexcept;
+  };
+  // Ids 8i .. 8i+7 share one 64-byte line of the table (kGroupBits); the line of a group is
+  // picked by Fibonacci hashing of i, so dense id ranges anywhere never pile onto each other.
+  static constexpr unsigned kGroupBits = 3;
 
-  std::size_t side_index(Side s) const { return s == Side::kBuy ? 0 : 1; }
+  static Side side_of(const Node& n) {
+    return (n.level_side & kSellBit) ? Side::kSell : Side::kBuy;
+  }
+  static std::uint32_t level_of(const Node& n) { return n.level_side & ~kSellBit; }
+  static std::size_t side_index(Side s) { return s == Side::kBuy ? 0 : 1; }
   Level& level_at(Side s, std::uint32_t idx) { return levels_[side_index(s)][idx]; }
   const Level& level_at(Side s, std::uint32_t idx) const { return levels_[side_index(s)][idx]; }
   PriceFen price_of(std::uint32_t idx) const {
     return PriceFen(config_.low_fen.value() + static_cast<std::int64_t>(idx) * tick_);
   }
-  Status<BookError> check_price(PriceFen p) const;
-  std::uint32_t index_of(PriceFen p) const {
-    return static_cast<std::uint32_t>((p.value() - config_.low_fen.value()) / tick_);
+  // The grid index of p, or -1 when p is off the grid or off the tick. No division: a shift for
+  // a power-of-two tick, a multiply by the tick's 64-bit reciprocal otherwise (exact for 32-bit
+  // operands, Lemire-Kaser-Kurz), a division only for grids wider than 2^32 fen.
+  std::int64_t grid_index(PriceFen p) const {
+    if (p < config_.low_fen || p > config_.high_fen) return -1;
+    const auto n = static_cast<std::uint64_t>(p.value() - config_.low_fen.value());
+    if (tick_shift_ >= 0) {
+      if ((n & tick_mask_) != 0) return -1;
+      return static_cast<std::int64_t>(n >> tick_shift_);
+    }
+    if (tick_magic_ != 0) {
+      if (n * tick_magic_ > tick_magic_ - 1) return -1;  // not a multiple of the tick
+      return static_cast<std::int64_t>((static_cast<unsigned __int128>(tick_magic_) * n) >> 64);
+    }
+    const auto t = static_cast<std::uint64_t>(tick_);
+    return n % t != 0 ? -1 : static_cast<std::int64_t>(n / t);
   }
-  bool crosses(Side incoming, std::uint32_t limit_idx, std::int64_t best) const;
-  std::int64_t best_opposite(Side incoming) const;
-  Status<BookError> check_match(Side side, AccountId account, std::uint32_t limit_idx,
-                                TimeInForce tif, QuantityT qty) const;
-  std::int64_t fillable(Side side, AccountId account, std::uint32_t limit_idx,
-                        std::int64_t want) const;
-  Remainder match(Side side, std::uint32_t account, std::uint32_t limit_idx, std::int64_t& leaves);
-  std::uint32_t allocate_node();
-  void free_node(std::uint32_t slot);
-  void link_tail(std::uint32_t slot, Side side, std::uint32_t idx);
-  void unlink(std::uint32_t slot);
-  void remove_resting(std::uint32_t slot);
-  void push_level_event(Side side, std::uint32_t idx);
-  void push_event(const BookEvent& e);
-  void set_bit(std::size_t side, std::uint32_t idx);
-  void clear_bit(std::size_t side, std::uint32_t idx);
-  std::int64_t next_up(std::size_t side, std::uint32_t from) const;   // lowest set >= from
-  std::int64_t next_down(std::size_t side, std::int64_t from) const;  // highest set <= from
+  CX_BOOK_INTERNAL Status<BookError> check_price(PriceFen p) const;
+  bool crosses(Side incoming, std::uint32_t limit_idx, std::int64_t best) const {
+    if (best < 0) return false;
+    return incoming == Side::kBuy ? best <= static_cast<std::int64_t>(limit_idx)
+                                  : best >= static_cast<std::int64_t>(limit_idx);
+  }
+  std::int64_t best_opposite(Side incoming) const { return best_[incoming == Side::kBuy ? 1 : 0]; }
+  CX_BOOK_INTERNAL Status<BookError> check_match(Side side, AccountId account,
+                                                 std::uint32_t limit_idx, TimeInForce tif,
+                                                 QuantityT qty) const;
+  CX_BOOK_INTERNAL std::int64_t fillable(Side side, AccountId account, std::uint32_t limit_idx,
+                                         std::int64_t want) const;
+  CX_BOOK_INTERNAL Status<BookError> check_add_at(const BookOrder& order,
+                                                  std::uint32_t& limit_idx) const;
+  CX_BOOK_INTERNAL AddOutcome add_at(const BookOrder& order, std::uint32_t limit_idx);
+  CX_BOOK_INTERNAL Status<BookError> check_replace_at(std::uint32_t slot, std::uint32_t idx,
+                                                      QuantityT leaves_t) const;
+  CX_BOOK_INTERNAL AddOutcome replace_at(std::uint32_t slot, std::uint32_t idx, QuantityT leaves_t);
+  CX_BOOK_INTERNAL Remainder match(Side side, std::uint32_t account, std::uint32_t limit_idx,
+                                   std::int64_t& leaves);
+  CX_BOOK_INTERNAL void configure_grid(PriceFen low_fen, PriceFen high_fen);
+  CX_BOOK_INTERNAL std::uint32_t allocate_node();
+  CX_BOOK_INTERNAL void free_node(std::uint32_t slot);
+  CX_BOOK_INTERNAL void link_tail(std::uint32_t slot, Side side, std::uint32_t idx);
+  CX_BOOK_INTERNAL void unlink(std::uint32_t slot);
+  CX_BOOK_INTERNAL void remove_resting(std::uint32_t slot);
+  BookEvent& next_event() {
+    CX_ASSERT(event_count_ < events_capacity_);
+    return events_[event_count_++];
+  }
+  void push_level_event(Side side, std::uint32_t idx) {
+    BookEvent& e = next_event();
+    e = BookEvent{};
+    e.kind = BookEventKind::kLevel;
+    e.side = side;
+    e.price_fen = price_of(idx);
+    e.quantity_t = QuantityT(level_at(side, idx).quantity_t);
+  }
+  CX_BOOK_INTERNAL void set_bit(std::size_t side, std::uint32_t idx);
+  CX_BOOK_INTERNAL void clear_bit(std::size_t side, std::uint32_t idx);
+  CX_BOOK_INTERNAL inline std::int64_t next_up(std::size_t side,
+                                               std::uint32_t from) const;  // lowest set >= from
+  CX_BOOK_INTERNAL inline std::int64_t next_down(std::size_t side,
+                                                 std::int64_t from) const;  // highest set <= from
   // id -> slot table.
-  std::uint32_t* table_find(std::uint64_t id);
-  const std::uint32_t* table_find(std::uint64_t id) const;
-  void table_insert(std::uint64_t id, std::uint32_t slot);
-  void table_erase(std::uint64_t id);
-  // Fibonacci hashing: robust against any pattern of caller-chosen ids. (Folding high bits onto
-  // low ones keeps sequential ids cache-local but lets two dense id ranges collide into probe
-  // runs thousands of slots long: measured, 50x slower on the 100-book benchmark.)
+  CX_BOOK_INTERNAL std::uint32_t table_find(std::uint64_t id) const;  // the slot, or kNil
+  CX_BOOK_INTERNAL void table_insert(std::uint64_t id, std::uint32_t slot);
+  CX_BOOK_INTERNAL void table_erase(std::uint64_t id, std::uint32_t slot);
   std::size_t table_home(std::uint64_t id) const {
-    return static_cast<std::size_t>((id * 0x9E37'79B9'7F4A'7C15ULL) >> (64 - table_bits_));
+    const std::uint64_t group = (id >> kGroupBits) * 0x9E37'79B9'7F4A'7C15ULL;
+    return static_cast<std::size_t>(((group >> (64 - table_bits_ + kGroupBits)) << kGroupBits) |
+                                    (id & ((1u << kGroupBits) - 1)));
   }
 
   BookConfig config_;
   std::int64_t tick_ = 1;
+  int tick_shift_ = -1;            // log2(tick) when the tick is a power of two, else -1
+  std::uint64_t tick_mask_ = 0;    // tick - 1 for a power of two
+  std::uint64_t tick_magic_ = 0;   // ceil(2^64 / tick) when the grid's span fits 32 bits
   std::uint32_t grid_levels_ = 0;  // levels in use: (high - low) / tick + 1
-  std::vector<Node> nodes_;
-  std::vector<std::uint32_t> free_;  // stack of free slots
-  std::vector<Slot> table_;
-  unsigned table_bits_ = 0;  // log2(table_.size())
+  std::unique_ptr<Node[], FreeDeleter> nodes_;
+  std::uint32_t node_capacity_ = 0;
+  std::uint32_t fresh_ = 0;         // slots [fresh_, capacity) were never used
+  std::uint32_t free_head_ = kNil;  // freed slots, last freed first
+  std::unique_ptr<Entry[], FreeDeleter> table_;
+  std::size_t table_mask_ = 0;  // table size - 1
+  unsigned table_bits_ = 0;     // log2(table size)
   std::vector<Level> levels_[2];
   std::vector<std::uint64_t> bits_[2];     // one bit per level
   std::vector<std::uint64_t> summary_[2];  // one bit per non-zero word of bits_
   std::int64_t best_[2] = {-1, -1};        // best level index per side, -1 when empty
   std::uint32_t order_count_ = 0;
-  std::vector<BookEvent> events_;
-  std::size_t events_capacity_ = 0;
+  std::unique_ptr<BookEvent[], FreeDeleter> events_;
+  std::uint32_t event_count_ = 0;
+  std::uint32_t events_capacity_ = 0;
 };
+
+inline std::int64_t OrderBook::next_up(std::size_t side, std::uint32_t from) const {
+  if (from >= grid_levels_) return -1;
+  const std::vector<std::uint64_t>& bits = bits_[side];
+  const std::vector<std::uint64_t>& sum = summary_[side];
+  std::uint32_t w = from >> 6;
+  const std::uint64_t word = bits[w] & (~std::uint64_t{0} << (from & 63));
+  if (word != 0) return static_cast<std::int64_t>(w) * 64 + std::countr_zero(word);
+  ++w;  // next non-zero word >= w, through the summary
+  for (std::size_t sw = w >> 6; sw < sum.size(); ++sw) {
+    std::uint64_t s = sum[sw];
+    if (sw == (w >> 6)) s &= (w & 63) == 0 ? ~std::uint64_t{0} : ~std::uint64_t{0} << (w & 63);
+    if (s != 0) {
+      const std::size_t wi = sw * 64 + static_cast<std::size_t>(std::countr_zero(s));
+      const auto idx = static_cast<std::int64_t>(wi * 64 + std::countr_zero(bits[wi]));
+      return idx < static_cast<std::int64_t>(grid_levels_) ? idx : -1;
+    }
+  }
+  return -1;
+}
+
+inline std::int64_t OrderBook::next_down(std::size_t side, std::int64_t from) const {
+  if (from < 0) return -1;
+  if (from >= static_cast<std::int64_t>(grid_levels_)) from = grid_levels_ - 1;
+  const std::vector<std::uint64_t>& bits = bits_[side];
+  const std::vector<std::uint64_t>& sum = summary_[side];
+  const auto f = static_cast<std::uint64_t>(from);
+  const std::uint64_t w = f >> 6;
+  const std::uint64_t b = f & 63;
+  const std::uint64_t mask = b == 63 ? ~std::uint64_t{0} : (std::uint64_t{1} << (b + 1)) - 1;
+  const std::uint64_t word = bits[w] & mask;
+  if (word != 0) return static_cast<std::int64_t>(w * 64 + 63 - std::countl_zero(word));
+  if (w == 0) return -1;
+  const std::uint64_t last = w - 1;  // highest non-zero word <= last
+  for (std::int64_t sw = static_cast<std::int64_t>(last >> 6); sw >= 0; --sw) {
+    std::uint64_t s = sum[static_cast<std::size_t>(sw)];
+    if (static_cast<std::uint64_t>(sw) == (last >> 6)) {
+      const std::uint64_t lb = last & 63;
+      s &= lb == 63 ? ~std::uint64_t{0} : (std::uint64_t{1} << (lb + 1)) - 1;
+    }
+    if (s != 0) {
+      const std::uint64_t wi = static_cast<std::uint64_t>(sw) * 64 + 63 - std::countl_zero(s);
+      return static_cast<std::int64_t>(wi * 64 + 63 - std::countl_zero(bits[wi]));
+    }
+  }
+  return -1;
+}
 
 template <typename Fn>
 void OrderBook::for_each_order(Fn&& fn) const {
@@ -268,7 +383,7 @@ void OrderBook::for_each_order(Fn&& fn) const {
     const Level& lv = levels_[0][static_cast<std::size_t>(i)];
     for (std::uint32_t s = lv.head; s != kNil; s = nodes_[s].next) {
       const Node& n = nodes_[s];
-      fn(OrderView{OrderId(n.id), AccountId(n.account), n.side, price_of(n.level),
+      fn(OrderView{OrderId(n.id), AccountId(n.account), side_of(n), price_of(level_of(n)),
                    QuantityT(n.leaves_t), s});
     }
   }
@@ -276,10 +391,12 @@ void OrderBook::for_each_order(Fn&& fn) const {
     const Level& lv = levels_[1][static_cast<std::size_t>(i)];
     for (std::uint32_t s = lv.head; s != kNil; s = nodes_[s].next) {
       const Node& n = nodes_[s];
-      fn(OrderView{OrderId(n.id), AccountId(n.account), n.side, price_of(n.level),
+      fn(OrderView{OrderId(n.id), AccountId(n.account), side_of(n), price_of(level_of(n)),
                    QuantityT(n.leaves_t), s});
     }
   }
 }
 
 }  // namespace carbonx
+
+#undef CX_BOOK_INTERNAL
