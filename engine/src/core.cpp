@@ -138,10 +138,6 @@ const Core::Instrument* Core::find(InstrumentId id) const {
   return const_cast<Core*>(this)->find(id);
 }
 
-void Core::emit(EventBody body) {
-  events_.emplace_back(seq_, ts_, std::move(body));
-}
-
 void Core::reject(CommandType type, RejectReason reason, AccountId account, MemberId member,
                   InstrumentId instrument, OrderId order_id, const ClientOrderId& clid) {
   emit(RejectEvent{type, reason, account, member, instrument, order_id, clid});

@@ -54,6 +54,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "carbonx/engine/commands.hpp"
@@ -228,7 +229,11 @@ class Core {
 
   Instrument* find(InstrumentId id);
   const Instrument* find(InstrumentId id) const;
-  void emit(EventBody body);
+  // Appends an event built in place in the outbox (no copy through an out-of-line call).
+  template <typename Body>
+  void emit(Body&& body) {
+    events_.emplace_back(seq_, ts_, std::forward<Body>(body));
+  }
   void reject(CommandType type, RejectReason reason, AccountId account, MemberId member,
               InstrumentId instrument, OrderId order_id, const ClientOrderId& clid);
 
