@@ -343,8 +343,11 @@ FixReply refusal_reply(const std::string& type, const FixRequest& q, const Refus
     out.exec_type = exec_type::kRejected;
     out.ord_status = ord_status::kRejected;
     out.side = q.side;
-    out.reject_code = r.error == TranslateError::kBadQuantity ? ord_rej_reason::kIncorrectQuantity
-                                                              : ord_rej_reason::kOther;
+    out.reject_code =
+        r.error == TranslateError::kBadQuantity ? ord_rej_reason::kIncorrectQuantity
+        : r.error == TranslateError::kPriceOnClick || r.error == TranslateError::kClickNotIoc
+            ? ord_rej_reason::kUnsupportedOrderCharacteristic
+            : ord_rej_reason::kOther;
     return out;
   }
   if (type == "F" || type == "G") {

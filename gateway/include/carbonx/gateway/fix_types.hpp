@@ -107,6 +107,7 @@ constexpr std::int32_t kExchangeClosed = 2;
 constexpr std::int32_t kOrderExceedsLimit = 3;
 constexpr std::int32_t kUnknownOrder = 5;
 constexpr std::int32_t kDuplicateOrder = 6;
+constexpr std::int32_t kUnsupportedOrderCharacteristic = 11;
 constexpr std::int32_t kIncorrectQuantity = 13;
 constexpr std::int32_t kUnknownAccount = 15;
 constexpr std::int32_t kOther = 99;
