@@ -61,13 +61,15 @@ std::unique_ptr<ExchangeDriver> ExchangeDriver::create(const ServerConfig& confi
   d->core_ = std::make_unique<Core>(exchange, *d->ledger_);
   const std::size_t sessions = fix.session_count();
   d->open_by_clordid_.resize(sessions);
-  d->used_clordids_.resize(sessions);
+  std::vector<std::uint32_t> member_of_session(sessions);
   for (SessionIndex s = 0; s < sessions; ++s) {
     const auto m = members.by_comp_id(fix.member_comp_id(s));
     CX_ASSERT(m.has_value());
     if (d->session_of_member_.size() <= m->id) d->session_of_member_.resize(m->id + 1, kNoSession);
     d->session_of_member_[m->id] = s;
+    member_of_session[s] = m->id;
   }
+  d->used_clordids_.set_sessions(std::move(member_of_session));
   if (!d->recover(error)) return nullptr;
   d->bootstrap_accounts();
   return d;
@@ -125,10 +127,7 @@ bool ExchangeDriver::recover(std::string* error) {
         m.quantity_t = r.cum_t.value() + r.leaves_t.value();
         m.cum_t = r.cum_t.value();
         m.cum_notional_fen = r.cum_notional_fen.value();
-        if (m.session != kNoSession) {
-          open_by_clordid_[m.session][m.cl_ord_id] = r.order_id.value();
-          used_clordids_[m.session].insert(m.cl_ord_id);
-        }
+        if (m.session != kNoSession) open_by_clordid_[m.session][m.cl_ord_id] = r.order_id.value();
         orders_[r.order_id.value()] = std::move(m);
       });
   if (!each.ok() || !problem.empty()) {
@@ -140,26 +139,57 @@ bool ExchangeDriver::recover(std::string* error) {
              " refused: " + std::string(to_string(st.error().error));
     return false;
   }
-  return recover_used_clordids(error);
+  return recover_used_clordids(recovery.value().used_ids_day, error);
 }
 
-// ClOrdID is unique per session and trading day, across restarts too: the ClOrdIDs of the day's
-// NewOrder and Replace commands are read back from the journal (a day ends at an EndOfDay
-// command or when the China Standard Time date changes). Cost: one pass over the journal.
-bool ExchangeDriver::recover_used_clordids(std::string* error) {
-  Date day{};
+// ClOrdID is unique per session and trading day, across restarts too. The day's used ids are
+// committed with the batches that used them (UsedClOrdIds, registry::Batch::used_ids) and read
+// back here, and the last journaled stamp is the last record's: no journal scan. Only a store
+// written before the ids were kept is read from the journal, once (rebuild_used_clordids).
+bool ExchangeDriver::recover_used_clordids(std::optional<Date> stored_day, std::string* error) {
+  if (seq_.value() > 0) {
+    const auto last = store_->read_journal(seq_, [&](const registry::JournalRecordView& r) {
+      last_stamp_ = r.ts;
+      return false;
+    });
+    if (!last.ok()) {
+      *error = "cannot read the last journal record: " + store_->last_error_detail();
+      return false;
+    }
+  }
+  if (stored_day) {
+    used_clordids_.load_day(*stored_day);
+    const auto read = store_->for_each_used_id(
+        [&](std::uint32_t member, std::string_view id) { used_clordids_.load(member, id); });
+    if (!read.ok()) {
+      *error = "cannot read the used ClOrdIDs: " + store_->last_error_detail();
+      return false;
+    }
+  } else if (!rebuild_used_clordids(error)) {
+    return false;
+  }
+  clock_->not_before(last_stamp_.value());  // a simulated clock continues from the journal
+  const std::int64_t now = std::max(clock_->now_ns(), last_stamp_.value());
+  if (trading_date(TimestampNs(now)) != used_clordids_.day()) {
+    start_clordid_day(trading_date(TimestampNs(now)));  // a new trading day since the last
+  }
+  for (SessionIndex s = 0; s < open_by_clordid_.size(); ++s) {  // still-open orders keep theirs
+    for (const auto& entry : open_by_clordid_[s])
+      used_clordids_.insert(s, entry.first);
+  }
+  return true;
+}
+
+// A store written before the used ClOrdIDs were kept: the ids of the day's NewOrder and Replace
+// commands and off-book filings are read back from the journal (a day ends at an EndOfDay
+// command or when the China Standard Time date changes) and written with the next commit. The
+// ids of orders the core rejected that day are counted as used (the journal does not say).
+bool ExchangeDriver::rebuild_used_clordids(std::string* error) {
   auto remember = [this](MemberId member, const ClientOrderId& clid) {
-    const std::uint32_t m = member.value();
-    if (m >= session_of_member_.size() || session_of_member_[m] == kNoSession) return;
-    used_clordids_[session_of_member_[m]].insert(std::string(view(clid)));
-  };
-  auto clear = [this] {
-    for (auto& used : used_clordids_)
-      used.clear();
+    used_clordids_.load(member.value(), view(clid));
   };
   std::string problem;
   const auto read = store_->read_journal(Seq(1), [&](const registry::JournalRecordView& r) {
-    if (r.ts.value() > last_stamp_.value()) last_stamp_ = r.ts;
     if (registry::is_registry_record(r.payload)) return true;  // no ClOrdIDs in those
     const auto cmd = decode(r.payload);
     if (!cmd.ok()) {
@@ -167,16 +197,13 @@ bool ExchangeDriver::recover_used_clordids(std::string* error) {
                 std::string(to_string(cmd.error()));
       return false;
     }
-    if (trading_date(r.ts) != day) {
-      clear();
-      day = trading_date(r.ts);
-    }
+    if (trading_date(r.ts) != used_clordids_.day()) used_clordids_.start_day(trading_date(r.ts));
     if (const auto* n = std::get_if<NewOrder>(&cmd.value().body)) {
       remember(n->member, n->client_order_id);
     } else if (const auto* p = std::get_if<Replace>(&cmd.value().body)) {
       remember(p->member, p->client_order_id);
     } else if (std::holds_alternative<EndOfDay>(cmd.value().body)) {
-      clear();
+      used_clordids_.start_day(used_clordids_.day());
     } else {
       // Off-book: TradeReportIDs and bids' ClOrdIDs share the namespace (fix_offbook.cpp).
       std::visit(
@@ -199,16 +226,18 @@ bool ExchangeDriver::recover_used_clordids(std::string* error) {
     *error = problem.empty() ? "cannot read the journal" : problem;
     return false;
   }
-  clock_->not_before(last_stamp_.value());  // a simulated clock continues from the journal
-  const std::int64_t now = std::max(clock_->now_ns(), last_stamp_.value());
-  if (trading_date(TimestampNs(now)) != day) {
-    clear();  // a new trading day since the last command
-  }
-  for (std::size_t i = 0; i < used_clordids_.size(); ++i) {  // still-open orders keep theirs
-    for (const auto& entry : open_by_clordid_[i])
-      used_clordids_[i].insert(entry.first);
-  }
+  used_clordids_.rewrite_all();
   return true;
+}
+
+// Trading day `day` starts (or the same day again after its end of day): every ClOrdID may be
+// used again except those of still-open orders.
+void ExchangeDriver::start_clordid_day(Date day) {
+  used_clordids_.start_day(day);
+  for (SessionIndex s = 0; s < open_by_clordid_.size(); ++s) {
+    for (const auto& entry : open_by_clordid_[s])
+      used_clordids_.insert(s, entry.first);
+  }
 }
 
 // The exchange's own accounts (fees, cash settlement, issuance) exist from the first start:
@@ -299,7 +328,8 @@ void ExchangeDriver::run(TimestampNs ts, CommandBody body, std::vector<Delivery>
 }
 
 Status<CommitError> ExchangeDriver::commit() {
-  if (journal_records_.empty() && !state_changed_) return {};
+  const auto used_ids = used_clordids_.pending();
+  if (journal_records_.empty() && !state_changed_ && !used_ids) return {};
   journal_.clear();
   const std::uint64_t first = seq_.value() + 1 - journal_records_.size();
   CX_ASSERT(first == store_->applied_seq().value() + 1);
@@ -332,6 +362,7 @@ Status<CommitError> ExchangeDriver::commit() {
   batch.journal = journal_;
   batch.orders = orders;
   batch.core_state = std::span<const std::uint8_t>(state);
+  batch.used_ids = used_ids;  // with the journal records that used them
   std::vector<std::uint8_t> registrar_state;
   if (registrar_->dirty()) {
     registrar_state = registrar_->state_blob();
@@ -340,6 +371,7 @@ Status<CommitError> ExchangeDriver::commit() {
   const auto st = store_->commit_batch(batch, *ledger_);
   if (!st.ok()) return Err{CommitError::kStore};
   registrar_->mark_committed();
+  used_clordids_.mark_committed();
   CX_ASSERT(store_->applied_seq() == seq_);
   journal_records_.clear();
   journal_stamps_.clear();
@@ -351,6 +383,9 @@ Status<CommitError> ExchangeDriver::commit() {
 void ExchangeDriver::apply(TimestampNs ts, const Inbound& in, std::vector<Delivery>& out) {
   now_ = ts;
   if (ts.value() > last_stamp_.value()) last_stamp_ = ts;
+  // ClOrdIDs are unique per trading day: a new China Standard Time date starts a new day even
+  // without an end of day (as a restart on that date would).
+  if (trading_date(ts) != used_clordids_.day()) start_clordid_day(trading_date(ts));
   if (const auto* q = std::get_if<FixRequest>(&in.item)) {
     on_fix(ts, in.session, *q, out);
   } else if (const auto* r = std::get_if<OperatorRequest>(&in.item)) {
@@ -395,12 +430,7 @@ void ExchangeDriver::on_calendar(TimestampNs ts, const CalendarEvent& e,
       return run(ts, SetPhase{true, InstrumentId(0), Phase::kClosed}, out);
     case CalendarEvent::Kind::kEndOfDay:
       run(ts, EndOfDay{}, out);
-      // ClOrdID is unique per session and day: a new day starts with the still-open ones only.
-      for (std::size_t i = 0; i < used_clordids_.size(); ++i) {
-        used_clordids_[i].clear();
-        for (const auto& entry : open_by_clordid_[i])
-          used_clordids_[i].insert(entry.first);
-      }
+      start_clordid_day(used_clordids_.day());  // ClOrdIDs are unique per session and day
       return;
   }
 }

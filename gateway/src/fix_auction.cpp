@@ -61,7 +61,7 @@ void ExchangeDriver::on_auction_request(TimestampNs ts, SessionIndex s, const Fi
   // A bid's ClOrdID (D, G) is unique per session and trading day like an order's: taken when
   // the core gets the command, given back if the core refuses it (translate_offbook_event).
   const bool names_new_id = q.kind != RequestKind::kCancel;
-  if (names_new_id && used_clordids_[s].count(q.cl_ord_id) != 0) {
+  if (names_new_id && used_clordids_.contains(s, q.cl_ord_id)) {
     return refuse("duplicate ClOrdID(11) " + q.cl_ord_id + ": already used by this session today");
   }
   const MemberId m(member->id);
@@ -71,7 +71,7 @@ void ExchangeDriver::on_auction_request(TimestampNs ts, SessionIndex s, const Fi
   pending_.request = &q;
   pending_.session = s;
   if (q.kind == RequestKind::kNewOrder) {
-    used_clordids_[s].insert(q.cl_ord_id);
+    used_clordids_.insert(s, q.cl_ord_id);
     return run(
         ts, AuctionBid{*account, m, auction, PriceFen(q.price_fen), QuantityT(q.quantity_t), clid},
         out);
@@ -91,7 +91,7 @@ void ExchangeDriver::on_auction_request(TimestampNs ts, SessionIndex s, const Fi
   if (q.kind == RequestKind::kCancel) {
     return run(ts, AuctionWithdrawBid{*account, m, auction, bid, clid}, out);
   }
-  used_clordids_[s].insert(q.cl_ord_id);
+  used_clordids_.insert(s, q.cl_ord_id);
   run(ts,
       AuctionReviseBid{*account, m, auction, bid, PriceFen(q.price_fen), QuantityT(q.quantity_t),
                        clid},

@@ -126,7 +126,7 @@ void ExchangeDriver::on_rejected(const RejectEvent& e, std::vector<Delivery>& ou
   const FixRequest& q = *pending_.request;
   const std::string text(to_string(e.reason));
   if (e.command == CommandType::kNewOrder) {
-    used_clordids_[pending_.session].erase(q.cl_ord_id);  // a rejected order may be re-sent
+    used_clordids_.erase(pending_.session, q.cl_ord_id);  // a rejected order may be re-sent
     std::int32_t code = ord_rej_reason::kOther;
     switch (e.reason) {
       case RejectReason::kUnknownInstrument:

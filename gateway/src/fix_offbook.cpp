@@ -205,7 +205,7 @@ void ExchangeDriver::on_trade_capture(TimestampNs ts, SessionIndex s, const FixR
   // TradeReportID is unique per session and trading day, like ClOrdID (one namespace): a
   // resubmission is refused and changes nothing. It is taken when the core gets the command and
   // given back if the core refuses it (translate_offbook_event).
-  if (used_clordids_[s].count(q.cl_ord_id) != 0) {
+  if (used_clordids_.contains(s, q.cl_ord_id)) {
     return reject_trade_capture(
         s, q,
         "duplicate TradeReportID(571) " + q.cl_ord_id + ": already used by this session today",
@@ -224,7 +224,7 @@ void ExchangeDriver::on_trade_capture(TimestampNs ts, SessionIndex s, const FixR
           s, q, "TradeReportRefID(572) must be the exchange's report id (a number)", out);
     }
     const ClientOrderId clid = make_client_order_id(q.cl_ord_id);
-    used_clordids_[s].insert(q.cl_ord_id);
+    used_clordids_.insert(s, q.cl_ord_id);
     if (q.trade_report_type == '2') {
       return run(ts, AgreementAccept{*account, m, OffBookId(id), clid}, out);
     }
@@ -250,7 +250,7 @@ void ExchangeDriver::on_trade_capture(TimestampNs ts, SessionIndex s, const FixR
   r.price_fen = PriceFen(q.price_fen);
   r.quantity_t = QuantityT(q.quantity_t);
   r.client_order_id = make_client_order_id(q.cl_ord_id);
-  used_clordids_[s].insert(q.cl_ord_id);
+  used_clordids_.insert(s, q.cl_ord_id);
   run(ts, r, out);
 }
 
@@ -375,7 +375,7 @@ bool ExchangeDriver::translate_offbook_event(const Event& ev, std::vector<Delive
       }
     }
     // A refused report or bid changed nothing: its TradeReportID / ClOrdID may be sent again.
-    if (q.kind != RequestKind::kCancel) used_clordids_[pending_.session].erase(q.cl_ord_id);
+    if (q.kind != RequestKind::kCancel) used_clordids_.erase(pending_.session, q.cl_ord_id);
     if (q.kind == RequestKind::kTradeCapture) {
       reject_trade_capture(pending_.session, q, text, out);
     } else if (q.kind == RequestKind::kNewOrder) {

@@ -126,7 +126,7 @@ void ExchangeDriver::on_new_order(TimestampNs ts, SessionIndex s, const FixReque
     return reject_order(s, q, ord_rej_reason::kUnknownSymbol,
                         "unknown Symbol(55) " + q.symbol + " (see SecurityList)", out);
   }
-  if (!used_clordids_[s].insert(q.cl_ord_id).second) {
+  if (!used_clordids_.insert(s, q.cl_ord_id)) {
     return reject_order(s, q, ord_rej_reason::kDuplicateOrder,
                         "duplicate ClOrdID(11) " + q.cl_ord_id +
                             ": ClOrdID must be unique per session and trading day",
@@ -174,7 +174,7 @@ void ExchangeDriver::on_cancel_or_replace(TimestampNs ts, SessionIndex s, const 
   if (!open)
     return reject_cancel(s, q, cxl_rej_reason::kUnknownOrder, "order is not open in " + q.symbol,
                          out);
-  if (q.kind == RequestKind::kReplace && !used_clordids_[s].insert(q.cl_ord_id).second) {
+  if (q.kind == RequestKind::kReplace && !used_clordids_.insert(s, q.cl_ord_id)) {
     return reject_cancel(s, q, cxl_rej_reason::kDuplicateClOrdId,
                          "duplicate ClOrdID(11) " + q.cl_ord_id, out);
   }

@@ -31,7 +31,7 @@ void ExchangeDriver::on_repo_capture(TimestampNs ts, SessionIndex s, const FixRe
                                   out);
     }
     const ClientOrderId clid = make_client_order_id(q.cl_ord_id);
-    used_clordids_[s].insert(q.cl_ord_id);  // checked unused by on_trade_capture
+    used_clordids_.insert(s, q.cl_ord_id);  // checked unused by on_trade_capture
     bool open = false;
     for (const RepoRecord& r : core_->offbook().repos) {
       if (r.id.value() == id) open = r.status == RepoStatus::kOpen;
@@ -67,7 +67,7 @@ void ExchangeDriver::on_repo_capture(TimestampNs ts, SessionIndex s, const FixRe
     f.surrender_deadline = d->deadline;
   }
   f.client_order_id = make_client_order_id(q.cl_ord_id);
-  used_clordids_[s].insert(q.cl_ord_id);
+  used_clordids_.insert(s, q.cl_ord_id);
   run(ts, f, out);
 }
 

@@ -21,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -112,6 +113,8 @@ class OffBookDriver {
       sessions_[m.comp_id] = fix_->add_session(m.comp_id);
     driver_ = ExchangeDriver::create(c, parsed.value(), *members_, *fix_, &error);
     EXPECT_NE(driver_, nullptr) << error;
+    config_ = c;
+    exchange_ = parsed.value();
   }
   ~OffBookDriver() {
     driver_.reset();
@@ -121,6 +124,18 @@ class OffBookDriver {
   }
   OffBookDriver(const OffBookDriver&) = delete;
   OffBookDriver& operator=(const OffBookDriver&) = delete;
+
+  // Stops the exchange path and starts it again on the same data directory, as carbonxd does at
+  // a restart, on a simulated clock standing at `clock_ns` (the day recovery sees).
+  void restart(std::int64_t clock_ns) {
+    if (!ready()) return;
+    driver_.reset();
+    clock_ = std::make_unique<ExchangeClock>(clock_ns, "");
+    std::string error;
+    driver_ = ExchangeDriver::create(config_, *exchange_, *members_, *fix_, &error, clock_.get());
+    EXPECT_NE(driver_, nullptr) << error;
+    now_ns_ = std::max(now_ns_, clock_ns);
+  }
 
   void set_time(std::int64_t ns) {
     EXPECT_GE(ns, now_ns_) << "the clock never goes back";
@@ -268,6 +283,9 @@ class OffBookDriver {
   std::unique_ptr<MemberDirectory> members_;
   std::unique_ptr<FixEngine> fix_;
   std::unique_ptr<ExchangeDriver> driver_;
+  ServerConfig config_;
+  std::optional<ExchangeConfig> exchange_;
+  std::unique_ptr<ExchangeClock> clock_;  // restart()'s; outlives the driver that uses it
   std::map<std::string, SessionIndex> sessions_;
   std::map<std::string, int> in_seq_;
   std::map<std::string, int> out_seq_;

@@ -53,6 +53,7 @@ constexpr char kMetaLastHash[] = "last_hash";
 constexpr char kMetaCoreState[] = "core_state";
 constexpr char kMetaRegistryState[] = "registry_state";
 constexpr char kMetaCounters[] = "ledger_counters";
+constexpr char kMetaUsedIds[] = "used_ids";  // UsedIdsHeader
 constexpr int kMaxGrowRetries = 16;
 
 MDB_val val(const void* p, std::size_t n) {
@@ -117,6 +118,7 @@ struct Store::Env {
   int lock_fd = -1;
   MDB_dbi meta = 0, accounts = 0, balances = 0, holds = 0, closed_holds = 0;
   MDB_dbi transfers = 0, transfer_ids = 0, account_transfers = 0, orders = 0, journal = 0;
+  MDB_dbi used_ids = 0;  // created at open when missing (stores written before it have none)
   ~Env() {
     if (env != nullptr) mdb_env_close(env);
     if (lock_fd >= 0) close(lock_fd);  // releases the flock
@@ -269,6 +271,8 @@ Status<StoreError> Store::create_dbs(void* raw) {
   put(kMetaAppliedSeq, &zero, sizeof zero);
   put(kMetaLastHash, no_hash.data(), no_hash.size());
   put(kMetaCounters, &counters, sizeof counters);
+  const UsedIdsHeader used_ids{};  // a new store keeps its used ids from the start
+  put(kMetaUsedIds, &used_ids, sizeof used_ids);
   if (rc != 0) {
     return fail(is_disk_full(rc) ? StoreError::kDiskFull : StoreError::kLmdb,
                 std::string("creating the store: ") + mdb_strerror(rc));
@@ -336,6 +340,12 @@ Status<StoreError> Store::open_dbs() {
     st = fail(StoreError::kCorrupt, std::string("opening meta: ") + mdb_strerror(rc));
   } else {
     st = check_meta(txn);
+  }
+  if (st) {
+    // Added after schema 1 was in use: an older store gets the (empty) table here and has no
+    // UsedIdsHeader until its owner writes one (Recovery::used_ids_day).
+    rc = mdb_dbi_open(txn, "used_ids", MDB_CREATE, &env_->used_ids);
+    if (rc != 0) st = fail(StoreError::kLmdb, std::string("used_ids: ") + mdb_strerror(rc));
   }
   if (!st) {
     mdb_txn_abort(txn);
@@ -423,6 +433,15 @@ Result<Recovery, StoreError> Store::load(Ledger& ledger) {
     const auto b = bytes(v);
     out.registry_state.assign(b.begin(), b.end());
   }
+  k = val(std::string_view(kMetaUsedIds));
+  if (mdb_get(txn.get(), env_->meta, &k, &v) == 0) {
+    UsedIdsHeader h;
+    if (!read_fixed(v, h) || h.version != kUsedIdsVersion) {
+      detail_ = "used ids header malformed or of another version";
+      return Err(StoreError::kCorrupt);
+    }
+    out.used_ids_day = Date{h.day_yyyymmdd};
+  }
   ledger.attach_history(this);
   ledger.mark_committed();
   return out;
@@ -438,6 +457,24 @@ Status<StoreError> Store::for_each_open_order(
        rc = mdb_cursor_get(c.get(), &k, &v, MDB_NEXT)) {
     if (k.mv_size != 8) return fail(StoreError::kCorrupt, "malformed order key");
     fn(get_be64(static_cast<const std::uint8_t*>(k.mv_data)), bytes(v));
+  }
+  return {};
+}
+
+Status<StoreError> Store::for_each_used_id(
+    const std::function<void(std::uint32_t, std::string_view)>& fn) {
+  ReadTxn txn(env_->env);
+  if (txn.rc() != 0) return fail(StoreError::kLmdb, mdb_strerror(txn.rc()));
+  Cursor c(txn.get(), env_->used_ids);
+  MDB_val k, v;
+  for (int rc = mdb_cursor_get(c.get(), &k, &v, MDB_FIRST); rc == 0;
+       rc = mdb_cursor_get(c.get(), &k, &v, MDB_NEXT)) {
+    if (k.mv_size < 4 || k.mv_size > 4 + kUsedIdMaxBytes || v.mv_size != 0) {
+      return fail(StoreError::kCorrupt, "malformed used id record");
+    }
+    const auto* kb = static_cast<const char*>(k.mv_data);
+    fn(get_be32(reinterpret_cast<const std::uint8_t*>(kb)),
+       std::string_view(kb + 4, k.mv_size - 4));
   }
   return {};
 }
@@ -562,12 +599,34 @@ int Store::write_ledger_rows(void* raw, const Ledger& ledger) {
   return rc;
 }
 
+int Store::write_used_ids(void* raw, const UsedIdsUpdate& update) {
+  auto* txn = static_cast<MDB_txn*>(raw);
+  int rc = update.reset ? mdb_drop(txn, env_->used_ids, 0) : 0;
+  std::uint8_t key[4 + kUsedIdMaxBytes];
+  for (const UsedIdChange& c : update.changes) {
+    CX_ASSERT(c.id.size() <= kUsedIdMaxBytes);
+    put_be32(key, c.member);
+    std::memcpy(key + 4, c.id.data(), c.id.size());
+    MDB_val k = val(key, 4 + c.id.size());
+    if (c.erase) {
+      const int del = rc == 0 ? mdb_del(txn, env_->used_ids, &k, nullptr) : 0;
+      if (del != 0 && del != MDB_NOTFOUND) rc = del;
+    } else {
+      put(rc, txn, env_->used_ids, k, val(key, 0));
+    }
+  }
+  const UsedIdsHeader h{kUsedIdsVersion, update.day.yyyymmdd};
+  put(rc, txn, env_->meta, val(std::string_view(kMetaUsedIds)), val(&h, sizeof h));
+  return rc;
+}
+
 int Store::write_batch(const Batch& batch, const Ledger& ledger,
                        const std::vector<std::uint8_t>& records,
                        const std::vector<std::size_t>& offsets, const Digest& new_hash) {
   MDB_txn* txn = nullptr;
   int rc = mdb_txn_begin(env_->env, nullptr, 0, &txn);
   if (rc != 0) return rc;
+  if (batch.used_ids) rc = write_used_ids(txn, *batch.used_ids);
   std::uint8_t key[8];
   for (std::size_t i = 0; i < batch.journal.size(); ++i) {
     put_be64(key, batch.journal[i].seq.value());
@@ -650,6 +709,7 @@ Status<StoreError> Store::commit_batch(const Batch& batch, Ledger& ledger) {
     bytes_estimate += o.record.size() + 16;
   if (batch.core_state) bytes_estimate += batch.core_state->size();
   if (batch.registry_state) bytes_estimate += batch.registry_state->size();
+  if (batch.used_ids) bytes_estimate += batch.used_ids->changes.size() * (kUsedIdMaxBytes + 16);
   if (auto st = ensure_room(bytes_estimate); !st) return st;
   for (int attempt = 0;; ++attempt) {
     const int rc = write_batch(batch, ledger, records, offsets, hash);

@@ -9,7 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
+#include <tuple>
 
 #include "carbonx/registry/journal.hpp"
 #include "registry_test_util.hpp"
@@ -554,6 +556,133 @@ TEST(Store, VerifyCatchesATamperedBalanceRow) {
   const auto violations = ledger.verify();
   ASSERT_EQ(violations.size(), 1u);
   EXPECT_NE(violations[0].find("sum to 1"), std::string::npos) << violations[0];
+}
+
+// The used ids as stored: "member:id" in key order, and the header's day (-1: no header).
+std::pair<std::vector<std::string>, std::int32_t> stored_used_ids(const std::string& dir) {
+  auto store = open_ok(dir);
+  if (!store) return {{}, -2};
+  Ledger ledger;
+  const auto rec = store->load(ledger);
+  EXPECT_TRUE(rec.ok());
+  std::vector<std::string> ids;
+  EXPECT_TRUE(store
+                  ->for_each_used_id([&](std::uint32_t m, std::string_view id) {
+                    ids.push_back(std::to_string(m) + ":" + std::string(id));
+                  })
+                  .ok());
+  const auto day = rec.ok() && rec.value().used_ids_day ? rec.value().used_ids_day->yyyymmdd : -1;
+  return {ids, day};
+}
+
+TEST(Store, UsedIdsCommitWithTheBatchAndAResetDropsThem) {
+  TempDir dir;
+  EXPECT_EQ(stored_used_ids(dir.path()).second, 0);  // a new store keeps them from the start
+  {
+    auto store = open_ok(dir.path());
+    Ledger ledger;
+    const auto payload = bytes_of("cmd 1");
+    const JournalEntry e{Seq(1), TimestampNs(1000), payload};
+    const UsedIdChange day1[] = {{1, "A", false}, {1, "B", false}, {2, "A", false},
+                                 {1, "B", true},  {1, "", false},  {1, "Z", true}};
+    Batch b;
+    b.journal = std::span(&e, 1);
+    b.used_ids = UsedIdsUpdate{false, Date{20170509}, day1};
+    ASSERT_TRUE(store->commit_batch(b, ledger).ok()) << store->last_error_detail();
+  }
+  auto [ids, day] = stored_used_ids(dir.path());
+  EXPECT_EQ(ids, (std::vector<std::string>{"1:", "1:A", "2:A"}));
+  EXPECT_EQ(day, 20170509);
+  {
+    auto store = open_ok(dir.path());
+    Ledger ledger;
+    ASSERT_TRUE(store->load(ledger).ok());
+    const UsedIdChange day2[] = {{3, "C", false}};
+    Batch b;  // no journal record: the ids alone (a new day seen by a query)
+    b.used_ids = UsedIdsUpdate{true, Date{20170510}, day2};
+    ASSERT_TRUE(store->commit_batch(b, ledger).ok());
+    EXPECT_EQ(store->applied_seq(), Seq(1));
+  }
+  std::tie(ids, day) = stored_used_ids(dir.path());
+  EXPECT_EQ(ids, (std::vector<std::string>{"3:C"}));
+  EXPECT_EQ(day, 20170510);
+}
+
+// The used ids are written in the batch's write transaction, before its journal records: a batch
+// that fails inside that transaction (here the map is full at its large journal record) leaves
+// neither its ids nor its day on disk, and a batch refused before it (a seq gap) neither.
+TEST(Store, UsedIdsOfAFailedBatchAreNotStored) {
+  TempDir dir;
+  StoreOptions o;
+  o.initial_map_bytes = 1 << 20;
+  o.max_map_bytes = 8 << 20;
+  o.durability = Durability::kNoSync;
+  const std::vector<std::uint8_t> big(200'000, 7);
+  {
+    auto store = open_ok(dir.path(), o);
+    Ledger ledger;
+    std::uint64_t seq = 1;
+    Status<StoreError> st;
+    for (; seq < 1000 && st.ok(); ++seq) {
+      const JournalEntry e{Seq(seq), TimestampNs(1), big};
+      const std::string id = "id" + std::to_string(seq);
+      const UsedIdChange ids[] = {{7, id, false}};
+      Batch b;
+      b.journal = std::span(&e, 1);
+      b.used_ids = UsedIdsUpdate{false, Date{static_cast<std::int32_t>(20170000 + seq)}, ids};
+      st = store->commit_batch(b, ledger);
+    }
+    ASSERT_EQ(st.error(), StoreError::kMapFull);
+    const std::uint64_t failed = seq - 1;
+    EXPECT_EQ(store->applied_seq(), Seq(failed - 1));
+    const JournalEntry gap{Seq(failed + 5), TimestampNs(1), big};
+    const UsedIdChange more[] = {{7, "gap", false}};
+    Batch b;
+    b.journal = std::span(&gap, 1);
+    b.used_ids = UsedIdsUpdate{true, Date{20991231}, more};
+    EXPECT_EQ(store->commit_batch(b, ledger).error(), StoreError::kSeqGap);
+  }
+  const auto [ids, day] = stored_used_ids(dir.path());
+  auto store = open_ok(dir.path(), o);
+  const std::uint64_t applied = store->applied_seq().value();
+  ASSERT_GT(applied, 0u);
+  EXPECT_EQ(ids.size(), applied);  // one id per committed batch, none of the failed ones
+  EXPECT_EQ(std::count(ids.begin(), ids.end(), "7:id" + std::to_string(applied)), 1);
+  EXPECT_EQ(std::count(ids.begin(), ids.end(), "7:id" + std::to_string(applied + 1)), 0);
+  EXPECT_EQ(std::count(ids.begin(), ids.end(), "7:gap"), 0);
+  EXPECT_EQ(day, static_cast<std::int32_t>(20170000 + applied));
+}
+
+// A store written before the used ids were kept (no header, no table): opened, it says so
+// (used_ids_day is nullopt, the caller rebuilds them), and its first batch with ids keeps them.
+TEST(Store, AStoreWithoutUsedIdsSaysSoUntilTheyAreWritten) {
+  TempDir dir;
+  {
+    auto store = open_ok(dir.path());
+    Ledger ledger;
+    ASSERT_TRUE(commit(*store, ledger, 1, "cmd 1").ok());
+  }
+  make_raw_env(dir.path(), [](MDB_txn* txn) {
+    MDB_dbi meta = 0, used = 0;
+    ASSERT_EQ(mdb_dbi_open(txn, "meta", 0, &meta), 0);
+    MDB_val k{8, const_cast<char*>("used_ids")};
+    ASSERT_EQ(mdb_del(txn, meta, &k, nullptr), 0);
+    ASSERT_EQ(mdb_dbi_open(txn, "used_ids", 0, &used), 0);
+    ASSERT_EQ(mdb_drop(txn, used, 1), 0);
+  });
+  EXPECT_EQ(stored_used_ids(dir.path()).second, -1);
+  {
+    auto store = open_ok(dir.path());
+    Ledger ledger;
+    ASSERT_TRUE(store->load(ledger).ok());
+    const UsedIdChange ids[] = {{1, "A", false}};
+    Batch b;
+    b.used_ids = UsedIdsUpdate{true, Date{20170509}, ids};
+    ASSERT_TRUE(store->commit_batch(b, ledger).ok());
+  }
+  const auto [ids, day] = stored_used_ids(dir.path());
+  EXPECT_EQ(ids, (std::vector<std::string>{"1:A"}));
+  EXPECT_EQ(day, 20170509);
 }
 
 TEST(Store, ErrorTexts) {

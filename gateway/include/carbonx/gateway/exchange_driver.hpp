@@ -14,10 +14,19 @@
 // positions, security list, market data snapshots) read the state after the commands before
 // them and are released with their batch, so nothing uncommitted is ever shown.
 //
+// ClOrdIDs are unique per session and trading day (TradeReportIDs and auction bids' ClOrdIDs
+// share the namespace). An id is used once its command goes to the core; if the core rejects a
+// NewOrder, or refuses an off-book report or bid, the id is given back and may be sent again (a
+// rejected Replace keeps it: its order still exists). A day ends at EndOfDay or when the China
+// Standard Time date of a stamp changes; still-open orders keep their ids. The used ids commit
+// with the batch (UsedClOrdIds), so the same rule holds across a restart.
+//
 // Startup: Store::load fills the ledger; the Registrar (allocation, compliance, firms) is built
 // over it and restores its committed state blob; the core state blob and the open orders restore
 // the core (restore_state, then restore_open_orders, which rebuilds each level's queue from the
-// records' priority_seq); applied_seq continues.
+// records' priority_seq); applied_seq continues; the day's used ClOrdIDs are read from the store
+// and the last stamp from the last journal record (no journal scan: start-up does not grow with
+// the journal).
 //
 // Journal: every state change is a journal record applied through ONE registry::JournalApplier
 // (the path replay uses): engine commands (apply_engine) and registry commands (apply_registry:
@@ -40,6 +49,7 @@
 #include "carbonx/gateway/config.hpp"
 #include "carbonx/gateway/members.hpp"
 #include "carbonx/gateway/sequencer.hpp"
+#include "carbonx/gateway/used_clordids.hpp"
 #include "carbonx/registry/journal_applier.hpp"
 #include "carbonx/registry/ledger.hpp"
 #include "carbonx/registry/registrar.hpp"
@@ -107,7 +117,9 @@ class ExchangeDriver final : public CoreDriver {
 
   ExchangeDriver() = default;
   bool recover(std::string* error);
-  bool recover_used_clordids(std::string* error);
+  bool recover_used_clordids(std::optional<Date> stored_day, std::string* error);
+  bool rebuild_used_clordids(std::string* error);
+  void start_clordid_day(Date day);
   void bootstrap_accounts();
   bool build_registrar(const ExchangeConfig& exchange, std::string* error);
   // One registry command: numbered, stamped, applied through the applier and journaled (refused
@@ -218,8 +230,8 @@ class ExchangeDriver final : public CoreDriver {
   // FIX bookkeeping (rebuilt from the open orders at start).
   std::unordered_map<std::uint64_t, OrderMeta> orders_;                // by OrderId
   std::vector<std::map<std::string, std::uint64_t>> open_by_clordid_;  // per session
-  std::vector<std::set<std::string>> used_clordids_;                   // per session, per day
-  std::vector<SessionIndex> session_of_member_;                        // by MemberId
+  UsedClOrdIds used_clordids_;  // the day's, per session; committed with the batches
+  std::vector<SessionIndex> session_of_member_;      // by MemberId
   std::vector<std::optional<Member>> member_cache_;  // by session, refreshed on version change
   std::uint64_t member_version_ = ~std::uint64_t{0};
   std::unordered_map<std::uint32_t, std::vector<MdSubscriptionEntry>> md_subs_;  // by instrument

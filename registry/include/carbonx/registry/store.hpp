@@ -1,15 +1,15 @@
 #pragma once
 // carbonx::registry::Store — the durable store on LMDB: one environment in a data directory
-// holding the ledger's rows, the open orders, the command journal, the core's state blob and
-// applied_seq. See registry/README.md for the on-disk layout.
+// holding the ledger's rows, the open orders, the command journal, the core's state blob, the
+// day's used client ids and applied_seq. See registry/README.md for the on-disk layout.
 //
 // Group commit: commit_batch() writes, in ONE LMDB write transaction, the batch's journal records
 // (hash-chained), the ledger rows the batch changed (the ledger's dirty set), the changed open
-// orders, the core state blob and applied_seq. Either all of it is durable or none of it is.
-// EVENTS OF A BATCH MUST ONLY BE RELEASED AFTER commit_batch() RETURNS SUCCESS: until then the
-// batch may be lost by a crash. If commit_batch() fails, nothing of the batch is on disk, the
-// ledger keeps its dirty set, and the caller must either retry the same batch or stop the process
-// (the in-memory state is ahead of the disk; a restart recovers the last commit).
+// orders, the core state blob, the used ids' changes and applied_seq. Either all of it is durable
+// or none of it is. EVENTS OF A BATCH MUST ONLY BE RELEASED AFTER commit_batch() RETURNS SUCCESS:
+// until then the batch may be lost by a crash. If commit_batch() fails, nothing of the batch is on
+// disk, the ledger keeps its dirty set, and the caller must either retry the same batch or stop the
+// process (the in-memory state is ahead of the disk; a restart recovers the last commit).
 //
 // Durability (StoreOptions::durability): kFullSync (default) fsyncs data and meta page at each
 // commit; kNoMetaSync skips the meta page's fsync (a system crash may lose the last commits but
@@ -46,6 +46,7 @@
 #include <vector>
 
 #include "carbonx/engine/result.hpp"
+#include "carbonx/engine/types.hpp"
 #include "carbonx/engine/units.hpp"
 #include "carbonx/registry/ledger.hpp"
 #include "carbonx/registry/records.hpp"
@@ -96,6 +97,32 @@ struct OrderChange {
   bool erase = false;
 };
 
+// The day's used client ids (the gateway's ClOrdIDs, TradeReportIDs and auction bid ClOrdIDs:
+// one namespace per member and trading day). Kept as committed state so that a restart knows
+// them without reading the journal: table `used_ids`, key = member (u32 big-endian) + the id's
+// bytes (at most kUsedIdMaxBytes), empty value; meta record `used_ids` = UsedIdsHeader.
+inline constexpr std::size_t kUsedIdMaxBytes = 64;
+inline constexpr std::uint32_t kUsedIdsVersion = 1;
+struct UsedIdsHeader {
+  std::uint32_t version = kUsedIdsVersion;
+  std::int32_t day_yyyymmdd = 0;  // the trading day the stored ids belong to (0: none yet)
+};
+static_assert(sizeof(UsedIdsHeader) == 8);
+
+// One change to the used ids: add (or keep) `id` of `member`, or erase it.
+struct UsedIdChange {
+  std::uint32_t member = 0;
+  std::string_view id;  // at most kUsedIdMaxBytes bytes (longer: a caller error, asserted)
+  bool erase = false;
+};
+
+// The used ids' changes of one batch, applied in order after `reset` (if set) dropped them all.
+struct UsedIdsUpdate {
+  bool reset = false;  // a new trading day: erase every stored id first
+  Date day{};          // the trading day the ids belong to after this batch
+  std::span<const UsedIdChange> changes;
+};
+
 struct Batch {
   std::span<const JournalEntry> journal;  // seqs applied_seq + 1, + 2, ... (may be empty)
   std::span<const OrderChange> orders;
@@ -103,6 +130,9 @@ struct Batch {
   // The registrar's allocation/compliance state blob (registrar.hpp), written in the same
   // transaction as the journal records and ledger rows. nullopt: unchanged.
   std::optional<std::span<const std::uint8_t>> registry_state;
+  // The used ids' changes, written in the same transaction as the journal records that used
+  // them (and the header's day). nullopt: unchanged.
+  std::optional<UsedIdsUpdate> used_ids;
 };
 
 // What the server needs to continue after a restart (no journal scan).
@@ -111,6 +141,9 @@ struct Recovery {
   std::vector<std::uint8_t> core_state;
   std::vector<std::uint8_t> registry_state;  // empty if never written (Batch::registry_state)
   Digest last_hash{};  // hash of the record at applied_seq (zeros when the journal is empty)
+  // The day of the stored used ids (for_each_used_id); nullopt: the store was written by a
+  // version that did not keep them (the caller rebuilds them from the journal once).
+  std::optional<Date> used_ids_day;
 };
 
 // A journal record as read back.
@@ -163,6 +196,10 @@ class Store final : public LedgerHistory {
   Status<StoreError> for_each_open_order(
       const std::function<void(std::uint64_t, std::span<const std::uint8_t>)>& fn);
 
+  // Calls fn(member, id) for every stored used id, in (member, id) byte order.
+  Status<StoreError> for_each_used_id(
+      const std::function<void(std::uint32_t, std::string_view)>& fn);
+
   // Commits one batch (see the header comment). `ledger` is the one load() filled (or an empty
   // ledger for a new store); its dirty set is written and then cleared.
   Status<StoreError> commit_batch(const Batch& batch, Ledger& ledger);
@@ -203,6 +240,7 @@ class Store final : public LedgerHistory {
                   const std::vector<std::uint8_t>& records, const std::vector<std::size_t>& offsets,
                   const Digest& new_hash);
   int write_ledger_rows(void* txn, const Ledger& ledger);
+  int write_used_ids(void* txn, const UsedIdsUpdate& update);
   Status<StoreError> fail(StoreError e, std::string text);
   Status<StoreError> write_failure(int rc, std::size_t bytes_needed);
 
