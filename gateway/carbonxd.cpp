@@ -1,9 +1,11 @@
 // carbonxd: the exchange server (FIX 4.4 acceptor, sequencer, operator API, calendar).
-// Usage: carbonxd [--config carbonxd.toml]. See gateway/README.md.
+// Usage: carbonxd [--config FILE] | --check-config | --help | --help-config. See gateway/README.md.
+// Exit codes: 0 clean stop (SIGTERM/SIGINT) or help; 1 the configuration or the start failed;
+// 2 a bad command line.
 #include <sys/resource.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
-#include <cstring>
 #include <string>
 
 #include "carbonx/gateway/server.hpp"
@@ -19,24 +21,66 @@ void raise_fd_limit() {
   }
 }
 
+struct Options {
+  std::string config_path;
+  bool help_config = false;
+  bool check_config = false;
+};
+
+// 0: run; otherwise the process's exit code (help printed, or a bad command line explained).
+int parse_command_line(int argc, char** argv, Options* o) {
+  CLI::App app{
+      "carbonxd: the carbonx exchange server. Members trade over FIX 4.4, operators use the "
+      "operator API (HTTP+JSON on 127.0.0.1, see cxctl), timers run the trading calendar; every "
+      "state change is committed to the LMDB store under the data directory before it is "
+      "acknowledged. Runs until SIGTERM or SIGINT (drains, commits, logs sessions out, exits 0).",
+      "carbonxd"};
+  app.add_option("-c,--config", o->config_path,
+                 "the TOML configuration file (default: none, every key at its default; "
+                 "gateway/config/carbonxd.toml is the sample). Relative paths in it are relative "
+                 "to the file")
+      ->check(CLI::ExistingFile);
+  app.add_flag("--help-config", o->help_config,
+               "list every configuration key with its type, default and meaning, then exit");
+  app.add_flag("--check-config", o->check_config,
+               "read and check the configuration (--config), print the effective data "
+               "directory, ports and durability, then exit: 0 if valid, 1 if not");
+  app.footer(
+      "Exit codes: 0 clean stop or help, 1 configuration or start-up failure, 2 bad command "
+      "line. Documentation: gateway/README.md, docs/operators.md, docs/fix/README.md.");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);  // --help: the help on stdout; otherwise CLI11's message
+    return rc == 0 ? -1 : 2;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string config_path;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
-      config_path = argv[++i];
-    } else {
-      std::fprintf(stderr, "usage: carbonxd [--config FILE]\n");
-      return 2;
-    }
+  Options options;
+  if (const int rc = parse_command_line(argc, argv, &options); rc != 0) return rc < 0 ? 0 : rc;
+  if (options.help_config) {
+    std::fputs(carbonx::gateway::config_keys_help().c_str(), stdout);
+    return 0;
   }
-  raise_fd_limit();
-  auto config = carbonx::gateway::load_server_config(config_path);
+  auto config = carbonx::gateway::load_server_config(options.config_path);
   if (!config.ok()) {
     std::fprintf(stderr, "carbonxd: %s\n", config.error().message.c_str());
     return 1;
   }
+  if (options.check_config) {
+    const auto& c = config.value();
+    std::printf(
+        "configuration OK: data in %s, FIX on %s:%u, operator API on 127.0.0.1:%u, "
+        "durability %s, %zu member(s) to seed\n",
+        c.data_dir.c_str(), c.fix_bind.c_str(), c.fix_port, c.operator_port,
+        std::string(carbonx::gateway::to_string(c.durability)).c_str(), c.members.size());
+    return 0;
+  }
+  raise_fd_limit();
   std::string error;
   auto server = carbonx::gateway::Server::create(config.value(), &error);
   if (!server) {

@@ -16,29 +16,28 @@ Error error(std::string text) {
   return Error{ConfigLoadError{std::move(text)}};
 }
 
-template <typename T>
-bool read_uint(const toml::table& t, const char* key, T max, T* out, std::string* problem) {
-  const toml::node* n = t.get(key);
-  if (n == nullptr) return true;
-  const auto v = n->value<std::int64_t>();
-  if (!v || *v < 0 || static_cast<std::uint64_t>(*v) > max) {
-    *problem = std::string(key) + ": must be an integer from 0 to " + std::to_string(max);
-    return false;
-  }
-  *out = static_cast<T>(*v);
-  return true;
-}
+// ---------------------------------------------------------------------------------------------
+// The key table: every configuration key, with the reader the parser uses for it and the text
+// carbonxd --help-config shows (config_keys()). A key not in the table is refused.
 
-bool read_string(const toml::table& t, const char* key, std::string* out, std::string* problem) {
-  const toml::node* n = t.get(key);
-  if (n == nullptr) return true;
-  const auto v = n->value<std::string>();
-  if (!v) {
-    *problem = std::string(key) + ": must be a string";
-    return false;
-  }
-  *out = *v;
-  return true;
+struct Ctx {
+  std::string base_dir;  // relative paths are resolved against it
+  std::string problem;   // "key: what is wrong" (the caller adds the section)
+};
+
+// One key of a section whose values land in a T (ServerConfig, ScheduleConfig, MemberSeed).
+template <typename T>
+struct KeySpec {
+  const char* name;
+  const char* type;
+  const char* meaning;
+  // Reads the key's node into `out`; false: ctx.problem names the key and what is wrong.
+  bool (*read)(const toml::node& n, const char* key, T& out, Ctx& ctx);
+  std::string (*show)(const T& defaults);  // the default, as TOML would write it
+};
+
+std::string quoted(const std::string& s) {
+  return "\"" + s + "\"";
 }
 
 std::string resolve(const std::string& base_dir, const std::string& path) {
@@ -47,156 +46,342 @@ std::string resolve(const std::string& base_dir, const std::string& path) {
   return p.is_absolute() ? p.string() : (base_dir / p).lexically_normal().string();
 }
 
-// allocation_tables = ["a.csv", ...]: paths relative to the config file.
-bool read_tables(const toml::table& s, const std::string& base_dir, ServerConfig* c,
-                 std::string* p) {
-  const toml::node* n = s.get("allocation_tables");
-  if (n == nullptr) return true;
-  const auto* arr = n->as_array();
-  if (arr == nullptr || arr->size() > 64) {
-    *p = "allocation_tables: must be an array of at most 64 file names";
+std::string minute_text(std::int32_t minute) {
+  char text[24];
+  std::snprintf(text, sizeof text, "%02d:%02d", minute / 60, minute % 60);
+  return text;
+}
+
+template <typename U>
+bool get_uint(const toml::node& n, const char* key, std::uint64_t max, U* out, Ctx& ctx) {
+  const auto v = n.value<std::int64_t>();
+  if (!v || *v < 0 || static_cast<std::uint64_t>(*v) > max) {
+    ctx.problem = std::string(key) + ": must be an integer from 0 to " + std::to_string(max);
     return false;
   }
-  c->allocation_table_paths.clear();
+  *out = static_cast<U>(*v);
+  return true;
+}
+
+bool get_string(const toml::node& n, const char* key, std::string* out, Ctx& ctx) {
+  const auto v = n.value<std::string>();
+  if (!v) {
+    ctx.problem = std::string(key) + ": must be a string";
+    return false;
+  }
+  *out = *v;
+  return true;
+}
+
+bool get_bool(const toml::node& n, const char* key, bool* out, Ctx& ctx) {
+  const auto v = n.value<bool>();
+  if (!v) {
+    ctx.problem = std::string(key) + ": must be true or false";
+    return false;
+  }
+  *out = *v;
+  return true;
+}
+
+// A key read into a field as is: an unsigned integer up to Max, a string or a bool.
+template <auto Field, std::uint64_t Max>
+bool uint_key(const toml::node& n, const char* key, auto& out, Ctx& ctx) {
+  return get_uint(n, key, Max, &(out.*Field), ctx);
+}
+template <auto Field>
+std::string show_number(const auto& d) {
+  return std::to_string(d.*Field);
+}
+template <auto Field>
+bool string_key(const toml::node& n, const char* key, auto& out, Ctx& ctx) {
+  return get_string(n, key, &(out.*Field), ctx);
+}
+template <auto Field>
+std::string show_string(const auto& d) {
+  return quoted(d.*Field);
+}
+template <auto Field>
+bool bool_key(const toml::node& n, const char* key, auto& out, Ctx& ctx) {
+  return get_bool(n, key, &(out.*Field), ctx);
+}
+template <auto Field>
+std::string show_bool(const auto& d) {
+  return d.*Field ? "true" : "false";
+}
+
+bool read_durability(const toml::node& n, const char*, ServerConfig& c, Ctx& ctx) {
+  std::string v;
+  if (!get_string(n, "durability", &v, ctx)) return false;
+  for (const auto m :
+       {DurabilityMode::kFullSync, DurabilityMode::kNoMetaSync, DurabilityMode::kNoSync}) {
+    if (v == to_string(m)) {
+      c.durability = m;
+      return true;
+    }
+  }
+  ctx.problem = "durability: must be full_sync, no_meta_sync or no_sync";
+  return false;
+}
+
+bool read_fix_store(const toml::node& n, const char*, ServerConfig& c, Ctx& ctx) {
+  std::string v;
+  if (!get_string(n, "fix_store", &v, ctx)) return false;
+  if (v != "file" && v != "memory") {
+    ctx.problem = "fix_store: must be file or memory";
+    return false;
+  }
+  c.fix_memory_store = v == "memory";
+  return true;
+}
+
+bool read_instruments(const toml::node& n, const char*, ServerConfig& c, Ctx& ctx) {
+  std::string v;
+  if (!get_string(n, "instruments", &v, ctx)) return false;
+  c.instruments_path = resolve(ctx.base_dir, v);
+  return true;
+}
+
+// allocation_tables = ["a.csv", ...]: paths relative to the config file.
+bool read_tables(const toml::node& n, const char*, ServerConfig& c, Ctx& ctx) {
+  const auto* arr = n.as_array();
+  if (arr == nullptr || arr->size() > 64) {
+    ctx.problem = "allocation_tables: must be an array of at most 64 file names";
+    return false;
+  }
+  c.allocation_table_paths.clear();
   for (const auto& item : *arr) {
     const auto v = item.value<std::string>();
     if (!v || v->empty()) {
-      *p = "allocation_tables: every entry must be a non-empty string";
+      ctx.problem = "allocation_tables: every entry must be a non-empty string";
       return false;
     }
-    c->allocation_table_paths.push_back(resolve(base_dir, *v));
+    c.allocation_table_paths.push_back(resolve(ctx.base_dir, *v));
   }
   return true;
 }
 
-bool parse_server(const toml::table& s, const std::string& base_dir, ServerConfig* c,
-                  std::string* p) {
-  std::string durability = "full_sync";
-  std::string fix_store = "file";
-  std::string instruments;
-  std::string clock_start;
-  if (!read_string(s, "data_dir", &c->data_dir, p) ||
-      !read_string(s, "fix_bind", &c->fix_bind, p) ||
-      !read_uint<std::uint16_t>(s, "fix_port", 65535, &c->fix_port, p) ||
-      !read_uint<std::uint16_t>(s, "operator_port", 65535, &c->operator_port, p) ||
-      !read_string(s, "operator_token", &c->operator_token, p) ||
-      !read_string(s, "durability", &durability, p) ||
-      !read_string(s, "fix_store", &fix_store, p) ||
-      !read_string(s, "instruments", &instruments, p) ||
-      !read_uint<std::uint32_t>(s, "max_batch", 1 << 20, &c->max_batch, p) ||
-      !read_uint<std::uint32_t>(s, "queue_capacity", 1 << 24, &c->queue_capacity, p) ||
-      !read_uint<std::uint32_t>(s, "throttle_msgs_per_s", 1 << 24, &c->throttle_msgs_per_s, p) ||
-      !read_uint<std::uint32_t>(s, "max_sessions", 1 << 20, &c->max_sessions, p) ||
-      !read_uint<std::uint32_t>(s, "cash_settlement_account", 0xfffffffe,
-                                &c->cash_settlement_account, p) ||
-      !read_uint<std::uint32_t>(s, "issuance_account", 0xfffffffe, &c->issuance_account, p) ||
-      !read_string(s, "jurisdictions", &c->jurisdictions_path, p) ||
-      !read_string(s, "jurisdiction", &c->jurisdiction, p) || !read_tables(s, base_dir, c, p) ||
-      !read_string(s, "clock_start", &clock_start, p)) {
+bool read_clock_start(const toml::node& n, const char*, ServerConfig& c, Ctx& ctx) {
+  std::string v;
+  if (!get_string(n, "clock_start", &v, ctx)) return false;
+  c.clock_start_ns = parse_clock_time(v);
+  if (!c.clock_start_ns) {
+    ctx.problem =
+        "clock_start: must be a time like \"2017-05-08T09:30:00+08:00\" (ISO 8601 with "
+        "seconds and Z or +HH:MM, years 2000-2099); \"" +
+        v + "\" is not";
     return false;
   }
-  if (s.get("clock_start") != nullptr) {
-    c->clock_start_ns = parse_clock_time(clock_start);
-    if (!c->clock_start_ns) {
-      *p = "clock_start: must be a time like \"2017-05-08T09:30:00+08:00\" (ISO 8601 with "
-           "seconds and Z or +HH:MM, years 2000-2099); \"" +
-           clock_start + "\" is not";
+  return true;
+}
+
+std::string show_tables(const ServerConfig& d) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < d.allocation_table_paths.size(); ++i) {
+    out += (i == 0 ? "" : ", ") + quoted(d.allocation_table_paths[i]);
+  }
+  return out + "]";
+}
+
+const KeySpec<ServerConfig> kServerKeys[] = {
+    {"data_dir", "string (path)",
+     "data directory: LMDB store, FIX session store, gateway DB (created; relative to the "
+     "configuration file)",
+     string_key<&ServerConfig::data_dir>, show_string<&ServerConfig::data_dir>},
+    {"fix_bind", "string (address)", "address the FIX acceptor listens on",
+     string_key<&ServerConfig::fix_bind>, show_string<&ServerConfig::fix_bind>},
+    {"fix_port", "integer 0..65535", "FIX 4.4 acceptor port (0: any free port)",
+     uint_key<&ServerConfig::fix_port, 65535>, show_number<&ServerConfig::fix_port>},
+    {"operator_port", "integer 0..65535",
+     "operator API port (HTTP+JSON, always bound to 127.0.0.1; 0: any free port)",
+     uint_key<&ServerConfig::operator_port, 65535>, show_number<&ServerConfig::operator_port>},
+    {"operator_token", "string (8+ characters)", "bearer token of the operator API",
+     string_key<&ServerConfig::operator_token>, show_string<&ServerConfig::operator_token>},
+    {"durability", "full_sync | no_meta_sync | no_sync",
+     "when a commit is on disk: fsync per group commit; no fsync of the meta page; no fsync "
+     "(benchmarks only: a system crash may corrupt the store)",
+     read_durability,
+     [](const ServerConfig& d) { return quoted(std::string(to_string(d.durability))); }},
+    {"fix_store", "file | memory",
+     "FIX session store: files (resend across restarts) or memory (benchmarks only)",
+     read_fix_store,
+     [](const ServerConfig& d) { return quoted(d.fix_memory_store ? "memory" : "file"); }},
+    {"instruments", "string (path)",
+     "exchange configuration: instruments, fees (engine format; relative to this file)",
+     read_instruments, [](const ServerConfig&) { return std::string("(none: no instruments)"); }},
+    {"max_batch", "integer 1..1048576", "commands per group commit",
+     uint_key<&ServerConfig::max_batch, 1 << 20>, show_number<&ServerConfig::max_batch>},
+    {"queue_capacity", "integer 1..16777216",
+     "commands waiting for the core; beyond it a request is refused as \"system busy\"",
+     uint_key<&ServerConfig::queue_capacity, 1 << 24>, show_number<&ServerConfig::queue_capacity>},
+    {"throttle_msgs_per_s", "integer 0..16777216",
+     "messages per second per FIX session; the excess is rejected",
+     uint_key<&ServerConfig::throttle_msgs_per_s, 1 << 24>,
+     show_number<&ServerConfig::throttle_msgs_per_s>},
+    {"max_sessions", "integer 0..1048576", "concurrent FIX connections",
+     uint_key<&ServerConfig::max_sessions, 1 << 20>, show_number<&ServerConfig::max_sessions>},
+    {"cash_settlement_account", "integer 0..4294967294",
+     "registry account on the other side of deposits and withdrawals (opened if missing)",
+     uint_key<&ServerConfig::cash_settlement_account, 0xfffffffe>,
+     show_number<&ServerConfig::cash_settlement_account>},
+    {"issuance_account", "integer 0..4294967294", "government issuance account (opened if missing)",
+     uint_key<&ServerConfig::issuance_account, 0xfffffffe>,
+     show_number<&ServerConfig::issuance_account>},
+    {"jurisdictions", "string (path)",
+     "compliance rules per jurisdiction (registry/data format; relative to this file)",
+     string_key<&ServerConfig::jurisdictions_path>, show_string<&ServerConfig::jurisdictions_path>},
+    {"jurisdiction", "string", "the profile of the jurisdictions file this exchange applies",
+     string_key<&ServerConfig::jurisdiction>, show_string<&ServerConfig::jurisdiction>},
+    {"allocation_tables", "array of strings (paths, at most 64)",
+     "allocation benchmark tables (registry/data format; relative to this file)", read_tables,
+     show_tables},
+    {"clock_start", "string (ISO 8601 time, e.g. \"2017-05-08T09:30:00+08:00\")",
+     "a simulated exchange clock starting at this time (continued across restarts, moved on by "
+     "clock.advance); absent: the wall clock",
+     read_clock_start, [](const ServerConfig&) { return std::string("(none: the wall clock)"); }},
+};
+
+bool read_utc_offset(const toml::node& n, const char*, ScheduleConfig& c, Ctx& ctx) {
+  const auto v = n.value<std::int64_t>();
+  if (!v || *v < -720 || *v > 840) {
+    ctx.problem = "utc_offset_minutes: must be -720..840";
+    return false;
+  }
+  c.utc_offset_minutes = static_cast<std::int32_t>(*v);
+  return true;
+}
+
+bool read_sessions(const toml::node& n, const char*, ScheduleConfig& c, Ctx& ctx) {
+  const auto* arr = n.as_array();
+  c.windows.clear();
+  std::int32_t last_close = -1;
+  for (std::size_t i = 0; arr != nullptr && i <= arr->size(); ++i) {
+    if (i == arr->size()) return true;
+    const auto text = (*arr)[i].value<std::string>();
+    const std::size_t dash = text ? text->find('-') : std::string::npos;
+    const std::int32_t open = dash == std::string::npos ? -1 : parse_hhmm(text->substr(0, dash));
+    const std::int32_t close = dash == std::string::npos ? -1 : parse_hhmm(text->substr(dash + 1));
+    if (open < 0 || close <= open || open <= last_close) break;
+    c.windows.push_back(TradingWindow{open, close});
+    last_close = close;
+  }
+  ctx.problem = "sessions: each must be \"HH:MM-HH:MM\", in order, not overlapping";
+  return false;
+}
+
+bool read_end_of_day(const toml::node& n, const char*, ScheduleConfig& c, Ctx&) {
+  const auto text = n.value<std::string>();
+  c.end_of_day_minute = text ? parse_hhmm(*text) : -1;
+  return true;  // checked against the sessions once both are read (parse_schedule)
+}
+
+const KeySpec<ScheduleConfig> kScheduleKeys[] = {
+    {"utc_offset_minutes", "integer -720..840",
+     "the calendar's time zone as minutes east of UTC (480: China Standard Time)", read_utc_offset,
+     show_number<&ScheduleConfig::utc_offset_minutes>},
+    {"sessions", "array of \"HH:MM-HH:MM\"",
+     "continuous trading windows on weekdays, local time, in order, not overlapping", read_sessions,
+     [](const ScheduleConfig& d) {
+       std::string out = "[";
+       for (std::size_t i = 0; i < d.windows.size(); ++i) {
+         out += std::string(i == 0 ? "" : ", ") + "\"" + minute_text(d.windows[i].open_minute) +
+                "-" + minute_text(d.windows[i].close_minute) + "\"";
+       }
+       return out + "]";
+     }},
+    {"end_of_day", "string \"HH:MM\"",
+     "the end of the trading day (day orders expire, ClOrdIDs free), after the last session",
+     read_end_of_day,
+     [](const ScheduleConfig& d) { return quoted(minute_text(d.end_of_day_minute)); }},
+    {"enabled", "boolean", "false: only the operator opens and closes the markets",
+     bool_key<&ScheduleConfig::enabled>, show_bool<&ScheduleConfig::enabled>},
+};
+
+bool read_accounts(const toml::node& n, const char*, MemberSeed& m, Ctx& ctx) {
+  const auto* accs = n.as_array();
+  ctx.problem = "accounts: must be an array of account ids > 0";
+  if (accs == nullptr) return false;
+  for (const auto& a : *accs) {
+    const auto v = a.value<std::int64_t>();
+    if (!v || *v <= 0 || *v > 0xfffffffe) return false;
+    m.accounts.push_back(static_cast<std::uint32_t>(*v));
+  }
+  ctx.problem.clear();
+  return true;
+}
+
+std::string required(const MemberSeed&) {
+  return "(required)";
+}
+
+const KeySpec<MemberSeed> kMemberKeys[] = {
+    {"id", "integer 1..4294967294", "the member's id", uint_key<&MemberSeed::id, 0xfffffffe>,
+     required},
+    {"comp_id", "string (1-32 characters)", "the member's FIX SenderCompID",
+     string_key<&MemberSeed::comp_id>, required},
+    {"username", "string", "the FIX Logon Username(553)", string_key<&MemberSeed::username>,
+     required},
+    {"password", "string (6+ characters)",
+     "the FIX Logon Password(554); stored only as a salted hash (remove it after the first start)",
+     string_key<&MemberSeed::password>, required},
+    {"cancel_on_disconnect", "boolean", "cancel the member's open orders when its session drops",
+     bool_key<&MemberSeed::cancel_on_disconnect>, show_bool<&MemberSeed::cancel_on_disconnect>},
+    {"accounts", "array of integers", "registry accounts this member may trade", read_accounts,
+     [](const MemberSeed&) { return std::string("[]"); }},
+};
+
+// Reads every key of `t` through `keys`; an unknown key is refused.
+template <typename T, std::size_t N>
+bool read_keys(const toml::table& t, const KeySpec<T> (&keys)[N], T& out, Ctx& ctx) {
+  for (const auto& [name, node] : t) {
+    const KeySpec<T>* spec = nullptr;
+    for (const KeySpec<T>& k : keys) {
+      if (name.str() == k.name) spec = &k;
+    }
+    if (spec == nullptr) {
+      ctx.problem = std::string(name.str()) + ": unknown key (carbonxd --help-config lists them)";
       return false;
     }
+    if (!spec->read(node, spec->name, out, ctx)) return false;
   }
-  if (durability == "full_sync") {
-    c->durability = DurabilityMode::kFullSync;
-  } else if (durability == "no_meta_sync") {
-    c->durability = DurabilityMode::kNoMetaSync;
-  } else if (durability == "no_sync") {
-    c->durability = DurabilityMode::kNoSync;
-  } else {
-    *p = "durability: must be full_sync, no_meta_sync or no_sync";
-    return false;
-  }
-  if (fix_store != "file" && fix_store != "memory") {
-    *p = "fix_store: must be file or memory";
-    return false;
-  }
-  c->fix_memory_store = fix_store == "memory";
+  return true;
+}
+
+bool parse_server(const toml::table& s, ServerConfig* c, Ctx& ctx) {
+  if (!read_keys(s, kServerKeys, *c, ctx)) return false;
   if (c->max_batch == 0 || c->queue_capacity == 0 || c->operator_token.size() < 8) {
-    *p = "max_batch and queue_capacity must be > 0 and operator_token at least 8 characters";
+    ctx.problem =
+        "max_batch and queue_capacity must be > 0 and operator_token at least 8 characters";
     return false;
   }
-  if (!instruments.empty()) {
-    std::filesystem::path ip(instruments);
-    c->instruments_path =
-        ip.is_absolute() ? ip.string() : (base_dir / ip).lexically_normal().string();
-  }
-  c->jurisdictions_path = resolve(base_dir, c->jurisdictions_path);
-  std::filesystem::path dp(c->data_dir);
-  if (!dp.is_absolute()) c->data_dir = (base_dir / dp).lexically_normal().string();
   return true;
 }
 
-bool parse_schedule(const toml::table& s, ScheduleConfig* c, std::string* p) {
-  if (const auto* off = s.get("utc_offset_minutes")) {
-    const auto v = off->value<std::int64_t>();
-    if (!v || *v < -720 || *v > 840) {
-      *p = "schedule.utc_offset_minutes: must be -720..840";
-      return false;
-    }
-    c->utc_offset_minutes = static_cast<std::int32_t>(*v);
+bool parse_schedule(const toml::table& s, ScheduleConfig* c, Ctx& ctx) {
+  if (!read_keys(s, kScheduleKeys, *c, ctx)) return false;
+  if (c->end_of_day_minute < 0 ||
+      (!c->windows.empty() && c->end_of_day_minute < c->windows.back().close_minute)) {
+    ctx.problem = "end_of_day: must be \"HH:MM\" after the last session closes";
+    return false;
   }
-  if (const auto* arr = s.get_as<toml::array>("sessions")) {
-    c->windows.clear();
-    std::int32_t last_close = -1;
-    for (const auto& item : *arr) {
-      const auto text = item.value<std::string>();
-      const std::size_t dash = text ? text->find('-') : std::string::npos;
-      const std::int32_t open = dash == std::string::npos ? -1 : parse_hhmm(text->substr(0, dash));
-      const std::int32_t close =
-          dash == std::string::npos ? -1 : parse_hhmm(text->substr(dash + 1));
-      if (open < 0 || close <= open || open <= last_close) {
-        *p = "schedule.sessions: each must be \"HH:MM-HH:MM\", in order, not overlapping";
-        return false;
-      }
-      c->windows.push_back(TradingWindow{open, close});
-      last_close = close;
-    }
-  }
-  if (const auto* eod = s.get("end_of_day")) {
-    const auto text = eod->value<std::string>();
-    c->end_of_day_minute = text ? parse_hhmm(*text) : -1;
-    if (c->end_of_day_minute < 0 ||
-        (!c->windows.empty() && c->end_of_day_minute < c->windows.back().close_minute)) {
-      *p = "schedule.end_of_day: must be \"HH:MM\" after the last session closes";
-      return false;
-    }
-  }
-  if (const auto* en = s.get("enabled")) c->enabled = en->value<bool>().value_or(true);
   return true;
 }
 
-bool parse_member(const toml::table& m, MemberSeed* out, std::string* p) {
-  if (!read_uint<std::uint32_t>(m, "id", 0xfffffffe, &out->id, p) ||
-      !read_string(m, "comp_id", &out->comp_id, p) ||
-      !read_string(m, "username", &out->username, p) ||
-      !read_string(m, "password", &out->password, p)) {
-    return false;
-  }
+bool parse_member(const toml::table& m, MemberSeed* out, Ctx& ctx) {
+  if (!read_keys(m, kMemberKeys, *out, ctx)) return false;
   if (out->id == 0 || out->comp_id.empty() || out->comp_id.size() > 32 || out->username.empty() ||
       out->password.size() < 6) {
-    *p = "member: needs id > 0, comp_id (1-32 chars), username and a password of 6+ characters";
+    ctx.problem = "needs id > 0, comp_id (1-32 chars), username and a password of 6+ characters";
     return false;
   }
-  out->cancel_on_disconnect = m["cancel_on_disconnect"].value_or(true);
-  if (const auto* accs = m.get_as<toml::array>("accounts")) {
-    for (const auto& a : *accs) {
-      const auto v = a.value<std::int64_t>();
-      if (!v || *v <= 0 || *v > 0xfffffffe) {
-        *p = "member " + out->comp_id + ": accounts: must be account ids > 0";
-        return false;
-      }
-      out->accounts.push_back(static_cast<std::uint32_t>(*v));
-    }
-  }
   return true;
+}
+
+template <typename T, std::size_t N>
+void list_keys(const char* section, const KeySpec<T> (&keys)[N], const T& defaults,
+               std::vector<ConfigKeyInfo>& out) {
+  for (const KeySpec<T>& k : keys) {
+    out.push_back(ConfigKeyInfo{section, k.name, k.type, k.show(defaults), k.meaning});
+  }
 }
 
 }  // namespace
@@ -233,24 +418,57 @@ Result<ServerConfig, ConfigLoadError> parse_server_config(std::string_view toml_
     return error(std::string("configuration is not valid TOML: ") + std::string(e.description()));
   }
   ServerConfig c;
-  std::string problem;
-  if (const auto* s = root.get_as<toml::table>("server")) {
-    if (!parse_server(*s, base_dir, &c, &problem)) return error("server." + problem);
-  } else {
-    c.data_dir = (std::filesystem::path(base_dir) / c.data_dir).lexically_normal().string();
-  }
-  if (const auto* s = root.get_as<toml::table>("schedule")) {
-    if (!parse_schedule(*s, &c.schedule, &problem)) return error(problem);
-  }
-  if (const auto* members = root.get_as<toml::array>("member")) {
-    for (const auto& node : *members) {
-      const auto* t = node.as_table();
-      MemberSeed m;
-      if (t == nullptr || !parse_member(*t, &m, &problem)) return error(problem);
-      c.members.push_back(std::move(m));
+  Ctx ctx{base_dir, ""};
+  for (const auto& [name, node] : root) {
+    const std::string section(name.str());
+    if (section == "server" && node.is_table()) {
+      if (!parse_server(*node.as_table(), &c, ctx)) return error("server." + ctx.problem);
+    } else if (section == "schedule" && node.is_table()) {
+      if (!parse_schedule(*node.as_table(), &c.schedule, ctx)) {
+        return error("schedule." + ctx.problem);
+      }
+    } else if (section == "member" && node.is_array()) {
+      for (const auto& item : *node.as_array()) {
+        MemberSeed m;
+        if (!item.is_table()) return error("member: must be a [[member]] table");
+        if (!parse_member(*item.as_table(), &m, ctx)) return error("member " + ctx.problem);
+        c.members.push_back(std::move(m));
+      }
+    } else {
+      return error(section +
+                   ": unknown section (expected [server], [schedule] and [[member]]; "
+                   "carbonxd --help-config lists every key)");
     }
   }
+  c.data_dir = resolve(base_dir, c.data_dir);
+  c.jurisdictions_path = resolve(base_dir, c.jurisdictions_path);
   return c;
+}
+
+std::vector<ConfigKeyInfo> config_keys() {
+  std::vector<ConfigKeyInfo> out;
+  list_keys("server", kServerKeys, ServerConfig{}, out);
+  list_keys("schedule", kScheduleKeys, ScheduleConfig{}, out);
+  MemberSeed member;
+  list_keys("member", kMemberKeys, member, out);
+  return out;
+}
+
+std::string config_keys_help() {
+  std::string out =
+      "carbonxd configuration (TOML, --config FILE): every key is optional unless marked "
+      "(required);\nrelative paths are relative to the configuration file.\n";
+  std::string section;
+  for (const ConfigKeyInfo& k : config_keys()) {
+    if (k.section != section) {
+      section = k.section;
+      out += section == "member" ? "\n[[member]]   (one per member; seeded into the gateway DB at "
+                                   "first start)\n"
+                                 : "\n[" + section + "]\n";
+    }
+    out += "  " + k.name + " = " + k.default_value + "\n      " + k.type + ": " + k.meaning + "\n";
+  }
+  return out;
 }
 
 Result<ServerConfig, ConfigLoadError> load_server_config(const std::string& path) {

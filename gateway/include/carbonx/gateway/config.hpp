@@ -1,5 +1,6 @@
 #pragma once
 // carbonxd's configuration: one TOML file, every key optional (the defaults run `make run`).
+// `carbonxd --help-config` lists every key with its type, default and meaning (config_keys()).
 //
 //   [server]
 //   data_dir = "data"                 # LMDB store, FIX session store, gateway DB; created
@@ -110,7 +111,22 @@ struct ConfigLoadError {
   std::string message;  // names the key and what is wrong
 };
 
-// Parses TOML text; `base_dir` resolves relative paths. Errors name the key.
+// One configuration key, as `carbonxd --help-config` lists it. Generated from the table the parser
+// reads the keys with (config.cpp), so the listing and the parser cannot differ.
+struct ConfigKeyInfo {
+  std::string section;        // "server", "schedule" or "member" ([[member]])
+  std::string name;           // "fix_port"
+  std::string type;           // "integer 0..65535", "full_sync | no_meta_sync | no_sync", ...
+  std::string default_value;  // as TOML would write it, or "(required)" / "(none: ...)"
+  std::string meaning;
+};
+// Every key of every section, in the parser's order.
+std::vector<ConfigKeyInfo> config_keys();
+// The text of `carbonxd --help-config`: config_keys() by section.
+std::string config_keys_help();
+
+// Parses TOML text; `base_dir` resolves relative paths. Errors name the key. An unknown section
+// or key is refused (a misspelt key would otherwise silently keep its default).
 Result<ServerConfig, ConfigLoadError> parse_server_config(std::string_view toml_text,
                                                           const std::string& base_dir);
 // Reads and parses a file ("" -> all defaults).

@@ -1,0 +1,151 @@
+// carbonxd's command line and configuration keys (issue 11): --help and --help-config exit 0 and
+// name every option and every key; the key listing comes from the parser's own table (each
+// listed key is read by the parser, its listed default is the parser's default, an unknown key
+// is refused); a bad option or configuration exits non-zero with a message naming it.
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "carbonx/gateway/config.hpp"
+
+namespace carbonx::gateway {
+namespace {
+
+struct ProcessRun {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr
+};
+
+ProcessRun carbonxd(const std::string& args) {
+  ProcessRun r;
+  const std::string cmd = std::string(CARBONXD_PATH) + " " + args + " 2>&1 </dev/null";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (p == nullptr) return r;
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;)
+    r.output.append(buf, n);
+  const int status = ::pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+TEST(CarbonxdCommandLine, HelpExitsZeroAndNamesEveryOption) {
+  const ProcessRun r = carbonxd("--help");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  for (const char* option :
+       {"--config", "--help-config", "--check-config", "--help", "Exit codes"}) {
+    EXPECT_NE(r.output.find(option), std::string::npos) << option << "\n" << r.output;
+  }
+}
+
+TEST(CarbonxdCommandLine, HelpConfigExitsZeroAndListsEveryKeyWithTypeDefaultAndMeaning) {
+  const ProcessRun r = carbonxd("--help-config");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output, config_keys_help());
+  for (const char* section : {"[server]", "[schedule]", "[[member]]"}) {
+    EXPECT_NE(r.output.find(section), std::string::npos) << section;
+  }
+  const auto keys = config_keys();
+  EXPECT_GE(keys.size(), 28u);
+  for (const ConfigKeyInfo& k : keys) {
+    EXPECT_FALSE(k.type.empty() || k.default_value.empty() || k.meaning.empty()) << k.name;
+    const std::string line =
+        "  " + k.name + " = " + k.default_value + "\n      " + k.type + ": " + k.meaning + "\n";
+    EXPECT_NE(r.output.find(line), std::string::npos) << line;
+  }
+}
+
+TEST(CarbonxdCommandLine, ABadOptionOrConfigurationExitsNonZeroWithAClearMessage) {
+  ProcessRun r = carbonxd("--no-such-option");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("--no-such-option"), std::string::npos) << r.output;
+  r = carbonxd("--config /no/such/file.toml");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("/no/such/file.toml"), std::string::npos) << r.output;
+  r = carbonxd("--config");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("--config"), std::string::npos) << r.output;
+
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("cx_cli_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto bad = dir / "bad.toml";
+  std::ofstream(bad) << "[server]\nfix_prot = 9878\n";
+  r = carbonxd("--check-config --config " + bad.string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("server.fix_prot: unknown key"), std::string::npos) << r.output;
+  r = carbonxd("--check-config --config " + std::string(CARBONX_GATEWAY_CONFIG_DIR) +
+               "/carbonxd.toml");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("configuration OK"), std::string::npos) << r.output;
+  std::filesystem::remove_all(dir);
+}
+
+// Every listed key is read by the parser: a value no key accepts (an inline table) is refused
+// by that key's own reader, naming it, never as an unknown key.
+TEST(ConfigKeys, EveryListedKeyIsReadByTheParser) {
+  for (const ConfigKeyInfo& k : config_keys()) {
+    const std::string head = k.section == "member" ? "[[member]]\n" : "[" + k.section + "]\n";
+    const auto c = parse_server_config(head + k.name + " = { x = 1 }\n", "/base");
+    ASSERT_FALSE(c.ok()) << k.section << "." << k.name;
+    EXPECT_NE(c.error().message.find(k.name), std::string::npos) << c.error().message;
+    EXPECT_EQ(c.error().message.find("unknown key"), std::string::npos) << c.error().message;
+  }
+  for (const char* toml : {"[server]\nfix_prot = 1\n", "[schedule]\nsession = []\n",
+                           "[[member]]\nid = 1\ncompid = \"X\"\n", "[servers]\n"}) {
+    const auto c = parse_server_config(toml, "/base");
+    ASSERT_FALSE(c.ok()) << toml;
+    EXPECT_NE(c.error().message.find("unknown"), std::string::npos) << c.error().message;
+  }
+}
+
+// The listed defaults are the parser's: a file setting every key to its listed default reads
+// the same as an empty file.
+TEST(ConfigKeys, ListedDefaultsAreTheParserDefaults) {
+  std::string toml;
+  std::string section;
+  for (const ConfigKeyInfo& k : config_keys()) {
+    if (k.section == "member" || k.default_value.front() == '(') continue;
+    if (k.section != section) toml += "[" + (section = k.section) + "]\n";
+    toml += k.name + " = " + k.default_value + "\n";
+  }
+  const auto listed = parse_server_config(toml, "/base");
+  ASSERT_TRUE(listed.ok()) << listed.error().message << "\n" << toml;
+  const auto empty = parse_server_config("", "/base");
+  ASSERT_TRUE(empty.ok());
+  const ServerConfig& a = listed.value();
+  const ServerConfig& b = empty.value();
+  EXPECT_EQ(a.data_dir, b.data_dir);
+  EXPECT_EQ(a.fix_bind, b.fix_bind);
+  EXPECT_EQ(a.fix_port, b.fix_port);
+  EXPECT_EQ(a.operator_port, b.operator_port);
+  EXPECT_EQ(a.operator_token, b.operator_token);
+  EXPECT_EQ(a.durability, b.durability);
+  EXPECT_EQ(a.fix_memory_store, b.fix_memory_store);
+  EXPECT_EQ(a.max_batch, b.max_batch);
+  EXPECT_EQ(a.queue_capacity, b.queue_capacity);
+  EXPECT_EQ(a.throttle_msgs_per_s, b.throttle_msgs_per_s);
+  EXPECT_EQ(a.max_sessions, b.max_sessions);
+  EXPECT_EQ(a.cash_settlement_account, b.cash_settlement_account);
+  EXPECT_EQ(a.issuance_account, b.issuance_account);
+  EXPECT_EQ(a.jurisdictions_path, b.jurisdictions_path);
+  EXPECT_EQ(a.jurisdiction, b.jurisdiction);
+  EXPECT_EQ(a.allocation_table_paths, b.allocation_table_paths);
+  EXPECT_EQ(a.schedule.utc_offset_minutes, b.schedule.utc_offset_minutes);
+  ASSERT_EQ(a.schedule.windows.size(), b.schedule.windows.size());
+  for (std::size_t i = 0; i < a.schedule.windows.size(); ++i) {
+    EXPECT_EQ(a.schedule.windows[i].open_minute, b.schedule.windows[i].open_minute);
+    EXPECT_EQ(a.schedule.windows[i].close_minute, b.schedule.windows[i].close_minute);
+  }
+  EXPECT_EQ(a.schedule.end_of_day_minute, b.schedule.end_of_day_minute);
+  EXPECT_EQ(a.schedule.enabled, b.schedule.enabled);
+}
+
+}  // namespace
+}  // namespace carbonx::gateway
