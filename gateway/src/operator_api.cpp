@@ -5,6 +5,7 @@
 #include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
 
+#include "carbonx/gateway/operator_verbs.hpp"
 #include "carbonx/gateway/server.hpp"
 
 namespace carbonx::gateway {
@@ -64,11 +65,16 @@ class OperatorApi::Session : public std::enable_shared_from_this<Session> {
     if (req.method() != http::verb::post || target.rfind("/v1/", 0) != 0) {
       return reply(404, json{{"ok", false}, {"error", "use POST /v1/<verb>"}}.dump());
     }
-    const std::string verb = target.substr(4);
-    if (verb.rfind("member.", 0) == 0) {
-      std::uint32_t status = 200;
-      std::string body = member_verb(verb, req.body(), &status);
-      return reply(status, std::move(body));
+    // The body is parsed here, once, into the verb's typed request (the verb table); a refusal
+    // is answered at once and changes nothing.
+    auto parsed = parse_operator_request(std::string_view(target).substr(4), req.body());
+    if (!parsed.ok()) {
+      OperatorReply refusal = parsed.error();
+      return reply(refusal.http_status, std::move(refusal.json));
+    }
+    if (verbs::meta_of(parsed.value()).route == verbs::Route::kMembers) {
+      OperatorReply r = apply_member_verb(api_.server_.members(), parsed.value());
+      return reply(r.http_status, std::move(r.json));
     }
     std::uint64_t ticket = 0;
     {
@@ -77,7 +83,7 @@ class OperatorApi::Session : public std::enable_shared_from_this<Session> {
       api_.waiting_[ticket] = shared_from_this();
     }
     Inbound in;
-    in.item = OperatorRequest{ticket, verb, req.body()};
+    in.item = OperatorRequest{ticket, std::move(parsed.value())};
     if (!api_.server_.submit(std::move(in))) {
       std::lock_guard lock(api_.mutex_);
       api_.waiting_.erase(ticket);
@@ -85,61 +91,12 @@ class OperatorApi::Session : public std::enable_shared_from_this<Session> {
     }
   }
 
-  std::string member_verb(const std::string& verb, const std::string& body, std::uint32_t* st);
-
   OperatorApi& api_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   bool keep_alive_ = false;
 };
-
-std::string OperatorApi::Session::member_verb(const std::string& verb, const std::string& body,
-                                              std::uint32_t* st) {
-  MemberDirectory& members = api_.server_.members();
-  try {
-    const json in = body.empty() ? json::object() : json::parse(body);
-    if (verb == "member.list") {
-      json out = json::array();
-      for (const Member& m : members.all()) {
-        out.push_back({{"id", m.id},
-                       {"comp_id", m.comp_id},
-                       {"username", m.username},
-                       {"cancel_on_disconnect", m.cancel_on_disconnect},
-                       {"accounts", m.accounts}});
-      }
-      return json{{"ok", true}, {"members", out}}.dump();
-    }
-    Status<MemberError> result = Err{MemberError::kInvalid};
-    if (verb == "member.add") {
-      MemberSeed s;
-      s.id = in.at("id").get<std::uint32_t>();
-      s.comp_id = in.at("comp_id").get<std::string>();
-      s.username = in.at("username").get<std::string>();
-      s.password = in.at("password").get<std::string>();
-      s.cancel_on_disconnect = in.value("cancel_on_disconnect", true);
-      s.accounts = in.value("accounts", std::vector<std::uint32_t>{});
-      result = members.add(s);
-    } else if (verb == "member.set_password") {
-      result = members.set_password(in.at("id").get<std::uint32_t>(),
-                                    in.at("password").get<std::string>());
-    } else if (verb == "member.set_accounts") {
-      result = members.set_accounts(in.at("id").get<std::uint32_t>(),
-                                    in.at("accounts").get<std::vector<std::uint32_t>>());
-    } else {
-      *st = 404;
-      return json{{"ok", false}, {"error", "unknown verb " + verb}}.dump();
-    }
-    if (!result.ok()) {
-      *st = 409;
-      return json{{"ok", false}, {"error", std::string(to_string(result.error()))}}.dump();
-    }
-    return json{{"ok", true}}.dump();
-  } catch (const json::exception& e) {
-    *st = 400;
-    return json{{"ok", false}, {"error", std::string("bad request body: ") + e.what()}}.dump();
-  }
-}
 
 OperatorApi::OperatorApi(asio::io_context& io, Server& server, std::uint16_t port,
                          std::string token)

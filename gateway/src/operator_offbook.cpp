@@ -4,8 +4,8 @@
 // command the core refuses answers 409 with the engine's reason text and changes nothing.
 #include <nlohmann/json.hpp>
 
-#include "carbonx/gateway/exchange_driver.hpp"
 #include "offbook_fix_detail.hpp"
+#include "operator_handlers.hpp"
 
 namespace carbonx::gateway {
 namespace {
@@ -83,43 +83,8 @@ json event_json(const Event& ev) {
   return json{};
 }
 
-// "2026-11-21" or 20261121 -> Date (validity is checked by the core).
-Date date_of(const json& v) {
-  if (v.is_number_integer()) return Date{v.get<std::int32_t>()};
-  const std::string s = v.get<std::string>();
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return Date{0};
-  std::int32_t n = 0;
-  for (const char c : s) {
-    if (c == '-') continue;
-    if (c < '0' || c > '9') return Date{0};
-    n = n * 10 + (c - '0');
-  }
-  return Date{n};
-}
-
-AuctionPricing pricing_of(const std::string& s) {
-  if (s == "uniform") return AuctionPricing::kUniform;
-  if (s != "pay_as_bid") throw std::invalid_argument("pricing: pay_as_bid | uniform");
-  return AuctionPricing::kPayAsBid;
-}
-
-// The auction.open body (gateway/README.md) as the core command.
-AuctionOpen auction_open_of(const json& in, TimestampNs ts, InstrumentId instrument) {
-  AuctionOpen a;
-  a.seller = AccountId(in.at("seller").get<std::uint32_t>());
-  a.instrument = instrument;
-  a.quantity_t = QuantityT(in.at("quantity_t").get<std::int64_t>());
-  a.reserve_fen = PriceFen(in.at("reserve_fen").get<std::int64_t>());
-  a.start_ts = TimestampNs(in.value("start_ts", ts.value()));
-  a.end_ts = in.contains("end_ts")
-                 ? TimestampNs(in.at("end_ts").get<std::int64_t>())
-                 : TimestampNs(a.start_ts.value() +
-                               in.at("duration_s").get<std::int64_t>() * 1'000'000'000);
-  a.min_bid_t = QuantityT(in.value("min_bid_t", std::int64_t{0}));
-  a.max_share_bp = in.value("max_share_bp", 5000u);
-  a.pricing = pricing_of(in.value("pricing", std::string("pay_as_bid")));
-  a.min_fill_bp = in.value("min_fill_bp", 0u);
-  return a;
+OperatorReply error_reply(std::uint32_t status, const std::string& text) {
+  return OperatorReply{status, json{{"ok", false}, {"error", text}}.dump()};
 }
 
 }  // namespace
@@ -140,140 +105,138 @@ std::vector<Event> ExchangeDriver::run_operator_command(TimestampNs ts, CommandB
   return events;
 }
 
-std::string ExchangeDriver::offbook_operator_json(TimestampNs ts, const std::string& verb,
-                                                  const std::string& body_json,
-                                                  std::uint32_t* status,
-                                                  std::vector<Delivery>& out) {
-  const json in = body_json.empty() ? json::object() : json::parse(body_json);
-  auto answer = [&](const std::vector<Event>& events) {
-    json rows = json::array();
-    for (const Event& ev : events) {
-      if (const auto* j = std::get_if<RejectEvent>(&ev.body)) {
-        *status = 409;
-        return json{{"ok", false}, {"error", std::string(to_string(j->reason))}}.dump();
-      }
-      json e = event_json(ev);
-      if (!e.is_null()) rows.push_back(std::move(e));
+// The command's events, or 409 with the engine's reason (the command changed nothing).
+OperatorReply OperatorHandlers::offbook_command(CommandBody body) {
+  const std::vector<Event> events = d_.run_operator_command(ts_, std::move(body), out_);
+  json rows = json::array();
+  for (const Event& ev : events) {
+    if (const auto* j = std::get_if<RejectEvent>(&ev.body)) {
+      return error_reply(409, std::string(to_string(j->reason)));
     }
-    return json{{"ok", true}, {"seq", seq_.value()}, {"events", rows}}.dump();
-  };
-  auto symbol = [&](const char* key) -> InstrumentId {
-    const InstrumentConfig* ins = instrument_by_symbol(in.at(key).get<std::string>());
-    if (ins == nullptr) throw std::invalid_argument("unknown symbol");
-    return ins->id;
-  };
-  try {
-    if (verb == "auction.open") {
-      return answer(run_operator_command(ts, auction_open_of(in, ts, symbol("symbol")), out));
-    }
-    if (verb == "auction.close") {
-      return answer(run_operator_command(
-          ts, AuctionClose{OffBookId(in.at("auction_id").get<std::uint64_t>())}, out));
-    }
-    if (verb == "repo.file") {
-      RepoFile f;
-      f.repo_party = AccountId(in.at("repo_party").get<std::uint32_t>());
-      f.reverse_party = AccountId(in.at("reverse_party").get<std::uint32_t>());
-      f.filer = f.repo_party;
-      f.instrument = symbol("symbol");
-      f.quantity_t = QuantityT(in.at("quantity_t").get<std::int64_t>());
-      f.start_price_fen = PriceFen(in.at("start_price_fen").get<std::int64_t>());
-      f.repurchase_price_fen = PriceFen(in.at("repurchase_price_fen").get<std::int64_t>());
-      f.end_date = date_of(in.at("end_date"));
-      if (in.contains("surrender_deadline")) {
-        f.surrender_deadline = date_of(in.at("surrender_deadline"));
-      } else if (const auto d = offbook_detail::next_surrender_deadline(*registrar_, f.repo_party,
-                                                                        trading_date(ts))) {
-        f.surrender_deadline = d->deadline;  // a covered firm's, from the registrar
-      }
-      f.both_confirmed = true;  // the operator files both parties' signed agreement
-      return answer(run_operator_command(ts, f, out));
-    }
-    if (verb == "repo.mature") {
-      if (in.contains("repo_id")) {  // early repurchase with both parties' consents held
-        RepoEarlyRepurchase e;
-        e.repo_id = OffBookId(in.at("repo_id").get<std::uint64_t>());
-        e.both_consented = true;
-        return answer(run_operator_command(ts, e, out));
-      }
-      return answer(run_operator_command(ts, RepoMature{}, out));
-    }
-    if (verb == "repo.resolve_default") {
-      return answer(run_operator_command(
-          ts, RepoResolveDefault{OffBookId(in.at("repo_id").get<std::uint64_t>())}, out));
-    }
-    return offbook_report_json(verb, in.dump(), status);
-  } catch (const json::exception& e) {
-    *status = 400;
-    return json{{"ok", false}, {"error", std::string("bad request body: ") + e.what()}}.dump();
-  } catch (const std::invalid_argument& e) {
-    *status = 400;
-    return json{{"ok", false}, {"error", e.what()}}.dump();
+    json e = event_json(ev);
+    if (!e.is_null()) rows.push_back(std::move(e));
   }
+  return OperatorReply{200, json{{"ok", true}, {"seq", d_.seq_.value()}, {"events", rows}}.dump()};
 }
 
-// Read-only reports: auction.list, repo.list, agreement.list.
-std::string ExchangeDriver::offbook_report_json(const std::string& verb,
-                                                const std::string& body_json,
-                                                std::uint32_t* status) const {
-  const json in = json::parse(body_json);
-  const OffBookStateRecord& s = core_->offbook();
-  if (verb == "auction.list") {
-    json rows = json::array();
-    for (const AuctionRecord& a : s.auctions) {
-      std::int64_t bid_t = 0;
-      for (const BidRecord& b : a.bids)
-        bid_t += b.quantity_t.value();
-      rows.push_back(
-          {{"auction_id", a.id.value()},
-           {"symbol", symbol_of(a.terms.instrument)},
-           {"seller", a.terms.seller.value()},
-           {"quantity_t", a.terms.quantity_t.value()},
-           {"reserve_fen", a.terms.reserve_fen.value()},
-           {"start_ts", a.terms.start_ts.value()},
-           {"end_ts", a.terms.end_ts.value()},
-           {"pricing", a.terms.pricing == AuctionPricing::kUniform ? "uniform" : "pay_as_bid"},
-           {"bids", a.bids.size()},
-           {"bid_t", bid_t}});
-    }
-    return json{{"ok", true}, {"auctions", rows}}.dump();
+// auction.open: end_ts, or start_ts (default: the command's stamp) + duration_s.
+OperatorReply OperatorHandlers::operator()(const verbs::AuctionOpen& r) {
+  const InstrumentConfig* ins = d_.instrument_by_symbol(r.symbol);
+  if (ins == nullptr) return error_reply(400, "unknown symbol");
+  AuctionOpen a;
+  a.seller = r.seller;
+  a.instrument = ins->id;
+  a.quantity_t = r.quantity_t;
+  a.reserve_fen = r.reserve_fen;
+  a.start_ts = r.start_ts.value_or(ts_);
+  a.end_ts =
+      r.end_ts ? *r.end_ts : TimestampNs(a.start_ts.value() + r.duration_s.value() * 1'000'000'000);
+  a.min_bid_t = r.min_bid_t;
+  a.max_share_bp = r.max_share_bp;
+  a.pricing = r.pricing;
+  a.min_fill_bp = r.min_fill_bp;
+  return offbook_command(a);
+}
+
+OperatorReply OperatorHandlers::operator()(const verbs::AuctionClose& r) {
+  return offbook_command(AuctionClose{r.auction_id});
+}
+
+// repo.file: both parties' signed agreement filed by the operator; the surrender deadline is
+// the one given, else the repo party's own (a covered firm's, from the registrar).
+OperatorReply OperatorHandlers::operator()(const verbs::RepoFile& r) {
+  const InstrumentConfig* ins = d_.instrument_by_symbol(r.symbol);
+  if (ins == nullptr) return error_reply(400, "unknown symbol");
+  RepoFile f;
+  f.repo_party = r.repo_party;
+  f.reverse_party = r.reverse_party;
+  f.filer = f.repo_party;
+  f.instrument = ins->id;
+  f.quantity_t = r.quantity_t;
+  f.start_price_fen = r.start_price_fen;
+  f.repurchase_price_fen = r.repurchase_price_fen;
+  f.end_date = r.end_date;
+  if (r.surrender_deadline) {
+    f.surrender_deadline = *r.surrender_deadline;
+  } else if (const auto d = offbook_detail::next_surrender_deadline(*d_.registrar_, f.repo_party,
+                                                                    trading_date(ts_))) {
+    f.surrender_deadline = d->deadline;
   }
-  if (verb == "repo.list") {
-    json open = json::array(), proposed = json::array(), defaulted = json::array();
-    json maturities = json::array();
-    for (const RepoRecord& r : repos_in(s, RepoStatus::kOpen))
-      open.push_back(repo_record_json(r));
-    for (const RepoRecord& r : repos_in(s, RepoStatus::kProposed))
-      proposed.push_back(repo_record_json(r));
-    for (const RepoRecord& r : repos_in(s, RepoStatus::kDefaulted))
-      defaulted.push_back(repo_record_json(r));
-    const Date from = in.contains("from") ? date_of(in.at("from")) : Date{0};
-    const Date to = in.contains("to") ? date_of(in.at("to")) : Date{29991231};
-    for (const RepoRecord& r : repo_maturities(s, from, to))
-      maturities.push_back(repo_record_json(r));
-    return json{{"ok", true},
-                {"open", open},
-                {"proposed", proposed},
-                {"defaulted", defaulted},
-                {"maturities", maturities}}
-        .dump();
+  f.both_confirmed = true;
+  return offbook_command(f);
+}
+
+// repo.mature: every open repo whose end date has come, or with repo_id an early repurchase
+// with both parties' consents held.
+OperatorReply OperatorHandlers::operator()(const verbs::RepoMature& r) {
+  if (r.repo_id) {
+    RepoEarlyRepurchase e;
+    e.repo_id = *r.repo_id;
+    e.both_consented = true;
+    return offbook_command(e);
   }
-  if (verb == "agreement.list") {
-    json rows = json::array();
-    for (const AgreementRecord& a : s.agreements) {
-      rows.push_back({{"report_id", a.id.value()},
-                      {"symbol", symbol_of(a.instrument)},
-                      {"reporter", a.reporter.value()},
-                      {"side", a.reporter_side == Side::kBuy ? "buy" : "sell"},
-                      {"counterparty", a.counterparty.value()},
-                      {"price_fen", a.price_fen.value()},
-                      {"quantity_t", a.quantity_t.value()},
-                      {"client_order_id", std::string(view(a.client_order_id))}});
-    }
-    return json{{"ok", true}, {"agreements", rows}}.dump();
+  return offbook_command(RepoMature{});
+}
+
+OperatorReply OperatorHandlers::operator()(const verbs::RepoResolveDefault& r) {
+  return offbook_command(RepoResolveDefault{r.repo_id});
+}
+
+OperatorReply OperatorHandlers::operator()(const verbs::AuctionList&) {
+  json rows = json::array();
+  for (const AuctionRecord& a : d_.core_->offbook().auctions) {
+    std::int64_t bid_t = 0;
+    for (const BidRecord& b : a.bids)
+      bid_t += b.quantity_t.value();
+    rows.push_back(
+        {{"auction_id", a.id.value()},
+         {"symbol", d_.symbol_of(a.terms.instrument)},
+         {"seller", a.terms.seller.value()},
+         {"quantity_t", a.terms.quantity_t.value()},
+         {"reserve_fen", a.terms.reserve_fen.value()},
+         {"start_ts", a.terms.start_ts.value()},
+         {"end_ts", a.terms.end_ts.value()},
+         {"pricing", a.terms.pricing == AuctionPricing::kUniform ? "uniform" : "pay_as_bid"},
+         {"bids", a.bids.size()},
+         {"bid_t", bid_t}});
   }
-  *status = 404;
-  return json{{"ok", false}, {"error", "unknown verb " + verb}}.dump();
+  return OperatorReply{200, json{{"ok", true}, {"auctions", rows}}.dump()};
+}
+
+OperatorReply OperatorHandlers::operator()(const verbs::RepoList& r) {
+  const OffBookStateRecord& s = d_.core_->offbook();
+  json open = json::array(), proposed = json::array(), defaulted = json::array();
+  json maturities = json::array();
+  for (const RepoRecord& x : repos_in(s, RepoStatus::kOpen))
+    open.push_back(repo_record_json(x));
+  for (const RepoRecord& x : repos_in(s, RepoStatus::kProposed))
+    proposed.push_back(repo_record_json(x));
+  for (const RepoRecord& x : repos_in(s, RepoStatus::kDefaulted))
+    defaulted.push_back(repo_record_json(x));
+  for (const RepoRecord& x :
+       repo_maturities(s, r.from.value_or(Date{0}), r.to.value_or(Date{29991231})))
+    maturities.push_back(repo_record_json(x));
+  return OperatorReply{200, json{{"ok", true},
+                                 {"open", open},
+                                 {"proposed", proposed},
+                                 {"defaulted", defaulted},
+                                 {"maturities", maturities}}
+                                .dump()};
+}
+
+OperatorReply OperatorHandlers::operator()(const verbs::AgreementList&) {
+  json rows = json::array();
+  for (const AgreementRecord& a : d_.core_->offbook().agreements) {
+    rows.push_back({{"report_id", a.id.value()},
+                    {"symbol", d_.symbol_of(a.instrument)},
+                    {"reporter", a.reporter.value()},
+                    {"side", a.reporter_side == Side::kBuy ? "buy" : "sell"},
+                    {"counterparty", a.counterparty.value()},
+                    {"price_fen", a.price_fen.value()},
+                    {"quantity_t", a.quantity_t.value()},
+                    {"client_order_id", std::string(view(a.client_order_id))}});
+  }
+  return OperatorReply{200, json{{"ok", true}, {"agreements", rows}}.dump()};
 }
 
 }  // namespace carbonx::gateway

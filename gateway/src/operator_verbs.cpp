@@ -1,196 +1,184 @@
-// ExchangeDriver: operator API verbs that read or change exchange state (core thread). Market
-// phases and the end of day are core commands (journaled); account, cash, issuance, allocation and
-// compliance changes are journaled registry commands (operator_registry.cpp).
+// ExchangeDriver: the operator verb table's core-side dispatch (operator_handlers.hpp) and the
+// handlers of market phases, the end of day, the exchange clock and the queries (core thread).
+// Market phases and the end of day are core commands (journaled); account, cash, issuance,
+// allocation and compliance changes are journaled registry commands (operator_registry.cpp).
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-#include "carbonx/gateway/exchange_driver.hpp"
+#include "operator_handlers.hpp"
 
 namespace carbonx::gateway {
 namespace {
 
 using json = nlohmann::json;
 
-json error_json(const std::string& text) {
-  return json{{"ok", false}, {"error", text}};
+OperatorReply error_reply(std::uint32_t status, const std::string& text) {
+  return OperatorReply{status, json{{"ok", false}, {"error", text}}.dump()};
 }
+
+static_assert(verbs::kMaxAdvanceS * 1'000'000'000 == ExchangeClock::kMaxAdvanceNs,
+              "clock.advance's range in the verb table is the clock's");
 
 }  // namespace
 
 void ExchangeDriver::on_operator(TimestampNs ts, const OperatorRequest& r,
                                  std::vector<Delivery>& out) {
   pending_ = Pending{};
-  std::uint32_t status = 200;
-  std::string body = operator_json(ts, r, &status, out);
+  OperatorReply reply = std::visit(OperatorHandlers{*this, ts, out}, r.request);
   Delivery d;
   d.ticket = r.ticket;
-  d.http_status = status;
-  d.json = std::move(body);
+  d.http_status = reply.http_status;
+  d.json = std::move(reply.json);
   out.push_back(std::move(d));
 }
 
-std::string ExchangeDriver::operator_json(TimestampNs ts, const OperatorRequest& r,
-                                          std::uint32_t* status, std::vector<Delivery>& out) {
-  json in;
-  try {
-    in = r.body_json.empty() ? json::object() : json::parse(r.body_json);
-  } catch (const std::exception&) {
-    *status = 400;
-    return error_json("body is not JSON").dump();
+OperatorReply OperatorHandlers::set_phase(Phase phase, const verbs::SymbolOrAll& r) {
+  SetPhase sp;
+  sp.phase = phase;
+  sp.all_instruments = !r.symbol.has_value();
+  if (r.symbol) {
+    const InstrumentConfig* ins = d_.instrument_by_symbol(*r.symbol);
+    if (ins == nullptr) return error_reply(404, "unknown symbol");
+    sp.instrument = ins->id;
   }
-  try {
-    const std::string& v = r.verb;
-    if (v == "market.open" || v == "market.close" || v == "market.halt" || v == "market.resume") {
-      SetPhase sp;
-      sp.phase = v == "market.halt"    ? Phase::kHalted
-                 : v == "market.close" ? Phase::kClosed
-                                       : Phase::kContinuous;
-      sp.all_instruments = !in.contains("symbol");
-      if (!sp.all_instruments) {
-        const InstrumentConfig* ins = instrument_by_symbol(in.at("symbol").get<std::string>());
-        if (ins == nullptr) {
-          *status = 404;
-          return error_json("unknown symbol").dump();
-        }
-        sp.instrument = ins->id;
-      }
-      run(ts, sp, out);  // FIX reports the command causes go out too
-      return json{{"ok", true}, {"seq", seq_.value()}}.dump();
-    }
-    if (v == "day.end") {
-      on_calendar(ts, CalendarEvent{CalendarEvent::Kind::kEndOfDay}, out);
-      return json{{"ok", true}, {"seq", seq_.value()}}.dump();
-    }
-    if (auto reply = clock_operator_json(v, r.body_json, status)) return *reply;
-    // Registry verbs (operator_registry.cpp): journaled registry commands and status queries.
-    if (auto reply = registry_operator_json(ts, v, r.body_json, status)) return *reply;
-    if (v == "query.balances") {
-      const AccountId account(in.at("account").get<std::uint32_t>());
-      if (ledger_->account(account) == nullptr) {
-        *status = 404;
-        return error_json("unknown account").dump();
-      }
-      json rows = json::array();
-      for (const auto& b : ledger_->balances_of(account)) {
-        const InstrumentConfig* ins =
-            b.asset == kCashAsset ? nullptr : core_->instrument(InstrumentId(b.asset.value()));
-        rows.push_back({{"asset", b.asset == kCashAsset ? "CNY"
-                                  : ins                 ? ins->code
-                                                        : "?"},
-                        {"available", b.available},
-                        {"frozen", b.frozen}});
-      }
-      // The account's own holding limit per instrument, t (-1: its kind's limit applies).
-      return json{{"ok", true},
-                  {"balances", rows},
-                  {"holding_limit_t", ledger_->account(account)->holding_limit_t}}
-          .dump();
-    }
-    if (v == "query.book") {
-      const InstrumentConfig* ins = instrument_by_symbol(in.at("symbol").get<std::string>());
-      if (ins == nullptr) {
-        *status = 404;
-        return error_json("unknown symbol").dump();
-      }
-      std::vector<Delivery> snap;
-      md_snapshot(kNoSession, "", ins->id, in.value("depth", 10), true, true, snap);
-      json levels = json::array();
-      for (const MdEntry& e : snap.front().reply.md) {
-        levels.push_back({{"side", e.entry_type == '0' ? "bid" : "ask"},
-                          {"price_fen", e.price_fen},
-                          {"quantity_t", e.quantity_t}});
-      }
-      return json{{"ok", true},
-                  {"phase", std::string(to_string(core_->phase(ins->id)))},
-                  {"orders", core_->book(ins->id).order_count()},
-                  {"levels", levels}}
-          .dump();
-    }
-    if (v == "query.status") {
-      const auto problems = ledger_->verify();
-      return json{{"ok", true},
-                  {"applied_seq", seq_.value()},
-                  {"core_state_hash", core_->state_hash()},
-                  {"ledger_state_hash", registry::to_hex(ledger_->state_hash())},
-                  {"registrar_state_hash", registry::to_hex(registrar_->state_hash())},
-                  {"ledger_invariants_ok", problems.empty()},
-                  {"ledger_problems", problems},
-                  {"clock", clock_->describe()},
-                  {"clock_now", format_clock_time(clock_->now_ns())}}
-          .dump();
-    }
-  } catch (const json::exception& e) {
-    *status = 400;
-    return error_json(std::string("bad request body: ") + e.what()).dump();
-  } catch (const std::invalid_argument& e) {
-    *status = 400;
-    return error_json(std::string("bad request body: ") + e.what()).dump();
-  }
-  if (r.verb.rfind("auction.", 0) == 0 || r.verb.rfind("repo.", 0) == 0 ||
-      r.verb.rfind("agreement.", 0) == 0) {
-    return offbook_operator_json(ts, r.verb, r.body_json, status, out);
-  }
-  *status = 404;
-  return error_json("unknown verb " + r.verb).dump();
+  d_.run(ts_, sp, out_);  // FIX reports the command causes go out too
+  return OperatorReply{200, json{{"ok", true}, {"seq", d_.seq_.value()}}.dump()};
 }
 
-// clock.status {}: the exchange clock's mode and time. clock.advance {"to": "2017-05-12T15:00:00
-// +08:00"} or {"seconds": 86400}: moves a simulated clock forward (never back), persisted in
+OperatorReply OperatorHandlers::operator()(const verbs::MarketOpen& r) {
+  return set_phase(Phase::kContinuous, r);
+}
+OperatorReply OperatorHandlers::operator()(const verbs::MarketResume& r) {
+  return set_phase(Phase::kContinuous, r);
+}
+OperatorReply OperatorHandlers::operator()(const verbs::MarketClose& r) {
+  return set_phase(Phase::kClosed, r);
+}
+OperatorReply OperatorHandlers::operator()(const verbs::MarketHalt& r) {
+  return set_phase(Phase::kHalted, r);
+}
+
+OperatorReply OperatorHandlers::operator()(const verbs::DayEnd&) {
+  d_.on_calendar(ts_, CalendarEvent{CalendarEvent::Kind::kEndOfDay}, out_);
+  return OperatorReply{200, json{{"ok", true}, {"seq", d_.seq_.value()}}.dump()};
+}
+
+namespace {
+json clock_state(const ExchangeClock& clock, std::int64_t now) {
+  return json{{"ok", true},
+              {"mode", clock.simulated() ? "simulated" : "wall"},
+              {"clock", clock.describe()},
+              {"now", format_clock_time(now)},
+              {"now_ns", now},
+              {"trading_date", trading_date(TimestampNs(now)).yyyymmdd}};
+}
+}  // namespace
+
+// clock.status: the exchange clock's mode and time.
+OperatorReply OperatorHandlers::operator()(const verbs::ClockStatus&) {
+  return OperatorReply{200, clock_state(*d_.clock_, d_.clock_->now_ns()).dump()};
+}
+
+// clock.advance: moves a simulated clock forward (never back), persisted in
 // <data_dir>/gateway/clock and logged; calendar events skipped by the jump are not replayed.
-std::optional<std::string> ExchangeDriver::clock_operator_json(const std::string& verb,
-                                                               const std::string& body_json,
-                                                               std::uint32_t* status) {
-  if (verb != "clock.status" && verb != "clock.advance") return std::nullopt;
-  const std::int64_t before = clock_->now_ns();
-  auto state = [&](std::int64_t now) {
-    return json{{"ok", true},
-                {"mode", clock_->simulated() ? "simulated" : "wall"},
-                {"clock", clock_->describe()},
-                {"now", format_clock_time(now)},
-                {"now_ns", now},
-                {"trading_date", trading_date(TimestampNs(now)).yyyymmdd}};
-  };
-  if (verb == "clock.status") return state(before).dump();
-  const json in = body_json.empty() ? json::object() : json::parse(body_json);
+// The table checked that exactly one of "to" and "seconds" (1..kMaxAdvanceS) is given.
+OperatorReply OperatorHandlers::operator()(const verbs::ClockAdvance& r) {
+  ExchangeClock& clock = *d_.clock_;
+  const std::int64_t before = clock.now_ns();
   std::int64_t target = 0;
-  if (in.contains("to") == in.contains("seconds")) {
-    *status = 400;
-    return error_json(
-               "clock.advance: give exactly one of \"to\" (a time like "
-               "2017-05-12T15:00:00+08:00) or \"seconds\" (> 0)")
-        .dump();
-  }
-  if (in.contains("to")) {
-    const auto t = parse_clock_time(in.at("to").get<std::string>());
+  if (r.to) {
+    const auto t = parse_clock_time(*r.to);
     if (!t) {
-      *status = 400;
-      return error_json(
-                 "clock.advance: \"to\" must be a time like 2017-05-12T15:00:00+08:00 "
-                 "(ISO 8601 with seconds and Z or +HH:MM, years 2000-2099)")
-          .dump();
+      return error_reply(400,
+                         "clock.advance: \"to\" must be a time like 2017-05-12T15:00:00+08:00 "
+                         "(ISO 8601 with seconds and Z or +HH:MM, years 2000-2099)");
     }
     target = *t;
   } else {
-    const std::int64_t seconds = in.at("seconds").get<std::int64_t>();
-    if (seconds <= 0 || seconds > ExchangeClock::kMaxAdvanceNs / 1'000'000'000) {
-      *status = 400;
-      return error_json("clock.advance: \"seconds\" must be 1 to 316224000").dump();
-    }
-    target = before + seconds * 1'000'000'000;
+    CX_ASSERT(r.seconds.has_value());
+    target = before + *r.seconds * 1'000'000'000;
   }
-  if (const auto st = clock_->advance_to(target); !st.ok()) {
-    *status = st.error() == ClockError::kPersist ? 500 : 409;
-    return json{{"ok", false},
-                {"error", "clock.advance refused: " + std::string(to_string(st.error()))},
-                {"now", format_clock_time(clock_->now_ns())}}
-        .dump();
+  if (const auto st = clock.advance_to(target); !st.ok()) {
+    return OperatorReply{
+        st.error() == ClockError::kPersist ? 500u : 409u,
+        json{{"ok", false},
+             {"error", "clock.advance refused: " + std::string(to_string(st.error()))},
+             {"now", format_clock_time(clock.now_ns())}}
+            .dump()};
   }
   std::fprintf(stderr, "carbonxd: exchange clock advanced by the operator from %s to %s\n",
                format_clock_time(before).c_str(), format_clock_time(target).c_str());
   std::fflush(stderr);
-  json reply = state(clock_->now_ns());
+  json reply = clock_state(clock, clock.now_ns());
   reply["from"] = format_clock_time(before);
-  return reply.dump();
+  return OperatorReply{200, reply.dump()};
+}
+
+OperatorReply OperatorHandlers::operator()(const verbs::QueryBalances& r) {
+  const registry::Account* account = d_.ledger_->account(r.account);
+  if (account == nullptr) return error_reply(404, "unknown account");
+  json rows = json::array();
+  for (const auto& b : d_.ledger_->balances_of(r.account)) {
+    const InstrumentConfig* ins =
+        b.asset == kCashAsset ? nullptr : d_.core_->instrument(InstrumentId(b.asset.value()));
+    rows.push_back({{"asset", b.asset == kCashAsset ? "CNY"
+                              : ins                 ? ins->code
+                                                    : "?"},
+                    {"available", b.available},
+                    {"frozen", b.frozen}});
+  }
+  // The account's own holding limit per instrument, t (-1: its kind's limit applies).
+  return OperatorReply{
+      200,
+      json{{"ok", true}, {"balances", rows}, {"holding_limit_t", account->holding_limit_t}}.dump()};
+}
+
+OperatorReply OperatorHandlers::operator()(const verbs::QueryBook& r) {
+  const InstrumentConfig* ins = d_.instrument_by_symbol(r.symbol);
+  if (ins == nullptr) return error_reply(404, "unknown symbol");
+  std::vector<Delivery> snap;
+  d_.md_snapshot(kNoSession, "", ins->id, r.depth, true, true, snap);
+  json levels = json::array();
+  for (const MdEntry& e : snap.front().reply.md) {
+    levels.push_back({{"side", e.entry_type == '0' ? "bid" : "ask"},
+                      {"price_fen", e.price_fen},
+                      {"quantity_t", e.quantity_t}});
+  }
+  return OperatorReply{200, json{{"ok", true},
+                                 {"phase", std::string(to_string(d_.core_->phase(ins->id)))},
+                                 {"orders", d_.core_->book(ins->id).order_count()},
+                                 {"levels", levels}}
+                                .dump()};
+}
+
+OperatorReply OperatorHandlers::operator()(const verbs::QueryStatus&) {
+  const auto problems = d_.ledger_->verify();
+  return OperatorReply{200,
+                       json{{"ok", true},
+                            {"applied_seq", d_.seq_.value()},
+                            {"core_state_hash", d_.core_->state_hash()},
+                            {"ledger_state_hash", registry::to_hex(d_.ledger_->state_hash())},
+                            {"registrar_state_hash", registry::to_hex(d_.registrar_->state_hash())},
+                            {"ledger_invariants_ok", problems.empty()},
+                            {"ledger_problems", problems},
+                            {"clock", d_.clock_->describe()},
+                            {"clock_now", format_clock_time(d_.clock_->now_ns())}}
+                           .dump()};
+}
+
+// Member verbs are the edge's (operator_api.cpp answers them without the sequencer); a driver
+// fed one directly (tests, cxctl in-process) applies it to the same members file.
+OperatorReply OperatorHandlers::operator()(const verbs::MemberList& r) {
+  return apply_member_verb(*d_.members_, verbs::Request{r});
+}
+OperatorReply OperatorHandlers::operator()(const verbs::MemberAdd& r) {
+  return apply_member_verb(*d_.members_, verbs::Request{r});
+}
+OperatorReply OperatorHandlers::operator()(const verbs::MemberSetPassword& r) {
+  return apply_member_verb(*d_.members_, verbs::Request{r});
+}
+OperatorReply OperatorHandlers::operator()(const verbs::MemberSetAccounts& r) {
+  return apply_member_verb(*d_.members_, verbs::Request{r});
 }
 
 }  // namespace carbonx::gateway

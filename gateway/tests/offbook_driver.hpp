@@ -34,6 +34,7 @@
 #include "carbonx/gateway/fix_engine.hpp"
 #include "carbonx/gateway/fix_wire.hpp"
 #include "carbonx/gateway/members.hpp"
+#include "carbonx/gateway/operator_verbs.hpp"
 
 namespace carbonx::gateway::testing {
 
@@ -175,8 +176,13 @@ class OffBookDriver {
   // An operator verb; returns (HTTP status, reply).
   std::pair<int, json> op(const std::string& verb, const json& body = json::object()) {
     if (!ready()) return {0, json::object()};
+    // The edge's one parse (operator_verbs.hpp); a refusal never reaches the driver.
+    auto parsed = parse_operator_request(verb, body.dump());
+    if (!parsed.ok()) {
+      return {static_cast<int>(parsed.error().http_status), json::parse(parsed.error().json)};
+    }
     Inbound in;
-    in.item = OperatorRequest{++ticket_, verb, body.dump()};
+    in.item = OperatorRequest{++ticket_, std::move(parsed.value())};
     std::vector<Delivery> out;
     driver_->apply(TimestampNs(now_ns_), in, out);
     EXPECT_TRUE(driver_->commit().ok());

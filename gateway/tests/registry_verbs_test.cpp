@@ -12,6 +12,7 @@
 #include "carbonx/gateway/exchange_driver.hpp"
 #include "carbonx/gateway/server.hpp"
 #include "carbonx/registry/journal_applier.hpp"
+#include "carbonx/verbs/verbs.hpp"
 #include "test_client.hpp"
 
 namespace carbonx::gateway {
@@ -362,6 +363,82 @@ TEST_F(RegistryVerbsTest, AReplayFromGenesisOfTheServersStoreGivesTheSameThreeHa
   ASSERT_NE(scratch.account(AccountId(1001)), nullptr);
   EXPECT_EQ(scratch.account(AccountId(1001))->holding_limit_t, 7'000);  // replayed from the journal
   (void)ack;
+}
+
+// The verb table over a real server: every verb of the table is routed (a malformed body is
+// answered 400 naming the verb and the field, never 404 "unknown verb"), and a refused body
+// changes nothing: the applied seq and the three state hashes stay, the members file too.
+TEST_F(RegistryVerbsTest, EveryVerbOfTheTableRefusesAMalformedBodyAndChangesNothing) {
+  open_firms_and_allocate();
+  json before;
+  ASSERT_EQ(op("query.status", json::object(), &before), 200);
+  json members_before;
+  ASSERT_EQ(op("member.list", json::object(), &members_before), 200);
+  for (const verbs::Meta& m : verbs::table()) {
+    const std::string verb(m.name);
+    json r;
+    EXPECT_EQ(op(verb, {{"no_such_field", 1}}, &r), 400) << verb << " " << r.dump();
+    EXPECT_EQ(r.value("error", ""), "bad request body: " + verb + ": no_such_field: unknown field");
+    EXPECT_EQ(r.value("ok", true), false);
+  }
+  json r;
+  EXPECT_EQ(op("cash.deposit", {{"transfer_id", 5}, {"account", 1001}, {"amount_fen", 1.5}}, &r),
+            400);
+  EXPECT_EQ(r.at("error"),
+            "bad request body: cash.deposit: amount_fen: a whole number is expected, got 1.5");
+  EXPECT_EQ(op("cash.deposit", {{"transfer_id", 5}, {"account", 1001}}, &r), 400);
+  EXPECT_EQ(r.at("error"), "bad request body: cash.deposit: amount_fen: missing (required)");
+  EXPECT_EQ(
+      op("units.issue",
+         {{"transfer_id", 6}, {"account", 1001}, {"symbol", "GDEA2017"}, {"quantity_t", "9"}}, &r),
+      400);
+  const auto raw =
+      testing::operator_call(server_->operator_port(), kToken, "query.balances", "{\"account\": ");
+  EXPECT_EQ(raw.first, 400);
+  EXPECT_EQ(json::parse(raw.second).at("error"),
+            "bad request body: query.balances: the body is not JSON");
+  EXPECT_EQ(op("market.opne", json::object(), &r), 404);
+  EXPECT_EQ(r.at("error"), "unknown verb market.opne");
+  json after;
+  ASSERT_EQ(op("query.status", json::object(), &after), 200);
+  for (const char* key :
+       {"applied_seq", "core_state_hash", "ledger_state_hash", "registrar_state_hash"}) {
+    EXPECT_EQ(after.at(key), before.at(key)) << key;
+  }
+  json members_after;
+  ASSERT_EQ(op("member.list", json::object(), &members_after), 200);
+  EXPECT_EQ(members_after, members_before);
+  // cash.deposit's amount is kept exactly, and the same body accepted takes one seq.
+  EXPECT_EQ(op("cash.deposit", {{"transfer_id", 5}, {"account", 1001}, {"amount_fen", 15}}, &r),
+            200);
+  EXPECT_EQ(r.at("seq").get<std::uint64_t>(), before.at("applied_seq").get<std::uint64_t>() + 1);
+}
+
+// cxctl and carbonxd agree on the verb list: `cxctl verb list` prints the table cxctl was built
+// with, row for row the server's (name, journaled, query, approval, where applied), and the
+// running server routes every verb cxctl lists.
+TEST_F(RegistryVerbsTest, CxctlListsExactlyTheVerbsTheServerRoutes) {
+  FILE* p = ::popen(CXCTL_PATH " --format json verb list", "r");
+  ASSERT_NE(p, nullptr);
+  std::string text;
+  char buf[4096];
+  while (const std::size_t n = std::fread(buf, 1, sizeof buf, p))
+    text.append(buf, n);
+  ASSERT_EQ(::pclose(p), 0) << text;
+  const json listed = json::parse(text);
+  const auto rows = verbs::table();
+  ASSERT_EQ(listed.size(), rows.size()) << text;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const json& l = listed.at(i);
+    const std::string verb(rows[i].name);
+    EXPECT_EQ(l.at("verb"), verb);
+    EXPECT_EQ(l.at("journaled"), rows[i].journaled) << verb;
+    EXPECT_EQ(l.at("query"), rows[i].query) << verb;
+    EXPECT_EQ(l.at("needs_approval"), rows[i].needs_approval) << verb;
+    EXPECT_EQ(l.at("route"), rows[i].route == verbs::Route::kMembers ? "members" : "core");
+    json r;
+    EXPECT_EQ(op(l.at("verb").get<std::string>(), json::array(), &r), 400) << verb << r.dump();
+  }
 }
 
 }  // namespace

@@ -25,6 +25,7 @@ Commands::Commands(CLI::App& app, Context& ctx, Options& options) : ctx_(ctx), o
   add_compliance(app);
   add_reports(app);
   add_journal(app);
+  add_verbs(app);
 }
 
 void Commands::run() {
@@ -68,6 +69,51 @@ std::int64_t fen_of(const std::string& cny) {
 
 }  // namespace
 
+registry::AccountKind account_kind(const std::string& name) {
+  const auto k = verbs::enum_from<registry::AccountKind>(name);
+  if (!k) {
+    throw Failure("--kind " + name +
+                  ": control_emission_firm | investment_institution | individual | retirement");
+  }
+  return *k;
+}
+
+std::uint16_t year_of(int year) {
+  if (year < verbs::kYearMin || year > verbs::kYearMax) {
+    throw Failure("year " + std::to_string(year) + ": 1..9999");
+  }
+  return static_cast<std::uint16_t>(year);
+}
+
+void print_verb_table(Context& ctx) {
+  if (ctx.options().format == "json") {
+    json rows = json::array();
+    for (const verbs::Meta& m : verbs::table()) {
+      rows.push_back({{"verb", m.name},
+                      {"journaled", m.journaled},
+                      {"query", m.query},
+                      {"needs_approval", m.needs_approval},
+                      {"route", m.route == verbs::Route::kMembers ? "members" : "core"},
+                      {"help", m.help},
+                      {"body", verbs::body_usage(m)}});
+    }
+    std::printf("%s\n", rows.dump().c_str());
+    return;
+  }
+  tools::TextTable t({{"verb", false},
+                      {"journaled", false},
+                      {"query", false},
+                      {"approval", false},
+                      {"applied", false},
+                      {"what", false}});
+  for (const verbs::Meta& m : verbs::table()) {
+    t.add_row({std::string(m.name), m.journaled ? "yes" : "no", m.query ? "yes" : "no",
+               m.needs_approval ? "two" : "one",
+               m.route == verbs::Route::kMembers ? "members file" : "core", std::string(m.help)});
+  }
+  std::fputs(t.render().c_str(), stdout);
+}
+
 void Commands::add_setup(CLI::App& app) {
   static std::string accounts = source_path("tools/data/market/accounts.csv");
   add(app, "init", "initialise the store and open the accounts of an accounts file", [this] {
@@ -79,9 +125,12 @@ void Commands::add_setup(CLI::App& app) {
   static std::uint32_t id = 0;
   static std::uint32_t member = 0;
   static std::string kind;
-  CLI::App* open = add(*acc, "open", "open one account", [this] {
-    print_reply(ctx_, ctx_.call("account.open",
-                                json{{"id", id}, {"kind", kind}, {"member", member}}.dump()));
+  CLI::App* open = add(*acc, "open", help_of<verbs::AccountOpen>(), [this] {
+    verbs::AccountOpen r;
+    r.id = AccountId(id);
+    r.kind = account_kind(kind);
+    r.member = MemberId(member);
+    print_reply(ctx_, ctx_.call(r));
   });
   open->add_option("--id", id, "account id")->required();
   open->add_option("--kind", kind, "control_emission_firm | investment_institution | individual")
@@ -94,9 +143,10 @@ void Commands::add_setup(CLI::App& app) {
       add(*acc, "limit", "set the account's holding limit per instrument (journaled)", [this] {
         if (tonnes->count() == 0 && !kind_default)
           throw Failure("give --tonnes N or --kind-default");
-        const json limit_json = kind_default ? json(nullptr) : json(limit_t);
-        print_reply(ctx_, ctx_.call("account.limit",
-                                    json{{"account", id}, {"limit_t", limit_json}}.dump()));
+        verbs::AccountLimit r;
+        r.account = AccountId(id);
+        if (!kind_default) r.limit_t = limit_t;
+        print_reply(ctx_, ctx_.call(r));
       });
   limit->add_option("--id", id, "account id")->required();
   tonnes =
@@ -104,26 +154,25 @@ void Commands::add_setup(CLI::App& app) {
   CLI::Option* clear = limit->add_flag("--kind-default", kind_default,
                                        "drop the account's own limit: its kind's applies again");
   tonnes->excludes(clear);
-  add(*acc, "balances", "available and frozen balances of an account",
-      [this] {
-        print_reply(ctx_, ctx_.call("query.balances", json{{"account", id}}.dump()));
-      })
+  add(*acc, "balances", help_of<verbs::QueryBalances>(),
+      [this] { print_reply(ctx_, ctx_.call(verbs::QueryBalances{AccountId(id)})); })
       ->add_option("--id", id, "account id")
       ->required();
 
   CLI::App* mem = add(app, "member", "exchange members (FIX sessions)", nullptr);
-  add(*mem, "list", "list members", [this] { print_reply(ctx_, ctx_.call("member.list", "{}")); });
+  add(*mem, "list", help_of<verbs::MemberList>(),
+      [this] { print_reply(ctx_, ctx_.call(verbs::MemberList{})); });
   static std::string comp_id, username, password;
   static std::vector<std::uint32_t> accounts_of;
-  CLI::App* madd =
-      add(*mem, "add", "add a member (its FIX session exists from the next start)", [this] {
-        print_reply(ctx_, ctx_.call("member.add", json{{"id", member},
-                                                       {"comp_id", comp_id},
-                                                       {"username", username},
-                                                       {"password", password},
-                                                       {"accounts", accounts_of}}
-                                                      .dump()));
-      });
+  CLI::App* madd = add(*mem, "add", help_of<verbs::MemberAdd>(), [this] {
+    verbs::MemberAdd r;
+    r.id = member;
+    r.comp_id = comp_id;
+    r.username = username;
+    r.password = password;
+    r.accounts = accounts_of;
+    print_reply(ctx_, ctx_.call(r));
+  });
   madd->add_option("--id", member, "member id")->required();
   madd->add_option("--comp-id", comp_id, "SenderCompID")->required();
   madd->add_option("--username", username, "logon username")->required();
@@ -136,14 +185,17 @@ void Commands::add_funds(CLI::App& app) {
   CLI::App* cash = add(app, "cash", "cash deposits and withdrawals", nullptr);
   static std::uint64_t transfer_id = 0;
   static std::string amount;
-  for (const char* verb : {"deposit", "withdraw"}) {
-    const std::string v = verb;
-    CLI::App* c = add(*cash, v, v + " cash (CNY) for an account", [this, v] {
-      print_reply(ctx_, ctx_.call("cash." + v, json{{"transfer_id", transfer_id},
-                                                    {"account", id},
-                                                    {"amount_fen", fen_of(amount)}}
-                                                   .dump()));
-    });
+  for (const bool deposit : {true, false}) {
+    CLI::App* c = add(*cash, deposit ? "deposit" : "withdraw",
+                      deposit ? help_of<verbs::CashDeposit>() : help_of<verbs::CashWithdraw>(),
+                      [this, deposit] {
+                        verbs::CashMovement m;
+                        m.transfer_id = TransferId(transfer_id);
+                        m.account = AccountId(id);
+                        m.amount_fen = AmountFen(fen_of(amount));
+                        print_reply(ctx_, deposit ? ctx_.call(verbs::CashDeposit{m})
+                                                  : ctx_.call(verbs::CashWithdraw{m}));
+                      });
     c->add_option("--account", id, "account id")->required();
     c->add_option("--amount", amount, "CNY, e.g. 1000000.00")->required();
     c->add_option("--transfer-id", transfer_id, "your id: the same id twice takes effect once")
@@ -152,19 +204,20 @@ void Commands::add_funds(CLI::App& app) {
   CLI::App* units = add(app, "units", "issue units (operator issuance)", nullptr);
   static std::string symbol;
   static std::int64_t quantity = 0;
-  CLI::App* issue = add(*units, "issue", "issue units of an instrument to an account", [this] {
-    print_reply(ctx_, ctx_.call("units.issue", json{{"transfer_id", transfer_id},
-                                                    {"account", id},
-                                                    {"symbol", symbol},
-                                                    {"quantity_t", quantity}}
-                                                   .dump()));
+  CLI::App* issue = add(*units, "issue", help_of<verbs::UnitsIssue>(), [this] {
+    verbs::UnitsIssue r;
+    r.transfer_id = TransferId(transfer_id);
+    r.account = AccountId(id);
+    r.symbol = symbol;
+    r.quantity_t = quantity;
+    print_reply(ctx_, ctx_.call(r));
   });
   issue->add_option("--account", id, "account id")->required();
   issue->add_option("--symbol", symbol, "instrument code")->required();
   issue->add_option("--quantity", quantity, "tonnes")->required();
   issue->add_option("--transfer-id", transfer_id, "your id (idempotent)")->required();
-  add(app, "status", "applied seq, state hashes and ledger invariants",
-      [this] { print_reply(ctx_, ctx_.call("query.status", "{}")); });
+  add(app, "status", help_of<verbs::QueryStatus>(),
+      [this] { print_reply(ctx_, ctx_.call(verbs::QueryStatus{})); });
 }
 
 void Commands::add_simulate(CLI::App& app) {
@@ -191,59 +244,85 @@ void Commands::add_simulate(CLI::App& app) {
 void Commands::add_market(CLI::App& app) {
   CLI::App* market = add(app, "market", "trading phases, the order book, the end of day", nullptr);
   static std::string symbol;
-  for (const char* phase : {"open", "close", "halt", "resume"}) {
-    const std::string p = phase;
-    add(*market, p, p + " one instrument (--symbol) or all", [this, p] {
-      const json body = symbol.empty() ? json::object() : json{{"symbol", symbol}};
-      print_reply(ctx_, ctx_.call("market." + p, body.dump()));
+  // One subcommand per phase verb: its name after "market." and its help from the table.
+  const auto phase = [&]<typename R>(R) {
+    const std::string_view verb = verbs::name_of<R>();
+    add(*market, std::string(verb.substr(verb.find('.') + 1)), help_of<R>(), [this] {
+      R r;
+      if (!symbol.empty()) r.symbol = symbol;
+      print_reply(ctx_, ctx_.call(r));
     })->add_option("--symbol", symbol, "instrument code (default: all)");
-  }
+  };
+  phase(verbs::MarketOpen{});
+  phase(verbs::MarketClose{});
+  phase(verbs::MarketHalt{});
+  phase(verbs::MarketResume{});
   static int depth = 5;
-  CLI::App* book = add(*market, "book", "price levels of an instrument's book", [this] {
-    print_reply(ctx_, ctx_.call("query.book", json{{"symbol", symbol}, {"depth", depth}}.dump()));
+  CLI::App* book = add(*market, "book", help_of<verbs::QueryBook>(), [this] {
+    print_reply(ctx_, ctx_.call(verbs::QueryBook{symbol, depth}));
   });
   book->add_option("--symbol", symbol, "instrument code")->required();
   book->add_option("--depth", depth, "levels per side");
-  add(*market, "day-end", "end-of-day processing (expire orders, close prices)",
-      [this] { print_reply(ctx_, ctx_.call("day.end", "{}")); });
+  add(*market, "day-end", help_of<verbs::DayEnd>(),
+      [this] { print_reply(ctx_, ctx_.call(verbs::DayEnd{})); });
   // The exchange clock (gateway/include/carbonx/gateway/clock.hpp).
   CLI::App* clock = add(app, "clock", "the exchange clock: wall or simulated, its time", nullptr);
-  add(*clock, "status", "the clock's mode, time and trading date",
-      [this] { print_reply(ctx_, ctx_.call("clock.status", "{}")); });
+  add(*clock, "status", help_of<verbs::ClockStatus>(),
+      [this] { print_reply(ctx_, ctx_.call(verbs::ClockStatus{})); });
   static std::string to;
   static std::int64_t seconds = 0;
-  CLI::App* advance = add(*clock, "advance", "move a simulated clock forward (never back)", [this] {
-    const json body = to.empty() ? json{{"seconds", seconds}} : json{{"to", to}};
-    print_reply(ctx_, ctx_.call("clock.advance", body.dump()));
+  CLI::App* advance = add(*clock, "advance", help_of<verbs::ClockAdvance>(), [this] {
+    verbs::ClockAdvance r;
+    if (to.empty()) {
+      r.seconds = seconds;
+    } else {
+      r.to = to;
+    }
+    print_reply(ctx_, ctx_.call(r));
   });
   advance->add_option("--to", to, "the new time, e.g. 2018-06-21T09:30:00+08:00");
   advance->add_option("--seconds", seconds, "or: this many seconds forward");
 }
 
 void Commands::add_offbook(CLI::App& app) {
-  // Off-book trading (issue 6): the server's verbs are listed in gateway/README.md.
+  // Off-book trading (issue 6): the terms as the verb's JSON body (gateway/README.md), checked
+  // by the verb table before they are sent.
   CLI::App* auction = add(app, "auction", "one-way bidding auctions", nullptr);
   static std::string body = "{}";
-  add(*auction, "open", "open an auction (JSON body: seller, symbol, quantity_t, ...)", [this] {
-    print_reply(ctx_, ctx_.call("auction.open", body));
-  })->add_option("--json", body, "the auction's terms as JSON");
-  add(*auction, "close", "close an auction and clear it", [this] {
-    print_reply(ctx_, ctx_.call("auction.close", body));
-  })->add_option("--json", body, "{\"auction_id\": id}");
-  add(*auction, "list", "auctions and their results",
-      [this] { print_reply(ctx_, ctx_.call("auction.list", "{}")); });
+  const auto with_body = [&](CLI::App& parent, const std::string& name, std::string_view verb) {
+    const verbs::Meta& m = *verbs::find(verb);
+    add(parent, name, std::string(m.help) + " (--json " + verbs::body_usage(m) + ")", [this, verb] {
+      print_reply(ctx_, ctx_.call_text(verb, body));
+    })->add_option("--json", body, "the body: " + verbs::body_usage(m));
+  };
+  with_body(*auction, "open", verbs::name_of<verbs::AuctionOpen>());
+  with_body(*auction, "close", verbs::name_of<verbs::AuctionClose>());
+  add(*auction, "list", help_of<verbs::AuctionList>(),
+      [this] { print_reply(ctx_, ctx_.call(verbs::AuctionList{})); });
   CLI::App* repo = add(app, "repo", "filed repos", nullptr);
-  add(*repo, "list", "open repos, maturities and defaults",
-      [this] { print_reply(ctx_, ctx_.call("repo.list", "{}")); });
-  add(*repo, "file", "file a repo on behalf of both parties (JSON terms)", [this] {
-    print_reply(ctx_, ctx_.call("repo.file", body));
-  })->add_option("--json", body, "the repo's terms as JSON");
-  add(*repo, "mature", "repurchase repos whose end date has come ({\"repo_id\": id}: early)",
-      [this] { print_reply(ctx_, ctx_.call("repo.mature", body)); })
-      ->add_option("--json", body, "{} or {\"repo_id\": id}");
+  add(*repo, "list", help_of<verbs::RepoList>(),
+      [this] { print_reply(ctx_, ctx_.call(verbs::RepoList{})); });
+  with_body(*repo, "file", verbs::name_of<verbs::RepoFile>());
+  with_body(*repo, "mature", verbs::name_of<verbs::RepoMature>());
   CLI::App* agreement = add(app, "agreement", "agreement transfer reports", nullptr);
-  add(*agreement, "list", "open agreement transfer reports",
-      [this] { print_reply(ctx_, ctx_.call("agreement.list", "{}")); });
+  add(*agreement, "list", help_of<verbs::AgreementList>(),
+      [this] { print_reply(ctx_, ctx_.call(verbs::AgreementList{})); });
+}
+
+// Every verb of the table, by its own name, with its help and body from the table: `cxctl verb
+// list` prints the table; `cxctl verb <name> --json BODY` calls it (the body checked first).
+void Commands::add_verbs(CLI::App& app) {
+  CLI::App* v =
+      add(app, "verb", "any operator verb of the table, by name (verb list: all)", nullptr);
+  add(*v, "list", "the verb table: name, journaled, query, approval, where applied, help",
+      [this] { print_verb_table(ctx_); });
+  static std::string body = "{}";
+  for (const verbs::Meta& m : verbs::table()) {
+    const std::string_view verb = m.name;
+    add(*v, std::string(verb), std::string(m.help), [this, verb] {
+      print_reply(ctx_, ctx_.call_text(verb, body));
+    })->add_option("--json", body, "the body: " + verbs::body_usage(m));
+  }
 }
 
 }  // namespace carbonx::cxctl

@@ -30,11 +30,24 @@ class Commands {
   void add_offbook(CLI::App& app);
   void add_reports(CLI::App& app);
   void add_journal(CLI::App& app);
+  void add_verbs(CLI::App& app);
 
   Context& ctx_;
   Options& options_;
   Action action_;
 };
+
+// A verb's one-line help, from the verb table (carbonx::verbs), for the subcommand calling it.
+template <typename R>
+std::string help_of() {
+  return std::string(R::kMeta.help);
+}
+// `cxctl verb list`: the table as text (or JSON with --format json).
+void print_verb_table(Context& ctx);
+// A year for a verb's body; Failure unless 1..9999.
+std::uint16_t year_of(int year);
+// An account kind by its name in the verb bodies; Failure naming the kinds.
+registry::AccountKind account_kind(const std::string& name);
 
 // What a compliance report is built from. "server" (the default): the server's
 // compliance.status verb (the registrar's state: obligations, surrenders, exemptions, extensions,

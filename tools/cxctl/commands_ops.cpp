@@ -55,7 +55,7 @@ void Commands::add_instruments(CLI::App& app) {
 namespace {
 // The server's issuance records of a year (allocation.status) as a table, CSV or the JSON reply.
 void print_issuance(Context& ctx, int year) {
-  const std::string body = ctx.call("allocation.status", json{{"year", year}}.dump());
+  const std::string body = ctx.call(verbs::AllocationStatus{year_of(year)});
   const std::string& f = ctx.options().format;
   if (f == "json") {
     std::printf("%s\n", body.c_str());
@@ -122,13 +122,10 @@ void Commands::add_allocation(CLI::App& app) {
   common(issue);
   issue->add_option("--accounts", accounts, "accounts CSV (firm -> account)");
   issue->add_flag("--dry-run", dry_run, "print what would be issued, change nothing");
-  CLI::App* trueup = add(*alloc, "true-up", "issue or take back final - pre-allocation", [this] {
+  CLI::App* trueup = add(*alloc, "true-up", help_of<verbs::AllocationTrueUp>(), [this] {
     auto t = allocation::load_allocation_table(table);
     if (!t.ok()) throw Failure(allocation::to_string(t.error()));
-    ctx_.call(
-        "allocation.trueup",
-        json{{"year", year}, {"table_id", t.value().table_id}, {"csv_text", read_file(facilities)}}
-            .dump());
+    ctx_.call(verbs::AllocationTrueUp{{year_of(year), t.value().table_id, read_file(facilities)}});
     ctx_.say("true-up of " + std::to_string(year) + " recorded");
   });
   common(trueup);
@@ -178,13 +175,12 @@ void Commands::add_compliance(CLI::App& app) {
       [this] {
         auto rows = compliance::load_verified_emissions(file);
         if (!rows.ok()) throw Failure(allocation::to_string(rows.error()));
-        json body{{"rows", json::array()}};
-        for (const auto& r : rows.value()) {
-          body["rows"].push_back(
-              {{"firm", r.firm}, {"year", r.year}, {"emissions_t", r.emissions_t}});
-        }
+        verbs::EmissionsLoad load;
+        load.rows.emplace();
+        for (const auto& r : rows.value())
+          load.rows->push_back({r.firm, year_of(r.year), r.emissions_t});
         ctx_.say(file + ": " + std::to_string(rows.value().size()) + " rows, valid");
-        ctx_.call("emissions.load", body.dump());
+        ctx_.call(load);
       })
       ->add_option("--file", file, "CSV firm,year,verified_emissions_t")
       ->required();
@@ -192,11 +188,11 @@ void Commands::add_compliance(CLI::App& app) {
   static std::string firm;
   static std::vector<std::string> legs;
   static std::uint32_t member = 0;
-  CLI::App* sur = add(app, "surrender", "surrender units for a firm's obligation", [this] {
-    json body{{"year", year},
-              {"firm_account", firm_account(firm)},
-              {"member", member},
-              {"legs", json::array()}};
+  CLI::App* sur = add(app, "surrender", help_of<verbs::Surrender>(), [this] {
+    verbs::Surrender body;
+    body.firm_account = AccountId(firm_account(firm));
+    body.year = year_of(year);
+    body.member = MemberId(member);
     for (const std::string& leg : legs) {
       const auto colon = leg.find(':');
       if (colon == std::string::npos) throw Failure("--leg " + leg + ": SYMBOL:TONNES expected");
@@ -206,9 +202,9 @@ void Commands::add_compliance(CLI::App& app) {
       if (r.ec != std::errc{} || r.ptr != q.data() + q.size() || t <= 0) {
         throw Failure("--leg " + leg + ": the tonnes must be a whole number > 0");
       }
-      body["legs"].push_back({{"symbol", leg.substr(0, colon)}, {"quantity_t", t}});
+      body.legs.push_back({leg.substr(0, colon), t});
     }
-    ctx_.call("surrender", body.dump());
+    ctx_.call(body);
     ctx_.say("surrendered for " + firm + " (" + std::to_string(year) + ")" +
              (member == 0 ? " by the operator" : " by member " + std::to_string(member)));
   });
@@ -227,23 +223,19 @@ void Commands::add_compliance(CLI::App& app) {
   add_source_options(status, query);
   status->add_option("--html", html, "also write the HTML report to this file");
   static int date = 0;
-  CLI::App* ext = add(*comp, "extension", "move a firm's surrender deadline (operator)", [this] {
-    ctx_.call("compliance.extension",
-              json{{"firm_account", firm_account(firm)}, {"year", year}, {"date", date}}.dump());
+  CLI::App* ext = add(*comp, "extension", help_of<verbs::ComplianceExtension>(), [this] {
+    ctx_.call(verbs::ComplianceExtension{AccountId(firm_account(firm)), year_of(year), date});
   });
   ext->add_option("--year", year, "compliance year")->required();
   ext->add_option("--firm", firm, "firm id")->required();
   ext->add_option("--date", date, "new deadline, yyyymmdd")->required();
-  CLI::App* ex = add(*comp, "exemption", "exempt a firm from the year's obligation", [this] {
-    ctx_.call("compliance.exemption",
-              json{{"firm_account", firm_account(firm)}, {"year", year}}.dump());
+  CLI::App* ex = add(*comp, "exemption", help_of<verbs::ComplianceExemption>(), [this] {
+    ctx_.call(verbs::ComplianceExemption{AccountId(firm_account(firm)), year_of(year)});
   });
   ex->add_option("--year", year, "compliance year")->required();
   ex->add_option("--firm", firm, "firm id")->required();
-  add(*comp, "settle", "record the penalties of short firms after the deadline",
-      [this] {
-        ctx_.call("compliance.settle", json{{"year", year}}.dump());
-      })
+  add(*comp, "settle", help_of<verbs::ComplianceSettle>(),
+      [this] { ctx_.call(verbs::ComplianceSettle{year_of(year)}); })
       ->add_option("--year", year, "compliance year")
       ->required();
 }

@@ -80,29 +80,44 @@ tools::OperatorChannel& Context::channel() {
   return *channel_;
 }
 
-tools::Reply Context::call_reply(const std::string& verb, const std::string& body_json) {
+tools::Reply Context::send(std::string_view verb, const std::string& body_json) {
   auto r = channel().call(verb, body_json);
+  const std::string name(verb);
   if (!r.ok()) {
-    throw Failure(verb + ": " + std::string(tools::to_string(r.error().code)) + ": " +
+    throw Failure(name + ": " + std::string(tools::to_string(r.error().code)) + ": " +
                   r.error().detail);
   }
   if (r.value().http_status == 404 && r.value().error().rfind("unknown verb", 0) == 0) {
-    throw Failure(verb + ": not supported by this server yet (" + channel().describe() + ")");
+    throw Failure(name + ": not supported by this server yet (" + channel().describe() + ")");
   }
   return r.value();
 }
 
-std::string Context::call(const std::string& verb, const std::string& body_json) {
-  const tools::Reply r = call_reply(verb, body_json);
+std::string Context::checked(std::string_view verb, const tools::Reply& r) {
   if (!r.ok()) {
     // The registrar's refusals carry the rule's numbers in "detail" (e.g. the offset cap).
     const auto j = nlohmann::json::parse(r.body, nullptr, false);
     const bool detailed = j.is_object() && j.contains("detail") && j["detail"].is_string() &&
                           !j["detail"].get<std::string>().empty();
-    throw Failure(verb + " refused: " + r.error() +
+    throw Failure(std::string(verb) + " refused: " + r.error() +
                   (detailed ? " (" + j["detail"].get<std::string>() + ")" : ""));
   }
   return r.body;
+}
+
+tools::Reply Context::call_reply(const verbs::Request& request) {
+  return send(verbs::meta_of(request).name, verbs::to_json(request));
+}
+
+std::string Context::call(const verbs::Request& request) {
+  const std::string_view verb = verbs::meta_of(request).name;
+  return checked(verb, send(verb, verbs::to_json(request)));
+}
+
+std::string Context::call_text(std::string_view verb, const std::string& body_json) {
+  auto parsed = verbs::parse(verb, body_json);
+  if (!parsed.ok()) throw Failure(parsed.error().text);
+  return call(parsed.value());
 }
 
 void Context::progress(const std::string& what, std::size_t done, std::size_t total) const {

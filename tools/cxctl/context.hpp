@@ -10,11 +10,13 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "carbonx/engine/instrument.hpp"
 #include "carbonx/gateway/config.hpp"
 #include "carbonx/tools/operator_client.hpp"
+#include "carbonx/verbs/verbs.hpp"
 
 namespace carbonx::cxctl {
 
@@ -46,16 +48,25 @@ class Context {
   // The operator channel: the running server (auto: when its operator port answers) or the
   // driver in-process on the store. Opened once.
   tools::OperatorChannel& channel();
-  // Calls a verb; Failure (naming the verb) on a transport error or a refusal.
-  std::string call(const std::string& verb, const std::string& body_json);
+  // Calls the verb `request` holds: its name and JSON body come from the verb table
+  // (carbonx::verbs, shared with carbonxd). Failure (naming the verb) on a transport error or a
+  // refusal.
+  std::string call(const verbs::Request& request);
   // Like call() but a refusal is returned (ok=false) instead of thrown.
-  tools::Reply call_reply(const std::string& verb, const std::string& body_json);
+  tools::Reply call_reply(const verbs::Request& request);
+  // A verb of the table by name with a body as the operator wrote it (`cxctl verb <name>
+  // --json`): checked by the table's parser here first, so a malformed body fails before it is
+  // sent (the same one-line error the server would give).
+  std::string call_text(std::string_view verb, const std::string& body_json);
 
   // Progress on stderr for long operations ("issue 12/52").
   void progress(const std::string& what, std::size_t done, std::size_t total) const;
   void say(const std::string& line) const;  // stdout unless --quiet
 
  private:
+  tools::Reply send(std::string_view verb, const std::string& body_json);
+  std::string checked(std::string_view verb, const tools::Reply& r);
+
   const Options& options_;
   std::optional<gateway::ServerConfig> config_;
   std::optional<ExchangeConfig> exchange_;

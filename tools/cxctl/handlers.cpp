@@ -62,7 +62,7 @@ tools::StoreSnapshot snapshot(Context& ctx) {
 // China date if the server cannot say.
 Date today_cst(Context& ctx) {
   try {
-    const tools::Reply r = ctx.call_reply("clock.status", "{}");
+    const tools::Reply r = ctx.call_reply(verbs::ClockStatus{});
     const json j = r.ok() ? json::parse(r.body, nullptr, false) : json();
     if (j.is_object() && j.contains("trading_date") && j.at("trading_date").is_number_integer()) {
       return Date{j.at("trading_date").get<std::int32_t>()};
@@ -100,7 +100,7 @@ tools::MarketReport market_report(Context& ctx, const std::string& date_text) {
 
 // From the server's compliance.status (in-process: the same driver on the store).
 tools::ComplianceReport server_compliance_report(Context& ctx, int year) {
-  const std::string body = ctx.call("compliance.status", json{{"year", year}}.dump());
+  const std::string body = ctx.call(verbs::ComplianceStatus{year_of(year)});
   auto s = tools::compliance_from_status_reply(body, year);
   if (!s.ok()) throw Failure(s.error());
   if (s.value().firms.empty()) {
@@ -152,8 +152,11 @@ void cmd_init(Context& ctx, const std::string& accounts_csv) {
   std::size_t existed = 0;
   for (std::size_t i = 0; i < rows.value().size(); ++i) {
     const tools::AccountRow& r = rows.value()[i];
-    const tools::Reply reply = ctx.call_reply(
-        "account.open", json{{"id", r.account}, {"kind", r.kind}, {"member", r.member}}.dump());
+    verbs::AccountOpen open;
+    open.id = AccountId(r.account);
+    open.kind = account_kind(r.kind);
+    open.member = MemberId(r.member);
+    const tools::Reply reply = ctx.call_reply(open);
     if (reply.ok()) {
       ++opened;
     } else if (reply.error() == "duplicate account") {

@@ -135,24 +135,19 @@ void cmd_allocation_issue(Context& ctx, const std::string& facilities, const std
   }
   for (const tools::AccountRow& r : rows.value()) {
     if (r.kind != "control_emission_firm") continue;
-    const tools::Reply reply =
-        ctx.call_reply("firm.register", json{{"firm", r.name},
-                                             {"account", r.account},
-                                             {"member", r.member},
-                                             {"region", ctx.config().jurisdiction}}
-                                            .dump());
+    const tools::Reply reply = ctx.call_reply(verbs::FirmRegister{
+        r.name, AccountId(r.account), MemberId(r.member), ctx.config().jurisdiction});
     if (!reply.ok() && reply.body.find("registered otherwise") == std::string::npos) {
       throw Failure("firm.register " + r.name + " refused: " + reply.error());
     }
   }
-  (void)ctx.call_reply(
-      "account.open",
-      json{{"id", retirement_account(year)}, {"kind", "retirement"}, {"compliance_year", year}}
-          .dump());  // refused if it exists already
+  verbs::AccountOpen retirement;
+  retirement.id = AccountId(retirement_account(year));
+  retirement.kind = registry::AccountKind::kRetirement;
+  retirement.compliance_year = year_of(year);
+  (void)ctx.call_reply(retirement);  // refused if it exists already
   const tools::Reply reply = ctx.call_reply(
-      "allocation.issue",
-      json{{"year", year}, {"table_id", in->table.table_id}, {"csv_text", read_file(facilities)}}
-          .dump());
+      verbs::AllocationIssue{{year_of(year), in->table.table_id, read_file(facilities)}});
   if (!reply.ok()) {
     ctx.say("allocation.issue refused: " + reply.error() + " (" + reply.body + ")");
     if (reply.body.find("already") == std::string::npos) throw Failure("allocation not issued");
@@ -214,7 +209,7 @@ void cmd_journal_verify(Context& ctx) {
   verify_replay(ctx, *store.value(), ledger, loaded.value().registry_state, &core);
   store.value().reset();  // the in-process channel opens the store itself
   const std::size_t at = core.find('@');
-  const json status = json::parse(ctx.call("query.status", "{}"));
+  const json status = json::parse(ctx.call(verbs::QueryStatus{}));
   const std::string live_seq = std::to_string(status.at("applied_seq").get<std::uint64_t>());
   const std::string live_core = std::to_string(status.at("core_state_hash").get<std::uint64_t>());
   if (live_seq != core.substr(at + 1)) {

@@ -2,27 +2,32 @@
 // no thread and no socket. Each verb is applied by the same ExchangeDriver carbonxd runs and
 // committed as one batch before the reply is returned: one code path for state changes.
 #include <chrono>
-#include <nlohmann/json.hpp>
 
 #include "carbonx/gateway/exchange_driver.hpp"
+#include "carbonx/gateway/operator_verbs.hpp"
 #include "carbonx/gateway/server.hpp"
 #include "context.hpp"
 
 namespace carbonx::cxctl {
 namespace {
 
-using json = nlohmann::json;
-
 class InProcessChannel final : public tools::OperatorChannel {
  public:
   InProcessChannel(std::unique_ptr<gateway::Server> server, std::string data_dir)
       : server_(std::move(server)), data_dir_(std::move(data_dir)) {}
 
+  // The edge's one parse (gateway/operator_verbs.hpp), then the driver, as carbonxd does; a
+  // refused body never reaches it.
   Result<tools::Reply, tools::ChannelFailure> call(std::string_view verb,
                                                    const std::string& body) override {
-    if (verb.rfind("member.", 0) == 0) return member_verb(verb, body);
+    auto parsed = gateway::parse_operator_request(verb, body);
+    if (!parsed.ok()) return tools::Reply{parsed.error().http_status, parsed.error().json};
+    if (verbs::meta_of(parsed.value()).route == verbs::Route::kMembers) {
+      gateway::OperatorReply r = gateway::apply_member_verb(server_->members(), parsed.value());
+      return tools::Reply{r.http_status, std::move(r.json)};
+    }
     gateway::Inbound in;
-    in.item = gateway::OperatorRequest{1, std::string(verb), body};
+    in.item = gateway::OperatorRequest{1, std::move(parsed.value())};
     std::vector<gateway::Delivery> out;
     server_->driver().apply(stamp(), in, out);
     if (const auto st = server_->driver().commit(); !st.ok()) {
@@ -45,40 +50,6 @@ class InProcessChannel final : public tools::OperatorChannel {
         std::max(server_->clock().now_ns(), server_->driver().last_stamp().value());
     last_ns_ = std::max(last_ns_ + 1, now);
     return TimestampNs(last_ns_);
-  }
-
-  // Member verbs change the gateway's members file (not exchange state), as the server does.
-  tools::Reply member_verb(std::string_view verb, const std::string& body) {
-    gateway::MemberDirectory& m = server_->members();
-    if (verb == "member.list") {
-      json rows = json::array();
-      for (const gateway::Member& x : m.all()) {
-        rows.push_back({{"id", x.id},
-                        {"comp_id", x.comp_id},
-                        {"username", x.username},
-                        {"accounts", x.accounts}});
-      }
-      return tools::Reply{200, json{{"ok", true}, {"members", rows}}.dump()};
-    }
-    if (verb == "member.add") {
-      const json in = json::parse(body, nullptr, false);
-      if (!in.is_object()) return tools::Reply{400, R"({"ok":false,"error":"body is not JSON"})"};
-      gateway::MemberSeed s;
-      s.id = in.value("id", 0u);
-      s.comp_id = in.value("comp_id", "");
-      s.username = in.value("username", "");
-      s.password = in.value("password", "");
-      s.accounts = in.value("accounts", std::vector<std::uint32_t>{});
-      const auto st = m.add(s);
-      if (!st.ok()) {
-        return tools::Reply{
-            409,
-            json{{"ok", false}, {"error", std::string(gateway::to_string(st.error()))}}.dump()};
-      }
-      return tools::Reply{200, R"({"ok":true})"};
-    }
-    return tools::Reply{404,
-                        json{{"ok", false}, {"error", "unknown verb " + std::string(verb)}}.dump()};
   }
 
   std::unique_ptr<gateway::Server> server_;

@@ -155,6 +155,10 @@ struct Trader {
   std::string account;
 };
 
+std::uint32_t account_id(const std::string& text) {
+  return static_cast<std::uint32_t>(std::stoul(text));
+}
+
 // Logs on one FIX session per member of the chosen accounts; traders by participant kind.
 struct Floor {
   asio::io_context io;
@@ -271,7 +275,7 @@ void repo_round_trip(Context& ctx, const Trader& repo_party, const Trader& rever
                      std::int64_t repurchase_fen) {
   // The end date must be after the trade date: 30 days after the exchange clock's trading date
   // (clock.status: the server's wall or simulated clock).
-  const json clock = json::parse(ctx.call("clock.status", "{}"));
+  const json clock = json::parse(ctx.call(verbs::ClockStatus{}));
   const int today = clock.at("trading_date").get<int>();
   const std::chrono::year_month_day trade_day{std::chrono::year(today / 10000),
                                               std::chrono::month(today / 100 % 100),
@@ -280,16 +284,17 @@ void repo_round_trip(Context& ctx, const Trader& repo_party, const Trader& rever
   char end_date[16];
   std::snprintf(end_date, sizeof end_date, "%04d-%02u-%02u", static_cast<int>(d.year()),
                 static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));
-  const json filed =
-      event_of(ctx.call("repo.file", json{{"repo_party", std::stoul(repo_party.account)},
-                                          {"reverse_party", std::stoul(reverse.account)},
-                                          {"symbol", symbol},
-                                          {"quantity_t", q},
-                                          {"start_price_fen", start_fen},
-                                          {"repurchase_price_fen", repurchase_fen},
-                                          {"end_date", end_date}}
-                                         .dump()),
-               "repo");
+  verbs::RepoFile file;
+  file.repo_party = AccountId(account_id(repo_party.account));
+  file.reverse_party = AccountId(account_id(reverse.account));
+  file.symbol = symbol;
+  file.quantity_t = QuantityT(q);
+  file.start_price_fen = PriceFen(start_fen);
+  file.repurchase_price_fen = PriceFen(repurchase_fen);
+  file.end_date = Date{static_cast<int>(d.year()) * 10000 +
+                       static_cast<int>(static_cast<unsigned>(d.month())) * 100 +
+                       static_cast<int>(static_cast<unsigned>(d.day()))};
+  const json filed = event_of(ctx.call(file), "repo");
   const std::uint64_t id = filed.at("repo_id").get<std::uint64_t>();
   const auto fees = [](const json& e) {
     const json& a = e.at("repo_party_fee");
@@ -303,7 +308,7 @@ void repo_round_trip(Context& ctx, const Trader& repo_party, const Trader& rever
           repo_party.account + " sells " + tools::grouped(q) + " t " + symbol + " at " +
           cny(start_fen) + " to account " + reverse.account + ", repurchase at " +
           cny(repurchase_fen) + " by " + end_date + "; first leg " + fees(filed));
-  const json back = event_of(ctx.call("repo.mature", json{{"repo_id", id}}.dump()), "repo");
+  const json back = event_of(ctx.call(verbs::RepoMature{OffBookId(id)}), "repo");
   ctx.say("repo " + std::to_string(id) + " repurchased early (both consents): " +
           back.value("status", "") + ", units released; repurchase leg " + fees(back));
 }
@@ -332,9 +337,8 @@ std::string bid(FixSession& s, const Trader& t, const std::string& symbol, std::
 // times, 100 ms apart).
 json close_auction(Context& ctx, std::uint64_t id) {
   constexpr int kAuctionCloseTries = 30;
-  const std::string body = json{{"auction_id", id}}.dump();
   for (int i = 1;; ++i) {
-    const tools::Reply r = ctx.call_reply("auction.close", body);
+    const tools::Reply r = ctx.call_reply(verbs::AuctionClose{OffBookId(id)});
     if (r.ok()) return event_of(r.body, "auction");
     if (i == kAuctionCloseTries || r.error().find("window") == std::string::npos) {
       throw Failure("auction.close refused: " + r.error());
@@ -355,16 +359,16 @@ void auction_round(Context& ctx, Floor& floor, const Trader& seller, const std::
                    std::int64_t q, std::int64_t reserve_fen, const std::vector<Bid>& bids) {
   const auto window = std::chrono::seconds(2);
   const auto opened_at = std::chrono::steady_clock::now();
-  const json opened = event_of(ctx.call("auction.open", json{{"seller", std::stoul(seller.account)},
-                                                             {"symbol", symbol},
-                                                             {"quantity_t", q},
-                                                             {"reserve_fen", reserve_fen},
-                                                             {"duration_s", window.count()},
-                                                             {"min_bid_t", 1000},
-                                                             {"max_share_bp", 5000},
-                                                             {"pricing", "pay_as_bid"}}
-                                                            .dump()),
-                               "auction");
+  verbs::AuctionOpen terms;
+  terms.seller = AccountId(account_id(seller.account));
+  terms.symbol = symbol;
+  terms.quantity_t = QuantityT(q);
+  terms.reserve_fen = PriceFen(reserve_fen);
+  terms.duration_s = window.count();
+  terms.min_bid_t = QuantityT(1000);
+  terms.max_share_bp = 5000;
+  terms.pricing = AuctionPricing::kPayAsBid;
+  const json opened = event_of(ctx.call(terms), "auction");
   const std::uint64_t id = opened.at("auction_id").get<std::uint64_t>();
   ctx.say("auction " + std::to_string(id) + " opened: account " + seller.account + " sells " +
           tools::grouped(q) + " t " + symbol + ", reserve " + cny(reserve_fen) +
@@ -433,13 +437,9 @@ void simulate_offbook(Context& ctx, Floor& floor, const SimulateOptions& o) {
   const InstrumentConfig& forest = instrument(ctx, o.auction_symbol);
   const std::int64_t lot_q = 30000;
   const std::uint64_t seller = std::stoull(inst[7].account);
-  ctx.call("units.issue",
-           json{{"transfer_id",
-                 (std::uint64_t{3} << 40) | (std::uint64_t{forest.id.value()} << 20) | seller},
-                {"account", seller},
-                {"symbol", o.auction_symbol},
-                {"quantity_t", lot_q}}
-               .dump());
+  ctx.call(verbs::UnitsIssue{
+      TransferId((std::uint64_t{3} << 40) | (std::uint64_t{forest.id.value()} << 20) | seller),
+      AccountId(static_cast<std::uint32_t>(seller)), o.auction_symbol, lot_q, 0});
   const std::int64_t r = forest.reference_price_fen.value();
   auction_round(ctx, floor, inst[7], o.auction_symbol, lot_q, r,
                 {{&inst[4], 15000, r + 79}, {&inst[5], 12000, r + 39}, {&inst[6], 10000, r + 9}});
@@ -465,22 +465,20 @@ void prepare_accounts(Context& ctx,
   for (const auto& [kind, list] : by_kind) {
     for (const tools::AccountRow* r : list) {
       const std::uint64_t a = r->account;
-      ctx.call("cash.deposit", json{{"transfer_id", (std::uint64_t{1} << 40) | a},
-                                    {"account", a},
-                                    {"amount_fen", cash_fen}}
-                                   .dump());
+      const AccountId account(r->account);
+      ctx.call(verbs::CashDeposit{
+          {TransferId((std::uint64_t{1} << 40) | a), account, AmountFen(cash_fen), 0}});
       if (kind != "control_emission_firm") {
-        ctx.call("units.issue", json{{"transfer_id", (std::uint64_t{2} << 40) |
-                                                         (std::uint64_t{instrument} << 20) | a},
-                                     {"account", a},
-                                     {"symbol", o.symbol},
-                                     {"quantity_t", o.inventory_t}}
-                                    .dump());
+        ctx.call(verbs::UnitsIssue{
+            TransferId((std::uint64_t{2} << 40) | (std::uint64_t{instrument} << 20) | a), account,
+            o.symbol, o.inventory_t, 0});
       }
       ctx.progress("funding trading accounts", ++n, total);
     }
   }
-  ctx.call("market.open", json{{"symbol", o.symbol}}.dump());
+  verbs::MarketOpen open;
+  open.symbol = o.symbol;
+  ctx.call(open);
 }
 
 void cmd_simulate_day(Context& ctx, const SimulateOptions& o) {

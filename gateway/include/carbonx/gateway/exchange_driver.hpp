@@ -103,6 +103,8 @@ class ExchangeDriver final : public CoreDriver {
   const registry::Registrar& registrar() const { return *registrar_; }
 
  private:
+  friend class OperatorHandlers;  // the operator verbs' core side (src/operator_handlers.hpp)
+
   struct OrderMeta {  // what an ExecutionReport needs beyond the core's events
     SessionIndex session = kNoSession;
     std::string cl_ord_id;
@@ -126,10 +128,6 @@ class ExchangeDriver final : public CoreDriver {
   // or not). Returns the refusal, if any.
   std::optional<registry::RegistrarFailure> run_registry(TimestampNs ts,
                                                          const registry::RegistryCommand& cmd);
-  // Registry operator verbs (operator_registry.cpp); nullopt: not a registry verb.
-  std::optional<std::string> registry_operator_json(TimestampNs ts, const std::string& verb,
-                                                    const std::string& body_json,
-                                                    std::uint32_t* status);
 
   // One core command: numbered, stamped, applied, journaled; its events translated into `out`.
   void run(TimestampNs ts, CommandBody body, std::vector<Delivery>& out);
@@ -151,6 +149,7 @@ class ExchangeDriver final : public CoreDriver {
   void on_market_data(SessionIndex s, const FixRequest& q, std::vector<Delivery>& out);
   void on_security_list(SessionIndex s, const FixRequest& q, std::vector<Delivery>& out);
   void on_positions(SessionIndex s, const FixRequest& q, std::vector<Delivery>& out);
+  // An operator verb, already typed at the edge: dispatched through the verb table's handlers.
   void on_operator(TimestampNs ts, const OperatorRequest& r, std::vector<Delivery>& out);
   void on_calendar(TimestampNs ts, const CalendarEvent& e, std::vector<Delivery>& out);
   void on_session_event(TimestampNs ts, SessionIndex s, const SessionEvent& e,
@@ -172,18 +171,6 @@ class ExchangeDriver final : public CoreDriver {
                    bool bids, bool offers, std::vector<Delivery>& out) const;
   std::string next_exec_id();
   void forget_order(OrderId id);
-  std::string operator_json(TimestampNs ts, const OperatorRequest& r, std::uint32_t* status,
-                            std::vector<Delivery>& out);
-  // clock.status / clock.advance (operator_verbs.cpp); nullopt: not a clock verb.
-  std::optional<std::string> clock_operator_json(const std::string& verb,
-                                                 const std::string& body_json,
-                                                 std::uint32_t* status);
-  // Off-book operator verbs (operator_offbook.cpp): auction.*, repo.*, agreement.list.
-  std::string offbook_operator_json(TimestampNs ts, const std::string& verb,
-                                    const std::string& body_json, std::uint32_t* status,
-                                    std::vector<Delivery>& out);
-  std::string offbook_report_json(const std::string& verb, const std::string& body_json,
-                                  std::uint32_t* status) const;
   std::vector<Event> run_operator_command(TimestampNs ts, CommandBody body,
                                           std::vector<Delivery>& out);
   // Agreement transfers over FIX (fix_offbook.cpp).

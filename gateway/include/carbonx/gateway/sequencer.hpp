@@ -36,14 +36,15 @@
 #include "carbonx/gateway/clock.hpp"
 #include "carbonx/gateway/fix_engine.hpp"
 #include "carbonx/gateway/fix_types.hpp"
+#include "carbonx/verbs/requests.hpp"
 
 namespace carbonx::gateway {
 
-// An operator API request, already parsed from JSON (operator_api.hpp decides the verbs).
+// An operator verb, parsed ONCE at the edge into its typed request (the verb table,
+// carbonx/verbs/verbs.hpp; operator_verbs.hpp): no JSON crosses the queue.
 struct OperatorRequest {
   std::uint64_t ticket = 0;  // the HTTP exchange waiting for the reply
-  std::string verb;          // e.g. "market.open", "account.deposit"
-  std::string body_json;     // the request body (validated shape)
+  verbs::Request request;    // e.g. verbs::MarketOpen, verbs::CashDeposit
 };
 
 // A trading-calendar event (a timer fired). Goes through the sequencer like everything else, so
