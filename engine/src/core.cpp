@@ -489,6 +489,9 @@ void Core::on_replace(const Replace& c) {
   }
   const bool keeps = c.price_fen == view->price_fen && c.quantity_t <= view->leaves_t;
   if (!keeps) a.info.priority_seq = seq_;  // it joins the tail of its (new) level now
+  // From now on the order answers to the replace's ClOrdID (FIX); the stored record carries it,
+  // so a restarted gateway finds the order under the ClOrdID the member will name next.
+  a.info.client_order_id = c.client_order_id;
   emit(ReplaceAckEvent{c.order_id, a.info.account, a.info.member, c.instrument, a.info.side,
                        c.price_fen, c.quantity_t, keeps, a.info.client_order_id});
   const AddOutcome out = ins->book.replace_checked(c.order_id, c.price_fen, c.quantity_t);

@@ -1,0 +1,353 @@
+// Exact restarts at scale (issue 11): one deterministic random session of listed trading (Day,
+// IOC, FOK and click orders, cancels, every kind of replace, mass cancels, day ends) is applied in
+// lockstep to two copies of carbonxd's exchange path (FIX request -> ExchangeDriver -> core,
+// ledger, registrar -> LMDB store, committed per batch). One copy runs uninterrupted; the other is
+// restarted from its store after every kRestartEvery-th batch through the recovery code carbonxd
+// runs at start-up (ExchangeDriver::create on the same data directory). After every request both
+// must have sent the same replies (encoded as the FIX text members receive) and reached the same
+// seq; after every batch the same core, ledger and registrar state hashes.
+//
+// Not covered here (server_test and restart_priority_test are): sockets, FIX session layer,
+// the sequencer's threads, signals. Known differences of the gateway's FIX bookkeeping after a
+// restart, left out of the comparison (the state hashes and seqs are compared in full):
+//   - order status requests: their ExecIDs ("S<seq>-<n>") count from 1 again after a restart
+//     at the same seq, so a member may see an ExecID twice;
+//   - OrigClOrdID (41) on later reports of a replaced order: the gateway does not store it, so
+//     after a restart it is missing.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "carbonx/engine/instrument.hpp"
+#include "carbonx/gateway/clock.hpp"
+#include "carbonx/gateway/exchange_driver.hpp"
+#include "carbonx/gateway/fix_codec.hpp"
+#include "carbonx/gateway/fix_engine.hpp"
+#include "carbonx/gateway/fix_wire.hpp"
+#include "carbonx/gateway/members.hpp"
+#include "carbonx/verbs/verbs.hpp"
+#include "exchange_path.hpp"
+
+namespace carbonx::gateway {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::Exchange;
+using testing::sample_exchange;
+
+constexpr std::uint64_t kCommands = 100'000;  // journaled commands (queries take no seq)
+constexpr std::size_t kRestartEvery = 40;     // batches
+constexpr std::size_t kMaxBatch = 48;         // requests per batch: 1..kMaxBatch
+constexpr std::size_t kDayEvery = 25'000;     // requests per trading day
+
+// An order the generator may cancel or replace (as the uninterrupted copy reported it).
+struct OpenOrder {
+  std::size_t member = 0;
+  std::string account;
+  std::string symbol;
+  FixSide side = FixSide::kBuy;
+  std::int64_t price_fen = 0;
+  std::int64_t quantity_t = 0;  // OrderQty: cum + leaves
+  std::int64_t cum_t = 0;
+};
+
+// The random session: requests built from what the exchange reported so far.
+class Generator {
+ public:
+  explicit Generator(std::uint64_t seed) : rng_(seed) {}
+
+  // The next request of member `*member` (FIX) or an operator verb (*member = npos).
+  Inbound next(const Exchange& x, std::size_t* member) {
+    const int roll = static_cast<int>(pick(1000));
+    if (roll < 560 || open_.empty()) return new_order(x, member, roll);
+    const std::string clid = keys_[pick(keys_.size())];
+    const auto it = open_.find(clid);
+    if (it == open_.end()) return new_order(x, member, 0);  // stale key: a new order instead
+    const OpenOrder& o = it->second;
+    *member = o.member;
+    FixRequest q;
+    q.account = o.account;
+    q.symbol = o.symbol;
+    q.side = o.side;
+    q.orig_cl_ord_id = pick(50) == 0 ? "unknown" : clid;  // now and then an unknown order
+    q.cl_ord_id = fresh_clid();
+    if (roll < 720) {
+      q.kind = RequestKind::kCancel;
+    } else if (roll < 990) {
+      q.kind = RequestKind::kReplace;
+      replace_terms(o, q);
+    } else {
+      q.kind = RequestKind::kMassCancel;
+      q.mass_scope = pick(2) == 0 ? MassCancelScope::kAll : MassCancelScope::kSecurity;
+    }
+    return inbound(x, *member, std::move(q));
+  }
+
+  // Learns the open orders from the replies (of the uninterrupted copy).
+  void learn(const std::vector<Delivery>& out, const Exchange& x) {
+    for (const Delivery& d : out) {
+      if (d.ticket != 0 || d.reply.kind != ReplyKind::kExecReport) continue;
+      const FixReply& r = d.reply;
+      if (r.exec_type == exec_type::kRejected || r.exec_type == exec_type::kOrderStatus) continue;
+      if (r.exec_type == exec_type::kReplaced) open_.erase(r.orig_cl_ord_id);
+      const bool open = r.ord_status == ord_status::kNew ||
+                        r.ord_status == ord_status::kPartiallyFilled ||
+                        r.ord_status == ord_status::kReplaced;
+      if (!open || r.leaves_qty_t <= 0) {
+        open_.erase(r.cl_ord_id);
+        continue;
+      }
+      OpenOrder& o = open_[r.cl_ord_id];
+      if (o.account.empty()) keys_.push_back(r.cl_ord_id);
+      o.member = member_of(x, d.session);
+      o.account = r.account;
+      o.symbol = r.symbol;
+      o.side = r.side;
+      o.price_fen = r.price_fen;
+      o.quantity_t = r.cum_qty_t + r.leaves_qty_t;
+      o.cum_t = r.cum_qty_t;
+    }
+    if (keys_.size() > 4 * open_.size() + 64) compact_keys();
+  }
+  void forget_all() { open_.clear(), keys_.clear(); }
+  std::size_t open_count() const { return open_.size(); }
+
+ private:
+  std::uint64_t pick(std::uint64_t n) { return rng_() % n; }
+  std::string fresh_clid() { return "c" + std::to_string(++clid_n_); }
+  static std::size_t member_of(const Exchange& x, SessionIndex s) {
+    for (std::size_t m = 0; m < 3; ++m) {
+      if (x.session(m) == s) return m;
+    }
+    return 0;
+  }
+  Inbound inbound(const Exchange& x, std::size_t member, FixRequest q) {
+    q.msg_seq_num = ++msg_seq_[member];
+    Inbound in;
+    in.session = x.session(member);
+    in.item = std::move(q);
+    return in;
+  }
+  Inbound new_order(const Exchange& x, std::size_t* member, int roll) {
+    *member = pick(3);
+    FixRequest q;
+    q.kind = RequestKind::kNewOrder;
+    q.cl_ord_id = fresh_clid();
+    q.account = std::to_string(1001 + 2 * *member + pick(2));
+    const bool second = pick(4) == 0;
+    q.symbol = second ? "GDEA2018" : "GDEA2017";
+    const std::int64_t reference = second ? 1510 : 1420;
+    q.side = pick(2) == 0 ? FixSide::kBuy : FixSide::kSell;
+    // Buyers a little below the reference and sellers a little above: a book that trades often
+    // but keeps depth.
+    const std::int64_t skew = q.side == FixSide::kBuy ? -4 : 4;
+    q.price_fen = reference + skew + static_cast<std::int64_t>(pick(21)) - 10;
+    q.quantity_t = 1 + static_cast<std::int64_t>(pick(40));
+    q.tif = FixTif::kDay;
+    if (roll >= 470 && roll < 500) q.tif = FixTif::kIoc;
+    if (roll >= 500 && roll < 530) q.tif = FixTif::kFok;
+    if (roll >= 530 && roll < 560) {
+      q.ord_type = FixOrdType::kClick;
+      q.tif = FixTif::kIoc;
+      q.price_fen = 0;
+    }
+    return inbound(x, *member, std::move(q));
+  }
+  // Price up or down, quantity up or down, or both; now and then to a quantity at or below the
+  // filled quantity (refused by the gateway).
+  void replace_terms(const OpenOrder& o, FixRequest& q) {
+    q.ord_type = FixOrdType::kLimit;
+    q.tif = FixTif::kDay;
+    q.price_fen = o.price_fen;
+    q.quantity_t = o.quantity_t;
+    const std::int64_t price_step = 1 + static_cast<std::int64_t>(pick(5));
+    const std::int64_t qty_step = 1 + static_cast<std::int64_t>(pick(20));
+    switch (pick(6)) {
+      case 0:
+        q.price_fen += price_step;
+        break;
+      case 1:
+        q.price_fen -= price_step;
+        break;
+      case 2:
+        q.quantity_t += qty_step;
+        break;
+      case 3:
+        q.quantity_t = std::max(o.cum_t + 1, o.quantity_t - qty_step);
+        break;
+      case 4:
+        q.price_fen += pick(2) == 0 ? price_step : -price_step;
+        q.quantity_t += pick(2) == 0 ? qty_step : -std::min(qty_step, o.quantity_t - o.cum_t - 1);
+        break;
+      default:
+        q.quantity_t = std::max<std::int64_t>(1, o.cum_t);
+        break;
+    }
+  }
+  void compact_keys() {
+    std::vector<std::string> keep;
+    for (const auto& [clid, o] : open_)
+      keep.push_back(clid);
+    keys_ = std::move(keep);
+  }
+
+  std::mt19937_64 rng_;
+  std::map<std::string, OpenOrder> open_;
+  std::vector<std::string> keys_;  // open_'s keys, with stale ones (pick() skips them)
+  std::uint64_t clid_n_ = 0;
+  std::int32_t msg_seq_[3] = {0, 0, 0};
+};
+
+class ExactRestartTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() / ("cx_exact_restart_" + std::to_string(::getpid()));
+    fs::remove_all(root_);
+    std::string error;
+    codec_ = FixCodec::create(CARBONX_FIX_DICTIONARY, &error);
+    ASSERT_NE(codec_, nullptr) << error;
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  // Every reply as members and operators receive it, in order.
+  std::string text_of(const Exchange& x, const std::vector<Delivery>& out) const {
+    std::string t;
+    for (const Delivery& d : out) {
+      if (d.ticket != 0) {
+        t += std::to_string(d.ticket) + " " + std::to_string(d.http_status) + " " + d.json + "\n";
+      } else {
+        const std::string fix =
+            codec_->encode(d.reply, "CARBONX", x.comp_id(d.session), 1, "20170605-01:30:00.000");
+        for (const auto& [tag, value] : wire::decode(fix)) {
+          // Not compared: OrigClOrdID (41) on reports after a restart (see the header comment),
+          // and BodyLength and CheckSum, which depend on it.
+          if (tag == 9 || tag == 10 || tag == 41) continue;
+          t += std::to_string(tag) + "=" + value + "|";
+        }
+        t += "\n";
+      }
+    }
+    return t;
+  }
+
+  std::uint64_t ticket_ = 0;
+  Inbound op(const std::string& verb, const std::string& body = "{}") {
+    Inbound in;
+    auto request = verbs::parse(verb, body);  // the HTTP thread's one parse
+    EXPECT_TRUE(request.ok()) << verb << " " << body;
+    in.item = OperatorRequest{++ticket_, request.value()};
+    return in;
+  }
+
+  fs::path root_;
+  std::unique_ptr<FixCodec> codec_;
+};
+
+std::vector<Inbound> seed_requests(const std::function<Inbound(std::string, std::string)>& op) {
+  std::vector<Inbound> out;
+  for (int a = 1001; a <= 1006; ++a) {
+    const int member = 1 + (a - 1001) / 2;
+    out.push_back(op("account.open", "{\"id\":" + std::to_string(a) +
+                                         ",\"kind\":\"control_emission_firm\",\"member\":" +
+                                         std::to_string(member) + "}"));
+    out.push_back(op("cash.deposit", "{\"transfer_id\":" + std::to_string(a) + ",\"account\":" +
+                                         std::to_string(a) + ",\"amount_fen\":100000000000}"));
+    for (const char* symbol : {"GDEA2017", "GDEA2018"}) {
+      out.push_back(op("units.issue", "{\"transfer_id\":" + std::to_string(a * 10 + symbol[7]) +
+                                          ",\"account\":" + std::to_string(a) + ",\"symbol\":\"" +
+                                          symbol + "\",\"quantity_t\":50000000}"));
+    }
+  }
+  out.push_back(op("market.open", "{}"));
+  return out;
+}
+
+TEST_F(ExactRestartTest, RandomSessionRestartedEveryFewBatchesMatchesTheUninterruptedRun) {
+  const auto started = std::chrono::steady_clock::now();
+  const ExchangeConfig exchange = sample_exchange();
+  std::int64_t ts = parse_clock_time("2017-06-05T09:30:00+08:00").value();
+  ExchangeClock clock(ts, "");  // one simulated clock: both copies see the same start-up time
+  Exchange steady(root_ / "steady", exchange, clock);
+  Exchange restarted(root_ / "restarted", exchange, clock);
+  Generator gen(20170605);
+  std::mt19937_64 batch_rng(11);
+  std::size_t batches = 0;
+  std::size_t restarts = 0;
+  std::size_t requests = 0;
+  std::size_t replies = 0;
+  const auto step = [&](const Inbound& in) {
+    std::vector<Delivery> a;
+    std::vector<Delivery> b;
+    steady.driver().apply(TimestampNs(ts), in, a);
+    restarted.driver().apply(TimestampNs(ts), in, b);
+    ++requests;
+    replies += a.size();
+    ASSERT_EQ(steady.driver().applied_seq(), restarted.driver().applied_seq()) << requests;
+    const std::string ta = text_of(steady, a);
+    const std::string tb = text_of(restarted, b);
+    ASSERT_EQ(ta, tb) << "request " << requests << " at seq "
+                      << steady.driver().applied_seq().value() << " after " << restarts
+                      << " restarts";
+    gen.learn(a, steady);
+  };
+  const auto end_batch = [&] {
+    ASSERT_TRUE(steady.driver().commit().ok());
+    ASSERT_TRUE(restarted.driver().commit().ok());
+    ++batches;
+    const Seq seq = steady.driver().applied_seq();
+    ASSERT_EQ(steady.driver().core().state_hash(), restarted.driver().core().state_hash())
+        << "core state after batch " << batches << " (seq " << seq.value() << ")";
+    ASSERT_EQ(steady.driver().ledger().state_hash(), restarted.driver().ledger().state_hash())
+        << "ledger state after batch " << batches;
+    ASSERT_EQ(steady.driver().registrar().state_hash(), restarted.driver().registrar().state_hash())
+        << "registrar state after batch " << batches;
+    if (batches % kRestartEvery == 0) {
+      restarted.restart();
+      ++restarts;
+      ASSERT_EQ(steady.driver().core().state_hash(), restarted.driver().core().state_hash())
+          << "core state right after restart " << restarts << " (seq " << seq.value() << ")";
+    }
+  };
+  for (const Inbound& in : seed_requests([&](std::string v, std::string b) { return op(v, b); })) {
+    step(in);
+    if (HasFatalFailure()) return;
+  }
+  end_batch();
+  while (steady.driver().applied_seq().value() < kCommands && !HasFatalFailure()) {
+    const std::size_t n = 1 + batch_rng() % kMaxBatch;
+    for (std::size_t i = 0; i < n && !HasFatalFailure(); ++i) {
+      ts += 1'000'000;  // 1 ms per request
+      std::size_t member = 0;
+      step(gen.next(steady, &member));
+      if (requests % kDayEvery == 0) {  // the day ends; the next one opens
+        step(op("day.end"));
+        gen.forget_all();
+        ts += 24LL * 3600 * 1'000'000'000;
+        step(op("market.open"));
+      }
+    }
+    end_batch();
+  }
+  if (HasFatalFailure()) return;
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::printf(
+      "exact restart: %zu requests (seq %llu), %zu replies, %zu batches, %zu restarts, "
+      "%zu orders open at the end, identical; %.1f s\n",
+      requests, static_cast<unsigned long long>(steady.driver().applied_seq().value()), replies,
+      batches, restarts, gen.open_count(), seconds);
+  EXPECT_GE(restarts, 100u);
+}
+
+}  // namespace
+}  // namespace carbonx::gateway
