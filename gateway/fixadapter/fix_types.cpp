@@ -53,6 +53,14 @@ bool parse_price_fen(const std::string& text, std::int64_t* out) {
   return true;
 }
 
+bool parse_amount_fen(const std::string& text, std::int64_t* out) {
+  std::int64_t fen = 0;
+  if (!parse_scaled(text, 2, &fen)) return false;
+  if (fen <= 0 || fen > kMaxPriceFen * kMaxQuantityT) return false;
+  *out = fen;
+  return true;
+}
+
 bool parse_quantity_t(const std::string& text, std::int64_t* out) {
   std::int64_t tonnes = 0;
   if (!parse_scaled(text, 0, &tonnes)) return false;
@@ -143,6 +151,12 @@ const char* to_string(TranslateError e) {
       return "only PosReqType(724)=0 (positions) is supported";
     case TranslateError::kUnsupportedMessage:
       return "message type not supported by carbonx (see docs/fix)";
+    case TranslateError::kBadSides:
+      return "a TradeCaptureReport submit has two NoSides(552) entries, each with Side(54) and "
+             "Account(1): the reporter's first, the counterparty's (the opposite Side) second";
+    case TranslateError::kBadEndCash:
+      return "a repo's EndCash(922) is the repurchase amount in CNY: a whole number of fen per "
+             "tonne of LastQty(32), at most 1000000.00 per tonne";
   }
   return "unknown translation error";
 }

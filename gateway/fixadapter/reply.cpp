@@ -123,6 +123,8 @@ void security_list(const FixReply& r, FIX::Message* m) {
   }
 }
 
+// One PositionReport per asset. FIX 4.4 has no custom quantity here: the total, the available
+// and the frozen part are PositionQty entries, each a PosType with its LongQty.
 void position_report(const FixReply& r, FIX::Message* m) {
   static const int kOrder[] = {703, 704, 0};
   set(m, 721, r.response_id);
@@ -133,45 +135,77 @@ void position_report(const FixReply& r, FIX::Message* m) {
   set(m, 1, r.account);
   set_int(m, 581, 1);
   set(m, 55, r.symbol);
-  FIX::Group g(702, 703, kOrder);
-  set(&g, 703, "TOT");
-  set_int(&g, 704, r.available + r.frozen);
-  m->addGroup(g);
-  set_int(m, 20001, r.available);
-  set_int(m, 20002, r.frozen);
+  set_fen(m, 730, r.settl_price_fen);
+  set_char(m, 731, '1');
+  set_fen(m, 734, r.settl_price_fen);
+  const std::pair<const char*, std::int64_t> entries[] = {
+      {"TOT", r.available + r.frozen}, {"TQ", r.available}, {"DLV", r.frozen}};
+  for (const auto& e : entries) {
+    FIX::Group g(702, 703, kOrder);
+    set(&g, 703, e.first);
+    set_int(&g, 704, e.second);
+    m->addGroup(g);
+  }
   set(m, 58, r.text);
 }
 
-// AE (TradeCaptureReport) and AR (TradeCaptureReportAck) of an agreement transfer.
+// AR (TradeCaptureReportAck): the exchange's answer to a member's AE, as FIX 4.4 defines it
+// (ExecType is required there: 0 accepted, 8 rejected). No group: written as text directly.
 template <class M>
-void trade_capture(const FixReply& r, bool report, M* m) {
+void trade_capture_ack(const FixReply& r, M* m) {
   set(m, 571, r.cl_ord_id);
   set(m, 818, r.order_id);
   set_char(m, 487, '0');
   set_char(m, 856, r.trade_report_type);
+  set_char(m, 150, r.trd_rpt_status == 0 ? exec_type::kNew : exec_type::kRejected);
   set_int(m, 939, r.trd_rpt_status);
-  if (!report && r.reject_code >= 0) set_int(m, 751, r.reject_code);
+  if (r.reject_code >= 0) set_int(m, 751, r.reject_code);
+  set(m, 55, r.symbol);
+  if (r.repo) set(m, 167, "REPO");
+  set(m, 1, r.account);
+  set(m, 58, r.text);
+}
+
+// AE (TradeCaptureReport) of an agreement transfer or a repo to one party, in the FIX 4.4 shape:
+// the fields FIX 4.4 requires (PreviouslyReported, LastQty, LastPx, TradeDate, TransactTime,
+// NoSides with Side and OrderID in each entry), the receiver's side first with its account,
+// commission and text, the other party's second. A repo: SecurityType REPO, the financing
+// details StartDate/EndDate, and each side's StartCash/EndCash (the two legs' amounts).
+void trade_capture_report(const FixReply& r, FIX::Message* m) {
+  static const int kSideOrder[] = {54, 37, 1, 12, 13, 921, 922, 58, 0};
+  set(m, 571, r.cl_ord_id);
+  set(m, 818, r.order_id);
+  set_char(m, 487, '0');
+  set_char(m, 856, r.trade_report_type);
+  if (!r.repo) set_char(m, 828, '1');  // TrdType: block trade (an agreement transfer)
+  set(m, 880, r.trade_id);
+  set_char(m, 570, 'N');
   set(m, 55, r.symbol);
   if (r.repo) {
     set(m, 167, "REPO");
-    if (r.price2_fen > 0) set_fen(m, 640, r.price2_fen);
     if (r.start_date > 0) set_int(m, 916, r.start_date);
     if (r.end_date > 0) set_int(m, 917, r.end_date);
   }
-  if (report) set_char(m, 54, r.side == FixSide::kSell ? '2' : '1');
-  set(m, 1, r.account);
-  set(m, 20010, r.counterparty);
-  if (report) {
-    set_int(m, 32, r.last_qty_t);
-    set_fen(m, 31, r.last_px_fen);
-    set(m, 880, r.trade_id);
-    if (r.fee_fen >= 0) {
-      set_fen(m, 12, r.fee_fen);
-      set_char(m, 13, '3');
+  set_int(m, 32, r.last_qty_t);
+  set_fen(m, 31, r.last_px_fen);
+  if (r.trade_date > 0) set_int(m, 75, r.trade_date);
+  set_utc(m, 60, r.transact_time_ns);
+  for (const bool mine : {true, false}) {
+    FIX::Group g(552, 54, kSideOrder);
+    const FixSide side =
+        mine == (r.side == FixSide::kBuy) ? FixSide::kBuy : FixSide::kSell;  // theirs: opposite
+    set_char(&g, 54, side_char(side));
+    set(&g, 37, r.order_id.empty() ? std::string("NONE") : r.order_id);
+    set(&g, 1, mine ? r.account : r.counterparty);
+    if (mine && r.fee_fen >= 0) {
+      set_fen(&g, 12, r.fee_fen);
+      set_char(&g, 13, '3');
     }
-    if (r.transact_time_ns > 0) set_utc(m, 60, r.transact_time_ns);
+    if (r.repo && r.start_price_fen > 0) set_fen(&g, 921, r.start_price_fen * r.last_qty_t);
+    if (r.repo && r.price2_fen > 0) set_fen(&g, 922, r.price2_fen * r.last_qty_t);
+    if (mine) set(&g, 58, r.text);
+    m->addGroup(g);
   }
-  set(m, 58, r.text);
 }
 
 // The fields of a reply without repeating groups (reply_is_flat), into a FieldMap or a ReplyText.
@@ -220,10 +254,9 @@ void flat_body(const FixReply& r, M* m) {
       set(m, 1, r.account);
       set_int(m, 581, 1);
       return set(m, 58, r.text);
-    case ReplyKind::kTradeCapture:
-      return trade_capture(r, true, m);
     case ReplyKind::kTradeCaptureAck:
-      return trade_capture(r, false, m);
+      return trade_capture_ack(r, m);
+    case ReplyKind::kTradeCapture:
     case ReplyKind::kMdSnapshot:
     case ReplyKind::kMdIncremental:
     case ReplyKind::kSecurityList:
@@ -246,6 +279,8 @@ void body(const FixReply& r, FIX::Message* m) {
       return security_list(r, m);
     case ReplyKind::kPositionReport:
       return position_report(r, m);
+    case ReplyKind::kTradeCapture:
+      return trade_capture_report(r, m);
     case ReplyKind::kNews: {
       static const int kOrder[] = {58, 0};
       set(m, 148, r.text);
@@ -299,7 +334,7 @@ const char* reply_msg_type(ReplyKind k) {
 bool reply_is_flat(ReplyKind kind) {
   return kind != ReplyKind::kMdSnapshot && kind != ReplyKind::kMdIncremental &&
          kind != ReplyKind::kSecurityList && kind != ReplyKind::kPositionReport &&
-         kind != ReplyKind::kNews;
+         kind != ReplyKind::kTradeCapture && kind != ReplyKind::kNews;
 }
 
 void fill_reply_text(const FixReply& reply, ReplyText* out) {

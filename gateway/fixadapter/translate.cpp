@@ -78,16 +78,14 @@ enum Tag : int {
   kOrdStatusReqID = 790,
   kTrdMatchID = 880,
   kMinPriceIncrement = 969,
-  kCxAvailableQty = 20001,
-  kCxFrozenQty = 20002,
   kTradeReportID = 571,
   kTradeReportRefID = 572,
   kTradeReportType = 856,
-  kCxCounterpartyAccount = 20010,
+  kNoSides = 552,
   kCxAuctionID = 20011,
   kSecurityType = 167,
-  kPrice2 = 640,
   kEndDate = 917,
+  kEndCash = 922,
 };
 
 std::string get(const FIX::FieldMap& map, int tag) {
@@ -220,8 +218,20 @@ bool read_market_data(const FIX::Message& m, FixRequest* q, Refusal* r) {
   return true;
 }
 
-// AE: an agreement transfer submit (TradeReportType 0) or the counterparty's answer (2 accept,
-// 3 decline) naming the exchange's report id in TradeReportRefID.
+// The NoSides(552) entry `i` (1-based) of an AE: its Side(54) and Account(1).
+struct TradeSide {
+  std::string side;
+  std::string account;
+  std::string end_cash;  // EndCash(922), a repo's repurchase amount
+};
+TradeSide trade_side(const FIX::Message& m, int i) {
+  const FIX::FieldMap& g = m.getGroupRef(i, kNoSides);
+  return TradeSide{get(g, kSide), get(g, kAccount), get(g, kEndCash)};
+}
+
+// AE in the FIX 4.4 shape: an agreement transfer or repo submit (TradeReportType 0) with the
+// reporter's side and the counterparty's in NoSides(552), or an answer (2 accept, 3 decline)
+// naming the exchange's report id in TradeReportRefID, the answering account in NoSides.
 bool read_trade_capture(const FIX::Message& m, FixRequest* q, Refusal* r) {
   q->kind = RequestKind::kTradeCapture;
   q->cl_ord_id = get(m, kTradeReportID);
@@ -230,6 +240,12 @@ bool read_trade_capture(const FIX::Message& m, FixRequest* q, Refusal* r) {
   q->trade_report_type = type.size() == 1 ? type[0] : '?';
   q->transact_time_ns = utc_timestamp_ns(get(m, kTransactTime));
   q->repo = get(m, kSecurityType) == "REPO";
+  // NoSides is required by the dictionary: at least one entry, each starting with Side.
+  const int sides = static_cast<int>(m.groupCount(kNoSides));
+  const TradeSide mine = sides >= 1 ? trade_side(m, 1) : TradeSide{};
+  q->account = mine.account;
+  q->side = mine.side == "2" ? FixSide::kSell : FixSide::kBuy;
+  if (!check_length(q->account, kMaxAccountLength, kAccount, r)) return false;
   if (q->trade_report_type == '2' || q->trade_report_type == '3') {
     q->ref_id = get(m, kTradeReportRefID);
     if (q->ref_id.empty()) {
@@ -242,14 +258,21 @@ bool read_trade_capture(const FIX::Message& m, FixRequest* q, Refusal* r) {
     *r = Refusal{true, TranslateError::kMissingField, kTradeReportType};
     return false;
   }
-  read_side(m, q);
-  q->counterparty = get(m, kCxCounterpartyAccount);
-  if (q->counterparty.empty() || q->symbol.empty()) {
-    *r = Refusal{true, TranslateError::kMissingField,
-                 q->symbol.empty() ? int{kSymbol} : int{kCxCounterpartyAccount}};
+  const TradeSide theirs = sides == 2 ? trade_side(m, 2) : TradeSide{};
+  if (sides != 2 || mine.account.empty() || theirs.account.empty()) {
+    *r = Refusal{true, TranslateError::kBadSides, sides != 2 ? int{kNoSides} : int{kAccount}};
     return false;
   }
-  if (!check_length(q->counterparty, kMaxAccountLength, kCxCounterpartyAccount, r)) return false;
+  if (mine.side == theirs.side) {
+    *r = Refusal{true, TranslateError::kBadSides, kSide};
+    return false;
+  }
+  q->counterparty = theirs.account;
+  if (q->symbol.empty()) {
+    *r = Refusal{true, TranslateError::kMissingField, kSymbol};
+    return false;
+  }
+  if (!check_length(q->counterparty, kMaxAccountLength, kAccount, r)) return false;
   if (!parse_quantity_t(get(m, kLastQty), &q->quantity_t)) {
     *r = Refusal{true, TranslateError::kBadQuantity, kLastQty};
     return false;
@@ -259,10 +282,17 @@ bool read_trade_capture(const FIX::Message& m, FixRequest* q, Refusal* r) {
     return false;
   }
   if (!q->repo) return true;
-  if (!parse_price_fen(get(m, kPrice2), &q->price2_fen) || q->price2_fen > kMaxPriceFen) {
-    *r = Refusal{true, TranslateError::kBadPrice, kPrice2};
+  // The repurchase: EndCash (FIX 4.4's financing amount paid back on EndDate) on the reporter's
+  // side, or the counterparty's; when both carry it they must agree.
+  const std::string& end_cash = mine.end_cash.empty() ? theirs.end_cash : mine.end_cash;
+  std::int64_t cash_fen = 0;
+  if (!parse_amount_fen(end_cash, &cash_fen) ||
+      (!theirs.end_cash.empty() && theirs.end_cash != end_cash) || cash_fen % q->quantity_t != 0 ||
+      cash_fen / q->quantity_t > kMaxPriceFen) {
+    *r = Refusal{true, TranslateError::kBadEndCash, kEndCash};
     return false;
   }
+  q->price2_fen = cash_fen / q->quantity_t;
   const std::string end = get(m, kEndDate);  // LocalMktDate, checked by the dictionary
   if (end.size() != 8) {
     *r = Refusal{true, TranslateError::kMissingField, kEndDate};

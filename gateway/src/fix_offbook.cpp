@@ -1,6 +1,7 @@
 // ExchangeDriver: agreement transfers over FIX (docs/fix/README.md "Agreement transfer").
 //
-//   reporter  AE TradeReportType=0 (submit)  -> AgreementReport
+//   reporter  AE TradeReportType=0 (submit; NoSides: the reporter's side and account, then the
+//             counterparty's)  -> AgreementReport
 //             <- AR TrdRptStatus=0 (accepted for the counterparty) or 1 (refused, Text = reason)
 //   counterparty <- AE TradeReportType=1 (alleged), SecondaryTradeReportID = the exchange's id
 //   counterparty AE TradeReportType=2 (accept) / 3 (decline), TradeReportRefID = that id
@@ -239,7 +240,10 @@ void ExchangeDriver::on_trade_capture(TimestampNs ts, SessionIndex s, const FixR
       std::from_chars(q.counterparty.data(), q.counterparty.data() + q.counterparty.size(), cp);
   if (ec != std::errc() || end != q.counterparty.data() + q.counterparty.size() || cp == 0) {
     return reject_trade_capture(
-        s, q, "CxCounterpartyAccount(20010) must be a registry account number", out);
+        s, q,
+        "the counterparty's Account(1) (the second NoSides(552) entry) must be a registry "
+        "account number",
+        out);
   }
   AgreementReport r;
   r.account = *account;
@@ -254,7 +258,7 @@ void ExchangeDriver::on_trade_capture(TimestampNs ts, SessionIndex s, const FixR
   run(ts, r, out);
 }
 
-// One AE of an agreement as seen by `account` on `side`.
+// One AE of an agreement as seen by the reporter or the counterparty: that party's side first.
 FixReply ExchangeDriver::agreement_report(const AgreementEvent& e, bool reporter) const {
   FixReply r;
   r.kind = ReplyKind::kTradeCapture;
@@ -279,6 +283,7 @@ void ExchangeDriver::on_agreement(const AgreementEvent& e, TimestampNs ts,
   auto send = [&](SessionIndex s, FixReply r) {
     if (s == kNoSession) return;
     r.transact_time_ns = ts.value();
+    r.trade_date = trading_date(ts).yyyymmdd;
     Delivery d;
     d.session = s;
     d.reply = std::move(r);

@@ -148,10 +148,12 @@ void ExchangeDriver::on_positions(SessionIndex s, const FixRequest& q, std::vect
   std::vector<Delivery> reports;
   for (const registry::BalanceDetail& b : ledger_->balances_of(*account)) {
     std::string symbol = "CNY";
+    std::int64_t settl_price_fen = 100;  // 1 CNY is 1.00 CNY
     if (b.asset != kCashAsset) {
       const InstrumentConfig* ins = core_->instrument(InstrumentId(b.asset.value()));
       if (ins == nullptr) continue;
       symbol = ins->code;
+      settl_price_fen = core_->reference_price(ins->id).value();
     }
     if (!q.symbol.empty() && q.symbol != symbol) continue;
     if (reports.size() >= kMaxPositionReports) break;
@@ -164,6 +166,7 @@ void ExchangeDriver::on_positions(SessionIndex s, const FixRequest& q, std::vect
     d.reply.symbol = symbol;
     d.reply.available = b.available;
     d.reply.frozen = b.frozen;
+    d.reply.settl_price_fen = settl_price_fen;
     d.reply.business_date = std::to_string(trading_date(now_).yyyymmdd);
     reports.push_back(std::move(d));
   }

@@ -1,18 +1,20 @@
 // ExchangeDriver: repo filings over FIX (docs/fix/README.md "Repo"): TradeCaptureReport (AE)
 // with SecurityType(167)=REPO.
 //
-//   filer     AE 856=0, 54 = 2 (the filer is the repo party: sells now, buys back) or 1 (the
-//             reverse party), 20010 the other party, 32 quantity, 31 start price, 640 Price2 the
-//             repurchase price, 917 EndDate -> RepoFile (unconfirmed; with the repo party's next
-//             surrender deadline from the registrar when it is a covered firm)
+//   filer     AE 856=0, NoSides: the filer's 54 = 2 (the repo party: sells now, buys back) or 1
+//             (the reverse party) and 1 account, then the other party's; 32 quantity, 31 start
+//             price, 922 EndCash the repurchase amount (repurchase price x quantity), 917
+//             EndDate -> RepoFile (unconfirmed; with the repo party's next surrender deadline
+//             from the registrar when it is a covered firm)
 //   other     AE 856=2 / 3, 572 = the repo id, on a proposed repo -> RepoConfirm / RepoDecline
 //   either    AE 856=2, 572 = the repo id, on an open repo        -> RepoEarlyRepurchase (consent)
 //
 // Every step of a repo (RepoEvent) is reported to both parties' sessions as an AE with 167=REPO,
-// 818 = the repo id: 856=1 proposed (alleged to the other party; the filer gets an AR), 856=2
-// first leg settled / repurchased (TrdMatchID, LastPx = that leg's price, Commission = that
-// party's fee; a waived fee is named in Text with its rule id), 856=3 declined / expired /
-// defaulted / resolved, 856=4 an early repurchase consent waiting for the other party.
+// 818 = the repo id, StartDate/EndDate, each side's StartCash/EndCash: 856=1 proposed (alleged to
+// the other party; the filer gets an AR), 856=2 first leg settled / repurchased (TrdMatchID, LastPx
+// = that leg's price, Commission = that party's fee; a waived fee is named in Text with its rule
+// id), 856=3 declined / expired / defaulted / resolved, 856=4 an early repurchase consent waiting
+// for the other party.
 #include <charconv>
 
 #include "carbonx/gateway/exchange_driver.hpp"
@@ -49,7 +51,10 @@ void ExchangeDriver::on_repo_capture(TimestampNs ts, SessionIndex s, const FixRe
       std::from_chars(q.counterparty.data(), q.counterparty.data() + q.counterparty.size(), other);
   if (ec != std::errc() || end != q.counterparty.data() + q.counterparty.size() || other == 0) {
     return reject_trade_capture(
-        s, q, "CxCounterpartyAccount(20010) must be a registry account number", out);
+        s, q,
+        "the counterparty's Account(1) (the second NoSides(552) entry) must be a registry "
+        "account number",
+        out);
   }
   RepoFile f;
   f.filer = account;
@@ -91,10 +96,12 @@ void ExchangeDriver::on_repo_event(const RepoEvent& e, TimestampNs ts, std::vect
     // LastPx: the price of the leg this report is about (the repurchase price once bought back).
     r.last_px_fen = e.status == RepoStatus::kRepurchased ? e.repurchase_price_fen.value()
                                                          : e.start_price_fen.value();
+    r.start_price_fen = e.start_price_fen.value();
     r.price2_fen = e.repurchase_price_fen.value();
     r.start_date = e.filed_date.yyyymmdd;
     r.end_date = e.end_date.yyyymmdd;
     r.transact_time_ns = ts.value();
+    r.trade_date = trading_date(ts).yyyymmdd;
     r.text = std::string(to_string(e.status));
     const FeeCharge& fee = repo_side ? e.repo_party_fee : e.reverse_party_fee;
     switch (e.status) {

@@ -261,7 +261,9 @@ TEST_F(ClockServer, RepoFiledOverFixBeforeTheWaiverDateMaturesAfterItWithFeesWai
   ASSERT_EQ(field(*ack, 939), "0") << field(*ack, 58);
   const std::string id = field(*ack, 818);
   ASSERT_TRUE(reverse.expect("AE").has_value());  // alleged
-  reverse.send("AE", {{571, "CONF1"}, {856, "2"}, {167, "REPO"}, {572, id}, {1, "1001"}});
+  reverse.send(
+      "AE",
+      {{571, "CONF1"}, {856, "2"}, {167, "REPO"}, {572, id}, {552, "1"}, {54, "1"}, {1, "1001"}});
   for (auto* c : {&repo_party, &reverse}) {
     const auto first = c->expect("AE");
     ASSERT_TRUE(first.has_value());

@@ -23,18 +23,20 @@ void report(OffBookDriver& x, const std::string& id, const std::string& qty, con
           {487, "0"},
           {856, "0"},
           {55, symbol},
-          {54, "2"},
-          {1, "1002"},
-          {20010, "1001"},
           {32, qty},
           {31, px},
-          {60, "20170509-02:00:00.000"}});
+          {60, "20170509-02:00:00.000"},
+          {552, "2"},
+          {54, "2"},
+          {1, "1002"},
+          {54, "1"},
+          {1, "1001"}});
 }
 
 // An answer (856=2 accept, 3 decline) to report `ref` by `comp_id`'s `account`.
 void answer(OffBookDriver& x, const std::string& comp_id, const std::string& account,
             const std::string& id, const std::string& type, const std::string& ref) {
-  x.send(comp_id, "AE", {{571, id}, {856, type}, {572, ref}, {1, account}});
+  x.send(comp_id, "AE", {{571, id}, {856, type}, {572, ref}, {552, "1"}, {54, "1"}, {1, account}});
 }
 
 class OffBookAgreement : public ::testing::Test {
@@ -152,12 +154,14 @@ TEST_F(OffBookAgreement, AcceptanceSettlesWithBothSidesFees) {
             {487, "0"},
             {856, "0"},
             {55, "GDEA2017"},
-            {54, "1"},
-            {1, "1001"},
-            {20010, "1003"},
             {32, "100000"},
             {31, "15.00"},
-            {60, "20170509-02:00:00.000"}});
+            {60, "20170509-02:00:00.000"},
+            {552, "2"},
+            {54, "1"},
+            {1, "1001"},
+            {54, "2"},
+            {1, "1003"}});
   const auto ack = x_->next("MEMBER1", "AR");
   ASSERT_TRUE(ack.has_value());
   ASSERT_EQ(field(*ack, 939), "0") << field(*ack, 58);
@@ -239,12 +243,14 @@ TEST_F(OffBookAgreement, AResubmittedTradeReportIdIsRefusedAndChangesNothing) {
             {487, "0"},
             {856, "0"},
             {55, "GDEA2017"},
-            {54, "1"},
-            {1, "1001"},
-            {20010, "1002"},
             {32, "100000"},
             {31, "14.30"},
-            {60, "20170509-02:00:00.000"}});
+            {60, "20170509-02:00:00.000"},
+            {552, "2"},
+            {54, "1"},
+            {1, "1001"},
+            {54, "2"},
+            {1, "1002"}});
   const auto other = x_->next("MEMBER1", "AR");
   ASSERT_TRUE(other.has_value());
   EXPECT_EQ(field(*other, 939), "0") << field(*other, 58);

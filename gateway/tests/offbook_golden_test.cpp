@@ -35,21 +35,32 @@ void check_golden(const std::string& name, const std::string& actual) {
 
 wire::Fields agreement_submit(const std::string& id, const std::string& qty,
                               const std::string& px) {
-  return {
-      {571, id},   {487, "0"},      {856, "0"}, {55, "GDEA2017"}, {54, "2"},
-      {1, "1002"}, {20010, "1001"}, {32, qty},  {31, px},         {60, "20170509-02:00:00.000"}};
+  return {{571, id},
+          {487, "0"},
+          {856, "0"},
+          {55, "GDEA2017"},
+          {32, qty},
+          {31, px},
+          {60, "20170509-02:00:00.000"},
+          {552, "2"},
+          {54, "2"},
+          {1, "1002"},
+          {54, "1"},
+          {1, "1001"}};
 }
 
 TEST(OffBookGolden, AgreementReportsAcksAndRefusals) {
   OffBookDriver x("golden_agreement");
   x.set_time(cst_ns(2017, 5, 9, 10));
   x.seed();
-  x.send("MEMBER2", "AE", agreement_submit("R1", "100000", "14.30"));           // AR + alleged AE
-  x.send("MEMBER1", "AE", {{571, "A1"}, {856, "2"}, {572, "1"}, {1, "1001"}});  // settled
+  x.send("MEMBER2", "AE", agreement_submit("R1", "100000", "14.30"));  // AR + alleged AE
+  x.send("MEMBER1", "AE",
+         {{571, "A1"}, {856, "2"}, {572, "1"}, {552, "1"}, {54, "1"}, {1, "1001"}});  // settled
   x.send("MEMBER2", "AE", agreement_submit("R2", "100000", "14.30"));
-  x.send("MEMBER1", "AE", {{571, "D2"}, {856, "3"}, {572, "2"}, {1, "1001"}});  // declined
-  x.send("MEMBER2", "AE", agreement_submit("R3", "100000", "18.47"));           // outside the band
-  x.send("MEMBER2", "AE", agreement_submit("R1", "100000", "14.30"));           // duplicate id
+  x.send("MEMBER1", "AE",
+         {{571, "D2"}, {856, "3"}, {572, "2"}, {552, "1"}, {54, "1"}, {1, "1001"}});  // declined
+  x.send("MEMBER2", "AE", agreement_submit("R3", "100000", "18.47"));  // outside the band
+  x.send("MEMBER2", "AE", agreement_submit("R1", "100000", "14.30"));  // duplicate id
   x.send("MEMBER2", "AE", agreement_submit("R4", "100000", "14.00"));
   x.set_time(cst_ns(2017, 5, 9, 15, 30));
   x.end_of_day();  // R4 expires
@@ -97,10 +108,16 @@ TEST(OffBookGolden, RepoFilingConfirmationConsentAndRepurchase) {
   x.set_time(cst_ns(2017, 5, 2, 10));
   x.seed();
   x.send("MEMBER2", "AE", testing::repo_filing("20170630"));
-  x.send("MEMBER1", "AE", {{571, "CONF1"}, {856, "2"}, {167, "REPO"}, {572, "1"}, {1, "1001"}});
+  x.send(
+      "MEMBER1", "AE",
+      {{571, "CONF1"}, {856, "2"}, {167, "REPO"}, {572, "1"}, {552, "1"}, {54, "1"}, {1, "1001"}});
   x.set_time(cst_ns(2017, 5, 11, 10));
-  x.send("MEMBER2", "AE", {{571, "EARLY1"}, {856, "2"}, {167, "REPO"}, {572, "1"}, {1, "1002"}});
-  x.send("MEMBER1", "AE", {{571, "EARLY2"}, {856, "2"}, {167, "REPO"}, {572, "1"}, {1, "1001"}});
+  x.send(
+      "MEMBER2", "AE",
+      {{571, "EARLY1"}, {856, "2"}, {167, "REPO"}, {572, "1"}, {552, "1"}, {54, "1"}, {1, "1002"}});
+  x.send(
+      "MEMBER1", "AE",
+      {{571, "EARLY2"}, {856, "2"}, {167, "REPO"}, {572, "1"}, {552, "1"}, {54, "1"}, {1, "1001"}});
   check_golden("offbook_repo", x.transcript());
 }
 
@@ -109,12 +126,20 @@ TEST(OffBookGolden, RepoDefaultAndExpiredProposal) {
   x.set_time(cst_ns(2017, 6, 1, 10));
   x.seed();
   auto filing = [](const char* id, const char* px2, const char* end) -> wire::Fields {
-    return {{571, id},        {487, "0"},    {856, "0"},  {167, "REPO"},
-            {55, "GDEA2017"}, {54, "2"},     {1, "1002"}, {20010, "1001"},
-            {32, "100000"},   {31, "14.20"}, {640, px2},  {917, end}};
+    return testing::join({{571, id},
+                          {487, "0"},
+                          {856, "0"},
+                          {167, "REPO"},
+                          {55, "GDEA2017"},
+                          {32, "100000"},
+                          {31, "14.20"},
+                          {917, end}},
+                         testing::two_sides("2", "1002", "1001", testing::end_cash("100000", px2)));
   };
   x.send("MEMBER2", "AE", filing("REPO1", "18.40", "20170605"));  // 1002 cannot pay this back
-  x.send("MEMBER1", "AE", {{571, "CONF1"}, {856, "2"}, {167, "REPO"}, {572, "1"}, {1, "1001"}});
+  x.send(
+      "MEMBER1", "AE",
+      {{571, "CONF1"}, {856, "2"}, {167, "REPO"}, {572, "1"}, {552, "1"}, {54, "1"}, {1, "1001"}});
   x.send("MEMBER2", "AE", filing("REPO2", "14.50", "20170630"));  // never confirmed
   x.set_time(cst_ns(2017, 6, 1, 15, 30));
   x.end_of_day();  // REPO2 expires

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "offbook_driver.hpp"
+#include "offbook_messages.hpp"
 
 namespace carbonx::gateway {
 namespace {
@@ -36,22 +37,24 @@ class OffBookRepo : public ::testing::Test {
   }
   void file(const Filing& f) {
     x_->send(f.by_repo_party ? "MEMBER2" : "MEMBER1", "AE",
-             {{571, f.id},
-              {487, "0"},
-              {856, "0"},
-              {167, "REPO"},
-              {55, "GDEA2017"},
-              {54, f.by_repo_party ? "2" : "1"},
-              {1, f.by_repo_party ? "1002" : "1001"},
-              {20010, f.by_repo_party ? "1001" : "1002"},
-              {32, f.qty},
-              {31, f.start_px},
-              {640, f.repurchase_px},
-              {917, f.end_date}});
+             testing::join(
+                 {{571, f.id},
+                  {487, "0"},
+                  {856, "0"},
+                  {167, "REPO"},
+                  {55, "GDEA2017"},
+                  {32, f.qty},
+                  {31, f.start_px},
+                  {917, f.end_date}},
+                 testing::two_sides(f.by_repo_party ? "2" : "1", f.by_repo_party ? "1002" : "1001",
+                                    f.by_repo_party ? "1001" : "1002",
+                                    testing::end_cash(f.qty, f.repurchase_px))));
   }
   void answer(const std::string& comp, const std::string& account, const std::string& id,
               const std::string& type, const std::string& repo) {
-    x_->send(comp, "AE", {{571, id}, {856, type}, {167, "REPO"}, {572, repo}, {1, account}});
+    x_->send(
+        comp, "AE",
+        {{571, id}, {856, type}, {167, "REPO"}, {572, repo}, {552, "1"}, {54, "1"}, {1, account}});
   }
   // Files and confirms; both first-leg reports checked (0.5% of 100,000 t x 14.20 each side).
   std::string open_repo(const Filing& f) {

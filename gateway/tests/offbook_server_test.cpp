@@ -30,12 +30,14 @@ void report(testing::FixClient& c, const std::string& id, const std::string& px)
                 {487, "0"},
                 {856, "0"},
                 {55, "GDEA2017"},
-                {54, "2"},
-                {1, "1002"},
-                {20010, "1001"},
                 {32, "100000"},
                 {31, px},
-                {60, wire::utc_now_text()}});
+                {60, wire::utc_now_text()},
+                {552, "2"},
+                {54, "2"},
+                {1, "1002"},
+                {54, "1"},
+                {1, "1001"}});
 }
 
 TEST_F(OffBookServer, TradeReportIdsAreUniquePerSessionAndDayAcrossARestart) {

@@ -134,12 +134,14 @@ TEST_F(OffBookServer, AgreementTransferBetweenTwoSessionsAcceptAndDecline) {
                        {487, "0"},
                        {856, "0"},
                        {55, "GDEA2017"},
-                       {54, "2"},
-                       {1, "1002"},
-                       {20010, "1001"},
                        {32, qty},
                        {31, "14.30"},
-                       {60, wire::utc_now_text()}});
+                       {60, wire::utc_now_text()},
+                       {552, "2"},
+                       {54, "2"},
+                       {1, "1002"},
+                       {54, "1"},
+                       {1, "1001"}});
   };
   report("R1", "100000");
   const auto ack = seller.expect("AR");
@@ -152,21 +154,22 @@ TEST_F(OffBookServer, AgreementTransferBetweenTwoSessionsAcceptAndDecline) {
   ASSERT_TRUE(alleged.has_value());
   EXPECT_EQ(field(*alleged, 856), "1");
   EXPECT_EQ(field(*alleged, 818), id);
-  EXPECT_EQ(field(*alleged, 54), "1");
-  EXPECT_EQ(field(*alleged, 1), "1001");
-  EXPECT_EQ(field(*alleged, 20010), "1002");
+  // FIX 4.4's NoSides: the receiver's side and account first, the reporter's second.
+  EXPECT_EQ(field(*alleged, 552), "2");
+  EXPECT_EQ(testing::all(*alleged, 54), (std::vector<std::string>{"1", "2"}));
+  EXPECT_EQ(testing::all(*alleged, 1), (std::vector<std::string>{"1001", "1002"}));
   EXPECT_EQ(field(*alleged, 32), "100000");
   EXPECT_EQ(field(*alleged, 31), "14.30");
   EXPECT_EQ(ok("agreement.list", "{}").at("agreements").size(), 1u);
   const auto fees_before = balance(9000, "CNY").first;
 
-  buyer.send("AE", {{571, "A1"}, {856, "2"}, {572, id}, {1, "1001"}});
+  buyer.send("AE", {{571, "A1"}, {856, "2"}, {572, id}, {552, "1"}, {54, "1"}, {1, "1001"}});
   const auto final_buyer = buyer.expect("AE");
   const auto final_seller = seller.expect("AE");
   ASSERT_TRUE(final_buyer.has_value() && final_seller.has_value());
   for (const auto* f : {&*final_buyer, &*final_seller}) {
     EXPECT_EQ(field(*f, 856), "2");
-    EXPECT_EQ(field(*f, 939), "0");
+    EXPECT_EQ(field(*f, 939), "") << "TrdRptStatus is an AR field in FIX 4.4, not an AE one";
     EXPECT_EQ(field(*f, 818), id);
     EXPECT_FALSE(field(*f, 880).empty());
     // 100,000 t x 14.30 = 143,000,000 fen; 0.5% = 715,000 fen = 7150.00 CNY each side.
@@ -188,7 +191,7 @@ TEST_F(OffBookServer, AgreementTransferBetweenTwoSessionsAcceptAndDecline) {
   const std::string id2 = field(*ack2, 818);
   ASSERT_TRUE(buyer.expect("AE").has_value());
   EXPECT_EQ(balance(1002, "GDEA2017"), (std::pair<std::int64_t, std::int64_t>{100000, 100000}));
-  buyer.send("AE", {{571, "D1"}, {856, "3"}, {572, id2}, {1, "1001"}});
+  buyer.send("AE", {{571, "D1"}, {856, "3"}, {572, id2}, {552, "1"}, {54, "1"}, {1, "1001"}});
   const auto declined_buyer = buyer.expect("AE");
   const auto declined_seller = seller.expect("AE");
   ASSERT_TRUE(declined_buyer.has_value() && declined_seller.has_value());
@@ -343,11 +346,14 @@ TEST_F(OffBookServer, RepoFiledAndConfirmedOverFixThenRepurchasedWithFeesWaived)
   ASSERT_TRUE(alleged.has_value());
   EXPECT_EQ(field(*alleged, 856), "1");
   EXPECT_EQ(field(*alleged, 167), "REPO");
-  EXPECT_EQ(field(*alleged, 640), "14.50");
+  EXPECT_EQ(field(*alleged, 921), "1420000.00");  // StartCash: 14.20 x 100,000 t
+  EXPECT_EQ(field(*alleged, 922), "1450000.00");  // EndCash: the repurchase, 14.50 x 100,000 t
   EXPECT_EQ(field(*alleged, 917), "20990628");
   EXPECT_EQ(field(*alleged, 818), id);
   const auto fees_before = balance(9000, "CNY").first;
-  reverse.send("AE", {{571, "CONF1"}, {856, "2"}, {167, "REPO"}, {572, id}, {1, "1001"}});
+  reverse.send(
+      "AE",
+      {{571, "CONF1"}, {856, "2"}, {167, "REPO"}, {572, id}, {552, "1"}, {54, "1"}, {1, "1001"}});
   for (auto* c : {&repo_party, &reverse}) {
     const auto first = c->expect("AE");
     ASSERT_TRUE(first.has_value());
@@ -358,13 +364,17 @@ TEST_F(OffBookServer, RepoFiledAndConfirmedOverFixThenRepurchasedWithFeesWaived)
   EXPECT_EQ(balance(9000, "CNY").first - fees_before, 1420000);
   EXPECT_EQ(balance(1001, "GDEA2017"), (std::pair<std::int64_t, std::int64_t>{0, 100000}));
   // Early repurchase: one consent waits for the other.
-  repo_party.send("AE", {{571, "EARLY1"}, {856, "2"}, {167, "REPO"}, {572, id}, {1, "1002"}});
+  repo_party.send(
+      "AE",
+      {{571, "EARLY1"}, {856, "2"}, {167, "REPO"}, {572, id}, {552, "1"}, {54, "1"}, {1, "1002"}});
   for (auto* c : {&repo_party, &reverse}) {
     const auto consent = c->expect("AE");
     ASSERT_TRUE(consent.has_value());
     EXPECT_EQ(field(*consent, 856), "4") << field(*consent, 58);
   }
-  reverse.send("AE", {{571, "EARLY2"}, {856, "2"}, {167, "REPO"}, {572, id}, {1, "1001"}});
+  reverse.send(
+      "AE",
+      {{571, "EARLY2"}, {856, "2"}, {167, "REPO"}, {572, id}, {552, "1"}, {54, "1"}, {1, "1001"}});
   for (auto* c : {&repo_party, &reverse}) {
     const auto done = c->expect("AE");
     ASSERT_TRUE(done.has_value());

@@ -312,8 +312,18 @@ TEST_F(ServerTest, SecurityListAndPositions) {
   auto pos = m->expect("AP");
   ASSERT_TRUE(pos.has_value());
   EXPECT_EQ(field(pos, 55), "GDEA2017");
-  EXPECT_EQ(field(pos, 20001), "9900");
-  EXPECT_EQ(field(pos, 20002), "100");
+  // Standard FIX 4.4 PositionQty entries (no custom tags): total, available, frozen.
+  std::vector<std::pair<std::string, std::string>> quantities;
+  std::string pos_type;
+  for (const auto& [tag, value] : *pos) {
+    if (tag == 703) pos_type = value;
+    if (tag == 704) quantities.emplace_back(pos_type, value);
+  }
+  EXPECT_EQ(field(pos, 702), "3");
+  EXPECT_EQ(quantities, (std::vector<std::pair<std::string, std::string>>{
+                            {"TOT", "10000"}, {"TQ", "9900"}, {"DLV", "100"}}));
+  EXPECT_EQ(field(pos, 730), "14.20");  // SettlPrice: the reference price
+  EXPECT_EQ(field(pos, 731), "1");
   m->send("AN", {{710, "P2"}, {724, "0"}, {1, "1001"}, {60, wire::utc_now_text()}});
   EXPECT_EQ(field(m->expect("AO"), 728), "3");  // not this member's account
 }

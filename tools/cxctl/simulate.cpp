@@ -235,12 +235,14 @@ void agreement_transfer(Context& ctx, Floor& floor, const Trader& seller, const 
                  {487, "0"},
                  {856, "0"},
                  {55, symbol},
-                 {54, "2"},
-                 {1, seller.account},
-                 {20010, buyer.account},
                  {32, std::to_string(q)},
                  {31, price_text(price)},
-                 {60, wire::utc_now_text()}});
+                 {60, wire::utc_now_text()},
+                 {552, "2"},
+                 {54, "2"},
+                 {1, seller.account},
+                 {54, "1"},
+                 {1, buyer.account}});
   const wire::Fields ack = rs.wait(
       [&](const wire::Fields& f) { return wire::get(f, 35) == "AR" && wire::get(f, 571) == rid; });
   if (wire::get(ack, 939) != "0") throw Failure("agreement report refused: " + text_of(ack));
@@ -249,7 +251,7 @@ void agreement_transfer(Context& ctx, Floor& floor, const Trader& seller, const 
     return wire::get(f, 35) == "AE" && wire::get(f, 856) == "1" && wire::get(f, 818) == xid;
   });
   const std::string aid = cs.next_id();
-  cs.send("AE", {{571, aid}, {856, "2"}, {572, xid}, {1, buyer.account}});
+  cs.send("AE", {{571, aid}, {856, "2"}, {572, xid}, {552, "1"}, {54, "1"}, {1, buyer.account}});
   const auto final_of = [](const std::string& id) {
     return [id](const wire::Fields& f) {
       const auto t = wire::get(f, 35);

@@ -72,13 +72,15 @@ struct FixRequest {
   bool md_offers = false;               // V: MDEntryType 1 requested
   bool md_trades = false;               // V: MDEntryType 2 requested
   std::vector<std::string> md_symbols;  // V: 1..kMaxMdSymbols symbols
-  // AE (cl_ord_id = TradeReportID(571), price_fen = LastPx(31), quantity_t = LastQty(32)):
+  // AE, in the FIX 4.4 shape: cl_ord_id = TradeReportID(571), price_fen = LastPx(31),
+  // quantity_t = LastQty(32); side and account = the first NoSides(552) entry's Side(54) and
+  // Account(1) (the reporter's on a submit, the answering party's on an accept or decline).
   char trade_report_type = '0';  // TradeReportType(856): '0' submit, '2' accept, '3' decline
-  std::string counterparty;      // submit: CxCounterpartyAccount(20010), the other account
+  std::string counterparty;      // submit: the second NoSides entry's Account(1)
   std::string ref_id;            // accept/decline: TradeReportRefID(572), the exchange's id
   std::string auction_id;        // D F G: CxAuctionID(20011): a bid in that auction
   bool repo = false;             // AE: SecurityType(167)=REPO (a repo filing or answer)
-  std::int64_t price2_fen = 0;   // AE repo submit: Price2(640), the repurchase price
+  std::int64_t price2_fen = 0;   // AE repo submit: the repurchase price, EndCash(922) / LastQty
   std::int32_t end_date = 0;     // AE repo submit: EndDate(917), yyyymmdd
 };
 
@@ -212,20 +214,30 @@ struct FixReply {
   std::vector<SecurityEntry> securities;               // y
   std::int32_t result_code = 0;    // y SecurityRequestResult, AO AP PosReqResult
   std::int32_t total_reports = 0;  // AO AP TotalNumPosReports
-  std::int64_t available = 0;      // AP: CxAvailableQty(20001), tonnes (fen if symbol is CNY)
-  std::int64_t frozen = 0;         // AP: CxFrozenQty(20002)
-  std::string business_date;       // AP: ClearingBusinessDate(715), YYYYMMDD
-  // AE AR: cl_ord_id = TradeReportID(571), order_id = SecondaryTradeReportID(818) (the
-  // exchange's report id), last_qty_t/last_px_fen = LastQty/LastPx, trade_id = TrdMatchID,
-  // fee_fen = Commission, reject_code = TradeReportRejectReason(751) (AR).
-  char trade_report_type = '0';         // AE AR: TradeReportType(856)
-  std::int32_t trd_rpt_status = 0;      // AE AR: TrdRptStatus(939): 0 accepted, 1 rejected
-  std::string counterparty;             // AE AR: CxCounterpartyAccount(20010)
-  std::string auction_id;               // 8: CxAuctionID(20011) on auction bid reports
-  bool repo = false;                    // AE AR: SecurityType(167)=REPO, with the fields below
-  std::int64_t price2_fen = 0;          // AE AR repo: Price2(640), the repurchase price
-  std::int32_t start_date = 0;          // AE AR repo: StartDate(916), the filing date, yyyymmdd
-  std::int32_t end_date = 0;            // AE AR repo: EndDate(917), yyyymmdd
+  // AP: NoPositions(702) entries PosType(703) TOT = available + frozen, TQ = available, DLV =
+  // frozen, each in LongQty(704): tonnes, or fen when the symbol is CNY.
+  std::int64_t available = 0;
+  std::int64_t frozen = 0;
+  // AP: SettlPrice(730) and PriorSettlPrice(734), which FIX 4.4 requires: the instrument's
+  // reference price (the previous close), 100 fen (1.00) for CNY.
+  std::int64_t settl_price_fen = 0;
+  std::string business_date;  // AP: ClearingBusinessDate(715), YYYYMMDD
+  // AE AR, in the FIX 4.4 shape: cl_ord_id = TradeReportID(571), order_id =
+  // SecondaryTradeReportID(818) (the exchange's report id; also each side's OrderID(37) in AE),
+  // last_qty_t/last_px_fen = LastQty/LastPx, trade_id = TrdMatchID, reject_code =
+  // TradeReportRejectReason(751) (AR). AE's NoSides(552): first the receiver's side (side,
+  // account, fee_fen = Commission(12), text = Text(58), the repo's StartCash/EndCash), then the
+  // other party's (the opposite side, `counterparty`).
+  char trade_report_type = '0';      // AE AR: TradeReportType(856)
+  std::int32_t trd_rpt_status = 0;   // AR: TrdRptStatus(939): 0 accepted, 1 rejected
+  std::string counterparty;          // AE: the second NoSides entry's Account(1)
+  std::int32_t trade_date = 0;       // AE: TradeDate(75), the trading date, yyyymmdd
+  std::string auction_id;            // 8: CxAuctionID(20011) on auction bid reports
+  bool repo = false;                 // AE AR: SecurityType(167)=REPO, AE with the fields below
+  std::int64_t start_price_fen = 0;  // AE repo: StartCash(921) = this x LastQty
+  std::int64_t price2_fen = 0;       // AE repo: the repurchase price, EndCash(922) = this x LastQty
+  std::int32_t start_date = 0;       // AE repo: StartDate(916), the filing date, yyyymmdd
+  std::int32_t end_date = 0;         // AE repo: EndDate(917), yyyymmdd
   std::vector<std::string> news_lines;  // B: LinesOfText(33) entries; text = Headline(148)
 };
 
@@ -245,6 +257,8 @@ enum class TranslateError : std::uint8_t {
   kNoEntryTypes,        // MarketDataRequest without a supported MDEntryType
   kBadPosReqType,       // PosReqType other than 0
   kUnsupportedMessage,  // a message type carbonx does not handle
+  kBadSides,            // an AE submit without two NoSides entries of opposite Side
+  kBadEndCash,          // a repo's EndCash not a whole number of fen per tonne (or missing)
 };
 const char* to_string(TranslateError e);
 
@@ -253,6 +267,9 @@ const char* to_string(TranslateError e);
 // exponent, no spaces; returns false (and leaves *out unchanged) on anything else, including
 // overflow and 0.
 bool parse_price_fen(const std::string& text, std::int64_t* out);
+// An amount text (AMT, e.g. EndCash) in fen: like a price, without the price's upper bound
+// (at most 10^16 fen, the largest price times the largest quantity).
+bool parse_amount_fen(const std::string& text, std::int64_t* out);
 // A quantity text is a whole number of tonnes: "100", "100.0" and "100.00" are 100; "100.5" and
 // "0" are refused.
 bool parse_quantity_t(const std::string& text, std::int64_t* out);
