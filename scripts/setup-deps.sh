@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages carbonx needs, only when one is missing. Idempotent; safe in CI.
+# Installs the Debian packages carbonx needs, only when one is missing, and the interop test's npm
+# packages (tests/interop, npm ci) when they are not installed. Idempotent; safe in CI.
 set -euo pipefail
 
 packages=(
@@ -12,6 +13,13 @@ packages=(
   chromium
 )
 
+# Node.js and npm for the interop test (tests/interop: jspurefix, an independent FIX engine).
+# Debian's packages, unless a node with npm is already installed (e.g. from another source, whose
+# nodejs package bundles npm and conflicts with Debian's npm).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
@@ -19,13 +27,21 @@ for p in "${packages[@]}"; do
   fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+if [ ${#missing[@]} -ne 0 ]; then
+  echo "setup-deps: installing ${missing[*]}"
+  sudo_cmd=()
+  if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-echo "setup-deps: installing ${missing[*]}"
-sudo_cmd=()
-if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
-export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get update -qq
-"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# The interop test's npm packages, exactly as locked (package-lock.json), when not installed yet
+# or when the lock changed since. --ignore-scripts: jspurefix's postinstall only unpacks FIX
+# repository files the test does not use (it loads the QuickFIX-format FIX44.xml).
+interop="$(cd "$(dirname "$0")/.." && pwd)/tests/interop"
+if [ ! -f "$interop/node_modules/.package-lock.json" ] ||
+  [ "$interop/package-lock.json" -nt "$interop/node_modules/.package-lock.json" ]; then
+  echo "setup-deps: npm ci in tests/interop"
+  (cd "$interop" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+fi
