@@ -36,6 +36,25 @@ struct KeySpec {
   std::string (*show)(const T& defaults);  // the default, as TOML would write it
 };
 
+std::string_view type_name(toml::node_type t) {
+  switch (t) {
+    case toml::node_type::table:
+      return "table";
+    case toml::node_type::array:
+      return "array";
+    case toml::node_type::string:
+      return "string";
+    case toml::node_type::integer:
+      return "integer";
+    case toml::node_type::floating_point:
+      return "floating-point number";
+    case toml::node_type::boolean:
+      return "boolean";
+    default:
+      return "date or time";
+  }
+}
+
 std::string quoted(const std::string& s) {
   return "\"" + s + "\"";
 }
@@ -53,10 +72,13 @@ std::string minute_text(std::int32_t minute) {
 }
 
 template <typename U>
-bool get_uint(const toml::node& n, const char* key, std::uint64_t max, U* out, Ctx& ctx) {
-  const auto v = n.value<std::int64_t>();
-  if (!v || *v < 0 || static_cast<std::uint64_t>(*v) > max) {
-    ctx.problem = std::string(key) + ": must be an integer from 0 to " + std::to_string(max);
+bool get_uint(const toml::node& n, const char* key, std::uint64_t min, std::uint64_t max, U* out,
+              Ctx& ctx) {
+  const auto v = n.value_exact<std::int64_t>();  // an integer, never a float or a string
+  if (!v || *v < 0 || static_cast<std::uint64_t>(*v) < min ||
+      static_cast<std::uint64_t>(*v) > max) {
+    ctx.problem = std::string(key) + ": must be an integer from " + std::to_string(min) + " to " +
+                  std::to_string(max);
     return false;
   }
   *out = static_cast<U>(*v);
@@ -64,7 +86,7 @@ bool get_uint(const toml::node& n, const char* key, std::uint64_t max, U* out, C
 }
 
 bool get_string(const toml::node& n, const char* key, std::string* out, Ctx& ctx) {
-  const auto v = n.value<std::string>();
+  const auto v = n.value_exact<std::string>();
   if (!v) {
     ctx.problem = std::string(key) + ": must be a string";
     return false;
@@ -74,7 +96,7 @@ bool get_string(const toml::node& n, const char* key, std::string* out, Ctx& ctx
 }
 
 bool get_bool(const toml::node& n, const char* key, bool* out, Ctx& ctx) {
-  const auto v = n.value<bool>();
+  const auto v = n.value_exact<bool>();
   if (!v) {
     ctx.problem = std::string(key) + ": must be true or false";
     return false;
@@ -84,9 +106,9 @@ bool get_bool(const toml::node& n, const char* key, bool* out, Ctx& ctx) {
 }
 
 // A key read into a field as is: an unsigned integer up to Max, a string or a bool.
-template <auto Field, std::uint64_t Max>
+template <auto Field, std::uint64_t Max, std::uint64_t Min = 0>
 bool uint_key(const toml::node& n, const char* key, auto& out, Ctx& ctx) {
-  return get_uint(n, key, Max, &(out.*Field), ctx);
+  return get_uint(n, key, Min, Max, &(out.*Field), ctx);
 }
 template <auto Field>
 std::string show_number(const auto& d) {
@@ -150,7 +172,7 @@ bool read_tables(const toml::node& n, const char*, ServerConfig& c, Ctx& ctx) {
   }
   c.allocation_table_paths.clear();
   for (const auto& item : *arr) {
-    const auto v = item.value<std::string>();
+    const auto v = item.value_exact<std::string>();
     if (!v || v->empty()) {
       ctx.problem = "allocation_tables: every entry must be a non-empty string";
       return false;
@@ -241,7 +263,7 @@ const KeySpec<ServerConfig> kServerKeys[] = {
 };
 
 bool read_utc_offset(const toml::node& n, const char*, ScheduleConfig& c, Ctx& ctx) {
-  const auto v = n.value<std::int64_t>();
+  const auto v = n.value_exact<std::int64_t>();
   if (!v || *v < -720 || *v > 840) {
     ctx.problem = "utc_offset_minutes: must be -720..840";
     return false;
@@ -252,11 +274,17 @@ bool read_utc_offset(const toml::node& n, const char*, ScheduleConfig& c, Ctx& c
 
 bool read_sessions(const toml::node& n, const char*, ScheduleConfig& c, Ctx& ctx) {
   const auto* arr = n.as_array();
+  if (arr == nullptr) {
+    ctx.problem =
+        "sessions: must be an array of \"HH:MM-HH:MM\" strings, e.g. [\"09:30-11:30\", "
+        "\"13:30-15:30\"] (one window is [\"09:30-11:30\"])";
+    return false;
+  }
   c.windows.clear();
   std::int32_t last_close = -1;
   for (std::size_t i = 0; arr != nullptr && i <= arr->size(); ++i) {
     if (i == arr->size()) return true;
-    const auto text = (*arr)[i].value<std::string>();
+    const auto text = (*arr)[i].value_exact<std::string>();
     const std::size_t dash = text ? text->find('-') : std::string::npos;
     const std::int32_t open = dash == std::string::npos ? -1 : parse_hhmm(text->substr(0, dash));
     const std::int32_t close = dash == std::string::npos ? -1 : parse_hhmm(text->substr(dash + 1));
@@ -268,9 +296,13 @@ bool read_sessions(const toml::node& n, const char*, ScheduleConfig& c, Ctx& ctx
   return false;
 }
 
-bool read_end_of_day(const toml::node& n, const char*, ScheduleConfig& c, Ctx&) {
-  const auto text = n.value<std::string>();
-  c.end_of_day_minute = text ? parse_hhmm(*text) : -1;
+bool read_end_of_day(const toml::node& n, const char*, ScheduleConfig& c, Ctx& ctx) {
+  const auto text = n.value_exact<std::string>();
+  if (!text) {
+    ctx.problem = "end_of_day: must be a string \"HH:MM\"";
+    return false;
+  }
+  c.end_of_day_minute = parse_hhmm(*text);
   return true;  // checked against the sessions once both are read (parse_schedule)
 }
 
@@ -301,7 +333,7 @@ bool read_accounts(const toml::node& n, const char*, MemberSeed& m, Ctx& ctx) {
   ctx.problem = "accounts: must be an array of account ids > 0";
   if (accs == nullptr) return false;
   for (const auto& a : *accs) {
-    const auto v = a.value<std::int64_t>();
+    const auto v = a.value_exact<std::int64_t>();
     if (!v || *v <= 0 || *v > 0xfffffffe) return false;
     m.accounts.push_back(static_cast<std::uint32_t>(*v));
   }
@@ -434,6 +466,12 @@ Result<ServerConfig, ConfigLoadError> parse_server_config(std::string_view toml_
         if (!parse_member(*item.as_table(), &m, ctx)) return error("member " + ctx.problem);
         c.members.push_back(std::move(m));
       }
+    } else if (section == "server" || section == "schedule") {
+      return error(section + ": must be a table ([" + section + "]), not a " +
+                   std::string(type_name(node.type())));
+    } else if (section == "member") {
+      return error("member: must be an array of tables ([[member]] per member), not a " +
+                   std::string(type_name(node.type())));
     } else {
       return error(section +
                    ": unknown section (expected [server], [schedule] and [[member]]; "

@@ -8,7 +8,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -102,6 +104,62 @@ TEST(ConfigKeys, EveryListedKeyIsReadByTheParser) {
     const auto c = parse_server_config(toml, "/base");
     ASSERT_FALSE(c.ok()) << toml;
     EXPECT_NE(c.error().message.find("unknown"), std::string::npos) << c.error().message;
+  }
+}
+
+// Strict types (#14): every key refuses a value of any other TOML type, naming the key — never
+// read as its default, converted (1.5 -> 1, 1 -> true) or ignored. The key's listed type says
+// which kind it takes; a valid member is the context of each [[member]] key.
+TEST(ConfigKeys, EveryKeyRefusesEveryWrongTypeNamingIt) {
+  struct Sample {
+    const char* kind;  // what a key's listed type starts with to take it
+    const char* toml;
+  };
+  const Sample samples[] = {
+      {"string", "\"09:30-11:30\""}, {"integer", "7"},     {"", "1.5"},
+      {"boolean", "true"},           {"array", "[\"x\"]"}, {"", "{ x = 1 }"},
+      {"", "2017-05-08T09:30:00Z"},  {"array", "[1, 2]"},
+  };
+  const std::map<std::string, std::string> valid_member = {
+      {"id", "1"},           {"comp_id", "\"X\""},
+      {"username", "\"x\""}, {"password", "\"secret-1\""},
+      {"accounts", "[7]"},   {"cancel_on_disconnect", "true"}};
+  int refused = 0;
+  for (const ConfigKeyInfo& k : config_keys()) {
+    // Enumerations (full_sync | ...) and paths are strings too.
+    const std::string kind = k.type.find(" | ") != std::string::npos ? "string" : k.type;
+    for (const Sample& v : samples) {
+      if (*v.kind != '\0' && kind.rfind(v.kind, 0) == 0) continue;  // the key's own type
+      std::string toml;
+      if (k.section == "member") {
+        toml = "[[member]]\n";
+        for (const auto& [name, value] : valid_member) {
+          if (name != k.name) toml += name + " = " + value + "\n";
+        }
+      } else {
+        toml = "[" + k.section + "]\n";
+      }
+      toml += k.name + " = " + v.toml + "\n";
+      const auto c = parse_server_config(toml, "/base");
+      ASSERT_FALSE(c.ok()) << k.section << "." << k.name << " accepted " << v.toml;
+      EXPECT_NE(c.error().message.find(k.name), std::string::npos)
+          << k.name << " = " << v.toml << ": " << c.error().message;
+      ++refused;
+    }
+  }
+  EXPECT_GT(refused, 100);
+  // The case, with the message an operator can act on; and sections of the wrong shape.
+  const auto s = parse_server_config("[schedule]\nsessions = \"09:30-11:30\"\n", "/base");
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message.find("schedule.sessions: must be an array"), std::string::npos)
+      << s.error().message;
+  for (const auto& [toml, want] : std::vector<std::pair<std::string, std::string>>{
+           {"server = 5\n", "server: must be a table"},
+           {"[[schedule]]\nenabled = true\n", "schedule: must be a table"},
+           {"[member]\nid = 1\n", "member: must be an array of tables"}}) {
+    const auto c = parse_server_config(toml, "/base");
+    ASSERT_FALSE(c.ok()) << toml;
+    EXPECT_NE(c.error().message.find(want), std::string::npos) << c.error().message;
   }
 }
 
