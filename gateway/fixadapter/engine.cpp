@@ -361,6 +361,13 @@ void FixEngine::on_closed(FixConnection* c) {
   delete c;
 }
 
+bool FixEngine::connection_logged_on(const FixConnection* c) const {
+  if (c->session == kNoSession) return false;
+  const SessionSlot& slot = *impl_->slots[c->session];
+  std::lock_guard<std::recursive_mutex> lock(slot.mutex);
+  return slot.connection == c && slot.session->isLoggedOn();
+}
+
 void FixEngine::deliver_begin() {
   CX_ADAPTER_CHECK(current_delivery_batch() == nullptr);
   current_delivery_batch() = new DeliveryBatch;

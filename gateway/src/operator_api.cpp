@@ -5,6 +5,7 @@
 #include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
 
+#include "accept_pause.hpp"
 #include "carbonx/gateway/operator_verbs.hpp"
 #include "carbonx/gateway/server.hpp"
 
@@ -100,7 +101,12 @@ class OperatorApi::Session : public std::enable_shared_from_this<Session> {
 
 OperatorApi::OperatorApi(asio::io_context& io, Server& server, std::uint16_t port,
                          std::string token)
-    : io_(io), server_(server), requested_port_(port), token_(std::move(token)), acceptor_(io) {}
+    : io_(io),
+      server_(server),
+      requested_port_(port),
+      token_(std::move(token)),
+      acceptor_(io),
+      pause_(std::make_unique<AcceptPause>(io, "operator API")) {}
 
 OperatorApi::~OperatorApi() = default;
 
@@ -125,6 +131,7 @@ void OperatorApi::stop() {
   asio::post(io_, [this] {
     boost::system::error_code ignored;
     acceptor_.close(ignored);
+    pause_->cancel();
   });
 }
 
@@ -132,8 +139,14 @@ void OperatorApi::accept_next() {
   acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
     if (ec) {
       if (!acceptor_.is_open()) return;
+      if (pause_->on_error(ec, [this] {
+            if (acceptor_.is_open()) accept_next();
+          })) {
+        return;
+      }
       return accept_next();
     }
+    pause_->on_accepted();
     bool admit = false;
     {
       std::lock_guard lock(mutex_);

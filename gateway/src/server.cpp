@@ -135,6 +135,9 @@ bool Server::start(std::string* error) {
   lc.bind_address = config_.fix_bind;
   lc.port = config_.fix_port;
   lc.max_connections = config_.max_sessions;
+  lc.max_pending = config_.fix_max_pending_logons;
+  lc.max_pending_per_address = config_.fix_max_pending_per_address;
+  lc.logon_timeout = std::chrono::milliseconds(config_.fix_logon_timeout_ms);
   hash_pool_ = std::make_unique<asio::thread_pool>(1);
   lc.precheck = this;
   listener_ = std::make_unique<FixListener>(io_, *fix_, lc);
@@ -215,6 +218,10 @@ void Server::stop() {
 
 std::uint16_t Server::fix_port() const {
   return listener_ ? listener_->port() : 0;
+}
+
+FixListenerStats Server::fix_listener_stats() const {
+  return listener_ ? listener_->stats() : FixListenerStats{};
 }
 
 std::uint16_t Server::operator_port() const {

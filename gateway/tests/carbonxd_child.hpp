@@ -3,6 +3,7 @@
 // a configuration file, its stdout and stderr appended to a log, SIGKILLed when the test forgets.
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,9 +19,15 @@ namespace carbonx::gateway::testing {
 
 class CarbonxdChild {
  public:
-  CarbonxdChild(const std::filesystem::path& config, const std::filesystem::path& log) {
+  // `max_descriptors` > 0: the child's RLIMIT_NOFILE (as `ulimit -n` would set it).
+  CarbonxdChild(const std::filesystem::path& config, const std::filesystem::path& log,
+                rlim_t max_descriptors = 0) {
     pid_ = ::fork();
     if (pid_ == 0) {
+      if (max_descriptors > 0) {
+        const rlimit lim{max_descriptors, max_descriptors};
+        ::setrlimit(RLIMIT_NOFILE, &lim);
+      }
       const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
       ::dup2(fd, 2);
       ::dup2(fd, 1);
@@ -31,6 +38,8 @@ class CarbonxdChild {
   CarbonxdChild(const CarbonxdChild&) = delete;
   CarbonxdChild& operator=(const CarbonxdChild&) = delete;
   ~CarbonxdChild() { kill(SIGKILL); }
+
+  pid_t pid() const { return pid_; }
 
   // Sends `sig` and waits; returns the wait status (-1 when already reaped).
   int kill(int sig) {

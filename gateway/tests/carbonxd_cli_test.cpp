@@ -190,6 +190,9 @@ TEST(ConfigKeys, ListedDefaultsAreTheParserDefaults) {
   EXPECT_EQ(a.queue_capacity, b.queue_capacity);
   EXPECT_EQ(a.throttle_msgs_per_s, b.throttle_msgs_per_s);
   EXPECT_EQ(a.max_sessions, b.max_sessions);
+  EXPECT_EQ(a.fix_logon_timeout_ms, b.fix_logon_timeout_ms);
+  EXPECT_EQ(a.fix_max_pending_logons, b.fix_max_pending_logons);
+  EXPECT_EQ(a.fix_max_pending_per_address, b.fix_max_pending_per_address);
   EXPECT_EQ(a.cash_settlement_account, b.cash_settlement_account);
   EXPECT_EQ(a.issuance_account, b.issuance_account);
   EXPECT_EQ(a.jurisdictions_path, b.jurisdictions_path);

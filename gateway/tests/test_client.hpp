@@ -20,8 +20,14 @@ namespace carbonx::gateway::testing {
 
 class FixClient {
  public:
-  FixClient(std::string comp_id, std::uint16_t port) : comp_id_(std::move(comp_id)), socket_(io_) {
+  // `source`: the loopback address to connect from (127.0.0.2, ... act as other hosts).
+  FixClient(std::string comp_id, std::uint16_t port, const std::string& source = "")
+      : comp_id_(std::move(comp_id)), socket_(io_) {
     boost::asio::ip::tcp::endpoint ep(boost::asio::ip::make_address("127.0.0.1"), port);
+    if (!source.empty()) {
+      socket_.open(boost::asio::ip::tcp::v4());
+      socket_.bind({boost::asio::ip::make_address(source), 0});
+    }
     socket_.connect(ep);
     socket_.set_option(boost::asio::ip::tcp::no_delay(true));
   }

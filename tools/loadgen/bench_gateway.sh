@@ -30,6 +30,9 @@ durability = "$D"
 fix_store = "$S"
 instruments = "$REPO/gateway/config/instruments.toml"
 throttle_msgs_per_s = 100000
+# cxload opens every session from one address at once: let them all be pending together.
+fix_max_pending_logons = 4096
+fix_max_pending_per_address = 4096
 [schedule]
 enabled = false
 EOT

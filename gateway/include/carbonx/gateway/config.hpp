@@ -14,7 +14,10 @@
 //   max_batch = 4096                  # commands per group commit
 //   queue_capacity = 65536            # commands waiting for the core; beyond: "system busy"
 //   throttle_msgs_per_s = 2000        # per FIX session; the excess is rejected
-//   max_sessions = 4096               # concurrent FIX connections
+//   max_sessions = 4096               # concurrent FIX connections (pending and logged on)
+//   fix_logon_timeout_ms = 5000       # a connection without a Logon by then is closed
+//   fix_max_pending_logons = 256      # connections not logged on yet (members not counted)
+//   fix_max_pending_per_address = 16  # of those, from one IP address
 //   cash_settlement_account = 9001    # counterpart of deposits/withdrawals (created if missing)
 //   issuance_account = 9002           # government issuance account (created if missing)
 //   jurisdictions = "jurisdictions.csv"   # registry compliance rules (registry/data format),
@@ -93,6 +96,9 @@ struct ServerConfig {
   std::uint32_t queue_capacity = 65536;
   std::uint32_t throttle_msgs_per_s = 2000;
   std::uint32_t max_sessions = 4096;
+  std::uint32_t fix_logon_timeout_ms = 5000;
+  std::uint32_t fix_max_pending_logons = 256;
+  std::uint32_t fix_max_pending_per_address = 16;
   std::uint32_t cash_settlement_account = 9001;
   std::uint32_t issuance_account = 9002;
   // Registry rules; defaults: the source tree's registry/data (absolute after load_config).

@@ -81,6 +81,9 @@ class FixEngine {
   bool on_bytes(FixConnection* connection, const char* data, std::size_t size);
   // The transport is closed: the session (if any) is disconnected and `connection` freed.
   void on_closed(FixConnection* connection);
+  // True once `connection` carries a logged-on session (its Logon was accepted). The
+  // connection's own thread (as on_bytes).
+  bool connection_logged_on(const FixConnection* connection) const;
 
   // Sends an application message on a session. If the session is not connected the message is
   // still stored and numbered, so the member gets it on resend. Returns false only if QuickFIX

@@ -29,6 +29,7 @@
 namespace carbonx::gateway {
 
 class Server;
+class AcceptPause;
 
 class OperatorApi {
  public:
@@ -56,6 +57,7 @@ class OperatorApi {
   std::uint16_t port_ = 0;
   std::string token_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  std::unique_ptr<AcceptPause> pause_;  // accept() short of descriptors: wait, do not spin
   std::mutex mutex_;
   std::uint64_t next_ticket_ = 1;
   std::map<std::uint64_t, std::shared_ptr<Session>> waiting_;  // kept alive until replied

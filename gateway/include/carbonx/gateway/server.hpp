@@ -53,6 +53,8 @@ class Server final : public FixEngineHandler, public DeliverySink, public LogonP
 
   std::uint16_t fix_port() const;
   std::uint16_t operator_port() const;
+  // The FIX listener's connections and what it refused (after start()).
+  FixListenerStats fix_listener_stats() const;
   Sequencer& sequencer() { return *sequencer_; }
   MemberDirectory& members() { return *members_; }
   FixEngine& fix() { return *fix_; }
