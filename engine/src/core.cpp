@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "hold_resize.hpp"
+
 namespace carbonx {
 
 std::string_view to_string(CoreError e) noexcept {
@@ -28,6 +30,9 @@ namespace {
 
 constexpr std::uint64_t kOrderIdLimit = std::uint64_t{1} << 40;
 
+// An order's hold id. The generation is 0 for every order entered since resize_hold exists; a
+// store written before may restore an order whose replace moved its hold to a later generation,
+// and that order keeps using the id it has (engine ledger.hpp, kHoldOwnerIdLimit).
 HoldId order_hold(OrderId id, std::uint16_t generation) {
   CX_ASSERT(id.value() < kOrderIdLimit);
   return make_hold_id(HoldKind::kOrder, id.value() | (std::uint64_t{generation} << 40));
@@ -441,27 +446,6 @@ void Core::on_cancel(const Cancel& c) {
   }
 }
 
-std::optional<RejectReason> Core::enlarge_hold(Instrument& ins, OrderInfo& info,
-                                               std::int64_t need) {
-  const std::int64_t increment = need - info.hold_amount;
-  CX_ASSERT(increment > 0);
-  if (info.hold_generation > 0xFFFF - 2) return RejectReason::kBadCommand;
-  const AssetId asset = info.side == Side::kSell ? asset_of(ins.config.id) : kCashAsset;
-  const auto g = info.hold_generation;
-  const HoldId probe = order_hold(info.id, static_cast<std::uint16_t>(g + 1));
-  if (auto st = ledger_.hold(probe, info.account, asset, increment); !st) {
-    return from_ledger(st.error());
-  }
-  // The probe proved the funds; now move old hold + probe into one hold of the new size.
-  CX_ASSERT(ledger_.release(probe, increment).ok());
-  CX_ASSERT(ledger_.release(order_hold(info.id, g), info.hold_amount).ok());
-  const auto next = static_cast<std::uint16_t>(g + 2);
-  CX_ASSERT(ledger_.hold(order_hold(info.id, next), info.account, asset, need).ok());
-  info.hold_generation = next;
-  info.hold_amount = need;
-  return std::nullopt;
-}
-
 void Core::on_replace(const Replace& c) {
   Instrument* ins = find(c.instrument);
   const auto rej = [&](RejectReason r) {
@@ -484,8 +468,11 @@ void Core::on_replace(const Replace& c) {
     return rej(RejectReason::kHoldingLimit);  // enlarging a buy is checked like a new one
   }
   const std::int64_t need = hold_need(*ins, a.info.side, a.info, c.price_fen, c.quantity_t);
-  if (need > a.info.hold_amount) {
-    if (auto r = enlarge_hold(*ins, a.info, need)) return rej(*r);
+  if (need > a.info.hold_amount) {  // less is trimmed after matching, like every order's hold
+    const HoldId hold = order_hold(a.info.id, a.info.hold_generation);
+    if (auto e = resize_owned_hold(ledger_, hold, a.info.hold_amount, need)) {
+      return rej(from_ledger(*e));
+    }
   }
   const bool keeps = c.price_fen == view->price_fen && c.quantity_t <= view->leaves_t;
   if (!keeps) a.info.priority_seq = seq_;  // it joins the tail of its (new) level now

@@ -101,6 +101,22 @@ Status<LedgerError> InMemoryLedger::release(HoldId id, std::int64_t amount) {
   return {};
 }
 
+Status<LedgerError> InMemoryLedger::resize_hold(HoldId id, std::int64_t amount) {
+  CX_ASSERT(amount > 0);
+  Hold* h = holds_.find(id.value());
+  if (h == nullptr) return Err{LedgerError::kUnknownHold};
+  if (amount < h->remaining) return release(id, h->remaining - amount);
+  const std::int64_t more = amount - h->remaining;
+  if (more == 0) return {};
+  if (!h->balance->account->active) return Err{LedgerError::kAccountNotActive};
+  const bool unlimited = h->account == options_.source_account;
+  if (!unlimited && h->balance->available < more) return Err{LedgerError::kInsufficientAvailable};
+  h->balance->available -= more;
+  h->balance->frozen += more;
+  h->remaining = amount;
+  return {};
+}
+
 Status<LedgerError> InMemoryLedger::post(std::span<const Posting> linked) {
   undo_.clear();
   new_transfers_.clear();

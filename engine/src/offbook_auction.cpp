@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "hold_resize.hpp"
 #include "offbook_ops.hpp"
 
 namespace carbonx {
@@ -176,25 +177,12 @@ void OffBookOps::auction_revise(Core& core, const AuctionReviseBid& c) {
   if (auto r = check_bid(ins->config, *a, c.account, c.price_fen, c.quantity_t, b->id))
     return rej(*r);
   const std::int64_t need = buyer_hold_need(*ins, TradingMode::kAuction, c.price_fen, c.quantity_t);
-  Ledger& ledger = core.ledger_;
-  if (need > b->hold_amount) {
-    // The ledger has no "increase hold": prove the increment with a probe hold, then move old +
-    // probe into one hold of the new size under the next generation (as listed replaces do).
-    if (b->hold_generation > 0xFFFF - 2) return rej(RejectReason::kBadCommand);
-    const auto g = b->hold_generation;
-    const HoldId probe = bid_hold(b->id, static_cast<std::uint16_t>(g + 1));
-    if (auto st = ledger.hold(probe, b->account, kCashAsset, need - b->hold_amount); !st) {
-      return rej(from_ledger(st.error()));
-    }
-    CX_ASSERT(ledger.release(probe, need - b->hold_amount).ok());
-    CX_ASSERT(ledger.release(bid_hold(b->id, g), b->hold_amount).ok());
-    b->hold_generation = static_cast<std::uint16_t>(g + 2);
-    CX_ASSERT(ledger.hold(bid_hold(b->id, b->hold_generation), b->account, kCashAsset, need).ok());
-  } else if (need < b->hold_amount) {
-    CX_ASSERT(ledger.release(bid_hold(b->id, b->hold_generation), b->hold_amount - need).ok());
+  // The bid's one hold grows or shrinks in place (the same protocol as a listed replace).
+  if (auto e = resize_owned_hold(core.ledger_, bid_hold(b->id, b->hold_generation), b->hold_amount,
+                                 need)) {
+    return rej(from_ledger(*e));
   }
   const bool keeps = c.price_fen == b->price_fen && c.quantity_t <= b->quantity_t;
-  b->hold_amount = need;
   b->price_fen = c.price_fen;
   b->quantity_t = c.quantity_t;
   b->client_order_id = c.client_order_id;

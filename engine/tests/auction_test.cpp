@@ -144,6 +144,63 @@ TEST_F(AuctionTest, TiesAreBrokenByTimeAndARevisionUpLosesPriority) {
   check_invariants();
 }
 
+TEST_F(AuctionTest, ARevisionResizesTheBidsOneHoldInPlace) {
+  const OffBookId id = open(terms(AuctionPricing::kPayAsBid));
+  const OffBookId b = bid(id, kAlice, 1600, 10'000);
+  const HoldId hold = bid_hold(b, 0);
+  EXPECT_EQ(ledger_.held(hold), bid_hold_need(1600, 10'000));
+  const std::size_t holds = ledger_.open_hold_count();
+  // Price and quantity up: the same hold grows; no other hold appears.
+  apply(AuctionReviseBid{kAlice, kMember1, id, b, PriceFen(1700), QuantityT(20'000), {}});
+  EXPECT_EQ(only<AuctionBidEvent>().status, BidStatus::kRevised);
+  EXPECT_EQ(ledger_.held(hold), bid_hold_need(1700, 20'000));
+  EXPECT_EQ(frozen(kAlice, kCashAsset), bid_hold_need(1700, 20'000));
+  EXPECT_EQ(ledger_.open_hold_count(), holds);
+  EXPECT_EQ(core_->offbook().auctions[0].bids[0].hold_generation, 0u);
+  // A growth beyond Alice's cash (20,000 t at 10,000 CNY/t) is refused and changes nothing.
+  expect_reject(
+      AuctionReviseBid{kAlice, kMember1, id, b, PriceFen(1'000'000), QuantityT(20'000), {}},
+      RejectReason::kInsufficientFunds);
+  EXPECT_EQ(ledger_.held(hold), bid_hold_need(1700, 20'000));
+  // Down: the same hold shrinks.
+  apply(AuctionReviseBid{kAlice, kMember1, id, b, PriceFen(1600), QuantityT(5'000), {}});
+  EXPECT_EQ(ledger_.held(hold), bid_hold_need(1600, 5'000));
+  EXPECT_EQ(ledger_.open_hold_count(), holds);
+  check_invariants();
+  close(id);
+  EXPECT_EQ(ledger_.held(hold), 0);
+  EXPECT_EQ(frozen(kAlice, kCashAsset), 0);
+  check_invariants();
+}
+
+// A bid restored from a store written before resize_hold, whose revision had moved its hold to
+// generation 2, keeps using that hold: a revision grows it, the close settles from it.
+TEST_F(AuctionTest, ABidRestoredWithAnOldHoldGenerationKeepsUsingItsHold) {
+  const OffBookId id = open(terms(AuctionPricing::kPayAsBid, 100'000));
+  const OffBookId b = bid(id, kAlice, 1600, 10'000);
+  const std::int64_t amount = ledger_.held(bid_hold(b, 0));
+  ASSERT_TRUE(ledger_.release(bid_hold(b, 0), amount).ok());
+  ASSERT_TRUE(ledger_.hold(bid_hold(b, 2), kAlice, kCashAsset, amount).ok());
+  OffBookStateRecord offbook = core_->save_offbook_state();
+  offbook.auctions[0].bids[0].hold_generation = 2;
+  const CoreStateRecord state = core_->save_state();
+  core_ = std::make_unique<Core>(config_, ledger_);
+  ASSERT_TRUE(core_->restore_state(state).ok());
+  ASSERT_TRUE(core_->restore_offbook_state(offbook).ok());
+  check_invariants();
+  apply(AuctionReviseBid{kAlice, kMember1, id, b, PriceFen(1700), QuantityT(30'000), {}});
+  EXPECT_EQ(only<AuctionBidEvent>().status, BidStatus::kRevised);
+  EXPECT_EQ(ledger_.held(bid_hold(b, 2)), bid_hold_need(1700, 30'000));
+  EXPECT_EQ(core_->offbook().auctions[0].bids[0].hold_generation, 2u);
+  check_invariants();
+  close(id);
+  EXPECT_EQ(results()[b.value()].filled_t, QuantityT(30'000));
+  EXPECT_EQ(ledger_.held(bid_hold(b, 2)), 0);
+  EXPECT_EQ(frozen(kAlice, kCashAsset), 0);
+  EXPECT_EQ(units(kAlice, kPhcer), kUnits + 30'000);
+  check_invariants();
+}
+
 TEST_F(AuctionTest, PerBidderCapAtEntryAndAtTheClose) {
   const OffBookId id = open(terms(AuctionPricing::kPayAsBid, 100'000));  // cap 50,000 t
   expect_reject(AuctionBid{kAlice, kMember1, id, PriceFen(1600), QuantityT(50'001), {}},

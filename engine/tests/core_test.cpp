@@ -204,7 +204,7 @@ TEST_F(CoreTest, ReplaceKeepsOrLosesPriority) {
   EXPECT_EQ(of<FillEvent>()[1].order_id, a);
   apply(Replace{kAlice, kMember1, kGdea, a, PriceFen(2000), QuantityT(40), {}});
   EXPECT_FALSE(of<ReplaceAckEvent>()[0].kept_priority);
-  check_invariants();  // the hold grew through a new generation
+  check_invariants();  // the hold grew in place
   place(order(kBob, kGdea, Side::kSell, 2000, 10, TimeInForce::kIoc));
   EXPECT_EQ(of<FillEvent>()[1].order_id, b);
   expect_reject(Replace{kBob, kMember1, kGdea, a, PriceFen(2000), QuantityT(10), {}},
@@ -232,6 +232,63 @@ TEST_F(CoreTest, ReplaceToACrossingPriceTrades) {
   check_invariants();
   const auto changed = core_->take_changed_orders();
   EXPECT_EQ(changed.size(), 2u);  // the resting sell and the replaced buy
+}
+
+TEST_F(CoreTest, ReplaceResizesTheOrdersOneHoldInPlace) {
+  const OrderId buy = place(order(kAlice, kGdea, Side::kBuy, 2000, 50));
+  const OrderId sell = place(order(kBob, kGdea, Side::kSell, 2100, 50));
+  const HoldId buy_hold = make_hold_id(HoldKind::kOrder, buy.value());
+  const HoldId sell_hold = make_hold_id(HoldKind::kOrder, sell.value());
+  const std::size_t holds = ledger_.open_hold_count();
+  const std::int64_t first = ledger_.held(buy_hold);
+  apply(Replace{kAlice, kMember1, kGdea, buy, PriceFen(2010), QuantityT(50), {}});  // price up
+  ASSERT_EQ(of<ReplaceAckEvent>().size(), 1u);
+  const std::int64_t second = ledger_.held(buy_hold);
+  EXPECT_GT(second, first);
+  apply(Replace{kAlice, kMember1, kGdea, buy, PriceFen(2010), QuantityT(80), {}});  // quantity up
+  ASSERT_EQ(of<ReplaceAckEvent>().size(), 1u);
+  EXPECT_GT(ledger_.held(buy_hold), second);
+  EXPECT_EQ(ledger_.held(buy_hold), core_->find_open_order(kGdea, buy)->hold_amount);
+  apply(Replace{kBob, kMember1, kGdea, sell, PriceFen(2100), QuantityT(90), {}});  // quantity up
+  EXPECT_EQ(ledger_.held(sell_hold), 90);
+  apply(Replace{kBob, kMember1, kGdea, sell, PriceFen(2100), QuantityT(20), {}});  // and down
+  EXPECT_EQ(ledger_.held(sell_hold), 20);
+  // The same two holds all along, both of generation 0.
+  EXPECT_EQ(ledger_.open_hold_count(), holds);
+  EXPECT_EQ(core_->find_open_order(kGdea, buy)->hold_generation, 0u);
+  EXPECT_EQ(core_->find_open_order(kGdea, sell)->hold_generation, 0u);
+  check_invariants();
+}
+
+// An order restored from a store written before resize_hold, whose replace had moved its hold to
+// generation 2, keeps using that hold: a replace grows it, fills draw on it, a cancel releases it.
+TEST_F(CoreTest, AnOrderRestoredWithAnOldHoldGenerationKeepsUsingItsHold) {
+  const OrderId a = place(order(kAlice, kGdea, Side::kBuy, 2000, 50));
+  OpenOrderRecord r = *core_->find_open_order(kGdea, a);
+  const HoldId gen0 = make_hold_id(HoldKind::kOrder, a.value());
+  const HoldId gen2 = make_hold_id(HoldKind::kOrder, a.value() | (std::uint64_t{2} << 40));
+  ASSERT_TRUE(ledger_.release(gen0, r.hold_amount).ok());
+  ASSERT_TRUE(ledger_.hold(gen2, kAlice, kCashAsset, r.hold_amount).ok());
+  r.hold_generation = 2;
+  const CoreStateRecord state = core_->save_state();
+  core_ = std::make_unique<Core>(config_, ledger_);
+  ASSERT_TRUE(core_->restore_state(state).ok());
+  ASSERT_TRUE(core_->restore_open_orders({r}).ok());
+  check_invariants();
+  apply(Replace{kAlice, kMember1, kGdea, a, PriceFen(2010), QuantityT(80), {}});
+  ASSERT_EQ(of<ReplaceAckEvent>().size(), 1u);
+  EXPECT_GT(ledger_.held(gen2), r.hold_amount);
+  EXPECT_EQ(ledger_.held(gen2), core_->find_open_order(kGdea, a)->hold_amount);
+  EXPECT_EQ(core_->find_open_order(kGdea, a)->hold_generation, 2u);
+  check_invariants();
+  place(order(kBob, kGdea, Side::kSell, 2010, 30, TimeInForce::kIoc));
+  ASSERT_EQ(of<FillEvent>().size(), 2u);
+  EXPECT_EQ(core_->find_open_order(kGdea, a)->leaves_t, QuantityT(50));
+  check_invariants();
+  apply(Cancel{kAlice, kMember1, kGdea, a, {}});
+  EXPECT_EQ(ledger_.held(gen2), 0);
+  EXPECT_EQ(ledger_.balance(kAlice, kCashAsset).frozen, 0);
+  check_invariants();
 }
 
 TEST_F(CoreTest, SellReplaceQuantityUpNeedsUnits) {

@@ -251,6 +251,46 @@ TEST_F(LedgerTest, ReleaseWorksOnADeactivatedAccount) {
   EXPECT_EQ(ledger.balance(kBob, kUnits).available, 500);
 }
 
+TEST_F(LedgerTest, ResizeGrowsAndShrinksAHoldInPlace) {
+  const HoldId h = make_hold_id(HoldKind::kOrder, 1);
+  ASSERT_TRUE(ledger.hold(h, kAlice, kCashAsset, 4'000).ok());
+  ASSERT_TRUE(ledger.resize_hold(h, 9'000).ok());
+  EXPECT_EQ(ledger.held(h), 9'000);
+  EXPECT_EQ(ledger.balance(kAlice, kCashAsset).available, 1'000);
+  EXPECT_EQ(ledger.balance(kAlice, kCashAsset).frozen, 9'000);
+  EXPECT_EQ(ledger.open_hold_count(), 1u);
+  ASSERT_TRUE(ledger.resize_hold(h, 9'000).ok());  // the same size: nothing changes
+  ASSERT_TRUE(ledger.resize_hold(h, 2'500).ok());
+  EXPECT_EQ(ledger.held(h), 2'500);
+  EXPECT_EQ(ledger.balance(kAlice, kCashAsset).available, 7'500);
+  // A posting draws on it like on any hold.
+  const Posting p = make(1, kAlice, kBob, kCashAsset, 2'500, h);
+  ASSERT_TRUE(ledger.post(std::span(&p, 1)).ok());
+  EXPECT_EQ(ledger.open_hold_count(), 0u);
+  EXPECT_EQ(ledger.resize_hold(h, 1).error(), LedgerError::kUnknownHold);
+  expect_conserved();
+}
+
+TEST_F(LedgerTest, ResizeRefusalsChangeNothing) {
+  const HoldId h = make_hold_id(HoldKind::kOrder, 1);
+  ASSERT_TRUE(ledger.hold(h, kBob, kUnits, 100).ok());
+  EXPECT_EQ(ledger.resize_hold(make_hold_id(HoldKind::kOrder, 2), 1).error(),
+            LedgerError::kUnknownHold);
+  EXPECT_EQ(ledger.resize_hold(h, 501).error(), LedgerError::kInsufficientAvailable);
+  EXPECT_EQ(ledger.held(h), 100);
+  EXPECT_EQ(ledger.balance(kBob, kUnits).available, 400);
+  EXPECT_EQ(ledger.balance(kBob, kUnits).frozen, 100);
+  ASSERT_TRUE(ledger.set_active(kBob, false).ok());
+  EXPECT_EQ(ledger.resize_hold(h, 101).error(), LedgerError::kAccountNotActive);
+  EXPECT_EQ(ledger.held(h), 100);
+  EXPECT_TRUE(ledger.resize_hold(h, 60).ok());  // shrinking is a release: allowed
+  EXPECT_EQ(ledger.balance(kBob, kUnits).available, 440);
+  ASSERT_TRUE(ledger.set_active(kBob, true).ok());
+  EXPECT_TRUE(ledger.resize_hold(h, 500).ok());  // exactly what is available
+  EXPECT_EQ(ledger.balance(kBob, kUnits).available, 0);
+  expect_conserved();
+}
+
 TEST_F(LedgerTest, FrozenTotalEqualsOpenHolds) {
   ASSERT_TRUE(ledger.hold(make_hold_id(HoldKind::kOrder, 1), kAlice, kCashAsset, 10).ok());
   ASSERT_TRUE(ledger.hold(make_hold_id(HoldKind::kOrder, 2), kAlice, kCashAsset, 15).ok());

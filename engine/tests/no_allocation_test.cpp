@@ -92,6 +92,7 @@ class AcceptingLedger final : public Ledger {
   void begin_command(Seq, TimestampNs) override {}
   Status<LedgerError> hold(HoldId, AccountId, AssetId, std::int64_t) override { return {}; }
   Status<LedgerError> release(HoldId, std::int64_t) override { return {}; }
+  Status<LedgerError> resize_hold(HoldId, std::int64_t) override { return {}; }
   Status<LedgerError> post(std::span<const Posting>) override { return {}; }
   BalanceView balance(AccountId, AssetId) const override { return {}; }
   std::int64_t held(HoldId) const override { return 0; }

@@ -204,14 +204,29 @@ void Ledger::begin_command(Seq seq, TimestampNs ts) {
   ts_ = ts;
 }
 
+namespace {
+bool low_owner(HoldId id) {
+  return (id.value() & ((std::uint64_t{1} << 56) - 1)) < kHoldOwnerIdLimit;
+}
+}  // namespace
+
 bool Ledger::hold_id_used(HoldId id) const {
   if (holds_->find(id.value()) != nullptr) return true;
   if (closed_holds_->find(id.value()) != nullptr) return true;
+  if (history_ == nullptr) return false;
   const auto kind = static_cast<std::size_t>(hold_kind(id));
-  if (history_ != nullptr && kind < 8 && id.value() <= counters_.max_hold[kind]) {
-    return history_->hold_id_used(id);
-  }
-  return false;
+  if (kind >= 8) return history_->hold_id_used(id);  // no watermark kept for such kinds
+  // Every used id of this kind is <= max_hold; every used id below the owner-id limit is also
+  // <= low_max_hold_. An id above its watermark is new without a look at the store.
+  const std::uint64_t watermark = low_owner(id) ? low_max_hold_[kind] : counters_.max_hold[kind];
+  return id.value() <= watermark && history_->hold_id_used(id);
+}
+
+void Ledger::note_hold(HoldId id) {
+  const auto kind = static_cast<std::size_t>(hold_kind(id));
+  if (kind >= 8) return;
+  counters_.max_hold[kind] = std::max(counters_.max_hold[kind], id.value());
+  if (low_owner(id)) low_max_hold_[kind] = std::max(low_max_hold_[kind], id.value());
 }
 
 Status<LedgerError> Ledger::hold(HoldId id, AccountId account, AssetId asset, std::int64_t amount) {
@@ -239,8 +254,7 @@ Status<LedgerError> Ledger::hold(HoldId id, AccountId account, AssetId asset, st
   h.balance_slot = slot;
   holds_->insert(id.value(), h);
   dirty_holds_.push_back(id.value());
-  const auto kind = static_cast<std::size_t>(hold_kind(id));
-  if (kind < 8) counters_.max_hold[kind] = std::max(counters_.max_hold[kind], id.value());
+  note_hold(id);
   return {};
 }
 
@@ -269,6 +283,27 @@ Status<LedgerError> Ledger::release(HoldId id, std::int64_t amount) {
   } else {
     dirty_holds_.push_back(id.value());
   }
+  return {};
+}
+
+Status<LedgerError> Ledger::resize_hold(HoldId id, std::int64_t amount) {
+  CX_ASSERT(amount > 0);
+  HoldRow* h = holds_->find(id.value());
+  if (h == nullptr) return Err(LedgerError::kUnknownHold);
+  if (amount < h->rec.remaining) return release(id, h->rec.remaining - amount);
+  const std::int64_t more = amount - h->rec.remaining;
+  if (more == 0) return {};
+  BalanceRow& row = (*balances_)[h->balance_slot];
+  if (!row.active) return Err(LedgerError::kAccountNotActive);
+  BalanceRecord& b = row.value;
+  if (b.available < more && !row.may_go_negative) return Err(LedgerError::kInsufficientAvailable);
+  b.available -= more;
+  b.frozen += more;
+  if (hold_kind(id) == HoldKind::kRepoLock) b.repo_locked += more;
+  mark_balance(h->balance_slot);
+  CX_ASSERT(!__builtin_add_overflow(h->rec.amount, more, &h->rec.amount));
+  h->rec.remaining = amount;
+  dirty_holds_.push_back(id.value());
   return {};
 }
 
@@ -541,6 +576,13 @@ void Ledger::load_balance(AccountId account, AssetId asset, const BalanceRecord&
   CX_ASSERT(row != nullptr);
   const std::uint32_t slot = balance_slot(*row, asset);
   (*balances_)[slot].value = r;
+}
+
+void Ledger::load_low_hold_watermark(HoldKind kind, std::uint64_t id) {
+  const auto k = static_cast<std::size_t>(kind);
+  CX_ASSERT(k < 8);
+  CX_ASSERT(id == 0 || (hold_kind(HoldId(id)) == kind && low_owner(HoldId(id))));
+  low_max_hold_[k] = std::max(low_max_hold_[k], id);
 }
 
 void Ledger::load_hold(const HoldRecord& rec) {

@@ -111,6 +111,9 @@ bool is_disk_full(int rc) {
   return rc == ENOSPC || rc == EDQUOT || rc == EFBIG;
 }
 
+// The largest be64 key of `dbi` in [lo, hi), 0 if there is none: one seek, not a scan.
+std::uint64_t last_key_in(MDB_txn* txn, MDB_dbi dbi, std::uint64_t lo, std::uint64_t hi);
+
 }  // namespace
 
 struct Store::Env {
@@ -442,10 +445,36 @@ Result<Recovery, StoreError> Store::load(Ledger& ledger) {
     }
     out.used_ids_day = Date{h.day_yyyymmdd};
   }
+  // The hold-id watermark below the owner-id limit, per kind, from the tables themselves (every
+  // used hold id is in `holds` or `closed_holds`): right also for a store whose max_hold counter
+  // an old replace's generation id pushed above every order id.
+  for (std::uint64_t kind = 0; kind < 8; ++kind) {
+    const std::uint64_t lo = kind << 56;
+    const std::uint64_t hi = lo | kHoldOwnerIdLimit;
+    const std::uint64_t last = std::max(last_key_in(txn.get(), env_->holds, lo, hi),
+                                        last_key_in(txn.get(), env_->closed_holds, lo, hi));
+    ledger.load_low_hold_watermark(static_cast<HoldKind>(kind), last);
+  }
   ledger.attach_history(this);
   ledger.mark_committed();
   return out;
 }
+
+namespace {
+std::uint64_t last_key_in(MDB_txn* txn, MDB_dbi dbi, std::uint64_t lo, std::uint64_t hi) {
+  Cursor c(txn, dbi);
+  CX_ASSERT(c.rc() == 0);
+  std::uint8_t key[8];
+  put_be64(key, hi);
+  MDB_val k = val(key, 8), v;
+  // The first key >= hi, then one back; none >= hi: the last key of the table.
+  int rc = mdb_cursor_get(c.get(), &k, &v, MDB_SET_RANGE);
+  rc = mdb_cursor_get(c.get(), &k, &v, rc == 0 ? MDB_PREV : MDB_LAST);
+  if (rc != 0 || k.mv_size != 8) return 0;
+  const std::uint64_t id = get_be64(static_cast<const std::uint8_t*>(k.mv_data));
+  return id >= lo && id < hi ? id : 0;
+}
+}  // namespace
 
 Status<StoreError> Store::for_each_open_order(
     const std::function<void(std::uint64_t, std::span<const std::uint8_t>)>& fn) {
@@ -734,6 +763,7 @@ Status<StoreError> Store::commit_batch(const Batch& batch, Ledger& ledger) {
 // Queries
 
 std::optional<TransferRecord> Store::find_transfer(TransferId id) {
+  ++history_reads_;
   ReadTxn txn(env_->env);
   CX_ASSERT(txn.rc() == 0);
   std::uint8_t key[8];
@@ -751,6 +781,7 @@ std::optional<TransferRecord> Store::find_transfer(TransferId id) {
 }
 
 bool Store::hold_id_used(HoldId id) {
+  ++history_reads_;
   ReadTxn txn(env_->env);
   CX_ASSERT(txn.rc() == 0);
   std::uint8_t key[8];

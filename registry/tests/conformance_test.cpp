@@ -83,13 +83,32 @@ TEST(Conformance, ScriptedScenarioGivesIdenticalOutcomes) {
   both(p, release(h1, 1));
   both(p, hold(h1, a, u, 1));  // a closed hold's id stays used
   both(p, post1({TransferId(4), a, a, u, 5, kNoHold, TransferKind::kTrade, 0}));
+  // Resizing in place: unknown, grow beyond available, grow, keep, shrink, grow again.
+  auto resize = [](HoldId h, std::int64_t n) {
+    return [=](carbonx::Ledger& l) { return l.resize_hold(h, n); };
+  };
+  const HoldId h3 = make_hold_id(HoldKind::kOrder, 3);
+  const HoldId hb = make_hold_id(HoldKind::kOrder, 4);
+  both(p, resize(h1, 5));  // closed
+  both(p, hold(h3, b, u, 10));
+  both(p, resize(h3, 10 + p.mem.balance(b, u).available + 1));
+  both(p, resize(h3, 10 + p.mem.balance(b, u).available));
+  both(p, resize(h3, p.mem.held(h3)));
+  both(p, resize(h3, 7));
+  both(p, resize(h3, 9));
+  both(p, release(h3, 9));
+  both(p, resize(h3, 1));  // released whole: closed
+  both(p, hold(hb, b, u, 1));
   // Freezing an account (registry kFrozen = InMemoryLedger inactive).
   ASSERT_TRUE(p.reg.set_status(b, AccountStatus::kFrozen).ok());
   ASSERT_TRUE(p.mem.set_active(b, false).ok());
   both(p, post1({TransferId(5), a, b, u, 1, kNoHold, TransferKind::kTrade, 0}));
   both(p, hold(make_hold_id(HoldKind::kOrder, 2), b, u, 1));
+  both(p, resize(hb, 2));  // growing needs an active account
+  both(p, resize(hb, 1));
   ASSERT_TRUE(p.reg.set_status(b, AccountStatus::kActive).ok());
   ASSERT_TRUE(p.mem.set_active(b, true).ok());
+  both(p, release(hb, 1));
   // Holding limits on an instrument.
   ASSERT_TRUE(p.reg.set_holding_limit(b, 25).ok());
   ASSERT_TRUE(p.mem.set_holding_limit(b, u, 25).ok());

@@ -135,6 +135,73 @@ TEST_F(LedgerTest, HoldErrors) {
   expect_clean();
 }
 
+TEST_F(LedgerTest, ResizeGrowsAndShrinksAHoldInPlace) {
+  issue_to(kA, 100, 1);
+  const HoldId h = make_hold_id(HoldKind::kOrder, 7);
+  ASSERT_TRUE(ledger.hold(h, kA, kGdea, 30).ok());
+  ledger.begin_command(Seq(2), TimestampNs(2000));
+  ASSERT_TRUE(ledger.resize_hold(h, 80).ok());  // grows: the same id, 50 more frozen
+  EXPECT_EQ(ledger.held(h), 80);
+  EXPECT_EQ(ledger.balance(kA, kGdea).available, 20);
+  EXPECT_EQ(ledger.balance(kA, kGdea).frozen, 80);
+  EXPECT_EQ(ledger.open_hold_count(), 1u);
+  auto rec = ledger.hold_record(h);
+  ASSERT_TRUE(rec.has_value());
+  EXPECT_EQ(rec->amount, 80);  // what it ever froze
+  EXPECT_EQ(rec->remaining, 80);
+  EXPECT_EQ(rec->seq, 1u);  // still the command that created it
+
+  ASSERT_TRUE(ledger.resize_hold(h, 25).ok());  // shrinks: 55 back to available
+  EXPECT_EQ(ledger.held(h), 25);
+  EXPECT_EQ(ledger.balance(kA, kGdea).available, 75);
+  EXPECT_EQ(ledger.hold_record(h)->amount, 80);
+  ASSERT_TRUE(ledger.resize_hold(h, 25).ok());  // the same size: nothing changes
+  // A posting draws on the resized hold like on any other; the hold closes at zero.
+  const Posting p{TransferId(2), kA, kB, kGdea, 25, h, TransferKind::kTrade, 0};
+  ASSERT_TRUE(ledger.post(std::span(&p, 1)).ok());
+  EXPECT_EQ(ledger.held(h), 0);
+  EXPECT_EQ(ledger.resize_hold(h, 1).error(), LedgerError::kUnknownHold);
+  EXPECT_EQ(ledger.hold(h, kA, kGdea, 1).error(), LedgerError::kDuplicateHold);
+  expect_clean();
+}
+
+TEST_F(LedgerTest, ResizeRefusalsChangeNothing) {
+  issue_to(kA, 100, 1);
+  const HoldId h = make_hold_id(HoldKind::kOrder, 7);
+  ASSERT_TRUE(ledger.hold(h, kA, kGdea, 30).ok());
+  const Digest before = ledger.state_hash();
+  EXPECT_EQ(ledger.resize_hold(make_hold_id(HoldKind::kOrder, 8), 5).error(),
+            LedgerError::kUnknownHold);
+  // 70 available: growing by 71 is refused, by 70 is not.
+  EXPECT_EQ(ledger.resize_hold(h, 101).error(), LedgerError::kInsufficientAvailable);
+  EXPECT_EQ(ledger.state_hash(), before);
+  EXPECT_EQ(ledger.held(h), 30);
+  EXPECT_EQ(ledger.hold_record(h)->amount, 30);
+  // A frozen account's hold cannot grow; it may still shrink (like a release).
+  ASSERT_TRUE(ledger.set_status(kA, AccountStatus::kFrozen).ok());
+  const Digest frozen = ledger.state_hash();
+  EXPECT_EQ(ledger.resize_hold(h, 31).error(), LedgerError::kAccountNotActive);
+  EXPECT_EQ(ledger.state_hash(), frozen);
+  ASSERT_TRUE(ledger.resize_hold(h, 10).ok());
+  EXPECT_EQ(ledger.balance(kA, kGdea).available, 90);
+  ASSERT_TRUE(ledger.set_status(kA, AccountStatus::kActive).ok());
+  ASSERT_TRUE(ledger.resize_hold(h, 100).ok());
+  EXPECT_EQ(ledger.balance(kA, kGdea).available, 0);
+  expect_clean();
+}
+
+TEST_F(LedgerTest, ResizingARepoLockMovesItsLockedPart) {
+  issue_to(kA, 100, 1);
+  const HoldId repo = make_hold_id(HoldKind::kRepoLock, 5);
+  ASSERT_TRUE(ledger.hold(repo, kA, kGdea, 40).ok());
+  ASSERT_TRUE(ledger.resize_hold(repo, 60).ok());
+  EXPECT_EQ(ledger.repo_locked(kA, kGdea), 60);
+  ASSERT_TRUE(ledger.resize_hold(repo, 15).ok());
+  EXPECT_EQ(ledger.repo_locked(kA, kGdea), 15);
+  EXPECT_EQ(ledger.balance(kA, kGdea).frozen, 15);
+  expect_clean();
+}
+
 TEST_F(LedgerTest, RepoLockIsVisibleAsSuch) {
   issue_to(kA, 100, 1);
   const HoldId repo = make_hold_id(HoldKind::kRepoLock, 5);

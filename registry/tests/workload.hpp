@@ -16,7 +16,7 @@ namespace carbonx::registry::testing {
 
 // One operation as stored in a payload (fixed width, little-endian).
 struct WireOp {
-  std::uint8_t type = 0;  // 1 hold, 2 release, 3 posting
+  std::uint8_t type = 0;  // 1 hold, 2 release, 3 posting, 4 resize a hold
   std::uint8_t kind = 0;  // TransferKind for postings
   std::uint8_t last_in_group = 0;
   std::uint8_t pad = 0;
@@ -52,6 +52,8 @@ inline ApplyCounts apply_payload(carbonx::Ledger& ledger, std::span<const std::u
       st = ledger.hold(HoldId(op.id), AccountId(op.debit), AssetId(op.asset), op.amount);
     } else if (op.type == 2) {
       st = ledger.release(HoldId(op.id), op.amount);
+    } else if (op.type == 4) {
+      st = ledger.resize_hold(HoldId(op.id), op.amount);
     } else {
       CX_ASSERT(op.type == 3);
       group.push_back(Posting{TransferId(op.id), AccountId(op.debit), AccountId(op.credit),
@@ -147,7 +149,7 @@ class Workload {
       op.amount = 1 + static_cast<std::int64_t>(pick(op.asset == 0 ? 200'000 : 300));
       holds_.push_back(op.id);
       emit(out, op);
-    } else if (r < 50 && !holds_.empty()) {  // release part or all of an open hold
+    } else if (r < 50 && !holds_.empty()) {  // release part or all of an open hold, or resize it
       const std::size_t i = pick(holds_.size());
       const std::int64_t left = ledger.held(HoldId(holds_[i]));
       if (left == 0) {
@@ -156,9 +158,14 @@ class Workload {
         return;
       }
       WireOp op;
-      op.type = 2;
       op.id = holds_[i];
-      op.amount = pick(2) == 0 ? left : 1 + static_cast<std::int64_t>(pick(left));
+      if (r < 46) {  // resize in place: shrink, keep or grow (sometimes beyond available)
+        op.type = 4;
+        op.amount = 1 + static_cast<std::int64_t>(pick(static_cast<std::uint64_t>(3 * left)));
+      } else {
+        op.type = 2;
+        op.amount = pick(2) == 0 ? left : 1 + static_cast<std::int64_t>(pick(left));
+      }
       emit(out, op);
     } else if (r < 85 && !holds_.empty()) {  // a fill: units from a hold + cash + fees, linked
       trade(ledger, out);

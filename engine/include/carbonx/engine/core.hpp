@@ -10,9 +10,11 @@
 //   - a sell holds the units: HoldKind::kOrder, amount = open quantity;
 //   - a buy holds cash: limit x open quantity + the most the remaining fills can cost in fees
 //     (FeeSchedule::max_fee, see fees.hpp for the rounding rule),
-//   hold id = make_hold_id(kOrder, order_id | generation << 40); the generation is 0 until a
-//   replace enlarges the hold (the ledger has no "increase hold": the core takes the increment as a
-//   probe hold, releases both and holds the total under the next generations).
+//   hold id = make_hold_id(kOrder, order_id | generation << 40), one hold for the order's life:
+//   a replace that needs more grows it in place (Ledger::resize_hold, refused with nothing changed
+//   when the account's available is short), less is released after matching. The generation is
+//   0; only an order restored from a store written before resize_hold existed may carry another
+//   (its replaces then re-made the hold under the next generations) and keeps using that id.
 // Each fill posts, linked: units seller -> buyer from the seller's hold; cash buyer -> seller and
 // the buyer's fee -> fee account from the buyer's hold; the seller's fee -> fee account out of the
 // proceeds just credited. After each fill a buy's hold is trimmed to exactly what its open quantity
@@ -90,6 +92,8 @@ struct OpenOrderRecord {
   QuantityT cum_t{0};             // filled so far
   AmountFen cum_notional_fen{0};  // filled notional so far (drives the cumulative fee)
   std::int64_t hold_amount = 0;   // what the ledger holds for it (fen or tonnes)
+  // Part of its hold id (see the header comment): 0, except for an order whose replace re-made
+  // its hold before resize_hold existed (a store written then); kept and used as it is.
   std::uint16_t hold_generation = 0;
   ClientOrderId client_order_id{};
   Seq entry_seq{0};
@@ -249,7 +253,6 @@ class Core {
   std::optional<RejectReason> check_quantity(const Instrument& ins, QuantityT q,
                                              bool check_min) const;
   std::optional<RejectReason> check_price(const Instrument& ins, PriceFen p) const;
-  std::optional<RejectReason> enlarge_hold(Instrument& ins, OrderInfo& info, std::int64_t need);
   std::int64_t hold_need(const Instrument& ins, Side side, const OrderInfo& info,
                          PriceFen limit_fen, QuantityT leaves_t) const;
   void trim_hold(Instrument& ins, OrderInfo& info, std::int64_t need);

@@ -137,6 +137,7 @@ class InMemoryLedger final : public Ledger {
   Status<LedgerError> hold(HoldId id, AccountId account, AssetId asset,
                            std::int64_t amount) override;
   Status<LedgerError> release(HoldId id, std::int64_t amount) override;
+  Status<LedgerError> resize_hold(HoldId id, std::int64_t amount) override;
   Status<LedgerError> post(std::span<const Posting> linked) override;
   BalanceView balance(AccountId account, AssetId asset) const override;
   std::int64_t held(HoldId id) const override;

@@ -70,6 +70,14 @@ using HoldId = Strong<struct HoldTag, std::uint64_t>;
 using TransferId = Strong<struct TransferTag, std::uint64_t>;
 
 // HoldId = kind in the top 8 bits, the owner's id below. Ids must fit in 56 bits.
+//
+// The core's ids (order, bid, report, repo ids) are below kHoldOwnerIdLimit. Before issue #11 a
+// replace or bid revision that enlarged a hold moved it to a new id with a generation above that
+// (owner id | generation << 40); stores written then still hold such ids for live orders and bids,
+// and nothing mints them now (Ledger::resize_hold grows a hold in place). The registry's ledger
+// keeps its "largest id seen" per kind below and above the limit apart, so those old ids do not
+// make every new one look as if it might have been used (registry/ledger.hpp).
+inline constexpr std::uint64_t kHoldOwnerIdLimit = std::uint64_t{1} << 40;
 constexpr HoldId make_hold_id(HoldKind kind, std::uint64_t id) {
   CX_ASSERT(id < (std::uint64_t{1} << 56));
   return HoldId((static_cast<std::uint64_t>(kind) << 56) | id);
@@ -124,6 +132,15 @@ class Ledger {
   // Returns `amount` of the hold's remaining frozen balance to available. A hold whose remaining
   // amount reaches zero is closed. Errors: kUnknownHold, kHoldExceeded.
   virtual Status<LedgerError> release(HoldId id, std::int64_t amount) = 0;
+
+  // Sets the open hold's remaining frozen amount to `amount` (> 0), in place: the hold keeps its
+  // id, account, asset and creation seq. Growing freezes the difference from available, checked
+  // like hold() (kAccountNotActive, kInsufficientAvailable); shrinking returns the difference to
+  // available like release(); the same amount changes nothing. The hold's `amount` (what it ever
+  // froze) grows with it. This is how an order or bid that a replace or revision enlarges keeps
+  // its one hold: no new id is minted, so the duplicate-id check never has to look anything up.
+  // Errors: kUnknownHold, kAccountNotActive, kInsufficientAvailable.
+  virtual Status<LedgerError> resize_hold(HoldId id, std::int64_t amount) = 0;
 
   // Applies a linked group of postings: all of them or none. Postings apply in order, so a later
   // posting may spend what an earlier one credited (a seller's fee out of the proceeds).

@@ -20,7 +20,10 @@
 // accepted only while the command timestamp is in [start_ts, end_ts). A bid needs price >=
 // reserve (on the tick), quantity a lot multiple in [min_bid_t, quantity], and the bidder's open
 // bids in this auction <= floor(quantity x max_share_bp / 10000); it holds cash = price x qty +
-// F_auction(price x qty) under make_hold_id(kAuctionBid, bid id | generation << 40). Bids are
+// F_auction(price x qty) under make_hold_id(kAuctionBid, bid id | generation << 40), one hold
+// for the bid's life: a revision grows or shrinks it in place (Ledger::resize_hold; a growth the
+// bidder's available cannot cover rejects the revision, nothing changed). The generation is 0;
+// a bid restored from a store written before resize_hold keeps the one it has. Bids are
 // sealed: only the bidder gets AuctionBidEvent. AuctionClose (at or after end_ts): if the total
 // bid quantity < quantity x min_fill_bp / 10000 the auction is cancelled (every hold released);
 // otherwise bids are ranked by price (high first) then time (the bid's seq), and each gets
@@ -94,6 +97,7 @@ struct BidRecord {
   PriceFen price_fen{0};
   QuantityT quantity_t{0};
   std::int64_t hold_amount = 0;  // fen
+  // In its hold id: 0, unless restored from a store written before resize_hold existed.
   std::uint16_t hold_generation = 0;
   Seq priority_seq{0};  // time priority: the bid's seq, or its last priority-losing revision's
   ClientOrderId client_order_id{};

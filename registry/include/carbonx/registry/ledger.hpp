@@ -10,7 +10,10 @@
 // Idempotency: every transfer id is remembered. The ledger keeps in memory the transfers and
 // closed hold ids not yet committed (all of them when no Store is attached); for older ids it asks
 // the attached history (the Store) — only when the id is not above the largest id of its class
-// ever seen, so fresh ids (the core's increasing counters) never touch the disk.
+// ever seen, so fresh ids (the core's increasing counters) never touch the disk. For hold ids the
+// classes are the kind and, within it, owner ids below kHoldOwnerIdLimit (the core's) or above
+// (the generations of stores written before resize_hold existed, engine ledger.hpp): an old high
+// id does not put every new order's hold below the watermark.
 //   - the same transfer (same id, debit, credit, asset, amount, hold, kind, reference) again:
 //     success, nothing changes;
 //   - a different transfer under a used id: kDuplicateTransfer;
@@ -100,6 +103,7 @@ class Ledger final : public carbonx::Ledger {
   Status<LedgerError> hold(HoldId id, AccountId account, AssetId asset,
                            std::int64_t amount) override;
   Status<LedgerError> release(HoldId id, std::int64_t amount) override;
+  Status<LedgerError> resize_hold(HoldId id, std::int64_t amount) override;
   Status<LedgerError> post(std::span<const Posting> linked) override;
   BalanceView balance(AccountId account, AssetId asset) const override;
   std::int64_t held(HoldId id) const override;
@@ -190,6 +194,7 @@ class Ledger final : public carbonx::Ledger {
   void note_id(TransferId id);
   void close_hold(HoldId id);
   bool hold_id_used(HoldId id) const;
+  void note_hold(HoldId id);
   void mark_balance(std::uint32_t slot);
   void mark_account(AccountRow& row);
 
@@ -198,6 +203,10 @@ class Ledger final : public carbonx::Ledger {
   void load_account(const Account& a);
   void load_balance(AccountId account, AssetId asset, const BalanceRecord& r);
   void load_hold(const HoldRecord& h);
+  // The largest used hold id of `kind` with an owner id below kHoldOwnerIdLimit (0: none), which
+  // the Store finds in its hold tables at load (not a persisted counter, so a store written before
+  // this watermark existed gets it too).
+  void load_low_hold_watermark(HoldKind kind, std::uint64_t id);
   void mark_committed();
 
   Options options_;
@@ -213,6 +222,9 @@ class Ledger final : public carbonx::Ledger {
   bool transfers_sorted_ = true;
   LedgerHistory* history_ = nullptr;
   LedgerCounters counters_{};
+  // Per hold kind, the largest hold id seen whose owner id is below kHoldOwnerIdLimit (<=
+  // counters_.max_hold, which covers all ids of the kind).
+  std::uint64_t low_max_hold_[8]{};
 
   // Dirty set since the last commit (the Store writes these rows).
   std::vector<std::uint32_t> dirty_accounts_;

@@ -37,7 +37,7 @@ struct HoldRecord {
   std::uint64_t id = 0;  // HoldId (kind in the top 8 bits)
   std::uint32_t account = 0;
   std::uint32_t asset = 0;
-  std::int64_t amount = 0;     // frozen at creation
+  std::int64_t amount = 0;     // frozen at creation, plus every growth (resize_hold)
   std::int64_t remaining = 0;  // still frozen, in (0, amount]
   std::uint64_t seq = 0;       // command that created it
   std::int64_t ts_ns = 0;

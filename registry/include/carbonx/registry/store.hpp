@@ -225,6 +225,9 @@ class Store final : public LedgerHistory {
   // LedgerHistory (committed transfers and hold ids).
   std::optional<TransferRecord> find_transfer(TransferId id) override;
   bool hold_id_used(HoldId id) override;
+  // How many LedgerHistory lookups (each a read transaction) this Store has answered. On the
+  // core path it stays flat: the core's ids are above their watermarks (tested per order).
+  std::uint64_t history_reads() const { return history_reads_; }
 
  public:
   struct Env;  // the LMDB handles (implementation detail, defined in store.cpp)
@@ -252,6 +255,7 @@ class Store final : public LedgerHistory {
   Digest last_hash_{};
   std::uint64_t max_transfer_id_key_ = 0;  // largest key in the transfer id index
   bool has_transfer_ids_ = false;
+  std::uint64_t history_reads_ = 0;
   int pid_ = 0;
 };
 
