@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "carbonx/base/civil_time.hpp"
 #include "carbonx/tools/format.hpp"
 
 namespace carbonx::tools {
@@ -210,30 +211,13 @@ std::string market_section(const MarketReport& r) {
   return out + "</section>";
 }
 
-// Days from a to b (civil dates), for the progress chart's x axis.
+// A date's day number (carbonx::base), for the progress chart's x axis, and back to its label.
 std::int64_t day_number(Date d) {
-  int y = d.yyyymmdd / 10000;
-  const int m = d.yyyymmdd / 100 % 100;
-  const int day = d.yyyymmdd % 100;
-  y -= m <= 2;
-  const int era = (y >= 0 ? y : y - 399) / 400;
-  const int yoe = y - era * 400;
-  const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return static_cast<std::int64_t>(era) * 146097 + doe;
+  return base::days_from_civil(base::from_yyyymmdd(d.yyyymmdd));
 }
 
-// The civil date of a day number (inverse of day_number: days since 0000-03-01).
-std::string first_label(std::int64_t z) {
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const std::int64_t doe = z - era * 146097;
-  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const std::int64_t mp = (5 * doy + 2) / 153;
-  const std::int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  const std::int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  const std::int64_t y = yoe + era * 400 + (m <= 2);
-  return date_text(Date{static_cast<std::int32_t>(y * 10000 + m * 100 + d)});
+std::string day_label(std::int64_t day) {
+  return date_text(Date{base::to_yyyymmdd(base::civil_from_days(day))});
 }
 
 std::string progress_chart(const ComplianceReport& r) {
@@ -268,8 +252,8 @@ std::string progress_chart(const ComplianceReport& r) {
   const bool left_half = xd < kLeft + (kWidth - kLeft - kRight) / 2.0;
   out += text(xd, kHeight - 12, "deadline " + date_text(r.deadline), left_half ? "start" : "end",
               "tick");
-  out += text(kLeft, kHeight - 26, first_label(first), "start", "tick");
-  out += text(kWidth - kRight, kHeight - 26, first_label(last), "end", "tick");
+  out += text(kLeft, kHeight - 26, day_label(first), "start", "tick");
+  out += text(kWidth - kRight, kHeight - 26, day_label(last), "end", "tick");
   std::string points = num(x_of(first)) + "," + num(y_of(0)) + " ";
   for (const ProgressPoint& p : r.progress) {
     points += num(x_of(day_number(p.date))) + "," + num(y_of(p.surrendered_t)) + " ";
