@@ -399,7 +399,11 @@ FixReply refusal_reply(const std::string& type, const FixRequest& q, const Refus
   }
   if (type == "AE") {
     out.kind = ReplyKind::kTradeCaptureAck;
-    out.trade_report_type = q.trade_report_type;
+    // The ack must itself be valid FIX whatever the refused report held: TradeReportID(571) is
+    // required on AR, and TradeReportType(856) is echoed only when it is a value FIX defines.
+    if (out.cl_ord_id.empty()) out.cl_ord_id = "NONE";
+    const char type_echo = q.trade_report_type;
+    out.trade_report_type = type_echo >= '0' && type_echo <= '9' ? type_echo : '0';
     out.trd_rpt_status = 1;
     out.reject_code = trade_report_reject_reason::kOther;
     return out;
