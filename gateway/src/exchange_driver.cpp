@@ -386,7 +386,7 @@ void ExchangeDriver::apply(TimestampNs ts, const Inbound& in, std::vector<Delive
   // ClOrdIDs are unique per trading day: a new China Standard Time date starts a new day even
   // without an end of day (as a restart on that date would).
   if (trading_date(ts) != used_clordids_.day()) start_clordid_day(trading_date(ts));
-  if (const auto* q = std::get_if<FixRequest>(&in.item)) {
+  if (const auto* q = std::get_if<edge::FixCommand>(&in.item)) {
     on_fix(ts, in.session, *q, out);
   } else if (const auto* r = std::get_if<OperatorRequest>(&in.item)) {
     on_operator(ts, *r, out);
@@ -397,7 +397,7 @@ void ExchangeDriver::apply(TimestampNs ts, const Inbound& in, std::vector<Delive
   }
 }
 
-void ExchangeDriver::on_fix(TimestampNs ts, SessionIndex s, const FixRequest& q,
+void ExchangeDriver::on_fix(TimestampNs ts, SessionIndex s, const edge::FixCommand& q,
                             std::vector<Delivery>& out) {
   if (!q.auction_id.empty()) return on_auction_request(ts, s, q, out);  // fix_auction.cpp
   switch (q.kind) {
@@ -438,23 +438,12 @@ void ExchangeDriver::on_calendar(TimestampNs ts, const CalendarEvent& e,
 void ExchangeDriver::on_session_event(TimestampNs ts, SessionIndex s, const SessionEvent& e,
                                       std::vector<Delivery>& out) {
   if (e.kind != SessionEvent::Kind::kDisconnected) return;
-  const auto m = member_of(s);
-  if (!m || !m->cancel_on_disconnect || open_by_clordid_[s].empty()) return;
+  if (e.member.value() == 0 || !e.cancel_on_disconnect) return;
+  if (s >= open_by_clordid_.size() || open_by_clordid_[s].empty()) return;
   MassCancel mc;
   mc.by_member = true;
-  mc.member = MemberId(m->id);
+  mc.member = e.member;
   run(ts, mc, out);  // the cancels are stored in the session's store and resent at next logon
-}
-
-const Member* ExchangeDriver::member_of(SessionIndex s) {
-  if (s == kNoSession || s >= fix_->session_count()) return nullptr;
-  if (members_->version() != member_version_) {
-    member_version_ = members_->version();
-    member_cache_.assign(fix_->session_count(), std::nullopt);
-  }
-  std::optional<Member>& m = member_cache_[s];
-  if (!m) m = members_->by_comp_id(fix_->member_comp_id(s));
-  return m ? &*m : nullptr;
 }
 
 }  // namespace carbonx::gateway

@@ -10,7 +10,6 @@
 // bid: a partial fill then an expired report for the rest) or expired (unfilled). A refusal is
 // an ExecutionReport rejected (D) or OrderCancelReject (F, G) with the reason in Text(58). The
 // public result: News(B) to every session (fix_offbook.cpp) and the operator's auction.close reply.
-#include <charconv>
 
 #include "carbonx/gateway/exchange_driver.hpp"
 
@@ -36,24 +35,19 @@ FixReply expired_rest(const FixReply& fill, const AuctionBidEvent& e, std::strin
 
 }  // namespace
 
-void ExchangeDriver::on_auction_request(TimestampNs ts, SessionIndex s, const FixRequest& q,
+void ExchangeDriver::on_auction_request(TimestampNs ts, SessionIndex s, const edge::FixCommand& q,
                                         std::vector<Delivery>& out) {
   auto refuse = [&](const std::string& text) {
     if (q.kind == RequestKind::kNewOrder)
       return reject_order(s, q, ord_rej_reason::kOther, text, out);
     return reject_cancel(s, q, cxl_rej_reason::kOther, text, out);
   };
-  const Member* member = member_of(s);
-  CX_ASSERT(member != nullptr);
-  const auto account = tradable_account(*member, q.account);
-  if (!account)
-    return refuse("Account(1) " + q.account + " is not an account this member may trade");
-  std::uint64_t id = 0;
-  const auto [end, ec] =
-      std::from_chars(q.auction_id.data(), q.auction_id.data() + q.auction_id.size(), id);
-  if (ec != std::errc() || end != q.auction_id.data() + q.auction_id.size() || id == 0) {
-    return refuse("CxAuctionID(20011) must be the exchange's auction id (a number)");
-  }
+  CX_ASSERT(q.member.value() != 0);
+  const AccountId account = q.account_id;
+  if (account.value() == 0)
+    return refuse("Account(1) " + q.account.str() + " is not an account this member may trade");
+  const std::uint64_t id = q.auction_number;
+  if (id == 0) return refuse("CxAuctionID(20011) must be the exchange's auction id (a number)");
   if (q.kind != RequestKind::kNewOrder && q.kind != RequestKind::kCancel &&
       q.kind != RequestKind::kReplace) {
     return refuse("only D, G and F may name an auction");
@@ -61,19 +55,20 @@ void ExchangeDriver::on_auction_request(TimestampNs ts, SessionIndex s, const Fi
   // A bid's ClOrdID (D, G) is unique per session and trading day like an order's: taken when
   // the core gets the command, given back if the core refuses it (translate_offbook_event).
   const bool names_new_id = q.kind != RequestKind::kCancel;
-  if (names_new_id && used_clordids_.contains(s, q.cl_ord_id)) {
-    return refuse("duplicate ClOrdID(11) " + q.cl_ord_id + ": already used by this session today");
+  if (names_new_id && used_clordids_.contains(s, q.cl_ord_id.view())) {
+    return refuse("duplicate ClOrdID(11) " + q.cl_ord_id.str() +
+                  ": already used by this session today");
   }
-  const MemberId m(member->id);
+  const MemberId m = q.member;
   const OffBookId auction(id);
-  const ClientOrderId clid = make_client_order_id(q.cl_ord_id);
+  const ClientOrderId clid = make_client_order_id(q.cl_ord_id.view());
   pending_ = Pending{};
   pending_.request = &q;
   pending_.session = s;
   if (q.kind == RequestKind::kNewOrder) {
-    used_clordids_.insert(s, q.cl_ord_id);
+    used_clordids_.insert(s, q.cl_ord_id.view());
     return run(
-        ts, AuctionBid{*account, m, auction, PriceFen(q.price_fen), QuantityT(q.quantity_t), clid},
+        ts, AuctionBid{account, m, auction, PriceFen(q.price_fen), QuantityT(q.quantity_t), clid},
         out);
   }
   // The bid named by OrigClOrdID (this account's, in this auction).
@@ -81,19 +76,19 @@ void ExchangeDriver::on_auction_request(TimestampNs ts, SessionIndex s, const Fi
   for (const AuctionRecord& a : core_->offbook().auctions) {
     if (a.id != auction) continue;
     for (const BidRecord& b : a.bids) {
-      if (b.account == *account && view(b.client_order_id) == q.orig_cl_ord_id) bid = b.id;
+      if (b.account == account && view(b.client_order_id) == q.orig_cl_ord_id.view()) bid = b.id;
     }
   }
   if (bid.value() == 0) {
-    return refuse("no open bid " + q.orig_cl_ord_id + " of this account in auction " +
-                  q.auction_id);
+    return refuse("no open bid " + q.orig_cl_ord_id.str() + " of this account in auction " +
+                  q.auction_id.str());
   }
   if (q.kind == RequestKind::kCancel) {
-    return run(ts, AuctionWithdrawBid{*account, m, auction, bid, clid}, out);
+    return run(ts, AuctionWithdrawBid{account, m, auction, bid, clid}, out);
   }
-  used_clordids_.insert(s, q.cl_ord_id);
+  used_clordids_.insert(s, q.cl_ord_id.view());
   run(ts,
-      AuctionReviseBid{*account, m, auction, bid, PriceFen(q.price_fen), QuantityT(q.quantity_t),
+      AuctionReviseBid{account, m, auction, bid, PriceFen(q.price_fen), QuantityT(q.quantity_t),
                        clid},
       out);
 }
@@ -125,15 +120,15 @@ void ExchangeDriver::on_auction_bid(const AuctionBidEvent& e, TimestampNs ts,
     case BidStatus::kRevised:
       r.exec_type = exec_type::kReplaced;
       r.ord_status = ord_status::kNew;
-      if (pending_.request != nullptr) r.orig_cl_ord_id = pending_.request->orig_cl_ord_id;
+      if (pending_.request != nullptr) r.orig_cl_ord_id = pending_.request->orig_cl_ord_id.str();
       break;
     case BidStatus::kWithdrawn:
       r.exec_type = exec_type::kCanceled;
       r.ord_status = ord_status::kCanceled;
       r.leaves_qty_t = 0;
       if (pending_.request != nullptr) {
-        r.orig_cl_ord_id = pending_.request->orig_cl_ord_id;
-        r.cl_ord_id = pending_.request->cl_ord_id;
+        r.orig_cl_ord_id = pending_.request->orig_cl_ord_id.str();
+        r.cl_ord_id = pending_.request->cl_ord_id.str();
       }
       break;
     case BidStatus::kFilled:

@@ -79,7 +79,7 @@ void ExchangeDriver::on_cancelled(const CancelEvent& e, std::vector<Delivery>& o
   if (pending_.request != nullptr && pending_.request->kind == RequestKind::kCancel &&
       e.reason == CancelReason::kRequested) {
     m.orig_cl_ord_id = m.cl_ord_id;  // the cancel request's ClOrdID answers it
-    m.cl_ord_id = pending_.request->cl_ord_id;
+    m.cl_ord_id = pending_.request->cl_ord_id.str();
   }
   if (e.reason == CancelReason::kMassCancel) ++pending_.cancels;
   Delivery d;
@@ -104,7 +104,7 @@ void ExchangeDriver::on_replaced(const ReplaceAckEvent& e, std::vector<Delivery>
   auto& open = open_by_clordid_[m.session];
   open.erase(m.cl_ord_id);
   m.orig_cl_ord_id = m.cl_ord_id;
-  m.cl_ord_id = pending_.request->cl_ord_id;
+  m.cl_ord_id = pending_.request->cl_ord_id.str();
   m.price_fen = e.price_fen.value();
   m.quantity_t = m.cum_t + e.quantity_t.value();
   open[m.cl_ord_id] = e.order_id.value();
@@ -123,10 +123,10 @@ void ExchangeDriver::on_rejected(const RejectEvent& e, std::vector<Delivery>& ou
     pending_.rejected = true;         // reply (if any) says so; no FIX session asked
     return;
   }
-  const FixRequest& q = *pending_.request;
+  const edge::FixCommand& q = *pending_.request;
   const std::string text(to_string(e.reason));
   if (e.command == CommandType::kNewOrder) {
-    used_clordids_.erase(pending_.session, q.cl_ord_id);  // a rejected order may be re-sent
+    used_clordids_.erase(pending_.session, q.cl_ord_id.view());  // a rejected order may be re-sent
     std::int32_t code = ord_rej_reason::kOther;
     switch (e.reason) {
       case RejectReason::kUnknownInstrument:

@@ -11,7 +11,6 @@
 //
 // Also here: the dispatch of every off-book event (auction bids: fix_auction.cpp, repos:
 // fix_repo.cpp) and the public auction News(B).
-#include <charconv>
 
 #include "carbonx/gateway/exchange_driver.hpp"
 #include "carbonx/gateway/fix_engine.hpp"
@@ -103,9 +102,9 @@ std::string terms_text(const Core& core, const InstrumentConfig& ins, const Reje
 
 // Refusals of bids and their revisions, with the auction's numbers.
 std::string bid_text(const Core& core, const InstrumentConfig& ins, const RejectEvent& j,
-                     const FixRequest& q) {
+                     const edge::FixCommand& q) {
   const std::string reason(to_string(j.reason));
-  const AuctionRecord* a = find_auction(core, q.auction_id);
+  const AuctionRecord* a = find_auction(core, q.auction_id.str());
   if (a == nullptr) return reason;
   const AuctionOpen& t = a->terms;
   switch (j.reason) {
@@ -114,7 +113,7 @@ std::string bid_text(const Core& core, const InstrumentConfig& ins, const Reject
              format_fen(ins.tick_fen.value()) + " of " + ins.code;
     case RejectReason::kBelowReserve:
       return "bid price " + format_fen(q.price_fen) + " below the reserve price " +
-             format_fen(t.reserve_fen.value()) + " of auction " + q.auction_id;
+             format_fen(t.reserve_fen.value()) + " of auction " + q.auction_id.str();
     case RejectReason::kQuantityBelowMinimum:
       return "quantity " + std::to_string(q.quantity_t) + " t below the auction's minimum bid " +
              std::to_string(t.min_bid_t.value()) + " t";
@@ -124,7 +123,7 @@ std::string bid_text(const Core& core, const InstrumentConfig& ins, const Reject
                                                  t.max_share_bp / 10'000 / lot * lot);
       std::int64_t total = q.quantity_t;  // a revision replaces the bid named by OrigClOrdID
       for (const BidRecord& b : a->bids) {
-        if (b.account == j.account && view(b.client_order_id) != q.orig_cl_ord_id) {
+        if (b.account == j.account && view(b.client_order_id) != q.orig_cl_ord_id.view()) {
           total += b.quantity_t.value();
         }
       }
@@ -134,7 +133,7 @@ std::string bid_text(const Core& core, const InstrumentConfig& ins, const Reject
              " t)";
     }
     case RejectReason::kOutsideWindow:
-      return reason + " of auction " + q.auction_id +
+      return reason + " of auction " + q.auction_id.str() +
              " (StartTimeNs=" + std::to_string(t.start_ts.value()) +
              " EndTimeNs=" + std::to_string(t.end_ts.value()) + ")";
     default:
@@ -145,7 +144,7 @@ std::string bid_text(const Core& core, const InstrumentConfig& ins, const Reject
 // The refusal text of an off-book command: the engine's reason, made specific with the numbers
 // that decided it (the band's bounds, the tick, the minimum, the reserve, the bidder's cap, the
 // window). The engine decided; this only explains, from the state the engine used.
-std::string offbook_reject_text(const Core& core, const RejectEvent& j, const FixRequest& q) {
+std::string offbook_reject_text(const Core& core, const RejectEvent& j, const edge::FixCommand& q) {
   const InstrumentConfig* ins = core.instrument(j.instrument);
   if (ins == nullptr) return std::string(to_string(j.reason));
   switch (j.command) {
@@ -176,69 +175,63 @@ SessionIndex ExchangeDriver::session_of_account(AccountId account) const {
   return m < session_of_member_.size() ? session_of_member_[m] : kNoSession;
 }
 
-void ExchangeDriver::reject_trade_capture(SessionIndex s, const FixRequest& q,
+void ExchangeDriver::reject_trade_capture(SessionIndex s, const edge::FixCommand& q,
                                           const std::string& text, std::vector<Delivery>& out) {
   Delivery d;
   d.session = s;
   d.reply.kind = ReplyKind::kTradeCaptureAck;
-  d.reply.cl_ord_id = q.cl_ord_id;
-  d.reply.order_id = q.ref_id;
+  d.reply.cl_ord_id = q.cl_ord_id.str();
+  d.reply.order_id = q.ref_id.str();
   d.reply.trade_report_type = q.trade_report_type;
   d.reply.trd_rpt_status = 1;
   d.reply.reject_code = trade_report_reject_reason::kOther;
-  d.reply.account = q.account;
-  d.reply.symbol = q.symbol;
+  d.reply.account = q.account.str();
+  d.reply.symbol = q.symbol.str();
   d.reply.text = text;
   out.push_back(std::move(d));
 }
 
-void ExchangeDriver::on_trade_capture(TimestampNs ts, SessionIndex s, const FixRequest& q,
+void ExchangeDriver::on_trade_capture(TimestampNs ts, SessionIndex s, const edge::FixCommand& q,
                                       std::vector<Delivery>& out) {
-  const Member* member = member_of(s);
-  CX_ASSERT(member != nullptr);
-  const auto account = tradable_account(*member, q.account);
-  if (!account) {
+  CX_ASSERT(q.member.value() != 0);
+  const AccountId account = q.account_id;
+  if (account.value() == 0) {
     return reject_trade_capture(s, q,
-                                "Account(1) " + q.account + " is not an account this member may " +
+                                "Account(1) " + q.account.str() +
+                                    " is not an account this member may " +
                                     "trade (accounts are registry account numbers)",
                                 out);
   }
   // TradeReportID is unique per session and trading day, like ClOrdID (one namespace): a
   // resubmission is refused and changes nothing. It is taken when the core gets the command and
   // given back if the core refuses it (translate_offbook_event).
-  if (used_clordids_.contains(s, q.cl_ord_id)) {
-    return reject_trade_capture(
-        s, q,
-        "duplicate TradeReportID(571) " + q.cl_ord_id + ": already used by this session today",
-        out);
+  if (used_clordids_.contains(s, q.cl_ord_id.view())) {
+    return reject_trade_capture(s, q,
+                                "duplicate TradeReportID(571) " + q.cl_ord_id.str() +
+                                    ": already used by this session today",
+                                out);
   }
   pending_ = Pending{};
   pending_.request = &q;
   pending_.session = s;
-  const MemberId m(member->id);
-  if (q.repo) return on_repo_capture(ts, s, q, *account, m, out);  // fix_repo.cpp
+  const MemberId m = q.member;
+  if (q.repo) return on_repo_capture(ts, s, q, account, m, out);  // fix_repo.cpp
   if (q.trade_report_type == '2' || q.trade_report_type == '3') {
-    std::uint64_t id = 0;
-    const auto [end, ec] = std::from_chars(q.ref_id.data(), q.ref_id.data() + q.ref_id.size(), id);
-    if (ec != std::errc() || end != q.ref_id.data() + q.ref_id.size() || id == 0) {
+    if (q.ref_number == 0) {
       return reject_trade_capture(
           s, q, "TradeReportRefID(572) must be the exchange's report id (a number)", out);
     }
-    const ClientOrderId clid = make_client_order_id(q.cl_ord_id);
-    used_clordids_.insert(s, q.cl_ord_id);
+    const ClientOrderId clid = make_client_order_id(q.cl_ord_id.view());
+    used_clordids_.insert(s, q.cl_ord_id.view());
     if (q.trade_report_type == '2') {
-      return run(ts, AgreementAccept{*account, m, OffBookId(id), clid}, out);
+      return run(ts, AgreementAccept{account, m, OffBookId(q.ref_number), clid}, out);
     }
-    return run(ts, AgreementDecline{*account, m, OffBookId(id), clid}, out);
+    return run(ts, AgreementDecline{account, m, OffBookId(q.ref_number), clid}, out);
   }
-  const InstrumentConfig* ins = instrument_by_symbol(q.symbol);
-  if (ins == nullptr) {
-    return reject_trade_capture(s, q, "unknown Symbol(55) " + q.symbol, out);
+  if (q.instrument.value() == 0) {
+    return reject_trade_capture(s, q, "unknown Symbol(55) " + q.symbol.str(), out);
   }
-  std::uint32_t cp = 0;
-  const auto [end, ec] =
-      std::from_chars(q.counterparty.data(), q.counterparty.data() + q.counterparty.size(), cp);
-  if (ec != std::errc() || end != q.counterparty.data() + q.counterparty.size() || cp == 0) {
+  if (q.counterparty_number == 0) {
     return reject_trade_capture(
         s, q,
         "the counterparty's Account(1) (the second NoSides(552) entry) must be a registry "
@@ -246,15 +239,15 @@ void ExchangeDriver::on_trade_capture(TimestampNs ts, SessionIndex s, const FixR
         out);
   }
   AgreementReport r;
-  r.account = *account;
+  r.account = account;
   r.member = m;
-  r.instrument = ins->id;
+  r.instrument = q.instrument;
   r.side = q.side == FixSide::kSell ? Side::kSell : Side::kBuy;
-  r.counterparty = AccountId(cp);
+  r.counterparty = AccountId(q.counterparty_number);
   r.price_fen = PriceFen(q.price_fen);
   r.quantity_t = QuantityT(q.quantity_t);
-  r.client_order_id = make_client_order_id(q.cl_ord_id);
-  used_clordids_.insert(s, q.cl_ord_id);
+  r.client_order_id = make_client_order_id(q.cl_ord_id.view());
+  used_clordids_.insert(s, q.cl_ord_id.view());
   run(ts, r, out);
 }
 
@@ -365,13 +358,12 @@ bool ExchangeDriver::translate_offbook_event(const Event& ev, std::vector<Delive
       pending_.rejected = true;
       return true;
     }
-    const FixRequest& q = *pending_.request;
+    const edge::FixCommand& q = *pending_.request;
     std::string text = offbook_reject_text(*core_, *j, q);
     if (j->reason == RejectReason::kAfterSurrenderDeadline && q.repo) {
       // The deadline the gateway put in the filing (fix_repo.cpp), named.
-      std::uint32_t party = 0;
-      const std::string& p = q.side == FixSide::kSell ? q.account : q.counterparty;
-      std::from_chars(p.data(), p.data() + p.size(), party);
+      const std::uint32_t party =
+          q.side == FixSide::kSell ? q.account_id.value() : q.counterparty_number;
       if (const auto d = offbook_detail::next_surrender_deadline(*registrar_, AccountId(party),
                                                                  trading_date(now_))) {
         text = "repo end date " + std::to_string(q.end_date) + " is not before the surrender " +
@@ -380,7 +372,7 @@ bool ExchangeDriver::translate_offbook_event(const Event& ev, std::vector<Delive
       }
     }
     // A refused report or bid changed nothing: its TradeReportID / ClOrdID may be sent again.
-    if (q.kind != RequestKind::kCancel) used_clordids_.erase(pending_.session, q.cl_ord_id);
+    if (q.kind != RequestKind::kCancel) used_clordids_.erase(pending_.session, q.cl_ord_id.view());
     if (q.kind == RequestKind::kTradeCapture) {
       reject_trade_capture(pending_.session, q, text, out);
     } else if (q.kind == RequestKind::kNewOrder) {

@@ -1,8 +1,6 @@
 // ExchangeDriver: FIX order requests -> core commands, core events -> ExecutionReports.
 #include <fmt/format.h>
 
-#include <charconv>
-
 #include "carbonx/gateway/exchange_driver.hpp"
 #include "carbonx/gateway/fix_engine.hpp"
 
@@ -27,7 +25,7 @@ std::string ExchangeDriver::next_exec_id() {
   return fmt::format("{}-{}", seq_.value(), ++exec_in_command_);
 }
 
-const InstrumentConfig* ExchangeDriver::instrument_by_symbol(const std::string& symbol) const {
+const InstrumentConfig* ExchangeDriver::instrument_by_symbol(std::string_view symbol) const {
   for (const InstrumentConfig& i : core_->config().instruments) {
     if (i.code == symbol) return &i;
   }
@@ -40,47 +38,31 @@ const std::string& ExchangeDriver::symbol_of(InstrumentId id) const {
   return i == nullptr ? kUnknown : i->code;
 }
 
-std::optional<AccountId> ExchangeDriver::tradable_account(const Member& m,
-                                                          const std::string& text) const {
-  std::uint32_t id = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || end != text.data() + text.size() || id == 0) return std::nullopt;
-  for (std::uint32_t a : m.accounts) {
-    if (a == id) return AccountId(id);
-  }
-  return std::nullopt;
-}
-
-std::optional<OrderId> ExchangeDriver::find_order(SessionIndex s, const FixRequest& q) const {
+std::optional<OrderId> ExchangeDriver::find_order(SessionIndex s, const edge::FixCommand& q) const {
   if (!q.order_id.empty()) {
-    std::uint64_t id = 0;
-    const auto [end, ec] =
-        std::from_chars(q.order_id.data(), q.order_id.data() + q.order_id.size(), id);
-    if (ec == std::errc() && end == q.order_id.data() + q.order_id.size()) {
-      const auto it = orders_.find(id);
-      if (it != orders_.end() && it->second.session == s) return OrderId(id);
-    }
+    const auto it = orders_.find(q.order_number);
+    if (it != orders_.end() && it->second.session == s) return OrderId(q.order_number);
     return std::nullopt;
   }
-  const std::string& clid = q.kind == RequestKind::kStatus ? q.cl_ord_id : q.orig_cl_ord_id;
+  const auto clid = q.kind == RequestKind::kStatus ? q.cl_ord_id.str() : q.orig_cl_ord_id.str();
   const auto it = open_by_clordid_[s].find(clid);
   if (it == open_by_clordid_[s].end()) return std::nullopt;
   return OrderId(it->second);
 }
 
-void ExchangeDriver::reject_order(SessionIndex s, const FixRequest& q, std::int32_t code,
+void ExchangeDriver::reject_order(SessionIndex s, const edge::FixCommand& q, std::int32_t code,
                                   const std::string& text, std::vector<Delivery>& out) {
   Delivery d;
   d.session = s;
   FixReply& r = d.reply;
   r.kind = ReplyKind::kExecReport;
   r.order_id = "NONE";
-  r.cl_ord_id = q.cl_ord_id;
+  r.cl_ord_id = q.cl_ord_id.str();
   r.exec_id = fmt::format("R{}-{}", seq_.value(), ++exec_in_command_);
   r.exec_type = exec_type::kRejected;
   r.ord_status = ord_status::kRejected;
-  r.account = q.account;
-  r.symbol = q.symbol;
+  r.account = q.account.str();
+  r.symbol = q.symbol.str();
   r.side = q.side;
   r.ord_type = q.ord_type;
   r.tif = q.tif;
@@ -91,100 +73,96 @@ void ExchangeDriver::reject_order(SessionIndex s, const FixRequest& q, std::int3
   out.push_back(std::move(d));
 }
 
-void ExchangeDriver::reject_cancel(SessionIndex s, const FixRequest& q, std::int32_t code,
+void ExchangeDriver::reject_cancel(SessionIndex s, const edge::FixCommand& q, std::int32_t code,
                                    const std::string& text, std::vector<Delivery>& out) {
   Delivery d;
   d.session = s;
   FixReply& r = d.reply;
   r.kind = ReplyKind::kCancelReject;
-  r.order_id = q.order_id.empty() ? "NONE" : q.order_id;
-  r.cl_ord_id = q.cl_ord_id;
-  r.orig_cl_ord_id = q.orig_cl_ord_id;
+  r.order_id = q.order_id.empty() ? "NONE" : q.order_id.str();
+  r.cl_ord_id = q.cl_ord_id.str();
+  r.orig_cl_ord_id = q.orig_cl_ord_id.str();
   r.ord_status = ord_status::kRejected;
-  r.account = q.account;
+  r.account = q.account.str();
   r.cxl_rej_response_to = q.kind == RequestKind::kReplace ? '2' : '1';
   r.reject_code = code;
   r.text = text;
   out.push_back(std::move(d));
 }
 
-void ExchangeDriver::on_new_order(TimestampNs ts, SessionIndex s, const FixRequest& q,
+void ExchangeDriver::on_new_order(TimestampNs ts, SessionIndex s, const edge::FixCommand& q,
                                   std::vector<Delivery>& out) {
   exec_in_command_ = 0;
-  const auto member = member_of(s);
-  CX_ASSERT(member != nullptr);
-  const auto account = tradable_account(*member, q.account);
-  if (!account) {
+  CX_ASSERT(q.member.value() != 0);
+  if (q.account_id.value() == 0) {
     return reject_order(s, q, ord_rej_reason::kUnknownAccount,
-                        "Account(1) " + q.account +
+                        "Account(1) " + q.account.str() +
                             " is not an account this member "
                             "may trade (accounts are registry account numbers)",
                         out);
   }
-  const InstrumentConfig* ins = instrument_by_symbol(q.symbol);
-  if (ins == nullptr) {
+  if (q.instrument.value() == 0) {
     return reject_order(s, q, ord_rej_reason::kUnknownSymbol,
-                        "unknown Symbol(55) " + q.symbol + " (see SecurityList)", out);
+                        "unknown Symbol(55) " + q.symbol.str() + " (see SecurityList)", out);
   }
-  if (!used_clordids_.insert(s, q.cl_ord_id)) {
+  if (!used_clordids_.insert(s, q.cl_ord_id.view())) {
     return reject_order(s, q, ord_rej_reason::kDuplicateOrder,
-                        "duplicate ClOrdID(11) " + q.cl_ord_id +
+                        "duplicate ClOrdID(11) " + q.cl_ord_id.str() +
                             ": ClOrdID must be unique per session and trading day",
                         out);
   }
   NewOrder c;
-  c.account = *account;
-  c.member = MemberId(member->id);
-  c.instrument = ins->id;
+  c.account = q.account_id;
+  c.member = q.member;
+  c.instrument = q.instrument;
   c.side = to_core(q.side);
   c.type = q.ord_type == FixOrdType::kClick ? OrderType::kClick : OrderType::kLimit;
   c.tif = to_core(q.tif);
   c.price_fen = PriceFen(q.ord_type == FixOrdType::kClick ? 0 : q.price_fen);
   c.quantity_t = QuantityT(q.quantity_t);
-  c.client_order_id = make_client_order_id(q.cl_ord_id);
+  c.client_order_id = make_client_order_id(q.cl_ord_id.view());
   pending_ = Pending{};
   pending_.request = &q;
   pending_.session = s;
-  pending_.meta = OrderMeta{s, q.cl_ord_id, "", q.ord_type, q.tif, q.price_fen, q.quantity_t, 0, 0};
+  pending_.meta =
+      OrderMeta{s, q.cl_ord_id.str(), "", q.ord_type, q.tif, q.price_fen, q.quantity_t, 0, 0};
   run(ts, c, out);
   pending_ = Pending{};
 }
 
-void ExchangeDriver::on_cancel_or_replace(TimestampNs ts, SessionIndex s, const FixRequest& q,
+void ExchangeDriver::on_cancel_or_replace(TimestampNs ts, SessionIndex s, const edge::FixCommand& q,
                                           std::vector<Delivery>& out) {
   exec_in_command_ = 0;
-  const auto member = member_of(s);
-  CX_ASSERT(member != nullptr);
+  CX_ASSERT(q.member.value() != 0);
   const auto id = find_order(s, q);
   if (!id) {
     return reject_cancel(s, q, cxl_rej_reason::kUnknownOrder,
                          "unknown order: no open order of this session with "
                          "OrigClOrdID(41) " +
-                             q.orig_cl_ord_id +
-                             (q.order_id.empty() ? "" : " / OrderID(37) " + q.order_id),
+                             q.orig_cl_ord_id.str() +
+                             (q.order_id.empty() ? "" : " / OrderID(37) " + q.order_id.str()),
                          out);
   }
   const auto it = orders_.find(id->value());
   CX_ASSERT(it != orders_.end());
-  const InstrumentConfig* ins = instrument_by_symbol(q.symbol);
-  if (ins == nullptr) {
-    return reject_cancel(s, q, cxl_rej_reason::kOther, "unknown Symbol(55) " + q.symbol, out);
+  if (q.instrument.value() == 0) {
+    return reject_cancel(s, q, cxl_rej_reason::kOther, "unknown Symbol(55) " + q.symbol.str(), out);
   }
-  const auto open = core_->find_open_order(ins->id, *id);
+  const auto open = core_->find_open_order(q.instrument, *id);
   if (!open)
-    return reject_cancel(s, q, cxl_rej_reason::kUnknownOrder, "order is not open in " + q.symbol,
-                         out);
-  if (q.kind == RequestKind::kReplace && !used_clordids_.insert(s, q.cl_ord_id)) {
+    return reject_cancel(s, q, cxl_rej_reason::kUnknownOrder,
+                         "order is not open in " + q.symbol.str(), out);
+  if (q.kind == RequestKind::kReplace && !used_clordids_.insert(s, q.cl_ord_id.view())) {
     return reject_cancel(s, q, cxl_rej_reason::kDuplicateClOrdId,
-                         "duplicate ClOrdID(11) " + q.cl_ord_id, out);
+                         "duplicate ClOrdID(11) " + q.cl_ord_id.str(), out);
   }
   pending_ = Pending{};
   pending_.request = &q;
   pending_.session = s;
   if (q.kind == RequestKind::kCancel) {
     run(ts,
-        Cancel{open->account, MemberId(member->id), ins->id, *id,
-               make_client_order_id(q.cl_ord_id)},
+        Cancel{open->account, q.member, q.instrument, *id,
+               make_client_order_id(q.cl_ord_id.view())},
         out);
   } else {
     // FIX OrderQty is the new total; the core takes the new open quantity (leaves).
@@ -198,52 +176,49 @@ void ExchangeDriver::on_cancel_or_replace(TimestampNs ts, SessionIndex s, const 
                            out);
     }
     run(ts,
-        Replace{open->account, MemberId(member->id), ins->id, *id, PriceFen(q.price_fen),
-                QuantityT(leaves), make_client_order_id(q.cl_ord_id)},
+        Replace{open->account, q.member, q.instrument, *id, PriceFen(q.price_fen),
+                QuantityT(leaves), make_client_order_id(q.cl_ord_id.view())},
         out);
   }
   pending_ = Pending{};
 }
 
-void ExchangeDriver::on_mass_cancel(TimestampNs ts, SessionIndex s, const FixRequest& q,
+void ExchangeDriver::on_mass_cancel(TimestampNs ts, SessionIndex s, const edge::FixCommand& q,
                                     std::vector<Delivery>& out) {
   exec_in_command_ = 0;
-  const auto member = member_of(s);
-  CX_ASSERT(member != nullptr);
+  CX_ASSERT(q.member.value() != 0);
   Delivery d;
   d.session = s;
   FixReply& r = d.reply;
   r.kind = ReplyKind::kMassCancelReport;
-  r.cl_ord_id = q.cl_ord_id;
+  r.cl_ord_id = q.cl_ord_id.str();
   r.order_id = fmt::format("MC{}", seq_.value() + 1);
   r.mass_scope = q.mass_scope;
-  r.symbol = q.symbol;
+  r.symbol = q.symbol.str();
   MassCancel mc;
   mc.by_member = true;
-  mc.member = MemberId(member->id);
+  mc.member = q.member;
   if (q.mass_scope == MassCancelScope::kSecurity) {
-    const InstrumentConfig* ins = instrument_by_symbol(q.symbol);
-    if (ins == nullptr) {
+    if (q.instrument.value() == 0) {
       r.mass_accepted = false;
       r.reject_code = mass_cancel_reject_reason::kUnknownSecurity;
-      r.text = "unknown Symbol(55) " + q.symbol;
+      r.text = "unknown Symbol(55) " + q.symbol.str();
       out.push_back(std::move(d));
       return;
     }
     mc.by_instrument = true;
-    mc.instrument = ins->id;
+    mc.instrument = q.instrument;
   }
   if (!q.account.empty()) {
-    const auto account = tradable_account(*member, q.account);
-    if (!account) {
+    if (q.account_id.value() == 0) {
       r.mass_accepted = false;
       r.reject_code = mass_cancel_reject_reason::kOther;
-      r.text = "Account(1) " + q.account + " is not an account this member may trade";
+      r.text = "Account(1) " + q.account.str() + " is not an account this member may trade";
       out.push_back(std::move(d));
       return;
     }
     mc.by_account = true;
-    mc.account = *account;
+    mc.account = q.account_id;
   }
   pending_ = Pending{};
   pending_.request = &q;

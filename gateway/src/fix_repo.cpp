@@ -15,25 +15,23 @@
 // = that leg's price, Commission = that party's fee; a waived fee is named in Text with its rule
 // id), 856=3 declined / expired / defaulted / resolved, 856=4 an early repurchase consent waiting
 // for the other party.
-#include <charconv>
 
 #include "carbonx/gateway/exchange_driver.hpp"
 #include "offbook_fix_detail.hpp"
 
 namespace carbonx::gateway {
 
-void ExchangeDriver::on_repo_capture(TimestampNs ts, SessionIndex s, const FixRequest& q,
+void ExchangeDriver::on_repo_capture(TimestampNs ts, SessionIndex s, const edge::FixCommand& q,
                                      AccountId account, MemberId member,
                                      std::vector<Delivery>& out) {
   if (q.trade_report_type == '2' || q.trade_report_type == '3') {
-    std::uint64_t id = 0;
-    const auto [end, ec] = std::from_chars(q.ref_id.data(), q.ref_id.data() + q.ref_id.size(), id);
-    if (ec != std::errc() || end != q.ref_id.data() + q.ref_id.size() || id == 0) {
+    const std::uint64_t id = q.ref_number;
+    if (id == 0) {
       return reject_trade_capture(s, q, "TradeReportRefID(572) must be the repo id (a number)",
                                   out);
     }
-    const ClientOrderId clid = make_client_order_id(q.cl_ord_id);
-    used_clordids_.insert(s, q.cl_ord_id);  // checked unused by on_trade_capture
+    const ClientOrderId clid = make_client_order_id(q.cl_ord_id.view());
+    used_clordids_.insert(s, q.cl_ord_id.view());  // checked unused by on_trade_capture
     bool open = false;
     for (const RepoRecord& r : core_->offbook().repos) {
       if (r.id.value() == id) open = r.status == RepoStatus::kOpen;
@@ -44,12 +42,10 @@ void ExchangeDriver::on_repo_capture(TimestampNs ts, SessionIndex s, const FixRe
     if (open) return run(ts, RepoEarlyRepurchase{account, member, OffBookId(id), false, clid}, out);
     return run(ts, RepoConfirm{account, member, OffBookId(id), clid}, out);
   }
-  const InstrumentConfig* ins = instrument_by_symbol(q.symbol);
-  if (ins == nullptr) return reject_trade_capture(s, q, "unknown Symbol(55) " + q.symbol, out);
-  std::uint32_t other = 0;
-  const auto [end, ec] =
-      std::from_chars(q.counterparty.data(), q.counterparty.data() + q.counterparty.size(), other);
-  if (ec != std::errc() || end != q.counterparty.data() + q.counterparty.size() || other == 0) {
+  if (q.instrument.value() == 0)
+    return reject_trade_capture(s, q, "unknown Symbol(55) " + q.symbol.str(), out);
+  const std::uint32_t other = q.counterparty_number;
+  if (other == 0) {
     return reject_trade_capture(
         s, q,
         "the counterparty's Account(1) (the second NoSides(552) entry) must be a registry "
@@ -61,7 +57,7 @@ void ExchangeDriver::on_repo_capture(TimestampNs ts, SessionIndex s, const FixRe
   f.member = member;
   f.repo_party = q.side == FixSide::kSell ? account : AccountId(other);
   f.reverse_party = q.side == FixSide::kSell ? AccountId(other) : account;
-  f.instrument = ins->id;
+  f.instrument = q.instrument;
   f.quantity_t = QuantityT(q.quantity_t);
   f.start_price_fen = PriceFen(q.price_fen);
   f.repurchase_price_fen = PriceFen(q.price2_fen);
@@ -71,8 +67,8 @@ void ExchangeDriver::on_repo_capture(TimestampNs ts, SessionIndex s, const FixRe
           offbook_detail::next_surrender_deadline(*registrar_, f.repo_party, trading_date(ts))) {
     f.surrender_deadline = d->deadline;
   }
-  f.client_order_id = make_client_order_id(q.cl_ord_id);
-  used_clordids_.insert(s, q.cl_ord_id);
+  f.client_order_id = make_client_order_id(q.cl_ord_id.view());
+  used_clordids_.insert(s, q.cl_ord_id.view());
   run(ts, f, out);
 }
 

@@ -98,6 +98,7 @@ std::unique_ptr<Server> Server::create(const ServerConfig& config, std::string* 
   for (const Member& m : s->members_->all())
     s->fix_->add_session(m.comp_id);
   s->throttles_.resize(s->fix_->session_count());
+  s->edge_ = std::make_unique<SessionEdge>(exchange.instruments, *s->members_, *s->fix_);
   s->driver_ =
       ExchangeDriver::create(config, exchange, *s->members_, *s->fix_, error, s->clock_.get());
   if (!s->driver_) return nullptr;
@@ -268,9 +269,11 @@ void Server::on_logon(SessionIndex session) {
 
 void Server::on_logout(SessionIndex session) {
   if (stopped_) return;
+  const auto event = edge_->disconnected(session);
+  if (!event) return;
   Inbound in;
   in.session = session;
-  in.item = SessionEvent{SessionEvent::Kind::kDisconnected};
+  in.item = *event;
   sequencer_->submit(std::move(in));  // the driver cancels if the member asked for it
 }
 
@@ -309,9 +312,10 @@ void Server::on_request(SessionIndex session, const FixRequest& request) {
                        "throttle: more than " + std::to_string(config_.throttle_msgs_per_s) +
                            " messages per second on this session; message not processed");
   }
+  // The edge: names resolved here, on the session's thread; a fixed-size command crosses.
   Inbound in;
   in.session = session;
-  in.item = request;
+  in.item = edge_->translate(session, request);
   if (!sequencer_->submit(std::move(in))) {
     reject_busy(session, request, "system busy or shutting down: message not processed");
   }

@@ -1,10 +1,10 @@
 #pragma once
 // carbonxd's exchange path on a data directory, without sockets, FIX session layer or threads:
-// FixRequests and operator verbs go straight to the ExchangeDriver that carbonxd runs (core,
-// ledger, registrar, LMDB store); restart() is what a restart of carbonxd does to it (a new
-// driver through the same recovery code on the same store; the member directory and the FIX
-// sessions are the process's own and stay). For tests that need many commands fast
-// (exact_restart_test) or that look inside the driver (store_reads_test).
+// FixRequests (through the edge) and operator verbs go straight to the ExchangeDriver that
+// carbonxd runs (core, ledger, registrar, LMDB store); restart() is what a restart of carbonxd
+// does to it (a new driver through the same recovery code on the same store; the member
+// directory and the FIX sessions are the process's own and stay). For tests that need many commands
+// fast (exact_restart_test) or that look inside the driver (store_reads_test).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -19,6 +19,7 @@
 #include "carbonx/gateway/exchange_driver.hpp"
 #include "carbonx/gateway/fix_engine.hpp"
 #include "carbonx/gateway/members.hpp"
+#include "carbonx/gateway/session_edge.hpp"
 
 namespace carbonx::gateway::testing {
 
@@ -67,6 +68,7 @@ class Exchange {
     EXPECT_NE(fix_, nullptr) << error;
     for (const MemberSeed& s : config_.members)
       sessions_.push_back(fix_->add_session(s.comp_id));
+    edge_ = std::make_unique<SessionEdge>(exchange_.instruments, *members_, *fix_);
     restart();
   }
   void restart() {
@@ -76,6 +78,13 @@ class Exchange {
     ASSERT_NE(driver_, nullptr) << error;
   }
   ExchangeDriver& driver() { return *driver_; }
+  // A FIX request of `session` as carbonxd's FIX thread hands it to the sequencer.
+  Inbound fix_inbound(SessionIndex session, const FixRequest& q) {
+    Inbound in;
+    in.session = session;
+    in.item = edge_->translate(session, q);
+    return in;
+  }
   SessionIndex session(std::size_t member) const { return sessions_[member]; }
   const std::string& comp_id(SessionIndex s) const { return fix_->member_comp_id(s); }
 
@@ -87,6 +96,7 @@ class Exchange {
   std::unique_ptr<MemberDirectory> members_;
   std::unique_ptr<FixEngine> fix_;
   std::vector<SessionIndex> sessions_;
+  std::unique_ptr<SessionEdge> edge_;
   std::unique_ptr<ExchangeDriver> driver_;
 };
 

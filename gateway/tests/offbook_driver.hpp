@@ -35,6 +35,7 @@
 #include "carbonx/gateway/fix_wire.hpp"
 #include "carbonx/gateway/members.hpp"
 #include "carbonx/gateway/operator_verbs.hpp"
+#include "carbonx/gateway/session_edge.hpp"
 
 namespace carbonx::gateway::testing {
 
@@ -116,8 +117,10 @@ class OffBookDriver {
     EXPECT_NE(driver_, nullptr) << error;
     config_ = c;
     exchange_ = parsed.value();
+    edge_ = std::make_unique<SessionEdge>(exchange_->instruments, *members_, *fix_);
   }
   ~OffBookDriver() {
+    edge_.reset();
     driver_.reset();
     fix_.reset();
     members_.reset();
@@ -163,9 +166,9 @@ class OffBookDriver {
       r.reply = d.reply;
       out.push_back(r);
     } else {
-      Inbound in;
+      Inbound in;  // through the edge, as carbonxd's FIX thread does
       in.session = sessions_.at(comp_id);
-      in.item = d.request;
+      in.item = edge_->translate(in.session, d.request);
       driver_->apply(TimestampNs(now_ns_), in, out);
     }
     EXPECT_TRUE(driver_->commit().ok());
@@ -287,6 +290,7 @@ class OffBookDriver {
   NullHandler handler_;
   std::unique_ptr<FixCodec> codec_;
   std::unique_ptr<MemberDirectory> members_;
+  std::unique_ptr<SessionEdge> edge_;
   std::unique_ptr<FixEngine> fix_;
   std::unique_ptr<ExchangeDriver> driver_;
   ServerConfig config_;

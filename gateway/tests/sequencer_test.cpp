@@ -18,12 +18,12 @@ namespace {
 constexpr int kThreads = 3;
 constexpr int kItemsPerThread = 20000;
 
-// Each item is a FixRequest whose msg_seq_num encodes (thread, n); its reply carries the number
+// Each item is a FixCommand whose msg_seq_num encodes (thread, n); its reply carries the number
 // of the batch it was applied in (exec_id) and the same encoding (cl_ord_id).
 class FakeDriver : public CoreDriver {
  public:
   void apply(TimestampNs, const Inbound& in, std::vector<Delivery>& out) override {
-    const auto& q = std::get<FixRequest>(in.item);
+    const auto& q = std::get<edge::FixCommand>(in.item);
     applied.push_back(q.msg_seq_num);
     seq_ = Seq(seq_.value() + 1);
     Delivery d;
@@ -88,7 +88,7 @@ TEST(SequencerTest, AppliesAndDeliversEveryItemOnceInOrderAfterItsCommit) {
       for (int n = 0; n < kItemsPerThread; ++n) {
         Inbound in;
         in.session = static_cast<SessionIndex>(t);
-        FixRequest q;
+        edge::FixCommand q;
         q.msg_seq_num = encode_item(t, n);
         in.item = q;
         ASSERT_TRUE(sequencer.submit(std::move(in)));
@@ -126,7 +126,7 @@ TEST(SequencerTest, AnIdleSequencerDeliversALoneItemFromTheCoreThread) {
   sequencer.start();
   Inbound in;
   in.session = 0;
-  in.item = FixRequest{};
+  in.item = edge::FixCommand{};
   ASSERT_TRUE(sequencer.submit(std::move(in)));
   sequencer.stop();
   ASSERT_EQ(sink.delivered.size(), 1u);
@@ -140,18 +140,18 @@ TEST(SequencerTest, RefusesBeyondTheQueueCapacityAndAfterStop) {
   // Not started: nothing drains the queue.
   for (int i = 0; i < 2; ++i) {
     Inbound in;
-    in.item = FixRequest{};
+    in.item = edge::FixCommand{};
     EXPECT_TRUE(sequencer.submit(std::move(in)));
   }
   Inbound extra;
-  extra.item = FixRequest{};
+  extra.item = edge::FixCommand{};
   EXPECT_FALSE(sequencer.submit(std::move(extra)));
   EXPECT_EQ(sequencer.stats().refused_full, 1u);
   sequencer.start();
   sequencer.stop();
   EXPECT_EQ(sink.delivered.size(), 2u);
   Inbound late;
-  late.item = FixRequest{};
+  late.item = edge::FixCommand{};
   EXPECT_FALSE(sequencer.submit(std::move(late)));
 }
 
@@ -192,7 +192,7 @@ std::vector<std::int64_t> stamps_of(StampDriver& driver, const ExchangeClock* cl
       return driver.stamps;
     }
     Inbound in;
-    in.item = FixRequest{};
+    in.item = edge::FixCommand{};
     EXPECT_TRUE(sequencer.submit(std::move(in)));
   }
   sequencer.stop();

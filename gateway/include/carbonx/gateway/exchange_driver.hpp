@@ -4,7 +4,8 @@
 // (registry::Store), and turns the gateway's inbound items into core commands and the core's
 // events into FIX replies:
 //
-//   FixRequest --(member may trade the account? symbol known? ClOrdID new today?)--> Command
+//   FixCommand (the edge resolved symbol, account authority, member, ids on the session's thread)
+//     --(account tradable? symbol known? ClOrdID new today? order open?)--> Command
 //   Core::apply --> Events --> ExecutionReport / OrderCancelReject / MassCancelReport / market data
 //   commit(): journal records + changed open orders + core state + ledger rows + applied_seq in
 //             ONE Store::commit_batch (one LMDB write transaction)
@@ -138,17 +139,18 @@ class ExchangeDriver final : public CoreDriver {
   void on_rejected(const RejectEvent& e, std::vector<Delivery>& out);
   void on_book_events(std::vector<Delivery>& out);
 
-  void on_fix(TimestampNs ts, SessionIndex s, const FixRequest& q, std::vector<Delivery>& out);
-  void on_new_order(TimestampNs ts, SessionIndex s, const FixRequest& q,
+  void on_fix(TimestampNs ts, SessionIndex s, const edge::FixCommand& q,
+              std::vector<Delivery>& out);
+  void on_new_order(TimestampNs ts, SessionIndex s, const edge::FixCommand& q,
                     std::vector<Delivery>& out);
-  void on_cancel_or_replace(TimestampNs ts, SessionIndex s, const FixRequest& q,
+  void on_cancel_or_replace(TimestampNs ts, SessionIndex s, const edge::FixCommand& q,
                             std::vector<Delivery>& out);
-  void on_status(SessionIndex s, const FixRequest& q, std::vector<Delivery>& out);
-  void on_mass_cancel(TimestampNs ts, SessionIndex s, const FixRequest& q,
+  void on_status(SessionIndex s, const edge::FixCommand& q, std::vector<Delivery>& out);
+  void on_mass_cancel(TimestampNs ts, SessionIndex s, const edge::FixCommand& q,
                       std::vector<Delivery>& out);
-  void on_market_data(SessionIndex s, const FixRequest& q, std::vector<Delivery>& out);
-  void on_security_list(SessionIndex s, const FixRequest& q, std::vector<Delivery>& out);
-  void on_positions(SessionIndex s, const FixRequest& q, std::vector<Delivery>& out);
+  void on_market_data(SessionIndex s, const edge::FixCommand& q, std::vector<Delivery>& out);
+  void on_security_list(SessionIndex s, const edge::FixCommand& q, std::vector<Delivery>& out);
+  void on_positions(SessionIndex s, const edge::FixCommand& q, std::vector<Delivery>& out);
   // An operator verb, already typed at the edge: dispatched through the verb table's handlers.
   void on_operator(TimestampNs ts, const OperatorRequest& r, std::vector<Delivery>& out);
   void on_calendar(TimestampNs ts, const CalendarEvent& e, std::vector<Delivery>& out);
@@ -156,27 +158,27 @@ class ExchangeDriver final : public CoreDriver {
                         std::vector<Delivery>& out);
 
   // Helpers.
-  const Member* member_of(SessionIndex s);
-  std::optional<AccountId> tradable_account(const Member& m, const std::string& text) const;
-  const InstrumentConfig* instrument_by_symbol(const std::string& symbol) const;
+  // The operator verbs' symbols (FIX commands arrive with their instrument resolved).
+  const InstrumentConfig* instrument_by_symbol(std::string_view symbol) const;
   const std::string& symbol_of(InstrumentId id) const;
-  std::optional<OrderId> find_order(SessionIndex s, const FixRequest& q) const;
+  std::optional<OrderId> find_order(SessionIndex s, const edge::FixCommand& q) const;
   FixReply base_report(const OrderMeta& m, OrderId id, InstrumentId ins, Side side) const;
   // code: an ord_rej_reason:: / cxl_rej_reason:: value (fix_types.hpp).
-  void reject_order(SessionIndex s, const FixRequest& q, std::int32_t code, const std::string& text,
-                    std::vector<Delivery>& out);
-  void reject_cancel(SessionIndex s, const FixRequest& q, std::int32_t code,
+  void reject_order(SessionIndex s, const edge::FixCommand& q, std::int32_t code,
+                    const std::string& text, std::vector<Delivery>& out);
+  void reject_cancel(SessionIndex s, const edge::FixCommand& q, std::int32_t code,
                      const std::string& text, std::vector<Delivery>& out);
   void md_snapshot(SessionIndex s, const std::string& request_id, InstrumentId ins, int depth,
                    bool bids, bool offers, std::vector<Delivery>& out) const;
   std::string next_exec_id();
+  std::string query_id(char kind, const edge::FixCommand& q) const;
   void forget_order(OrderId id);
   std::vector<Event> run_operator_command(TimestampNs ts, CommandBody body,
                                           std::vector<Delivery>& out);
   // Agreement transfers over FIX (fix_offbook.cpp).
-  void on_trade_capture(TimestampNs ts, SessionIndex s, const FixRequest& q,
+  void on_trade_capture(TimestampNs ts, SessionIndex s, const edge::FixCommand& q,
                         std::vector<Delivery>& out);
-  void reject_trade_capture(SessionIndex s, const FixRequest& q, const std::string& text,
+  void reject_trade_capture(SessionIndex s, const edge::FixCommand& q, const std::string& text,
                             std::vector<Delivery>& out);
   bool translate_offbook_event(const Event& ev, std::vector<Delivery>& out);
   void on_agreement(const AgreementEvent& e, TimestampNs ts, std::vector<Delivery>& out);
@@ -184,11 +186,11 @@ class ExchangeDriver final : public CoreDriver {
   SessionIndex session_of_account(AccountId account) const;
   void on_auction_event(const AuctionEvent& e, std::vector<Delivery>& out);
   // Auction bids over FIX (fix_auction.cpp).
-  void on_auction_request(TimestampNs ts, SessionIndex s, const FixRequest& q,
+  void on_auction_request(TimestampNs ts, SessionIndex s, const edge::FixCommand& q,
                           std::vector<Delivery>& out);
   void on_auction_bid(const AuctionBidEvent& e, TimestampNs ts, std::vector<Delivery>& out);
   // Repo filings over FIX (fix_repo.cpp).
-  void on_repo_capture(TimestampNs ts, SessionIndex s, const FixRequest& q, AccountId account,
+  void on_repo_capture(TimestampNs ts, SessionIndex s, const edge::FixCommand& q, AccountId account,
                        MemberId member, std::vector<Delivery>& out);
   void on_repo_event(const RepoEvent& e, TimestampNs ts, std::vector<Delivery>& out);
 
@@ -218,14 +220,11 @@ class ExchangeDriver final : public CoreDriver {
   std::unordered_map<std::uint64_t, OrderMeta> orders_;                // by OrderId
   std::vector<std::map<std::string, std::uint64_t>> open_by_clordid_;  // per session
   UsedClOrdIds used_clordids_;  // the day's, per session; committed with the batches
-  std::vector<SessionIndex> session_of_member_;      // by MemberId
-  std::vector<std::optional<Member>> member_cache_;  // by session, refreshed on version change
-  std::uint64_t member_version_ = ~std::uint64_t{0};
+  std::vector<SessionIndex> session_of_member_;                                  // by MemberId
   std::unordered_map<std::uint32_t, std::vector<MdSubscriptionEntry>> md_subs_;  // by instrument
-  std::uint64_t report_counter_ = 0;
   // The FIX request behind the command being applied (its events need its ClOrdID).
   struct Pending {
-    const FixRequest* request = nullptr;
+    const edge::FixCommand* request = nullptr;
     SessionIndex session = kNoSession;
     OrderMeta meta;            // kNewOrder: becomes orders_[id] on the AckEvent
     std::int32_t cancels = 0;  // kMassCancel: CancelEvents counted

@@ -31,6 +31,7 @@
 #include <variant>
 #include <vector>
 
+#include "carbonx/edge/fix_command.hpp"
 #include "carbonx/engine/result.hpp"
 #include "carbonx/engine/units.hpp"
 #include "carbonx/gateway/clock.hpp"
@@ -54,15 +55,20 @@ struct CalendarEvent {
   Kind kind = Kind::kOpen;
 };
 
-// A FIX session event that changes state: a logout with cancel-on-disconnect.
+// A FIX session event that changes state: a logout with cancel-on-disconnect. The edge names
+// the session's member and whether it asked to have its orders cancelled when it goes.
 struct SessionEvent {
   enum class Kind : std::uint8_t { kDisconnected = 1 };
   Kind kind = Kind::kDisconnected;
+  MemberId member{0};
+  bool cancel_on_disconnect = false;
 };
 
+// What crosses the queue. A member's FIX message arrives as the edge's fixed-size FixCommand
+// (gateway/edge: names already resolved on the session's thread), never as FIX text or strings.
 struct Inbound {
   SessionIndex session = kNoSession;  // FIX origin, else kNoSession
-  std::variant<FixRequest, OperatorRequest, CalendarEvent, SessionEvent> item;
+  std::variant<edge::FixCommand, OperatorRequest, CalendarEvent, SessionEvent> item;
 };
 
 // Something to send once its batch is durable.

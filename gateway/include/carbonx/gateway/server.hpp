@@ -23,6 +23,7 @@
 #include "carbonx/gateway/fix_listener.hpp"
 #include "carbonx/gateway/members.hpp"
 #include "carbonx/gateway/sequencer.hpp"
+#include "carbonx/gateway/session_edge.hpp"
 
 namespace carbonx::gateway {
 
@@ -98,6 +99,8 @@ class Server final : public FixEngineHandler, public DeliverySink, public LogonP
   std::unique_ptr<Calendar> calendar_;
   std::unique_ptr<boost::asio::steady_timer> tick_timer_;
   std::vector<Throttle> throttles_;  // per session, FIX I/O thread only
+  // The edge stage (gateway/edge): FIX requests -> fixed-size commands, on the FIX I/O thread.
+  std::unique_ptr<SessionEdge> edge_;  // FIX I/O thread only
   struct Verdict {
     std::string username;
     std::string password;
