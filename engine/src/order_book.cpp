@@ -6,6 +6,8 @@
 #include <cstring>
 #include <utility>
 
+#include <sys/mman.h>
+
 namespace carbonx {
 
 std::string_view to_string(BookError e) noexcept {
@@ -60,6 +62,10 @@ void OrderBook::FreeDeleter::operator()(void* p) const noexcept {
   std::free(p);
 }
 
+void OrderBook::UnmapDeleter::operator()(void* p) const noexcept {
+  ::munmap(p, bytes);
+}
+
 namespace {
 
 // Zeroed memory from calloc (fresh pages from the kernel for large sizes); aborts when there is
@@ -102,16 +108,27 @@ OrderBook::OrderBook(const BookConfig& c) : config_(c), tick_(c.tick_fen.value()
   nodes_.reset(static_cast<Node*>(std::malloc(sizeof(Node) * c.max_orders)));
   CX_ASSERT(nodes_ != nullptr);
   node_capacity_ = c.max_orders;
-  std::size_t table_size = 16;
-  while (table_size < 2 * static_cast<std::size_t>(c.max_orders))
-    table_size *= 2;
-  // Written now, not on the order path: its lines are spread over all of it, and the first touch
-  // of a page costs microseconds (about 12 us measured on this machine's VM).
-  table_.reset(static_cast<Entry*>(std::malloc(table_size * sizeof(Entry))));
-  CX_ASSERT(table_ != nullptr);
-  write_zeros(table_.get(), table_size * sizeof(Entry));
-  table_mask_ = table_size - 1;
-  table_bits_ = static_cast<unsigned>(std::countr_zero(table_size));
+  // The id table: address space for the largest table (load <= 1/2 at max_orders) and, beside
+  // it, for the next smaller one (a resize moves between the two), reserved and not touched: the
+  // kernel gives a page on its first write. Only the smallest table is written now.
+  table_max_bits_ = 4;
+  while ((std::size_t{1} << table_max_bits_) < 2 * static_cast<std::size_t>(c.max_orders))
+    ++table_max_bits_;
+  table_min_bits_ = std::min(table_max_bits_, 10u);
+  const std::size_t reserved =
+      ((std::size_t{1} << table_max_bits_) + (std::size_t{1} << (table_max_bits_ - 1))) *
+      sizeof(Entry);
+  void* region = ::mmap(nullptr, reserved, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  CX_ASSERT(region != MAP_FAILED);
+  table_region_ =
+      std::unique_ptr<Entry, UnmapDeleter>(static_cast<Entry*>(region), UnmapDeleter(reserved));
+  table_bits_ = table_min_bits_;
+  table_mask_ = (std::size_t{1} << table_bits_) - 1;
+  table_ = table_half(table_bits_);
+  // Written now, not on the order path (the first touch of a page costs about 12 us on this
+  // machine's VM).
+  write_zeros(table_, (table_mask_ + 1) * sizeof(Entry));
   const std::size_t words = (c.max_price_levels + 63) / 64;
   for (std::size_t s = 0; s < 2; ++s) {
     levels_[s].assign(c.max_price_levels, Level{});
@@ -594,6 +611,15 @@ inline std::uint32_t OrderBook::table_find(std::uint64_t id) const {
 }
 
 inline void OrderBook::table_insert(std::uint64_t id, std::uint32_t slot) {
+  // At most half full: probe chains stay short. max_orders resting fit in the largest table.
+  if (2 * (std::size_t{table_count_} + 1) > table_mask_ + 1) [[unlikely]] {
+    table_resize(table_bits_ + 1);
+  }
+  table_place(id, slot);
+  ++table_count_;
+}
+
+inline void OrderBook::table_place(std::uint64_t id, std::uint32_t slot) {
   CX_ASSERT(id != 0);
   const auto tag = static_cast<std::uint16_t>(id);
   std::size_t i = table_home(id);
@@ -626,11 +652,44 @@ inline void OrderBook::table_erase(std::uint64_t id, std::uint32_t slot) {
     i = j;
   }
   table_[i] = Entry{0, 0, 0};
+  --table_count_;
+  // Below 1/16 full: halve (to below 1/8, so a grow is at least 4x as many orders away).
+  if (16 * std::size_t{table_count_} < table_mask_ + 1 && table_bits_ > table_min_bits_)
+      [[unlikely]] {
+    table_resize(table_bits_ - 1);
+  }
+}
+
+void OrderBook::table_resize(unsigned bits) {
+  CX_ASSERT(bits >= table_min_bits_ && bits <= table_max_bits_ && bits != table_bits_);
+  Entry* const from = table_;
+  const std::size_t from_size = table_mask_ + 1;
+  Entry* const to = table_half(bits);
+  CX_ASSERT(to != from);
+  // Written (not just zero-filled by the kernel): this half may hold an older, smaller table.
+  write_zeros(to, (std::size_t{1} << bits) * sizeof(Entry));
+  table_ = to;
+  table_bits_ = bits;
+  table_mask_ = (std::size_t{1} << bits) - 1;
+  for (std::size_t i = 0; i < from_size; ++i) {
+    if (from[i].slot1 != 0) table_place(nodes_[from[i].slot1 - 1].id, from[i].slot1 - 1);
+  }
+  // After a shrink, the old table's pages beyond what its half holds at the next smaller size go
+  // back to the kernel (zero-filled when touched again), so what is resident follows the live
+  // orders down as well as up. A grow keeps the old table's pages: the next grow into that half
+  // reuses them instead of faulting them in again (a first touch costs about 12 us a page here).
+  if (bits + 1 == static_cast<unsigned>(std::countr_zero(from_size))) {  // a shrink
+    const std::size_t keep = (from_size / 4) * sizeof(Entry);  // the half's next smaller table
+    const std::size_t bytes = from_size * sizeof(Entry) - keep;
+    if (keep % 4096 == 0 && bytes >= 64 * 1024) {
+      (void)::madvise(reinterpret_cast<char*>(from) + keep, bytes, MADV_DONTNEED);
+    }
+  }
 }
 
 std::size_t OrderBook::memory_bytes() const {
   std::size_t bytes = std::size_t{node_capacity_} * sizeof(Node) +
-                      (table_mask_ + 1) * sizeof(Entry) + events_capacity_ * sizeof(BookEvent);
+                      table_region_.get_deleter().bytes + events_capacity_ * sizeof(BookEvent);
   for (std::size_t s = 0; s < 2; ++s) {
     bytes += levels_[s].capacity() * sizeof(Level);
     bytes += (bits_[s].capacity() + summary_[s].capacity()) * sizeof(std::uint64_t);
@@ -696,7 +755,10 @@ bool OrderBook::validate() const {
     if (id == 0 || e.tag != static_cast<std::uint16_t>(id)) return false;
     if (((table_home(id) + e.dist) & table_mask_) != i) return false;
   }
-  if (keys != order_count_) return false;
+  if (keys != order_count_ || keys != table_count_) return false;
+  if (table_bits_ < table_min_bits_ || table_bits_ > table_max_bits_) return false;
+  if (2 * std::size_t{keys} > table_mask_ + 1) return false;  // at most half full
+  if (table_ != table_half(table_bits_)) return false;
   if (best_[0] >= 0 && best_[1] >= 0 && best_[0] >= best_[1]) return false;
   return true;
 }

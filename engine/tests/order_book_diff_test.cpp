@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <random>
@@ -373,6 +374,101 @@ TEST(OrderBookDifferentialShapes, Swing40) {
 }
 TEST(OrderBookDifferentialShapes, FlashCrashSweepsAWideRange) {
   run_shape(ShapeRun{Shape::kFlashCrash, 1, 2'000, 4'000, 60'000}, 15);
+}
+
+// The live set grows from nothing to 10,000 resting orders and back three times, so the id table
+// doubles from 1,024 to 32,768 entries and halves back each time: by single orders resting and
+// leaving, and inside one match (IOC sweeps taking thousands of orders). Ids: sequential, one in
+// eight drawn from far above (1 << 50 + random), and cancelled ids used again. Every outcome and,
+// after each phase, the whole resting state are compared with the reference.
+TEST(OrderBookDifferentialShapes, LiveSetGrowsAndShrinksAcrossIdTableResizes) {
+  BookConfig c;
+  c.tick_fen = PriceFen(1);
+  c.low_fen = PriceFen(2'000);
+  c.high_fen = PriceFen(18'000);
+  c.max_price_levels = 16'384;
+  c.max_orders = 1'000'000;  // the table still starts small: it follows the live orders
+  c.max_orders_per_level = 1'000;
+  c.max_fills_per_order = 20'000;
+  c.stp = StpMode::kCancelResting;
+  Harness h(c);
+  std::mt19937_64 rng(16);
+  auto pick = [&](std::uint64_t n) { return rng() % n; };
+  std::vector<std::uint64_t> cancelled;
+  std::size_t largest = 0, smallest_after = ~std::size_t{0};
+  const auto add = [&](const BookOrder& o) {
+    compare(h.book.add(o), h.ref.add(o), h.book, h);
+    largest = std::max(largest, h.book.id_table_entries());
+  };
+  const auto cancel = [&](std::size_t i) {
+    const OrderId id(h.live[i]);
+    auto got = h.book.cancel(id);
+    const RefOutcome want = h.ref.cancel(id);
+    ASSERT_EQ(got.ok(), want.ok);
+    if (got.ok()) {
+      ASSERT_EQ(got.value().leaves_t, want.leaves_t);
+      cancelled.push_back(id.value());
+    }
+    h.live[i] = h.live.back();
+    h.live.pop_back();
+  };
+  for (int round = 0; round < 3; ++round) {
+    // Build up: passive orders over +-3,000 ticks (a few cross and trade), some replaces.
+    while (h.book.order_count() < 10'000) {
+      if (!h.live.empty() && pick(10) == 0) {
+        const OrderId id(h.live[pick(h.live.size())]);
+        const auto cur = h.ref.find(id);
+        const PriceFen p(cur ? cur->price.value() + (pick(2) == 0 ? 1 : -1) : 10'000);
+        const QuantityT q(1 + static_cast<std::int64_t>(pick(40)));
+        compare(h.book.replace(id, p, q), h.ref.replace(id, p, q), h.book, h);
+        ASSERT_FALSE(::testing::Test::HasFatalFailure());
+        continue;
+      }
+      BookOrder o;
+      if (!cancelled.empty() && pick(50) == 0) {
+        o.id = OrderId(cancelled[pick(cancelled.size())]);  // an id used before (maybe resting)
+      } else if (pick(8) == 0) {
+        o.id = OrderId((std::uint64_t{1} << 50) + pick(std::uint64_t{1} << 40));
+      } else {
+        o.id = OrderId(h.next_id++);
+      }
+      o.account = AccountId(static_cast<std::uint32_t>(1 + pick(40)));
+      o.side = pick(2) == 0 ? Side::kBuy : Side::kSell;
+      const std::int64_t away = static_cast<std::int64_t>(pick(3'000));
+      o.price_fen = PriceFen(o.side == Side::kBuy ? 10'000 - away : 10'000 + away);
+      o.quantity_t = QuantityT(1 + static_cast<std::int64_t>(pick(40)));
+      add(o);
+      ASSERT_FALSE(::testing::Test::HasFatalFailure());
+      h.live.push_back(o.id.value());
+    }
+    compare_state(h);
+    ASSERT_FALSE(::testing::Test::HasFatalFailure());
+    // Sweeps: an IOC through most of each side, thousands of orders leaving inside one match.
+    for (const Side side : {Side::kBuy, Side::kSell}) {
+      BookOrder o{
+          OrderId(h.next_id++), AccountId(41),     side,
+          OrderType::kLimit,    TimeInForce::kIoc, PriceFen(side == Side::kBuy ? 12'000 : 8'000),
+          QuantityT(60'000)};
+      const std::uint32_t before = h.book.order_count();
+      add(o);
+      ASSERT_FALSE(::testing::Test::HasFatalFailure());
+      EXPECT_LT(h.book.order_count() + 2'000, before);
+      compare_state(h);
+      ASSERT_FALSE(::testing::Test::HasFatalFailure());
+    }
+    // Cancel down to a handful (ids the sweeps took are unknown to both books).
+    while (h.live.size() > 20) {
+      cancel(pick(h.live.size()));
+      ASSERT_FALSE(::testing::Test::HasFatalFailure());
+    }
+    compare_state(h);
+    ASSERT_FALSE(::testing::Test::HasFatalFailure());
+    smallest_after = std::min(smallest_after, h.book.id_table_entries());
+  }
+  EXPECT_GE(largest, 32'768u);  // 10,000 resting: grown five times
+  EXPECT_EQ(smallest_after, 1'024u);
+  EXPECT_GT(h.fills, 1'000u);
+  EXPECT_GT(h.stp_cancels, 0u);
 }
 
 }  // namespace

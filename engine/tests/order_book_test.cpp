@@ -367,5 +367,74 @@ TEST(OrderBook, FreshIdsSkipTheDuplicateProbeButStillAssert) {
   EXPECT_DEATH((void)b.add(limit(1, kA, Side::kBuy, 999, 1)), "assertion failed");
 }
 
+// The id table follows the resting orders, not max_orders: it starts at 1,024 entries, doubles
+// when half full, halves below 1/16, and every order stays findable across each resize.
+TEST(OrderBook, IdTableFollowsTheLiveOrders) {
+  BookConfig c = small_config();
+  c.low_fen = PriceFen(1);
+  c.high_fen = PriceFen(8'000);
+  c.max_price_levels = 8'192;
+  c.max_orders = 1'000'000;
+  c.max_orders_per_level = 1'000'000;
+  c.max_fills_per_order = 10'000;
+  OrderBook b(c);
+  EXPECT_EQ(b.id_table_entries(), 1'024u);
+  // Ids from two far-apart ranges, bids below 4,000 and asks above: nothing trades.
+  const auto id_of = [](std::uint64_t i) { return i % 3 == 0 ? (std::uint64_t{1} << 40) + i : i; };
+  constexpr std::uint64_t kOrders = 20'000;
+  for (std::uint64_t i = 1; i <= kOrders; ++i) {
+    const bool buy = i % 2 == 0;
+    ASSERT_TRUE(
+        b.add(limit(id_of(i), buy ? kA : kB, buy ? Side::kBuy : Side::kSell,
+                    static_cast<std::int64_t>(buy ? 3'999 - i % 3'000 : 4'001 + i % 3'000), 1))
+            .ok());
+    if (i == 512) {
+      EXPECT_EQ(b.id_table_entries(), 1'024u);  // half full: not yet grown
+    }
+    if (i == 513) {
+      EXPECT_EQ(b.id_table_entries(), 2'048u);
+    }
+  }
+  EXPECT_EQ(b.id_table_entries(), 65'536u);  // 20,000 > 16,384: the smallest at most half full
+  EXPECT_TRUE(b.validate());
+  for (std::uint64_t i = 1; i <= kOrders; ++i) {
+    ASSERT_TRUE(b.find(OrderId(id_of(i))).has_value()) << i;
+  }
+  // Cancel all but 100: the table shrinks back as the orders leave.
+  for (std::uint64_t i = 101; i <= kOrders; ++i) {
+    ASSERT_TRUE(b.cancel(OrderId(id_of(i))).ok()) << i;
+    if (i % 997 == 0) {
+      ASSERT_TRUE(b.validate()) << i;
+    }
+  }
+  EXPECT_EQ(b.order_count(), 100u);
+  EXPECT_EQ(b.id_table_entries(), 1'024u);
+  EXPECT_TRUE(b.validate());
+  for (std::uint64_t i = 1; i <= 100; ++i) {
+    EXPECT_TRUE(b.find(OrderId(id_of(i))).has_value()) << i;
+  }
+  EXPECT_FALSE(b.find(OrderId(id_of(101))).has_value());
+  // A sweep removes thousands of resting orders in one call; the table shrinks in the middle of
+  // the match and the events still name every order.
+  for (std::uint64_t i = kOrders + 1; i <= kOrders + 5'000; ++i) {
+    ASSERT_TRUE(b.add(limit(i, kB, Side::kSell, 4'001, 1)).ok());  // below every other ask
+  }
+  EXPECT_EQ(b.id_table_entries(), 16'384u);
+  auto swept = b.add(limit(3 * kOrders, kA, Side::kBuy, 4'001, 4'100));
+  ASSERT_TRUE(swept.ok());
+  EXPECT_EQ(swept.value().filled_t, QuantityT(4'100));
+  std::uint64_t expect = kOrders + 1;
+  std::size_t fills = 0;
+  for (const BookEvent& e : b.events()) {
+    if (e.kind != BookEventKind::kFill) continue;
+    EXPECT_EQ(e.resting_id, OrderId(expect++));
+    ++fills;
+  }
+  EXPECT_EQ(fills, 4'100u);
+  EXPECT_EQ(b.order_count(), 1'000u);
+  EXPECT_EQ(b.id_table_entries(), 8'192u);  // below 1,024 of 16,384 entries: halved once
+  EXPECT_TRUE(b.validate());
+}
+
 }  // namespace
 }  // namespace carbonx

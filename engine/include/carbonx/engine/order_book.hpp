@@ -10,16 +10,19 @@
 // account). A Day remainder rests; an IOC/click remainder is cancelled; a FOK either fills in full
 // or is refused with kFokNotFillable and nothing changes.
 //
-// Memory: everything is allocated by the constructor, sized by BookConfig, and no operation
-// allocates (a test proves it): an order pool (intrusive FIFO lists, 32 bytes per order), an
-// id -> slot open-addressing table (8 bytes x a power of two >= 2 x max_orders), one level array
-// per side over the price grid (24 bytes per tick), a two-level occupancy bitmap and the event
-// buffer: about 49 bytes per order at capacity. What the book touches follows the live orders, not
-// the capacity: freed pool slots are reused last-in first-out and fresh ones taken in order (the
-// pool's pages are first touched when the live count first reaches them), and the id table keeps
-// each run of 8 consecutive ids (8i .. 8i+7) in one cache line, the runs spread by a
-// multiplicative hash, so sequential ids share lines and any other pattern still spreads.
-//
+// Memory: everything is allocated (or reserved) by the constructor, sized by BookConfig, and no
+// operation allocates (a test proves it): an order pool (intrusive FIFO lists, 32 bytes per
+// order), an id -> slot open-addressing table (8-byte entries), one level array per side over the
+// price grid (24 bytes per tick), a two-level occupancy bitmap and the event buffer. What the book
+// touches follows the live orders, not the capacity: freed pool slots are reused last-in
+// first-out and fresh ones taken in order (the pool's pages are first touched when the live count
+// first reaches them); the id table is sized by the live orders (a power of two between 1,024
+// entries and 2 x max_orders, doubled when half full, halved when below 1/16) inside address
+// space reserved at construction and only touched as it grows, and it keeps each run of 8
+// consecutive ids (8i .. 8i+7) in one cache line, the runs spread by a multiplicative hash, so
+// sequential ids share lines and any other pattern still spreads. About 58 bytes per order of
+// capacity reserved (a full book touches all of it).
+
 // Output: each mutating call first clears and then appends BookEvents (fills, resting orders
 // cancelled by self-trade prevention, new aggregate quantity of every level it changed) to a
 // buffer read through events() until the next call. The book never calls out.
@@ -191,8 +194,11 @@ class OrderBook {
   template <typename Fn>
   void for_each_order(Fn&& fn) const;
 
-  // Bytes allocated by this book (pool, table, levels, bitmaps, event buffer).
+  // Bytes allocated by this book (pool, the id table's reservation, levels, bitmaps, event
+  // buffer): what it may touch at capacity. What it touches follows the live orders.
   std::size_t memory_bytes() const;
+  // Entries of the id table in use now (it follows the resting orders: see "Memory" above).
+  std::size_t id_table_entries() const { return table_mask_ + 1; }
   // Full structural check (levels, FIFO links, bitmaps, best prices, table, not crossed).
   // O(levels + orders): for tests.
   bool validate() const;
@@ -221,6 +227,12 @@ class OrderBook {
   };
   struct FreeDeleter {
     void operator()(void* p) const noexcept;
+  };
+  struct UnmapDeleter {  // the id table's reserved address space
+    UnmapDeleter() noexcept : bytes(0) {}
+    explicit UnmapDeleter(std::size_t b) noexcept : bytes(b) {}
+    void operator()(void* p) const noexcept;
+    std::size_t bytes;
   };
   // Ids 8i .. 8i+7 share one 64-byte line of the table (kGroupBits); the line of a group is
   // picked by Fibonacci hashing of i, so dense id ranges anywhere never pile onto each other.
@@ -300,7 +312,16 @@ class OrderBook {
   // id -> slot table.
   CX_BOOK_INTERNAL std::uint32_t table_find(std::uint64_t id) const;  // the slot, or kNil
   CX_BOOK_INTERNAL void table_insert(std::uint64_t id, std::uint32_t slot);
+  CX_BOOK_INTERNAL void table_place(std::uint64_t id, std::uint32_t slot);  // no size check
   CX_BOOK_INTERNAL void table_erase(std::uint64_t id, std::uint32_t slot);
+  // Moves the table to 2^bits entries (grow or shrink); off the common path.
+  [[gnu::noinline, gnu::cold]] CX_BOOK_INTERNAL void table_resize(unsigned bits);
+  // Where a table of 2^bits entries lives: sizes alternate between the two halves of the
+  // reservation (2^max_bits entries, then 2^(max_bits-1)), so a resize never overlaps its source.
+  Entry* table_half(unsigned bits) const {
+    return table_region_.get() +
+           (((table_max_bits_ - bits) & 1) == 0 ? 0 : std::size_t{1} << table_max_bits_);
+  }
   std::size_t table_home(std::uint64_t id) const {
     const std::uint64_t group = (id >> kGroupBits) * 0x9E37'79B9'7F4A'7C15ULL;
     return static_cast<std::size_t>(((group >> (64 - table_bits_ + kGroupBits)) << kGroupBits) |
@@ -315,11 +336,15 @@ class OrderBook {
   std::uint32_t grid_levels_ = 0;  // levels in use: (high - low) / tick + 1
   std::unique_ptr<Node[], FreeDeleter> nodes_;
   std::uint32_t node_capacity_ = 0;
-  std::uint32_t fresh_ = 0;         // slots [fresh_, capacity) were never used
-  std::uint32_t free_head_ = kNil;  // freed slots, last freed first
-  std::unique_ptr<Entry[], FreeDeleter> table_;
-  std::size_t table_mask_ = 0;  // table size - 1
-  unsigned table_bits_ = 0;     // log2(table size)
+  std::uint32_t fresh_ = 0;                            // slots [fresh_, capacity) were never used
+  std::uint32_t free_head_ = kNil;                     // freed slots, last freed first
+  std::unique_ptr<Entry, UnmapDeleter> table_region_;  // 2^max + 2^(max-1) entries, reserved
+  Entry* table_ = nullptr;         // the table in use: 2^table_bits_ entries in one half
+  std::size_t table_mask_ = 0;     // table size - 1
+  unsigned table_bits_ = 0;        // log2(table size)
+  unsigned table_min_bits_ = 0;    // 1,024 entries, or the maximum when that is smaller
+  unsigned table_max_bits_ = 0;    // log2 of the smallest power of two >= 2 x max_orders (>= 16)
+  std::uint32_t table_count_ = 0;  // entries (= resting orders)
   std::vector<Level> levels_[2];
   std::vector<std::uint64_t> bits_[2];     // one bit per level
   std::vector<std::uint64_t> summary_[2];  // one bit per non-zero word of bits_
