@@ -92,6 +92,86 @@ JournalCheck verify_journal(Store& store) {
   return out;
 }
 
+JournalCheck verify_journal_tail(Store& store, std::uint64_t records) {
+  JournalCheck out;
+  const std::uint64_t applied = store.applied_seq().value();
+  // Nothing may follow applied_seq: a record there was written outside a commit.
+  std::optional<std::uint64_t> beyond;
+  auto st = store.read_journal(Seq(applied + 1), [&](const JournalRecordView& r) {
+    beyond = r.seq.value();
+    return false;
+  });
+  if (!st) {
+    out.first_bad_seq = Seq(applied + 1);
+    out.problem = "malformed record: " + store.last_error_detail();
+    return out;
+  }
+  if (beyond) {
+    out.first_bad_seq = Seq(*beyond);
+    out.problem = "a journal record at seq " + std::to_string(*beyond) +
+                  " lies beyond applied_seq " + std::to_string(applied);
+    return out;
+  }
+  if (applied == 0) {
+    if (store.last_hash() != Digest{}) {
+      out.problem = "the journal is empty but the store records a last hash";
+      return out;
+    }
+    out.ok = true;
+    return out;
+  }
+  const std::uint64_t first = records >= applied ? 1 : applied - records + 1;
+  Digest prev{};
+  bool have_prev = first == 1;
+  std::uint64_t expect = first;
+  bool broken = false;
+  auto bad = [&](std::uint64_t seq, std::string why) {
+    out.first_bad_seq = Seq(seq);
+    out.problem = std::move(why);
+    broken = true;
+    return false;
+  };
+  st = store.read_journal(Seq(first > 1 ? first - 1 : 1), [&](const JournalRecordView& r) {
+    if (!have_prev) {  // the predecessor of the window: its stored hash is the chain's start
+      if (r.seq.value() != first - 1) {
+        return bad(first - 1,
+                   "record missing (next stored seq " + std::to_string(r.seq.value()) + ")");
+      }
+      prev = r.hash;
+      have_prev = true;
+      return true;
+    }
+    if (r.seq.value() != expect) {
+      return bad(expect, "record missing (next stored seq " + std::to_string(r.seq.value()) + ")");
+    }
+    const Digest h = journal_hash(prev, r.header, r.payload);
+    if (h != r.hash) return bad(expect, "hash does not match the record (tampered)");
+    prev = h;
+    out.last_seq = r.seq;
+    ++out.records;
+    return ++expect <= applied;
+  });
+  if (!st) {
+    out.first_bad_seq = Seq(expect);
+    out.problem = "malformed record: " + store.last_error_detail();
+    return out;
+  }
+  if (broken) return out;
+  if (out.last_seq.value() != applied) {
+    out.first_bad_seq = Seq(expect);
+    out.problem = "the journal ends at seq " + std::to_string(out.last_seq.value()) +
+                  " but applied_seq is " + std::to_string(applied);
+    return out;
+  }
+  if (prev != store.last_hash()) {
+    out.first_bad_seq = Seq(applied);
+    out.problem = "the last record's hash differs from the store's recorded last hash";
+    return out;
+  }
+  out.ok = true;
+  return out;
+}
+
 bool replay_journal(Store& store, const std::function<bool(const JournalRecordView&)>& apply) {
   bool completed = true;
   const auto st = store.read_journal(Seq(1), [&](const JournalRecordView& r) {

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <lmdb.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -11,6 +12,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <ctime>
 #include <map>
 
 #include "carbonx/engine/assert.hpp"
@@ -40,6 +42,12 @@ std::string_view to_string(StoreError e) noexcept {
       return "journal seqs do not continue applied_seq";
     case StoreError::kLmdb:
       return "LMDB error";
+    case StoreError::kMissing:
+      return "there is no store in the directory";
+    case StoreError::kExists:
+      return "the directory already holds a store";
+    case StoreError::kReadOnly:
+      return "the store is open read-only";
   }
   return "unknown store error";
 }
@@ -53,7 +61,17 @@ constexpr char kMetaLastHash[] = "last_hash";
 constexpr char kMetaCoreState[] = "core_state";
 constexpr char kMetaRegistryState[] = "registry_state";
 constexpr char kMetaCounters[] = "ledger_counters";
-constexpr char kMetaUsedIds[] = "used_ids";  // UsedIdsHeader
+constexpr char kMetaUsedIds[] = "used_ids";   // UsedIdsHeader
+constexpr char kMetaIdentity[] = "identity";  // IdentityRecord
+
+// The exchange identity as stored (meta key `identity`).
+struct IdentityRecord {
+  std::uint32_t version = 1;
+  std::uint32_t reserved = 0;
+  std::uint8_t id[16] = {};
+  std::int64_t created_ns = 0;
+};
+static_assert(sizeof(IdentityRecord) == 32);
 constexpr int kMaxGrowRetries = 16;
 
 MDB_val val(const void* p, std::size_t n) {
@@ -114,7 +132,147 @@ bool is_disk_full(int rc) {
 // The largest be64 key of `dbi` in [lo, hi), 0 if there is none: one seek, not a scan.
 std::uint64_t last_key_in(MDB_txn* txn, MDB_dbi dbi, std::uint64_t lo, std::uint64_t hi);
 
+// "1,234,567 bytes" for the operator.
+std::string byte_count(std::uint64_t n) {
+  const std::string digits = std::to_string(n);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i != 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return out + " bytes";
+}
+
+// LMDB 0.9's meta page (mdb.c, MDB_meta after the 16-byte page header; 64-bit build): the offsets
+// read here. Page 0 and page 1 each hold one; LMDB uses the one with the larger txnid.
+constexpr std::size_t kPageHeaderBytes = 16;
+constexpr std::size_t kPageFlagsAt = 10;   // u16 mp_flags
+constexpr std::uint16_t kPageMeta = 0x08;  // P_META
+constexpr std::uint32_t kLmdbMagic = 0xBEEFC0DE;
+constexpr std::uint32_t kLmdbDataVersion = 1;
+constexpr std::size_t kMetaMagicAt = kPageHeaderBytes + 0;       // u32 mm_magic
+constexpr std::size_t kMetaVersionAt = kPageHeaderBytes + 4;     // u32 mm_version
+constexpr std::size_t kMetaPageSizeAt = kPageHeaderBytes + 24;   // mm_dbs[FREE_DBI].md_pad
+constexpr std::size_t kMetaLastPageAt = kPageHeaderBytes + 120;  // pgno_t mm_last_pg
+constexpr std::size_t kMetaTxnIdAt = kPageHeaderBytes + 128;     // txnid_t mm_txnid
+constexpr std::size_t kMetaBytes = kPageHeaderBytes + 136;
+static_assert(sizeof(void*) == 8 && sizeof(std::size_t) == 8, "the meta layout read is LP64's");
+
+template <typename T>
+T load_le(const std::uint8_t* p) {
+  T v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
 }  // namespace
+
+std::string StoreIdentity::id_hex() const {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (const std::uint8_t b : id) {
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 15]);
+  }
+  return out;
+}
+
+StoreIdentity new_store_identity() {
+  StoreIdentity out;
+  std::size_t got = 0;
+  while (got < out.id.size()) {
+    const ssize_t n = getrandom(out.id.data() + got, out.id.size() - got, 0);
+    if (n < 0 && errno == EINTR) continue;
+    CX_ASSERT(n > 0);  // getrandom without GRND_NONBLOCK blocks until seeded; never fails here
+    got += static_cast<std::size_t>(n);
+  }
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  out.created_ns = static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+  return out;
+}
+
+Result<DataFileInfo, StoreError> inspect_data_file(const std::string& dir, std::string* detail) {
+  const std::string path = dir + "/data.mdb";
+  auto refuse = [&](StoreError e, std::string text) -> Result<DataFileInfo, StoreError> {
+    if (detail != nullptr) *detail = std::move(text);
+    return Err(e);
+  };
+  DataFileInfo info;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return info;
+    return refuse(StoreError::kIo, "cannot open " + path + ": " + strerror(errno));
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (fstat(fd, &st) != 0) return refuse(StoreError::kIo, "cannot stat " + path);
+  info.exists = true;
+  info.file_bytes = static_cast<std::uint64_t>(st.st_size);
+  if (info.file_bytes == 0) {
+    return refuse(StoreError::kCorrupt,
+                  "data.mdb is empty (0 bytes): the store's contents are gone (a new store is "
+                  "never created over an existing data file)");
+  }
+  std::uint8_t page[kMetaBytes];
+  auto read_meta = [&](std::uint64_t offset, std::uint64_t& last_pg, std::uint64_t& txnid,
+                       std::uint32_t& psize) -> std::string {
+    if (info.file_bytes < offset + kMetaBytes) return "the file ends before it";
+    if (::pread(fd, page, sizeof page, static_cast<off_t>(offset)) !=
+        static_cast<ssize_t>(sizeof page)) {
+      return std::string("cannot read it: ") + strerror(errno);
+    }
+    if ((load_le<std::uint16_t>(page + kPageFlagsAt) & kPageMeta) == 0 ||
+        load_le<std::uint32_t>(page + kMetaMagicAt) != kLmdbMagic) {
+      return "it is not an LMDB meta page";
+    }
+    if (load_le<std::uint32_t>(page + kMetaVersionAt) != kLmdbDataVersion) {
+      return "LMDB data version " + std::to_string(load_le<std::uint32_t>(page + kMetaVersionAt)) +
+             ", this program reads " + std::to_string(kLmdbDataVersion);
+    }
+    psize = load_le<std::uint32_t>(page + kMetaPageSizeAt);
+    last_pg = load_le<std::uint64_t>(page + kMetaLastPageAt);
+    txnid = load_le<std::uint64_t>(page + kMetaTxnIdAt);
+    return "";
+  };
+  std::uint64_t last0 = 0, txn0 = 0, last1 = 0, txn1 = 0;
+  std::uint32_t psize = 0, psize1 = 0;
+  if (std::string why = read_meta(0, last0, txn0, psize); !why.empty()) {
+    return refuse(StoreError::kCorrupt,
+                  "data.mdb (" + byte_count(info.file_bytes) +
+                      ") is not a readable LMDB environment: meta page 0: " + why);
+  }
+  if (psize < 512 || psize > 65536 || (psize & (psize - 1)) != 0) {
+    return refuse(StoreError::kCorrupt,
+                  "data.mdb: meta page 0 gives a page size of " + std::to_string(psize) + " bytes");
+  }
+  if (std::string why = read_meta(psize, last1, txn1, psize1); !why.empty()) {
+    return refuse(StoreError::kCorrupt,
+                  "data.mdb (" + byte_count(info.file_bytes) +
+                      ") is not a readable LMDB environment: meta page 1: " + why);
+  }
+  const bool second = txn1 > txn0;
+  const std::uint64_t last = second ? last1 : last0;
+  info.page_size = psize;
+  info.txnid = second ? txn1 : txn0;
+  if (last > (std::uint64_t{1} << 40)) {
+    return refuse(StoreError::kCorrupt, "data.mdb: meta page " + std::string(second ? "1" : "0") +
+                                            " says page " + std::to_string(last) +
+                                            " is in use (not a plausible store)");
+  }
+  info.used_bytes = (last + 1) * psize;
+  if (info.file_bytes < info.used_bytes) {
+    return refuse(StoreError::kCorrupt,
+                  "data.mdb is truncated: the file has " + byte_count(info.file_bytes) +
+                      " but its meta page (transaction " + std::to_string(info.txnid) + ") says " +
+                      byte_count(info.used_bytes) +
+                      " are in use; refusing to map it (restore the store from a backup)");
+  }
+  return info;
+}
 
 struct Store::Env {
   MDB_env* env = nullptr;
@@ -167,6 +325,7 @@ int open_env(MDB_env** out, const std::string& dir, const StoreOptions& o) {
   // instead of 19 us per batch. Not in the durable modes: there msync() of the map made each
   // commit slower than pwrite() + fdatasync() (full_sync: 690 us vs 560 us per batch).
   unsigned flags = MDB_NORDAHEAD;
+  if (o.read_only) return mdb_env_open(env, dir.c_str(), flags | MDB_RDONLY, 0644);
   if (o.durability == Durability::kNoSync) flags |= MDB_WRITEMAP;
   if (o.durability == Durability::kNoMetaSync) flags |= MDB_NOMETASYNC;
   if (o.durability == Durability::kNoSync) flags |= MDB_NOSYNC;
@@ -206,6 +365,18 @@ Result<std::unique_ptr<Store>, StoreError> Store::open(const std::string& dir,
     if (detail != nullptr) *detail = dir + ": " + text;
     return Err(e);
   };
+  std::string why;
+  const auto file = inspect_data_file(dir, &why);  // before anything maps it
+  if (!file.ok()) return refuse(file.error(), why);
+  const bool must_exist = options.mode == OpenMode::kOpenExisting || options.read_only;
+  if (!file.value().exists && must_exist) {
+    return refuse(StoreError::kMissing, "no store here (data.mdb does not exist)");
+  }
+  if (file.value().exists && options.mode == OpenMode::kCreate) {
+    return refuse(StoreError::kExists, "a store exists here already (data.mdb, " +
+                                           byte_count(file.value().file_bytes) +
+                                           "): a new one is never created over it");
+  }
   if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
     return refuse(StoreError::kIo, std::string("cannot create directory: ") + strerror(errno));
   }
@@ -219,6 +390,15 @@ Result<std::unique_ptr<Store>, StoreError> Store::open(const std::string& dir,
       return refuse(StoreError::kLocked, "another process has this store open (" + lock_path + ")");
     }
     return refuse(StoreError::kIo, std::string("flock: ") + strerror(errno));
+  }
+  if (!must_exist) {
+    // Another process may have created the file between the check and the lock: check again,
+    // now that no other carbonx process can write it.
+    const auto again = inspect_data_file(dir, &why);
+    if (!again.ok()) return refuse(again.error(), why);
+    if (again.value().exists && options.mode == OpenMode::kCreate) {
+      return refuse(StoreError::kExists, "a store exists here already (data.mdb)");
+    }
   }
   const int rc = open_env(&s->env_->env, dir, options);
   if (rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH) {
@@ -276,6 +456,12 @@ Status<StoreError> Store::create_dbs(void* raw) {
   put(kMetaCounters, &counters, sizeof counters);
   const UsedIdsHeader used_ids{};  // a new store keeps its used ids from the start
   put(kMetaUsedIds, &used_ids, sizeof used_ids);
+  const StoreIdentity identity = new_store_identity();
+  IdentityRecord idr;
+  std::memcpy(idr.id, identity.id.data(), sizeof idr.id);
+  idr.created_ns = identity.created_ns;
+  put(kMetaIdentity, &idr, sizeof idr);
+  if (rc == 0) identity_ = identity;
   if (rc != 0) {
     return fail(is_disk_full(rc) ? StoreError::kDiskFull : StoreError::kLmdb,
                 std::string("creating the store: ") + mdb_strerror(rc));
@@ -318,16 +504,29 @@ Status<StoreError> Store::check_meta(void* raw) {
     return fail(StoreError::kCorrupt, "last journal hash missing");
   }
   std::memcpy(last_hash_.data(), v.mv_data, last_hash_.size());
+  k = val(std::string_view(kMetaIdentity));
+  if (mdb_get(txn, env_->meta, &k, &v) == 0) {
+    IdentityRecord r;
+    if (!read_fixed(v, r) || r.version != 1) {
+      return fail(StoreError::kCorrupt, "the exchange identity record is malformed");
+    }
+    StoreIdentity id;
+    std::memcpy(id.id.data(), r.id, id.id.size());
+    id.created_ns = r.created_ns;
+    identity_ = id;
+  }
   return {};
 }
 
 Status<StoreError> Store::open_dbs() {
   MDB_txn* txn = nullptr;
-  int rc = mdb_txn_begin(env_->env, nullptr, 0, &txn);
+  int rc = mdb_txn_begin(env_->env, nullptr, options_.read_only ? MDB_RDONLY : 0, &txn);
   if (rc != 0) return fail(StoreError::kLmdb, std::string("begin: ") + mdb_strerror(rc));
   rc = mdb_dbi_open(txn, "meta", 0, &env_->meta);
   Status<StoreError> st;
-  if (rc == MDB_NOTFOUND) {
+  if (rc == MDB_NOTFOUND && options_.read_only) {
+    st = fail(StoreError::kForeign, "LMDB environment without a carbonx meta database");
+  } else if (rc == MDB_NOTFOUND) {
     MDB_dbi main = 0;
     MDB_stat ms{};
     rc = mdb_dbi_open(txn, nullptr, 0, &main);
@@ -346,8 +545,10 @@ Status<StoreError> Store::open_dbs() {
   }
   if (st) {
     // Added after schema 1 was in use: an older store gets the (empty) table here and has no
-    // UsedIdsHeader until its owner writes one (Recovery::used_ids_day).
-    rc = mdb_dbi_open(txn, "used_ids", MDB_CREATE, &env_->used_ids);
+    // UsedIdsHeader until its owner writes one (Recovery::used_ids_day). Read-only: not created.
+    rc = mdb_dbi_open(txn, "used_ids", options_.read_only ? 0 : MDB_CREATE, &env_->used_ids);
+    has_used_ids_db_ = rc == 0;
+    if (rc == MDB_NOTFOUND && options_.read_only) rc = 0;
     if (rc != 0) st = fail(StoreError::kLmdb, std::string("used_ids: ") + mdb_strerror(rc));
   }
   if (!st) {
@@ -492,6 +693,7 @@ Status<StoreError> Store::for_each_open_order(
 
 Status<StoreError> Store::for_each_used_id(
     const std::function<void(std::uint32_t, std::string_view)>& fn) {
+  if (!has_used_ids_db_) return {};  // read-only, written before the table existed: none
   ReadTxn txn(env_->env);
   if (txn.rc() != 0) return fail(StoreError::kLmdb, mdb_strerror(txn.rc()));
   Cursor c(txn.get(), env_->used_ids);
@@ -714,8 +916,34 @@ Status<StoreError> Store::write_failure(int rc, std::size_t bytes_needed) {
   return fail(StoreError::kIo, std::string("commit: ") + mdb_strerror(rc));
 }
 
+Status<StoreError> Store::record_identity(const StoreIdentity& identity) {
+  if (options_.read_only) return fail(StoreError::kReadOnly, "the store is open read-only");
+  if (identity_) {
+    return fail(StoreError::kExists, "the store already has the identity " + identity_->id_hex());
+  }
+  MDB_txn* txn = nullptr;
+  int rc = mdb_txn_begin(env_->env, nullptr, 0, &txn);
+  if (rc != 0) return fail(StoreError::kLmdb, std::string("begin: ") + mdb_strerror(rc));
+  IdentityRecord r;
+  std::memcpy(r.id, identity.id.data(), sizeof r.id);
+  r.created_ns = identity.created_ns;
+  put(rc, txn, env_->meta, val(std::string_view(kMetaIdentity)), val(&r, sizeof r));
+  if (rc != 0) {
+    mdb_txn_abort(txn);
+  } else {
+    rc = mdb_txn_commit(txn);
+  }
+  if (rc != 0) {
+    return fail(is_disk_full(rc) ? StoreError::kDiskFull : StoreError::kLmdb,
+                std::string("recording the identity: ") + mdb_strerror(rc));
+  }
+  identity_ = identity;
+  return {};
+}
+
 Status<StoreError> Store::commit_batch(const Batch& batch, Ledger& ledger) {
   CX_ASSERT(getpid() == pid_);  // never across fork()
+  if (options_.read_only) return fail(StoreError::kReadOnly, "the store is open read-only");
   std::uint64_t expect = applied_seq_.value() + 1;
   for (const JournalEntry& e : batch.journal) {
     if (e.seq.value() != expect) {
@@ -739,15 +967,27 @@ Status<StoreError> Store::commit_batch(const Batch& batch, Ledger& ledger) {
   if (batch.core_state) bytes_estimate += batch.core_state->size();
   if (batch.registry_state) bytes_estimate += batch.registry_state->size();
   if (batch.used_ids) bytes_estimate += batch.used_ids->changes.size() * (kUsedIdMaxBytes + 16);
-  if (auto st = ensure_room(bytes_estimate); !st) return st;
+  if (auto st = ensure_room(bytes_estimate); !st) {
+    last_failed_bytes_ = bytes_estimate;
+    return st;
+  }
+  // write_ledger_rows() advances these as it appends; a transaction that fails must not.
+  const std::uint64_t max_key_before = max_transfer_id_key_;
+  const bool had_ids_before = has_transfer_ids_;
   for (int attempt = 0;; ++attempt) {
     const int rc = write_batch(batch, ledger, records, offsets, hash);
     if (rc == 0) break;
+    max_transfer_id_key_ = max_key_before;
+    has_transfer_ids_ = had_ids_before;
     if (rc == MDB_MAP_FULL && attempt < kMaxGrowRetries) {
       if (auto st = grow_map(0); !st) return st;
       continue;
     }
-    if (rc == MDB_MAP_FULL) return fail(StoreError::kMapFull, mdb_strerror(rc));
+    last_failed_bytes_ = bytes_estimate;
+    if (rc == MDB_MAP_FULL) {
+      return fail(StoreError::kMapFull, "the map is at StoreOptions::max_map_bytes (" +
+                                            byte_count(options_.max_map_bytes) + ")");
+    }
     return write_failure(rc, bytes_estimate);
   }
   if (!batch.journal.empty()) {
@@ -756,6 +996,48 @@ Status<StoreError> Store::commit_batch(const Batch& batch, Ledger& ledger) {
   }
   if (ledger.history_ == nullptr) ledger.attach_history(this);
   ledger.mark_committed();
+  return {};
+}
+
+Status<StoreError> Store::probe_room() {
+  CX_ASSERT(getpid() == pid_);
+  if (options_.read_only) return fail(StoreError::kReadOnly, "the store is open read-only");
+  // Twice the failed batch, within [64 KiB, 64 MiB] and a quarter of the largest map.
+  const std::size_t bytes =
+      std::min(std::clamp(2 * last_failed_bytes_, std::size_t{64} << 10, std::size_t{64} << 20),
+               options_.max_map_bytes / 4);
+  if (auto st = ensure_room(bytes); !st) return st;
+  struct statvfs fs {};
+  if (statvfs(dir_.c_str(), &fs) == 0 &&
+      fs.f_bavail * fs.f_frsize < bytes + (std::size_t{1} << 20)) {
+    return fail(StoreError::kDiskFull,
+                "the file system has " + byte_count(fs.f_bavail * fs.f_frsize) + " free");
+  }
+  constexpr char kProbe[] = "probe";  // never left behind by a successful probe
+  const std::vector<std::uint8_t> filler(bytes, 0xA5);
+  for (const bool erase : {false, true}) {
+    MDB_txn* txn = nullptr;
+    int rc = mdb_txn_begin(env_->env, nullptr, 0, &txn);
+    if (rc != 0) return fail(StoreError::kLmdb, std::string("begin: ") + mdb_strerror(rc));
+    MDB_val k = val(std::string_view(kProbe));
+    if (erase) {
+      rc = mdb_del(txn, env_->meta, &k, nullptr);
+      if (rc == MDB_NOTFOUND) rc = 0;
+    } else {
+      put(rc, txn, env_->meta, k, val(filler.data(), filler.size()));
+    }
+    if (rc != 0) {
+      mdb_txn_abort(txn);
+    } else {
+      rc = mdb_txn_commit(txn);
+    }
+    if (rc == MDB_MAP_FULL) {
+      return fail(StoreError::kMapFull, "the map is at StoreOptions::max_map_bytes (" +
+                                            byte_count(options_.max_map_bytes) + ")");
+    }
+    if (rc != 0) return write_failure(rc, bytes);
+  }
+  last_failed_bytes_ = 0;
   return {};
 }
 

@@ -161,7 +161,10 @@ void cmd_allocation_issue(Context& ctx, const std::string& facilities, const std
 void cmd_journal_verify(Context& ctx) {
   std::string dir = ctx.store_dir();
   std::string detail;
-  auto store = registry::Store::open(dir, registry::StoreOptions{}, &detail);
+  registry::StoreOptions options;  // never creates a store, writes nothing
+  options.mode = registry::OpenMode::kOpenExisting;
+  options.read_only = true;
+  auto store = registry::Store::open(dir, options, &detail);
   // While carbonxd runs the store is locked: verify a consistent live copy of it instead.
   const std::filesystem::path copy =
       std::filesystem::temp_directory_path() / ("cxctl-verify-" + std::to_string(::getpid()));
@@ -178,7 +181,7 @@ void cmd_journal_verify(Context& ctx) {
     if (!b.ok()) throw Failure(b.error());
     ctx.say("carbonxd is running: verifying a consistent live copy of " + dir);
     dir = copy.string();
-    store = registry::Store::open(dir, registry::StoreOptions{}, &detail);
+    store = registry::Store::open(dir, options, &detail);
   }
   if (!store.ok()) {
     throw Failure("cannot open " + dir + ": " + std::string(registry::to_string(store.error())) +

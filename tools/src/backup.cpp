@@ -5,13 +5,19 @@
 
 #include <filesystem>
 
+#include "carbonx/registry/store.hpp"
+
 namespace carbonx::tools {
 
 Result<BackupInfo, std::string> backup_store(const std::string& store_dir,
                                              const std::string& dest_dir) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  if (!fs::exists(fs::path(store_dir) / "data.mdb", ec)) {
+  std::string why;
+  // Checked before LMDB maps it: a truncated data file would be a SIGBUS in the copy.
+  const auto file = registry::inspect_data_file(store_dir, &why);
+  if (!file.ok()) return Err("cannot back up " + store_dir + ": " + why);
+  if (!file.value().exists) {
     return Err(std::string("no store in " + store_dir + " (no data.mdb)"));
   }
   if (fs::exists(dest_dir, ec) && !fs::is_empty(dest_dir, ec)) {

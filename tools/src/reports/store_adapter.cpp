@@ -111,7 +111,10 @@ Result<StoreSnapshot, ReadError> read_store(const std::string& store_dir, std::s
     return Err(ReadError{"no store in " + store_dir + " (initialise one with `cxctl init`)"});
   }
   std::string detail;
-  auto opened = registry::Store::open(store_dir, registry::StoreOptions{}, &detail);
+  registry::StoreOptions options;  // a report reads: never creates, never writes
+  options.mode = registry::OpenMode::kOpenExisting;
+  options.read_only = true;
+  auto opened = registry::Store::open(store_dir, options, &detail);
   if (!opened.ok()) {
     const bool locked = opened.error() == registry::StoreError::kLocked;
     return Err(ReadError{"cannot open the store in " + store_dir + ": " +

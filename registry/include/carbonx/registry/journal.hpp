@@ -59,6 +59,13 @@ struct JournalCheck {
 // last hash and the last seq equal to applied_seq. Names the first bad record.
 JournalCheck verify_journal(Store& store);
 
+// The start-up check of the journal's tail: the last `records` records (or all, if fewer) are
+// well formed, numbered without gaps up to applied_seq, each chained on the one before (the first
+// on its predecessor's stored hash), the last one's hash is the store's recorded last hash, and
+// no record lies beyond applied_seq. Cost: `records` reads and hashes, whatever the journal's
+// length (verify_journal() checks everything from genesis).
+JournalCheck verify_journal_tail(Store& store, std::uint64_t records);
+
 // Replays the journal from genesis: calls apply(record) for each record in order; stops (and
 // returns false) when apply returns false. The integration (cxctl journal verify) plugs in the
 // engine's Core here: decode the payload as a command and apply it to a Core over a scratch

@@ -16,10 +16,20 @@
 // never corrupts; a process crash loses nothing); kNoSync leaves flushing to the OS (benchmarks
 // only: a system crash may corrupt the store).
 //
-// Refusals at open (each a StoreError and a detail text): a file that is not an LMDB environment
-// (kCorrupt), an LMDB environment that is not a carbonx store (kForeign), another schema version
-// (kSchemaVersion), another process holding the store (kLocked: flock() on <dir>/carbonx.lock,
-// because LMDB itself lets a second process write by waiting for the lock).
+// Refusals at open (each a StoreError and a detail text): a data file LMDB must not map
+// (kCorrupt, checked by inspect_data_file() BEFORE mdb_env_open: empty, shorter than its two meta
+// pages, a meta page that is not LMDB's, or shorter than the last page its meta says is in use —
+// a truncated file, which LMDB would map and then die on with SIGBUS), a file that is not an LMDB
+// environment (kCorrupt), an LMDB environment that is not a carbonx store (kForeign), another
+// schema version (kSchemaVersion), another process holding the store (kLocked: flock() on
+// <dir>/carbonx.lock, because LMDB itself lets a second process write by waiting for the lock),
+// no store where one must exist (kMissing, OpenMode::kOpenExisting), a store where a new one is to
+// be created (kExists, OpenMode::kCreate).
+//
+// Identity: a store created by this version records an exchange identity (16 random bytes and
+// the creation time, meta key `identity`) that never changes; the server compares it with the
+// data directory's (gateway/exchange_identity.hpp), so a store cannot be swapped in from another
+// exchange or silently replaced by a new one.
 //
 // In kNoSync mode writes go through the map (MDB_WRITEMAP): a commit writes no page with
 // pwrite(), which is most of the cost of a small batch's commit without fsync. The data file is
@@ -36,6 +46,7 @@
 // environment) across fork(): open it in the process that uses it. Read transactions are opened
 // per query and closed before it returns.
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -67,6 +78,9 @@ enum class StoreError : std::uint8_t {
   kDiskFull,       // no room for the file (ENOSPC, EDQUOT, EFBIG: the file size limit)
   kSeqGap,         // the batch's journal seqs do not continue applied_seq + 1, + 2, ...
   kLmdb,           // another LMDB error (its text in detail)
+  kMissing,        // OpenMode::kOpenExisting (or read-only) and the directory holds no store
+  kExists,         // OpenMode::kCreate and the directory already holds a data file
+  kReadOnly,       // a write to a store opened read-only
 };
 std::string_view to_string(StoreError e) noexcept;
 
@@ -76,7 +90,18 @@ enum class Durability : std::uint8_t {
   kNoSync,        // MDB_NOSYNC: no fsync at all (benchmarks only)
 };
 
+// What Store::open may do when the directory has no data file.
+enum class OpenMode : std::uint8_t {
+  kOpenOrCreate = 0,  // create a new store there (tests, benchmarks, scratch stores)
+  kOpenExisting,      // the store must exist: kMissing otherwise, and nothing is created
+  kCreate,            // a new store only: kExists if the directory holds a data file
+};
+
 struct StoreOptions {
+  OpenMode mode = OpenMode::kOpenOrCreate;
+  // MDB_RDONLY: nothing is written (not even the tables a newer version adds at open);
+  // commit_batch() and record_identity() fail with kReadOnly. The store must exist.
+  bool read_only = false;
   Durability durability = Durability::kFullSync;
   std::size_t initial_map_bytes = std::size_t{64} << 20;  // grown as needed
   std::size_t max_map_bytes = std::size_t{1} << 40;       // growth stops here: kMapFull
@@ -122,6 +147,29 @@ struct UsedIdsUpdate {
   Date day{};          // the trading day the ids belong to after this batch
   std::span<const UsedIdChange> changes;
 };
+
+// The exchange a store belongs to: chosen at random when the store is created, never changed.
+struct StoreIdentity {
+  std::array<std::uint8_t, 16> id{};
+  std::int64_t created_ns = 0;  // CLOCK_REALTIME at creation
+  std::string id_hex() const;   // 32 lowercase hex digits
+  bool operator==(const StoreIdentity&) const = default;
+};
+
+// The data file as it is on disk, read with pread() before anything maps it.
+struct DataFileInfo {
+  bool exists = false;
+  std::uint64_t file_bytes = 0;
+  std::uint64_t used_bytes = 0;  // (last page in use + 1) x page size, from the newer meta page
+  std::uint32_t page_size = 0;
+  std::uint64_t txnid = 0;  // the newer meta page's transaction id
+};
+// Checks <dir>/data.mdb without mapping it: absent (exists = false), or two well-formed LMDB meta
+// pages and a file at least as long as the pages the newer one says are in use. kCorrupt with a
+// sentence in *detail otherwise (an empty file, a truncated file, not LMDB). kIo if it cannot be
+// read. Store::open and the backup tool call it before mdb_env_open: LMDB maps the file to the
+// size its meta page says, and a page past the end of a truncated file is a SIGBUS, not an error.
+Result<DataFileInfo, StoreError> inspect_data_file(const std::string& dir, std::string* detail);
 
 struct Batch {
   std::span<const JournalEntry> journal;  // seqs applied_seq + 1, + 2, ... (may be empty)
@@ -204,8 +252,21 @@ class Store final : public LedgerHistory {
   // ledger for a new store); its dirty set is written and then cleared.
   Status<StoreError> commit_batch(const Batch& batch, Ledger& ledger);
 
+  // After a commit failed for want of room (kDiskFull, kMapFull): whether a batch like it would
+  // fit now. Room in the map (grown if StoreOptions allow), on the file system (statvfs), and a
+  // real write: a meta record of twice the failed batch's size (64 KiB to 64 MiB, at most a
+  // quarter of max_map_bytes) committed, then erased: two transactions through the same path a
+  // batch takes. ok: space has returned. Errors as commit_batch().
+  Status<StoreError> probe_room();
+
   Seq applied_seq() const { return applied_seq_; }
   const Digest& last_hash() const { return last_hash_; }
+  // The exchange identity recorded at creation; nullopt for a store created before identities
+  // were recorded (record_identity() gives it one).
+  const std::optional<StoreIdentity>& identity() const { return identity_; }
+  // Records `identity` in a store that has none (kExists if it has one: identities never change).
+  Status<StoreError> record_identity(const StoreIdentity& identity);
+  bool read_only() const { return options_.read_only; }
   const std::string& last_error_detail() const { return detail_; }
   const std::string& dir() const { return dir_; }
   Result<StoreStats, StoreError> stats();
@@ -257,6 +318,12 @@ class Store final : public LedgerHistory {
   bool has_transfer_ids_ = false;
   std::uint64_t history_reads_ = 0;
   int pid_ = 0;
+  std::optional<StoreIdentity> identity_;
+  std::size_t last_failed_bytes_ = 0;  // the estimate of the last batch that failed for room
+  bool has_used_ids_db_ = false;       // false only in a read-only store written before the table
 };
+
+// A new random identity (getrandom) stamped with the current time.
+StoreIdentity new_store_identity();
 
 }  // namespace carbonx::registry
