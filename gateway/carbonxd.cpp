@@ -1,13 +1,16 @@
 // carbonxd: the exchange server (FIX 4.4 acceptor, sequencer, operator API, calendar).
-// Usage: carbonxd [--config FILE] | --check-config | --help | --help-config. See gateway/README.md.
+// Usage: carbonxd [--config FILE] [--init | --read-only] | --check-config | --help | --help-config.
+// See gateway/README.md.
 // Exit codes: 0 clean stop (SIGTERM/SIGINT) or help; 1 the configuration or the start failed;
 // 2 a bad command line.
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
 #include <string>
 
+#include "carbonx/gateway/exchange_dir.hpp"
 #include "carbonx/gateway/server.hpp"
 
 namespace {
@@ -25,6 +28,8 @@ struct Options {
   std::string config_path;
   bool help_config = false;
   bool check_config = false;
+  bool init = false;
+  bool read_only = false;
 };
 
 // 0: run; otherwise the process's exit code (help printed, or a bad command line explained).
@@ -45,6 +50,16 @@ int parse_command_line(int argc, char** argv, Options* o) {
   app.add_flag("--check-config", o->check_config,
                "read and check the configuration (--config), print the effective data "
                "directory, ports and durability, then exit: 0 if valid, 1 if not");
+  auto* init = app.add_flag(
+      "--init", o->init,
+      "create a new exchange in the configuration's data directory, which must hold none yet (its "
+      "store, with a new exchange identity, and exchange.id), then exit: 0 if created, 1 if not. "
+      "A start never creates an exchange: it serves the one --init created");
+  app.add_flag("--read-only", o->read_only,
+               "serve the operator API's queries only, for inspecting a store that failed its "
+               "start checks (journal tail, ledger invariants): every state change is refused, "
+               "FIX is not served, the calendar does not run, nothing is written")
+      ->excludes(init);
   app.footer(
       "Exit codes: 0 clean stop or help, 1 configuration or start-up failure, 2 bad command "
       "line. Documentation: gateway/README.md, docs/operators.md, docs/fix/README.md.");
@@ -80,8 +95,22 @@ int main(int argc, char** argv) {
         std::string(carbonx::gateway::to_string(c.durability)).c_str(), c.members.size());
     return 0;
   }
-  raise_fd_limit();
   std::string error;
+  if (options.init) {
+    const auto id = carbonx::gateway::init_exchange(config.value(), &error);
+    if (!id) {
+      std::fprintf(stderr, "carbonxd: --init: %s\n", error.c_str());
+      return 1;
+    }
+    std::printf("carbonxd: created exchange %s in %s\n",
+                carbonx::gateway::describe_identity(*id).c_str(), config.value().data_dir.c_str());
+    return 0;
+  }
+  if (options.read_only) config.value().read_only = true;
+  raise_fd_limit();
+  // A write past the file size limit (ulimit -f) is then EFBIG, which the stores report as a
+  // full disk, instead of SIGXFSZ ending the process.
+  std::signal(SIGXFSZ, SIG_IGN);
   auto server = carbonx::gateway::Server::create(config.value(), &error);
   if (!server) {
     std::fprintf(stderr, "carbonxd: %s\n", error.c_str());

@@ -127,6 +127,7 @@ struct FixEngine::Impl : public FIX::Application {
   FixEngineHandler* handler = nullptr;
   FIX::DataDictionaryProvider dictionaries;
   std::unique_ptr<FIX::MessageStoreFactory> store_factory;
+  LogStoreFactory* log_stores = nullptr;  // store_factory, when the stores are files
   std::vector<std::unique_ptr<SessionSlot>> slots;
   std::map<std::string, SessionIndex> by_member;
 
@@ -245,7 +246,8 @@ std::unique_ptr<FixEngine> FixEngine::create(const FixEngineConfig& config,
       *error = "cannot create FIX store directory " + config.store_dir;
       return nullptr;
     }
-    impl.store_factory.reset(new LogStoreFactory(config.store_dir));
+    impl.log_stores = new LogStoreFactory(config.store_dir);
+    impl.store_factory.reset(impl.log_stores);
   }
   return engine;
 }
@@ -419,25 +421,18 @@ bool FixEngine::Impl::send_text(SessionSlot& slot, const FixReply& reply) {
   return true;
 }
 
-// Stores what the batch wrote (one write() per store), then sends what it held.
+// Stores what the batch wrote (one write() per store), then sends what it held. A store that
+// cannot write keeps the bytes (LogStore: they are written at its next flush, resend serves them
+// meanwhile) and the messages are sent anyway: a member keeps its session and gets its replies
+// (while the store fails those are refusals: ExchangeDriver refuses state changes).
 void FixEngine::Impl::finish_batch(const DeliveryBatch& batch) {
-  bool stored = true;
-  for (LogStore* store : batch.stores) {
-    try {
-      store->flush(&batch);
-    } catch (const std::exception&) {
-      stored = false;  // the messages are not stored: do not send them (resend cannot serve them)
-    }
-  }
+  for (LogStore* store : batch.stores)
+    store->flush(&batch);
   for (SessionIndex s : batch.sessions) {
     SessionSlot& slot = *slots[s];
     std::lock_guard<std::recursive_mutex> lock(slot.mutex);
     if (slot.connection == nullptr) continue;  // closed: the stored messages are resent later
-    if (stored) {
-      slot.connection->release();
-    } else {
-      slot.session->disconnect();
-    }
+    slot.connection->release();
   }
 }
 
@@ -475,7 +470,16 @@ int FixEngine::next_target_seq(SessionIndex session) const {
   return slot.session->getExpectedTargetNum();
 }
 
+bool FixEngine::store_failing() const {
+  return impl_->log_stores != nullptr && impl_->log_stores->health().failing();
+}
+
+std::string FixEngine::store_problem() const {
+  return impl_->log_stores == nullptr ? std::string() : impl_->log_stores->health().problem();
+}
+
 void FixEngine::tick() {
+  if (store_failing()) impl_->log_stores->retry_unwritten();  // space may have returned
   for (auto& slot : impl_->slots) {
     std::lock_guard<std::recursive_mutex> lock(slot->mutex);
     if (slot->connection == nullptr) continue;

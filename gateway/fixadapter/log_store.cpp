@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 
@@ -41,7 +42,72 @@ DeliveryBatch*& current_delivery_batch() {
   return t_delivery_batch;
 }
 
-LogStore::LogStore(const std::string& dir, const FIX::SessionID& id) {
+void StoreHealth::failed(const std::string& path, const std::string& why) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const bool first = failing_.empty();
+  const bool added = failing_.emplace(path, why).second;
+  if (!added) return;
+  failing_count_.store(static_cast<int>(failing_.size()), std::memory_order_release);
+  if (first) {
+    std::fprintf(stderr,
+                 "carbonxd: FIX session store cannot be written: %s: %s; messages are kept in "
+                 "memory and written when it can be, state changes are refused meanwhile\n",
+                 path.c_str(), why.c_str());
+    std::fflush(stderr);
+  }
+}
+
+void StoreHealth::recovered(const std::string& path) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (failing_.erase(path) == 0) return;
+  failing_count_.store(static_cast<int>(failing_.size()), std::memory_order_release);
+  if (failing_.empty()) {
+    std::fprintf(stderr,
+                 "carbonxd: FIX session store written again (%s): every session's messages are "
+                 "stored, state changes accepted\n",
+                 path.c_str());
+    std::fflush(stderr);
+  }
+}
+
+void StoreHealth::forget(const std::string& path) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  failing_.erase(path);
+  failing_count_.store(static_cast<int>(failing_.size()), std::memory_order_release);
+}
+
+std::string StoreHealth::problem() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (failing_.empty()) return std::string();
+  std::string out = failing_.begin()->first + ": " + failing_.begin()->second;
+  if (failing_.size() > 1) out += " (and " + std::to_string(failing_.size() - 1) + " more)";
+  return out;
+}
+
+FIX::MessageStore* LogStoreFactory::create(const FIX::SessionID& id) {
+  LogStore* store = new LogStore(dir_, id, &health_);
+  std::lock_guard<std::mutex> lock(mutex_);
+  stores_.push_back(store);
+  return store;
+}
+
+void LogStoreFactory::destroy(FIX::MessageStore* s) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stores_.erase(std::remove(stores_.begin(), stores_.end(), s), stores_.end());
+  }
+  delete s;
+}
+
+void LogStoreFactory::retry_unwritten() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (LogStore* s : stores_) {
+    if (s->unwritten() != 0) s->flush();
+  }
+}
+
+LogStore::LogStore(const std::string& dir, const FIX::SessionID& id, StoreHealth* health)
+    : health_(health) {
   path_ = dir + "/" + id.getSenderCompID().getValue() + "-" + id.getTargetCompID().getValue() +
           ".cxlog";
   fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
@@ -50,10 +116,8 @@ LogStore::LogStore(const std::string& dir, const FIX::SessionID& id) {
 }
 
 LogStore::~LogStore() {
-  try {
-    flush();
-  } catch (...) {  // nothing more can be done at destruction
-  }
+  flush();  // a failure here leaves the tail unwritten: nothing more can be done
+  if (failing_ && health_ != nullptr) health_->forget(path_);  // gone (at shutdown)
   if (fd_ >= 0) ::close(fd_);
 }
 
@@ -80,7 +144,7 @@ void LogStore::load() {
     file_size_ = 0;
     creation_s_ = static_cast<std::int64_t>(std::time(nullptr));
     write_header();
-    flush_locked();
+    if (!flush_locked()) throw FIX::ConfigError("cannot write the header of " + path_);
     return;
   }
   if (std::memcmp(data.data(), kMagic, sizeof kMagic) != 0 ||
@@ -111,33 +175,56 @@ void LogStore::load() {
   file_size_ = pos;
 }
 
-void LogStore::flush() {
+bool LogStore::flush() {
   std::lock_guard<std::mutex> lock(mutex_);
-  flush_locked();
+  return flush_locked();
 }
 
-void LogStore::flush(const DeliveryBatch* batch) {
+bool LogStore::flush(const DeliveryBatch* batch) {
   std::lock_guard<std::mutex> lock(mutex_);
   batches_.erase(std::remove(batches_.begin(), batches_.end(), batch), batches_.end());
-  flush_locked();
+  return flush_locked();
 }
 
-void LogStore::flush_locked() {
+std::size_t LogStore::unwritten() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return pending_.size();
+}
+
+// Writes the buffer at the end of the file. On failure nothing is dropped: the buffer and
+// file_size_ stay, so the next attempt writes the same bytes at the same place (over whatever
+// part of them reached the file).
+bool LogStore::flush_locked() {
   std::size_t done = 0;
   while (done < pending_.size()) {
     const ssize_t n = ::pwrite(fd_, pending_.data() + done, pending_.size() - done,
                                static_cast<off_t>(file_size_ + done));
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) throw FIX::IOException("cannot write FIX session log " + path_);
+    if (n <= 0) {
+      const std::string why = n < 0 ? std::strerror(errno) : "nothing written";
+      if (!failing_) {
+        failing_ = true;
+        if (health_ != nullptr) health_->failed(path_, why);
+      }
+      return false;
+    }
     done += static_cast<std::size_t>(n);
   }
   file_size_ += pending_.size();
   pending_.clear();
+  if (failing_) {
+    failing_ = false;
+    if (health_ != nullptr) health_->recovered(path_);
+  }
+  return true;
 }
 
 // Outside a delivery batch: write now. Inside: the batch writes it once, at its end.
 void LogStore::after_change() {
-  if (t_delivery_batch == nullptr) return flush();
+  if (t_delivery_batch == nullptr) {
+    flush();  // a failure keeps the bytes buffered (see flush_locked)
+    return;
+  }
   std::lock_guard<std::mutex> lock(mutex_);
   if (std::find(batches_.begin(), batches_.end(), t_delivery_batch) == batches_.end()) {
     batches_.push_back(t_delivery_batch);
@@ -246,20 +333,12 @@ void LogStore::reset() throw(FIX::IOException) {
   next_target_ = 1;
   creation_s_ = static_cast<std::int64_t>(std::time(nullptr));
   write_header();
-  std::size_t done = 0;
-  while (done < pending_.size()) {
-    const ssize_t n =
-        ::pwrite(fd_, pending_.data() + done, pending_.size() - done, static_cast<off_t>(done));
-    if (n <= 0) throw FIX::IOException("cannot write " + path_);
-    done += static_cast<std::size_t>(n);
-  }
-  file_size_ = pending_.size();
-  pending_.clear();
+  flush_locked();  // kept in the buffer if it cannot be written now
 }
 
 void LogStore::refresh() throw(FIX::IOException) {
   std::lock_guard<std::mutex> lock(mutex_);
-  flush_locked();
+  if (!flush_locked()) throw FIX::IOException("cannot write FIX session log " + path_);
   try {
     load();
   } catch (const FIX::ConfigError& e) {

@@ -19,10 +19,21 @@
 // Thread-safety: its own mutex; QuickFIX calls it under the session's lock, flush() may come from
 // the sender thread. A store may be registered with two threads' batches at once; each flushes
 // everything buffered, so bytes held by either batch are stored before either releases them.
+//
+// A write that fails (the disk full, a quota, the file size limit, an I/O error) loses nothing:
+// the bytes stay in the buffer (resend serves them from there), the store reports itself to its
+// StoreHealth (one log line, the operator's alarm, and the exchange refuses state changes) and
+// every later flush — at the latest FixEngine::tick(), once a second — writes them again from
+// where the file ends; once that succeeds the store is healthy again. Meanwhile messages are
+// still sent (a member keeps its session, its rejects and its resends): only a crash of the
+// process before the bytes reach the file loses their record (the member's next logon then
+// sees lower sequence numbers than it received). No exception leaves a store for a failed write.
 
 #include <quickfix/MessageStore.h>
 
+#include <atomic>
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -32,10 +43,29 @@ namespace gateway {
 
 struct DeliveryBatch;
 
+// The write health of one FixEngine's session stores: which of them cannot write now and why.
+// One line on stderr when the first store fails and one when the last one writes again.
+// Thread-safe.
+class StoreHealth {
+ public:
+  void failed(const std::string& path, const std::string& why);
+  void recovered(const std::string& path);
+  void forget(const std::string& path);  // a store closed while failing (no log line)
+  bool failing() const { return failing_count_.load(std::memory_order_acquire) > 0; }
+  // "fixstore/CARBONX-INST01.cxlog: No space left on device (and 2 more)"; "" when all write.
+  std::string problem() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::string, std::string> failing_;  // path -> why
+  std::atomic<int> failing_count_{0};
+};
+
 class LogStore : public FIX::MessageStore {
  public:
   // Opens (creating) <dir>/<sender>-<target>.cxlog. Throws FIX::ConfigError on I/O errors.
-  LogStore(const std::string& dir, const FIX::SessionID& id);
+  // `health` (may be null; outlives the store) hears of failed and recovered writes.
+  LogStore(const std::string& dir, const FIX::SessionID& id, StoreHealth* health = nullptr);
   ~LogStore() override;
 
   bool set(int seq, const std::string& msg) throw(FIX::IOException) override;
@@ -51,20 +81,25 @@ class LogStore : public FIX::MessageStore {
   void reset() throw(FIX::IOException) override;
   void refresh() throw(FIX::IOException) override;
 
-  // Writes what is buffered (one write()). Throws FIX::IOException on failure.
-  void flush();
+  // Writes what is buffered (one write()). false if the write failed: the bytes stay buffered
+  // (and StoreHealth knows); the next flush writes them.
+  bool flush();
   // The same, at the end of `batch` (which this store registered with): it leaves the batch.
-  void flush(const DeliveryBatch* batch);
+  bool flush(const DeliveryBatch* batch);
+  // Bytes buffered and not yet in the file.
+  std::size_t unwritten() const;
 
  private:
   void load();  // mutex_ held or not yet shared
-  void flush_locked();
+  bool flush_locked();
   void append_seq(char kind, std::uint32_t value);
   void after_change();
   void write_header();
 
   std::string path_;
   int fd_ = -1;
+  StoreHealth* health_ = nullptr;
+  bool failing_ = false;  // the last write failed (mutex_)
   mutable std::mutex mutex_;
   std::string pending_;
   std::uint64_t file_size_ = 0;  // bytes on disk
@@ -139,11 +174,17 @@ class ArenaStoreFactory : public FIX::MessageStoreFactory {
 class LogStoreFactory : public FIX::MessageStoreFactory {
  public:
   explicit LogStoreFactory(std::string dir) : dir_(std::move(dir)) {}
-  FIX::MessageStore* create(const FIX::SessionID& id) override { return new LogStore(dir_, id); }
-  void destroy(FIX::MessageStore* s) override { delete s; }
+  FIX::MessageStore* create(const FIX::SessionID& id) override;
+  void destroy(FIX::MessageStore* s) override;
+  StoreHealth& health() { return health_; }
+  // Writes what every store still holds (after failed writes); FixEngine::tick, once a second.
+  void retry_unwritten();
 
  private:
   std::string dir_;
+  StoreHealth health_;
+  std::mutex mutex_;
+  std::vector<LogStore*> stores_;
 };
 
 }  // namespace gateway

@@ -206,8 +206,8 @@ std::string show_tables(const ServerConfig& d) {
 
 const KeySpec<ServerConfig> kServerKeys[] = {
     {"data_dir", "string (path)",
-     "data directory: LMDB store, FIX session store, gateway DB (created; relative to the "
-     "configuration file)",
+     "data directory: LMDB store, FIX session store, gateway DB (created by carbonxd --init; "
+     "relative to the configuration file)",
      string_key<&ServerConfig::data_dir>, show_string<&ServerConfig::data_dir>},
     {"fix_bind", "string (address)", "address the FIX acceptor listens on",
      string_key<&ServerConfig::fix_bind>, show_string<&ServerConfig::fix_bind>},
@@ -223,6 +223,10 @@ const KeySpec<ServerConfig> kServerKeys[] = {
      "(benchmarks only: a system crash may corrupt the store)",
      read_durability,
      [](const ServerConfig& d) { return quoted(std::string(to_string(d.durability))); }},
+    {"store_max_mb", "integer 0..16777216",
+     "the most the LMDB store may grow to, MiB (0: 1 TiB); at it, state changes are refused as "
+     "\"exchange storage full\" until restarted with more",
+     uint_key<&ServerConfig::store_max_mb, 1 << 24>, show_number<&ServerConfig::store_max_mb>},
     {"fix_store", "file | memory",
      "FIX session store: files (resend across restarts) or memory (benchmarks only)",
      read_fix_store,

@@ -3,16 +3,27 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "carbonx/gateway/core_records.hpp"
+#include "carbonx/gateway/exchange_dir.hpp"
 #include "carbonx/gateway/fix_engine.hpp"
 #include "carbonx/registry/allocation/table.hpp"
 #include "carbonx/registry/compliance/jurisdiction.hpp"
+#include "carbonx/registry/journal.hpp"
+#include "carbonx/verbs/verbs.hpp"
 
 namespace carbonx::gateway {
 
 namespace {
+
+std::int64_t wall_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 registry::Durability store_durability(DurabilityMode m) {
   switch (m) {
@@ -28,7 +39,16 @@ registry::Durability store_durability(DurabilityMode m) {
 
 }  // namespace
 
-ExchangeDriver::~ExchangeDriver() = default;
+ExchangeDriver::~ExchangeDriver() {
+  if (!deferred_.empty()) {
+    std::fprintf(stderr,
+                 "carbonxd: %zu held calendar or session event(s) not applied: the store did not "
+                 "take writes again before the stop (a restart runs the calendar from its "
+                 "configuration; cancel-on-disconnect of those sessions did not happen)\n",
+                 deferred_.size());
+    std::fflush(stderr);
+  }
+}
 
 std::unique_ptr<ExchangeDriver> ExchangeDriver::create(const ServerConfig& config,
                                                        const ExchangeConfig& exchange,
@@ -37,6 +57,7 @@ std::unique_ptr<ExchangeDriver> ExchangeDriver::create(const ServerConfig& confi
                                                        ExchangeClock* clock) {
   std::unique_ptr<ExchangeDriver> d(new ExchangeDriver);
   d->config_ = config;
+  d->exchange_ = exchange;
   if (clock == nullptr) {
     d->own_clock_ = std::make_unique<ExchangeClock>();
     clock = d->own_clock_.get();
@@ -44,35 +65,97 @@ std::unique_ptr<ExchangeDriver> ExchangeDriver::create(const ServerConfig& confi
   d->clock_ = clock;
   d->members_ = &members;
   d->fix_ = &fix;
+  // Only an exchange made by `carbonxd --init` is served; never a new store here.
+  const auto dir = check_exchange_dir(config, error);
+  if (!dir) return nullptr;
   registry::StoreOptions options;
+  options.mode = registry::OpenMode::kOpenExisting;
+  options.read_only = config.read_only;
   options.durability = store_durability(config.durability);
+  if (config.store_max_mb != 0) {
+    options.max_map_bytes = std::size_t{config.store_max_mb} << 20;
+    options.initial_map_bytes = std::min(options.initial_map_bytes, options.max_map_bytes);
+  }
   std::string detail;
-  auto store = registry::Store::open((std::filesystem::path(config.data_dir) / "store").string(),
-                                     options, &detail);
+  auto store = registry::Store::open(dir->store_dir, options, &detail);
   if (!store.ok()) {
     *error =
         "cannot open the store: " + std::string(registry::to_string(store.error())) + ": " + detail;
     return nullptr;
   }
   d->store_ = std::move(store).value();
-  registry::Ledger::Options ledger_options;
-  ledger_options.cash_settlement_account = AccountId(config.cash_settlement_account);
-  d->ledger_ = std::make_unique<registry::Ledger>(ledger_options);
-  d->core_ = std::make_unique<Core>(exchange, *d->ledger_);
+  std::string note;
+  if (!reconcile_identity(config, *dir, *d->store_, error, &note)) return nullptr;
+  if (!note.empty()) {
+    std::fprintf(stderr, "carbonxd: %s\n", note.c_str());
+    std::fflush(stderr);
+  }
   const std::size_t sessions = fix.session_count();
-  d->open_by_clordid_.resize(sessions);
-  std::vector<std::uint32_t> member_of_session(sessions);
+  d->member_of_session_.resize(sessions);
   for (SessionIndex s = 0; s < sessions; ++s) {
     const auto m = members.by_comp_id(fix.member_comp_id(s));
     CX_ASSERT(m.has_value());
     if (d->session_of_member_.size() <= m->id) d->session_of_member_.resize(m->id + 1, kNoSession);
     d->session_of_member_[m->id] = s;
-    member_of_session[s] = m->id;
+    d->member_of_session_[s] = m->id;
   }
-  d->used_clordids_.set_sessions(std::move(member_of_session));
-  if (!d->recover(error)) return nullptr;
-  d->bootstrap_accounts();
+  if (!d->load_state(error)) return nullptr;
+  const std::string problems = d->start_check_problems();
+  if (!problems.empty()) {
+    if (!config.read_only) {
+      *error = "the store failed its start checks, refusing to serve: " + problems +
+               " (carbonxd --read-only serves queries only, for inspection; cxctl journal verify "
+               "checks the whole journal)";
+      return nullptr;
+    }
+    d->read_only_reason_ = problems;
+  }
+  if (!config.read_only) d->bootstrap_accounts();
   return d;
+}
+
+// The ledger, the registrar, the core and the FIX bookkeeping, all from the store: at start, and
+// after a failed commit (roll_back), when they are ahead of the disk.
+bool ExchangeDriver::load_state(std::string* error) {
+  applier_.reset();
+  registrar_.reset();
+  core_.reset();
+  ledger_.reset();
+  registry::Ledger::Options ledger_options;
+  ledger_options.cash_settlement_account = AccountId(config_.cash_settlement_account);
+  ledger_ = std::make_unique<registry::Ledger>(ledger_options);
+  core_ = std::make_unique<Core>(exchange_, *ledger_);
+  orders_.clear();
+  open_by_clordid_.assign(member_of_session_.size(), {});
+  used_clordids_ = UsedClOrdIds{};
+  used_clordids_.set_sessions(member_of_session_);
+  journal_records_.clear();
+  journal_stamps_.clear();
+  journal_.clear();
+  state_changed_ = false;
+  pending_ = Pending{};
+  return recover(error);
+}
+
+// The journal's tail (the last records chain up to applied_seq and the recorded last hash: a
+// store edited or cut at its end) and the ledger's invariants (each asset sums to zero, holds
+// match frozen amounts: a balance row edited on disk). Both cost what the state costs, never
+// what the journal's length costs; `cxctl journal verify` checks the whole chain.
+std::string ExchangeDriver::start_check_problems() {
+  constexpr std::uint64_t kTailRecords = 1024;
+  std::string out;
+  const registry::JournalCheck tail = registry::verify_journal_tail(*store_, kTailRecords);
+  if (!tail.ok) {
+    out = "journal record " + std::to_string(tail.first_bad_seq ? tail.first_bad_seq->value() : 0) +
+          ": " + tail.problem;
+  }
+  const auto problems = ledger_->verify();
+  for (std::size_t i = 0; i < problems.size() && i < 8; ++i) {
+    out += (out.empty() ? "ledger invariant violated: " : "; ledger invariant violated: ") +
+           problems[i];
+  }
+  if (problems.size() > 8) out += "; and " + std::to_string(problems.size() - 8) + " more";
+  return out;
 }
 
 bool ExchangeDriver::recover(std::string* error) {
@@ -328,6 +411,12 @@ void ExchangeDriver::run(TimestampNs ts, CommandBody body, std::vector<Delivery>
 }
 
 Status<CommitError> ExchangeDriver::commit() {
+  if (config_.read_only || store_fault_) {
+    // Nothing was applied (every state change is refused): nothing to write. The used ids' day
+    // change, if any, waits for the next commit.
+    CX_ASSERT(journal_records_.empty());
+    return {};
+  }
   const auto used_ids = used_clordids_.pending();
   if (journal_records_.empty() && !state_changed_ && !used_ids) return {};
   journal_.clear();
@@ -369,7 +458,18 @@ Status<CommitError> ExchangeDriver::commit() {
     batch.registry_state = std::span<const std::uint8_t>(registrar_state);
   }
   const auto st = store_->commit_batch(batch, *ledger_);
-  if (!st.ok()) return Err{CommitError::kStore};
+  if (!st.ok()) {
+    store_fault_ = StoreFault{st.error(), store_->last_error_detail(), wall_ns()};
+    std::fprintf(stderr,
+                 "carbonxd: %s: the batch of seqs %llu..%llu (%zu command(s)) was not committed "
+                 "and nothing of it was acknowledged; state changes are refused until the store "
+                 "takes writes again (checked every second), queries are served\n",
+                 refusal().c_str(), static_cast<unsigned long long>(first),
+                 static_cast<unsigned long long>(seq_.value()), journal_records_.size());
+    std::fflush(stderr);
+    return Err{CommitError::kStore};
+  }
+  replaying_.clear();
   registrar_->mark_committed();
   used_clordids_.mark_committed();
   CX_ASSERT(store_->applied_seq() == seq_);
@@ -381,6 +481,13 @@ Status<CommitError> ExchangeDriver::commit() {
 }
 
 void ExchangeDriver::apply(TimestampNs ts, const Inbound& in, std::vector<Delivery>& out) {
+  if ((config_.read_only || store_fault_ || fix_->store_failing()) && is_state_change(in)) {
+    // While only the FIX session store fails, the exchange's own events (calendar, cancel on
+    // disconnect) still run: the store commits them; their FIX messages wait in memory.
+    const bool from_edge = std::holds_alternative<edge::FixCommand>(in.item) ||
+                           std::holds_alternative<OperatorRequest>(in.item);
+    if (config_.read_only || store_fault_ || from_edge) return refuse(in, refusal(), out);
+  }
   now_ = ts;
   if (ts.value() > last_stamp_.value()) last_stamp_ = ts;
   // ClOrdIDs are unique per trading day: a new China Standard Time date starts a new day even
@@ -444,6 +551,166 @@ void ExchangeDriver::on_session_event(TimestampNs ts, SessionIndex s, const Sess
   mc.by_member = true;
   mc.member = e.member;
   run(ts, mc, out);  // the cancels are stored in the session's store and resent at next logon
+}
+
+// ---------------------------------------------------------------------------------------------
+// Refusing state changes: read-only, the store full (or failing), the FIX session store full.
+
+std::string ExchangeDriver::refusal() const {
+  if (config_.read_only) {
+    return "exchange is read-only (carbonxd --read-only" +
+           (read_only_reason_.empty()
+                ? std::string(")")
+                : "; the store failed its start checks: " + read_only_reason_ + ")");
+  }
+  if (store_fault_) {
+    const bool full = store_fault_->error == registry::StoreError::kDiskFull ||
+                      store_fault_->error == registry::StoreError::kMapFull;
+    return std::string(full ? "exchange storage full: " : "exchange storage failure: ") +
+           std::string(registry::to_string(store_fault_->error)) +
+           (store_fault_->detail.empty() ? "" : " (" + store_fault_->detail + ")") +
+           (full ? "; nothing is accepted until space returns"
+                 : "; nothing is accepted until the store takes writes again");
+  }
+  if (fix_->store_failing()) {
+    return "exchange storage full: the FIX session store cannot be written (" +
+           fix_->store_problem() + "); nothing is accepted until space returns";
+  }
+  return "";
+}
+
+std::vector<std::string> ExchangeDriver::alarms() const {
+  std::vector<std::string> out;
+  if (config_.read_only) out.push_back(refusal());
+  if (store_fault_) {
+    const std::int64_t secs = (wall_ns() - store_fault_->since_ns) / 1'000'000'000;
+    const bool full = store_fault_->error == registry::StoreError::kDiskFull ||
+                      store_fault_->error == registry::StoreError::kMapFull;
+    out.push_back(std::string(full ? "exchange storage full" : "exchange storage failure") +
+                  " for " + std::to_string(secs) + " s: the store refused a batch: " +
+                  std::string(registry::to_string(store_fault_->error)) +
+                  (store_fault_->detail.empty() ? "" : " (" + store_fault_->detail + ")") +
+                  "; state changes refused, queries served" +
+                  (store_fault_->error == registry::StoreError::kMapFull
+                       ? "; the store is at [server] store_max_mb: restart with a larger value"
+                       : "; retried every second"));
+  }
+  if (fix_->store_failing()) {
+    out.push_back("FIX session store cannot be written: " + fix_->store_problem() +
+                  "; messages are kept in memory until it can, state changes refused");
+  }
+  if (!deferred_.empty()) {
+    out.push_back(std::to_string(deferred_.size()) +
+                  " calendar or session event(s) held until the store takes writes again");
+  }
+  return out;
+}
+
+// Orders, cancels, replaces, mass cancels, agreement, auction and repo filings; operator verbs
+// that are not queries; calendar timers; cancel on disconnect. Queries are not.
+bool ExchangeDriver::is_state_change(const Inbound& in) const {
+  if (const auto* q = std::get_if<edge::FixCommand>(&in.item)) {
+    if (!q->auction_id.empty()) return true;
+    switch (q->kind) {
+      case RequestKind::kStatus:
+      case RequestKind::kMarketData:
+      case RequestKind::kSecurityList:
+      case RequestKind::kPositions:
+        return false;
+      default:
+        return true;
+    }
+  }
+  if (const auto* r = std::get_if<OperatorRequest>(&in.item)) {
+    return !verbs::meta_of(r->request).query;
+  }
+  return true;  // calendar and session events
+}
+
+void ExchangeDriver::refuse(const Inbound& in, const std::string& why, std::vector<Delivery>& out) {
+  if (const auto* q = std::get_if<edge::FixCommand>(&in.item)) {
+    exec_in_command_ = 0;
+    switch (q->kind) {
+      case RequestKind::kNewOrder:
+        return reject_order(in.session, *q, ord_rej_reason::kOther, why, out);
+      case RequestKind::kCancel:
+      case RequestKind::kReplace:
+        return reject_cancel(in.session, *q, cxl_rej_reason::kOther, why, out);
+      case RequestKind::kTradeCapture:
+        return reject_trade_capture(in.session, *q, why, out);
+      case RequestKind::kMassCancel: {
+        Delivery d;
+        d.session = in.session;
+        d.reply.kind = ReplyKind::kMassCancelReport;
+        d.reply.cl_ord_id = q->cl_ord_id.str();
+        d.reply.order_id = "NONE";
+        d.reply.mass_scope = q->mass_scope;
+        d.reply.symbol = q->symbol.str();
+        d.reply.mass_accepted = false;
+        d.reply.reject_code = mass_cancel_reject_reason::kOther;
+        d.reply.text = why;
+        out.push_back(std::move(d));
+        return;
+      }
+      default: {
+        Delivery d;
+        d.session = in.session;
+        d.reply.kind = ReplyKind::kBusinessReject;
+        d.reply.ref_seq_num = q->msg_seq_num;
+        d.reply.ref_msg_type = q->kind == RequestKind::kMassCancel ? "q" : "D";
+        d.reply.reject_code = business_reject_reason::kApplicationNotAvailable;
+        d.reply.text = why;
+        out.push_back(std::move(d));
+        return;
+      }
+    }
+  }
+  if (const auto* r = std::get_if<OperatorRequest>(&in.item)) {
+    Delivery d;
+    d.ticket = r->ticket;
+    d.http_status = 503;
+    d.json = nlohmann::json{{"ok", false}, {"error", why}}.dump();
+    out.push_back(std::move(d));
+    return;
+  }
+  // A calendar or session event: held and applied, in order, once the store takes writes (a
+  // read-only server runs no calendar and serves no session).
+  if (!config_.read_only) deferred_.push_back(in);
+}
+
+bool ExchangeDriver::roll_back(std::string* error) {
+  // Events held and applied again in the batch that failed go back to be held.
+  deferred_.insert(deferred_.begin(), replaying_.begin(), replaying_.end());
+  replaying_.clear();
+  if (!load_state(error)) return false;
+  std::fprintf(stderr, "carbonxd: state rolled back to the last commit (seq %llu)\n",
+               static_cast<unsigned long long>(seq_.value()));
+  std::fflush(stderr);
+  return true;
+}
+
+bool ExchangeDriver::poll(TimestampNs ts, std::vector<Delivery>& out) {
+  if (store_fault_) {
+    if (const auto st = store_->probe_room(); !st.ok()) {
+      store_fault_->error = st.error();
+      store_fault_->detail = store_->last_error_detail();
+      return false;
+    }
+    const std::int64_t secs = (wall_ns() - store_fault_->since_ns) / 1'000'000'000;
+    store_fault_.reset();
+    std::fprintf(stderr,
+                 "carbonxd: the store takes writes again after %lld s: state changes are "
+                 "accepted again (%zu held event(s) applied first)\n",
+                 static_cast<long long>(secs), deferred_.size());
+    std::fflush(stderr);
+    bootstrap_accounts();  // if the very first batch was the one refused
+  }
+  if (deferred_.empty()) return state_changed_ || !journal_records_.empty();
+  replaying_ = std::move(deferred_);
+  deferred_.clear();
+  for (const Inbound& in : replaying_)
+    apply(ts, in, out);
+  return true;
 }
 
 }  // namespace carbonx::gateway

@@ -74,6 +74,14 @@ class OperatorApi::Session : public std::enable_shared_from_this<Session> {
       return reply(refusal.http_status, std::move(refusal.json));
     }
     if (verbs::meta_of(parsed.value()).route == verbs::Route::kMembers) {
+      if (api_.server_.config().read_only && !verbs::meta_of(parsed.value()).query) {
+        return reply(503, json{{"ok", false},
+                               {"error",
+                                "exchange is read-only (carbonxd "
+                                "--read-only): the members file is not "
+                                "changed"}}
+                              .dump());
+      }
       OperatorReply r = apply_member_verb(api_.server_.members(), parsed.value());
       return reply(r.http_status, std::move(r.json));
     }

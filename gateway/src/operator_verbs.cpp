@@ -153,17 +153,22 @@ OperatorReply OperatorHandlers::operator()(const verbs::QueryBook& r) {
 
 OperatorReply OperatorHandlers::operator()(const verbs::QueryStatus&) {
   const auto problems = d_.ledger_->verify();
-  return OperatorReply{200,
-                       json{{"ok", true},
-                            {"applied_seq", d_.seq_.value()},
-                            {"core_state_hash", d_.core_->state_hash()},
-                            {"ledger_state_hash", registry::to_hex(d_.ledger_->state_hash())},
-                            {"registrar_state_hash", registry::to_hex(d_.registrar_->state_hash())},
-                            {"ledger_invariants_ok", problems.empty()},
-                            {"ledger_problems", problems},
-                            {"clock", d_.clock_->describe()},
-                            {"clock_now", format_clock_time(d_.clock_->now_ns())}}
-                           .dump()};
+  return OperatorReply{
+      200,
+      json{{"ok", true},
+           {"applied_seq", d_.seq_.value()},
+           {"core_state_hash", d_.core_->state_hash()},
+           {"ledger_state_hash", registry::to_hex(d_.ledger_->state_hash())},
+           {"registrar_state_hash", registry::to_hex(d_.registrar_->state_hash())},
+           {"ledger_invariants_ok", problems.empty()},
+           {"ledger_problems", problems},
+           {"clock", d_.clock_->describe()},
+           {"clock_now", format_clock_time(d_.clock_->now_ns())},
+           {"exchange_id", d_.store_->identity() ? d_.store_->identity()->id_hex() : std::string()},
+           {"read_only", d_.config_.read_only},
+           {"accepting_changes", d_.refusal().empty()},
+           {"alarms", d_.alarms()}}
+          .dump()};
 }
 
 // Member verbs are the edge's (operator_api.cpp answers them without the sequencer); a driver

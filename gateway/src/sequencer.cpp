@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <string>
 
 #include "carbonx/engine/assert.hpp"
 
@@ -58,9 +60,9 @@ void Sequencer::stop() {
 }
 
 SequencerStats Sequencer::stats() const {
-  return SequencerStats{applied_.load(),   batches_.load(),          refused_.load(),
-                        last_seq_.load(),  apply_ns_.load(),         commit_ns_.load(),
-                        max_batch_.load(), inline_deliveries_.load()};
+  return SequencerStats{applied_.load(),   batches_.load(),           refused_.load(),
+                        last_seq_.load(),  apply_ns_.load(),          commit_ns_.load(),
+                        max_batch_.load(), inline_deliveries_.load(), failed_commits_.load()};
 }
 
 // The exchange clock's time, never going backwards (commands carry it; replays use the stored
@@ -77,41 +79,86 @@ TimestampNs Sequencer::stamp() {
   return TimestampNs(last_ts_ns_);
 }
 
+void Sequencer::fatal(const std::string& what) {
+  std::fprintf(stderr, "carbonxd: FATAL: %s\n", what.c_str());
+  std::fflush(stderr);
+  std::abort();
+}
+
+void Sequencer::commit_or_recover(const std::vector<Inbound>& batch, std::vector<Delivery>& out,
+                                  std::uint64_t seq) {
+  const auto committed = driver_.commit();
+  if (committed.ok()) return;
+  // Nothing of the batch is durable and nothing of it was said: its replies are dropped, the
+  // driver's state goes back to the last commit, and the batch is applied again, now refused
+  // (queries answered), so every request gets an answer.
+  failed_commits_.fetch_add(1, std::memory_order_relaxed);
+  std::string why;
+  if (!driver_.roll_back(&why)) {
+    fatal("commit of seqs up to " + std::to_string(seq) + " failed (" +
+          std::string(to_string(committed.error())) +
+          ") and the state cannot be rolled back: " + why);
+  }
+  out.clear();
+  for (const Inbound& in : batch)
+    driver_.apply(stamp(), in, out);
+  if (const auto again = driver_.commit(); !again.ok()) {
+    fatal("the refusals of a batch the store refused could not be committed: " +
+          std::string(to_string(again.error())));
+  }
+}
+
 void Sequencer::core_loop() {
+  using Clock = std::chrono::steady_clock;
+  constexpr auto kPollInterval = std::chrono::seconds(1);
   std::vector<Inbound> batch;
   batch.reserve(limits_.max_batch);
+  auto next_poll = Clock::now() + kPollInterval;
   for (;;) {
+    const bool degraded = driver_.degraded();
     {
       std::unique_lock lock(in_mutex_);
-      in_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) break;  // stopping and drained
+      auto ready = [this] { return stopping_ || !queue_.empty(); };
+      if (degraded) {
+        in_cv_.wait_until(lock, next_poll, ready);
+      } else {
+        in_cv_.wait(lock, ready);
+      }
+      if (queue_.empty() && stopping_) break;  // stopping and drained
       while (!queue_.empty() && batch.size() < limits_.max_batch) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
     }
+    if (degraded && Clock::now() >= next_poll) {
+      // Is the store writable again? If so the driver applies what it held (calendar and
+      // session events): committed and delivered as a batch of their own, before the queue's.
+      next_poll = Clock::now() + kPollInterval;
+      std::vector<Delivery> held;
+      if (driver_.poll(stamp(), held)) {
+        commit_or_recover({}, held, driver_.applied_seq().value());
+        last_seq_.store(driver_.applied_seq().value(), std::memory_order_relaxed);
+        if (!held.empty()) hand_over(held);
+      }
+    } else if (!degraded) {
+      next_poll = Clock::now() + kPollInterval;
+    }
+    if (batch.empty()) continue;
     std::vector<Delivery> out;
     out.reserve(batch.size() * 2);
-    const auto t0 = std::chrono::steady_clock::now();
+    const auto t0 = Clock::now();
     for (const Inbound& in : batch)
       driver_.apply(stamp(), in, out);
     const std::uint64_t seq = driver_.applied_seq().value();
-    const auto t1 = std::chrono::steady_clock::now();
-    const auto committed = driver_.commit();
-    const auto t2 = std::chrono::steady_clock::now();
+    const auto t1 = Clock::now();
+    commit_or_recover(batch, out, seq);
+    const auto t2 = Clock::now();
     apply_ns_.fetch_add(std::chrono::nanoseconds(t1 - t0).count(), std::memory_order_relaxed);
     commit_ns_.fetch_add(std::chrono::nanoseconds(t2 - t1).count(), std::memory_order_relaxed);
     if (batch.size() > max_batch_.load(std::memory_order_relaxed)) max_batch_ = batch.size();
-    if (!committed.ok()) {
-      // The in-memory state is ahead of the disk: stop before anything is acknowledged.
-      std::fprintf(stderr, "carbonxd: FATAL: commit of seqs up to %llu failed: %s\n",
-                   static_cast<unsigned long long>(seq), to_string(committed.error()).data());
-      std::fflush(stderr);
-      std::abort();
-    }
     applied_.fetch_add(batch.size(), std::memory_order_relaxed);
     batches_.fetch_add(1, std::memory_order_relaxed);
-    last_seq_.store(seq, std::memory_order_relaxed);
+    last_seq_.store(driver_.applied_seq().value(), std::memory_order_relaxed);
     batch.clear();
     if (!out.empty()) hand_over(out);
   }

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "carbonx/gateway/calendar.hpp"
+#include "carbonx/gateway/exchange_dir.hpp"
 #include "carbonx/gateway/exchange_driver.hpp"
 #include "carbonx/gateway/fix_wire.hpp"
 #include "carbonx/gateway/operator_api.hpp"
@@ -62,12 +63,10 @@ bool load_exchange(const ServerConfig& c, ExchangeConfig* out, std::string* erro
 std::unique_ptr<Server> Server::create(const ServerConfig& config, std::string* error) {
   std::unique_ptr<Server> s(new Server);
   s->config_ = config;
-  std::error_code ec;
-  std::filesystem::create_directories(config.data_dir, ec);
-  if (ec) {
-    *error = "cannot create data_dir " + config.data_dir + ": " + ec.message();
-    return nullptr;
-  }
+  // Before anything in the data directory is opened or created: it must hold an exchange
+  // (`carbonxd --init` made it) with a store that can be opened (exchange_dir.hpp).
+  if (!check_exchange_dir(config, error)) return nullptr;
+  if (config.read_only) s->config_.fix_memory_store = true;  // read-only: no session is served
   ExchangeConfig exchange;
   if (!load_exchange(config, &exchange, error)) return nullptr;
   if (!s->open_clock(error)) return nullptr;
@@ -81,7 +80,7 @@ std::unique_ptr<Server> Server::create(const ServerConfig& config, std::string* 
   s->members_ = std::move(members).value();
   std::vector<MemberSeed> seeds;  // seeded once; later changes go through the operator API
   for (const MemberSeed& seed : config.members) {
-    if (!s->members_->by_id(seed.id)) seeds.push_back(seed);
+    if (!s->members_->by_id(seed.id) && !config.read_only) seeds.push_back(seed);
   }
   if (!seeds.empty()) {
     if (const auto st = s->members_->add_all(seeds); !st.ok()) {
@@ -92,7 +91,7 @@ std::unique_ptr<Server> Server::create(const ServerConfig& config, std::string* 
   FixEngineConfig fc;
   fc.dictionary_path = CARBONX_FIX_DICTIONARY;
   fc.store_dir = (std::filesystem::path(config.data_dir) / "fixstore").string();
-  fc.memory_store = config.fix_memory_store;
+  fc.memory_store = s->config_.fix_memory_store;
   s->fix_ = FixEngine::create(fc, s.get(), error);
   if (!s->fix_) return nullptr;
   for (const Member& m : s->members_->all())
@@ -132,6 +131,20 @@ Server::~Server() {
 
 bool Server::start(std::string* error) {
   sequencer_->start();
+  if (config_.read_only) {
+    // Inspection only: the operator API answers queries (state changes are refused with the
+    // reason); no FIX session is served and the calendar does not run.
+    std::fprintf(stderr, "carbonxd: READ-ONLY: %s; FIX is not served, the calendar does not run\n",
+                 static_cast<ExchangeDriver&>(*driver_).refusal().c_str());
+    operator_api_ =
+        std::make_unique<OperatorApi>(io_, *this, config_.operator_port, config_.operator_token);
+    if (!operator_api_->start(error)) return false;
+    io_thread_ = std::thread([this] {
+      auto guard = asio::make_work_guard(io_);
+      io_.run();
+    });
+    return true;
+  }
   FixListenerConfig lc;
   lc.bind_address = config_.fix_bind;
   lc.port = config_.fix_port;

@@ -55,6 +55,22 @@ class CarbonxdChild {
   pid_t pid_ = -1;
 };
 
+// Runs `carbonxd --init --config <config>` (a new exchange in the configuration's data directory),
+// its output appended to `log`. Returns its exit code (0: created), -1 if it did not exit.
+inline int init_exchange(const std::filesystem::path& config, const std::filesystem::path& log) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    ::dup2(fd, 2);
+    ::dup2(fd, 1);
+    ::execl(CARBONXD_PATH, CARBONXD_PATH, "--init", "--config", config.c_str(), nullptr);
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 // A free loopback port (bound once and released; good enough for a test on one machine).
 inline std::uint16_t free_port() {
   boost::asio::io_context io;

@@ -128,6 +128,9 @@ class ConnectionLimits : public ::testing::Test {
 
   void start(const ServerConfig& c) {
     std::string error;
+    if (!fs::exists(c.data_dir)) {
+      ASSERT_TRUE(init_exchange(c, &error)) << error;
+    }
     server_ = Server::create(c, &error);
     ASSERT_NE(server_, nullptr) << error;
     ASSERT_TRUE(server_->start(&error)) << error;
@@ -294,6 +297,8 @@ class DescriptorExhaustion : public ::testing::Test {
         << "[schedule]\nenabled = false\n"
         << "[[member]]\nid = 1\ncomp_id = \"MEMBER1\"\nusername = \"member1\"\npassword = "
         << "\"member1-pass\"\naccounts = [1001]\n";
+    cfg.close();
+    ASSERT_EQ(testing::init_exchange(dir_ / "carbonxd.toml", dir_ / "carbonxd.log"), 0);
   }
   void TearDown() override { fs::remove_all(dir_); }
 

@@ -68,6 +68,7 @@ TEST(CrashTest, SigkillUnderLoadLosesNothingAcknowledged) {
         << "[[member]]\nid = 2\ncomp_id = \"MEMBER2\"\nusername = \"member2\"\npassword = "
         << "\"member2-pass\"\ncancel_on_disconnect = false\naccounts = [1002]\n";
   }
+  ASSERT_EQ(testing::init_exchange(dir / "carbonxd.toml", dir / "carbonxd.log"), 0);
   auto child = std::make_unique<Child>(dir / "carbonxd.toml", dir / "carbonxd.log");
   ASSERT_TRUE(wait_for_port(op_port));
   for (const char* verb_body :

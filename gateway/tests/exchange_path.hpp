@@ -45,14 +45,19 @@ struct NullHandler : FixEngineHandler {
 // of carbonxd does to it (the member directory and the FIX sessions are the process's own).
 class Exchange {
  public:
-  Exchange(const fs::path& dir, const ExchangeConfig& exchange, ExchangeClock& clock)
+  // store_max_mb: [server] store_max_mb (0: the default, 1 TiB).
+  Exchange(const fs::path& dir, const ExchangeConfig& exchange, ExchangeClock& clock,
+           std::uint32_t store_max_mb = 0)
       : exchange_(exchange), clock_(clock) {
     config_.data_dir = (dir / "data").string();
     config_.durability = DurabilityMode::kNoSync;
+    config_.store_max_mb = store_max_mb;
     config_.members = members();
     const bool fresh = !fs::exists(dir / "data");
-    fs::create_directories(dir / "data");
     std::string detail;
+    if (fresh) {
+      EXPECT_TRUE(init_exchange(config_, &detail)) << detail;
+    }
     auto m = MemberDirectory::open((dir / "data" / "gateway").string(), &detail);
     EXPECT_TRUE(m.ok()) << detail;
     members_ = std::move(m).value();

@@ -97,7 +97,7 @@ class OffBookDriver {
     c.members = {MemberSeed{1, "MEMBER1", "member1", "member1-pass", false, {1001}},
                  MemberSeed{2, "MEMBER2", "member2", "member2-pass", false, {1002, 1003}},
                  MemberSeed{3, "MEMBER3", "member3", "member3-pass", false, {1004}}};
-    std::filesystem::create_directories(c.data_dir);
+    EXPECT_TRUE(init_exchange(c, &error)) << error;
     std::string detail;
     auto members = MemberDirectory::open((dir_ / "data" / "gateway").string(), &detail);
     EXPECT_TRUE(members.ok()) << detail;

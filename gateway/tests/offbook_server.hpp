@@ -48,6 +48,7 @@ class OffBookServer : public ::testing::Test {
         << "[[member]]\nid = 2\ncomp_id = \"MEMBER2\"\nusername = \"member2\"\npassword = "
         << "\"member2-pass\"\naccounts = [1002, 1003]\n";
     cfg.close();
+    ASSERT_EQ(testing::init_exchange(dir_ / "carbonxd.toml", dir_ / "carbonxd.log"), 0);
     start();
   }
   void TearDown() override {

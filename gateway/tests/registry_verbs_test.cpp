@@ -54,6 +54,7 @@ class RegistryVerbsTest : public ::testing::Test {
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     std::string error;
+    ASSERT_TRUE(init_exchange(config(), &error)) << error;
     server_ = Server::create(config(), &error);
     ASSERT_NE(server_, nullptr) << error;
     ASSERT_TRUE(server_->start(&error)) << error;

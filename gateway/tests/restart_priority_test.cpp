@@ -54,6 +54,8 @@ class RestartPriorityTest : public ::testing::Test {
         << "\"member1-pass\"\ncancel_on_disconnect = false\naccounts = [1001]\n"
         << "[[member]]\nid = 2\ncomp_id = \"MEMBER2\"\nusername = \"member2\"\npassword = "
         << "\"member2-pass\"\ncancel_on_disconnect = false\naccounts = [1002]\n";
+    cfg.close();
+    ASSERT_EQ(testing::init_exchange(config_path(), dir_ / "carbonxd.log"), 0);
   }
   void TearDown() override {
     child_.reset();

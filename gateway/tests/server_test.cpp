@@ -27,6 +27,10 @@ class ServerTest : public ::testing::Test {
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
+    std::string error;
+    if (!fs::exists(dir_ / "data")) {
+      ASSERT_TRUE(init_exchange(config(), &error)) << error;
+    }
     start();
     setup_market();
   }

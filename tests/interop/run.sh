@@ -68,7 +68,9 @@ cancel_on_disconnect = false
 accounts = [1002]
 CONF
 
-"$build/bin/carbonxd" --config "$work/carbonxd.toml" >"$work/carbonxd.log" 2>&1 &
+"$build/bin/carbonxd" --init --config "$work/carbonxd.toml" >"$work/carbonxd.log" 2>&1 ||
+  { echo "FAIL: carbonxd --init: $(tail -3 "$work/carbonxd.log")"; exit 1; }
+"$build/bin/carbonxd" --config "$work/carbonxd.toml" >>"$work/carbonxd.log" 2>&1 &
 server=$!
 cd "$here"
 status=0

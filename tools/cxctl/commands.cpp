@@ -116,9 +116,11 @@ void print_verb_table(Context& ctx) {
 
 void Commands::add_setup(CLI::App& app) {
   static std::string accounts = source_path("tools/data/market/accounts.csv");
-  add(app, "init", "initialise the store and open the accounts of an accounts file", [this] {
-    cmd_init(ctx_, accounts);
-  })->add_option("--accounts", accounts, "accounts CSV (account,kind,member,name)");
+  add(app, "init",
+      "create the exchange (as carbonxd --init) when the data directory holds none, then open "
+      "the accounts of an accounts file (idempotent)",
+      [this] { cmd_init(ctx_, accounts); })
+      ->add_option("--accounts", accounts, "accounts CSV (account,kind,member,name)");
 
   CLI::App* acc =
       add(app, "account", "open accounts, set holding limits and show balances", nullptr);

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "carbonx/gateway/exchange_dir.hpp"
 #include "carbonx/registry/allocation/compute.hpp"
 #include "carbonx/registry/allocation/issuance.hpp"
 #include "carbonx/registry/allocation/report.hpp"
@@ -148,6 +149,15 @@ tools::ComplianceReport compliance_report(Context& ctx, const ComplianceQuery& q
 void cmd_init(Context& ctx, const std::string& accounts_csv) {
   auto rows = tools::parse_accounts_csv(accounts_csv, read_file(accounts_csv));
   if (!rows.ok()) throw Failure(rows.error());
+  // A data directory that holds nothing of an exchange gets a new one (as `carbonxd --init`);
+  // one that does is used as it is (a running server's, or refused with the reason).
+  const std::string& data_dir = ctx.config().data_dir;
+  if (ctx.options().mode != "server" && !gateway::holds_an_exchange(data_dir)) {
+    std::string error;
+    const auto id = gateway::init_exchange(ctx.config(), &error);
+    if (!id) throw Failure("init: " + error);
+    ctx.say("created exchange " + gateway::describe_identity(*id) + " in " + data_dir);
+  }
   std::size_t opened = 0;
   std::size_t existed = 0;
   for (std::size_t i = 0; i < rows.value().size(); ++i) {

@@ -37,7 +37,8 @@ fix_max_pending_per_address = 4096
 enabled = false
 EOT
 "$B/cxload" --print-members "$N" >> "$W/bench.toml"
-${CX_SERVER_CPUS:+taskset -c $CX_SERVER_CPUS} "$B/carbonxd" --config "$W/bench.toml" > "$W/server.log" 2>&1 &
+"$B/carbonxd" --init --config "$W/bench.toml" > "$W/server.log" 2>&1 || { cat "$W/server.log"; exit 1; }
+${CX_SERVER_CPUS:+taskset -c $CX_SERVER_CPUS} "$B/carbonxd" --config "$W/bench.toml" >> "$W/server.log" 2>&1 &
 SERVER=$!
 # Wait until the operator API listens (2,000 members' password hashes take a few seconds).
 for _ in $(seq 1 300); do

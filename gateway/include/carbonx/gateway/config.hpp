@@ -3,13 +3,16 @@
 // `carbonxd --help-config` lists every key with its type, default and meaning (config_keys()).
 //
 //   [server]
-//   data_dir = "data"                 # LMDB store, FIX session store, gateway DB; created
+//   data_dir = "data"                 # LMDB store, FIX session store, gateway DB; created by
+//                                     # carbonxd --init (exchange_dir.hpp), never by a start
 //   fix_bind = "0.0.0.0"
 //   fix_port = 9878
 //   operator_port = 9879              # the operator API, always bound to 127.0.0.1
 //   operator_token = "carbonx-dev-token"   # bearer token of the operator API
 //   durability = "full_sync"          # full_sync | no_meta_sync | no_sync (see registry Store)
 //   fix_store = "file"                # file (resend across restarts) | memory (benchmarks)
+//   store_max_mb = 0                  # the LMDB store's largest size, MiB (0: 1 TiB): beyond
+//                                     # it state changes are refused ("exchange storage full")
 //   instruments = "instruments.toml"  # exchange config (engine format), relative to this file
 //   max_batch = 4096                  # commands per group commit
 //   queue_capacity = 65536            # commands waiting for the core; beyond: "system busy"
@@ -91,6 +94,10 @@ struct ServerConfig {
   std::string operator_token = "carbonx-dev-token";
   DurabilityMode durability = DurabilityMode::kFullSync;
   bool fix_memory_store = false;
+  std::uint32_t store_max_mb = 0;  // 0: StoreOptions' default (1 TiB)
+  // Not a configuration key: `carbonxd --read-only` (inspection of a store that failed its
+  // checks at start; nothing is written, every state change is refused).
+  bool read_only = false;
   std::string instruments_path;  // absolute after load_config (empty: none)
   std::uint32_t max_batch = 4096;
   std::uint32_t queue_capacity = 65536;

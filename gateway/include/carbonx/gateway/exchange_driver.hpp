@@ -35,10 +35,28 @@
 // settlement). A refused registry command is journaled too (its seq is taken). The registrar's
 // state blob is committed with the batch whenever it changed.
 //
+// Start checks (issue #14): the data directory must hold an exchange (exchange_dir.hpp: created
+// only by `carbonxd --init`), its store opens only if its data file is whole (registry Store),
+// the store's identity is the directory's, the journal's tail chains up to applied_seq and the
+// ledger's invariants hold. A violation refuses the start, unless config.read_only: then the
+// driver serves queries only and every state change is refused with the reason.
+//
+// Storage full (issue #14): when a batch cannot be committed (the disk or the store's configured
+// size is full, or another store error) nothing of it is durable and nothing of it was said. The
+// driver then rolls the in-memory state back to the last commit (roll_back(): the same recovery
+// as a restart, from the store) and refuses every state change with "exchange storage full:
+// ..." (an ExecutionReport or reject to FIX, 503 to the operator) while queries are served;
+// calendar and session events (opens, closes, ends of day, cancel on disconnect) are held and
+// applied in order once the store takes writes again. The sequencer calls poll() about once a
+// second: a real write of the store (Store::probe_room) tells when space has returned, and the
+// exchange goes on without a restart. While the FIX session store cannot be written
+// (FixEngine::store_problem), new requests are refused the same way.
+//
 // Core thread only (every method), except create().
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -48,6 +66,7 @@
 #include "carbonx/engine/core.hpp"
 #include "carbonx/gateway/clock.hpp"
 #include "carbonx/gateway/config.hpp"
+#include "carbonx/gateway/exchange_dir.hpp"
 #include "carbonx/gateway/members.hpp"
 #include "carbonx/gateway/sequencer.hpp"
 #include "carbonx/gateway/used_clordids.hpp"
@@ -93,6 +112,14 @@ class ExchangeDriver final : public CoreDriver {
 
   void apply(TimestampNs ts, const Inbound& in, std::vector<Delivery>& out) override;
   Status<CommitError> commit() override;
+  bool roll_back(std::string* error) override;
+  bool degraded() const override { return store_fault_.has_value() || !deferred_.empty(); }
+  bool poll(TimestampNs ts, std::vector<Delivery>& out) override;
+  // Why state changes are refused now ("" when they are not): read-only, the store refused a
+  // batch, or the FIX session store cannot write.
+  std::string refusal() const;
+  // The operator's alarms (query.status "alarms"): one line per fault, empty when all is well.
+  std::vector<std::string> alarms() const;
   Seq applied_seq() const override { return seq_; }
   TimestampNs last_stamp() const override { return last_stamp_; }
   ExchangeClock& clock() { return *clock_; }
@@ -119,6 +146,11 @@ class ExchangeDriver final : public CoreDriver {
   };
 
   ExchangeDriver() = default;
+  // The ledger, core and FIX bookkeeping from the store (at start and after a failed commit).
+  bool load_state(std::string* error);
+  // The start's checks of what load_state() read: the journal's tail and the ledger's
+  // invariants. "" or what is wrong.
+  std::string start_check_problems();
   bool recover(std::string* error);
   bool recover_used_clordids(std::optional<Date> stored_day, std::string* error);
   bool rebuild_used_clordids(std::string* error);
@@ -156,6 +188,10 @@ class ExchangeDriver final : public CoreDriver {
   void on_calendar(TimestampNs ts, const CalendarEvent& e, std::vector<Delivery>& out);
   void on_session_event(TimestampNs ts, SessionIndex s, const SessionEvent& e,
                         std::vector<Delivery>& out);
+  // A state change while refusal() is not empty: refused with `why` (FIX: the request's own
+  // reject; operator: 503), or, for calendar and session events, held for later.
+  bool is_state_change(const Inbound& in) const;
+  void refuse(const Inbound& in, const std::string& why, std::vector<Delivery>& out);
 
   // Helpers.
   // The operator verbs' symbols (FIX commands arrive with their instrument resolved).
@@ -195,6 +231,19 @@ class ExchangeDriver final : public CoreDriver {
   void on_repo_event(const RepoEvent& e, TimestampNs ts, std::vector<Delivery>& out);
 
   ServerConfig config_;
+  ExchangeConfig exchange_;  // the instruments (a rolled back core is built from them again)
+  // Read-only (config.read_only): why the start's checks refused to serve, or "" when they
+  // passed and the operator asked for read-only anyway.
+  std::string read_only_reason_;
+  struct StoreFault {  // the store refused a batch
+    registry::StoreError error = registry::StoreError::kIo;
+    std::string detail;
+    std::int64_t since_ns = 0;  // wall clock
+  };
+  std::optional<StoreFault> store_fault_;
+  std::vector<Inbound> deferred_;   // calendar and session events held while the store refuses
+  std::vector<Inbound> replaying_;  // the deferred events of the batch being committed
+  std::vector<std::uint32_t> member_of_session_;
   MemberDirectory* members_ = nullptr;
   const FixEngine* fix_ = nullptr;
   std::unique_ptr<registry::Store> store_;

@@ -101,8 +101,16 @@ class FixEngine {
   int next_sender_seq(SessionIndex session) const;
   int next_target_seq(SessionIndex session) const;
 
-  // Once a second: heartbeats, test requests, logon and logout timeouts.
+  // Once a second: heartbeats, test requests, logon and logout timeouts; and a session store
+  // that could not write tries again.
   void tick();
+
+  // True while a session store cannot write (the disk is full, ...): its messages are kept in
+  // memory (and sent), written once it can; the exchange refuses state changes meanwhile. Any
+  // thread; cheap (an atomic).
+  bool store_failing() const;
+  // Which store and why ("<path>: No space left on device"); "" when every store writes.
+  std::string store_problem() const;
 
  private:
   FixEngine();

@@ -126,6 +126,7 @@ constexpr std::int32_t kOther = 99;
 namespace business_reject_reason {  // BusinessRejectReason(380)
 constexpr std::int32_t kOther = 0;
 constexpr std::int32_t kUnsupportedMessageType = 3;
+constexpr std::int32_t kApplicationNotAvailable = 4;
 // Not in FIX 4.4's list (0-7): the code later FIX versions give "throttle limit exceeded".
 constexpr std::int32_t kThrottleLimitExceeded = 8;
 }  // namespace business_reject_reason

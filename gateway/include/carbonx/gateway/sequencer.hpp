@@ -9,6 +9,12 @@
 //
 //   submit() --queue--> core thread: apply(ts, item) x N, commit() --> sender: deliver()
 //
+// A failed commit (the store is full, or fails) is not the end of the process: the driver rolls
+// its state back to the last commit (CoreDriver::roll_back), the batch's items are applied again
+// — the driver now refuses every state change, with the reason — and those replies are
+// delivered instead; nothing of the failed batch was ever said. Only a driver that cannot roll
+// back stops the process (FATAL, before anything is acknowledged).
+//
 // Batching: a batch closes as soon as the queue is empty (or at max_batch), never on a timer;
 // while the core thread commits (an fsync in full_sync mode) the next batch accumulates in the
 // queue (group commit). When the queue is empty and the sender is idle, the core thread
@@ -91,8 +97,18 @@ class CoreDriver {
   // Core thread only.
   virtual void apply(TimestampNs ts, const Inbound& in, std::vector<Delivery>& out) = 0;
   // Makes everything applied since the last commit durable, atomically. On error nothing of the
-  // batch is durable and the process must stop (a restart recovers the last commit).
+  // batch is durable: its replies are never delivered, and roll_back() is called.
   virtual Status<CommitError> commit() = 0;
+  // After a failed commit: puts the state back to the last commit (what a restart would recover)
+  // and from then on refuses state changes until poll() finds the store writable again. The
+  // sequencer then applies the failed batch's items again, so each gets its refusal (or, for a
+  // query, its answer). false and *error if the state cannot be recovered: the process stops.
+  virtual bool roll_back(std::string* /*error*/) { return false; }
+  // True while the driver waits for something (the store to take writes again, held events):
+  // the sequencer then calls poll() about once a second even when nothing is queued.
+  virtual bool degraded() const { return false; }
+  // Called while degraded(): true if it applied something (replies in `out`) to commit now.
+  virtual bool poll(TimestampNs /*ts*/, std::vector<Delivery>& /*out*/) { return false; }
   // The last applied seq (durable after commit() returns).
   virtual Seq applied_seq() const = 0;
   // The stamp of the last journaled command (0: none); the sequencer stamps nothing earlier.
@@ -121,6 +137,7 @@ struct SequencerStats {
   std::uint64_t commit_ns = 0;          // total time in CoreDriver::commit
   std::uint64_t max_batch = 0;          // largest batch applied
   std::uint64_t inline_deliveries = 0;  // batches the core thread delivered itself
+  std::uint64_t failed_commits = 0;     // batches the store refused (rolled back, refused)
 };
 
 class Sequencer {
@@ -143,6 +160,11 @@ class Sequencer {
   void core_loop();
   void sender_loop();
   void hand_over(std::vector<Delivery>& out);
+  // Commits what the driver applied; on failure rolls back and applies `batch` again (refused).
+  // Stops the process if the driver cannot recover.
+  void commit_or_recover(const std::vector<Inbound>& batch, std::vector<Delivery>& out,
+                         std::uint64_t seq);
+  [[noreturn]] void fatal(const std::string& what);
   bool queue_empty_hint() const;
   TimestampNs stamp();
 
@@ -172,6 +194,7 @@ class Sequencer {
   std::atomic<std::uint64_t> commit_ns_{0};
   std::atomic<std::uint64_t> max_batch_{0};
   std::atomic<std::uint64_t> inline_deliveries_{0};
+  std::atomic<std::uint64_t> failed_commits_{0};
   std::int64_t last_ts_ns_ = 0;
 };
 

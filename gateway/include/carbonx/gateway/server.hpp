@@ -19,6 +19,7 @@
 
 #include "carbonx/gateway/clock.hpp"
 #include "carbonx/gateway/config.hpp"
+#include "carbonx/gateway/exchange_dir.hpp"
 #include "carbonx/gateway/fix_engine.hpp"
 #include "carbonx/gateway/fix_listener.hpp"
 #include "carbonx/gateway/members.hpp"
