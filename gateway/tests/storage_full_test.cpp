@@ -234,6 +234,10 @@ TEST_F(StorageFull, TheStoreAtItsSizeRefusesOrdersServesReadsAndLosesNothing) {
   const json s = status();
   EXPECT_NE(s.at("alarms").at(0).get<std::string>().find("store_max_mb"), std::string::npos)
       << s.dump();
+  const ProcessRunResult cx = run_cxctl({"status"});  // what the operator sees
+  EXPECT_EQ(cx.exit_code, 0) << cx.output;
+  EXPECT_EQ(cx.output.rfind("ALARM: exchange storage full for ", 0), 0u) << cx.output;
+  EXPECT_NE(cx.output.find("accepting_changes: false"), std::string::npos) << cx.output;
   std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // the store is probed meanwhile
   EXPECT_EQ(count_of(log(), "was not committed"), 1u) << "one line, not one per order\n" << log();
   EXPECT_EQ(count_of(log(), "FATAL"), 0u) << log();

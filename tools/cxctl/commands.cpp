@@ -218,8 +218,17 @@ void Commands::add_funds(CLI::App& app) {
   issue->add_option("--symbol", symbol, "instrument code")->required();
   issue->add_option("--quantity", quantity, "tonnes")->required();
   issue->add_option("--transfer-id", transfer_id, "your id (idempotent)")->required();
-  add(app, "status", help_of<verbs::QueryStatus>(),
-      [this] { print_reply(ctx_, ctx_.call(verbs::QueryStatus{})); });
+  add(app, "status", help_of<verbs::QueryStatus>(), [this] {
+    // The server's alarms first, one line each (storage full, read-only, ...), then the fields.
+    const std::string body = ctx_.call(verbs::QueryStatus{});
+    const json j = json::parse(body, nullptr, false);
+    if (ctx_.options().format != "json" && j.is_object() && j.contains("alarms")) {
+      for (const json& alarm : j.at("alarms"))
+        std::printf("ALARM: %s\n",
+                    alarm.is_string() ? alarm.get<std::string>().c_str() : alarm.dump().c_str());
+    }
+    print_reply(ctx_, body);
+  });
 }
 
 void Commands::add_simulate(CLI::App& app) {
