@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -387,6 +388,45 @@ TEST_F(ExchangeStart, AnEditedBalanceRefusesToServeAndReadOnlyInspectsIt) {
   ::waitpid(pid, &st, 0);
   EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
   EXPECT_EQ(file_bytes(data_file()), before) << "read-only wrote to the store";
+}
+
+// cxctl in-process on a full disk (the file size limit just above the store's size): the verb
+// is refused with the reason and nothing of it is written; with room again the same command
+// does it, once.
+TEST_F(ExchangeStart, InProcessCxctlOnAFullDiskSaysSoAndWritesNothing) {
+  make_exchange_with_a_deposit();
+  const std::string accounts = (fs::path(CARBONX_GATEWAY_CONFIG_DIR).parent_path().parent_path() /
+                                "tools" / "data" / "market" / "accounts.csv")
+                                   .string();
+  // `cxctl init` opens 80 accounts, one committed verb each; ulimit -f (1024-byte blocks) leaves
+  // 8 KiB of room past the store's end: the disk fills before the accounts are all open.
+  const std::string cmd = "ulimit -f " + std::to_string(fs::file_size(data_file()) / 1024 + 8) +
+                          "; " + CXCTL_PATH + " --config " + config().string() +
+                          " --mode in-process init --accounts " + accounts + " 2>&1";
+  FILE* p = ::popen(("bash -c '" + cmd + "'").c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string out;
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;)
+    out.append(buf, n);
+  const int st = ::pclose(p);
+  ASSERT_TRUE(WIFEXITED(st)) << "killed by a signal: " << out;
+  EXPECT_EQ(WEXITSTATUS(st), 1) << out;
+  EXPECT_NE(out.find("not done, nothing was written: exchange storage full: the disk is full"),
+            std::string::npos)
+      << out;
+  // The store is whole (every committed verb there, nothing of the refused one), and with room
+  // the same command opens exactly the accounts that were not opened yet.
+  ProcessResult r = cxctl({"journal", "verify"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("chain intact"), std::string::npos) << r.output;
+  r = cxctl({"init", "--accounts", accounts});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(r.output, m, std::regex("(\\d+) accounts opened, (\\d+) already")))
+      << r.output;
+  EXPECT_GT(std::stoi(m[1]), 0) << "the refused account is opened now";
+  EXPECT_EQ(std::stoi(m[1]) + std::stoi(m[2]), 80) << r.output;
 }
 
 // The journal's last record edited: the tail check names it and the start is refused.

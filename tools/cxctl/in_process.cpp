@@ -31,8 +31,10 @@ class InProcessChannel final : public tools::OperatorChannel {
     std::vector<gateway::Delivery> out;
     server_->driver().apply(stamp(), in, out);
     if (const auto st = server_->driver().commit(); !st.ok()) {
+      // Nothing of the verb is on disk: say why (e.g. "exchange storage full: the disk is full").
+      const auto& driver = static_cast<const gateway::ExchangeDriver&>(server_->driver());
       return Err(tools::ChannelFailure{tools::ChannelError::kUnavailable,
-                                       "commit failed: the store refused the batch"});
+                                       "not done, nothing was written: " + driver.refusal()});
     }
     for (const gateway::Delivery& d : out) {
       if (d.ticket == 1) return tools::Reply{d.http_status, d.json};

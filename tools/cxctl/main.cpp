@@ -4,6 +4,7 @@
 // running — applied in-process by the same ExchangeDriver on the store (context.hpp). Reports
 // and checks read the store directly (read transactions only).
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
 
 #include "commands.hpp"
@@ -25,6 +26,9 @@ int main(int argc, char** argv) {
   app.add_option("-f,--format", options.format, "output of reports: table, csv, json")
       ->check(CLI::IsMember({"table", "csv", "json"}));
   app.add_flag("-q,--quiet", options.quiet, "print only errors and requested output");
+  // In-process mode writes the store: a write past the file size limit (ulimit -f) is then an
+  // error cxctl reports ("exchange storage full"), not a SIGXFSZ that ends it mid-command.
+  std::signal(SIGXFSZ, SIG_IGN);
   Context ctx(options);
   // The context reads `options` through a pointer refreshed after parsing.
   Commands commands(app, ctx, options);
