@@ -226,8 +226,9 @@ struct StoreStats {
 
 class Store final : public LedgerHistory {
  public:
-  // Opens (creating if needed) the store in `dir` (created if missing; its parent must exist).
-  // Errors: see StoreError; `detail` (if given) receives a sentence for the operator.
+  // Opens the store in `dir` as StoreOptions::mode says (kOpenOrCreate: creating it, and `dir`,
+  // if missing; its parent must exist). Errors: see StoreError; `detail` (if given) receives a
+  // sentence for the operator.
   static Result<std::unique_ptr<Store>, StoreError> open(const std::string& dir,
                                                          const StoreOptions& options = {},
                                                          std::string* detail = nullptr);
@@ -237,8 +238,10 @@ class Store final : public LedgerHistory {
 
   // Loads accounts, balances and open holds into `ledger` (which must be empty) and attaches the
   // store as its history. Returns applied_seq, the core state blob and the last journal hash.
-  // Cost is proportional to the state, never to the journal. Call once, before any commit.
-  // The ledger keeps a pointer to this Store (its history): the Store must outlive its use.
+  // Cost is proportional to the state, never to the journal. Call it at start, and again into a
+  // fresh, empty ledger to roll the state back to the last commit after a failed commit_batch (the
+  // gateway's roll_back). The ledger keeps a pointer to this Store (its history): the Store must
+  // outlive its use.
   Result<Recovery, StoreError> load(Ledger& ledger);
   // Calls fn(order_id, record) for every stored open order, in order id order.
   Status<StoreError> for_each_open_order(
