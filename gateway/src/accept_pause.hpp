@@ -36,7 +36,7 @@ class AcceptPause {
   bool on_error(const boost::system::error_code& ec, std::function<void()> resume) {
     if (!is_shortage(ec)) return false;
     ++failures_;
-    settle_.cancel();  // still short: the episode goes on
+    last_failure_ = std::chrono::steady_clock::now();  // still short: the episode goes on
     if (!paused_) {
       paused_ = true;
       since_ = std::chrono::steady_clock::now();
@@ -53,24 +53,11 @@ class AcceptPause {
     return true;
   }
 
-  // An accept succeeded: the pause ends (one line) if no shortage follows within kSettle.
+  // An accept succeeded: the pause ends (one line) once kSettle has passed since the last
+  // shortage with an accept after it.
   void on_accepted() {
-    if (!paused_ || settling_) return;
-    settling_ = true;
-    settle_.expires_after(kSettle);
-    settle_.async_wait([this](const boost::system::error_code& e) {
-      settling_ = false;
-      if (e || !paused_) return;
-      paused_ = false;
-      const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::steady_clock::now() - since_)
-                          .count();
-      std::fprintf(stderr, "carbonxd: %s: accepting again after %lld ms (%llu failed accepts)\n",
-                   what_.c_str(), static_cast<long long>(ms),
-                   static_cast<unsigned long long>(failures_));
-      std::fflush(stderr);
-      failures_ = 0;
-    });
+    last_success_ = std::chrono::steady_clock::now();
+    if (paused_ && !settling_) settle_after(kSettle);
   }
 
   void cancel() {
@@ -78,6 +65,24 @@ class AcceptPause {
     settle_.cancel();
   }
   bool paused() const { return paused_; }
+
+  void settle_after(std::chrono::steady_clock::duration wait) {
+    settling_ = true;
+    settle_.expires_after(wait);
+    settle_.async_wait([this](const boost::system::error_code& e) {
+      settling_ = false;
+      if (e || !paused_ || last_success_ <= last_failure_) return;  // the next accept re-arms
+      const auto now = std::chrono::steady_clock::now();
+      if (now - last_failure_ < kSettle) return settle_after(kSettle - (now - last_failure_));
+      paused_ = false;
+      const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - since_).count();
+      std::fprintf(stderr, "carbonxd: %s: accepting again after %lld ms (%llu failed accepts)\n",
+                   what_.c_str(), static_cast<long long>(ms),
+                   static_cast<unsigned long long>(failures_));
+      std::fflush(stderr);
+      failures_ = 0;
+    });
+  }
 
   static bool is_shortage(const boost::system::error_code& ec) {
     if (ec.category() != boost::system::system_category()) return false;
@@ -93,6 +98,8 @@ class AcceptPause {
   bool settling_ = false;
   std::uint64_t failures_ = 0;
   std::chrono::steady_clock::time_point since_{};
+  std::chrono::steady_clock::time_point last_failure_{};
+  std::chrono::steady_clock::time_point last_success_{};
 };
 
 }  // namespace carbonx::gateway
