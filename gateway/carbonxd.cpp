@@ -11,6 +11,7 @@
 #include <string>
 
 #include "carbonx/gateway/exchange_dir.hpp"
+#include "carbonx/gateway/operator_token.hpp"
 #include "carbonx/gateway/server.hpp"
 
 namespace {
@@ -104,6 +105,14 @@ int main(int argc, char** argv) {
     }
     std::printf("carbonxd: created exchange %s in %s\n",
                 carbonx::gateway::describe_identity(*id).c_str(), config.value().data_dir.c_str());
+    // The operator API's token comes with the exchange (there is no default one).
+    const auto token = carbonx::gateway::load_or_create_operator_token(config.value().data_dir);
+    if (!token.ok()) {
+      std::fprintf(stderr, "carbonxd: --init: operator token: %s\n", token.error().message.c_str());
+      return 1;
+    }
+    std::printf("carbonxd: operator API token in %s (mode 0600)\n",
+                carbonx::gateway::operator_token_path(config.value().data_dir).c_str());
     return 0;
   }
   if (options.read_only) config.value().read_only = true;

@@ -112,6 +112,7 @@ FIX 4.4:       connect to 127.0.0.1:$fix_port, TargetCompID CARBONX, e.g. Sender
                Username(553) inst01, Password(554) inst01-pass (members: $market/members.toml);
                data dictionary: $root/gateway/spec/FIX44-carbonx.xml
 Operator:      CARBONX_CONFIG=$data/carbonxd.toml $cxctl --help
+               (bearer token of the operator API: $data/operator.token, mode 0600)
 Server log:    $data/carbonxd.log
 Press Ctrl-C to stop the server.
 MSG

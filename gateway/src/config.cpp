@@ -216,8 +216,6 @@ const KeySpec<ServerConfig> kServerKeys[] = {
     {"operator_port", "integer 0..65535",
      "operator API port (HTTP+JSON, always bound to 127.0.0.1; 0: any free port)",
      uint_key<&ServerConfig::operator_port, 65535>, show_number<&ServerConfig::operator_port>},
-    {"operator_token", "string (8+ characters)", "bearer token of the operator API",
-     string_key<&ServerConfig::operator_token>, show_string<&ServerConfig::operator_token>},
     {"durability", "full_sync | no_meta_sync | no_sync",
      "when a commit is on disk: fsync per group commit; no fsync of the meta page; no fsync "
      "(benchmarks only: a system crash may corrupt the store)",
@@ -388,6 +386,13 @@ bool read_keys(const toml::table& t, const KeySpec<T> (&keys)[N], T& out, Ctx& c
     for (const KeySpec<T>& k : keys) {
       if (name.str() == k.name) spec = &k;
     }
+    if (spec == nullptr && name.str() == "operator_token") {
+      ctx.problem =
+          "operator_token: no longer a configuration key: the operator API's token is made with "
+          "the exchange in <data_dir>/operator.token (mode 0600), where cxctl reads it; "
+          "`cxctl token rotate` replaces it";
+      return false;
+    }
     if (spec == nullptr) {
       ctx.problem = std::string(name.str()) + ": unknown key (carbonxd --help-config lists them)";
       return false;
@@ -399,9 +404,8 @@ bool read_keys(const toml::table& t, const KeySpec<T> (&keys)[N], T& out, Ctx& c
 
 bool parse_server(const toml::table& s, ServerConfig* c, Ctx& ctx) {
   if (!read_keys(s, kServerKeys, *c, ctx)) return false;
-  if (c->max_batch == 0 || c->queue_capacity == 0 || c->operator_token.size() < 8) {
-    ctx.problem =
-        "max_batch and queue_capacity must be > 0 and operator_token at least 8 characters";
+  if (c->max_batch == 0 || c->queue_capacity == 0) {
+    ctx.problem = "max_batch and queue_capacity must be > 0";
     return false;
   }
   return true;

@@ -59,7 +59,7 @@ class OperatorApi::Session : public std::enable_shared_from_this<Session> {
   void handle(http::request<http::string_body> req) {
     keep_alive_ = req.keep_alive();
     const std::string auth(req[http::field::authorization]);
-    if (auth != "Bearer " + api_.token_) {
+    if (auth.rfind("Bearer ", 0) != 0 || !api_.token_.matches(auth.substr(7))) {
       return reply(401, json{{"ok", false}, {"error", "missing or wrong bearer token"}}.dump());
     }
     const std::string target(req.target());
@@ -108,11 +108,11 @@ class OperatorApi::Session : public std::enable_shared_from_this<Session> {
 };
 
 OperatorApi::OperatorApi(asio::io_context& io, Server& server, std::uint16_t port,
-                         std::string token)
+                         std::string token_file)
     : io_(io),
       server_(server),
       requested_port_(port),
-      token_(std::move(token)),
+      token_(std::move(token_file)),
       acceptor_(io),
       pause_(std::make_unique<AcceptPause>(io, "operator API")) {}
 

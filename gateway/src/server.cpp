@@ -14,6 +14,7 @@
 #include "carbonx/gateway/exchange_driver.hpp"
 #include "carbonx/gateway/fix_wire.hpp"
 #include "carbonx/gateway/operator_api.hpp"
+#include "carbonx/gateway/operator_token.hpp"
 
 namespace carbonx::gateway {
 
@@ -67,6 +68,17 @@ std::unique_ptr<Server> Server::create(const ServerConfig& config, std::string* 
   // (`carbonxd --init` made it) with a store that can be opened (exchange_dir.hpp).
   if (!check_exchange_dir(config, error)) return nullptr;
   if (config.read_only) s->config_.fix_memory_store = true;  // read-only: no session is served
+  // The operator API's token: made with the exchange (--init), or here at the first start of an
+  // exchange made before tokens were; there is no default. Read-only, nothing is written: a
+  // missing token leaves the operator API refusing every request.
+  if (!config.read_only || std::filesystem::exists(operator_token_path(config.data_dir))) {
+    auto token = config.read_only ? read_operator_token_file(operator_token_path(config.data_dir))
+                                  : load_or_create_operator_token(config.data_dir);
+    if (!token.ok()) {
+      *error = "operator token: " + token.error().message;
+      return nullptr;
+    }
+  }
   ExchangeConfig exchange;
   if (!load_exchange(config, &exchange, error)) return nullptr;
   if (!s->open_clock(error)) return nullptr;
@@ -136,8 +148,8 @@ bool Server::start(std::string* error) {
     // reason); no FIX session is served and the calendar does not run.
     std::fprintf(stderr, "carbonxd: READ-ONLY: %s; FIX is not served, the calendar does not run\n",
                  static_cast<ExchangeDriver&>(*driver_).refusal().c_str());
-    operator_api_ =
-        std::make_unique<OperatorApi>(io_, *this, config_.operator_port, config_.operator_token);
+    operator_api_ = std::make_unique<OperatorApi>(io_, *this, config_.operator_port,
+                                                  operator_token_path(config_.data_dir));
     if (!operator_api_->start(error)) return false;
     io_thread_ = std::thread([this] {
       auto guard = asio::make_work_guard(io_);
@@ -156,8 +168,8 @@ bool Server::start(std::string* error) {
   lc.precheck = this;
   listener_ = std::make_unique<FixListener>(io_, *fix_, lc);
   if (!listener_->start(error)) return false;
-  operator_api_ =
-      std::make_unique<OperatorApi>(io_, *this, config_.operator_port, config_.operator_token);
+  operator_api_ = std::make_unique<OperatorApi>(io_, *this, config_.operator_port,
+                                                operator_token_path(config_.data_dir));
   if (!operator_api_->start(error)) return false;
   calendar_ = std::make_unique<Calendar>(io_, config_.schedule, *clock_, [this](CalendarEvent e) {
     Inbound in;

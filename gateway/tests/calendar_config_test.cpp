@@ -90,7 +90,7 @@ TEST(ServerConfig, RefusalsNameTheKey) {
       {"[server]\nfix_port = 70000\n", "fix_port"},
       {"[server]\ndurability = \"sometimes\"\n", "durability"},
       {"[server]\nfix_store = \"cloud\"\n", "fix_store"},
-      {"[server]\noperator_token = \"short\"\n", "operator_token"},
+      {"[server]\noperator_token = \"a-long-enough-token\"\n", "operator.token"},
       {"[schedule]\nsessions = [\"11:00-10:00\"]\n", "schedule.sessions"},
       {"[schedule]\nend_of_day = \"25:00\"\n", "schedule.end_of_day"},
       {"[[member]]\nid = 1\ncomp_id = \"X\"\nusername = \"x\"\npassword = \"123\"\n", "member"},

@@ -183,7 +183,6 @@ TEST(ConfigKeys, ListedDefaultsAreTheParserDefaults) {
   EXPECT_EQ(a.fix_bind, b.fix_bind);
   EXPECT_EQ(a.fix_port, b.fix_port);
   EXPECT_EQ(a.operator_port, b.operator_port);
-  EXPECT_EQ(a.operator_token, b.operator_token);
   EXPECT_EQ(a.durability, b.durability);
   EXPECT_EQ(a.fix_memory_store, b.fix_memory_store);
   EXPECT_EQ(a.max_batch, b.max_batch);

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "carbonx/gateway/clock.hpp"
+#include "carbonx/gateway/operator_token.hpp"
 #include "carbonx/gateway/server.hpp"
 #include "carbonxd_child.hpp"
 #include "test_client.hpp"
@@ -116,7 +117,6 @@ class ConnectionLimits : public ::testing::Test {
     c.fix_bind = "127.0.0.1";
     c.fix_port = 0;
     c.operator_port = 0;
-    c.operator_token = kToken;
     c.durability = DurabilityMode::kNoSync;
     c.instruments_path = fs::path(CARBONX_GATEWAY_CONFIG_DIR) / "instruments.toml";
     c.schedule.enabled = false;
@@ -131,6 +131,7 @@ class ConnectionLimits : public ::testing::Test {
     if (!fs::exists(c.data_dir)) {
       ASSERT_TRUE(init_exchange(c, &error)) << error;
     }
+    ASSERT_TRUE(write_operator_token(c.data_dir, kToken).ok());
     server_ = Server::create(c, &error);
     ASSERT_NE(server_, nullptr) << error;
     ASSERT_TRUE(server_->start(&error)) << error;
@@ -290,8 +291,8 @@ class DescriptorExhaustion : public ::testing::Test {
     op_port_ = testing::free_port();
     std::ofstream cfg(dir_ / "carbonxd.toml");
     cfg << "[server]\ndata_dir = \"" << (dir_ / "data").string() << "\"\nfix_bind = \"127.0.0.1\"\n"
-        << "fix_port = " << fix_port_ << "\noperator_port = " << op_port_ << "\noperator_token = \""
-        << kToken << "\"\ndurability = \"no_sync\"\n"
+        << "fix_port = " << fix_port_ << "\noperator_port = " << op_port_
+        << "\ndurability = \"no_sync\"\n"
         << "fix_logon_timeout_ms = 60000\nfix_max_pending_per_address = 100000\n"
         << "fix_max_pending_logons = 100000\n"
         << "instruments = \"" << CARBONX_GATEWAY_CONFIG_DIR << "/instruments.toml\"\n"
@@ -300,6 +301,7 @@ class DescriptorExhaustion : public ::testing::Test {
         << "\"member1-pass\"\naccounts = [1001]\n";
     cfg.close();
     ASSERT_EQ(testing::init_exchange(dir_ / "carbonxd.toml", dir_ / "carbonxd.log"), 0);
+    ASSERT_TRUE(write_operator_token((dir_ / "data").string(), kToken).ok());
   }
   void TearDown() override { fs::remove_all(dir_); }
 

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "carbonx/gateway/operator_token.hpp"
 #include "carbonxd_child.hpp"
 #include "test_client.hpp"
 
@@ -60,8 +61,8 @@ TEST(CrashTest, SigkillUnderLoadLosesNothingAcknowledged) {
   {
     std::ofstream cfg(dir / "carbonxd.toml");
     cfg << "[server]\ndata_dir = \"" << (dir / "data").string() << "\"\nfix_bind = \"127.0.0.1\"\n"
-        << "fix_port = " << fix_port << "\noperator_port = " << op_port << "\noperator_token = \""
-        << kToken << "\"\ndurability = \"full_sync\"\nfix_store = \"file\"\ninstruments = \""
+        << "fix_port = " << fix_port << "\noperator_port = " << op_port
+        << "\ndurability = \"full_sync\"\nfix_store = \"file\"\ninstruments = \""
         << CARBONX_GATEWAY_CONFIG_DIR << "/instruments.toml\"\n[schedule]\nenabled = false\n"
         << "[[member]]\nid = 1\ncomp_id = \"MEMBER1\"\nusername = \"member1\"\npassword = "
         << "\"member1-pass\"\ncancel_on_disconnect = false\naccounts = [1001]\n"
@@ -69,6 +70,7 @@ TEST(CrashTest, SigkillUnderLoadLosesNothingAcknowledged) {
         << "\"member2-pass\"\ncancel_on_disconnect = false\naccounts = [1002]\n";
   }
   ASSERT_EQ(testing::init_exchange(dir / "carbonxd.toml", dir / "carbonxd.log"), 0);
+  ASSERT_TRUE(write_operator_token((dir / "data").string(), kToken).ok());
   auto child = std::make_unique<Child>(dir / "carbonxd.toml", dir / "carbonxd.log");
   ASSERT_TRUE(wait_for_port(op_port));
   for (const char* verb_body :

@@ -22,6 +22,7 @@
 #include <gtest/gtest.h>
 
 #include "carbonx/engine/ledger.hpp"
+#include "carbonx/gateway/operator_token.hpp"
 #include "carbonx/registry/journal.hpp"
 #include "carbonx/registry/records.hpp"
 #include "carbonx/registry/store.hpp"
@@ -37,8 +38,6 @@ using testing::CarbonxdChild;
 using testing::free_port;
 using testing::operator_call;
 using testing::wait_for_port;
-
-constexpr const char* kToken = "start-test-token";
 
 struct ProcessResult {
   int exit_code = -1;  // -1: killed by a signal (or did not exit in time)
@@ -104,10 +103,11 @@ class ExchangeStart : public ::testing::Test {
   fs::path data_file() const { return data() / "store" / "data.mdb"; }
 
   void write_config(const fs::path& data_dir) {
+    data_dir_ = data_dir;
     std::ofstream cfg(config());
     cfg << "[server]\ndata_dir = \"" << data_dir.string() << "\"\nfix_bind = \"127.0.0.1\"\n"
-        << "fix_port = " << fix_port_ << "\noperator_port = " << op_port_ << "\noperator_token = \""
-        << kToken << "\"\ndurability = \"full_sync\"\n"
+        << "fix_port = " << fix_port_ << "\noperator_port = " << op_port_
+        << "\ndurability = \"full_sync\"\n"
         << "instruments = \"" << CARBONX_GATEWAY_CONFIG_DIR << "/instruments.toml\"\n"
         << "[schedule]\nenabled = false\n"
         << "[[member]]\nid = 1\ncomp_id = \"MEMBER1\"\nusername = \"member1\"\npassword = "
@@ -143,7 +143,9 @@ class ExchangeStart : public ::testing::Test {
     child_.reset();
   }
   std::pair<int, std::string> op(const std::string& verb, const std::string& body = "{}") {
-    return operator_call(op_port_, kToken, verb, body);
+    // The token --init made in the data directory (operator_token.hpp).
+    const auto token = read_operator_token_file(operator_token_path(data_dir_.string()));
+    return operator_call(op_port_, token.ok() ? token.value() : std::string(), verb, body);
   }
   std::string log() const {
     std::ifstream in(dir_ / "carbonxd.log");
@@ -174,6 +176,7 @@ class ExchangeStart : public ::testing::Test {
   fs::path dir_;
   std::uint16_t fix_port_ = 0;
   std::uint16_t op_port_ = 0;
+  fs::path data_dir_;  // of the configuration written last
   int runs_ = 0;
   std::unique_ptr<CarbonxdChild> child_;
 };

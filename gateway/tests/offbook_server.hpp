@@ -15,6 +15,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "carbonx/gateway/operator_token.hpp"
 #include "carbonxd_child.hpp"
 #include "test_client.hpp"
 
@@ -39,8 +40,8 @@ class OffBookServer : public ::testing::Test {
     std::ofstream cfg(dir_ / "carbonxd.toml");
     cfg << "[server]\ndata_dir = \"" << (dir_ / "data").string()
         << "\"\nfix_bind = \"127.0.0.1\"\nfix_port = " << fix_port_
-        << "\noperator_port = " << op_port_ << "\noperator_token = \"" << kToken
-        << "\"\ndurability = \"full_sync\"\nfix_store = \"file\"\ninstruments = \""
+        << "\noperator_port = " << op_port_
+        << "\ndurability = \"full_sync\"\nfix_store = \"file\"\ninstruments = \""
         << CARBONX_GATEWAY_CONFIG_DIR << "/instruments.toml\"\nclock_start = \"" << clock_start_
         << "\"\n[schedule]\nenabled = " << (calendar_ ? "true" : "false") << "\n"
         << "[[member]]\nid = 1\ncomp_id = \"MEMBER1\"\nusername = \"member1\"\npassword = "
@@ -49,6 +50,7 @@ class OffBookServer : public ::testing::Test {
         << "\"member2-pass\"\naccounts = [1002, 1003]\n";
     cfg.close();
     ASSERT_EQ(testing::init_exchange(dir_ / "carbonxd.toml", dir_ / "carbonxd.log"), 0);
+    if (!write_operator_token((dir_ / "data").string(), kToken).ok()) std::abort();
     start();
   }
   void TearDown() override {

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "carbonx/gateway/exchange_driver.hpp"
+#include "carbonx/gateway/operator_token.hpp"
 #include "carbonx/gateway/server.hpp"
 #include "carbonx/registry/journal_applier.hpp"
 #include "carbonx/verbs/verbs.hpp"
@@ -23,7 +24,7 @@ using testing::FixClient;
 using testing::operator_call;
 namespace fs = std::filesystem;
 
-constexpr const char* kToken = "test-token-123";
+constexpr const char* kToken = "test-token-12345";
 
 std::string read_text(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -55,6 +56,7 @@ class RegistryVerbsTest : public ::testing::Test {
     fs::create_directories(dir_);
     std::string error;
     ASSERT_TRUE(init_exchange(config(), &error)) << error;
+    ASSERT_TRUE(write_operator_token(config().data_dir, kToken).ok());
     server_ = Server::create(config(), &error);
     ASSERT_NE(server_, nullptr) << error;
     ASSERT_TRUE(server_->start(&error)) << error;
@@ -74,7 +76,6 @@ class RegistryVerbsTest : public ::testing::Test {
     c.fix_bind = "127.0.0.1";
     c.fix_port = 0;
     c.operator_port = 0;
-    c.operator_token = kToken;
     c.durability = DurabilityMode::kNoSync;
     c.instruments_path = (fs::path(CARBONX_GATEWAY_CONFIG_DIR) / "instruments.toml").string();
     c.schedule.enabled = false;

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "carbonx/gateway/core_records.hpp"
+#include "carbonx/gateway/operator_token.hpp"
 #include "carbonxd_child.hpp"
 #include "test_client.hpp"
 
@@ -46,8 +47,8 @@ class RestartPriorityTest : public ::testing::Test {
     op_port_ = free_port();
     std::ofstream cfg(config_path());
     cfg << "[server]\ndata_dir = \"" << (dir_ / "data").string() << "\"\nfix_bind = \"127.0.0.1\"\n"
-        << "fix_port = " << fix_port_ << "\noperator_port = " << op_port_ << "\noperator_token = \""
-        << kToken << "\"\ndurability = \"full_sync\"\n"
+        << "fix_port = " << fix_port_ << "\noperator_port = " << op_port_
+        << "\ndurability = \"full_sync\"\n"
         << "fix_store = \"file\"\ninstruments = \"" << CARBONX_GATEWAY_CONFIG_DIR
         << "/instruments.toml\"\n[schedule]\nenabled = false\n"
         << "[[member]]\nid = 1\ncomp_id = \"MEMBER1\"\nusername = \"member1\"\npassword = "
@@ -56,6 +57,7 @@ class RestartPriorityTest : public ::testing::Test {
         << "\"member2-pass\"\ncancel_on_disconnect = false\naccounts = [1002]\n";
     cfg.close();
     ASSERT_EQ(testing::init_exchange(config_path(), dir_ / "carbonxd.log"), 0);
+    ASSERT_TRUE(write_operator_token((dir_ / "data").string(), kToken).ok());
   }
   void TearDown() override {
     child_.reset();

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "carbonx/gateway/clock.hpp"
+#include "carbonx/gateway/operator_token.hpp"
 #include "carbonx/gateway/server.hpp"
 #include "test_client.hpp"
 
@@ -17,7 +18,7 @@ using testing::FixClient;
 using testing::operator_call;
 namespace fs = std::filesystem;
 
-constexpr const char* kToken = "test-token-123";
+constexpr const char* kToken = "test-token-12345";
 
 class ServerTest : public ::testing::Test {
  protected:
@@ -46,7 +47,6 @@ class ServerTest : public ::testing::Test {
     c.fix_bind = "127.0.0.1";
     c.fix_port = 0;
     c.operator_port = 0;
-    c.operator_token = kToken;
     c.durability = DurabilityMode::kNoSync;  // tests: no fsync; the crash test uses full_sync
     c.instruments_path = fs::path(CARBONX_GATEWAY_CONFIG_DIR) / "instruments.toml";
     c.throttle_msgs_per_s = throttle_;
@@ -58,6 +58,7 @@ class ServerTest : public ::testing::Test {
   }
 
   void start() {
+    ASSERT_TRUE(write_operator_token(config().data_dir, kToken).ok());
     std::string error;
     server_ = Server::create(config(), &error);
     ASSERT_NE(server_, nullptr) << error;

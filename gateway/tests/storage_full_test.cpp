@@ -24,6 +24,7 @@
 #include <gtest/gtest.h>
 
 #include "carbonx/gateway/fix_wire.hpp"
+#include "carbonx/gateway/operator_token.hpp"
 #include "carbonx/verbs/verbs.hpp"
 #include "carbonxd_child.hpp"
 #include "exchange_path.hpp"
@@ -40,7 +41,6 @@ using testing::free_port;
 using testing::operator_call;
 using testing::wait_for_port;
 
-constexpr const char* kToken = "storage-full-token";
 constexpr const char* kFull = "exchange storage full";
 
 std::size_t count_of(const std::string& text, const std::string& what) {
@@ -77,9 +77,8 @@ class StorageFull : public ::testing::Test {
   void write_config(const std::string& server_keys) {
     std::ofstream cfg(config());
     cfg << "[server]\ndata_dir = \"" << (dir_ / "data").string() << "\"\nfix_bind = \"127.0.0.1\"\n"
-        << "fix_port = " << fix_port_ << "\noperator_port = " << op_port_ << "\noperator_token = \""
-        << kToken << "\"\ninstruments = \"" << CARBONX_GATEWAY_CONFIG_DIR
-        << "/instruments.toml\"\nthrottle_msgs_per_s = 1000000\n"
+        << "fix_port = " << fix_port_ << "\noperator_port = " << op_port_ << "\ninstruments = \""
+        << CARBONX_GATEWAY_CONFIG_DIR << "/instruments.toml\"\nthrottle_msgs_per_s = 1000000\n"
         << server_keys << "[schedule]\nenabled = false\n"
         << "[[member]]\nid = 2\ncomp_id = \"MEMBER2\"\nusername = \"member2\"\npassword = "
         << "\"member2-pass\"\ncancel_on_disconnect = false\naccounts = [1002]\n";
@@ -107,7 +106,9 @@ class StorageFull : public ::testing::Test {
     ASSERT_EQ(op("market.open").first, 200);
   }
   std::pair<int, std::string> op(const std::string& verb, const std::string& body = "{}") {
-    return operator_call(op_port_, kToken, verb, body);
+    // The token --init made in the data directory (operator_token.hpp).
+    const auto token = read_operator_token_file(operator_token_path((dir_ / "data").string()));
+    return operator_call(op_port_, token.ok() ? token.value() : std::string(), verb, body);
   }
   json status() { return json::parse(op("query.status").second); }
   std::string log() const {

@@ -42,7 +42,6 @@ cat >"$work/carbonxd.toml" <<CONF
 data_dir = "."
 fix_port = $fix_port
 operator_port = $op_port
-operator_token = "interop-token"
 durability = "no_meta_sync"
 fix_store = "file"
 instruments = "instruments.toml"
@@ -72,9 +71,16 @@ CONF
   { echo "FAIL: carbonxd --init: $(tail -3 "$work/carbonxd.log")"; exit 1; }
 "$build/bin/carbonxd" --config "$work/carbonxd.toml" >>"$work/carbonxd.log" 2>&1 &
 server=$!
+# The operator token: carbonxd --init wrote it into the data directory with the exchange.
+for _ in $(seq 1 200); do
+  [ -s "$work/operator.token" ] && break
+  kill -0 "$server" 2>/dev/null || { echo "FAIL: carbonxd exited: $(tail -5 "$work/carbonxd.log")"; exit 1; }
+  sleep 0.05
+done
+token=$(cat "$work/operator.token")
 cd "$here"
 status=0
-timeout 120 node interop.js --fix-port "$fix_port" --op-port "$op_port" --token interop-token \
+timeout 120 node interop.js --fix-port "$fix_port" --op-port "$op_port" --token "$token" \
   --work "$work" || status=$?
 if ! kill -0 "$server" 2>/dev/null; then
   echo "FAIL: carbonxd exited during the test: $(tail -5 "$work/carbonxd.log")"

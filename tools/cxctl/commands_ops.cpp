@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "carbonx/gateway/operator_token.hpp"
 #include "carbonx/registry/allocation/compute.hpp"
 #include "carbonx/registry/allocation/issuance.hpp"
 #include "carbonx/registry/allocation/report.hpp"
@@ -273,6 +274,17 @@ void Commands::add_journal(CLI::App& app) {
   });
   add(app, "verify", "the ledger invariants and the journal chain (= journal verify)",
       [this] { cmd_journal_verify(ctx_); });
+  CLI::App* token = add(app, "token", "the operator API's bearer token", nullptr);
+  add(*token, "rotate",
+      "write a new random operator token into <data_dir>/operator.token (mode 0600); a running "
+      "carbonxd refuses the old one from its next request",
+      [this] {
+        const std::string& dir = ctx_.config().data_dir;
+        auto rotated = gateway::rotate_operator_token(dir);
+        if (!rotated.ok()) throw Failure("token rotate: " + rotated.error().message);
+        ctx_.say("a new operator token is in " + gateway::operator_token_path(dir) +
+                 " (cxctl reads it from there; give it to other clients from there)");
+      });
   static std::string to;
   add(app, "backup", "a consistent copy of the store, safe while carbonxd runs",
       [this] { cmd_backup(ctx_, to); })

@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "carbonx/gateway/operator_token.hpp"
+
 namespace carbonx::cxctl {
 
 std::string read_file(const std::string& path) {
@@ -59,7 +61,6 @@ tools::OperatorChannel& Context::channel() {
   const gateway::ServerConfig& c = config();
   tools::HttpTarget target;
   target.port = c.operator_port;
-  target.token = c.operator_token;
   const std::string& m = options_.mode;
   if (m != "auto" && m != "server" && m != "in-process") {
     throw Failure("--mode must be auto, server or in-process");
@@ -71,6 +72,12 @@ tools::OperatorChannel& Context::channel() {
                   " (start it, or use --mode in-process)");
   }
   if (up) {
+    // The server's token, from its data directory (or --token-file): there is no default.
+    const std::string file = options_.token_file.empty() ? gateway::operator_token_path(c.data_dir)
+                                                         : options_.token_file;
+    auto token = gateway::read_operator_token_file(file);
+    if (!token.ok()) throw Failure("operator token: " + token.error().message);
+    target.token = token.value();
     channel_ = tools::make_http_channel(target);
   } else {
     std::string error;

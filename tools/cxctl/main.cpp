@@ -20,6 +20,9 @@ int main(int argc, char** argv) {
   app.add_option("-c,--config", options.config_path,
                  "carbonxd configuration (default: $CARBONX_CONFIG, else "
                  "gateway/config/carbonxd.toml)");
+  app.add_option("--token-file", options.token_file,
+                 "the operator API's bearer token (default: <data_dir>/operator.token, made by "
+                 "carbonxd --init with the exchange)");
   app.add_option("--mode", options.mode,
                  "auto (the server if it answers, else in-process), server, in-process")
       ->check(CLI::IsMember({"auto", "server", "in-process"}));

@@ -25,7 +25,6 @@ cat > "$W/bench.toml" <<EOT
 data_dir = "$W/data"
 fix_port = $P
 operator_port = $OP
-operator_token = "bench-token-1"
 durability = "$D"
 fix_store = "$S"
 instruments = "$REPO/gateway/config/instruments.toml"
@@ -45,7 +44,7 @@ for _ in $(seq 1 300); do
   (exec 3<> "/dev/tcp/127.0.0.1/$OP") 2> /dev/null && break
   sleep 0.1
 done
-"$B/cxload" --setup --sessions "$N" --port "$P" --operator-port "$OP" --token bench-token-1 \
+"$B/cxload" --setup --sessions "$N" --port "$P" --operator-port "$OP" --token-file "$W/data/operator.token" \
   > "$W/setup.log" 2>&1 || cat "$W/setup.log"
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)  durability=$D fix_store=$S rate=$R sessions=$N"
 if [ -n "${CX_PERF:-}" ]; then

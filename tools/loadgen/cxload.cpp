@@ -22,8 +22,10 @@
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <memory>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -40,7 +42,8 @@ struct Options {
   std::string host = "127.0.0.1";
   std::uint16_t port = 9878;
   std::uint16_t operator_port = 9879;
-  std::string token = "carbonx-dev-token";
+  std::string token;       // the operator API's bearer token (--setup)
+  std::string token_file;  // or the file holding it (<data_dir>/operator.token)
   std::uint32_t sessions = 10;
   std::uint32_t first = 1;
   double rate = 10000;     // orders per second, all sessions together
@@ -412,6 +415,9 @@ int main(int argc, char** argv) {
   app.add_option("--port", o.port, "FIX port");
   app.add_option("--operator-port", o.operator_port, "operator API port (--setup)");
   app.add_option("--token", o.token, "operator API bearer token (--setup)");
+  app.add_option("--token-file", o.token_file,
+                 "file holding the operator API bearer token: carbonxd's "
+                 "<data_dir>/operator.token (--setup)");
   app.add_option("--sessions", o.sessions, "number of FIX sessions (LOAD<first>...)")
       ->check(CLI::Range(1u, 5000u));
   app.add_option("--first", o.first, "index of the first session")->check(CLI::Range(1u, 100000u));
@@ -435,6 +441,14 @@ int main(int argc, char** argv) {
   }
   if (!o.fsync_probe.empty()) return fsync_probe(o.fsync_probe);
   try {
+    if (o.setup && !o.token_file.empty()) {
+      std::ifstream in(o.token_file);
+      if (!(in >> o.token)) throw std::runtime_error("cannot read a token from " + o.token_file);
+    }
+    if (o.setup && o.token.empty()) {
+      throw std::runtime_error(
+          "--setup needs the operator token: --token-file <data_dir>/operator.token");
+    }
     if (o.setup) return setup(o);
     return run(o);
   } catch (const std::exception& e) {

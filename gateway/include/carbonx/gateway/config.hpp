@@ -8,7 +8,8 @@
 //   fix_bind = "0.0.0.0"
 //   fix_port = 9878
 //   operator_port = 9879              # the operator API, always bound to 127.0.0.1
-//   operator_token = "carbonx-dev-token"   # bearer token of the operator API
+//                                     # its bearer token: <data_dir>/operator.token, made at
+//                                     # --init (operator_token.hpp), never configured
 //   durability = "full_sync"          # full_sync | no_meta_sync | no_sync (see registry Store)
 //   fix_store = "file"                # file (resend across restarts) | memory (benchmarks)
 //   store_max_mb = 0                  # the LMDB store's largest size, MiB (0: 1 TiB): beyond
@@ -91,7 +92,6 @@ struct ServerConfig {
   std::string fix_bind = "0.0.0.0";
   std::uint16_t fix_port = 9878;
   std::uint16_t operator_port = 9879;
-  std::string operator_token = "carbonx-dev-token";
   DurabilityMode durability = DurabilityMode::kFullSync;
   bool fix_memory_store = false;
   std::uint32_t store_max_mb = 0;  // 0: StoreOptions' default (1 TiB)

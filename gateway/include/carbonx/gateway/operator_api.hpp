@@ -1,6 +1,8 @@
 #pragma once
 // The operator API: HTTP/1.1 + JSON on 127.0.0.1 (Boost.Beast), every request authenticated with
-// "Authorization: Bearer <operator_token>". One verb per path: POST /v1/<verb> with a JSON body.
+// "Authorization: Bearer <token>", the token in <data_dir>/operator.token (operator_token.hpp:
+// made at the first start, checked again at every request so a rotation takes effect at once).
+// One verb per path: POST /v1/<verb> with a JSON body.
 //
 // The verbs are the rows of the one verb table, gateway/verbs/ (carbonx::verbs; `cxctl verb list`
 // prints it with every body's fields). This thread parses the body ONCE into the verb's typed
@@ -26,6 +28,8 @@
 #include <mutex>
 #include <string>
 
+#include "carbonx/gateway/operator_token.hpp"
+
 namespace carbonx::gateway {
 
 class Server;
@@ -36,7 +40,9 @@ class OperatorApi {
   static constexpr std::size_t kMaxBodyBytes = 64 * 1024;
   static constexpr std::size_t kMaxConnections = 64;
 
-  OperatorApi(boost::asio::io_context& io, Server& server, std::uint16_t port, std::string token);
+  // `token_file`: the file holding the bearer token (read again whenever it changes).
+  OperatorApi(boost::asio::io_context& io, Server& server, std::uint16_t port,
+              std::string token_file);
   ~OperatorApi();
   bool start(std::string* error);
   void stop();
@@ -55,7 +61,7 @@ class OperatorApi {
   Server& server_;
   std::uint16_t requested_port_;
   std::uint16_t port_ = 0;
-  std::string token_;
+  OperatorTokenFile token_;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::unique_ptr<AcceptPause> pause_;  // accept() short of descriptors: wait, do not spin
   std::mutex mutex_;

@@ -55,7 +55,7 @@ class OperatorChannel {
 struct HttpTarget {
   std::string host = "127.0.0.1";
   std::uint16_t port = 9879;
-  std::string token = "carbonx-dev-token";
+  std::string token;  // the server's <data_dir>/operator.token (no default)
   std::chrono::milliseconds timeout{30'000};
   // Limit on a reply body (bytes): larger replies are a kProtocol error.
   std::size_t max_reply_bytes = 64 << 20;
