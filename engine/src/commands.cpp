@@ -76,10 +76,6 @@ std::string_view to_string(CodecError e) noexcept {
   return "unknown codec error";
 }
 
-CommandType type_of(const Command& c) {
-  return static_cast<CommandType>(c.body.index() + 1);
-}
-
 namespace {
 
 // Little-endian fixed-offset writer/reader over the record.

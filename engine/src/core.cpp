@@ -128,8 +128,17 @@ Core::Core(const ExchangeConfig& config, Ledger& ledger) : config_(config), ledg
                                       std::vector<OrderInfo>(lim.max_orders_per_book),
                                       Phase::kClosed, ic.reference_price_fen, band, DayStats{}});
   }
+  // take_changed_orders() sorts by instrument through a counting pass: each instrument's bucket
+  // is its rank among the ids (the instruments may be configured in any order).
+  changed_bucket_.assign(max_id + 1, 0);
+  std::uint32_t rank = 0;
+  for (std::uint32_t id = 0; id <= max_id; ++id) {
+    if (index_of_[id] >= 0) changed_bucket_[id] = rank++;
+  }
+  changed_counts_.assign(rank + 1, 0);
   events_.reserve(lim.outbox_capacity);
   changed_.reserve(lim.outbox_capacity);
+  changed_scratch_.reserve(lim.outbox_capacity);
   scratch_views_.reserve(lim.max_orders_per_book);
   max_events_per_order_command_ = 8 + 4 * static_cast<std::size_t>(lim.max_fills_per_order);
 }
@@ -151,20 +160,56 @@ void Core::reject(CommandType type, RejectReason reason, AccountId account, Memb
 void Core::mark_changed(const Instrument& ins, OrderId id) {
   // One u64 per entry (instrument above the 40-bit order id): sorts as (instrument, order id).
   CX_ASSERT(id.value() < kOrderIdLimit);
-  changed_.push_back((std::uint64_t{ins.config.id.value()} << 40) | id.value());
+  const std::uint64_t key = (std::uint64_t{ins.config.id.value()} << 40) | id.value();
+  if (!changed_.empty() && changed_.back() == key) return;  // the same order twice in a row
+  changed_.push_back(key);
 }
 
 std::vector<ChangedOrder> Core::take_changed_orders() {
-  std::sort(changed_.begin(), changed_.end());
-  changed_.erase(std::unique(changed_.begin(), changed_.end()), changed_.end());
-  // Exactly the batch's size; changed_ keeps its reserved capacity.
+  // Sorted by (instrument, order id) without one comparison sort of the whole batch (that was
+  // ~12% of the core's time on BM_CoreThroughput): a counting pass by instrument, then each
+  // instrument's keys, a few dozen per batch and mostly in order already (new orders take
+  // increasing ids), by insertion sort; std::sort for a long run.
   std::vector<ChangedOrder> out;
-  out.reserve(changed_.size());
-  for (std::uint64_t k : changed_) {
+  const std::size_t n = changed_.size();
+  if (n == 0) return out;
+  std::fill(changed_counts_.begin(), changed_counts_.end(), 0);
+  for (const std::uint64_t k : changed_)
+    ++changed_counts_[changed_bucket_[k >> 40] + 1];
+  for (std::size_t b = 1; b < changed_counts_.size(); ++b)
+    changed_counts_[b] += changed_counts_[b - 1];
+  changed_scratch_.resize(n);
+  for (const std::uint64_t k : changed_)
+    changed_scratch_[changed_counts_[changed_bucket_[k >> 40]]++] = k;
+  // changed_counts_[b] is now where bucket b ends.
+  std::size_t begin = 0;
+  for (std::size_t b = 0; b + 1 < changed_counts_.size(); ++b) {
+    std::uint64_t* const p = changed_scratch_.data() + begin;
+    const std::size_t m = changed_counts_[b] - begin;
+    begin = changed_counts_[b];
+    if (m > 64) {
+      std::sort(p, p + m);
+      continue;
+    }
+    for (std::size_t i = 1; i < m; ++i) {
+      const std::uint64_t x = p[i];
+      std::size_t j = i;
+      for (; j > 0 && p[j - 1] > x; --j)
+        p[j] = p[j - 1];
+      p[j] = x;
+    }
+  }
+  // changed_ and the scratch keep their reserved capacity.
+  out.reserve(n);
+  std::uint64_t last = ~std::uint64_t{0};
+  for (const std::uint64_t k : changed_scratch_) {
+    if (k == last) continue;
+    last = k;
     out.push_back(ChangedOrder{InstrumentId(static_cast<std::uint32_t>(k >> 40)),
                                OrderId(k & (kOrderIdLimit - 1))});
   }
   changed_.clear();
+  changed_scratch_.clear();
   return out;
 }
 
@@ -172,7 +217,8 @@ void Core::apply(const Command& cmd) {
   CX_ASSERT(cmd.seq > seq_);
   seq_ = cmd.seq;
   ts_ = cmd.ts;
-  trade_date_ = trading_date(cmd.ts);
+  if (!trading_day_.contains(cmd.ts)) trading_day_ = trading_day(cmd.ts);  // once a day
+  trade_date_ = trading_day_.date;
   ledger_.begin_command(cmd.seq, cmd.ts);
   const std::size_t before = events_.size();
   switch (type_of(cmd)) {
@@ -438,8 +484,7 @@ void Core::on_cancel(const Cancel& c) {
   const auto view = ins->book.find(c.order_id);
   if (!view) return rej(RejectReason::kUnknownOrder);
   if (ins->orders[view->slot].account != c.account) return rej(RejectReason::kNotOwner);
-  auto out = ins->book.cancel(c.order_id);
-  CX_ASSERT(out.ok());
+  ins->book.cancel_found(*view);  // the order found above: no second lookup of its id
   cancel_resting(*ins, view->slot, *view, CancelReason::kRequested);
   for (const BookEvent& e : ins->book.events()) {
     emit(BookDeltaEvent{ins->config.id, e.side, e.price_fen, e.quantity_t});
@@ -459,7 +504,7 @@ void Core::on_replace(const Replace& c) {
   if (ins->orders[view->slot].account != c.account) return rej(RejectReason::kNotOwner);
   if (auto r = check_quantity(*ins, c.quantity_t, false)) return rej(*r);
   if (auto r = check_price(*ins, c.price_fen)) return rej(*r);
-  if (auto st = ins->book.check_replace(c.order_id, c.price_fen, c.quantity_t); !st) {
+  if (auto st = ins->book.check_replace_found(*view, c.price_fen, c.quantity_t); !st) {
     return rej(from_book(st.error()));
   }
   Active a{ins->orders[view->slot], c.price_fen, c.quantity_t};
@@ -481,7 +526,7 @@ void Core::on_replace(const Replace& c) {
   a.info.client_order_id = c.client_order_id;
   emit(ReplaceAckEvent{c.order_id, a.info.account, a.info.member, c.instrument, a.info.side,
                        c.price_fen, c.quantity_t, keeps, a.info.client_order_id});
-  const AddOutcome out = ins->book.replace_checked(c.order_id, c.price_fen, c.quantity_t);
+  const AddOutcome out = ins->book.replace_checked_found(*view, c.price_fen, c.quantity_t);
   CX_ASSERT(out.kept_priority == keeps);
   process_book_events(*ins, a);
   finish_active(*ins, a, out);
@@ -499,8 +544,7 @@ void Core::remove_all(Instrument& ins, CancelReason reason, const MassCancel* fi
     scratch_views_.push_back(v);
   });
   for (const OrderView& v : scratch_views_) {
-    auto out = ins.book.cancel(v.id);
-    CX_ASSERT(out.ok());
+    ins.book.cancel_found(v);
     cancel_resting(ins, v.slot, v, reason);
     for (const BookEvent& e : ins.book.events()) {
       emit(BookDeltaEvent{ins.config.id, e.side, e.price_fen, e.quantity_t});

@@ -24,10 +24,6 @@ void FeeSchedule::set_rate(TradingMode mode, Side side, FeeRate rate) {
   rates_[mode_index(mode)][side_index(side)] = rate;
 }
 
-const FeeRate& FeeSchedule::rate(TradingMode mode, Side side) const {
-  return rates_[mode_index(mode)][side_index(side)];
-}
-
 bool FeeSchedule::add_waiver(const FeeWaiver& w) {
   if (waiver_count_ >= kMaxWaivers || w.rule_id == 0) return false;
   for (std::size_t i = 0; i < waiver_count_; ++i) {
@@ -42,12 +38,9 @@ const FeeWaiver& FeeSchedule::waiver(std::size_t i) const {
   return waivers_[i];
 }
 
-AmountFen FeeSchedule::fee_on(const FeeRate& rate, AmountFen notional_fen) {
-  CX_ASSERT(notional_fen.value() >= 0);
-  if (notional_fen.value() == 0) return AmountFen(0);
-  const __int128 scaled = static_cast<__int128>(notional_fen.value()) * rate.rate_ppm + 500'000;
-  const auto fee = static_cast<std::int64_t>(scaled / 1'000'000);
-  return AmountFen(std::max(fee, rate.min_fen.value()));
+std::int64_t FeeSchedule::fee_on_wide(const FeeRate& rate, std::int64_t notional_fen) {
+  const __int128 scaled = static_cast<__int128>(notional_fen) * rate.rate_ppm + 500'000;
+  return static_cast<std::int64_t>(scaled / 1'000'000);
 }
 
 const FeeWaiver* FeeSchedule::find_waiver(const FeeQuery& q) const {
@@ -60,28 +53,6 @@ const FeeWaiver* FeeSchedule::find_waiver(const FeeQuery& q) const {
     return &w;
   }
   return nullptr;
-}
-
-FeeCharge FeeSchedule::charge(const FeeQuery& q, AmountFen before_fen, AmountFen fill_fen) const {
-  CX_ASSERT(fill_fen.value() > 0);
-  const FeeRate& r = rate(q.mode, q.side);
-  const AmountFen increment = fee_on(r, before_fen + fill_fen) - fee_on(r, before_fen);
-  CX_ASSERT(increment.value() >= 0);
-  const AmountFen fee = std::min(increment, fill_fen);
-  FeeCharge out;
-  if (const FeeWaiver* w = find_waiver(q); w != nullptr) {
-    out.waived_fen = fee;
-    out.waiver_rule_id = w->rule_id;
-  } else {
-    out.fee_fen = fee;
-  }
-  return out;
-}
-
-AmountFen FeeSchedule::max_fee(TradingMode mode, Side side, AmountFen before_fen,
-                               AmountFen open_fen) const {
-  const FeeRate& r = rate(mode, side);
-  return fee_on(r, before_fen + open_fen) - fee_on(r, before_fen);
 }
 
 }  // namespace carbonx

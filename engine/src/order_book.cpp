@@ -358,10 +358,20 @@ Result<OrderView, BookError> OrderBook::cancel(OrderId id) {
   event_count_ = 0;
   const std::uint32_t s = table_find(id.value());
   if (s == kNil) return Err{BookError::kUnknownOrder};
+  return cancel_at(s);
+}
+
+OrderView OrderBook::cancel_found(const OrderView& found) {
+  CX_ASSERT(found.slot < fresh_ && nodes_[found.slot].id == found.id.value());
+  event_count_ = 0;
+  return cancel_at(found.slot);
+}
+
+inline OrderView OrderBook::cancel_at(std::uint32_t s) {
   const Node& n = nodes_[s];
   const std::uint32_t idx = level_of(n);
-  const OrderView view{id, AccountId(n.account), side_of(n), price_of(idx), QuantityT(n.leaves_t),
-                       s};
+  const OrderView view{OrderId(n.id), AccountId(n.account),  side_of(n),
+                       price_of(idx), QuantityT(n.leaves_t), s};
   remove_resting(s);
   push_level_event(view.side, idx);
   return view;
@@ -399,6 +409,23 @@ Result<AddOutcome, BookError> OrderBook::replace(OrderId id, PriceFen price_fen,
     return Err{st.error()};
   }
   return replace_at(s, static_cast<std::uint32_t>(idx), leaves_t);
+}
+
+Status<BookError> OrderBook::check_replace_found(const OrderView& found, PriceFen price_fen,
+                                                 QuantityT leaves_t) const {
+  CX_ASSERT(found.slot < fresh_ && nodes_[found.slot].id == found.id.value());
+  if (leaves_t.value() <= 0) return Err{BookError::kBadQuantity};
+  const std::int64_t idx = grid_index(price_fen);
+  if (idx < 0) return check_price(price_fen);
+  return check_replace_at(found.slot, static_cast<std::uint32_t>(idx), leaves_t);
+}
+
+AddOutcome OrderBook::replace_checked_found(const OrderView& found, PriceFen price_fen,
+                                            QuantityT leaves_t) {
+  CX_ASSERT(found.slot < fresh_ && nodes_[found.slot].id == found.id.value());
+  const std::int64_t idx = grid_index(price_fen);
+  CX_ASSERT(idx >= 0);
+  return replace_at(found.slot, static_cast<std::uint32_t>(idx), leaves_t);
 }
 
 AddOutcome OrderBook::replace_checked(OrderId id, PriceFen price_fen, QuantityT leaves_t) {

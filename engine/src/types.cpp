@@ -85,4 +85,11 @@ Date trading_date(TimestampNs ts) noexcept {
   return Date{base::to_yyyymmdd(base::civil_from_days(t.day))};
 }
 
+TradingDay trading_day(TimestampNs ts) noexcept {
+  constexpr std::int32_t kCst = base::kChinaStandardTimeMinutes;
+  const base::LocalTime t = base::local_time(ts.value(), kCst);
+  return TradingDay{Date{base::to_yyyymmdd(base::civil_from_days(t.day))},
+                    base::utc_ns_of(t.day, 0, kCst), base::utc_ns_of(t.day + 1, 0, kCst)};
+}
+
 }  // namespace carbonx

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
 #include <string>
 
 #include "carbonx/engine/fees.hpp"
@@ -151,6 +153,40 @@ TEST(Fees, RoundHalfUpThenMinimum) {
   EXPECT_EQ(FeeSchedule::fee_on(m, AmountFen(1'000'000)), AmountFen(500));
 }
 
+// F(x) takes a 64-bit path below 9 x 10^12 fen and a 128-bit one above: both give the rule's
+// exact value, on each side of the boundary and far above it.
+TEST(Fees, RoundingIsExactOnBothArithmeticPaths) {
+  const auto exact = [](std::int64_t x, std::uint32_t ppm, std::int64_t min) {
+    if (x == 0) return std::int64_t{0};
+    const auto f =
+        static_cast<std::int64_t>((static_cast<__int128>(x) * ppm + 500'000) / 1'000'000);
+    return std::max(f, min);
+  };
+  std::mt19937_64 rng(143);
+  constexpr std::int64_t kBoundary = 9'000'000'000'000;
+  for (int i = 0; i < 100'000; ++i) {
+    const auto ppm = static_cast<std::uint32_t>(i % 10 == 0 ? 1'000'000 : rng() % 1'000'001);
+    const FeeRate r{ppm, AmountFen(static_cast<std::int64_t>(rng() % 3 == 0 ? rng() % 1000 : 0))};
+    std::int64_t x = 0;
+    switch (i % 4) {
+      case 0:
+        x = static_cast<std::int64_t>(rng() % 10'000'000);
+        break;
+      case 1:
+        x = kBoundary - 3 + static_cast<std::int64_t>(rng() % 6);
+        break;
+      case 2:
+        x = static_cast<std::int64_t>(rng() % (std::uint64_t{1} << 62));
+        break;
+      default:
+        x = static_cast<std::int64_t>(rng() % (2 * kBoundary));
+        break;
+    }
+    ASSERT_EQ(FeeSchedule::fee_on(r, AmountFen(x)).value(), exact(x, ppm, r.min_fen.value()))
+        << x << " " << ppm;
+  }
+}
+
 TEST(Fees, CumulativeChargingAppliesRoundingAndMinimumOncePerOrderSide) {
   FeeSchedule fs;
   fs.set_rate(TradingMode::kListed, Side::kBuy, FeeRate{500, AmountFen(100)});
@@ -218,6 +254,25 @@ TEST(Dates, TradingDateIsChinaCivilDate) {
   EXPECT_TRUE(is_valid_date(Date{20240229}));
   EXPECT_FALSE(is_valid_date(Date{20230229}));
   EXPECT_FALSE(is_valid_date(Date{20231301}));
+}
+
+// The span the core caches its trading date over: exactly the instants with that date.
+TEST(Dates, TradingDaySpansExactlyItsDate) {
+  std::mt19937_64 rng(20170510);
+  for (int i = 0; i < 10'000; ++i) {
+    // 1900 .. 2100, negative instants included.
+    const TimestampNs ts(static_cast<std::int64_t>(rng() % (200ULL * 366 * 86'400'000'000'000)) -
+                         70LL * 366 * 86'400'000'000'000);
+    const TradingDay d = trading_day(ts);
+    ASSERT_EQ(d.date, trading_date(ts));
+    ASSERT_TRUE(d.contains(ts));
+    ASSERT_EQ(d.end_ns - d.begin_ns, 86'400'000'000'000);
+    ASSERT_EQ(trading_date(TimestampNs(d.begin_ns)), d.date);
+    ASSERT_EQ(trading_date(TimestampNs(d.end_ns - 1)), d.date);
+    ASSERT_NE(trading_date(TimestampNs(d.begin_ns - 1)), d.date);
+    ASSERT_NE(trading_date(TimestampNs(d.end_ns)), d.date);
+  }
+  EXPECT_FALSE(TradingDay{}.contains(TimestampNs(0)));  // the empty default span
 }
 
 }  // namespace

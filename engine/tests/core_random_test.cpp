@@ -9,10 +9,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <memory>
 #include <random>
+#include <set>
+#include <type_traits>
 
 #include "carbonx/engine/core.hpp"
 #include "carbonx/engine/in_memory_ledger.hpp"
@@ -253,6 +256,80 @@ TEST(CoreRandom, CancelResting) {
 }
 TEST(CoreRandom, CancelBoth) {
   run(StpMode::kCancelBoth, 13, 300'000);
+}
+
+// take_changed_orders() after batches of 1 to 1,500 random commands (so one instrument's share of a
+// batch is sometimes sorted by insertion, sometimes by std::sort), with the instruments configured
+// in descending id order: strictly ascending (instrument, order id); every order whose open-order
+// record changed, appeared or left is in it; and nothing else than orders the batch's events name.
+TEST(CoreRandom, ChangedOrdersAreSortedUniqueAndExactlyTheChangedOnes) {
+  ExchangeConfig cfg = random_config(StpMode::kCancelResting);
+  std::reverse(cfg.instruments.begin(), cfg.instruments.end());
+  Side2 a;
+  fund(a.ledger);
+  a.core = std::make_unique<Core>(cfg, a.ledger);
+  Generator gen(21);
+  std::mt19937_64 rng(22);
+  std::uint64_t seq = 0;
+  const auto apply = [&](CommandBody body) {
+    a.core->apply(Command{Seq(++seq), TimestampNs(1'700'000'000'000'000'000 + seq * 1'000), body});
+  };
+  using Key = std::pair<std::uint32_t, std::uint64_t>;
+  const auto snapshot = [&] {
+    std::map<Key, OpenOrderRecord> m;
+    a.core->for_each_open_order([&](const OpenOrderRecord& r) {
+      m[{r.instrument.value(), r.order_id.value()}] = r;
+    });
+    return m;
+  };
+  apply(SetPhase{true, InstrumentId(0), Phase::kContinuous});
+  (void)a.core->take_changed_orders();
+  std::size_t largest = 0, total = 0;
+  for (int batch = 0; batch < 200; ++batch) {
+    const auto before = snapshot();
+    a.core->clear_events();
+    const int n = 1 + static_cast<int>(rng() % 1'500);
+    for (int i = 0; i < n; ++i)
+      apply(gen.next(*a.core));
+    const auto after = snapshot();
+    const std::vector<ChangedOrder> changed = a.core->take_changed_orders();
+    largest = std::max(largest, changed.size());
+    total += changed.size();
+    for (std::size_t i = 1; i < changed.size(); ++i) {
+      ASSERT_LT(changed[i - 1], changed[i]) << "batch " << batch;
+    }
+    std::set<Key> got;
+    for (const ChangedOrder& c : changed)
+      got.insert({c.instrument.value(), c.order_id.value()});
+    for (const auto& [k, r] : after) {
+      const auto it = before.find(k);
+      if (it == before.end() || !(it->second == r)) {
+        ASSERT_TRUE(got.contains(k)) << "batch " << batch << " order " << k.second;
+      }
+    }
+    for (const auto& [k, r] : before) {
+      if (!after.contains(k)) {
+        ASSERT_TRUE(got.contains(k)) << "batch " << batch << " order " << k.second;
+      }
+    }
+    std::set<Key> named;
+    for (const Event& e : a.core->events()) {
+      std::visit(
+          [&](const auto& b) {
+            using T = std::decay_t<decltype(b)>;
+            if constexpr (std::is_same_v<T, AckEvent> || std::is_same_v<T, FillEvent> ||
+                          std::is_same_v<T, CancelEvent> || std::is_same_v<T, ReplaceAckEvent>) {
+              named.insert({b.instrument.value(), b.order_id.value()});
+            }
+          },
+          e.body);
+    }
+    for (const Key& k : got) {
+      ASSERT_TRUE(named.contains(k)) << "batch " << batch << " order " << k.second;
+    }
+  }
+  EXPECT_GT(largest, 3u * 64);  // some instrument's share went through std::sort
+  EXPECT_GT(total, 10'000u);
 }
 
 }  // namespace

@@ -270,7 +270,9 @@ struct Command {
   CommandBody body;
   friend bool operator==(const Command&, const Command&) = default;
 };
-CommandType type_of(const Command& c);
+inline CommandType type_of(const Command& c) {  // inline: the core switches on it per command
+  return static_cast<CommandType>(c.body.index() + 1);
+}
 
 inline constexpr std::uint8_t kCommandSchemaVersion = 1;
 inline constexpr std::size_t kCommandRecordSize = 96;

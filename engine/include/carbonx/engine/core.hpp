@@ -272,12 +272,16 @@ class Core {
   std::vector<Instrument> instruments_;  // in id order
   std::vector<std::int32_t> index_of_;   // instrument id -> index, -1 when none
   std::vector<Event> events_;
-  std::vector<std::uint64_t> changed_;    // instrument << 40 | order id, see mark_changed
-  std::vector<OrderView> scratch_views_;  // mass cancel / end of day
+  std::vector<std::uint64_t> changed_;          // instrument << 40 | order id, see mark_changed
+  std::vector<std::uint64_t> changed_scratch_;  // take_changed_orders: keys by instrument
+  std::vector<std::uint32_t> changed_bucket_;   // instrument id -> rank among the ids
+  std::vector<std::uint32_t> changed_counts_;   // per rank, + 1
+  std::vector<OrderView> scratch_views_;        // mass cancel / end of day
   std::size_t max_events_per_order_command_ = 0;
   Seq seq_{0};
   TimestampNs ts_{0};
   Date trade_date_{};
+  TradingDay trading_day_{};  // the span of trade_date_ (recomputed when a command leaves it)
   std::uint64_t next_order_id_ = 1;
   std::uint64_t next_trade_id_ = 1;
   std::uint64_t next_transfer_n_ = 1;

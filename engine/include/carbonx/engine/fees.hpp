@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "carbonx/engine/assert.hpp"
 #include "carbonx/engine/types.hpp"
 #include "carbonx/engine/units.hpp"
 
@@ -70,24 +71,61 @@ class FeeSchedule {
   static constexpr std::size_t kMaxWaivers = 8;  // named limit, checked by add_waiver
 
   void set_rate(TradingMode mode, Side side, FeeRate rate);
-  const FeeRate& rate(TradingMode mode, Side side) const;
+  const FeeRate& rate(TradingMode mode, Side side) const {
+    const auto m = static_cast<std::size_t>(mode);
+    CX_ASSERT(m < kTradingModeCount && (side == Side::kBuy || side == Side::kSell));
+    return rates_[m][side == Side::kBuy ? 0 : 1];
+  }
   // Returns false (nothing changed) when kMaxWaivers are already present or rule_id is 0 or used.
   bool add_waiver(const FeeWaiver& w);
   std::size_t waiver_count() const { return waiver_count_; }
   const FeeWaiver& waiver(std::size_t i) const;
 
   // F(x) for the given rate (see the rounding rule above). x >= 0.
-  static AmountFen fee_on(const FeeRate& rate, AmountFen notional_fen);
+  static AmountFen fee_on(const FeeRate& rate, AmountFen notional_fen) {
+    const std::int64_t x = notional_fen.value();
+    CX_ASSERT(x >= 0);
+    if (x == 0) return AmountFen(0);
+    // Below 9 x 10^12 fen, x * rate_ppm + 500,000 fits 64 bits (rate_ppm <= 10^6), and a 64-bit
+    // division by the constant is a multiply; above, the 128-bit division (a library call).
+    const std::int64_t fee =
+        x < kNarrowNotionalFen
+            ? static_cast<std::int64_t>((static_cast<std::uint64_t>(x) * rate.rate_ppm + 500'000) /
+                                        1'000'000)
+            : fee_on_wide(rate, x);
+    return AmountFen(fee > rate.min_fen.value() ? fee : rate.min_fen.value());
+  }
   // The fee of one fill of `fill_fen` after `before_fen` of the same order side already filled:
   // min(fill, F(before + fill) - F(before)), or zero with the waived amount when a waiver applies.
-  FeeCharge charge(const FeeQuery& q, AmountFen before_fen, AmountFen fill_fen) const;
+  FeeCharge charge(const FeeQuery& q, AmountFen before_fen, AmountFen fill_fen) const {
+    CX_ASSERT(fill_fen.value() > 0);
+    const FeeRate& r = rate(q.mode, q.side);
+    const AmountFen increment = fee_on(r, before_fen + fill_fen) - fee_on(r, before_fen);
+    CX_ASSERT(increment.value() >= 0);
+    const AmountFen fee = increment < fill_fen ? increment : fill_fen;
+    FeeCharge out;
+    const FeeWaiver* w = waiver_count_ == 0 ? nullptr : find_waiver(q);
+    if (w != nullptr) {
+      out.waived_fen = fee;
+      out.waiver_rule_id = w->rule_id;
+    } else {
+      out.fee_fen = fee;
+    }
+    return out;
+  }
   // The most the remaining `open_fen` of an order side can still be charged: F(before + open) -
   // F(before). What a buy order holds on top of its notional.
-  AmountFen max_fee(TradingMode mode, Side side, AmountFen before_fen, AmountFen open_fen) const;
+  AmountFen max_fee(TradingMode mode, Side side, AmountFen before_fen, AmountFen open_fen) const {
+    const FeeRate& r = rate(mode, side);
+    return fee_on(r, before_fen + open_fen) - fee_on(r, before_fen);
+  }
   // The waiver applying to q, or nullptr.
   const FeeWaiver* find_waiver(const FeeQuery& q) const;
 
  private:
+  static constexpr std::int64_t kNarrowNotionalFen = 9'000'000'000'000;
+  static std::int64_t fee_on_wide(const FeeRate& rate, std::int64_t notional_fen);
+
   std::array<std::array<FeeRate, 2>, kTradingModeCount> rates_{};
   std::array<FeeWaiver, kMaxWaivers> waivers_{};
   std::size_t waiver_count_ = 0;

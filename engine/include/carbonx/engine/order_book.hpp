@@ -155,6 +155,10 @@ class OrderBook {
   AddOutcome add_checked(const BookOrder& order);
   // Removes a resting order; returns it as it was. Error: kUnknownOrder.
   Result<OrderView, BookError> cancel(OrderId id);
+  // cancel() of the order find() (or for_each_order) returned in `found`, by its slot: no second
+  // lookup of the id (a caller that checks the order first, as the core does, finds it once).
+  // Precondition: that order still rests (a slot is stable while its order rests; checked).
+  OrderView cancel_found(const OrderView& found);
   // New price and new open quantity (leaves). Same price and quantity <= leaves keeps priority
   // (kept_priority in the outcome); otherwise the order leaves its place, may trade at the new
   // price as if incoming (Day), and rests at the tail. Errors: kUnknownOrder, kBadQuantity,
@@ -164,6 +168,12 @@ class OrderBook {
   // replace() without repeating the checks. Precondition: check_replace(...) succeeded and the
   // book has not changed since.
   AddOutcome replace_checked(OrderId id, PriceFen price_fen, QuantityT leaves_t);
+  // The same for the order find() just returned in `found`, without looking its id up again.
+  // Precondition: the book has not changed since that find() (and, for replace_checked_found,
+  // check_replace_found succeeded since).
+  Status<BookError> check_replace_found(const OrderView& found, PriceFen price_fen,
+                                        QuantityT leaves_t) const;
+  AddOutcome replace_checked_found(const OrderView& found, PriceFen price_fen, QuantityT leaves_t);
   // Rests an order at the tail of its level without matching (startup restore).
   // Errors: those of check_add for a Day limit order, kWouldCross.
   Result<std::uint32_t, BookError> restore_order(const BookOrder& order);
@@ -283,6 +293,7 @@ class OrderBook {
   CX_BOOK_INTERNAL Status<BookError> check_replace_at(std::uint32_t slot, std::uint32_t idx,
                                                       QuantityT leaves_t) const;
   CX_BOOK_INTERNAL AddOutcome replace_at(std::uint32_t slot, std::uint32_t idx, QuantityT leaves_t);
+  CX_BOOK_INTERNAL OrderView cancel_at(std::uint32_t slot);
   CX_BOOK_INTERNAL Remainder match(Side side, std::uint32_t account, std::uint32_t limit_idx,
                                    std::int64_t& leaves);
   CX_BOOK_INTERNAL void configure_grid(PriceFen low_fen, PriceFen high_fen);

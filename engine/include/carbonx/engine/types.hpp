@@ -59,5 +59,15 @@ struct Date {
 bool is_valid_date(Date d) noexcept;
 // The trading date of a timestamp: the civil date in China Standard Time (UTC+8, no DST).
 Date trading_date(TimestampNs ts) noexcept;
+// The trading date of a timestamp and the UTC instants [begin_ns, end_ns) its China day spans, so
+// a caller applying commands one after another recomputes the date only when a timestamp leaves
+// the span (the core does, once a day instead of once a command).
+struct TradingDay {
+  Date date{};
+  std::int64_t begin_ns = 0;
+  std::int64_t end_ns = 0;  // empty by default: contains() nothing
+  bool contains(TimestampNs ts) const { return ts.value() >= begin_ns && ts.value() < end_ns; }
+};
+TradingDay trading_day(TimestampNs ts) noexcept;
 
 }  // namespace carbonx
