@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "dvp.hpp"
 #include "hold_resize.hpp"
 
 namespace carbonx {
@@ -403,27 +404,15 @@ void Core::settle_fill(Instrument& ins, Active& a, const BookEvent& e) {
   const FeeCharge fs = fees.charge(FeeQuery{TradingMode::kListed, Side::kSell, trade_date_, Date{}},
                                    seller.cum_notional_fen, n);
   const TradeId trade(next_trade_id_++);
-  Posting p[4];
-  std::size_t count = 0;
-  const auto add = [&](AccountId from, AccountId to, AssetId asset, std::int64_t amount,
-                       HoldId hold, TransferKind kind) {
-    p[count++] = Posting{
-        core_transfer_id(next_transfer_n_++), from, to, asset, amount, hold, kind, trade.value()};
-  };
-  add(seller.account, buyer.account, asset_of(ins.config.id), e.quantity_t.value(),
-      order_hold(seller.id, seller.hold_generation), TransferKind::kTrade);
-  const HoldId buyer_hold = order_hold(buyer.id, buyer.hold_generation);
-  add(buyer.account, seller.account, kCashAsset, n.value(), buyer_hold, TransferKind::kTrade);
-  if (fb.fee_fen.value() > 0) {
-    add(buyer.account, config_.fee_account, kCashAsset, fb.fee_fen.value(), buyer_hold,
-        TransferKind::kFee);
-  }
-  if (fs.fee_fen.value() > 0) {
-    add(seller.account, config_.fee_account, kCashAsset, fs.fee_fen.value(), kNoHold,
-        TransferKind::kFee);
-  }
-  const auto st = ledger_.post(std::span<const Posting>(p, count));
+  const DvpPostings p =
+      dvp_postings(Dvp{seller.account, buyer.account, asset_of(ins.config.id), e.quantity_t.value(),
+                       n.value(), order_hold(seller.id, seller.hold_generation),
+                       order_hold(buyer.id, buyer.hold_generation), TransferKind::kTrade,
+                       fb.fee_fen.value(), fs.fee_fen.value(), config_.fee_account, trade.value()},
+                   next_transfer_n_);
+  const auto st = ledger_.post(p.span());
   CX_ASSERT(st.ok());
+  next_transfer_n_ += p.count;
   buyer.hold_amount -= (n + fb.fee_fen).value();
   seller.hold_amount -= e.quantity_t.value();
   CX_ASSERT(buyer.hold_amount >= 0 && seller.hold_amount >= 0);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "dvp.hpp"
 #include "hold_resize.hpp"
 #include "offbook_ops.hpp"
 
@@ -257,24 +258,15 @@ void OffBookOps::settle_winner(Core& core, const AuctionRecord& a, const BidReco
   e.fee = fees.charge(FeeQuery{TradingMode::kAuction, Side::kBuy, core.trade_date_, Date{}},
                       AmountFen(0), n);
   e.trade_id = TradeId(core.next_trade_id_++);
-  const HoldId from = bid_hold(b.id, b.hold_generation);
-  const std::uint64_t ref = a.id.value();
-  Posting p[3];
-  std::size_t count = 0;
-  const auto add = [&](AccountId debit, AccountId credit, AssetId asset, std::int64_t amount,
-                       HoldId hold, TransferKind kind) {
-    p[count++] = Posting{
-        core_transfer_id(core.next_transfer_n_++), debit, credit, asset, amount, hold, kind, ref};
-  };
-  add(a.terms.seller, b.account, asset_of(a.terms.instrument), filled.value(),
-      auction_seller_hold(a.id), TransferKind::kAuction);
-  add(b.account, a.terms.seller, kCashAsset, n.value(), from, TransferKind::kAuction);
-  if (e.fee.fee_fen.value() > 0) {
-    add(b.account, core.config_.fee_account, kCashAsset, e.fee.fee_fen.value(), from,
-        TransferKind::kFee);
-  }
   // The holds cover it: the seller's units, and price x qty + F(price x qty) at the bid price.
-  CX_ASSERT(core.ledger_.post(std::span<const Posting>(p, count)).ok());
+  // The auction's seller pays no fee here.
+  const DvpPostings p = dvp_postings(
+      Dvp{a.terms.seller, b.account, asset_of(a.terms.instrument), filled.value(), n.value(),
+          auction_seller_hold(a.id), bid_hold(b.id, b.hold_generation), TransferKind::kAuction,
+          e.fee.fee_fen.value(), 0, core.config_.fee_account, a.id.value()},
+      core.next_transfer_n_);
+  CX_ASSERT(core.ledger_.post(p.span()).ok());
+  core.next_transfer_n_ += p.count;
   e.filled_t = filled;
   e.paid_fen = paid;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "dvp.hpp"
 #include "offbook_ops.hpp"
 
 namespace carbonx {
@@ -162,27 +163,13 @@ std::optional<LedgerError> OffBookOps::settle_pair(Core& core, const PairTrade& 
   out.buyer_fee = fees.charge(FeeQuery{t.mode, Side::kBuy, today, t.filed_date}, AmountFen(0), n);
   out.seller_fee = fees.charge(FeeQuery{t.mode, Side::kSell, today, t.filed_date}, AmountFen(0), n);
   out.trade = TradeId(core.next_trade_id_);
-  Posting p[4];
-  std::size_t count = 0;
-  std::uint64_t transfer_n = core.next_transfer_n_;
-  const auto add = [&](AccountId from, AccountId to, AssetId asset, std::int64_t amount,
-                       HoldId hold, TransferKind kind) {
-    p[count++] =
-        Posting{core_transfer_id(transfer_n++), from, to, asset, amount, hold, kind, t.reference};
-  };
-  add(t.seller, t.buyer, asset_of(t.instrument), t.quantity_t.value(), t.seller_hold, t.kind);
-  add(t.buyer, t.seller, kCashAsset, n.value(), t.buyer_hold, t.kind);
-  const AccountId fee_account = core.config_.fee_account;
-  if (out.buyer_fee.fee_fen.value() > 0) {
-    add(t.buyer, fee_account, kCashAsset, out.buyer_fee.fee_fen.value(), t.buyer_hold,
-        TransferKind::kFee);
-  }
-  if (out.seller_fee.fee_fen.value() > 0) {
-    add(t.seller, fee_account, kCashAsset, out.seller_fee.fee_fen.value(), kNoHold,
-        TransferKind::kFee);
-  }
-  if (auto st = core.ledger_.post(std::span<const Posting>(p, count)); !st) return st.error();
-  core.next_transfer_n_ = transfer_n;
+  const DvpPostings p =
+      dvp_postings(Dvp{t.seller, t.buyer, asset_of(t.instrument), t.quantity_t.value(), n.value(),
+                       t.seller_hold, t.buyer_hold, t.kind, out.buyer_fee.fee_fen.value(),
+                       out.seller_fee.fee_fen.value(), core.config_.fee_account, t.reference},
+                   core.next_transfer_n_);
+  if (auto st = core.ledger_.post(p.span()); !st) return st.error();
+  core.next_transfer_n_ += p.count;
   ++core.next_trade_id_;
   return std::nullopt;
 }
