@@ -78,7 +78,8 @@ std::string_view to_string(RecordError e) noexcept {
   return "unknown record error";
 }
 
-std::vector<std::uint8_t> encode_open_order(const OpenOrderRecord& r) {
+std::vector<std::uint8_t> encode_open_order(const OpenOrderRecord& r,
+                                            const ClientOrderId& orig_client_order_id) {
   std::vector<std::uint8_t> out;
   out.reserve(kOpenOrderBytes);
   Writer w(&out);
@@ -99,20 +100,21 @@ std::vector<std::uint8_t> encode_open_order(const OpenOrderRecord& r) {
   w.put(r.entry_seq.value());
   w.put(r.entry_ts.value());
   w.put(r.priority_seq.value());
+  w.bytes(orig_client_order_id.data(), orig_client_order_id.size());
   CX_ASSERT(out.size() == kOpenOrderBytes);
   return out;
 }
 
-Result<OpenOrderRecord, RecordError> decode_open_order(std::span<const std::uint8_t> bytes) {
+Result<StoredOpenOrder, RecordError> decode_open_order(std::span<const std::uint8_t> bytes) {
   if (bytes.size() < 6) return Err{RecordError::kWrongSize};
   Reader rd(bytes);
   if (rd.get<std::uint32_t>() != kOpenOrderMagic) return Err{RecordError::kWrongMagic};
   const auto version = rd.get<std::uint16_t>();
-  if (version != 1 && version != kOpenOrderVersion) return Err{RecordError::kWrongVersion};
-  if (bytes.size() != (version == 1 ? kOpenOrderBytesV1 : kOpenOrderBytes)) {
-    return Err{RecordError::kWrongSize};
-  }
-  OpenOrderRecord r;
+  if (version < 1 || version > kOpenOrderVersion) return Err{RecordError::kWrongVersion};
+  constexpr std::size_t kSizes[] = {0, kOpenOrderBytesV1, kOpenOrderBytesV2, kOpenOrderBytes};
+  if (bytes.size() != kSizes[version]) return Err{RecordError::kWrongSize};
+  StoredOpenOrder stored;
+  OpenOrderRecord& r = stored.order;
   r.order_id = OrderId(rd.get<std::uint64_t>());
   r.instrument = InstrumentId(rd.get<std::uint32_t>());
   r.account = AccountId(rd.get<std::uint32_t>());
@@ -130,11 +132,14 @@ Result<OpenOrderRecord, RecordError> decode_open_order(std::span<const std::uint
   r.entry_seq = Seq(rd.get<std::uint64_t>());
   r.entry_ts = TimestampNs(rd.get<std::int64_t>());
   r.priority_seq = version == 1 ? r.entry_seq : Seq(rd.get<std::uint64_t>());
+  if (version >= 3) {
+    rd.bytes(stored.orig_client_order_id.data(), stored.orig_client_order_id.size());
+  }
   CX_ASSERT(rd.ok() && rd.at_end());
   if (r.order_id.value() == 0 || r.leaves_t.value() <= 0 || r.priority_seq < r.entry_seq) {
     return Err{RecordError::kBadField};
   }
-  return r;
+  return stored;
 }
 
 std::vector<std::uint8_t> encode_core_state(const CoreStateRecord& r) {

@@ -199,13 +199,15 @@ bool ExchangeDriver::recover(std::string* error) {
           problem = "open order record: " + std::string(to_string(rec.error()));
           return;
         }
-        const auto r = rec.value();
+        const OpenOrderRecord& r = rec.value().order;
         open_orders.push_back(r);
-        // FIX bookkeeping of the order: which session, which ClOrdID.
+        // FIX bookkeeping of the order: which session, which ClOrdID and OrigClOrdID (a resting
+        // order is a Day limit order: OrderMeta's defaults).
         OrderMeta m;
         const std::uint32_t member = r.member.value();
         m.session = member < session_of_member_.size() ? session_of_member_[member] : kNoSession;
         m.cl_ord_id = std::string(view(r.client_order_id));
+        m.orig_cl_ord_id = std::string(view(rec.value().orig_client_order_id));
         m.price_fen = r.price_fen.value();
         m.quantity_t = r.cum_t.value() + r.leaves_t.value();
         m.cum_t = r.cum_t.value();
@@ -437,7 +439,9 @@ Status<CommitError> ExchangeDriver::commit() {
   for (const ChangedOrder& c : changed) {
     const auto rec = core_->find_open_order(c.instrument, c.order_id);
     if (rec) {
-      order_bytes.push_back(encode_open_order(*rec));
+      const auto meta = orders_.find(c.order_id.value());
+      order_bytes.push_back(encode_open_order(
+          *rec, make_client_order_id(meta == orders_.end() ? "" : meta->second.orig_cl_ord_id)));
       orders.push_back(registry::OrderChange{c.order_id.value(), order_bytes.back(), false});
     } else {
       orders.push_back(registry::OrderChange{c.order_id.value(), {}, true});

@@ -241,9 +241,10 @@ TEST_F(RestartPriorityTest, ReplacedOrdersKeepTheirPlaceAcrossSigtermAndSigkill)
   round('K', SIGKILL);
 }
 
-// The open-order record: version 2 round-trips priority_seq; version 1 (written before it) still
-// decodes, with priority_seq = entry_seq; other versions and sizes are refused.
-TEST(OpenOrderRecordCodec, VersionTwoCarriesThePriorityAndVersionOneStillDecodes) {
+// The open-order record: version 3 round-trips priority_seq and OrigClOrdID; version 2 (written
+// before OrigClOrdID) decodes with it empty, version 1 (before priority_seq) with priority_seq =
+// entry_seq; other versions and sizes are refused.
+TEST(OpenOrderRecordCodec, VersionThreeCarriesOrigClOrdIdAndOlderVersionsStillDecode) {
   OpenOrderRecord r;
   r.order_id = OrderId(77);
   r.instrument = InstrumentId(1);
@@ -257,20 +258,34 @@ TEST(OpenOrderRecordCodec, VersionTwoCarriesThePriorityAndVersionOneStillDecodes
   r.entry_seq = Seq(40);
   r.entry_ts = TimestampNs(123);
   r.priority_seq = Seq(45);
-  const std::vector<std::uint8_t> v2 = encode_open_order(r);
-  ASSERT_EQ(v2.size(), kOpenOrderBytes);
+  const ClientOrderId orig = make_client_order_id("A0123456789abcde");  // the full 16 bytes
+  const std::vector<std::uint8_t> v3 = encode_open_order(r, orig);
+  ASSERT_EQ(v3.size(), kOpenOrderBytes);
+  EXPECT_EQ(v3[4], 3);
+  ASSERT_TRUE(decode_open_order(v3).ok());
+  EXPECT_EQ(decode_open_order(v3).value(), (StoredOpenOrder{r, orig}));
+  EXPECT_EQ(view(decode_open_order(v3).value().orig_client_order_id), "A0123456789abcde");
+  EXPECT_EQ(view(decode_open_order(encode_open_order(r)).value().orig_client_order_id), "");
+  // Version 2: the same bytes without OrigClOrdID.
+  std::vector<std::uint8_t> v2(v3.begin(), v3.begin() + kOpenOrderBytesV2);
+  v2[4] = 2;
   ASSERT_TRUE(decode_open_order(v2).ok());
-  EXPECT_EQ(decode_open_order(v2).value(), r);
-  std::vector<std::uint8_t> v1(v2.begin(), v2.begin() + kOpenOrderBytesV1);  // no priority_seq
+  EXPECT_EQ(decode_open_order(v2).value(), (StoredOpenOrder{r, ClientOrderId{}}));
+  // Version 1: without priority_seq either.
+  std::vector<std::uint8_t> v1(v3.begin(), v3.begin() + kOpenOrderBytesV1);
   v1[4] = 1;
-  v1[5] = 0;
   ASSERT_TRUE(decode_open_order(v1).ok());
-  EXPECT_EQ(decode_open_order(v1).value().priority_seq, Seq(40));
-  std::vector<std::uint8_t> v3 = v2;
-  v3[4] = 3;
-  EXPECT_EQ(decode_open_order(v3).error(), RecordError::kWrongVersion);
+  EXPECT_EQ(decode_open_order(v1).value().order.priority_seq, Seq(40));
+  EXPECT_EQ(decode_open_order(v1).value().order.client_order_id, r.client_order_id);
+  std::vector<std::uint8_t> v4 = v3;
+  v4[4] = 4;
+  EXPECT_EQ(decode_open_order(v4).error(), RecordError::kWrongVersion);
+  v4[4] = 0;
+  EXPECT_EQ(decode_open_order(v4).error(), RecordError::kWrongVersion);
   v1.push_back(0);
   EXPECT_EQ(decode_open_order(v1).error(), RecordError::kWrongSize);
+  v2[4] = 3;  // version 3 in 109 bytes
+  EXPECT_EQ(decode_open_order(v2).error(), RecordError::kWrongSize);
   r.priority_seq = Seq(39);  // a place before its entry
   EXPECT_EQ(decode_open_order(encode_open_order(r)).error(), RecordError::kBadField);
 }
