@@ -485,6 +485,11 @@ Status<CommitError> ExchangeDriver::commit() {
 }
 
 void ExchangeDriver::apply(TimestampNs ts, const Inbound& in, std::vector<Delivery>& out) {
+  // ExecIDs are "<seq>-<n>" (rejects "R<seq>-<n>"), n counting the reports of this item: what a
+  // reply says depends on the item and the state only, so a restarted server numbers them as one
+  // that never stopped (the count once carried over from the previous FIX order request to
+  // auction bids, agreements, operator verbs and calendar events).
+  exec_in_command_ = 0;
   if ((config_.read_only || store_fault_ || fix_->store_failing()) && is_state_change(in)) {
     // While only the FIX session store fails, the exchange's own events (calendar, cancel on
     // disconnect) still run: the store commits them; their FIX messages wait in memory.
@@ -633,7 +638,6 @@ bool ExchangeDriver::is_state_change(const Inbound& in) const {
 
 void ExchangeDriver::refuse(const Inbound& in, const std::string& why, std::vector<Delivery>& out) {
   if (const auto* q = std::get_if<edge::FixCommand>(&in.item)) {
-    exec_in_command_ = 0;
     switch (q->kind) {
       case RequestKind::kNewOrder:
         return reject_order(in.session, *q, ord_rej_reason::kOther, why, out);

@@ -92,7 +92,6 @@ void ExchangeDriver::reject_cancel(SessionIndex s, const edge::FixCommand& q, st
 
 void ExchangeDriver::on_new_order(TimestampNs ts, SessionIndex s, const edge::FixCommand& q,
                                   std::vector<Delivery>& out) {
-  exec_in_command_ = 0;
   CX_ASSERT(q.member.value() != 0);
   if (q.account_id.value() == 0) {
     return reject_order(s, q, ord_rej_reason::kUnknownAccount,
@@ -132,7 +131,6 @@ void ExchangeDriver::on_new_order(TimestampNs ts, SessionIndex s, const edge::Fi
 
 void ExchangeDriver::on_cancel_or_replace(TimestampNs ts, SessionIndex s, const edge::FixCommand& q,
                                           std::vector<Delivery>& out) {
-  exec_in_command_ = 0;
   CX_ASSERT(q.member.value() != 0);
   const auto id = find_order(s, q);
   if (!id) {
@@ -185,7 +183,6 @@ void ExchangeDriver::on_cancel_or_replace(TimestampNs ts, SessionIndex s, const 
 
 void ExchangeDriver::on_mass_cancel(TimestampNs ts, SessionIndex s, const edge::FixCommand& q,
                                     std::vector<Delivery>& out) {
-  exec_in_command_ = 0;
   CX_ASSERT(q.member.value() != 0);
   Delivery d;
   d.session = s;

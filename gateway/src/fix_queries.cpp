@@ -19,7 +19,6 @@ std::string ExchangeDriver::query_id(char kind, const edge::FixCommand& q) const
 
 void ExchangeDriver::on_status(SessionIndex s, const edge::FixCommand& q,
                                std::vector<Delivery>& out) {
-  exec_in_command_ = 0;
   const auto id = find_order(s, q);
   std::optional<OpenOrderRecord> open;
   if (id && q.instrument.value() != 0) open = core_->find_open_order(q.instrument, *id);

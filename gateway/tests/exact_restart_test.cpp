@@ -353,5 +353,61 @@ TEST_F(ExactRestartTest, RandomSessionRestartedEveryFewBatchesMatchesTheUninterr
   EXPECT_GE(restarts, 100u);
 }
 
+// ExecIDs are "<seq>-<n>", n counting the reports of one request: an auction bid's acknowledgement
+// right after a crossing order (three reports) is "<seq>-1", with or without a restart between
+// them (the count once carried over from the order to the bid, so a restarted server numbered the
+// bid's reports differently).
+TEST_F(ExactRestartTest, ExecIdsCountTheReportsOfOneRequestOnly) {
+  const ExchangeConfig exchange = sample_exchange();
+  const std::int64_t ts = parse_clock_time("2017-06-05T09:30:00+08:00").value();
+  ExchangeClock clock(ts, "");
+  for (const bool restart : {false, true}) {
+    Exchange x(root_ / (restart ? "restarted" : "steady"), exchange, clock);
+    std::vector<Delivery> out;
+    const auto step = [&](const Inbound& in) {
+      out.clear();
+      x.driver().apply(TimestampNs(ts), in, out);
+      ASSERT_TRUE(x.driver().commit().ok());
+    };
+    for (const Inbound& in : seed_requests([&](std::string v, std::string b) { return op(v, b); }))
+      step(in);
+    step(op("auction.open",
+            "{\"seller\":1005,\"symbol\":\"GDEA2017\",\"quantity_t\":1000,"
+            "\"reserve_fen\":1400,\"start_ts\":" +
+                std::to_string(ts) + ",\"end_ts\":" + std::to_string(ts + 1'000'000'000) +
+                ",\"min_bid_t\":100}"));
+    FixRequest sell;
+    sell.cl_ord_id = "s1";
+    sell.account = "1003";
+    sell.symbol = "GDEA2017";
+    sell.side = FixSide::kSell;
+    sell.price_fen = 1420;
+    sell.quantity_t = 10;
+    sell.msg_seq_num = 1;
+    step(x.fix_inbound(x.session(1), sell));
+    FixRequest buy = sell;
+    buy.cl_ord_id = "b1";
+    buy.account = "1001";
+    buy.side = FixSide::kBuy;
+    step(x.fix_inbound(x.session(0), buy));
+    ASSERT_EQ(out.size(), 3u);  // the buy's ack and both fills
+    EXPECT_EQ(out.back().reply.exec_id, std::to_string(x.driver().applied_seq().value()) + "-3");
+    if (restart) x.restart();
+    FixRequest bid;
+    bid.cl_ord_id = "bid1";
+    bid.account = "1001";
+    bid.symbol = "GDEA2017";
+    bid.auction_id = "1";
+    bid.price_fen = 1450;
+    bid.quantity_t = 100;
+    bid.msg_seq_num = 2;
+    step(x.fix_inbound(x.session(0), bid));
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].reply.exec_type, exec_type::kNew) << out[0].reply.text;
+    EXPECT_EQ(out[0].reply.exec_id, std::to_string(x.driver().applied_seq().value()) + "-1")
+        << (restart ? "after a restart" : "without a restart");
+  }
+}
+
 }  // namespace
 }  // namespace carbonx::gateway
