@@ -1,11 +1,15 @@
 // Exact restarts at scale (issue 11): one deterministic random session of listed trading (Day,
-// IOC, FOK and click orders, cancels, every kind of replace, mass cancels, day ends) is applied in
-// lockstep to two copies of carbonxd's exchange path (FIX request -> ExchangeDriver -> core,
-// ledger, registrar -> LMDB store, committed per batch). One copy runs uninterrupted; the other is
-// restarted from its store after every kRestartEvery-th batch through the recovery code carbonxd
-// runs at start-up (ExchangeDriver::create on the same data directory). After every request both
-// must have sent the same replies (encoded as the FIX text members receive) and reached the same
-// seq; after every batch the same core, ledger and registrar state hashes.
+// IOC, FOK and click orders, cancels, every kind of replace, mass cancels, day ends) and off-book
+// trading (agreement transfers reported, accepted, declined, withdrawn and expired; repos filed,
+// confirmed, declined, bought back early by both parties' consent or at their end date; one-way
+// bidding auctions opened, bid on, revised, withdrawn from and closed, cleared or cancelled for
+// too few bids; now and then terms the exchange refuses) is applied in lockstep to two copies of
+// carbonxd's exchange path (FIX request -> ExchangeDriver -> core, ledger, registrar -> LMDB store,
+// committed per batch). One copy runs uninterrupted; the other is restarted from its store after
+// every kRestartEvery-th batch through the recovery code carbonxd runs at start-up
+// (ExchangeDriver::create on the same data directory). After every request both must have sent the
+// same replies (encoded as the FIX text members receive) and reached the same seq; after every
+// batch the same core, ledger and registrar state hashes.
 //
 // Order status and position requests are in the session too: their answers' ids are made of the
 // seq, the member and the request's MsgSeqNum, so a restarted server answers them exactly as one
@@ -21,6 +25,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -61,13 +66,30 @@ struct OpenOrder {
   std::int64_t cum_t = 0;
 };
 
-// The random session: requests built from what the exchange reported so far.
+// What the session did off the book, counted from the uninterrupted copy's replies.
+struct OffBookCounts {
+  std::size_t agreements_settled = 0;  // AE 856=2 (both parties: one per report)
+  std::size_t agreements_ended = 0;    // AE 856=3: declined, withdrawn, expired
+  std::size_t repos_opened = 0;        // the first leg settled (both parties: one per report)
+  std::size_t repos_repurchased = 0;   // the second leg settled (early, or at the end date)
+  std::size_t repos_ended = 0;         // declined, expired, defaulted
+  std::size_t bids_filled = 0;         // auction bids allocated at a close
+  std::size_t auctions_closed = 0;     // auction.close answered 200
+  std::size_t refused = 0;             // AR TrdRptStatus=1, rejected bids, refused verbs
+};
+
+// The random session: requests built from what the exchange reported so far (listed orders) and
+// from the uninterrupted copy's off-book state (agreements, repos, auctions and their bids).
 class Generator {
  public:
-  explicit Generator(std::uint64_t seed) : rng_(seed) {}
+  using OpFn = std::function<Inbound(const std::string&, const std::string&)>;
+  // op: an operator verb's Inbound; now: the simulated time of the next request.
+  Generator(std::uint64_t seed, OpFn op, const std::int64_t* now)
+      : rng_(seed), op_(std::move(op)), now_(now) {}
 
   // The next request of member `*member` (FIX) or an operator verb (*member = npos).
   Inbound next(Exchange& x, std::size_t* member) {
+    if (pick(100) < 7) return offbook(x, member);
     const int roll = static_cast<int>(pick(1000));
     if (roll < 560 || open_.empty()) return new_order(x, member, roll);
     const std::string clid = keys_[pick(keys_.size())];
@@ -104,10 +126,20 @@ class Generator {
     return inbound(x, *member, std::move(q));
   }
 
-  // Learns the open orders from the replies (of the uninterrupted copy).
+  // Learns the open orders from the replies (of the uninterrupted copy), and counts what
+  // happened off the book.
   void learn(const std::vector<Delivery>& out, const Exchange& x) {
     for (const Delivery& d : out) {
-      if (d.ticket != 0 || d.reply.kind != ReplyKind::kExecReport) continue;
+      if (d.ticket != 0) {
+        if (d.json.find("\"status\":\"cleared\"") != std::string::npos ||
+            d.json.find("\"status\":\"cancelled\"") != std::string::npos) {
+          ++counts_.auctions_closed;
+        }
+        if (d.http_status != 200) ++counts_.refused;
+        continue;
+      }
+      count_offbook(d.reply);
+      if (d.reply.kind != ReplyKind::kExecReport || !d.reply.auction_id.empty()) continue;
       const FixReply& r = d.reply;
       if (r.exec_type == exec_type::kRejected || r.exec_type == exec_type::kOrderStatus) continue;
       if (r.exec_type == exec_type::kReplaced) open_.erase(r.orig_cl_ord_id);
@@ -132,8 +164,192 @@ class Generator {
   }
   void forget_all() { open_.clear(), keys_.clear(); }
   std::size_t open_count() const { return open_.size(); }
+  const OffBookCounts& counts() const { return counts_; }
 
  private:
+  static constexpr std::size_t kOperator = static_cast<std::size_t>(-1);
+  // Accounts 1001..1006: MEMBER1 has 1001 and 1002, MEMBER2 1003 and 1004, MEMBER3 1005, 1006.
+  static std::size_t member_of_account(std::uint32_t account) { return (account - 1001) / 2; }
+  std::uint32_t account_of(std::size_t member) {
+    return static_cast<std::uint32_t>(1001 + 2 * member + pick(2));
+  }
+  std::size_t other_member(std::size_t member) { return (member + 1 + pick(2)) % 3; }
+  // The China Standard Time date of the simulated clock, `later` days on, as yyyymmdd.
+  std::int32_t date_in(int later) const {
+    namespace c = std::chrono;
+    const c::sys_days d =
+        c::floor<c::days>(c::sys_time<c::nanoseconds>(c::nanoseconds(*now_)) + c::hours(8)) +
+        c::days(later);
+    const c::year_month_day ymd(d);
+    return static_cast<std::int32_t>(int(ymd.year()) * 10000 + unsigned(ymd.month()) * 100 +
+                                     unsigned(ymd.day()));
+  }
+
+  void count_offbook(const FixReply& r) {
+    if (r.kind == ReplyKind::kTradeCaptureAck && r.trd_rpt_status == 1) ++counts_.refused;
+    if (r.kind == ReplyKind::kExecReport && !r.auction_id.empty()) {
+      if (r.exec_type == exec_type::kTrade) ++counts_.bids_filled;
+      if (r.exec_type == exec_type::kRejected) ++counts_.refused;
+    }
+    if (r.kind != ReplyKind::kTradeCapture) return;
+    if (!r.repo) {
+      if (r.trade_report_type == '2') ++counts_.agreements_settled;
+      if (r.trade_report_type == '3') ++counts_.agreements_ended;
+      return;
+    }
+    if (r.trade_report_type == '2' && r.text.starts_with("open")) ++counts_.repos_opened;
+    if (r.trade_report_type == '2' && r.text.starts_with("repurchased")) {
+      ++counts_.repos_repurchased;
+    }
+    if (r.trade_report_type == '3') ++counts_.repos_ended;
+  }
+
+  // Off the book: agreement transfers (report, accept, decline, withdraw), repos (file, confirm,
+  // decline, early repurchase consents; maturity at a day's end), one-way bidding auctions (open,
+  // bids, revisions, withdrawals, close). Now and then terms the exchange refuses.
+  Inbound offbook(Exchange& x, std::size_t* member) {
+    const OffBookStateRecord& s = x.driver().core().offbook();
+    const std::uint64_t kind = pick(100);
+    if (kind < 40 && !s.agreements.empty() && pick(2) == 0) {
+      return agreement_answer(x, member, s.agreements[pick(s.agreements.size())]);
+    }
+    if (kind < 40) return agreement_report(x, member);
+    if (kind < 60 && !s.repos.empty() && pick(3) != 0) {
+      return repo_answer(x, member, s.repos[pick(s.repos.size())]);
+    }
+    if (kind < 60) return repo_file(x, member);
+    return auction_step(x, member, s);
+  }
+  FixRequest capture(std::size_t member, char type) {
+    FixRequest q;
+    q.kind = RequestKind::kTradeCapture;
+    q.cl_ord_id = fresh_clid();
+    q.trade_report_type = type;
+    q.account = std::to_string(account_of(member));
+    q.side = FixSide::kBuy;
+    return q;
+  }
+  Inbound agreement_report(Exchange& x, std::size_t* member) {
+    *member = pick(3);
+    FixRequest q = capture(*member, '0');
+    const bool second = pick(4) == 0;
+    q.symbol = second ? "GDEA2018" : "GDEA2017";
+    const std::int64_t reference = second ? 1510 : 1420;
+    q.side = pick(2) == 0 ? FixSide::kBuy : FixSide::kSell;
+    q.counterparty = std::to_string(account_of(other_member(*member)));
+    q.quantity_t = 100'000 + static_cast<std::int64_t>(pick(50'000));
+    q.price_fen = reference + static_cast<std::int64_t>(pick(201)) - 100;
+    if (pick(20) == 0) q.price_fen = reference * 2;  // outside the agreement band
+    if (pick(20) == 0) q.quantity_t = 1 + static_cast<std::int64_t>(pick(99'999));  // too few
+    return inbound(x, *member, std::move(q));
+  }
+  // Accepted or declined by the counterparty, or withdrawn by the reporter.
+  Inbound agreement_answer(Exchange& x, std::size_t* member, const AgreementRecord& a) {
+    const std::uint64_t roll = pick(20);
+    const std::uint32_t account =
+        roll < 17 ? a.counterparty.value() : a.reporter.value();  // 17..19: the reporter
+    *member = member_of_account(account);
+    FixRequest q = capture(*member, roll < 14 ? '2' : '3');
+    q.account = std::to_string(account);
+    q.ref_id = std::to_string(a.id.value());
+    return inbound(x, *member, std::move(q));
+  }
+  Inbound repo_file(Exchange& x, std::size_t* member) {
+    *member = pick(3);
+    FixRequest q = capture(*member, '0');
+    q.repo = true;
+    q.symbol = "GDEA2017";
+    q.side = pick(2) == 0 ? FixSide::kSell : FixSide::kBuy;  // the repo party or the reverse one
+    q.counterparty = std::to_string(account_of(other_member(*member)));
+    q.quantity_t = 100'000 + static_cast<std::int64_t>(pick(20'000));
+    q.price_fen = 1420 + static_cast<std::int64_t>(pick(41)) - 20;
+    q.price2_fen = q.price_fen + static_cast<std::int64_t>(pick(30));
+    q.end_date = date_in(1 + static_cast<int>(pick(2)));  // matures at one of the next day ends
+    if (pick(25) == 0) q.end_date = date_in(0);           // refused: not after today
+    return inbound(x, *member, std::move(q));
+  }
+  // A proposed repo: confirmed or declined by the other party, or withdrawn by the filer; an
+  // open one: an early repurchase consent of the party that has not given it (both: the second
+  // leg settles).
+  Inbound repo_answer(Exchange& x, std::size_t* member, const RepoRecord& r) {
+    std::uint32_t account = 0;
+    char type = '2';
+    if (r.status == RepoStatus::kProposed) {
+      const bool filer_is_repo = r.filer == r.repo_party;
+      const std::uint32_t other = (filer_is_repo ? r.reverse_party : r.repo_party).value();
+      const std::uint64_t roll = pick(10);
+      account = roll < 9 ? other : r.filer.value();
+      type = roll < 8 ? '2' : '3';
+    } else {
+      account = (r.repo_consent ? r.reverse_party : r.repo_party).value();
+    }
+    *member = member_of_account(account);
+    FixRequest q = capture(*member, type);
+    q.repo = true;
+    q.account = std::to_string(account);
+    q.ref_id = std::to_string(r.id.value());
+    return inbound(x, *member, std::move(q));
+  }
+  // An auction whose window has passed is closed; with none open (or now and then) one is
+  // opened; otherwise a bid, a revision or a withdrawal in an open one.
+  Inbound auction_step(Exchange& x, std::size_t* member, const OffBookStateRecord& s) {
+    for (const AuctionRecord& a : s.auctions) {
+      if (*now_ >= a.terms.end_ts.value()) {
+        *member = kOperator;
+        return op_("auction.close", "{\"auction_id\":" + std::to_string(a.id.value()) + "}");
+      }
+    }
+    if (s.auctions.empty() || (s.auctions.size() < 3 && pick(40) == 0)) {
+      *member = kOperator;
+      // One draw per statement: the order of evaluation within an expression is unspecified.
+      const std::uint64_t seller = 1001 + pick(6);
+      const std::uint64_t quantity = 5'000 + pick(20'000);
+      const std::uint64_t reserve = 1400 + pick(20);
+      const std::int64_t end = *now_ + (2 + static_cast<std::int64_t>(pick(4))) * 1'000'000'000;
+      const std::uint64_t max_share_bp = 2'000 + pick(8'001);
+      const char* pricing = pick(2) == 0 ? "uniform" : "pay_as_bid";
+      const int min_fill_bp = pick(3) == 0 ? 5'000 : 0;
+      return op_("auction.open",
+                 "{\"seller\":" + std::to_string(seller) +
+                     ",\"symbol\":\"GDEA2017\",\"quantity_t\":" + std::to_string(quantity) +
+                     ",\"reserve_fen\":" + std::to_string(reserve) + ",\"start_ts\":" +
+                     std::to_string(*now_) + ",\"end_ts\":" + std::to_string(end) +
+                     ",\"min_bid_t\":100,\"max_share_bp\":" + std::to_string(max_share_bp) +
+                     ",\"pricing\":\"" + pricing +
+                     "\",\"min_fill_bp\":" + std::to_string(min_fill_bp) + "}");
+    }
+    const AuctionRecord& a = s.auctions[pick(s.auctions.size())];
+    const std::uint64_t roll = pick(10);
+    FixRequest q;
+    q.auction_id = std::to_string(a.id.value());
+    q.symbol = "GDEA2017";
+    q.side = FixSide::kBuy;
+    q.cl_ord_id = fresh_clid();
+    q.price_fen = a.terms.reserve_fen.value() + static_cast<std::int64_t>(pick(40)) - 2;
+    q.quantity_t = 100 + static_cast<std::int64_t>(pick(3'000));
+    if (roll < 5 || a.bids.empty()) {
+      do {
+        *member = pick(3);
+        q.account = std::to_string(account_of(*member));
+      } while (q.account == std::to_string(a.terms.seller.value()));
+      q.kind = RequestKind::kNewOrder;
+      return inbound(x, *member, std::move(q));
+    }
+    const BidRecord& b = a.bids[pick(a.bids.size())];
+    *member = member_of_account(b.account.value());
+    q.account = std::to_string(b.account.value());
+    q.orig_cl_ord_id = std::string(view(b.client_order_id));
+    if (roll < 8) {  // a revision: up or down in price, more or less quantity
+      q.kind = RequestKind::kReplace;
+      q.price_fen = b.price_fen.value() + static_cast<std::int64_t>(pick(7)) - 3;
+      q.quantity_t = std::max<std::int64_t>(
+          100, b.quantity_t.value() + static_cast<std::int64_t>(pick(401)) - 200);
+    } else {
+      q.kind = RequestKind::kCancel;
+    }
+    return inbound(x, *member, std::move(q));
+  }
+
   std::uint64_t pick(std::uint64_t n) { return rng_() % n; }
   std::string fresh_clid() { return "c" + std::to_string(++clid_n_); }
   static std::size_t member_of(const Exchange& x, SessionIndex s) {
@@ -210,6 +426,9 @@ class Generator {
   }
 
   std::mt19937_64 rng_;
+  OpFn op_;
+  const std::int64_t* now_;
+  OffBookCounts counts_;
   std::map<std::string, OpenOrder> open_;
   std::vector<std::string> keys_;  // open_'s keys, with stale ones (pick() skips them)
   std::uint64_t clid_n_ = 0;
@@ -283,7 +502,8 @@ TEST_F(ExactRestartTest, RandomSessionRestartedEveryFewBatchesMatchesTheUninterr
   ExchangeClock clock(ts, "");  // one simulated clock: both copies see the same start-up time
   Exchange steady(root_ / "steady", exchange, clock);
   Exchange restarted(root_ / "restarted", exchange, clock);
-  Generator gen(20170605);
+  Generator gen(
+      20170605, [&](const std::string& v, const std::string& b) { return op(v, b); }, &ts);
   std::mt19937_64 batch_rng(11);
   std::size_t batches = 0;
   std::size_t restarts = 0;
@@ -350,7 +570,22 @@ TEST_F(ExactRestartTest, RandomSessionRestartedEveryFewBatchesMatchesTheUninterr
       "%zu orders open at the end, identical; %.1f s\n",
       requests, static_cast<unsigned long long>(steady.driver().applied_seq().value()), replies,
       batches, restarts, gen.open_count(), seconds);
+  const OffBookCounts& c = gen.counts();
+  std::printf(
+      "off book: %zu agreement reports settled, %zu ended; repos: %zu first legs, %zu "
+      "repurchases, %zu ended; %zu auctions closed, %zu bids filled; %zu refusals\n",
+      c.agreements_settled, c.agreements_ended, c.repos_opened, c.repos_repurchased, c.repos_ended,
+      c.auctions_closed, c.bids_filled, c.refused);
   EXPECT_GE(restarts, 100u);
+  // The off-book paths were taken, each many times (both parties get each report).
+  EXPECT_GE(c.agreements_settled, 100u);
+  EXPECT_GE(c.agreements_ended, 20u);
+  EXPECT_GE(c.repos_opened, 20u);
+  EXPECT_GE(c.repos_repurchased, 10u);
+  EXPECT_GE(c.repos_ended, 5u);
+  EXPECT_GE(c.auctions_closed, 10u);
+  EXPECT_GE(c.bids_filled, 50u);
+  EXPECT_GE(c.refused, 20u);
 }
 
 // ExecIDs are "<seq>-<n>", n counting the reports of one request: an auction bid's acknowledgement
