@@ -5,9 +5,16 @@
 //   cxload --print-members 10                  # [[member]] entries for carbonxd's config
 //   cxload --sessions 10 --setup               # accounts, cash, units, market open (operator API)
 //   cxload --sessions 10 --rate 50000 --duration 10
+//   cxload --sessions 4 --replace-ratio 0.3 --clid-prefix k1_ --report-log reports.txt
+//                                              # replaces and cancels too; every report kept
 //
 // Session i (1-based) is CompID LOAD<i>, username load<i>, password load-pass-<i>, account
 // 100000+i. Odd sessions buy, even sessions sell, around the reference price, so orders cross.
+// Order n of a session has ClOrdID <prefix><n>; a replace of it <prefix><n>r, a cancel
+// <prefix><n>c (a run on the same trading day needs another prefix: ClOrdIDs are unique per
+// session and day). When a session's connection is lost (the server stopped or was killed) the
+// run stops sending, waits for the other sessions' answers or their loss, and ends with exit
+// code 4.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -54,6 +61,9 @@ struct Options {
   std::int64_t spread_ticks = 5;  // prices reference +- this
   double cancel_ratio = 0.0;      // fraction of acked resting orders cancelled
   double ioc_ratio = 0.5;         // fraction of orders sent IOC (they never rest)
+  double replace_ratio = 0.0;     // fraction of orders followed by a replace of that order
+  std::string clid_prefix;        // ClOrdIDs are <prefix><n>
+  std::string report_log;         // a file: one line per ExecutionReport received
   bool setup = false;
   std::uint32_t print_members = 0;
   std::string fsync_probe;  // a file to time fdatasync on (the floor of the durable modes)
@@ -110,17 +120,21 @@ struct Stats {
   std::uint64_t rejected = 0;  // first ExecutionReport is a reject
   std::uint64_t fills = 0;
   std::uint64_t cancels_sent = 0;
+  std::uint64_t replaces_sent = 0;
+  std::uint32_t sessions_lost = 0;  // connections closed by the server (or its death)
   std::uint64_t session_rejects = 0;
   Histogram latency;
 };
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(asio::io_context& io, const Options& o, std::uint32_t index, Stats& stats)
+  Session(asio::io_context& io, const Options& o, std::uint32_t index, Stats& stats,
+          std::FILE* report_log)
       : socket_(io),
         o_(o),
         index_(index),
         stats_(stats),
+        report_log_(report_log),
         comp_("LOAD" + std::to_string(index)),
         account_(std::to_string(100000 + index)) {}
 
@@ -143,30 +157,60 @@ class Session : public std::enable_shared_from_this<Session> {
     std::uniform_real_distribution<double> u(0, 1);
     const std::int64_t price = o_.reference_fen + tick(rng);
     const std::uint64_t n = next_order_++;
-    const std::string clid = std::to_string(n);
+    const std::string clid = o_.clid_prefix + std::to_string(n);
     sent_at_.push_back(Clock::now());
-    char px[32];
-    std::snprintf(px, sizeof px, "%lld.%02lld", static_cast<long long>(price / 100),
-                  static_cast<long long>(price % 100));
+    const int quantity = qty(rng);
     wire::Fields f = {{11, clid},      {1, account_},
                       {55, o_.symbol}, {54, buy ? "1" : "2"},
-                      {60, now_},      {38, std::to_string(qty(rng))},
-                      {40, "2"},       {44, px}};
-    if (u(rng) < o_.ioc_ratio) f.push_back({59, "3"});
+                      {60, now_},      {38, std::to_string(quantity)},
+                      {40, "2"},       {44, price_text(price)}};
+    const bool ioc = u(rng) < o_.ioc_ratio;
+    if (ioc) f.push_back({59, "3"});
     send("D", f);
     ++stats_.sent;
+    current_clid_.push_back(clid);
+    // A replace of the order just sent (a resting one): price a tick up or down, or the quantity
+    // up or down, without waiting for its acknowledgement.
+    if (!ioc && o_.replace_ratio > 0 && u(rng) < o_.replace_ratio) {
+      const std::string replaced = clid + "r";
+      const int kind = std::uniform_int_distribution<int>(0, 3)(rng);
+      const std::int64_t new_price = price + (kind == 0 ? 1 : kind == 1 ? -1 : 0);
+      const int new_qty = kind == 2 ? quantity + 5 : kind == 3 ? 1 : quantity;
+      send("G", {{41, clid},
+                 {11, replaced},
+                 {1, account_},
+                 {55, o_.symbol},
+                 {54, buy ? "1" : "2"},
+                 {60, now_},
+                 {38, std::to_string(new_qty)},
+                 {40, "2"},
+                 {44, price_text(new_price)}});
+      ++stats_.replaces_sent;
+      current_clid_.back() = replaced;
+    }
     if (o_.cancel_ratio > 0 && u(rng) < o_.cancel_ratio && n > 0) {
-      const std::string target = std::to_string(n - 1);
-      send("F",
-           {{41, target}, {11, "c" + target}, {55, o_.symbol}, {54, buy ? "1" : "2"}, {60, now_}});
+      const std::string target = current_clid_[n - 1];
+      send("F", {{41, target},
+                 {11, o_.clid_prefix + std::to_string(n - 1) + "c"},
+                 {55, o_.symbol},
+                 {54, buy ? "1" : "2"},
+                 {60, now_}});
       ++stats_.cancels_sent;
     }
   }
+  bool lost() const { return lost_; }
 
   void logout() { send("5", {}); }
   void set_time_text(const std::string& t) { now_ = t; }
 
  private:
+  static std::string price_text(std::int64_t fen) {
+    char px[32];
+    std::snprintf(px, sizeof px, "%lld.%02lld", static_cast<long long>(fen / 100),
+                  static_cast<long long>(fen % 100));
+    return px;
+  }
+
   void send(const std::string& type, const wire::Fields& body) {
     auto msg = std::make_shared<std::string>(wire::encode(
         type, comp_, "CARBONX", seq_++, body, now_.empty() ? wire::utc_now_text() : now_));
@@ -177,7 +221,11 @@ class Session : public std::enable_shared_from_this<Session> {
   void read() {
     socket_.async_read_some(asio::buffer(buf_), [self = shared_from_this()](
                                                     boost::system::error_code ec, std::size_t n) {
-      if (ec) return;
+      if (ec) {
+        if (!self->lost_) ++self->stats_.sessions_lost;
+        self->lost_ = true;
+        return;
+      }
       self->framer_.append(self->buf_.data(), n);
       std::string frame;
       while (self->framer_.next(&frame) == 1)
@@ -202,14 +250,28 @@ class Session : public std::enable_shared_from_this<Session> {
       ++stats_.session_rejects;
     } else if (type == "8") {
       on_report(f);
+    } else if (type == "9" && report_log_ != nullptr) {  // an OrderCancelReject
+      std::fprintf(report_log_, "%s 35=9 11=%s 41=%s 39=%s\n", comp_.c_str(),
+                   wire::get(f, 11).value_or("").c_str(), wire::get(f, 41).value_or("").c_str(),
+                   wire::get(f, 39).value_or("").c_str());
     }
   }
 
   void on_report(const wire::Fields& f) {
     const std::string exec = wire::get(f, 150).value_or("");
     if (exec == "F") ++stats_.fills;
-    const std::string clid = wire::get(f, 11).value_or("");
+    std::string clid = wire::get(f, 11).value_or("");
+    if (report_log_ != nullptr) {  // CompID and the report's fields, as received
+      std::fprintf(report_log_, "%s", comp_.c_str());
+      for (const int tag : {35, 150, 39, 11, 41, 37, 54, 44, 38, 14, 151, 32, 31}) {
+        std::fprintf(report_log_, " %d=%s", tag, wire::get(f, tag).value_or("").c_str());
+      }
+      std::fputc('\n', report_log_);
+    }
+    if (clid.compare(0, o_.clid_prefix.size(), o_.clid_prefix) != 0) return;
+    clid.erase(0, o_.clid_prefix.size());
     if (clid.empty() || clid[0] < '0' || clid[0] > '9') return;
+    if (clid.find_first_not_of("0123456789") != std::string::npos) return;  // replace, cancel
     const std::uint64_t n = std::stoull(clid);
     if (n >= sent_at_.size() || sent_at_[n] == Clock::time_point{}) return;
     stats_.latency.record(
@@ -226,6 +288,9 @@ class Session : public std::enable_shared_from_this<Session> {
   const Options& o_;
   std::uint32_t index_;
   Stats& stats_;
+  std::FILE* report_log_ = nullptr;
+  bool lost_ = false;
+  std::vector<std::string> current_clid_;  // by order number: its ClOrdID after a replace sent
   std::string comp_;
   std::string account_;
   std::array<char, 65536> buf_{};
@@ -324,11 +389,22 @@ void print_members(std::uint32_t n) {
 int run(const Options& o) {
   asio::io_context io;
   Stats stats;
+  std::FILE* report_log = nullptr;
+  if (!o.report_log.empty()) {
+    report_log = std::fopen(o.report_log.c_str(), "w");
+    if (report_log == nullptr) throw std::runtime_error("cannot write " + o.report_log);
+  }
+  struct Closer {
+    std::FILE* f;
+    ~Closer() {
+      if (f != nullptr) std::fclose(f);
+    }
+  } closer{report_log};
   std::vector<std::shared_ptr<Session>> sessions;
   std::uint32_t logged_on = 0;
   std::uint32_t refused = 0;
   for (std::uint32_t i = o.first; i < o.first + o.sessions; ++i) {
-    auto s = std::make_shared<Session>(io, o, i, stats);
+    auto s = std::make_shared<Session>(io, o, i, stats, report_log);
     s->connect([&](bool ok) { ok ? ++logged_on : ++refused; });
     sessions.push_back(s);
   }
@@ -353,7 +429,7 @@ int run(const Options& o) {
   // timeout up to whole milliseconds, which sent the orders in bursts of up to ~rate/1000.
   asio::steady_timer due_timer(io);
   bool due_now = false;  // outlives every wait on due_timer
-  while (Clock::now() < end && stats.sent < o.max_orders) {
+  while (Clock::now() < end && stats.sent < o.max_orders && stats.sessions_lost == 0) {
     const auto now = Clock::now();
     const double elapsed = std::chrono::duration<double>(now - start).count();
     const auto due = static_cast<std::uint64_t>(elapsed * o.rate);
@@ -381,7 +457,8 @@ int run(const Options& o) {
   }
   const double send_s = std::chrono::duration<double>(Clock::now() - start).count();
   const auto drain_deadline = Clock::now() + std::chrono::seconds(10);
-  while (stats.acked + stats.rejected < stats.sent && Clock::now() < drain_deadline) {
+  while (stats.acked + stats.rejected < stats.sent && Clock::now() < drain_deadline &&
+         stats.sessions_lost < sessions.size()) {
     io.run_for(std::chrono::milliseconds(5));
   }
   const double total_s = std::chrono::duration<double>(Clock::now() - start).count();
@@ -391,12 +468,13 @@ int run(const Options& o) {
   const auto answered = stats.acked + stats.rejected;
   std::printf(
       "orders: sent %llu in %.2f s (%.0f/s offered), answered %llu (%.0f/s), acked %llu, "
-      "rejected %llu, fills %llu, cancels sent %llu, session rejects %llu\n",
+      "rejected %llu, fills %llu, cancels sent %llu, replaces sent %llu, session rejects %llu\n",
       static_cast<unsigned long long>(stats.sent), send_s, static_cast<double>(stats.sent) / send_s,
       static_cast<unsigned long long>(answered), static_cast<double>(answered) / total_s,
       static_cast<unsigned long long>(stats.acked), static_cast<unsigned long long>(stats.rejected),
       static_cast<unsigned long long>(stats.fills),
       static_cast<unsigned long long>(stats.cancels_sent),
+      static_cast<unsigned long long>(stats.replaces_sent),
       static_cast<unsigned long long>(stats.session_rejects));
   const Histogram& h = stats.latency;
   std::printf(
@@ -404,6 +482,11 @@ int run(const Options& o) {
       "p99 %.0f  p99.9 %.0f  max %.0f  (n=%llu)\n",
       h.percentile_us(0.50), h.percentile_us(0.90), h.percentile_us(0.99), h.percentile_us(0.999),
       h.max_us(), static_cast<unsigned long long>(h.total()));
+  if (stats.sessions_lost > 0) {
+    std::fprintf(stderr, "cxload: %u of %zu sessions lost their connection\n", stats.sessions_lost,
+                 sessions.size());
+    return 4;
+  }
   return answered == stats.sent ? 0 : 3;
 }
 
@@ -431,6 +514,14 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 1.0));
   app.add_option("--ioc-ratio", o.ioc_ratio, "fraction of orders sent IOC")
       ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--replace-ratio", o.replace_ratio,
+                 "fraction of resting orders followed by an OrderCancelReplaceRequest (a tick "
+                 "up or down, more or less quantity)")
+      ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--clid-prefix", o.clid_prefix,
+                 "ClOrdIDs are <prefix><n> (another prefix for another run on the same day)");
+  app.add_option("--report-log", o.report_log,
+                 "write one line per ExecutionReport and OrderCancelReject received to this file");
   app.add_flag("--setup", o.setup, "open, fund and supply the accounts, open the market");
   app.add_option("--print-members", o.print_members, "print N [[member]] config entries");
   app.add_option("--fsync-probe", o.fsync_probe, "time 100 fdatasyncs of a file at this path");

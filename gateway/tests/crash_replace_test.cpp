@@ -1,0 +1,341 @@
+// SIGKILL loop under load with replaces (issue 11, "Exact restarts"): carbonxd as a child process
+// (full_sync, file session store) serves the load generator cxload (tools/loadgen) on four
+// sessions: Day and IOC orders that cross, OrderCancelReplaceRequests of resting orders (a tick up
+// or down, more or less quantity) and cancels, sent without waiting for answers. The server is
+// killed with SIGKILL mid-flow and restarted on the same data directory, six times. After each
+// restart:
+// - `cxctl journal verify` replays the journal from genesis and finds the live core's state hash
+//   (and the chain, the ledger and the registrar equal);
+// - the ledger's invariants hold;
+// - nothing a client was told is lost: every fill reported is in the registry (units bought and
+//   sold at least as reported, and conserved), an order whose replace was acknowledged is no
+//   longer open under its old ClOrdID and, if open, has the replaced price and at least the
+//   filled quantity reported; an order reported cancelled or filled is not open; an order
+//   reported open is open with at least its reported filled quantity, unless a later command
+//   (committed, its report not received before the kill) finished or replaced it.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "carbonx/gateway/operator_token.hpp"
+#include "carbonxd_child.hpp"
+#include "test_client.hpp"
+
+namespace carbonx::gateway {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::CarbonxdChild;
+using testing::FixClient;
+using testing::free_port;
+using testing::operator_call;
+using testing::wait_for_port;
+constexpr const char* kToken = "crash-replace-token";
+constexpr int kSessions = 4;                  // LOAD1..LOAD4: odd ones buy, even ones sell
+constexpr int kKills = 6;                     // SIGKILLs, each followed by a restart and the checks
+constexpr std::int64_t kUnits = 100'000'000;  // each account's GDEA2017 at the start
+
+// One order as its session was told about it (the last report of each kind).
+struct Told {
+  std::string comp;
+  std::string clid;                  // its ClOrdID after the last acknowledged replace
+  std::vector<std::string> old_ids;  // ClOrdIDs it had before acknowledged replaces
+  std::string side;
+  std::string price;     // Price(44) of the last report
+  std::int64_t cum = 0;  // CumQty(14) of the last report
+  bool done = false;     // reported filled or cancelled
+};
+
+// cxload's report log: "<CompID> 35=8 150=.. 39=.. 11=.. 41=.. 37=.. 54=.. 44=.. 38=.. 14=..
+// 151=.. 32=.. 31=.." per ExecutionReport, in the order received.
+struct Reports {
+  std::map<std::pair<std::string, std::string>, Told> orders;  // by (CompID, OrderID)
+  std::map<std::string, std::int64_t> filled;                  // by CompID: LastQty summed
+  std::size_t replaced = 0;                                    // 150=5 received
+  std::size_t lines = 0;
+};
+
+void read_reports(const fs::path& file, Reports* r) {
+  std::ifstream in(file);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream words(line);
+    std::string comp;
+    words >> comp;
+    std::map<int, std::string> f;
+    for (std::string w; words >> w;) {
+      const auto eq = w.find('=');
+      if (eq != std::string::npos) f[std::stoi(w.substr(0, eq))] = w.substr(eq + 1);
+    }
+    ++r->lines;
+    if (f[35] != "8" || f[150] == "8" || f[37].empty() || f[37] == "NONE") continue;
+    Told& o = r->orders[{comp, f[37]}];
+    o.comp = comp;
+    o.side = f[54];
+    if (o.clid.empty()) o.clid = f[11];
+    if (f[150] == "5") {
+      ++r->replaced;
+      if (f[41] != f[11]) o.old_ids.push_back(f[41]);
+      o.clid = f[11];
+    }
+    if (f[150] == "F") r->filled[comp] += std::stoll(f[32]);
+    if (f[150] != "4") {  // a cancel's report names the cancel request's ClOrdID
+      o.price = f[44];
+      o.cum = std::stoll(f[14]);
+    }
+    if (f[150] == "4" || f[39] == "2" || f[39] == "4" || f[151] == "0") o.done = true;
+  }
+}
+
+class CrashReplaceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("cx_crash_replace_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    fix_port_ = free_port();
+    op_port_ = free_port();
+    std::ofstream cfg(config());
+    cfg << "[server]\ndata_dir = \"" << (dir_ / "data").string() << "\"\nfix_bind = \"127.0.0.1\"\n"
+        << "fix_port = " << fix_port_ << "\noperator_port = " << op_port_
+        << "\ndurability = \"full_sync\"\nfix_store = \"file\"\ninstruments = \""
+        << CARBONX_GATEWAY_CONFIG_DIR << "/instruments.toml\"\n[schedule]\nenabled = false\n";
+    for (int i = 1; i <= kSessions; ++i) {  // as `cxload --print-members` writes them
+      cfg << "[[member]]\nid = " << i << "\ncomp_id = \"LOAD" << i << "\"\nusername = \"load" << i
+          << "\"\npassword = \"load-pass-" << i << "\"\ncancel_on_disconnect = false\n"
+          << "accounts = [" << 100000 + i << "]\n";
+    }
+    cfg.close();
+    ASSERT_EQ(testing::init_exchange(config(), dir_ / "carbonxd.log"), 0);
+    ASSERT_TRUE(write_operator_token((dir_ / "data").string(), kToken).ok());
+  }
+  void TearDown() override {
+    child_.reset();
+    if (!HasFailure()) fs::remove_all(dir_);
+  }
+  fs::path config() const { return dir_ / "carbonxd.toml"; }
+  void start() {
+    child_ = std::make_unique<CarbonxdChild>(config(), dir_ / "carbonxd.log");
+    ASSERT_TRUE(wait_for_port(op_port_));
+    ASSERT_TRUE(wait_for_port(fix_port_));
+  }
+  std::pair<int, std::string> op(const std::string& verb, const std::string& body = "{}") {
+    return operator_call(op_port_, kToken, verb, body);
+  }
+  nlohmann::json status() { return nlohmann::json::parse(op("query.status").second); }
+  std::int64_t units(int account) {
+    const auto [code, body] = op("query.balances", "{\"account\":" + std::to_string(account) + "}");
+    EXPECT_EQ(code, 200) << body;
+    const nlohmann::json reply = nlohmann::json::parse(body);  // outlives the loop
+    for (const auto& row : reply.at("balances")) {
+      if (row.at("asset") == "GDEA2017") {
+        return row.at("available").get<std::int64_t>() + row.at("frozen").get<std::int64_t>();
+      }
+    }
+    ADD_FAILURE() << "no GDEA2017 balance of " << account << ": " << body;
+    return 0;
+  }
+
+  // cxload on the FIX port with replaces and cancels; returns its pid. Output to cxload<k>.log.
+  pid_t start_load(int k) {
+    const std::string prefix = "k" + std::to_string(k) + "_";
+    const std::string log = (dir_ / ("cxload" + std::to_string(k) + ".log")).string();
+    const std::string reports = (dir_ / ("reports" + std::to_string(k) + ".txt")).string();
+    const std::string port = std::to_string(fix_port_);
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+      ::execl(CXLOAD_PATH, CXLOAD_PATH, "--port", port.c_str(), "--sessions", "4", "--rate", "3000",
+              "--duration", "60", "--ioc-ratio", "0.3", "--replace-ratio", "0.4", "--cancel-ratio",
+              "0.1", "--spread-ticks", "3", "--clid-prefix", prefix.c_str(), "--report-log",
+              reports.c_str(), nullptr);
+      ::_exit(127);
+    }
+    return pid;
+  }
+  // Waits for cxload to end (it ends when its connections are lost); its exit code, or -1.
+  static int wait_load(pid_t pid) {
+    for (int i = 0; i < 3000; ++i) {
+      int st = 0;
+      if (::waitpid(pid, &st, WNOHANG) == pid) return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    return -1;
+  }
+
+  // `cxctl journal verify` against the running server: true when the replay's core hash equals
+  // the server's (the chain, ledger and registrar checks make cxctl fail otherwise).
+  bool journal_verify_equal(std::string* output) {
+    const std::string cmd = "CARBONX_CONFIG='" + config().string() + "' '" + CXCTL_PATH +
+                            "' --mode server journal verify 2>&1";
+    FILE* p = ::popen(cmd.c_str(), "r");
+    if (p == nullptr) return false;
+    std::array<char, 512> buf{};
+    while (std::fgets(buf.data(), static_cast<int>(buf.size()), p) != nullptr)
+      *output += buf.data();
+    const int rc = ::pclose(p);
+    return rc == 0 && output->find("\ncore: replay ") != std::string::npos &&
+           output->find(": equal\n") != std::string::npos;
+  }
+
+  fs::path dir_;
+  std::uint16_t fix_port_ = 0;
+  std::uint16_t op_port_ = 0;
+  std::unique_ptr<CarbonxdChild> child_;
+};
+
+// An OrderStatusRequest: the ExecutionReport's OrdStatus(39), Price(44) and CumQty(14) ("8": no
+// open order of the session has that ClOrdID).
+struct Status {
+  std::string ord_status;
+  std::string price;
+  std::int64_t cum = 0;
+};
+Status order_status(FixClient& c, const std::string& clid, const std::string& side) {
+  c.send("H", {{11, clid}, {55, "GDEA2017"}, {54, side}});
+  const auto m = c.expect("8");
+  EXPECT_TRUE(m.has_value()) << "no answer to the status of " << clid;
+  if (!m) return {};
+  EXPECT_EQ(wire::get(*m, 11).value_or(""), clid);
+  return Status{wire::get(*m, 39).value_or(""), wire::get(*m, 44).value_or(""),
+                std::stoll(wire::get(*m, 14).value_or("0"))};
+}
+
+TEST_F(CrashReplaceTest, SigkillLoopUnderLoadWithReplacesReplaysEqualAndLosesNothingTold) {
+  const auto started = std::chrono::steady_clock::now();
+  start();
+  for (int i = 1; i <= kSessions; ++i) {
+    const std::string a = std::to_string(100000 + i);
+    ASSERT_EQ(op("account.open", "{\"id\":" + a +
+                                     ",\"kind\":\"investment_institution\","
+                                     "\"member\":" +
+                                     std::to_string(i) + "}")
+                  .first,
+              200);
+    ASSERT_EQ(op("cash.deposit", "{\"transfer_id\":" + std::to_string(10 + i) +
+                                     ",\"account\":" + a + ",\"amount_fen\":100000000000}")
+                  .first,
+              200);
+    ASSERT_EQ(op("units.issue",
+                 "{\"transfer_id\":" + std::to_string(20 + i) + ",\"account\":" + a +
+                     ",\"symbol\":\"GDEA2017\",\"quantity_t\":" + std::to_string(kUnits) + "}")
+                  .first,
+              200);
+  }
+  ASSERT_EQ(op("market.open").first, 200);
+  std::map<std::string, std::int64_t> filled;  // by CompID, over every run
+  std::size_t replaces_told = 0;
+  std::size_t checked_replaced = 0;
+  for (int k = 0; k < kKills; ++k) {
+    const std::uint64_t from = status().at("applied_seq").get<std::uint64_t>();
+    const pid_t load = start_load(k);
+    // Kill once the flow is well under way, however slow the machine.
+    for (int i = 0; i < 3000; ++i) {
+      if (status().at("applied_seq").get<std::uint64_t>() >= from + 1500) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    const std::uint64_t at_kill = status().at("applied_seq").get<std::uint64_t>();
+    child_->kill(SIGKILL);
+    const int load_exit = wait_load(load);
+    EXPECT_EQ(load_exit, 4) << "cxload should end with its connections lost (see cxload" << k
+                            << ".log)";
+    Reports told;
+    read_reports(dir_ / ("reports" + std::to_string(k) + ".txt"), &told);
+    for (const auto& [comp, qty] : told.filled)
+      filled[comp] += qty;
+    replaces_told += told.replaced;
+    ASSERT_GT(told.replaced, 0u) << "no replace acknowledged before the kill; slow machine?";
+
+    start();
+    const auto st = status();
+    EXPECT_TRUE(st.at("ledger_invariants_ok").get<bool>()) << st.dump();
+    EXPECT_GE(st.at("applied_seq").get<std::uint64_t>(), at_kill) << "a committed batch lost";
+    std::string verify;
+    EXPECT_TRUE(journal_verify_equal(&verify)) << "after kill " << k << ":\n" << verify;
+
+    // Fills: each buyer holds at least what it was told it bought, each seller has given at
+    // least what it was told it sold, and units are conserved.
+    std::int64_t total = 0;
+    for (int i = 1; i <= kSessions; ++i) {
+      const std::string comp = "LOAD" + std::to_string(i);
+      const std::int64_t held = units(100000 + i);
+      total += held;
+      if (i % 2 == 1) {
+        EXPECT_GE(held - kUnits, filled[comp]) << comp << ": a fill it was told about is lost";
+      } else {
+        EXPECT_GE(kUnits - held, filled[comp]) << comp << ": a fill it was told about is lost";
+      }
+    }
+    EXPECT_EQ(total, kSessions * kUnits) << "units are conserved";
+
+    // Orders: what each session was told, against the restarted server's order status.
+    std::map<std::string, std::unique_ptr<FixClient>> clients;
+    for (int i = 1; i <= kSessions; ++i) {
+      const std::string comp = "LOAD" + std::to_string(i);
+      clients[comp] = std::make_unique<FixClient>(comp, fix_port_);
+      ASSERT_TRUE(clients[comp]->logon("load" + std::to_string(i), "load-pass-" + std::to_string(i),
+                                       /*reset=*/true));
+    }
+    std::size_t open_checked = 0;
+    std::size_t finished_later = 0;
+    for (const auto& [key, o] : told.orders) {
+      FixClient& c = *clients.at(o.comp);
+      for (const std::string& old : o.old_ids) {
+        EXPECT_EQ(order_status(c, old, o.side).ord_status, "8")
+            << o.comp << " " << old << ": its replace to " << o.clid
+            << " was acknowledged, yet it is open under the old ClOrdID";
+      }
+      const Status now = order_status(c, o.clid, o.side);
+      if (o.done) {
+        EXPECT_EQ(now.ord_status, "8") << o.comp << " " << o.clid << " was reported finished";
+        continue;
+      }
+      if (now.ord_status == "8") {  // finished or replaced by a command whose report was lost
+        ++finished_later;
+        continue;
+      }
+      ++open_checked;
+      if (!o.old_ids.empty()) ++checked_replaced;
+      // Open under the ClOrdID last told: no later replace took effect, so its price is the
+      // one last reported (fills do not move it).
+      EXPECT_GE(now.cum, o.cum) << o.comp << " " << o.clid;
+      EXPECT_EQ(now.price, o.price) << o.comp << " " << o.clid;
+    }
+    std::printf(
+        "sigkill %d at seq %llu (restarted at %llu): %zu report lines, %zu replaces told; %zu "
+        "orders open as told, %zu finished by commands not reported before the kill; replay "
+        "verify %s\n",
+        k, static_cast<unsigned long long>(at_kill),
+        static_cast<unsigned long long>(st.at("applied_seq").get<std::uint64_t>()), told.lines,
+        told.replaced, open_checked, finished_later,
+        verify.find(": equal") != std::string::npos ? "equal" : "DIFFERENT");
+    std::fflush(stdout);
+  }
+  EXPECT_GT(checked_replaced, 0u) << "no replaced order was still open at a restart";
+  std::printf(
+      "crash replace: %d kills, %zu replaces acknowledged, %zu replaced orders checked "
+      "open; %.1f s\n",
+      kKills, replaces_told, checked_replaced,
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+}
+
+}  // namespace
+}  // namespace carbonx::gateway
