@@ -204,7 +204,9 @@ double measure_start(const Options& o, const ExchangeConfig& exchange) {
   // The simulated clock stands on the last day, as a server restarted that day would.
   ExchangeClock clock(stamp_of(o.records - 1, o).value(), "");
   const auto t0 = std::chrono::steady_clock::now();
-  auto driver = ExchangeDriver::create(c, exchange, *members.value(), *fix, &error, &clock);
+  edge::PublishedAuthority authority;
+  auto driver =
+      ExchangeDriver::create(c, exchange, *members.value(), *fix, authority, &error, &clock);
   const auto t1 = std::chrono::steady_clock::now();
   if (!driver) {
     std::fprintf(stderr, "recovery failed: %s\n", error.c_str());

@@ -374,7 +374,8 @@ const KeySpec<MemberSeed> kMemberKeys[] = {
      string_key<&MemberSeed::password>, required},
     {"cancel_on_disconnect", "boolean", "cancel the member's open orders when its session drops",
      bool_key<&MemberSeed::cancel_on_disconnect>, show_bool<&MemberSeed::cancel_on_disconnect>},
-    {"accounts", "array of integers", "registry accounts this member may trade", read_accounts,
+    {"accounts", "array of integers",
+     "accounts granted to this member (journaled) when it is seeded", read_accounts,
      [](const MemberSeed&) { return std::string("[]"); }},
 };
 

@@ -53,8 +53,9 @@ ExchangeDriver::~ExchangeDriver() {
 std::unique_ptr<ExchangeDriver> ExchangeDriver::create(const ServerConfig& config,
                                                        const ExchangeConfig& exchange,
                                                        MemberDirectory& members,
-                                                       const FixEngine& fix, std::string* error,
-                                                       ExchangeClock* clock) {
+                                                       const FixEngine& fix,
+                                                       edge::PublishedAuthority& authority,
+                                                       std::string* error, ExchangeClock* clock) {
   std::unique_ptr<ExchangeDriver> d(new ExchangeDriver);
   d->config_ = config;
   d->exchange_ = exchange;
@@ -65,6 +66,7 @@ std::unique_ptr<ExchangeDriver> ExchangeDriver::create(const ServerConfig& confi
   d->clock_ = clock;
   d->members_ = &members;
   d->fix_ = &fix;
+  d->authority_ = &authority;
   // Only an exchange made by `carbonxd --init` is served; never a new store here.
   const auto dir = check_exchange_dir(config, error);
   if (!dir) return nullptr;
@@ -110,8 +112,58 @@ std::unique_ptr<ExchangeDriver> ExchangeDriver::create(const ServerConfig& confi
     }
     d->read_only_reason_ = problems;
   }
-  if (!config.read_only) d->bootstrap_accounts();
+  if (!config.read_only) {
+    d->bootstrap_accounts();
+    if (!d->grant_listed_authority(error)) return nullptr;
+  }
   return d;
+}
+
+// Authority that lives only in the members file becomes journaled, once: the accounts of members
+// seeded from the configuration or added by member.add since the last start, and, for a data
+// directory from before authority was journaled, every member's "accounts" (members.json version
+// 1). Pairs the registrar already holds are skipped, so a start interrupted between the commit
+// and the file's rewrite grants nothing twice. Committed before the file is cleared.
+bool ExchangeDriver::grant_listed_authority(std::string* error) {
+  const TimestampNs ts(std::max(clock_->now_ns(), last_stamp_.value()));
+  bool listed = false;
+  std::size_t granted = 0;
+  for (const Member& m : members_->all()) {
+    for (const std::uint32_t account : m.grant_at_start) {
+      listed = true;
+      const MemberId member(m.id);
+      if (account == 0 || registrar_->has_authority(member, AccountId(account))) continue;
+      const auto refused = run_registry(ts, registry::GrantAuthority{member, AccountId(account)});
+      CX_ASSERT(!refused.has_value());
+      ++granted;
+    }
+  }
+  if (!listed) return true;
+  if (!commit().ok()) {
+    *error = "cannot journal the members' authority from the members file: " + refusal();
+    return false;
+  }
+  if (const auto st = members_->clear_grants_at_start(); !st.ok()) {
+    *error = "authority journaled, but the members file cannot be rewritten: " +
+             std::string(to_string(st.error()));
+    return false;
+  }
+  if (granted > 0) {
+    std::fprintf(stderr,
+                 "carbonxd: %zu member authority grant(s) from the members file journaled "
+                 "(seq %llu); authority is changed by cxctl authority grant|revoke from now on\n",
+                 granted, static_cast<unsigned long long>(seq_.value()));
+    std::fflush(stderr);
+  }
+  return true;
+}
+
+void ExchangeDriver::publish_authority(bool always) {
+  if (!always && registrar_->authority_version() == published_authority_version_) return;
+  const auto& pairs = registrar_->authority();
+  const std::vector<std::pair<MemberId, AccountId>> sorted(pairs.begin(), pairs.end());
+  authority_->publish(std::make_shared<const edge::AuthoritySnapshot>(sorted));
+  published_authority_version_ = registrar_->authority_version();
 }
 
 // The ledger, the registrar, the core and the FIX bookkeeping, all from the store: at start, and
@@ -134,7 +186,9 @@ bool ExchangeDriver::load_state(std::string* error) {
   journal_.clear();
   state_changed_ = false;
   pending_ = Pending{};
-  return recover(error);
+  if (!recover(error)) return false;
+  publish_authority(true);  // the committed authority (a new registrar: always)
+  return true;
 }
 
 // The journal's tail (the last records chain up to applied_seq and the recorded last hash: a
@@ -475,6 +529,7 @@ Status<CommitError> ExchangeDriver::commit() {
   }
   replaying_.clear();
   registrar_->mark_committed();
+  publish_authority(false);  // the edge sees a grant or revoke only once it is durable
   used_clordids_.mark_committed();
   CX_ASSERT(store_->applied_seq() == seq_);
   journal_records_.clear();

@@ -168,11 +168,15 @@ std::string offbook_reject_text(const Core& core, const RejectEvent& j, const ed
 
 }  // namespace
 
+// The session of the member that may act for `account` (the registrar's authority, the one
+// record of it; the lowest member id when several may), or kNoSession.
 SessionIndex ExchangeDriver::session_of_account(AccountId account) const {
-  const registry::Account* a = ledger_->account(account);
-  if (a == nullptr) return kNoSession;
-  const std::uint32_t m = a->member.value();
-  return m < session_of_member_.size() ? session_of_member_[m] : kNoSession;
+  for (const MemberId member : registrar_->members_of(account)) {
+    const std::uint32_t m = member.value();
+    if (m < session_of_member_.size() && session_of_member_[m] != kNoSession)
+      return session_of_member_[m];
+  }
+  return kNoSession;
 }
 
 void ExchangeDriver::reject_trade_capture(SessionIndex s, const edge::FixCommand& q,

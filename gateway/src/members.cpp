@@ -89,7 +89,11 @@ Result<std::unique_ptr<MemberDirectory>, MemberError> MemberDirectory::open(cons
   if (!in) return d;
   try {
     const json doc = json::parse(in);
-    if (doc.at("version").get<int>() != 1) throw std::runtime_error("unknown version");
+    const int version = doc.at("version").get<int>();
+    if (version != 1 && version != 2) throw std::runtime_error("unknown version");
+    // Version 1 (before authority was journaled): "accounts" was the member's authority; it is
+    // granted (journaled) at this start, once (members.hpp).
+    const char* const grants = version == 1 ? "accounts" : "grant_at_start";
     for (const auto& m : doc.at("members")) {
       Member x;
       x.id = m.at("id").get<std::uint32_t>();
@@ -98,7 +102,7 @@ Result<std::unique_ptr<MemberDirectory>, MemberError> MemberDirectory::open(cons
       x.salt_hex = m.at("salt").get<std::string>();
       x.hash_hex = m.at("hash").get<std::string>();
       x.cancel_on_disconnect = m.at("cancel_on_disconnect").get<bool>();
-      x.accounts = m.at("accounts").get<std::vector<std::uint32_t>>();
+      x.grant_at_start = m.at(grants).get<std::vector<std::uint32_t>>();
       d->by_comp_id_[x.comp_id] = d->members_.size();
       d->members_.push_back(std::move(x));
     }
@@ -111,7 +115,7 @@ Result<std::unique_ptr<MemberDirectory>, MemberError> MemberDirectory::open(cons
 
 Status<MemberError> MemberDirectory::save_locked() {
   json doc;
-  doc["version"] = 1;
+  doc["version"] = 2;
   doc["members"] = json::array();
   for (const Member& m : members_) {
     doc["members"].push_back({{"id", m.id},
@@ -120,7 +124,7 @@ Status<MemberError> MemberDirectory::save_locked() {
                               {"salt", m.salt_hex},
                               {"hash", m.hash_hex},
                               {"cancel_on_disconnect", m.cancel_on_disconnect},
-                              {"accounts", m.accounts}});
+                              {"grant_at_start", m.grant_at_start}});
   }
   const std::string tmp = path_ + ".tmp";
   const std::string text = doc.dump(1);
@@ -147,7 +151,7 @@ Status<MemberError> MemberDirectory::insert_locked(const MemberSeed& seed) {
   m.salt_hex = random_salt_hex();
   m.hash_hex = hash_password(m.salt_hex, seed.password);
   m.cancel_on_disconnect = seed.cancel_on_disconnect;
-  m.accounts = seed.accounts;
+  m.grant_at_start = seed.accounts;
   by_comp_id_[m.comp_id] = members_.size();
   members_.push_back(std::move(m));
   version_.fetch_add(1, std::memory_order_acq_rel);
@@ -181,16 +185,12 @@ Status<MemberError> MemberDirectory::set_password(std::uint32_t id, const std::s
   return Err{MemberError::kUnknownMember};
 }
 
-Status<MemberError> MemberDirectory::set_accounts(std::uint32_t id,
-                                                  const std::vector<std::uint32_t>& accounts) {
+Status<MemberError> MemberDirectory::clear_grants_at_start() {
   std::lock_guard lock(mutex_);
-  for (Member& m : members_) {
-    if (m.id != id) continue;
-    m.accounts = accounts;
-    version_.fetch_add(1, std::memory_order_acq_rel);
-    return save_locked();
-  }
-  return Err{MemberError::kUnknownMember};
+  for (Member& m : members_)
+    m.grant_at_start.clear();
+  version_.fetch_add(1, std::memory_order_acq_rel);
+  return save_locked();
 }
 
 std::string MemberDirectory::verify(const std::string& comp_id, const std::string& username,
@@ -224,16 +224,6 @@ std::optional<Member> MemberDirectory::by_id(std::uint32_t id) const {
 std::vector<Member> MemberDirectory::all() const {
   std::lock_guard lock(mutex_);
   return members_;
-}
-
-bool MemberDirectory::may_trade(std::uint32_t member_id, std::uint32_t account) const {
-  std::lock_guard lock(mutex_);
-  for (const Member& m : members_) {
-    if (m.id == member_id) {
-      return std::find(m.accounts.begin(), m.accounts.end(), account) != m.accounts.end();
-    }
-  }
-  return false;
 }
 
 }  // namespace carbonx::gateway

@@ -4,7 +4,8 @@
 // does not compile. Core thread only; private to the gateway.
 //
 //   operator_verbs.cpp     market phases, day.end, clock, query.*, (member verbs: never here)
-//   operator_registry.cpp  journaled registry commands and the registry's status queries
+//   operator_registry.cpp  journaled registry commands (member authority too) and the
+//                          registry's status queries
 //   operator_offbook.cpp   auctions, repos, agreement reports
 //
 // State verbs are core or registry commands numbered, stamped, applied and journaled by the
@@ -37,7 +38,6 @@ class OperatorHandlers {
   OperatorReply operator()(const verbs::MemberList& r);
   OperatorReply operator()(const verbs::MemberAdd& r);
   OperatorReply operator()(const verbs::MemberSetPassword& r);
-  OperatorReply operator()(const verbs::MemberSetAccounts& r);
   // operator_registry.cpp
   OperatorReply operator()(const verbs::AccountOpen& r);
   OperatorReply operator()(const verbs::AccountSetStatus& r);
@@ -55,6 +55,9 @@ class OperatorHandlers {
   OperatorReply operator()(const verbs::ComplianceExemption& r);
   OperatorReply operator()(const verbs::ComplianceSettle& r);
   OperatorReply operator()(const verbs::ComplianceStatus& r);
+  OperatorReply operator()(const verbs::AuthorityGrant& r);
+  OperatorReply operator()(const verbs::AuthorityRevoke& r);
+  OperatorReply operator()(const verbs::AuthorityList& r);
   // operator_offbook.cpp
   OperatorReply operator()(const verbs::AuctionOpen& r);
   OperatorReply operator()(const verbs::AuctionClose& r);

@@ -1,6 +1,7 @@
 // The operator verbs at the gateway's edge (operator_verbs.hpp): the one parse of a body into
-// its typed request, and the member verbs, which change the gateway's members file (not
-// exchange state) and so never go through the sequencer.
+// its typed request, and the member verbs, which change the gateway's members file (credentials,
+// not exchange state) and so never go through the sequencer. A member's authority over accounts
+// is exchange state: authority.* verbs, journaled on the core thread (operator_registry.cpp).
 #include <nlohmann/json.hpp>
 
 #include "carbonx/gateway/operator_verbs.hpp"
@@ -41,7 +42,7 @@ OperatorReply apply_member_verb(MemberDirectory& members, const verbs::Request& 
                      {"comp_id", m.comp_id},
                      {"username", m.username},
                      {"cancel_on_disconnect", m.cancel_on_disconnect},
-                     {"accounts", m.accounts}});
+                     {"grant_at_start", m.grant_at_start}});
     }
     return OperatorReply{200, json{{"ok", true}, {"members", out}}.dump()};
   }
@@ -55,11 +56,8 @@ OperatorReply apply_member_verb(MemberDirectory& members, const verbs::Request& 
     s.accounts = a->accounts;
     return members_reply(members.add(s));
   }
-  if (const auto* p = std::get_if<verbs::MemberSetPassword>(&request)) {
-    return members_reply(members.set_password(p->id, p->password));
-  }
-  const auto& s = std::get<verbs::MemberSetAccounts>(request);
-  return members_reply(members.set_accounts(s.id, s.accounts));
+  const auto& p = std::get<verbs::MemberSetPassword>(request);
+  return members_reply(members.set_password(p.id, p.password));
 }
 
 }  // namespace carbonx::gateway

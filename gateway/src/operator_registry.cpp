@@ -185,4 +185,34 @@ OperatorReply OperatorHandlers::operator()(const verbs::ComplianceSettle& r) {
   return registry_command(registry::SettleCompliance{r.year});
 }
 
+// Member authority: a member the gateway does not know, or an account that is not open, is
+// refused here (404, nothing journaled); the registrar refuses a grant held already or a revoke
+// of none (409, journaled as refused). The edge sees the change once its batch is committed.
+OperatorReply OperatorHandlers::operator()(const verbs::AuthorityGrant& r) {
+  if (!d_.members_->by_id(r.member.value())) {
+    return error_reply(404, "no such member: " + std::to_string(r.member.value()));
+  }
+  if (d_.ledger_->account(r.account) == nullptr) {
+    return error_reply(404, "no such account: " + std::to_string(r.account.value()));
+  }
+  return registry_command(registry::GrantAuthority{r.member, r.account});
+}
+
+OperatorReply OperatorHandlers::operator()(const verbs::AuthorityRevoke& r) {
+  if (!d_.members_->by_id(r.member.value())) {
+    return error_reply(404, "no such member: " + std::to_string(r.member.value()));
+  }
+  return registry_command(registry::RevokeAuthority{r.member, r.account});
+}
+
+OperatorReply OperatorHandlers::operator()(const verbs::AuthorityList& r) {
+  json pairs = json::array();
+  for (const auto& [member, account] : d_.registrar_->authority()) {
+    if (r.member && *r.member != member) continue;
+    if (r.account && *r.account != account) continue;
+    pairs.push_back({{"member", member.value()}, {"account", account.value()}});
+  }
+  return OperatorReply{200, json{{"ok", true}, {"authority", std::move(pairs)}}.dump()};
+}
+
 }  // namespace carbonx::gateway

@@ -182,8 +182,5 @@ OperatorReply OperatorHandlers::operator()(const verbs::MemberAdd& r) {
 OperatorReply OperatorHandlers::operator()(const verbs::MemberSetPassword& r) {
   return apply_member_verb(*d_.members_, verbs::Request{r});
 }
-OperatorReply OperatorHandlers::operator()(const verbs::MemberSetAccounts& r) {
-  return apply_member_verb(*d_.members_, verbs::Request{r});
-}
 
 }  // namespace carbonx::gateway

@@ -109,9 +109,10 @@ std::unique_ptr<Server> Server::create(const ServerConfig& config, std::string* 
   for (const Member& m : s->members_->all())
     s->fix_->add_session(m.comp_id);
   s->throttles_.resize(s->fix_->session_count());
-  s->edge_ = std::make_unique<SessionEdge>(exchange.instruments, *s->members_, *s->fix_);
-  s->driver_ =
-      ExchangeDriver::create(config, exchange, *s->members_, *s->fix_, error, s->clock_.get());
+  s->edge_ =
+      std::make_unique<SessionEdge>(exchange.instruments, *s->members_, *s->fix_, s->authority_);
+  s->driver_ = ExchangeDriver::create(config, exchange, *s->members_, *s->fix_, s->authority_,
+                                      error, s->clock_.get());
   if (!s->driver_) return nullptr;
   s->sequencer_ = std::make_unique<Sequencer>(
       *s->driver_, *s, SequencerLimits{config.max_batch, config.queue_capacity}, s->clock_.get());

@@ -3,8 +3,9 @@
 namespace carbonx::gateway {
 
 SessionEdge::SessionEdge(const std::vector<InstrumentConfig>& instruments,
-                         const MemberDirectory& members, const FixEngine& fix)
-    : edge_(instruments), members_(members), fix_(fix) {}
+                         const MemberDirectory& members, const FixEngine& fix,
+                         const edge::PublishedAuthority& authority)
+    : edge_(instruments), members_(members), fix_(fix), authority_(authority) {}
 
 const Member* SessionEdge::member(SessionIndex session) {
   if (session >= fix_.session_count()) return nullptr;
@@ -20,8 +21,13 @@ const Member* SessionEdge::member(SessionIndex session) {
 
 edge::FixCommand SessionEdge::translate(SessionIndex session, const FixRequest& q) {
   const Member* m = member(session);
+  if (const std::uint64_t g = authority_.generation(); g != generation_) {
+    snapshot_ = authority_.current();  // only after the core thread published a change
+    generation_ = g;
+  }
   edge::SessionMember who;
-  if (m != nullptr) who = edge::SessionMember{MemberId(m->id), m->accounts};
+  if (m != nullptr)
+    who = edge::SessionMember{MemberId(m->id), snapshot_->accounts_of(MemberId(m->id))};
   return edge_.translate(q, who);
 }
 

@@ -73,13 +73,14 @@ class Exchange {
     EXPECT_NE(fix_, nullptr) << error;
     for (const MemberSeed& s : config_.members)
       sessions_.push_back(fix_->add_session(s.comp_id));
-    edge_ = std::make_unique<SessionEdge>(exchange_.instruments, *members_, *fix_);
+    edge_ = std::make_unique<SessionEdge>(exchange_.instruments, *members_, *fix_, authority_);
     restart();
   }
   void restart() {
     driver_.reset();  // closes the store, as the process's exit does
     std::string error;
-    driver_ = ExchangeDriver::create(config_, exchange_, *members_, *fix_, &error, &clock_);
+    driver_ =
+        ExchangeDriver::create(config_, exchange_, *members_, *fix_, authority_, &error, &clock_);
     ASSERT_NE(driver_, nullptr) << error;
   }
   ExchangeDriver& driver() { return *driver_; }
@@ -91,6 +92,9 @@ class Exchange {
     return in;
   }
   SessionIndex session(std::size_t member) const { return sessions_[member]; }
+  MemberDirectory& member_directory() { return *members_; }
+  const edge::PublishedAuthority& authority() const { return authority_; }
+  const ServerConfig& config() const { return config_; }
   const std::string& comp_id(SessionIndex s) const { return fix_->member_comp_id(s); }
 
  private:
@@ -101,6 +105,7 @@ class Exchange {
   std::unique_ptr<MemberDirectory> members_;
   std::unique_ptr<FixEngine> fix_;
   std::vector<SessionIndex> sessions_;
+  edge::PublishedAuthority authority_;  // before the edge and the driver that use it
   std::unique_ptr<SessionEdge> edge_;
   std::unique_ptr<ExchangeDriver> driver_;
 };

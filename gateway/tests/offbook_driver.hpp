@@ -113,11 +113,11 @@ class OffBookDriver {
     if (!fix_) return;
     for (const MemberSeed& m : c.members)
       sessions_[m.comp_id] = fix_->add_session(m.comp_id);
-    driver_ = ExchangeDriver::create(c, parsed.value(), *members_, *fix_, &error);
+    driver_ = ExchangeDriver::create(c, parsed.value(), *members_, *fix_, authority_, &error);
     EXPECT_NE(driver_, nullptr) << error;
     config_ = c;
     exchange_ = parsed.value();
-    edge_ = std::make_unique<SessionEdge>(exchange_->instruments, *members_, *fix_);
+    edge_ = std::make_unique<SessionEdge>(exchange_->instruments, *members_, *fix_, authority_);
   }
   ~OffBookDriver() {
     edge_.reset();
@@ -136,7 +136,8 @@ class OffBookDriver {
     driver_.reset();
     clock_ = std::make_unique<ExchangeClock>(clock_ns, "");
     std::string error;
-    driver_ = ExchangeDriver::create(config_, *exchange_, *members_, *fix_, &error, clock_.get());
+    driver_ = ExchangeDriver::create(config_, *exchange_, *members_, *fix_, authority_, &error,
+                                     clock_.get());
     EXPECT_NE(driver_, nullptr) << error;
     now_ns_ = std::max(now_ns_, clock_ns);
   }
@@ -290,6 +291,7 @@ class OffBookDriver {
   NullHandler handler_;
   std::unique_ptr<FixCodec> codec_;
   std::unique_ptr<MemberDirectory> members_;
+  edge::PublishedAuthority authority_;  // before the edge and the driver that use it
   std::unique_ptr<SessionEdge> edge_;
   std::unique_ptr<FixEngine> fix_;
   std::unique_ptr<ExchangeDriver> driver_;

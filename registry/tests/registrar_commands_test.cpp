@@ -33,7 +33,9 @@ std::vector<RegistryCommand> one_of_each() {
           Surrender{AccountId(100), 2017, MemberId(0), {{AssetId(1), 10}, {AssetId(2001), 3}}},
           RecordExtension{AccountId(100), 2017, 20180720},
           RecordExemption{AccountId(100), 2017},
-          SettleCompliance{2017}};
+          SettleCompliance{2017},
+          GrantAuthority{MemberId(3), AccountId(100)},
+          RevokeAuthority{MemberId(4), AccountId(101)}};
 }
 
 TEST(RegistryCommands, EveryCommandRoundTrips) {

@@ -174,7 +174,9 @@ TEST_F(RegistrarRefusal, MutatedCommandsAreAppliedOrRefusedNeverACrash) {
                 {{asset_of(kGdea2017), 100}, {asset_of(kCcer), 10}}},
       RecordExtension{AccountId(kFirstFirm), 2017, 20180720},
       RecordExemption{AccountId(kFirstFirm + 3), 2017},
-      SettleCompliance{2017}};
+      SettleCompliance{2017},
+      GrantAuthority{MemberId(1), kInvestor},
+      RevokeAuthority{MemberId(1), kInvestor}};
   std::mt19937_64 rng(99);
   std::size_t applied = 0, refusals = 0;
   for (int i = 0; i < 20'000; ++i) {

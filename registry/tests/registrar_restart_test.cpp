@@ -38,7 +38,12 @@ std::vector<Step> script() {
     add(OpenAccount{account(a, AccountKind::kControlEmissionFirm)});
     add(RegisterFirm{firms[i], a, MemberId(1), "guangdong"});
     add(Deposit{TransferId(1 + i), a, AmountFen(1'000'000), 0});
+    add(GrantAuthority{MemberId(1 + static_cast<std::uint32_t>(i % 3)), a});
   }
+  add(GrantAuthority{MemberId(1), AccountId(kFirstFirm)});   // refused: held already
+  add(RevokeAuthority{MemberId(2), AccountId(kFirstFirm)});  // refused: not held
+  add(RevokeAuthority{MemberId(2), AccountId(kFirstFirm + 1)});
+  add(GrantAuthority{MemberId(7), AccountId(kFirstFirm + 1)});
   const std::string csv = sample_facilities();
   add(AllocationIssue{2017, "national-2017-draft", csv});
   t = utc(2018, 3, 1);
@@ -82,12 +87,16 @@ TEST(RegistrarRestart, ContinuingAfterARestartEndsInTheSameState) {
   const auto steps = script();
   registry::testing::TempDir dir;
   Hashes straight;
+  Registrar::AuthorityPairs authority;
   {
     LiveExchange x(dir.sub("straight"), 7);
     run(x, steps, 0, steps.size());
     EXPECT_FALSE(x.registrar().compliance().penalties().empty());
     EXPECT_TRUE(x.ledger().verify().empty());
+    EXPECT_TRUE(x.registrar().has_authority(MemberId(7), AccountId(kFirstFirm + 1)));
+    EXPECT_FALSE(x.registrar().has_authority(MemberId(2), AccountId(kFirstFirm + 1)));
     straight = hashes(x);
+    authority = x.registrar().authority();
   }
   // restarts at several points, each after a committed batch
   for (std::size_t cut : {std::size_t{5}, steps.size() / 2, steps.size() - 3}) {
@@ -103,6 +112,7 @@ TEST(RegistrarRestart, ContinuingAfterARestartEndsInTheSameState) {
     EXPECT_EQ(to_hex(h.ledger), to_hex(straight.ledger)) << cut;
     EXPECT_EQ(to_hex(h.registrar), to_hex(straight.registrar)) << cut;
     EXPECT_EQ(to_hex(h.journal), to_hex(straight.journal)) << cut;
+    EXPECT_EQ(y.registrar().authority(), authority) << cut;
   }
 }
 

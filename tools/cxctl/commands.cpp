@@ -137,7 +137,9 @@ void Commands::add_setup(CLI::App& app) {
   open->add_option("--id", id, "account id")->required();
   open->add_option("--kind", kind, "control_emission_firm | investment_institution | individual")
       ->required();
-  open->add_option("--member", member, "the member allowed to trade it");
+  open->add_option("--member", member,
+                   "the member the account is opened for (recorded; who may act for it is "
+                   "cxctl authority grant)");
   static std::int64_t limit_t = 0;
   static bool kind_default = false;
   static CLI::Option* tonnes = nullptr;
@@ -179,7 +181,35 @@ void Commands::add_setup(CLI::App& app) {
   madd->add_option("--comp-id", comp_id, "SenderCompID")->required();
   madd->add_option("--username", username, "logon username")->required();
   madd->add_option("--password", password, "logon password")->required();
-  madd->add_option("--accounts", accounts_of, "accounts it may trade");
+  madd->add_option("--accounts", accounts_of,
+                   "accounts it may act for: granted (journaled) at the next start, with its "
+                   "session");
+
+  // Member authority: journaled registry commands, the one record of who may act for what.
+  CLI::App* auth =
+      add(app, "authority", "which member may act for which account (journaled)", nullptr);
+  static std::uint32_t auth_member = 0, auth_account = 0;
+  for (const bool grant : {true, false}) {
+    CLI::App* c = add(*auth, grant ? "grant" : "revoke",
+                      grant ? help_of<verbs::AuthorityGrant>() : help_of<verbs::AuthorityRevoke>(),
+                      [this, grant] {
+                        const MemberId m(auth_member);
+                        const AccountId a(auth_account);
+                        print_reply(ctx_, grant ? ctx_.call(verbs::AuthorityGrant{m, a})
+                                                : ctx_.call(verbs::AuthorityRevoke{m, a}));
+                      });
+    c->add_option("--member", auth_member, "member id")->required();
+    c->add_option("--account", auth_account, "account id")->required();
+  }
+  static std::uint32_t list_member = 0, list_account = 0;
+  CLI::App* list = add(*auth, "list", help_of<verbs::AuthorityList>(), [this] {
+    verbs::AuthorityList r;
+    if (list_member != 0) r.member = MemberId(list_member);
+    if (list_account != 0) r.account = AccountId(list_account);
+    print_reply(ctx_, ctx_.call(r));
+  });
+  list->add_option("--member", list_member, "only this member's accounts");
+  list->add_option("--account", list_account, "only the members of this account");
 }
 
 void Commands::add_funds(CLI::App& app) {

@@ -146,6 +146,16 @@ tools::ComplianceReport compliance_report(Context& ctx, const ComplianceQuery& q
 
 }  // namespace
 
+namespace {
+// account.open refused because the account exists: the registrar's refusal names the ledger's
+// reason in "detail" ("error" is the registrar's "account operation refused").
+bool already_open(const tools::Reply& reply) {
+  const auto j = json::parse(reply.body, nullptr, false);
+  return j.is_object() && j.value("detail", std::string()) ==
+                              registry::to_string(registry::RegistryError::kDuplicateAccount);
+}
+}  // namespace
+
 void cmd_init(Context& ctx, const std::string& accounts_csv) {
   auto rows = tools::parse_accounts_csv(accounts_csv, read_file(accounts_csv));
   if (!rows.ok()) throw Failure(rows.error());
@@ -169,7 +179,7 @@ void cmd_init(Context& ctx, const std::string& accounts_csv) {
     const tools::Reply reply = ctx.call_reply(open);
     if (reply.ok()) {
       ++opened;
-    } else if (reply.error() == "duplicate account") {
+    } else if (already_open(reply)) {
       ++existed;
     } else {
       throw Failure("account " + std::to_string(r.account) + ": " + reply.error());

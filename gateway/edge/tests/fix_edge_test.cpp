@@ -4,9 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
+
+#include "carbonx/edge/authority.hpp"
 
 namespace carbonx::edge {
 namespace {
@@ -157,6 +161,63 @@ TEST(FixedText, HoldsUpToItsCapacity) {
   EXPECT_TRUE(t == std::string_view("ab"));
   EXPECT_FALSE(t.assign("abcde"));  // too long: refused, left empty
   EXPECT_TRUE(t.empty());
+}
+
+}  // namespace
+}  // namespace carbonx::edge
+
+// ---- the published authority (authority.hpp) ----------------------------------------------------
+
+namespace carbonx::edge {
+namespace {
+
+std::shared_ptr<const AuthoritySnapshot> snapshot_of(
+    std::vector<std::pair<MemberId, AccountId>> pairs) {
+  return std::make_shared<const AuthoritySnapshot>(pairs);
+}
+
+TEST(AuthoritySnapshot, AccountsOfEachMemberAscending) {
+  const auto s = snapshot_of({{MemberId(1), AccountId(1001)},
+                              {MemberId(1), AccountId(1002)},
+                              {MemberId(4), AccountId(1001)},
+                              {MemberId(9), AccountId(7)}});
+  EXPECT_EQ(s->size(), 4u);
+  const auto one = s->accounts_of(MemberId(1));
+  EXPECT_EQ(std::vector<std::uint32_t>(one.begin(), one.end()),
+            (std::vector<std::uint32_t>{1001, 1002}));
+  EXPECT_EQ(s->accounts_of(MemberId(4)).size(), 1u);
+  EXPECT_TRUE(s->accounts_of(MemberId(2)).empty());
+  EXPECT_TRUE(s->accounts_of(MemberId(10)).empty());
+  EXPECT_TRUE(s->may_act(MemberId(9), AccountId(7)));
+  EXPECT_FALSE(s->may_act(MemberId(9), AccountId(1001)));
+  EXPECT_FALSE(s->may_act(MemberId(4), AccountId(1002)));
+  EXPECT_TRUE(AuthoritySnapshot().accounts_of(MemberId(1)).empty());
+}
+
+TEST(PublishedAuthority, APublishMovesTheGenerationAndReadersKeepTheirSnapshot) {
+  PublishedAuthority p;
+  const std::uint64_t g0 = p.generation();
+  const auto first = p.current();
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(first->size(), 0u);
+  p.publish(snapshot_of({{MemberId(4), AccountId(1001)}}));
+  EXPECT_NE(p.generation(), g0);
+  const auto second = p.current();
+  EXPECT_TRUE(second->may_act(MemberId(4), AccountId(1001)));
+  const std::uint64_t g1 = p.generation();
+  p.publish(snapshot_of({}));  // revoked
+  EXPECT_NE(p.generation(), g1);
+  EXPECT_FALSE(p.current()->may_act(MemberId(4), AccountId(1001)));
+  // What a reader took stays valid and unchanged.
+  EXPECT_TRUE(second->may_act(MemberId(4), AccountId(1001)));
+  // The edge decides with the published accounts: granted -> resolved, revoked -> 0.
+  FixEdge edge(instruments());
+  const auto granted = edge.translate(order("1001", "CCER"),
+                                      SessionMember{MemberId(4), second->accounts_of(MemberId(4))});
+  EXPECT_EQ(granted.account_id, AccountId(1001));
+  const auto revoked = edge.translate(
+      order("1001", "CCER"), SessionMember{MemberId(4), p.current()->accounts_of(MemberId(4))});
+  EXPECT_EQ(revoked.account_id, AccountId(0));
 }
 
 }  // namespace

@@ -91,7 +91,9 @@ const std::map<std::string, json>& samples() {
         {"cancel_on_disconnect", false},
         {"accounts", {1001, 1002}}}},
       {"member.set_password", {{"id", 9}, {"password", "pw2"}}},
-      {"member.set_accounts", {{"id", 9}, {"accounts", {1001}}}},
+      {"authority.grant", {{"member", 9}, {"account", 1001}}},
+      {"authority.revoke", {{"member", 9}, {"account", 1001}}},
+      {"authority.list", {{"member", 9}}},
   };
   return kSamples;
 }

@@ -50,6 +50,12 @@ std::string_view to_string(RegistrarError e) noexcept {
       return "compliance refused";
     case RegistrarError::kBadState:
       return "unreadable registrar state";
+    case RegistrarError::kBadAuthority:
+      return "authority needs a member and an account (not 0)";
+    case RegistrarError::kAuthorityHeld:
+      return "the member already has authority over the account";
+    case RegistrarError::kNoAuthority:
+      return "the member has no authority over the account";
   }
   return "unknown";
 }
@@ -58,7 +64,8 @@ namespace {
 
 using Failed = Status<RegistrarFailure>;
 constexpr std::string_view kStateSchema = "carbonx.registrar.state";
-constexpr int kStateVersion = 1;
+constexpr int kStateVersion = 2;     // 2: with "authority"
+constexpr int kStateVersionMin = 1;  // 1: before authority was journaled (none)
 
 Err<RegistrarFailure> fail(RegistrarError code, std::string detail, std::uint8_t sub = 0) {
   return Err(RegistrarFailure{code, sub, std::move(detail)});
@@ -319,6 +326,42 @@ Status<RegistrarFailure> Registrar::on(const SettleCompliance& c) {
   return {};
 }
 
+Status<RegistrarFailure> Registrar::on(const GrantAuthority& c) {
+  if (c.member.value() == 0 || c.account.value() == 0)
+    return fail(RegistrarError::kBadAuthority,
+                fmt::format("member {} account {}", c.member.value(), c.account.value()));
+  if (!authority_.emplace(c.member, c.account).second) {
+    return fail(RegistrarError::kAuthorityHeld,
+                fmt::format("member {} account {}", c.member.value(), c.account.value()));
+  }
+  authority_by_account_.emplace(c.account, c.member);
+  ++authority_version_;
+  dirty_ = true;
+  return {};
+}
+
+Status<RegistrarFailure> Registrar::on(const RevokeAuthority& c) {
+  if (c.member.value() == 0 || c.account.value() == 0)
+    return fail(RegistrarError::kBadAuthority,
+                fmt::format("member {} account {}", c.member.value(), c.account.value()));
+  if (authority_.erase({c.member, c.account}) == 0) {
+    return fail(RegistrarError::kNoAuthority,
+                fmt::format("member {} account {}", c.member.value(), c.account.value()));
+  }
+  authority_by_account_.erase({c.account, c.member});
+  ++authority_version_;
+  dirty_ = true;
+  return {};
+}
+
+std::vector<MemberId> Registrar::members_of(AccountId account) const {
+  std::vector<MemberId> out;
+  for (auto it = authority_by_account_.lower_bound({account, MemberId(0)});
+       it != authority_by_account_.end() && it->first == account; ++it)
+    out.push_back(it->second);
+  return out;
+}
+
 std::vector<std::uint8_t> Registrar::state_blob() const {
   nlohmann::json firms = nlohmann::json::array();
   for (const auto& [id, f] : directory_.firms) {
@@ -327,9 +370,13 @@ std::vector<std::uint8_t> Registrar::state_blob() const {
                      {"member", f.member.value()},
                      {"region", f.region}});
   }
+  nlohmann::json authority = nlohmann::json::array();  // [member, account], ascending
+  for (const auto& [member, account] : authority_)
+    authority.push_back({member.value(), account.value()});
   const nlohmann::json j = {{"schema", kStateSchema},
                             {"version", kStateVersion},
                             {"firms", std::move(firms)},
+                            {"authority", std::move(authority)},
                             {"allocation", allocator_.serialize()},
                             {"compliance", compliance_.serialize()}};
   const std::string text = j.dump();
@@ -347,16 +394,35 @@ Status<RegistrarFailure> Registrar::restore(std::span<const std::uint8_t> blob) 
     compliance_ = compliance::Compliance(config_.jurisdiction);
     directory_.firms.clear();
     firm_by_account_.clear();
+    authority_.clear();
+    authority_by_account_.clear();
+    ++authority_version_;
     refresh_retirement();
     dirty_ = false;
     return {};
   }
   const auto j = nlohmann::json::parse(blob.begin(), blob.end(), nullptr, false);
+  const int version = j.is_object() ? j.value("version", 0) : 0;
   if (j.is_discarded() || !j.is_object() || j.value("schema", "") != kStateSchema ||
-      j.value("version", 0) != kStateVersion || !j.contains("firms") || !j["firms"].is_array() ||
-      !j.contains("allocation") || !j["allocation"].is_string() || !j.contains("compliance") ||
-      !j["compliance"].is_string())
-    return fail(RegistrarError::kBadState, "not a carbonx.registrar.state version 1 record");
+      version < kStateVersionMin || version > kStateVersion || !j.contains("firms") ||
+      !j["firms"].is_array() || !j.contains("allocation") || !j["allocation"].is_string() ||
+      !j.contains("compliance") || !j["compliance"].is_string() ||
+      (version >= 2 && (!j.contains("authority") || !j["authority"].is_array())))
+    return fail(RegistrarError::kBadState, "not a carbonx.registrar.state version 1-2 record");
+  AuthorityPairs authority;
+  if (version >= 2) {
+    for (const auto& p : j["authority"]) {
+      if (!p.is_array() || p.size() != 2 || !p[0].is_number_unsigned() ||
+          !p[1].is_number_unsigned() || p[0].get<std::uint64_t>() == 0 ||
+          p[0].get<std::uint64_t>() > UINT32_MAX || p[1].get<std::uint64_t>() == 0 ||
+          p[1].get<std::uint64_t>() > UINT32_MAX)
+        return fail(RegistrarError::kBadState, "malformed authority entry");
+      if (!authority
+               .emplace(MemberId(p[0].get<std::uint32_t>()), AccountId(p[1].get<std::uint32_t>()))
+               .second)
+        return fail(RegistrarError::kBadState, "authority listed twice");
+    }
+  }
   std::map<std::string, allocation::FirmAccount, std::less<>> firms;
   std::map<AccountId, std::string> by_account;
   for (const auto& f : j["firms"]) {
@@ -383,6 +449,11 @@ Status<RegistrarFailure> Registrar::restore(std::span<const std::uint8_t> blob) 
   compliance_ = std::move(comp.value());
   directory_.firms = std::move(firms);
   firm_by_account_ = std::move(by_account);
+  authority_ = std::move(authority);
+  authority_by_account_.clear();
+  for (const auto& [member, account] : authority_)
+    authority_by_account_.emplace(account, member);
+  ++authority_version_;
   refresh_retirement();
   dirty_ = false;
   return {};

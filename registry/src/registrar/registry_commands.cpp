@@ -43,6 +43,10 @@ std::string_view to_string(RegistryCommandType t) noexcept {
       return "record_exemption";
     case RegistryCommandType::kSettleCompliance:
       return "settle_compliance";
+    case RegistryCommandType::kGrantAuthority:
+      return "grant_authority";
+    case RegistryCommandType::kRevokeAuthority:
+      return "revoke_authority";
   }
   return "unknown";
 }
@@ -256,6 +260,14 @@ void put_body(Writer& w, const RecordExemption& c) {
 void put_body(Writer& w, const SettleCompliance& c) {
   w.num(c.year);
 }
+void put_body(Writer& w, const GrantAuthority& c) {
+  w.num(c.member.value());
+  w.num(c.account.value());
+}
+void put_body(Writer& w, const RevokeAuthority& c) {
+  w.num(c.member.value());
+  w.num(c.account.value());
+}
 
 bool get_body(Reader& r, OpenAccount& c) {
   Account& a = c.account;
@@ -339,6 +351,12 @@ bool get_body(Reader& r, RecordExemption& c) {
 }
 bool get_body(Reader& r, SettleCompliance& c) {
   return r.num(c.year);
+}
+bool get_body(Reader& r, GrantAuthority& c) {
+  return read_strong(r, c.member) && read_strong(r, c.account);
+}
+bool get_body(Reader& r, RevokeAuthority& c) {
+  return read_strong(r, c.member) && read_strong(r, c.account);
 }
 
 // Default-constructs alternative `index` of the variant.

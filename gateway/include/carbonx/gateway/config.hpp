@@ -46,7 +46,8 @@
 //   username = "member1"
 //   password = "..."                  # stored only as a salted hash; remove after first start
 //   cancel_on_disconnect = true
-//   accounts = [1001, 1002]           # registry accounts this member may trade
+//   accounts = [1001, 1002]           # accounts granted to it when it is seeded (journaled
+//                                     # authority.grant; later: cxctl authority grant/revoke)
 
 #include <cstdint>
 #include <optional>
@@ -84,7 +85,7 @@ struct MemberSeed {
   std::string username;
   std::string password;
   bool cancel_on_disconnect = true;
-  std::vector<std::uint32_t> accounts;
+  std::vector<std::uint32_t> accounts;  // granted (journaled) at the start that seeds the member
 };
 
 struct ServerConfig {

@@ -22,6 +22,10 @@
 // Standard Time date of a stamp changes; still-open orders keep their ids. The used ids commit
 // with the batch (UsedClOrdIds), so the same rule holds across a restart.
 //
+// Member authority (which member may act for which account) is the Registrar's, changed only by
+// journaled GrantAuthority / RevokeAuthority commands; the driver publishes it to the FIX edge
+// (edge::PublishedAuthority) after the commit, never before, and after a roll back.
+//
 // Startup: Store::load fills the ledger; the Registrar (allocation, compliance, firms) is built
 // over it and restores its committed state blob; the core state blob and the open orders restore
 // the core (restore_state, then restore_open_orders, which rebuilds each level's queue from the
@@ -63,6 +67,7 @@
 #include <variant>
 #include <vector>
 
+#include "carbonx/edge/authority.hpp"
 #include "carbonx/engine/core.hpp"
 #include "carbonx/gateway/clock.hpp"
 #include "carbonx/gateway/config.hpp"
@@ -104,9 +109,14 @@ class ExchangeDriver final : public CoreDriver {
   // Opens the store under config.data_dir/store and recovers. nullptr and *error on failure.
   // `clock` (outlives the driver; nullptr: an own wall clock) is moved to no earlier than the
   // last journaled stamp; the bootstrap commands, the day of recovery and clock.* verbs use it.
+  // `authority` (outlives the driver) receives the committed member authority: at start and
+  // after every commit that changed it. Accounts the members file still lists to grant
+  // (Member::grant_at_start: seeded members, member.add, a version 1 file) are granted by
+  // journaled commands, committed, then cleared from the file (grant_listed_authority).
   static std::unique_ptr<ExchangeDriver> create(const ServerConfig& config,
                                                 const ExchangeConfig& exchange,
                                                 MemberDirectory& members, const FixEngine& fix,
+                                                edge::PublishedAuthority& authority,
                                                 std::string* error, ExchangeClock* clock = nullptr);
   ~ExchangeDriver() override;
 
@@ -156,6 +166,11 @@ class ExchangeDriver final : public CoreDriver {
   bool rebuild_used_clordids(std::string* error);
   void start_clordid_day(Date day);
   void bootstrap_accounts();
+  // The members file's grant_at_start as journaled GrantAuthority commands (those not held yet),
+  // committed, then cleared from the file. false and *error if the commit or the file failed.
+  bool grant_listed_authority(std::string* error);
+  // The registrar's authority to the edge, if it changed since the last publish (or `always`).
+  void publish_authority(bool always);
   bool build_registrar(const ExchangeConfig& exchange, std::string* error);
   // One registry command: numbered, stamped, applied through the applier and journaled (refused
   // or not). Returns the refusal, if any.
@@ -219,6 +234,7 @@ class ExchangeDriver final : public CoreDriver {
   bool translate_offbook_event(const Event& ev, std::vector<Delivery>& out);
   void on_agreement(const AgreementEvent& e, TimestampNs ts, std::vector<Delivery>& out);
   FixReply agreement_report(const AgreementEvent& e, bool reporter) const;
+  // The session of a member with authority over `account` (notices of agreements, bids, repos).
   SessionIndex session_of_account(AccountId account) const;
   void on_auction_event(const AuctionEvent& e, std::vector<Delivery>& out);
   // Auction bids over FIX (fix_auction.cpp).
@@ -246,6 +262,8 @@ class ExchangeDriver final : public CoreDriver {
   std::vector<std::uint32_t> member_of_session_;
   MemberDirectory* members_ = nullptr;
   const FixEngine* fix_ = nullptr;
+  edge::PublishedAuthority* authority_ = nullptr;
+  std::uint64_t published_authority_version_ = 0;  // the registrar's authority_version()
   std::unique_ptr<registry::Store> store_;
   std::unique_ptr<registry::Ledger> ledger_;
   std::unique_ptr<Core> core_;

@@ -1,8 +1,16 @@
 #pragma once
 // The exchange members the gateway knows: FIX CompID, logon credentials (salted, iterated
-// SHA-256; the password itself is never stored), cancel-on-disconnect, and the registry accounts
-// each may trade. The registry's API has no place for credentials, so they live in a file owned
-// by the gateway: <data_dir>/gateway/members.json, replaced atomically (write, fsync, rename).
+// SHA-256; the password itself is never stored) and cancel-on-disconnect. The registry's API has
+// no place for credentials, so they live in a file owned by the gateway:
+// <data_dir>/gateway/members.json, replaced atomically (write, fsync, rename).
+//
+// Which accounts a member may act for is NOT decided here: it is exchange state, journaled
+// (registry::GrantAuthority / RevokeAuthority) and published to the FIX edge
+// (carbonx/edge/authority.hpp). The file only carries accounts still to be granted
+// (Member::grant_at_start): a member seeded from the configuration or added by member.add with
+// accounts, and every member of a file written before authority was journaled (version 1, whose
+// "accounts" decided authority). At its start the server journals those grants, commits them and
+// then clears them here (ExchangeDriver::create), once.
 //
 // Thread-safety: all methods lock; verify() may run on any FIX I/O thread.
 
@@ -36,7 +44,9 @@ struct Member {
   std::string salt_hex;  // 16 random bytes
   std::string hash_hex;  // SHA-256 iterated kHashRounds times over salt || password
   bool cancel_on_disconnect = true;
-  std::vector<std::uint32_t> accounts;  // registry accounts this member may trade
+  // Accounts to grant this member at the next start (journaled then, and cleared here); not its
+  // authority.
+  std::vector<std::uint32_t> grant_at_start;
 };
 
 class MemberDirectory {
@@ -44,7 +54,8 @@ class MemberDirectory {
   static constexpr int kHashRounds = 20000;
   static constexpr std::size_t kMaxMembers = 100000;
 
-  // Loads <dir>/members.json (creating dir; an absent file is an empty directory).
+  // Loads <dir>/members.json (creating dir; an absent file is an empty directory). Version 1
+  // (authority in "accounts") and 2 (accounts only in "grant_at_start") are read; 2 is written.
   static Result<std::unique_ptr<MemberDirectory>, MemberError> open(const std::string& dir,
                                                                     std::string* detail);
 
@@ -55,7 +66,8 @@ class MemberDirectory {
   Status<MemberError> add_all(const std::vector<MemberSeed>& seeds);
   // New password (new salt). Errors: kUnknownMember, kInvalid, kIo.
   Status<MemberError> set_password(std::uint32_t id, const std::string& password);
-  Status<MemberError> set_accounts(std::uint32_t id, const std::vector<std::uint32_t>& accounts);
+  // Empties every member's grant_at_start (after they were journaled); persists. Error: kIo.
+  Status<MemberError> clear_grants_at_start();
 
   // "" if `username`/`password` are the member's, else the reason (for the Logout text).
   std::string verify(const std::string& comp_id, const std::string& username,
@@ -63,7 +75,6 @@ class MemberDirectory {
   std::optional<Member> by_comp_id(const std::string& comp_id) const;
   std::optional<Member> by_id(std::uint32_t id) const;
   std::vector<Member> all() const;
-  bool may_trade(std::uint32_t member_id, std::uint32_t account) const;
   // Increases with every change (callers cache members and refresh when it moves).
   std::uint64_t version() const { return version_.load(std::memory_order_acquire); }
 

@@ -12,9 +12,10 @@
 // handlers. Bodies and replies: gateway/README.md ("Operator verbs", "Off-book trading").
 //
 // State verbs go through the sequencer like FIX orders: the HTTP reply is written only after the
-// batch holding the change is durable. Member verbs (member.list | add | set_password |
-// set_accounts) change the gateway's members file directly on this thread (they are not exchange
-// state); a new member's FIX session exists from the next start.
+// batch holding the change is durable. Member verbs (member.list | add | set_password)
+// change the gateway's members file directly on this thread (credentials: not exchange state); a
+// new member's FIX session exists from the next start. A member's authority over accounts is
+// exchange state (authority.grant | revoke, journaled through the sequencer).
 //
 // Limits: max_body_bytes per request, max_connections concurrent connections.
 // Thread-safety: runs on the server's io_context; complete() may be called from any thread.

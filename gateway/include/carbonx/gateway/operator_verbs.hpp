@@ -32,10 +32,10 @@ struct OperatorReply {
 Result<verbs::Request, OperatorReply> parse_operator_request(std::string_view verb,
                                                              std::string_view body_json);
 
-// A verb of verbs::Route::kMembers (member.list, member.add, member.set_password,
-// member.set_accounts) applied to the gateway's members file; not exchange state, not journaled
-// (a new member's FIX session exists from the next start). Precondition: the request's route is
-// kMembers.
+// A verb of verbs::Route::kMembers (member.list, member.add, member.set_password) applied to the
+// gateway's members file; not exchange state, not journaled (a new member's FIX session exists
+// from the next start, and member.add's accounts are granted, journaled, at that start).
+// Precondition: the request's route is kMembers.
 OperatorReply apply_member_verb(MemberDirectory& members, const verbs::Request& request);
 
 }  // namespace carbonx::gateway

@@ -92,6 +92,8 @@ class Server final : public FixEngineHandler, public DeliverySink, public LogonP
   boost::asio::io_context io_{1};
   std::unique_ptr<ExchangeClock> clock_;
   std::unique_ptr<MemberDirectory> members_;
+  // Member authority as committed: published by the driver (core thread), read by edge_.
+  edge::PublishedAuthority authority_;
   std::unique_ptr<FixEngine> fix_;
   std::unique_ptr<CoreDriver> driver_;
   std::unique_ptr<Sequencer> sequencer_;

@@ -43,8 +43,9 @@ struct Account {
   AccountStatus status = AccountStatus::kActive;
   std::uint16_t compliance_year = 0;  // kRetirement only (e.g. 2024), else 0
   std::uint64_t owner_entity = 0;     // the legal entity owning it (registry's entity id)
-  MemberId member{0};                 // the exchange member allowed to trade it (0: none)
-  std::uint32_t region_code = 0;      // administrative division, e.g. 440000 Guangdong
+  MemberId member{0};  // the member it was opened for (recorded only: who may act for it is the
+                       // journaled authority, registry::GrantAuthority)
+  std::uint32_t region_code = 0;  // administrative division, e.g. 440000 Guangdong
   // Per-account holding limit in tonnes for instrument assets; < 0: use the kind's limit.
   std::int64_t holding_limit_t = -1;
 };

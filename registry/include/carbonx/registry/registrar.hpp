@@ -14,8 +14,13 @@
 // accounts are the ledger's kRetirement accounts (by compliance year); firms are registered by
 // RegisterFirm commands.
 //
-// Persistence: state_blob() is the allocation/compliance/firm state (versioned JSON, schema
-// "carbonx.registrar.state" version 1); the server puts it in registry::Batch::registry_state
+// Member authority (GrantAuthority / RevokeAuthority): the set of (member, account) pairs whose
+// member may act for the account over FIX. It is the one record of that authority; the gateway
+// publishes a copy to the FIX edge after each commit that changed it (authority_version()).
+//
+// Persistence: state_blob() is the allocation/compliance/firm/authority state (versioned JSON,
+// schema "carbonx.registrar.state" version 2; version 1, written before authority was journaled,
+// restores with no authority); the server puts it in registry::Batch::registry_state
 // whenever dirty() and restores it from Recovery::registry_state with restore(). state_hash()
 // is SHA-256 of that blob.
 //
@@ -33,9 +38,11 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "carbonx/engine/instrument.hpp"
@@ -83,6 +90,9 @@ enum class RegistrarError : std::uint8_t {
   kAllocation,      // allocation refused (sub = allocation::AllocationError)
   kCompliance,      // compliance refused (sub = compliance::ComplianceError)
   kBadState,        // a registrar state blob that cannot be read
+  kBadAuthority,    // GrantAuthority/RevokeAuthority with member 0 or account 0
+  kAuthorityHeld,   // GrantAuthority: the member already has authority over the account
+  kNoAuthority,     // RevokeAuthority: the member has no authority over the account
 };
 std::string_view to_string(RegistrarError e) noexcept;
 
@@ -116,6 +126,17 @@ class Registrar {
   const allocation::RegistryDirectory& directory() const { return directory_; }
   const RegistrarConfig& config() const { return config_; }
 
+  // Member authority: (member, account) pairs in ascending order.
+  using AuthorityPairs = std::set<std::pair<MemberId, AccountId>>;
+  const AuthorityPairs& authority() const { return authority_; }
+  bool has_authority(MemberId member, AccountId account) const {
+    return authority_.contains({member, account});
+  }
+  // The members with authority over `account`, ascending.
+  std::vector<MemberId> members_of(AccountId account) const;
+  // Changes whenever authority() changes (apply, restore); not part of the state.
+  std::uint64_t authority_version() const { return authority_version_; }
+
  private:
   Status<RegistrarFailure> on(const OpenAccount& c);
   Status<RegistrarFailure> on(const SetAccountStatus& c);
@@ -131,6 +152,8 @@ class Registrar {
   Status<RegistrarFailure> on(const RecordExtension& c);
   Status<RegistrarFailure> on(const RecordExemption& c);
   Status<RegistrarFailure> on(const SettleCompliance& c);
+  Status<RegistrarFailure> on(const GrantAuthority& c);
+  Status<RegistrarFailure> on(const RevokeAuthority& c);
   Status<RegistrarFailure> allocate(int year, const std::string& table_id, const std::string& csv,
                                     allocation::Stage stage);
   Result<std::string, RegistrarFailure> firm_of(AccountId account) const;
@@ -146,6 +169,9 @@ class Registrar {
   compliance::OffsetCatalogue offsets_;
   allocation::RegistryDirectory directory_;  // firms: registered; retirement: from the ledger
   std::map<AccountId, std::string> firm_by_account_;
+  AuthorityPairs authority_;
+  std::set<std::pair<AccountId, MemberId>> authority_by_account_;  // the same pairs, by account
+  std::uint64_t authority_version_ = 0;
   Seq seq_{0};
   TimestampNs ts_{0};
   bool dirty_ = false;

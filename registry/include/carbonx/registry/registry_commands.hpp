@@ -70,6 +70,8 @@ enum class RegistryCommandType : std::uint8_t {
   kRecordExtension = 12,
   kRecordExemption = 13,
   kSettleCompliance = 14,
+  kGrantAuthority = 15,
+  kRevokeAuthority = 16,
 };
 std::string_view to_string(RegistryCommandType t) noexcept;
 
@@ -182,11 +184,28 @@ struct SettleCompliance {
   friend bool operator==(const SettleCompliance&, const SettleCompliance&) = default;
 };
 
+// A member's authority over an account: whether the member's FIX sessions may act for it (orders,
+// cancels, trade reports, bids, repos, position requests). The one record of who may act for
+// which account (docs/design.md "Member authority"): granted and revoked only by these journaled
+// commands, so a restart or a replay decides exactly as the live run did. An account number
+// that is not (yet) open may be granted: orders on it are then refused as for an unknown account.
+struct GrantAuthority {
+  MemberId member{0};
+  AccountId account{0};
+  friend bool operator==(const GrantAuthority&, const GrantAuthority&) = default;
+};
+struct RevokeAuthority {
+  MemberId member{0};
+  AccountId account{0};
+  friend bool operator==(const RevokeAuthority&, const RevokeAuthority&) = default;
+};
+
 // Alternatives in RegistryCommandType order (index + 1 = type).
 using RegistryCommand =
     std::variant<OpenAccount, SetAccountStatus, SetHoldingLimit, Deposit, Withdraw, IssueUnits,
                  RegisterFirm, AllocationIssue, AllocationTrueUp, LoadVerifiedEmissions, Surrender,
-                 RecordExtension, RecordExemption, SettleCompliance>;
+                 RecordExtension, RecordExemption, SettleCompliance, GrantAuthority,
+                 RevokeAuthority>;
 RegistryCommandType type_of(const RegistryCommand& c) noexcept;
 
 enum class RegistryCodecError : std::uint8_t {

@@ -455,14 +455,16 @@ struct AgreementList {
   friend bool operator==(const AgreementList&, const AgreementList&) = default;
 };
 
-// ---- members (the gateway's members file; not exchange state, not journaled) --------------------
+// ---- members (the gateway's members file: credentials, not exchange state, not journaled) -------
 struct MemberList {
-  static constexpr Meta kMeta{
-      "member.list", "members, CompIDs and their accounts", false, true, false, Route::kMembers};
+  static constexpr Meta kMeta{"member.list", "members and CompIDs (authority: authority.list)",
+                              false,         true,
+                              false,         Route::kMembers};
   static constexpr auto fields() { return std::tuple{}; }
   friend bool operator==(const MemberList&, const MemberList&) = default;
 };
 struct MemberAdd {
+  // accounts: granted (journaled authority.grant) at the next start, with the member's session.
   static constexpr Meta kMeta{"member.add", "add a member (its FIX session from the next start)",
                               false,        false,
                               false,        Route::kMembers};
@@ -494,17 +496,41 @@ struct MemberSetPassword {
   }
   friend bool operator==(const MemberSetPassword&, const MemberSetPassword&) = default;
 };
-struct MemberSetAccounts {
-  static constexpr Meta kMeta{
-      "member.set_accounts", "set the accounts a member may trade", false, false, false,
-      Route::kMembers};
-  std::uint32_t id = 0;
-  std::vector<std::uint32_t> accounts;
+
+// ---- member authority (journaled registry commands; the one record of who may act for what) ----
+struct AuthorityGrant {
+  static constexpr Meta kMeta{"authority.grant",
+                              "let a member act for an account over FIX (journaled)", true};
+  MemberId member{0};
+  AccountId account{0};
   static constexpr auto fields() {
-    return std::tuple{need("id", &MemberSetAccounts::id),
-                      need("accounts", &MemberSetAccounts::accounts)};
+    return std::tuple{need("member", &AuthorityGrant::member),
+                      need("account", &AuthorityGrant::account)};
   }
-  friend bool operator==(const MemberSetAccounts&, const MemberSetAccounts&) = default;
+  friend bool operator==(const AuthorityGrant&, const AuthorityGrant&) = default;
+};
+struct AuthorityRevoke {
+  static constexpr Meta kMeta{"authority.revoke", "stop a member acting for an account (journaled)",
+                              true};
+  MemberId member{0};
+  AccountId account{0};
+  static constexpr auto fields() {
+    return std::tuple{need("member", &AuthorityRevoke::member),
+                      need("account", &AuthorityRevoke::account)};
+  }
+  friend bool operator==(const AuthorityRevoke&, const AuthorityRevoke&) = default;
+};
+// {} every pair; "member" and/or "account" narrow it.
+struct AuthorityList {
+  static constexpr Meta kMeta{"authority.list", "which member may act for which account", false,
+                              true};
+  std::optional<MemberId> member;
+  std::optional<AccountId> account;
+  static constexpr auto fields() {
+    return std::tuple{may("member", &AuthorityList::member),
+                      may("account", &AuthorityList::account)};
+  }
+  friend bool operator==(const AuthorityList&, const AuthorityList&) = default;
 };
 
 // Every verb, once: the table (verbs.hpp) is this list in this order.
@@ -516,6 +542,6 @@ using Request =
                  ComplianceExemption, ComplianceSettle, ComplianceStatus, QueryBalances, QueryBook,
                  QueryStatus, AuctionOpen, AuctionClose, AuctionList, RepoFile, RepoMature,
                  RepoResolveDefault, RepoList, AgreementList, MemberList, MemberAdd,
-                 MemberSetPassword, MemberSetAccounts>;
+                 MemberSetPassword, AuthorityGrant, AuthorityRevoke, AuthorityList>;
 
 }  // namespace carbonx::verbs
