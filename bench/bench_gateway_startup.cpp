@@ -182,7 +182,8 @@ double measure_start(const Options& o, const ExchangeConfig& exchange) {
     c.members.push_back(MemberSeed{m, comp_id(m), comp_id(m), "bench-pass", false, {1000 + m}});
   }
   std::string detail;
-  auto members = MemberDirectory::open(o.dir + "/data/gateway", &detail);
+  auto members =
+      MemberDirectory::open(o.dir + "/data/gateway", &detail, PasswordHashCost::kMinimum);
   if (!members.ok()) {
     std::fprintf(stderr, "members: %s\n", detail.c_str());
     return -1;

@@ -145,6 +145,20 @@ bool read_durability(const toml::node& n, const char*, ServerConfig& c, Ctx& ctx
   return false;
 }
 
+bool read_password_hash(const toml::node& n, const char*, ServerConfig& c, Ctx& ctx) {
+  std::string v;
+  if (!get_string(n, "password_hash", &v, ctx)) return false;
+  for (const auto p : {PasswordHashCost::kInteractive, PasswordHashCost::kModerate,
+                       PasswordHashCost::kSensitive, PasswordHashCost::kMinimum}) {
+    if (v == to_string(p)) {
+      c.password_hash = p;
+      return true;
+    }
+  }
+  ctx.problem = "password_hash: must be interactive, moderate, sensitive or minimum";
+  return false;
+}
+
 bool read_fix_store(const toml::node& n, const char*, ServerConfig& c, Ctx& ctx) {
   std::string v;
   if (!get_string(n, "fix_store", &v, ctx)) return false;
@@ -221,6 +235,12 @@ const KeySpec<ServerConfig> kServerKeys[] = {
      "(benchmarks only: a system crash may corrupt the store)",
      read_durability,
      [](const ServerConfig& d) { return quoted(std::string(to_string(d.durability))); }},
+    {"password_hash", "interactive | moderate | sensitive | minimum",
+     "the cost of a member password's argon2id hash (libsodium's presets: 2 x 64 MiB, 3 x 256 "
+     "MiB, 4 x 1 GiB); minimum (1 x 8 KiB) protects nothing: tests that log on often only. An "
+     "entry of another cost is rehashed at the member's next logon",
+     read_password_hash,
+     [](const ServerConfig& d) { return quoted(std::string(to_string(d.password_hash))); }},
     {"store_max_mb", "integer 0..16777216",
      "the most the LMDB store may grow to, MiB (0: 1 TiB); at it, state changes are refused as "
      "\"exchange storage full\" until restarted with more",
@@ -450,6 +470,20 @@ std::string_view to_string(DurabilityMode m) noexcept {
       return "no_meta_sync";
     case DurabilityMode::kNoSync:
       return "no_sync";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(PasswordHashCost c) noexcept {
+  switch (c) {
+    case PasswordHashCost::kInteractive:
+      return "interactive";
+    case PasswordHashCost::kModerate:
+      return "moderate";
+    case PasswordHashCost::kSensitive:
+      return "sensitive";
+    case PasswordHashCost::kMinimum:
+      return "minimum";
   }
   return "unknown";
 }

@@ -10,27 +10,14 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include <sodium.h>
+
 #include "carbonx/registry/sha256.hpp"
 
 namespace carbonx::gateway {
 namespace {
 
 using json = nlohmann::json;
-
-std::string random_salt_hex() {
-  std::uint8_t bytes[16] = {};
-  const int fd = ::open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-  CX_ASSERT(fd >= 0);
-  CX_ASSERT(::read(fd, bytes, sizeof bytes) == static_cast<ssize_t>(sizeof bytes));
-  ::close(fd);
-  std::string out;
-  char hex[3];
-  for (std::uint8_t b : bytes) {
-    std::snprintf(hex, sizeof hex, "%02x", b);
-    out += hex;
-  }
-  return out;
-}
 
 // Compares without an early exit, so timing does not tell how much of a hash matched.
 bool same(const std::string& a, const std::string& b) {
@@ -64,9 +51,40 @@ std::string_view to_string(MemberError e) noexcept {
   return "unknown member error";
 }
 
-std::string hash_password(const std::string& salt_hex, const std::string& password) {
+PasswordCost PasswordCost::of(PasswordHashCost c) noexcept {
+  switch (c) {
+    case PasswordHashCost::kInteractive:
+      return {crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE};
+    case PasswordHashCost::kModerate:
+      return {crypto_pwhash_OPSLIMIT_MODERATE, crypto_pwhash_MEMLIMIT_MODERATE};
+    case PasswordHashCost::kSensitive:
+      return {crypto_pwhash_OPSLIMIT_SENSITIVE, crypto_pwhash_MEMLIMIT_SENSITIVE};
+    case PasswordHashCost::kMinimum:
+      return {crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN};
+  }
+  return {crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE};
+}
+
+std::string hash_password(const std::string& password, const PasswordCost& cost) {
+  const int init = sodium_init();  // idempotent and thread-safe; 1: done before
+  CX_ASSERT(init >= 0);
+  char out[crypto_pwhash_STRBYTES] = {};
+  // Fails only when the memory cannot be had: a programmer's or the machine's error.
+  const int rc = crypto_pwhash_str_alg(out, password.data(), password.size(), cost.opslimit,
+                                       cost.memlimit_bytes, crypto_pwhash_ALG_ARGON2ID13);
+  CX_ASSERT(rc == 0);
+  const std::string hash(out);
+  CX_ASSERT(is_argon2id(hash));
+  return hash;
+}
+
+bool is_argon2id(const std::string& hash) noexcept {
+  return hash.rfind("$argon2id$", 0) == 0;
+}
+
+std::string legacy_hash_password(const std::string& salt_hex, const std::string& password) {
   registry::Digest d = registry::Sha256::of(salt_hex + ":" + password);
-  for (int i = 1; i < MemberDirectory::kHashRounds; ++i) {
+  for (int i = 1; i < MemberDirectory::kLegacyHashRounds; ++i) {
     registry::Sha256 h;
     h.update(std::span<const std::uint8_t>(d.data(), d.size()));
     h.update(salt_hex);
@@ -76,7 +94,12 @@ std::string hash_password(const std::string& salt_hex, const std::string& passwo
 }
 
 Result<std::unique_ptr<MemberDirectory>, MemberError> MemberDirectory::open(const std::string& dir,
-                                                                            std::string* detail) {
+                                                                            std::string* detail,
+                                                                            PasswordHashCost cost) {
+  if (sodium_init() < 0) {
+    *detail = "libsodium cannot be initialised";
+    return Err{MemberError::kIo};
+  }
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) {
@@ -84,6 +107,7 @@ Result<std::unique_ptr<MemberDirectory>, MemberError> MemberDirectory::open(cons
     return Err{MemberError::kIo};
   }
   std::unique_ptr<MemberDirectory> d(new MemberDirectory);
+  d->cost_ = PasswordCost::of(cost);
   d->path_ = (std::filesystem::path(dir) / "members.json").string();
   std::ifstream in(d->path_);
   if (!in) return d;
@@ -99,7 +123,7 @@ Result<std::unique_ptr<MemberDirectory>, MemberError> MemberDirectory::open(cons
       x.id = m.at("id").get<std::uint32_t>();
       x.comp_id = m.at("comp_id").get<std::string>();
       x.username = m.at("username").get<std::string>();
-      x.salt_hex = m.at("salt").get<std::string>();
+      x.salt_hex = m.value("salt", std::string());
       x.hash_hex = m.at("hash").get<std::string>();
       x.cancel_on_disconnect = m.at("cancel_on_disconnect").get<bool>();
       x.grant_at_start = m.at(grants).get<std::vector<std::uint32_t>>();
@@ -121,7 +145,7 @@ Status<MemberError> MemberDirectory::save_locked() {
     doc["members"].push_back({{"id", m.id},
                               {"comp_id", m.comp_id},
                               {"username", m.username},
-                              {"salt", m.salt_hex},
+                              {"salt", m.salt_hex},  // "" for argon2id entries
                               {"hash", m.hash_hex},
                               {"cancel_on_disconnect", m.cancel_on_disconnect},
                               {"grant_at_start", m.grant_at_start}});
@@ -137,19 +161,19 @@ Status<MemberError> MemberDirectory::save_locked() {
   return {};
 }
 
-Status<MemberError> MemberDirectory::insert_locked(const MemberSeed& seed) {
+Status<MemberError> MemberDirectory::insert_locked(const MemberSeed& seed, std::string hash) {
   if (!valid_seed(seed)) return Err{MemberError::kInvalid};
   if (members_.size() >= kMaxMembers) return Err{MemberError::kInvalid};
   if (by_comp_id_.count(seed.comp_id) != 0) return Err{MemberError::kDuplicate};
   for (const Member& m : members_) {
     if (m.id == seed.id) return Err{MemberError::kDuplicate};
   }
+  CX_ASSERT(is_argon2id(hash));
   Member m;
   m.id = seed.id;
   m.comp_id = seed.comp_id;
   m.username = seed.username;
-  m.salt_hex = random_salt_hex();
-  m.hash_hex = hash_password(m.salt_hex, seed.password);
+  m.hash_hex = std::move(hash);
   m.cancel_on_disconnect = seed.cancel_on_disconnect;
   m.grant_at_start = seed.accounts;
   by_comp_id_[m.comp_id] = members_.size();
@@ -159,26 +183,33 @@ Status<MemberError> MemberDirectory::insert_locked(const MemberSeed& seed) {
 }
 
 Status<MemberError> MemberDirectory::add(const MemberSeed& seed) {
-  std::lock_guard lock(mutex_);
-  if (auto st = insert_locked(seed); !st.ok()) return st;
-  return save_locked();
+  return add_all({seed});
 }
 
+// The hashes (memory-hard, by design slow) are made before the lock is taken, so a logon's
+// verify() is not held up by a start seeding many members.
 Status<MemberError> MemberDirectory::add_all(const std::vector<MemberSeed>& seeds) {
-  std::lock_guard lock(mutex_);
+  std::vector<std::string> hashes;
+  hashes.reserve(seeds.size());
   for (const MemberSeed& seed : seeds) {
-    if (auto st = insert_locked(seed); !st.ok()) return st;
+    if (!valid_seed(seed)) return Err{MemberError::kInvalid};
+    hashes.push_back(hash_password(seed.password, cost_));
+  }
+  std::lock_guard lock(mutex_);
+  for (std::size_t i = 0; i < seeds.size(); ++i) {
+    if (auto st = insert_locked(seeds[i], std::move(hashes[i])); !st.ok()) return st;
   }
   return save_locked();
 }
 
 Status<MemberError> MemberDirectory::set_password(std::uint32_t id, const std::string& password) {
   if (password.size() < 6) return Err{MemberError::kInvalid};
+  std::string hash = hash_password(password, cost_);
   std::lock_guard lock(mutex_);
   for (Member& m : members_) {
     if (m.id != id) continue;
-    m.salt_hex = random_salt_hex();
-    m.hash_hex = hash_password(m.salt_hex, password);
+    m.salt_hex.clear();
+    m.hash_hex = std::move(hash);
     version_.fetch_add(1, std::memory_order_acq_rel);
     return save_locked();
   }
@@ -194,16 +225,41 @@ Status<MemberError> MemberDirectory::clear_grants_at_start() {
 }
 
 std::string MemberDirectory::verify(const std::string& comp_id, const std::string& username,
-                                    const std::string& password) const {
+                                    const std::string& password) {
   std::optional<Member> m = by_comp_id(comp_id);
   if (!m) return "unknown SenderCompID " + comp_id;
   if (username.empty() || password.empty()) {
     return "Logon needs Username(553) and Password(554)";
   }
   const bool user_ok = same(username, m->username);
-  const bool pass_ok = same(hash_password(m->salt_hex, password), m->hash_hex);
+  const bool argon = is_argon2id(m->hash_hex);
+  const bool pass_ok =
+      argon ? crypto_pwhash_str_verify(m->hash_hex.c_str(), password.data(), password.size()) == 0
+            : same(legacy_hash_password(m->salt_hex, password), m->hash_hex);
   if (!user_ok || !pass_ok) return "bad username or password";
+  if (!argon || crypto_pwhash_str_needs_rehash(m->hash_hex.c_str(), cost_.opslimit,
+                                               cost_.memlimit_bytes) != 0) {
+    rehash(m->id, m->hash_hex, password);
+  }
   return "";
+}
+
+void MemberDirectory::rehash(std::uint32_t id, const std::string& old_hash,
+                             const std::string& password) {
+  std::string hash = hash_password(password, cost_);  // outside the lock: slow by design
+  std::lock_guard lock(mutex_);
+  for (Member& m : members_) {
+    if (m.id != id || m.hash_hex != old_hash) continue;  // changed meanwhile: leave it
+    m.salt_hex.clear();
+    m.hash_hex = std::move(hash);
+    if (!save_locked().ok()) {
+      // The new hash verifies the same password; the file keeps the old one until a later save.
+      std::fprintf(stderr, "carbonxd: members file: cannot save member %u's new password hash\n",
+                   id);
+      std::fflush(stderr);
+    }
+    return;
+  }
 }
 
 std::optional<Member> MemberDirectory::by_comp_id(const std::string& comp_id) const {

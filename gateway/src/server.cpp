@@ -83,8 +83,8 @@ std::unique_ptr<Server> Server::create(const ServerConfig& config, std::string* 
   if (!load_exchange(config, &exchange, error)) return nullptr;
   if (!s->open_clock(error)) return nullptr;
   std::string detail;
-  auto members =
-      MemberDirectory::open((std::filesystem::path(config.data_dir) / "gateway").string(), &detail);
+  auto members = MemberDirectory::open(
+      (std::filesystem::path(config.data_dir) / "gateway").string(), &detail, config.password_hash);
   if (!members.ok()) {
     *error = std::string(to_string(members.error())) + ": " + detail;
     return nullptr;

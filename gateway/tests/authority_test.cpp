@@ -225,7 +225,7 @@ void write_version_one_members(const fs::path& data) {
                     {"comp_id", s.comp_id},
                     {"username", s.username},
                     {"salt", salt},
-                    {"hash", hash_password(salt, s.password)},
+                    {"hash", legacy_hash_password(salt, s.password)},
                     {"cancel_on_disconnect", s.cancel_on_disconnect},
                     {"accounts", s.accounts}});
   }

@@ -290,7 +290,8 @@ class DescriptorExhaustion : public ::testing::Test {
     fix_port_ = testing::free_port();
     op_port_ = testing::free_port();
     std::ofstream cfg(dir_ / "carbonxd.toml");
-    cfg << "[server]\ndata_dir = \"" << (dir_ / "data").string() << "\"\nfix_bind = \"127.0.0.1\"\n"
+    cfg << "[server]\npassword_hash = \"minimum\"\ndata_dir = \"" << (dir_ / "data").string()
+        << "\"\nfix_bind = \"127.0.0.1\"\n"
         << "fix_port = " << fix_port_ << "\noperator_port = " << op_port_
         << "\ndurability = \"no_sync\"\n"
         << "fix_logon_timeout_ms = 60000\nfix_max_pending_per_address = 100000\n"

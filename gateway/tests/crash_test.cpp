@@ -60,7 +60,8 @@ TEST(CrashTest, SigkillUnderLoadLosesNothingAcknowledged) {
   const std::uint16_t op_port = free_port();
   {
     std::ofstream cfg(dir / "carbonxd.toml");
-    cfg << "[server]\ndata_dir = \"" << (dir / "data").string() << "\"\nfix_bind = \"127.0.0.1\"\n"
+    cfg << "[server]\npassword_hash = \"minimum\"\ndata_dir = \"" << (dir / "data").string()
+        << "\"\nfix_bind = \"127.0.0.1\"\n"
         << "fix_port = " << fix_port << "\noperator_port = " << op_port
         << "\ndurability = \"full_sync\"\nfix_store = \"file\"\ninstruments = \""
         << CARBONX_GATEWAY_CONFIG_DIR << "/instruments.toml\"\n[schedule]\nenabled = false\n"

@@ -58,7 +58,8 @@ class Exchange {
     if (fresh) {
       EXPECT_TRUE(init_exchange(config_, &detail)) << detail;
     }
-    auto m = MemberDirectory::open((dir / "data" / "gateway").string(), &detail);
+    auto m = MemberDirectory::open((dir / "data" / "gateway").string(), &detail,
+                                   PasswordHashCost::kMinimum);
     EXPECT_TRUE(m.ok()) << detail;
     members_ = std::move(m).value();
     if (fresh) {

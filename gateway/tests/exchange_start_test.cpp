@@ -105,7 +105,8 @@ class ExchangeStart : public ::testing::Test {
   void write_config(const fs::path& data_dir) {
     data_dir_ = data_dir;
     std::ofstream cfg(config());
-    cfg << "[server]\ndata_dir = \"" << data_dir.string() << "\"\nfix_bind = \"127.0.0.1\"\n"
+    cfg << "[server]\npassword_hash = \"minimum\"\ndata_dir = \"" << data_dir.string()
+        << "\"\nfix_bind = \"127.0.0.1\"\n"
         << "fix_port = " << fix_port_ << "\noperator_port = " << op_port_
         << "\ndurability = \"full_sync\"\n"
         << "instruments = \"" << CARBONX_GATEWAY_CONFIG_DIR << "/instruments.toml\"\n"

@@ -99,7 +99,8 @@ class OffBookDriver {
                  MemberSeed{3, "MEMBER3", "member3", "member3-pass", false, {1004}}};
     EXPECT_TRUE(init_exchange(c, &error)) << error;
     std::string detail;
-    auto members = MemberDirectory::open((dir_ / "data" / "gateway").string(), &detail);
+    auto members = MemberDirectory::open((dir_ / "data" / "gateway").string(), &detail,
+                                         PasswordHashCost::kMinimum);
     EXPECT_TRUE(members.ok()) << detail;
     if (!members.ok()) return;
     members_ = std::move(members).value();

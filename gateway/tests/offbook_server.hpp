@@ -38,7 +38,7 @@ class OffBookServer : public ::testing::Test {
     fix_port_ = free_port();
     op_port_ = free_port();
     std::ofstream cfg(dir_ / "carbonxd.toml");
-    cfg << "[server]\ndata_dir = \"" << (dir_ / "data").string()
+    cfg << "[server]\npassword_hash = \"minimum\"\ndata_dir = \"" << (dir_ / "data").string()
         << "\"\nfix_bind = \"127.0.0.1\"\nfix_port = " << fix_port_
         << "\noperator_port = " << op_port_
         << "\ndurability = \"full_sync\"\nfix_store = \"file\"\ninstruments = \""

@@ -57,7 +57,8 @@ class OperatorToken : public ::testing::Test {
     fs::create_directories(dir_);
     op_port_ = testing::free_port();
     std::ofstream cfg(config());
-    cfg << "[server]\ndata_dir = \"" << data().string() << "\"\nfix_bind = \"127.0.0.1\"\n"
+    cfg << "[server]\npassword_hash = \"minimum\"\ndata_dir = \"" << data().string()
+        << "\"\nfix_bind = \"127.0.0.1\"\n"
         << "fix_port = " << testing::free_port() << "\noperator_port = " << op_port_
         << "\ndurability = \"no_sync\"\ninstruments = \"" << CARBONX_GATEWAY_CONFIG_DIR
         << "/instruments.toml\"\n[schedule]\nenabled = false\n";

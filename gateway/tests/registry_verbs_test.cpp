@@ -77,6 +77,7 @@ class RegistryVerbsTest : public ::testing::Test {
     c.fix_port = 0;
     c.operator_port = 0;
     c.durability = DurabilityMode::kNoSync;
+    c.password_hash = PasswordHashCost::kMinimum;  // tests: logons often
     c.instruments_path = (fs::path(CARBONX_GATEWAY_CONFIG_DIR) / "instruments.toml").string();
     c.schedule.enabled = false;
     c.members = {MemberSeed{1, "MEMBER1", "member1", "member1-pass", true, {1001}},

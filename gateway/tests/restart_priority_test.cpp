@@ -46,7 +46,8 @@ class RestartPriorityTest : public ::testing::Test {
     fix_port_ = free_port();
     op_port_ = free_port();
     std::ofstream cfg(config_path());
-    cfg << "[server]\ndata_dir = \"" << (dir_ / "data").string() << "\"\nfix_bind = \"127.0.0.1\"\n"
+    cfg << "[server]\npassword_hash = \"minimum\"\ndata_dir = \"" << (dir_ / "data").string()
+        << "\"\nfix_bind = \"127.0.0.1\"\n"
         << "fix_port = " << fix_port_ << "\noperator_port = " << op_port_
         << "\ndurability = \"full_sync\"\n"
         << "fix_store = \"file\"\ninstruments = \"" << CARBONX_GATEWAY_CONFIG_DIR

@@ -47,7 +47,8 @@ class ServerTest : public ::testing::Test {
     c.fix_bind = "127.0.0.1";
     c.fix_port = 0;
     c.operator_port = 0;
-    c.durability = DurabilityMode::kNoSync;  // tests: no fsync; the crash test uses full_sync
+    c.durability = DurabilityMode::kNoSync;        // tests: no fsync; the crash test uses full_sync
+    c.password_hash = PasswordHashCost::kMinimum;  // tests: many logons
     c.instruments_path = fs::path(CARBONX_GATEWAY_CONFIG_DIR) / "instruments.toml";
     c.throttle_msgs_per_s = throttle_;
     c.schedule.enabled = false;

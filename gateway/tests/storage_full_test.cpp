@@ -76,7 +76,8 @@ class StorageFull : public ::testing::Test {
   fs::path config() const { return dir_ / "carbonxd.toml"; }
   void write_config(const std::string& server_keys) {
     std::ofstream cfg(config());
-    cfg << "[server]\ndata_dir = \"" << (dir_ / "data").string() << "\"\nfix_bind = \"127.0.0.1\"\n"
+    cfg << "[server]\npassword_hash = \"minimum\"\ndata_dir = \"" << (dir_ / "data").string()
+        << "\"\nfix_bind = \"127.0.0.1\"\n"
         << "fix_port = " << fix_port_ << "\noperator_port = " << op_port_ << "\ninstruments = \""
         << CARBONX_GATEWAY_CONFIG_DIR << "/instruments.toml\"\nthrottle_msgs_per_s = 1000000\n"
         << server_keys << "[schedule]\nenabled = false\n"

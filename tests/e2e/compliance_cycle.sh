@@ -83,6 +83,7 @@ rm -rf "$work" && mkdir -p "$work"
 cp "$market/instruments.toml" "$work/"
 sed -e "s/^fix_port = .*/fix_port = $fix_port/" -e "s/^operator_port = .*/operator_port = $op_port/" \
   -e '/^\[server\]/a clock_start = "2018-05-15T09:30:00+08:00"' \
+  -e '/^\[server\]/a password_hash = "minimum"' \
   "$market/carbonxd.toml" >"$work/carbonxd.toml"
 cat "$market/members.toml" >>"$work/carbonxd.toml"
 export CARBONX_CONFIG="$work/carbonxd.toml"

@@ -39,6 +39,7 @@ cat >"$work/carbonxd.toml" <<CONF
 # The interop test's exchange: two members, the demonstration market's instruments, a simulated
 # clock (Tuesday 15 May 2018, 09:30 China time) and the calendar off (the test opens the market).
 [server]
+password_hash = "minimum"  # a test: logons fast, no protection needed
 data_dir = "."
 fix_port = $fix_port
 operator_port = $op_port

@@ -12,6 +12,8 @@
 //                                     # --init (operator_token.hpp), never configured
 //   durability = "full_sync"          # full_sync | no_meta_sync | no_sync (see registry Store)
 //   fix_store = "file"                # file (resend across restarts) | memory (benchmarks)
+//   password_hash = "interactive"     # members' argon2id cost: interactive | moderate |
+//                                     # sensitive | minimum (tests only: no protection)
 //   store_max_mb = 0                  # the LMDB store's largest size, MiB (0: 1 TiB): beyond
 //                                     # it state changes are refused ("exchange storage full")
 //   instruments = "instruments.toml"  # exchange config (engine format), relative to this file
@@ -67,6 +69,12 @@ inline constexpr const char* kRegistryDataDir = "registry/data";
 enum class DurabilityMode : std::uint8_t { kFullSync = 1, kNoMetaSync, kNoSync };
 std::string_view to_string(DurabilityMode m) noexcept;
 
+// The cost of a member password's argon2id hash (members.hpp): libsodium's presets. interactive
+// (the default: 2 passes over 64 MiB, for a logon), moderate (3 x 256 MiB), sensitive
+// (4 x 1 GiB); minimum (1 pass over 8 KiB) protects nothing and is for tests that log on often.
+enum class PasswordHashCost : std::uint8_t { kInteractive = 1, kModerate, kSensitive, kMinimum };
+std::string_view to_string(PasswordHashCost c) noexcept;
+
 struct TradingWindow {
   std::int32_t open_minute = 0;   // minutes after local midnight
   std::int32_t close_minute = 0;  // > open_minute
@@ -94,6 +102,7 @@ struct ServerConfig {
   std::uint16_t fix_port = 9878;
   std::uint16_t operator_port = 9879;
   DurabilityMode durability = DurabilityMode::kFullSync;
+  PasswordHashCost password_hash = PasswordHashCost::kInteractive;
   bool fix_memory_store = false;
   std::uint32_t store_max_mb = 0;  // 0: StoreOptions' default (1 TiB)
   // Not a configuration key: `carbonxd --read-only` (inspection of a store that failed its

@@ -1,8 +1,14 @@
 #pragma once
-// The exchange members the gateway knows: FIX CompID, logon credentials (salted, iterated
-// SHA-256; the password itself is never stored) and cancel-on-disconnect. The registry's API has
-// no place for credentials, so they live in a file owned by the gateway:
+// The exchange members the gateway knows: FIX CompID, logon credentials and cancel-on-disconnect.
+// The registry's API has no place for credentials, so they live in a file owned by the gateway:
 // <data_dir>/gateway/members.json, replaced atomically (write, fsync, rename).
+//
+// Passwords are stored only as an argon2id hash (libsodium's crypto_pwhash_str: a memory-hard
+// KDF; the string carries its own salt and cost), at the cost configured by [server]
+// password_hash (PasswordCost). Entries from before (salted SHA-256 iterated kLegacyHashRounds
+// times, "salt" + hex "hash") still verify, and the first logon that verifies one replaces it by
+// an argon2id hash of the same password (as does a logon whose argon2id hash has another cost
+// than the configured one). A wrong password never changes an entry.
 //
 // Which accounts a member may act for is NOT decided here: it is exchange state, journaled
 // (registry::GrantAuthority / RevokeAuthority) and published to the FIX edge
@@ -41,23 +47,35 @@ struct Member {
   std::uint32_t id = 0;
   std::string comp_id;
   std::string username;
-  std::string salt_hex;  // 16 random bytes
-  std::string hash_hex;  // SHA-256 iterated kHashRounds times over salt || password
+  // "$argon2id$v=19$m=...,t=...,p=1$salt$hash" (crypto_pwhash_str), salt_hex empty; or, until
+  // the member's next logon, a legacy entry: salt_hex 16 random bytes, hash_hex SHA-256
+  // iterated kLegacyHashRounds times over salt and password.
+  std::string salt_hex;
+  std::string hash_hex;
   bool cancel_on_disconnect = true;
   // Accounts to grant this member at the next start (journaled then, and cleared here); not its
   // authority.
   std::vector<std::uint32_t> grant_at_start;
 };
 
+// The cost of a new argon2id hash (libsodium's presets; crypto_pwhash_str's opslimit/memlimit).
+struct PasswordCost {
+  unsigned long long opslimit = 0;
+  std::size_t memlimit_bytes = 0;
+  static PasswordCost of(PasswordHashCost c) noexcept;
+};
+
 class MemberDirectory {
  public:
-  static constexpr int kHashRounds = 20000;
+  static constexpr int kLegacyHashRounds = 20000;
   static constexpr std::size_t kMaxMembers = 100000;
 
   // Loads <dir>/members.json (creating dir; an absent file is an empty directory). Version 1
   // (authority in "accounts") and 2 (accounts only in "grant_at_start") are read; 2 is written.
-  static Result<std::unique_ptr<MemberDirectory>, MemberError> open(const std::string& dir,
-                                                                    std::string* detail);
+  // New hashes cost `cost` (the server's [server] password_hash; tests pass kMinimum).
+  static Result<std::unique_ptr<MemberDirectory>, MemberError> open(
+      const std::string& dir, std::string* detail,
+      PasswordHashCost cost = PasswordHashCost::kInteractive);
 
   // Adds a member with a new salt and the hash of `password`; persists. Errors: kDuplicate,
   // kInvalid, kIo.
@@ -69,9 +87,12 @@ class MemberDirectory {
   // Empties every member's grant_at_start (after they were journaled); persists. Error: kIo.
   Status<MemberError> clear_grants_at_start();
 
-  // "" if `username`/`password` are the member's, else the reason (for the Logout text).
+  // "" if `username`/`password` are the member's, else the reason (for the Logout text). A
+  // legacy SHA-256 entry (or an argon2id one of another cost) that verifies is rehashed to
+  // argon2id at the configured cost and persisted (version() does not move: the credentials are
+  // the same). Costs one argon2id verification (and one hash when rehashing).
   std::string verify(const std::string& comp_id, const std::string& username,
-                     const std::string& password) const;
+                     const std::string& password);
   std::optional<Member> by_comp_id(const std::string& comp_id) const;
   std::optional<Member> by_id(std::uint32_t id) const;
   std::vector<Member> all() const;
@@ -81,16 +102,23 @@ class MemberDirectory {
  private:
   MemberDirectory() = default;
   Status<MemberError> save_locked();
-  Status<MemberError> insert_locked(const MemberSeed& seed);
+  Status<MemberError> insert_locked(const MemberSeed& seed, std::string hash);
+  // Replaces member `id`'s entry `old_hash` by an argon2id hash of `password` (if unchanged).
+  void rehash(std::uint32_t id, const std::string& old_hash, const std::string& password);
 
   mutable std::mutex mutex_;
   std::string path_;
+  PasswordCost cost_;
   std::vector<Member> members_;
   std::unordered_map<std::string, std::size_t> by_comp_id_;  // index into members_
   std::atomic<std::uint64_t> version_{0};
 };
 
-// Salted iterated SHA-256 (hex), exposed for tests.
-std::string hash_password(const std::string& salt_hex, const std::string& password);
+// An argon2id hash of `password` (crypto_pwhash_str) at `cost`.
+std::string hash_password(const std::string& password, const PasswordCost& cost);
+// True if `hash` is an argon2id entry (else a legacy one).
+bool is_argon2id(const std::string& hash) noexcept;
+// The legacy entry: salted iterated SHA-256 (hex). Verification of old entries; tests.
+std::string legacy_hash_password(const std::string& salt_hex, const std::string& password);
 
 }  // namespace carbonx::gateway
