@@ -2,6 +2,8 @@
 
 #include "carbonx/engine/core.hpp"
 
+#include "carbonx/engine/core_records.hpp"
+
 #include <algorithm>
 
 namespace carbonx {
@@ -9,77 +11,40 @@ namespace {
 
 constexpr std::uint64_t kOrderIdLimit = std::uint64_t{1} << 40;
 
-// FNV-1a 64 over little-endian fixed-width fields.
-class Fnv {
- public:
-  void u8(std::uint8_t v) {
-    h_ ^= v;
-    h_ *= 0x0000'0100'0000'01B3ULL;
-  }
-  void u64(std::uint64_t v) {
-    for (int i = 0; i < 8; ++i)
-      u8(static_cast<std::uint8_t>(v >> (8 * i)));
-  }
-  void i64(std::int64_t v) { u64(static_cast<std::uint64_t>(v)); }
-  std::uint64_t value() const { return h_; }
-
- private:
-  std::uint64_t h_ = 0xCBF2'9CE4'8422'2325ULL;
-};
-
-void hash_stats(Fnv& f, const DayStats& s) {
-  f.u64(s.trade_count);
-  f.i64(s.open_fen.value());
-  f.i64(s.high_fen.value());
-  f.i64(s.low_fen.value());
-  f.i64(s.last_fen.value());
-  f.i64(s.volume_t.value());
-  f.i64(s.turnover_fen.value());
-}
-
-void hash_order(Fnv& f, const OpenOrderRecord& r) {
-  f.u64(r.order_id.value());
-  f.u64(r.account.value());
-  f.u64(r.member.value());
-  f.u8(static_cast<std::uint8_t>(r.side));
-  f.i64(r.price_fen.value());
-  f.i64(r.leaves_t.value());
-  f.i64(r.cum_t.value());
-  f.i64(r.cum_notional_fen.value());
-  f.i64(r.hold_amount);
-  f.u64(r.hold_generation);
-  for (char c : r.client_order_id)
-    f.u8(static_cast<std::uint8_t>(c));
-  f.u64(r.entry_seq.value());
-  f.i64(r.entry_ts.value());
-  f.u64(r.priority_seq.value());
-}
-
 }  // namespace
 
+// The same field lists as the persistence codec (core_records.hpp), at the same widths: the
+// counters, then per instrument its day state and its open orders in book order (so a restart
+// that lost an order's place changes the hash), then the off-book state's hash.
 std::uint64_t Core::state_hash() const {
-  Fnv f;
-  f.u64(next_order_id_);
-  f.u64(next_trade_id_);
-  f.u64(next_transfer_n_);
-  f.u64(days_closed_);
-  f.u64(seq_.value());
+  FieldHasher f;
+  const CoreStateRecord counters{next_order_id_, next_trade_id_, next_transfer_n_,
+                                 days_closed_,   seq_,           {}};
+  core_counter_fields(f, counters);
   for (const Instrument& ins : instruments_) {
-    f.u64(ins.config.id.value());
-    f.u8(static_cast<std::uint8_t>(ins.phase));
-    f.i64(ins.reference_fen.value());
-    f.i64(ins.band.low_fen.value());
-    f.i64(ins.band.high_fen.value());
-    hash_stats(f, ins.stats);
+    const InstrumentStateRecord day{ins.config.id, ins.phase, ins.reference_fen, ins.stats};
+    instrument_state_fields(f, day);
     ins.book.for_each_order([&](const OrderView& v) {
       const OrderInfo& o = ins.orders[v.slot];
-      hash_order(f, OpenOrderRecord{v.id, ins.config.id, o.account, o.member, v.side, v.price_fen,
-                                    v.leaves_t, o.cum_t, o.cum_notional_fen, o.hold_amount,
-                                    o.hold_generation, o.client_order_id, o.entry_seq, o.entry_ts,
-                                    o.priority_seq});
+      const OpenOrderRecord r{v.id,
+                              ins.config.id,
+                              o.account,
+                              o.member,
+                              v.side,
+                              v.price_fen,
+                              v.leaves_t,
+                              o.cum_t,
+                              o.cum_notional_fen,
+                              o.hold_amount,
+                              o.hold_generation,
+                              o.client_order_id,
+                              o.entry_seq,
+                              o.entry_ts,
+                              o.priority_seq};
+      open_order_fields(f, r);
     });
   }
-  f.u64(offbook_state_hash(offbook_));
+  f(offbook_state_hash(offbook_));
   return f.value();
 }
 

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "carbonx/gateway/core_records.hpp"
+#include "carbonx/engine/core_records.hpp"
 #include "carbonx/gateway/exchange_dir.hpp"
 #include "carbonx/gateway/fix_engine.hpp"
 #include "carbonx/registry/allocation/table.hpp"

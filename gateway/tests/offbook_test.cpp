@@ -14,7 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "carbonx/gateway/core_records.hpp"
+#include "carbonx/engine/core_records.hpp"
 #include "offbook_messages.hpp"
 #include "offbook_server.hpp"
 

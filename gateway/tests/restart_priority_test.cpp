@@ -16,7 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "carbonx/gateway/core_records.hpp"
+#include "carbonx/engine/core_records.hpp"
 #include "carbonx/gateway/operator_token.hpp"
 #include "carbonxd_child.hpp"
 #include "test_client.hpp"

@@ -150,12 +150,10 @@ class Core {
   void clear_events() { events_.clear(); }
   std::vector<ChangedOrder> take_changed_orders();
 
-  // FNV-1a 64 over canonical little-endian fields, in this order: counters (next order id, next
-  // trade id, next transfer number, days closed, last seq); then per instrument in id order: id,
-  // phase, reference price, band low/high, day statistics, and every open order in priority order
-  // (id, account, member, side, price, leaves, cum, cum notional, hold amount, hold generation,
-  // client order id bytes, entry seq, entry ts, priority seq); then the hash of the off-book state
-  // (every field of every record, offbook_state_hash in offbook_state.cpp). Stable across builds.
+  // FNV-1a 64 over the same field lists, at the same widths, as the stored records
+  // (core_records.hpp: one visitor for both): the counters; then per instrument in id order its
+  // day state and every open order in priority order; then the off-book state's hash
+  // (offbook_state_hash, the off-book codec's field order). Stable across builds.
   std::uint64_t state_hash() const;
 
   // Persistence hooks (see the header comment).

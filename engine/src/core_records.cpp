@@ -1,9 +1,24 @@
-#include "carbonx/gateway/core_records.hpp"
+#include "carbonx/engine/core_records.hpp"
 
 #include <cstring>
 
-namespace carbonx::gateway {
+namespace carbonx {
 namespace {
+
+// The codec's visitors over the field lists of core_records.hpp: each field at its own width
+// (an enum as one byte, a Strong value as its representation).
+template <typename T>
+constexpr std::size_t width_of() {
+  if constexpr (std::is_enum_v<T>) {
+    static_assert(sizeof(T) == 1);
+    return 1;
+  } else if constexpr (requires { typename T::rep; }) {
+    return sizeof(typename T::rep);
+  } else {
+    static_assert(std::is_integral_v<T>);
+    return sizeof(T);
+  }
+}
 
 class Writer {
  public:
@@ -15,7 +30,20 @@ class Writer {
       out_->push_back(static_cast<std::uint8_t>(static_cast<std::uint64_t>(v) >> (8 * i)));
     }
   }
-  void bytes(const char* p, std::size_t n) { out_->insert(out_->end(), p, p + n); }
+  template <typename T>
+  void operator()(const T& x) {
+    std::uint64_t v = 0;
+    if constexpr (std::is_enum_v<T>) {
+      v = static_cast<std::uint8_t>(x);
+    } else if constexpr (requires { typename T::rep; }) {
+      v = static_cast<std::uint64_t>(x.value());
+    } else {
+      v = static_cast<std::uint64_t>(x);
+    }
+    for (std::size_t i = 0; i < width_of<T>(); ++i)
+      out_->push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+  }
+  void bytes(const ClientOrderId& id) { out_->insert(out_->end(), id.begin(), id.end()); }
 
  private:
   std::vector<std::uint8_t>* out_;
@@ -27,16 +55,31 @@ class Reader {
   template <typename T>
   T get() {
     static_assert(std::is_integral_v<T>);
-    std::uint64_t v = 0;
-    if (pos_ + sizeof(T) > in_.size()) {
-      ok_ = false;
-      return T{};
-    }
-    for (std::size_t i = 0; i < sizeof(T); ++i)
-      v |= std::uint64_t{in_[pos_ + i]} << (8 * i);
-    pos_ += sizeof(T);
-    return static_cast<T>(v);
+    return static_cast<T>(get_width(sizeof(T)));
   }
+  std::uint64_t get_width(std::size_t width) {
+    if (pos_ + width > in_.size()) {
+      ok_ = false;
+      return 0;
+    }
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < width; ++i)
+      v |= std::uint64_t{in_[pos_ + i]} << (8 * i);
+    pos_ += width;
+    return v;
+  }
+  template <typename T>
+  void operator()(T& x) {
+    const std::uint64_t v = get_width(width_of<T>());
+    if constexpr (std::is_enum_v<T>) {
+      x = static_cast<T>(static_cast<std::uint8_t>(v));
+    } else if constexpr (requires { typename T::rep; }) {
+      x = T(static_cast<typename T::rep>(v));
+    } else {
+      x = static_cast<T>(v);
+    }
+  }
+  void bytes(ClientOrderId& id) { bytes(id.data(), id.size()); }
   void bytes(char* p, std::size_t n) {
     if (pos_ + n > in_.size()) {
       ok_ = false;
@@ -85,22 +128,8 @@ std::vector<std::uint8_t> encode_open_order(const OpenOrderRecord& r,
   Writer w(&out);
   w.put(kOpenOrderMagic);
   w.put(kOpenOrderVersion);
-  w.put(r.order_id.value());
-  w.put(r.instrument.value());
-  w.put(r.account.value());
-  w.put(r.member.value());
-  w.put(static_cast<std::uint8_t>(r.side));
-  w.put(r.price_fen.value());
-  w.put(r.leaves_t.value());
-  w.put(r.cum_t.value());
-  w.put(r.cum_notional_fen.value());
-  w.put(r.hold_amount);
-  w.put(r.hold_generation);
-  w.bytes(r.client_order_id.data(), r.client_order_id.size());
-  w.put(r.entry_seq.value());
-  w.put(r.entry_ts.value());
-  w.put(r.priority_seq.value());
-  w.bytes(orig_client_order_id.data(), orig_client_order_id.size());
+  open_order_fields(w, r);
+  w.bytes(orig_client_order_id);
   CX_ASSERT(out.size() == kOpenOrderBytes);
   return out;
 }
@@ -115,26 +144,10 @@ Result<StoredOpenOrder, RecordError> decode_open_order(std::span<const std::uint
   if (bytes.size() != kSizes[version]) return Err{RecordError::kWrongSize};
   StoredOpenOrder stored;
   OpenOrderRecord& r = stored.order;
-  r.order_id = OrderId(rd.get<std::uint64_t>());
-  r.instrument = InstrumentId(rd.get<std::uint32_t>());
-  r.account = AccountId(rd.get<std::uint32_t>());
-  r.member = MemberId(rd.get<std::uint32_t>());
-  const auto side = rd.get<std::uint8_t>();
-  if (!valid_side(side)) return Err{RecordError::kBadField};
-  r.side = static_cast<Side>(side);
-  r.price_fen = PriceFen(rd.get<std::int64_t>());
-  r.leaves_t = QuantityT(rd.get<std::int64_t>());
-  r.cum_t = QuantityT(rd.get<std::int64_t>());
-  r.cum_notional_fen = AmountFen(rd.get<std::int64_t>());
-  r.hold_amount = rd.get<std::int64_t>();
-  r.hold_generation = rd.get<std::uint16_t>();
-  rd.bytes(r.client_order_id.data(), r.client_order_id.size());
-  r.entry_seq = Seq(rd.get<std::uint64_t>());
-  r.entry_ts = TimestampNs(rd.get<std::int64_t>());
-  r.priority_seq = version == 1 ? r.entry_seq : Seq(rd.get<std::uint64_t>());
-  if (version >= 3) {
-    rd.bytes(stored.orig_client_order_id.data(), stored.orig_client_order_id.size());
-  }
+  open_order_fields(rd, r, version);
+  if (!valid_side(static_cast<std::uint8_t>(r.side))) return Err{RecordError::kBadField};
+  if (version == 1) r.priority_seq = r.entry_seq;
+  if (version >= 3) rd.bytes(stored.orig_client_order_id);
   CX_ASSERT(rd.ok() && rd.at_end());
   if (r.order_id.value() == 0 || r.leaves_t.value() <= 0 || r.priority_seq < r.entry_seq) {
     return Err{RecordError::kBadField};
@@ -148,23 +161,10 @@ std::vector<std::uint8_t> encode_core_state(const CoreStateRecord& r) {
   Writer w(&out);
   w.put(kCoreStateMagic);
   w.put(kRecordVersion);
-  w.put(r.next_order_id);
-  w.put(r.next_trade_id);
-  w.put(r.next_transfer_n);
-  w.put(r.days_closed);
-  w.put(r.last_seq.value());
+  core_counter_fields(w, r);
   w.put(static_cast<std::uint32_t>(r.instruments.size()));
   for (const InstrumentStateRecord& i : r.instruments) {
-    w.put(i.instrument.value());
-    w.put(static_cast<std::uint8_t>(i.phase));
-    w.put(i.reference_fen.value());
-    w.put(i.stats.trade_count);
-    w.put(i.stats.open_fen.value());
-    w.put(i.stats.high_fen.value());
-    w.put(i.stats.low_fen.value());
-    w.put(i.stats.last_fen.value());
-    w.put(i.stats.volume_t.value());
-    w.put(i.stats.turnover_fen.value());
+    instrument_state_fields(w, i);
   }
   return out;
 }
@@ -175,28 +175,14 @@ Result<CoreStateRecord, RecordError> read_core_state(Reader& rd) {
   if (rd.get<std::uint32_t>() != kCoreStateMagic) return Err{RecordError::kWrongMagic};
   if (rd.get<std::uint16_t>() != kRecordVersion) return Err{RecordError::kWrongVersion};
   CoreStateRecord r;
-  r.next_order_id = rd.get<std::uint64_t>();
-  r.next_trade_id = rd.get<std::uint64_t>();
-  r.next_transfer_n = rd.get<std::uint64_t>();
-  r.days_closed = rd.get<std::uint64_t>();
-  r.last_seq = Seq(rd.get<std::uint64_t>());
+  core_counter_fields(rd, r);
   const auto count = rd.get<std::uint32_t>();
   if (!rd.ok()) return Err{RecordError::kWrongSize};
   if (count > kMaxInstrumentRecords) return Err{RecordError::kBadField};
   for (std::uint32_t n = 0; n < count; ++n) {
     InstrumentStateRecord i;
-    i.instrument = InstrumentId(rd.get<std::uint32_t>());
-    const auto phase = rd.get<std::uint8_t>();
-    if (!valid_phase(phase)) return Err{RecordError::kBadField};
-    i.phase = static_cast<Phase>(phase);
-    i.reference_fen = PriceFen(rd.get<std::int64_t>());
-    i.stats.trade_count = rd.get<std::uint32_t>();
-    i.stats.open_fen = PriceFen(rd.get<std::int64_t>());
-    i.stats.high_fen = PriceFen(rd.get<std::int64_t>());
-    i.stats.low_fen = PriceFen(rd.get<std::int64_t>());
-    i.stats.last_fen = PriceFen(rd.get<std::int64_t>());
-    i.stats.volume_t = QuantityT(rd.get<std::int64_t>());
-    i.stats.turnover_fen = AmountFen(rd.get<std::int64_t>());
+    instrument_state_fields(rd, i);
+    if (!valid_phase(static_cast<std::uint8_t>(i.phase))) return Err{RecordError::kBadField};
     r.instruments.push_back(i);
   }
   if (!rd.ok()) return Err{RecordError::kWrongSize};
@@ -245,4 +231,4 @@ Result<ExchangeStateRecord, RecordError> decode_exchange_state(
   return r;
 }
 
-}  // namespace carbonx::gateway
+}  // namespace carbonx
