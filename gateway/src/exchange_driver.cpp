@@ -101,6 +101,8 @@ std::unique_ptr<ExchangeDriver> ExchangeDriver::create(const ServerConfig& confi
     d->session_of_member_[m->id] = s;
     d->member_of_session_[s] = m->id;
   }
+  d->out_ = std::make_unique<out::OutStage>(exchange, static_cast<SessionIndex>(sessions),
+                                            d->session_of_member_);
   if (!d->load_state(error)) return nullptr;
   const std::string problems = d->start_check_problems();
   if (!problems.empty()) {
@@ -177,7 +179,7 @@ bool ExchangeDriver::load_state(std::string* error) {
   ledger_options.cash_settlement_account = AccountId(config_.cash_settlement_account);
   ledger_ = std::make_unique<registry::Ledger>(ledger_options);
   core_ = std::make_unique<Core>(exchange_, *ledger_);
-  orders_.clear();
+  open_orders_.clear();
   open_by_clordid_.assign(member_of_session_.size(), {});
   used_clordids_ = UsedClOrdIds{};
   used_clordids_.set_sessions(member_of_session_);
@@ -186,6 +188,9 @@ bool ExchangeDriver::load_state(std::string* error) {
   journal_.clear();
   state_changed_ = false;
   pending_ = Pending{};
+  // A batch recorded for the out stage and not committed is never said (the sequencer applies
+  // its items again). The out stage itself saw only committed batches: it stays as it is.
+  batch_.clear();
   if (!recover(error)) return false;
   publish_authority(true);  // the committed authority (a new registrar: always)
   return true;
@@ -245,6 +250,7 @@ bool ExchangeDriver::recover(std::string* error) {
   }
   std::string problem;
   std::vector<OpenOrderRecord> open_orders;  // by order id here; the core restores queue order
+  std::vector<carbonx::out::RestoredOrder> for_out;  // the out stage's copy
   const auto each =
       store_->for_each_open_order([&](std::uint64_t, std::span<const std::uint8_t> bytes) {
         if (!problem.empty()) return;
@@ -255,24 +261,24 @@ bool ExchangeDriver::recover(std::string* error) {
         }
         const OpenOrderRecord& r = rec.value().order;
         open_orders.push_back(r);
-        // FIX bookkeeping of the order: which session, which ClOrdID and OrigClOrdID (a resting
-        // order is a Day limit order: OrderMeta's defaults).
-        OrderMeta m;
+        // FIX bookkeeping of the order: which session, which ClOrdID and OrigClOrdID.
         const std::uint32_t member = r.member.value();
-        m.session = member < session_of_member_.size() ? session_of_member_[member] : kNoSession;
-        m.cl_ord_id = std::string(view(r.client_order_id));
-        m.orig_cl_ord_id = std::string(view(rec.value().orig_client_order_id));
-        m.price_fen = r.price_fen.value();
-        m.quantity_t = r.cum_t.value() + r.leaves_t.value();
-        m.cum_t = r.cum_t.value();
-        m.cum_notional_fen = r.cum_notional_fen.value();
-        if (m.session != kNoSession) open_by_clordid_[m.session][m.cl_ord_id] = r.order_id.value();
-        orders_[r.order_id.value()] = std::move(m);
+        OpenOrderKey key;
+        key.session = member < session_of_member_.size() ? session_of_member_[member] : kNoSession;
+        key.cl_ord_id = std::string(view(r.client_order_id));
+        key.orig_cl_ord_id = std::string(view(rec.value().orig_client_order_id));
+        for_out.push_back({r, rec.value().orig_client_order_id});
+        if (key.session != kNoSession) {
+          open_by_clordid_[key.session][key.cl_ord_id] = r.order_id.value();
+        }
+        open_orders_[r.order_id.value()] = std::move(key);
       });
   if (!each.ok() || !problem.empty()) {
     *error = problem.empty() ? "cannot read the open orders" : problem;
     return false;
   }
+  // The out stage's reports of these orders continue (before it runs on another thread).
+  if (!replies_deferred_) out_->restore(for_out);
   if (const auto st = core_->restore_open_orders(std::move(open_orders)); !st.ok()) {
     *error = "open order " + std::to_string(st.error().order_id.value()) +
              " refused: " + std::string(to_string(st.error().error));
@@ -454,7 +460,7 @@ std::optional<registry::RegistrarFailure> ExchangeDriver::run_registry(
   return std::move(r.value().outcome.refused);
 }
 
-void ExchangeDriver::run(TimestampNs ts, CommandBody body, std::vector<Delivery>& out) {
+void ExchangeDriver::run(TimestampNs ts, CommandBody body, OutBatch& out) {
   seq_ = Seq(seq_.value() + 1);
   const Command cmd{seq_, ts, std::move(body)};
   auto rec = applier_->apply_engine(cmd);
@@ -462,7 +468,7 @@ void ExchangeDriver::run(TimestampNs ts, CommandBody body, std::vector<Delivery>
   journal_records_.push_back(rec.value());
   journal_stamps_.push_back(ts);
   state_changed_ = true;
-  translate_events(out);
+  record_applied(out);
   core_->clear_events();
 }
 
@@ -493,9 +499,9 @@ Status<CommitError> ExchangeDriver::commit() {
   for (const ChangedOrder& c : changed) {
     const auto rec = core_->find_open_order(c.instrument, c.order_id);
     if (rec) {
-      const auto meta = orders_.find(c.order_id.value());
+      const auto key = open_orders_.find(c.order_id.value());
       order_bytes.push_back(encode_open_order(
-          *rec, make_client_order_id(meta == orders_.end() ? "" : meta->second.orig_cl_ord_id)));
+          *rec, make_client_order_id(key == open_orders_.end() ? "" : key->second.orig_cl_ord_id)));
       orders.push_back(registry::OrderChange{c.order_id.value(), order_bytes.back(), false});
     } else {
       orders.push_back(registry::OrderChange{c.order_id.value(), {}, true});
@@ -540,11 +546,18 @@ Status<CommitError> ExchangeDriver::commit() {
 }
 
 void ExchangeDriver::apply(TimestampNs ts, const Inbound& in, std::vector<Delivery>& out) {
+  if (replies_deferred_) return apply(ts, in, batch_);
+  OutBatch b;
+  apply(ts, in, b);
+  out_->translate(b, out);
+}
+
+void ExchangeDriver::apply(TimestampNs ts, const Inbound& in, OutBatch& out) {
   // ExecIDs are "<seq>-<n>" (rejects "R<seq>-<n>"), n counting the reports of this item: what a
   // reply says depends on the item and the state only, so a restarted server numbers them as one
   // that never stopped (the count once carried over from the previous FIX order request to
   // auction bids, agreements, operator verbs and calendar events).
-  exec_in_command_ = 0;
+  out.steps.emplace_back(carbonx::out::ResetExecIds{});
   if ((config_.read_only || store_fault_ || fix_->store_failing()) && is_state_change(in)) {
     // While only the FIX session store fails, the exchange's own events (calendar, cancel on
     // disconnect) still run: the store commits them; their FIX messages wait in memory.
@@ -569,7 +582,7 @@ void ExchangeDriver::apply(TimestampNs ts, const Inbound& in, std::vector<Delive
 }
 
 void ExchangeDriver::on_fix(TimestampNs ts, SessionIndex s, const edge::FixCommand& q,
-                            std::vector<Delivery>& out) {
+                            OutBatch& out) {
   if (!q.auction_id.empty()) return on_auction_request(ts, s, q, out);  // fix_auction.cpp
   switch (q.kind) {
     case RequestKind::kNewOrder:
@@ -592,8 +605,7 @@ void ExchangeDriver::on_fix(TimestampNs ts, SessionIndex s, const edge::FixComma
   }
 }
 
-void ExchangeDriver::on_calendar(TimestampNs ts, const CalendarEvent& e,
-                                 std::vector<Delivery>& out) {
+void ExchangeDriver::on_calendar(TimestampNs ts, const CalendarEvent& e, OutBatch& out) {
   switch (e.kind) {
     case CalendarEvent::Kind::kOpen:
       return run(ts, SetPhase{true, InstrumentId(0), Phase::kContinuous}, out);
@@ -607,7 +619,7 @@ void ExchangeDriver::on_calendar(TimestampNs ts, const CalendarEvent& e,
 }
 
 void ExchangeDriver::on_session_event(TimestampNs ts, SessionIndex s, const SessionEvent& e,
-                                      std::vector<Delivery>& out) {
+                                      OutBatch& out) {
   if (e.kind != SessionEvent::Kind::kDisconnected) return;
   if (e.member.value() == 0 || !e.cancel_on_disconnect) return;
   if (s >= open_by_clordid_.size() || open_by_clordid_[s].empty()) return;
@@ -691,7 +703,7 @@ bool ExchangeDriver::is_state_change(const Inbound& in) const {
   return true;  // calendar and session events
 }
 
-void ExchangeDriver::refuse(const Inbound& in, const std::string& why, std::vector<Delivery>& out) {
+void ExchangeDriver::refuse(const Inbound& in, const std::string& why, OutBatch& out) {
   if (const auto* q = std::get_if<edge::FixCommand>(&in.item)) {
     switch (q->kind) {
       case RequestKind::kNewOrder:
@@ -712,7 +724,7 @@ void ExchangeDriver::refuse(const Inbound& in, const std::string& why, std::vect
         d.reply.mass_accepted = false;
         d.reply.reject_code = mass_cancel_reject_reason::kOther;
         d.reply.text = why;
-        out.push_back(std::move(d));
+        out.ready(std::move(d));
         return;
       }
       default: {
@@ -723,7 +735,7 @@ void ExchangeDriver::refuse(const Inbound& in, const std::string& why, std::vect
         d.reply.ref_msg_type = q->kind == RequestKind::kMassCancel ? "q" : "D";
         d.reply.reject_code = business_reject_reason::kApplicationNotAvailable;
         d.reply.text = why;
-        out.push_back(std::move(d));
+        out.ready(std::move(d));
         return;
       }
     }
@@ -733,7 +745,7 @@ void ExchangeDriver::refuse(const Inbound& in, const std::string& why, std::vect
     d.ticket = r->ticket;
     d.http_status = 503;
     d.json = nlohmann::json{{"ok", false}, {"error", why}}.dump();
-    out.push_back(std::move(d));
+    out.ready(std::move(d));
     return;
   }
   // A calendar or session event: held and applied, in order, once the store takes writes (a
@@ -753,6 +765,14 @@ bool ExchangeDriver::roll_back(std::string* error) {
 }
 
 bool ExchangeDriver::poll(TimestampNs ts, std::vector<Delivery>& out) {
+  OutBatch local;
+  OutBatch& record = replies_deferred_ ? batch_ : local;
+  const bool applied = poll_store(ts, record);
+  if (!replies_deferred_) out_->translate(local, out);
+  return applied;
+}
+
+bool ExchangeDriver::poll_store(TimestampNs ts, OutBatch& out) {
   if (store_fault_) {
     if (const auto st = store_->probe_room(); !st.ok()) {
       store_fault_->error = st.error();

@@ -9,8 +9,9 @@
 //   both      <- AE TradeReportType=2 with TrdMatchID and Commission (settled), or =3 (declined,
 //                withdrawn, expired at end of day; Text says which)
 //
-// Also here: the dispatch of every off-book event (auction bids: fix_auction.cpp, repos:
-// fix_repo.cpp) and the public auction News(B).
+// Also here: the texts that explain the refusal of an off-book request (auction bids:
+// fix_auction.cpp, repos: fix_repo.cpp). The reports themselves are the out stage's
+// (gateway/out/src/offbook_replies.cpp).
 
 #include "carbonx/gateway/exchange_driver.hpp"
 #include "carbonx/gateway/fix_engine.hpp"
@@ -18,20 +19,6 @@
 
 namespace carbonx::gateway {
 namespace {
-
-FixSide fix_side(Side s) {
-  return s == Side::kSell ? FixSide::kSell : FixSide::kBuy;
-}
-
-Side other(Side s) {
-  return s == Side::kSell ? Side::kBuy : Side::kSell;
-}
-
-// The word of the News line (one token: the lines are space-separated key=value pairs) and of
-// the operator's auction.open / auction.list.
-std::string pricing_word(AuctionPricing p) {
-  return p == AuctionPricing::kUniform ? "uniform" : "pay_as_bid";
-}
 
 std::string percent(std::uint32_t bp) {
   return format_fen(bp) + "%";  // basis points as a percentage with two decimals
@@ -144,7 +131,7 @@ std::string bid_text(const Core& core, const InstrumentConfig& ins, const Reject
 // The refusal text of an off-book command: the engine's reason, made specific with the numbers
 // that decided it (the band's bounds, the tick, the minimum, the reserve, the bidder's cap, the
 // window). The engine decided; this only explains, from the state the engine used.
-std::string offbook_reject_text(const Core& core, const RejectEvent& j, const edge::FixCommand& q) {
+std::string reject_text(const Core& core, const RejectEvent& j, const edge::FixCommand& q) {
   const InstrumentConfig* ins = core.instrument(j.instrument);
   if (ins == nullptr) return std::string(to_string(j.reason));
   switch (j.command) {
@@ -168,35 +155,14 @@ std::string offbook_reject_text(const Core& core, const RejectEvent& j, const ed
 
 }  // namespace
 
-// The session of the member that may act for `account` (the registrar's authority, the one
-// record of it; the lowest member id when several may), or kNoSession.
-SessionIndex ExchangeDriver::session_of_account(AccountId account) const {
-  for (const MemberId member : registrar_->members_of(account)) {
-    const std::uint32_t m = member.value();
-    if (m < session_of_member_.size() && session_of_member_[m] != kNoSession)
-      return session_of_member_[m];
-  }
-  return kNoSession;
-}
-
 void ExchangeDriver::reject_trade_capture(SessionIndex s, const edge::FixCommand& q,
-                                          const std::string& text, std::vector<Delivery>& out) {
-  Delivery d;
-  d.session = s;
-  d.reply.kind = ReplyKind::kTradeCaptureAck;
-  d.reply.cl_ord_id = q.cl_ord_id.str();
-  d.reply.order_id = q.ref_id.str();
-  d.reply.trade_report_type = q.trade_report_type;
-  d.reply.trd_rpt_status = 1;
-  d.reply.reject_code = trade_report_reject_reason::kOther;
-  d.reply.account = q.account.str();
-  d.reply.symbol = q.symbol.str();
-  d.reply.text = text;
-  out.push_back(std::move(d));
+                                          const std::string& text, OutBatch& out) {
+  out.steps.emplace_back(
+      carbonx::out::Refused{carbonx::out::Refused::Reply::kTradeCapture, seq_, s, q, 0, text});
 }
 
 void ExchangeDriver::on_trade_capture(TimestampNs ts, SessionIndex s, const edge::FixCommand& q,
-                                      std::vector<Delivery>& out) {
+                                      OutBatch& out) {
   CX_ASSERT(q.member.value() != 0);
   const AccountId account = q.account_id;
   if (account.value() == 0) {
@@ -255,150 +221,21 @@ void ExchangeDriver::on_trade_capture(TimestampNs ts, SessionIndex s, const edge
   run(ts, r, out);
 }
 
-// One AE of an agreement as seen by the reporter or the counterparty: that party's side first.
-FixReply ExchangeDriver::agreement_report(const AgreementEvent& e, bool reporter) const {
-  FixReply r;
-  r.kind = ReplyKind::kTradeCapture;
-  r.order_id = std::to_string(e.report_id.value());
-  r.cl_ord_id =
-      std::string(view(reporter ? e.reporter_client_order_id : e.counterparty_client_order_id));
-  if (r.cl_ord_id.empty()) r.cl_ord_id = r.order_id;
-  r.symbol = symbol_of(e.instrument);
-  r.side = fix_side(reporter ? e.reporter_side : other(e.reporter_side));
-  r.account = std::to_string((reporter ? e.reporter : e.counterparty).value());
-  r.counterparty = std::to_string((reporter ? e.counterparty : e.reporter).value());
-  r.last_qty_t = e.quantity_t.value();
-  r.last_px_fen = e.price_fen.value();
-  r.trd_rpt_status = 0;
-  return r;
-}
-
-void ExchangeDriver::on_agreement(const AgreementEvent& e, TimestampNs ts,
-                                  std::vector<Delivery>& out) {
-  const SessionIndex reporter = session_of_account(e.reporter);
-  const SessionIndex counterparty = session_of_account(e.counterparty);
-  auto send = [&](SessionIndex s, FixReply r) {
-    if (s == kNoSession) return;
-    r.transact_time_ns = ts.value();
-    r.trade_date = trading_date(ts).yyyymmdd;
-    Delivery d;
-    d.session = s;
-    d.reply = std::move(r);
-    out.push_back(std::move(d));
-  };
-  switch (e.status) {
-    case AgreementStatus::kReported: {
-      FixReply ack = agreement_report(e, true);
-      ack.kind = ReplyKind::kTradeCaptureAck;
-      ack.trade_report_type = '0';
-      send(reporter, ack);
-      FixReply alleged = agreement_report(e, false);
-      alleged.trade_report_type = '1';
-      return send(counterparty, alleged);
-    }
-    case AgreementStatus::kAccepted: {
-      FixReply mine = agreement_report(e, true);
-      mine.trade_report_type = '2';
-      mine.trade_id = std::to_string(e.trade_id.value());
-      mine.fee_fen = e.reporter_fee.fee_fen.value();
-      send(reporter, mine);
-      FixReply theirs = agreement_report(e, false);
-      theirs.trade_report_type = '2';
-      theirs.trade_id = mine.trade_id;
-      theirs.fee_fen = e.counterparty_fee.fee_fen.value();
-      return send(counterparty, theirs);
-    }
-    case AgreementStatus::kDeclined:
-    case AgreementStatus::kWithdrawn:
-    case AgreementStatus::kExpired: {
-      for (const bool is_reporter : {true, false}) {
-        FixReply r = agreement_report(e, is_reporter);
-        r.trade_report_type = '3';
-        r.text = std::string(to_string(e.status));
-        send(is_reporter ? reporter : counterparty, r);
-      }
-      return;
+std::string ExchangeDriver::offbook_reject_text(const RejectEvent& j,
+                                                const edge::FixCommand& q) const {
+  std::string text = reject_text(*core_, j, q);
+  if (j.reason == RejectReason::kAfterSurrenderDeadline && q.repo) {
+    // The deadline the gateway put in the filing (fix_repo.cpp), named.
+    const std::uint32_t party =
+        q.side == FixSide::kSell ? q.account_id.value() : q.counterparty_number;
+    if (const auto d = offbook_detail::next_surrender_deadline(*registrar_, AccountId(party),
+                                                               trading_date(now_))) {
+      text = "repo end date " + std::to_string(q.end_date) + " is not before the surrender " +
+             "deadline " + std::to_string(d->deadline.yyyymmdd) + " of firm " + d->firm +
+             " (the repo party)";
     }
   }
-}
-
-// Public: News(B) to every member session: an auction opened (its terms), cleared (the result)
-// or cancelled. Bids stay sealed: no bidder or bid is named.
-void ExchangeDriver::on_auction_event(const AuctionEvent& e, std::vector<Delivery>& out) {
-  FixReply r;
-  r.kind = ReplyKind::kNews;
-  const std::string id = std::to_string(e.auction_id.value());
-  r.text = "auction " + id + " " + std::string(to_string(e.status));
-  r.news_lines.push_back("CxAuctionID=" + id + " Symbol=" + symbol_of(e.instrument) +
-                         " Quantity=" + std::to_string(e.quantity_t.value()) + " Reserve=" +
-                         format_fen(e.reserve_fen.value()) + " Pricing=" + pricing_word(e.pricing));
-  if (e.status == AuctionStatus::kOpened) {
-    r.news_lines.push_back("StartTimeNs=" + std::to_string(e.start_ts.value()) +
-                           " EndTimeNs=" + std::to_string(e.end_ts.value()));
-  } else {
-    r.news_lines.push_back(
-        "BidQty=" + std::to_string(e.bid_t.value()) +
-        " ClearedQty=" + std::to_string(e.cleared_t.value()) +
-        " LowPx=" + format_fen(e.low_fen.value()) + " HighPx=" + format_fen(e.high_fen.value()) +
-        " Winners=" + std::to_string(e.winners) + " Bids=" + std::to_string(e.bids));
-  }
-  for (SessionIndex s = 0; s < fix_->session_count(); ++s) {
-    Delivery d;
-    d.session = s;
-    d.reply = r;
-    out.push_back(std::move(d));
-  }
-}
-
-// Off-book events of one command; true when `ev` was one (handled here).
-bool ExchangeDriver::translate_offbook_event(const Event& ev, std::vector<Delivery>& out) {
-  if (const auto* a = std::get_if<AgreementEvent>(&ev.body)) {
-    on_agreement(*a, ev.ts, out);
-    return true;
-  }
-  if (const auto* j = std::get_if<RejectEvent>(&ev.body)) {
-    if (j->command < CommandType::kAgreementReport) return false;
-    if (pending_.request == nullptr) {  // an operator command: its reply says so
-      pending_.rejected = true;
-      return true;
-    }
-    const edge::FixCommand& q = *pending_.request;
-    std::string text = offbook_reject_text(*core_, *j, q);
-    if (j->reason == RejectReason::kAfterSurrenderDeadline && q.repo) {
-      // The deadline the gateway put in the filing (fix_repo.cpp), named.
-      const std::uint32_t party =
-          q.side == FixSide::kSell ? q.account_id.value() : q.counterparty_number;
-      if (const auto d = offbook_detail::next_surrender_deadline(*registrar_, AccountId(party),
-                                                                 trading_date(now_))) {
-        text = "repo end date " + std::to_string(q.end_date) + " is not before the surrender " +
-               "deadline " + std::to_string(d->deadline.yyyymmdd) + " of firm " + d->firm +
-               " (the repo party)";
-      }
-    }
-    // A refused report or bid changed nothing: its TradeReportID / ClOrdID may be sent again.
-    if (q.kind != RequestKind::kCancel) used_clordids_.erase(pending_.session, q.cl_ord_id.view());
-    if (q.kind == RequestKind::kTradeCapture) {
-      reject_trade_capture(pending_.session, q, text, out);
-    } else if (q.kind == RequestKind::kNewOrder) {
-      reject_order(pending_.session, q, ord_rej_reason::kOther, text, out);
-    } else {
-      reject_cancel(pending_.session, q, cxl_rej_reason::kOther, text, out);
-    }
-    return true;
-  }
-  if (const auto* b = std::get_if<AuctionBidEvent>(&ev.body)) {
-    on_auction_bid(*b, ev.ts, out);
-    return true;
-  }
-  if (const auto* r = std::get_if<RepoEvent>(&ev.body)) {
-    on_repo_event(*r, ev.ts, out);
-    return true;
-  }
-  if (const auto* a = std::get_if<AuctionEvent>(&ev.body)) {
-    on_auction_event(*a, out);
-    return true;
-  }
-  return false;
+  return text;
 }
 
 }  // namespace carbonx::gateway

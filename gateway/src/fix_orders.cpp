@@ -1,4 +1,4 @@
-// ExchangeDriver: FIX order requests -> core commands, core events -> ExecutionReports.
+// ExchangeDriver: FIX order requests -> core commands (their replies: the out stage).
 #include <fmt/format.h>
 
 #include "carbonx/gateway/exchange_driver.hpp"
@@ -10,9 +10,6 @@ namespace {
 Side to_core(FixSide s) {
   return s == FixSide::kSell ? Side::kSell : Side::kBuy;
 }
-FixSide to_fix(Side s) {
-  return s == Side::kSell ? FixSide::kSell : FixSide::kBuy;
-}
 TimeInForce to_core(FixTif t) {
   return t == FixTif::kIoc   ? TimeInForce::kIoc
          : t == FixTif::kFok ? TimeInForce::kFok
@@ -20,10 +17,6 @@ TimeInForce to_core(FixTif t) {
 }
 
 }  // namespace
-
-std::string ExchangeDriver::next_exec_id() {
-  return fmt::format("{}-{}", seq_.value(), ++exec_in_command_);
-}
 
 const InstrumentConfig* ExchangeDriver::instrument_by_symbol(std::string_view symbol) const {
   for (const InstrumentConfig& i : core_->config().instruments) {
@@ -40,8 +33,8 @@ const std::string& ExchangeDriver::symbol_of(InstrumentId id) const {
 
 std::optional<OrderId> ExchangeDriver::find_order(SessionIndex s, const edge::FixCommand& q) const {
   if (!q.order_id.empty()) {
-    const auto it = orders_.find(q.order_number);
-    if (it != orders_.end() && it->second.session == s) return OrderId(q.order_number);
+    const auto it = open_orders_.find(q.order_number);
+    if (it != open_orders_.end() && it->second.session == s) return OrderId(q.order_number);
     return std::nullopt;
   }
   const auto clid = q.kind == RequestKind::kStatus ? q.cl_ord_id.str() : q.orig_cl_ord_id.str();
@@ -51,47 +44,19 @@ std::optional<OrderId> ExchangeDriver::find_order(SessionIndex s, const edge::Fi
 }
 
 void ExchangeDriver::reject_order(SessionIndex s, const edge::FixCommand& q, std::int32_t code,
-                                  const std::string& text, std::vector<Delivery>& out) {
-  Delivery d;
-  d.session = s;
-  FixReply& r = d.reply;
-  r.kind = ReplyKind::kExecReport;
-  r.order_id = "NONE";
-  r.cl_ord_id = q.cl_ord_id.str();
-  r.exec_id = fmt::format("R{}-{}", seq_.value(), ++exec_in_command_);
-  r.exec_type = exec_type::kRejected;
-  r.ord_status = ord_status::kRejected;
-  r.account = q.account.str();
-  r.symbol = q.symbol.str();
-  r.side = q.side;
-  r.ord_type = q.ord_type;
-  r.tif = q.tif;
-  r.price_fen = q.price_fen;
-  r.quantity_t = q.quantity_t;
-  r.reject_code = code;
-  r.text = text;
-  out.push_back(std::move(d));
+                                  const std::string& text, OutBatch& out) {
+  out.steps.emplace_back(
+      carbonx::out::Refused{carbonx::out::Refused::Reply::kOrder, seq_, s, q, code, text});
 }
 
 void ExchangeDriver::reject_cancel(SessionIndex s, const edge::FixCommand& q, std::int32_t code,
-                                   const std::string& text, std::vector<Delivery>& out) {
-  Delivery d;
-  d.session = s;
-  FixReply& r = d.reply;
-  r.kind = ReplyKind::kCancelReject;
-  r.order_id = q.order_id.empty() ? "NONE" : q.order_id.str();
-  r.cl_ord_id = q.cl_ord_id.str();
-  r.orig_cl_ord_id = q.orig_cl_ord_id.str();
-  r.ord_status = ord_status::kRejected;
-  r.account = q.account.str();
-  r.cxl_rej_response_to = q.kind == RequestKind::kReplace ? '2' : '1';
-  r.reject_code = code;
-  r.text = text;
-  out.push_back(std::move(d));
+                                   const std::string& text, OutBatch& out) {
+  out.steps.emplace_back(
+      carbonx::out::Refused{carbonx::out::Refused::Reply::kCancel, seq_, s, q, code, text});
 }
 
 void ExchangeDriver::on_new_order(TimestampNs ts, SessionIndex s, const edge::FixCommand& q,
-                                  std::vector<Delivery>& out) {
+                                  OutBatch& out) {
   CX_ASSERT(q.member.value() != 0);
   if (q.account_id.value() == 0) {
     return reject_order(s, q, ord_rej_reason::kUnknownAccount,
@@ -123,14 +88,12 @@ void ExchangeDriver::on_new_order(TimestampNs ts, SessionIndex s, const edge::Fi
   pending_ = Pending{};
   pending_.request = &q;
   pending_.session = s;
-  pending_.meta =
-      OrderMeta{s, q.cl_ord_id.str(), "", q.ord_type, q.tif, q.price_fen, q.quantity_t, 0, 0};
   run(ts, c, out);
   pending_ = Pending{};
 }
 
 void ExchangeDriver::on_cancel_or_replace(TimestampNs ts, SessionIndex s, const edge::FixCommand& q,
-                                          std::vector<Delivery>& out) {
+                                          OutBatch& out) {
   CX_ASSERT(q.member.value() != 0);
   const auto id = find_order(s, q);
   if (!id) {
@@ -141,8 +104,7 @@ void ExchangeDriver::on_cancel_or_replace(TimestampNs ts, SessionIndex s, const 
                              (q.order_id.empty() ? "" : " / OrderID(37) " + q.order_id.str()),
                          out);
   }
-  const auto it = orders_.find(id->value());
-  CX_ASSERT(it != orders_.end());
+  CX_ASSERT(open_orders_.contains(id->value()));
   if (q.instrument.value() == 0) {
     return reject_cancel(s, q, cxl_rej_reason::kOther, "unknown Symbol(55) " + q.symbol.str(), out);
   }
@@ -182,37 +144,37 @@ void ExchangeDriver::on_cancel_or_replace(TimestampNs ts, SessionIndex s, const 
 }
 
 void ExchangeDriver::on_mass_cancel(TimestampNs ts, SessionIndex s, const edge::FixCommand& q,
-                                    std::vector<Delivery>& out) {
+                                    OutBatch& out) {
   CX_ASSERT(q.member.value() != 0);
-  Delivery d;
-  d.session = s;
-  FixReply& r = d.reply;
-  r.kind = ReplyKind::kMassCancelReport;
-  r.cl_ord_id = q.cl_ord_id.str();
-  r.order_id = fmt::format("MC{}", seq_.value() + 1);
-  r.mass_scope = q.mass_scope;
-  r.symbol = q.symbol.str();
+  auto refuse = [&](std::int32_t code, std::string text) {
+    Delivery d;
+    d.session = s;
+    FixReply& r = d.reply;
+    r.kind = ReplyKind::kMassCancelReport;
+    r.cl_ord_id = q.cl_ord_id.str();
+    r.order_id = fmt::format("MC{}", seq_.value() + 1);
+    r.mass_scope = q.mass_scope;
+    r.symbol = q.symbol.str();
+    r.mass_accepted = false;
+    r.reject_code = code;
+    r.text = std::move(text);
+    out.ready(std::move(d));
+  };
   MassCancel mc;
   mc.by_member = true;
   mc.member = q.member;
   if (q.mass_scope == MassCancelScope::kSecurity) {
     if (q.instrument.value() == 0) {
-      r.mass_accepted = false;
-      r.reject_code = mass_cancel_reject_reason::kUnknownSecurity;
-      r.text = "unknown Symbol(55) " + q.symbol.str();
-      out.push_back(std::move(d));
-      return;
+      return refuse(mass_cancel_reject_reason::kUnknownSecurity,
+                    "unknown Symbol(55) " + q.symbol.str());
     }
     mc.by_instrument = true;
     mc.instrument = q.instrument;
   }
   if (!q.account.empty()) {
     if (q.account_id.value() == 0) {
-      r.mass_accepted = false;
-      r.reject_code = mass_cancel_reject_reason::kOther;
-      r.text = "Account(1) " + q.account.str() + " is not an account this member may trade";
-      out.push_back(std::move(d));
-      return;
+      return refuse(mass_cancel_reject_reason::kOther,
+                    "Account(1) " + q.account.str() + " is not an account this member may trade");
     }
     mc.by_account = true;
     mc.account = q.account_id;
@@ -220,41 +182,19 @@ void ExchangeDriver::on_mass_cancel(TimestampNs ts, SessionIndex s, const edge::
   pending_ = Pending{};
   pending_.request = &q;
   pending_.session = s;
-  run(ts, mc, out);  // the CancelEvents become ExecutionReports first
-  r.total_affected = pending_.cancels;
+  run(ts, mc, out);  // the out stage reports the cancels, then the MassCancelReport
   pending_ = Pending{};
-  out.push_back(std::move(d));
-}
-
-FixReply ExchangeDriver::base_report(const OrderMeta& m, OrderId id, InstrumentId ins,
-                                     Side side) const {
-  FixReply r;
-  r.kind = ReplyKind::kExecReport;
-  r.order_id = std::to_string(id.value());
-  r.cl_ord_id = m.cl_ord_id;
-  r.orig_cl_ord_id = m.orig_cl_ord_id;
-  r.symbol = symbol_of(ins);
-  r.side = to_fix(side);
-  r.ord_type = m.ord_type;
-  r.tif = m.tif;
-  r.price_fen = m.ord_type == FixOrdType::kClick ? 0 : m.price_fen;
-  r.quantity_t = m.quantity_t;
-  r.cum_qty_t = m.cum_t;
-  r.cum_notional_fen = m.cum_notional_fen;
-  r.leaves_qty_t = m.quantity_t - m.cum_t;
-  r.transact_time_ns = 0;
-  return r;
 }
 
 void ExchangeDriver::forget_order(OrderId id) {
-  const auto it = orders_.find(id.value());
-  if (it == orders_.end()) return;
+  const auto it = open_orders_.find(id.value());
+  if (it == open_orders_.end()) return;
   if (it->second.session != kNoSession) {
     auto& open = open_by_clordid_[it->second.session];
     const auto o = open.find(it->second.cl_ord_id);
     if (o != open.end() && o->second == id.value()) open.erase(o);
   }
-  orders_.erase(it);
+  open_orders_.erase(it);
 }
 
 }  // namespace carbonx::gateway

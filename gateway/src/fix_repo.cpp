@@ -1,5 +1,6 @@
 // ExchangeDriver: repo filings over FIX (docs/fix/README.md "Repo"): TradeCaptureReport (AE)
-// with SecurityType(167)=REPO.
+// with SecurityType(167)=REPO. The requests are here; the reports of every step are the out
+// stage's (gateway/out/src/offbook_replies.cpp).
 //
 //   filer     AE 856=0, NoSides: the filer's 54 = 2 (the repo party: sells now, buys back) or 1
 //             (the reverse party) and 1 account, then the other party's; 32 quantity, 31 start
@@ -22,8 +23,7 @@
 namespace carbonx::gateway {
 
 void ExchangeDriver::on_repo_capture(TimestampNs ts, SessionIndex s, const edge::FixCommand& q,
-                                     AccountId account, MemberId member,
-                                     std::vector<Delivery>& out) {
+                                     AccountId account, MemberId member, OutBatch& out) {
   if (q.trade_report_type == '2' || q.trade_report_type == '3') {
     const std::uint64_t id = q.ref_number;
     if (id == 0) {
@@ -70,64 +70,6 @@ void ExchangeDriver::on_repo_capture(TimestampNs ts, SessionIndex s, const edge:
   f.client_order_id = make_client_order_id(q.cl_ord_id.view());
   used_clordids_.insert(s, q.cl_ord_id.view());
   run(ts, f, out);
-}
-
-void ExchangeDriver::on_repo_event(const RepoEvent& e, TimestampNs ts, std::vector<Delivery>& out) {
-  for (const bool repo_side : {true, false}) {
-    const AccountId account = repo_side ? e.repo_party : e.reverse_party;
-    const SessionIndex s = session_of_account(account);
-    if (s == kNoSession) continue;
-    FixReply r;
-    r.kind = ReplyKind::kTradeCapture;
-    r.repo = true;
-    r.order_id = std::to_string(e.repo_id.value());
-    r.cl_ord_id = account == e.actor && !view(e.client_order_id).empty()
-                      ? std::string(view(e.client_order_id))
-                      : r.order_id;
-    r.symbol = symbol_of(e.instrument);
-    r.side = repo_side ? FixSide::kSell : FixSide::kBuy;
-    r.account = std::to_string(account.value());
-    r.counterparty = std::to_string((repo_side ? e.reverse_party : e.repo_party).value());
-    r.last_qty_t = e.quantity_t.value();
-    // LastPx: the price of the leg this report is about (the repurchase price once bought back).
-    r.last_px_fen = e.status == RepoStatus::kRepurchased ? e.repurchase_price_fen.value()
-                                                         : e.start_price_fen.value();
-    r.start_price_fen = e.start_price_fen.value();
-    r.price2_fen = e.repurchase_price_fen.value();
-    r.start_date = e.filed_date.yyyymmdd;
-    r.end_date = e.end_date.yyyymmdd;
-    r.transact_time_ns = ts.value();
-    r.trade_date = trading_date(ts).yyyymmdd;
-    r.text = std::string(to_string(e.status));
-    const FeeCharge& fee = repo_side ? e.repo_party_fee : e.reverse_party_fee;
-    switch (e.status) {
-      case RepoStatus::kProposed:
-        r.trade_report_type = account == e.actor ? '0' : '1';
-        if (account == e.actor) r.kind = ReplyKind::kTradeCaptureAck;
-        break;
-      case RepoStatus::kOpen:
-      case RepoStatus::kRepurchased:
-        r.trade_report_type = '2';
-        r.trade_id = std::to_string(e.trade_id.value());
-        r.fee_fen = fee.fee_fen.value();
-        if (fee.waiver_rule_id != 0) {
-          r.text += "; fee " + format_fen(fee.waived_fen.value()) + " waived by rule " +
-                    std::to_string(fee.waiver_rule_id);
-        }
-        break;
-      case RepoStatus::kEarlyConsent:
-        r.trade_report_type = '4';
-        break;
-      default:  // declined, expired, defaulted, resolved
-        r.trade_report_type = '3';
-        if (e.units_released) r.text += "; locked units released to the reverse party";
-        break;
-    }
-    Delivery d;
-    d.session = s;
-    d.reply = std::move(r);
-    out.push_back(std::move(d));
-  }
 }
 
 }  // namespace carbonx::gateway

@@ -21,7 +21,7 @@ namespace carbonx::gateway {
 
 class OperatorHandlers {
  public:
-  OperatorHandlers(ExchangeDriver& driver, TimestampNs ts, std::vector<Delivery>& out)
+  OperatorHandlers(ExchangeDriver& driver, TimestampNs ts, OutBatch& out)
       : d_(driver), ts_(ts), out_(out) {}
 
   // operator_verbs.cpp
@@ -77,7 +77,7 @@ class OperatorHandlers {
 
   ExchangeDriver& d_;
   TimestampNs ts_;
-  std::vector<Delivery>& out_;
+  OutBatch& out_;
 };
 
 }  // namespace carbonx::gateway

@@ -91,7 +91,7 @@ OperatorReply error_reply(std::uint32_t status, const std::string& text) {
 
 // Runs one operator command and returns its events (the FIX sessions concerned get theirs too).
 std::vector<Event> ExchangeDriver::run_operator_command(TimestampNs ts, CommandBody body,
-                                                        std::vector<Delivery>& out) {
+                                                        OutBatch& out) {
   seq_ = Seq(seq_.value() + 1);
   const Command cmd{seq_, ts, std::move(body)};
   auto rec = applier_->apply_engine(cmd);  // the one applier (journal_applier.hpp)
@@ -100,7 +100,7 @@ std::vector<Event> ExchangeDriver::run_operator_command(TimestampNs ts, CommandB
   journal_stamps_.push_back(ts);
   state_changed_ = true;
   std::vector<Event> events(core_->events().begin(), core_->events().end());
-  translate_events(out);
+  record_applied(out);
   core_->clear_events();
   return events;
 }

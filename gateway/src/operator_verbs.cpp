@@ -21,15 +21,14 @@ static_assert(verbs::kMaxAdvanceS * 1'000'000'000 == ExchangeClock::kMaxAdvanceN
 
 }  // namespace
 
-void ExchangeDriver::on_operator(TimestampNs ts, const OperatorRequest& r,
-                                 std::vector<Delivery>& out) {
+void ExchangeDriver::on_operator(TimestampNs ts, const OperatorRequest& r, OutBatch& out) {
   pending_ = Pending{};
   OperatorReply reply = std::visit(OperatorHandlers{*this, ts, out}, r.request);
   Delivery d;
   d.ticket = r.ticket;
   d.http_status = reply.http_status;
   d.json = std::move(reply.json);
-  out.push_back(std::move(d));
+  out.ready(std::move(d));
 }
 
 OperatorReply OperatorHandlers::set_phase(Phase phase, const verbs::SymbolOrAll& r) {
@@ -136,10 +135,9 @@ OperatorReply OperatorHandlers::operator()(const verbs::QueryBalances& r) {
 OperatorReply OperatorHandlers::operator()(const verbs::QueryBook& r) {
   const InstrumentConfig* ins = d_.instrument_by_symbol(r.symbol);
   if (ins == nullptr) return error_reply(404, "unknown symbol");
-  std::vector<Delivery> snap;
-  d_.md_snapshot(kNoSession, "", ins->id, r.depth, true, true, snap);
+  const FixReply snap = d_.md_snapshot("", ins->id, r.depth, true, true);
   json levels = json::array();
-  for (const MdEntry& e : snap.front().reply.md) {
+  for (const MdEntry& e : snap.md) {
     levels.push_back({{"side", e.entry_type == '0' ? "bid" : "ask"},
                       {"price_fen", e.price_fen},
                       {"quantity_t", e.quantity_t}});

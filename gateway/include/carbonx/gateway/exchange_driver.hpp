@@ -75,6 +75,7 @@
 #include "carbonx/gateway/members.hpp"
 #include "carbonx/gateway/sequencer.hpp"
 #include "carbonx/gateway/used_clordids.hpp"
+#include "carbonx/out/out_stage.hpp"
 #include "carbonx/registry/journal_applier.hpp"
 #include "carbonx/registry/ledger.hpp"
 #include "carbonx/registry/registrar.hpp"
@@ -84,14 +85,7 @@ namespace carbonx::gateway {
 
 class FixEngine;
 
-// A market data subscription of one session.
-struct MdSubscriptionEntry {
-  SessionIndex session = kNoSession;
-  std::string request_id;
-  bool bids = false;
-  bool offers = false;
-  bool trades = false;
-};
+using OutBatch = out::Batch;
 
 // The Registrar's configuration of a server: config.issuance_account, the exchange's instruments,
 // the profile config.jurisdiction of config.jurisdictions_path and config.allocation_table_paths
@@ -103,7 +97,6 @@ std::optional<registry::RegistrarConfig> make_registrar_config(const ServerConfi
 
 class ExchangeDriver final : public CoreDriver {
  public:
-  static constexpr std::size_t kMaxSubscriptionsPerInstrument = 8192;
   static constexpr std::size_t kMaxPositionReports = 1024;
 
   // Opens the store under config.data_dir/store and recovers. nullptr and *error on failure.
@@ -121,6 +114,9 @@ class ExchangeDriver final : public CoreDriver {
   ~ExchangeDriver() override;
 
   void apply(TimestampNs ts, const Inbound& in, std::vector<Delivery>& out) override;
+  // Records what `in` did for the out stage instead of making its replies (the sequencer's
+  // path once replies are deferred; apply() above records and translates at once).
+  void apply(TimestampNs ts, const Inbound& in, OutBatch& out);
   Status<CommitError> commit() override;
   bool roll_back(std::string* error) override;
   bool degraded() const override { return store_fault_.has_value() || !deferred_.empty(); }
@@ -143,16 +139,13 @@ class ExchangeDriver final : public CoreDriver {
  private:
   friend class OperatorHandlers;  // the operator verbs' core side (src/operator_handlers.hpp)
 
-  struct OrderMeta {  // what an ExecutionReport needs beyond the core's events
+  // An open order's FIX identity (the ClOrdID checks and lookups of the core thread, and the
+  // OrigClOrdID the commit writes in its open-order record; what the reports need is the out
+  // stage's OrderMeta).
+  struct OpenOrderKey {
     SessionIndex session = kNoSession;
     std::string cl_ord_id;
-    std::string orig_cl_ord_id;
-    FixOrdType ord_type = FixOrdType::kLimit;
-    FixTif tif = FixTif::kDay;
-    std::int64_t price_fen = 0;
-    std::int64_t quantity_t = 0;
-    std::int64_t cum_t = 0;
-    std::int64_t cum_notional_fen = 0;
+    std::string orig_cl_ord_id;  // the ClOrdID before its last replace ("" if never replaced)
   };
 
   ExchangeDriver() = default;
@@ -177,74 +170,62 @@ class ExchangeDriver final : public CoreDriver {
   std::optional<registry::RegistrarFailure> run_registry(TimestampNs ts,
                                                          const registry::RegistryCommand& cmd);
 
-  // One core command: numbered, stamped, applied, journaled; its events translated into `out`.
-  void run(TimestampNs ts, CommandBody body, std::vector<Delivery>& out);
-  void translate_events(std::vector<Delivery>& out);
-  void on_fill(const FillEvent& e, std::vector<Delivery>& out);
-  void on_cancelled(const CancelEvent& e, std::vector<Delivery>& out);
-  void on_replaced(const ReplaceAckEvent& e, std::vector<Delivery>& out);
-  void on_rejected(const RejectEvent& e, std::vector<Delivery>& out);
-  void on_book_events(std::vector<Delivery>& out);
+  // One core command: numbered, stamped, applied, journaled; its events recorded in `out`.
+  void run(TimestampNs ts, CommandBody body, OutBatch& out);
+  // The core's events of the command just applied, with what its replies need, as a step for
+  // the out stage; and the core thread's own bookkeeping of them (open ClOrdIDs, ids given back).
+  void record_applied(OutBatch& out);
+  void note_event(const Event& ev, carbonx::out::Applied& a);
 
-  void on_fix(TimestampNs ts, SessionIndex s, const edge::FixCommand& q,
-              std::vector<Delivery>& out);
-  void on_new_order(TimestampNs ts, SessionIndex s, const edge::FixCommand& q,
-                    std::vector<Delivery>& out);
+  void on_fix(TimestampNs ts, SessionIndex s, const edge::FixCommand& q, OutBatch& out);
+  void on_new_order(TimestampNs ts, SessionIndex s, const edge::FixCommand& q, OutBatch& out);
   void on_cancel_or_replace(TimestampNs ts, SessionIndex s, const edge::FixCommand& q,
-                            std::vector<Delivery>& out);
-  void on_status(SessionIndex s, const edge::FixCommand& q, std::vector<Delivery>& out);
-  void on_mass_cancel(TimestampNs ts, SessionIndex s, const edge::FixCommand& q,
-                      std::vector<Delivery>& out);
-  void on_market_data(SessionIndex s, const edge::FixCommand& q, std::vector<Delivery>& out);
-  void on_security_list(SessionIndex s, const edge::FixCommand& q, std::vector<Delivery>& out);
-  void on_positions(SessionIndex s, const edge::FixCommand& q, std::vector<Delivery>& out);
+                            OutBatch& out);
+  void on_status(SessionIndex s, const edge::FixCommand& q, OutBatch& out);
+  void on_mass_cancel(TimestampNs ts, SessionIndex s, const edge::FixCommand& q, OutBatch& out);
+  void on_market_data(SessionIndex s, const edge::FixCommand& q, OutBatch& out);
+  void on_security_list(SessionIndex s, const edge::FixCommand& q, OutBatch& out);
+  void on_positions(SessionIndex s, const edge::FixCommand& q, OutBatch& out);
   // An operator verb, already typed at the edge: dispatched through the verb table's handlers.
-  void on_operator(TimestampNs ts, const OperatorRequest& r, std::vector<Delivery>& out);
-  void on_calendar(TimestampNs ts, const CalendarEvent& e, std::vector<Delivery>& out);
-  void on_session_event(TimestampNs ts, SessionIndex s, const SessionEvent& e,
-                        std::vector<Delivery>& out);
+  void on_operator(TimestampNs ts, const OperatorRequest& r, OutBatch& out);
+  void on_calendar(TimestampNs ts, const CalendarEvent& e, OutBatch& out);
+  void on_session_event(TimestampNs ts, SessionIndex s, const SessionEvent& e, OutBatch& out);
   // A state change while refusal() is not empty: refused with `why` (FIX: the request's own
   // reject; operator: 503), or, for calendar and session events, held for later.
   bool is_state_change(const Inbound& in) const;
-  void refuse(const Inbound& in, const std::string& why, std::vector<Delivery>& out);
+  void refuse(const Inbound& in, const std::string& why, OutBatch& out);
+  bool poll_store(TimestampNs ts, OutBatch& out);
 
   // Helpers.
   // The operator verbs' symbols (FIX commands arrive with their instrument resolved).
   const InstrumentConfig* instrument_by_symbol(std::string_view symbol) const;
   const std::string& symbol_of(InstrumentId id) const;
   std::optional<OrderId> find_order(SessionIndex s, const edge::FixCommand& q) const;
-  FixReply base_report(const OrderMeta& m, OrderId id, InstrumentId ins, Side side) const;
+  // A FIX request refused before the core (no seq): the out stage makes the reply.
   // code: an ord_rej_reason:: / cxl_rej_reason:: value (fix_types.hpp).
   void reject_order(SessionIndex s, const edge::FixCommand& q, std::int32_t code,
-                    const std::string& text, std::vector<Delivery>& out);
+                    const std::string& text, OutBatch& out);
   void reject_cancel(SessionIndex s, const edge::FixCommand& q, std::int32_t code,
-                     const std::string& text, std::vector<Delivery>& out);
-  void md_snapshot(SessionIndex s, const std::string& request_id, InstrumentId ins, int depth,
-                   bool bids, bool offers, std::vector<Delivery>& out) const;
-  std::string next_exec_id();
+                     const std::string& text, OutBatch& out);
+  // A market data snapshot of the book (its request's MDReqID; kNoSession: for query.book).
+  FixReply md_snapshot(const std::string& request_id, InstrumentId ins, int depth, bool bids,
+                       bool offers) const;
   std::string query_id(char kind, const edge::FixCommand& q) const;
   void forget_order(OrderId id);
-  std::vector<Event> run_operator_command(TimestampNs ts, CommandBody body,
-                                          std::vector<Delivery>& out);
+  std::vector<Event> run_operator_command(TimestampNs ts, CommandBody body, OutBatch& out);
   // Agreement transfers over FIX (fix_offbook.cpp).
-  void on_trade_capture(TimestampNs ts, SessionIndex s, const edge::FixCommand& q,
-                        std::vector<Delivery>& out);
+  void on_trade_capture(TimestampNs ts, SessionIndex s, const edge::FixCommand& q, OutBatch& out);
   void reject_trade_capture(SessionIndex s, const edge::FixCommand& q, const std::string& text,
-                            std::vector<Delivery>& out);
-  bool translate_offbook_event(const Event& ev, std::vector<Delivery>& out);
-  void on_agreement(const AgreementEvent& e, TimestampNs ts, std::vector<Delivery>& out);
-  FixReply agreement_report(const AgreementEvent& e, bool reporter) const;
-  // The session of a member with authority over `account` (notices of agreements, bids, repos).
-  SessionIndex session_of_account(AccountId account) const;
-  void on_auction_event(const AuctionEvent& e, std::vector<Delivery>& out);
+                            OutBatch& out);
+  // A refused off-book command of a FIX request: the engine's reason explained from the state
+  // it used (fix_offbook.cpp).
+  std::string offbook_reject_text(const RejectEvent& j, const edge::FixCommand& q) const;
+  MemberId member_of_account(AccountId account) const;
   // Auction bids over FIX (fix_auction.cpp).
-  void on_auction_request(TimestampNs ts, SessionIndex s, const edge::FixCommand& q,
-                          std::vector<Delivery>& out);
-  void on_auction_bid(const AuctionBidEvent& e, TimestampNs ts, std::vector<Delivery>& out);
+  void on_auction_request(TimestampNs ts, SessionIndex s, const edge::FixCommand& q, OutBatch& out);
   // Repo filings over FIX (fix_repo.cpp).
   void on_repo_capture(TimestampNs ts, SessionIndex s, const edge::FixCommand& q, AccountId account,
-                       MemberId member, std::vector<Delivery>& out);
-  void on_repo_event(const RepoEvent& e, TimestampNs ts, std::vector<Delivery>& out);
+                       MemberId member, OutBatch& out);
 
   ServerConfig config_;
   ExchangeConfig exchange_;  // the instruments (a rolled back core is built from them again)
@@ -283,22 +264,25 @@ class ExchangeDriver final : public CoreDriver {
   std::vector<registry::JournalEntry> journal_;
   bool state_changed_ = false;
 
-  // FIX bookkeeping (rebuilt from the open orders at start).
-  std::unordered_map<std::uint64_t, OrderMeta> orders_;                // by OrderId
+  // FIX bookkeeping of the core thread (rebuilt from the open orders at start).
+  std::unordered_map<std::uint64_t, OpenOrderKey> open_orders_;        // by OrderId
   std::vector<std::map<std::string, std::uint64_t>> open_by_clordid_;  // per session
   UsedClOrdIds used_clordids_;  // the day's, per session; committed with the batches
-  std::vector<SessionIndex> session_of_member_;                                  // by MemberId
-  std::unordered_map<std::uint32_t, std::vector<MdSubscriptionEntry>> md_subs_;  // by instrument
-  // The FIX request behind the command being applied (its events need its ClOrdID).
+  std::vector<SessionIndex> session_of_member_;  // by MemberId
+  // The FIX request behind the command being applied (its replies echo its ids).
   struct Pending {
     const edge::FixCommand* request = nullptr;
     SessionIndex session = kNoSession;
-    OrderMeta meta;            // kNewOrder: becomes orders_[id] on the AckEvent
-    std::int32_t cancels = 0;  // kMassCancel: CancelEvents counted
-    bool rejected = false;
   };
   Pending pending_;
-  std::uint32_t exec_in_command_ = 0;
+
+  // The out stage: the replies of what was applied. Until the sequencer defers the replies
+  // (defer_replies()), apply() translates each item at once with it; afterwards the core thread
+  // only records the batch (batch_), handed over after its commit (take_out_batch()), and never
+  // touches out_ again.
+  std::unique_ptr<carbonx::out::OutStage> out_;
+  bool replies_deferred_ = false;
+  OutBatch batch_;
 };
 
 }  // namespace carbonx::gateway

@@ -43,6 +43,7 @@
 #include "carbonx/gateway/clock.hpp"
 #include "carbonx/gateway/fix_engine.hpp"
 #include "carbonx/gateway/fix_types.hpp"
+#include "carbonx/out/batch.hpp"
 #include "carbonx/verbs/requests.hpp"
 
 namespace carbonx::gateway {
@@ -77,14 +78,8 @@ struct Inbound {
   std::variant<edge::FixCommand, OperatorRequest, CalendarEvent, SessionEvent> item;
 };
 
-// Something to send once its batch is durable.
-struct Delivery {
-  SessionIndex session = kNoSession;  // a FIX reply to this session ...
-  FixReply reply;
-  std::uint64_t ticket = 0;  // ... or an operator reply to this HTTP exchange (session unset)
-  std::uint32_t http_status = 200;
-  std::string json;
-};
+// Something to send once its batch is durable (the out stage's, carbonx/out/batch.hpp).
+using out::Delivery;
 
 enum class CommitError : std::uint8_t { kStore = 1 };
 std::string_view to_string(CommitError e) noexcept;
