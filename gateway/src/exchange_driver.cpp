@@ -545,6 +545,18 @@ Status<CommitError> ExchangeDriver::commit() {
   return {};
 }
 
+out::OutStage* ExchangeDriver::defer_replies() {
+  CX_ASSERT(batch_.empty());  // nothing recorded is left untranslated
+  replies_deferred_ = true;
+  return out_.get();
+}
+
+OutBatch ExchangeDriver::take_out_batch() {
+  OutBatch taken;
+  taken.steps.swap(batch_.steps);
+  return taken;
+}
+
 void ExchangeDriver::apply(TimestampNs ts, const Inbound& in, std::vector<Delivery>& out) {
   if (replies_deferred_) return apply(ts, in, batch_);
   OutBatch b;

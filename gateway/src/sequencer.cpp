@@ -6,6 +6,7 @@
 #include <string>
 
 #include "carbonx/engine/assert.hpp"
+#include "carbonx/out/out_stage.hpp"
 
 namespace carbonx::gateway {
 
@@ -32,6 +33,7 @@ void Sequencer::start() {
   CX_ASSERT(!core_thread_.joinable());
   last_seq_ = driver_.applied_seq().value();
   last_ts_ns_ = driver_.last_stamp().value();  // never before what the journal already holds
+  out_stage_ = driver_.defer_replies();        // before the threads: they use it from now on
   core_thread_ = std::thread([this] { core_loop(); });
   sender_thread_ = std::thread([this] { sender_loop(); });
 }
@@ -134,24 +136,26 @@ void Sequencer::core_loop() {
       // Is the store writable again? If so the driver applies what it held (calendar and
       // session events): committed and delivered as a batch of their own, before the queue's.
       next_poll = Clock::now() + kPollInterval;
-      std::vector<Delivery> held;
-      if (driver_.poll(stamp(), held)) {
-        commit_or_recover({}, held, driver_.applied_seq().value());
+      Handover held;
+      if (driver_.poll(stamp(), held.replies)) {
+        commit_or_recover({}, held.replies, driver_.applied_seq().value());
+        held.recorded = driver_.take_out_batch();
         last_seq_.store(driver_.applied_seq().value(), std::memory_order_relaxed);
-        if (!held.empty()) hand_over(held);
+        if (!held.replies.empty() || !held.recorded.empty()) hand_over(held);
       }
     } else if (!degraded) {
       next_poll = Clock::now() + kPollInterval;
     }
     if (batch.empty()) continue;
-    std::vector<Delivery> out;
-    out.reserve(batch.size() * 2);
+    Handover h;
+    if (out_stage_ == nullptr) h.replies.reserve(batch.size() * 2);
     const auto t0 = Clock::now();
     for (const Inbound& in : batch)
-      driver_.apply(stamp(), in, out);
+      driver_.apply(stamp(), in, h.replies);
     const std::uint64_t seq = driver_.applied_seq().value();
     const auto t1 = Clock::now();
-    commit_or_recover(batch, out, seq);
+    commit_or_recover(batch, h.replies, seq);
+    h.recorded = driver_.take_out_batch();
     const auto t2 = Clock::now();
     apply_ns_.fetch_add(std::chrono::nanoseconds(t1 - t0).count(), std::memory_order_relaxed);
     commit_ns_.fetch_add(std::chrono::nanoseconds(t2 - t1).count(), std::memory_order_relaxed);
@@ -160,7 +164,7 @@ void Sequencer::core_loop() {
     batches_.fetch_add(1, std::memory_order_relaxed);
     last_seq_.store(driver_.applied_seq().value(), std::memory_order_relaxed);
     batch.clear();
-    if (!out.empty()) hand_over(out);
+    if (!h.replies.empty() || !h.recorded.empty()) hand_over(h);
   }
   {
     std::lock_guard lock(out_mutex_);
@@ -173,7 +177,7 @@ void Sequencer::core_loop() {
 // nothing queued, the core thread delivers them itself: a thread hand-off costs more than the
 // delivery at moderate rates. Otherwise the sender thread delivers them while the core applies
 // and commits the next batch. Either way batches are delivered one at a time, in commit order.
-void Sequencer::hand_over(std::vector<Delivery>& out) {
+void Sequencer::hand_over(Handover& out) {
   bool inline_delivery = false;
   const bool nothing_waiting = queue_empty_hint();
   {
@@ -189,7 +193,7 @@ void Sequencer::hand_over(std::vector<Delivery>& out) {
     out_cv_.notify_one();
     return;
   }
-  sink_.deliver(out);
+  deliver(out);
   inline_deliveries_.fetch_add(1, std::memory_order_relaxed);
   bool more = false;
   {
@@ -200,6 +204,14 @@ void Sequencer::hand_over(std::vector<Delivery>& out) {
   if (more) out_cv_.notify_one();
 }
 
+void Sequencer::deliver(Handover& h) {
+  if (!h.recorded.empty()) {
+    CX_ASSERT(out_stage_ != nullptr);  // only a driver that defers its replies records batches
+    out_stage_->translate(h.recorded, h.replies);
+  }
+  if (!h.replies.empty()) sink_.deliver(h.replies);
+}
+
 bool Sequencer::queue_empty_hint() const {
   std::lock_guard lock(in_mutex_);
   return queue_.empty();
@@ -207,7 +219,7 @@ bool Sequencer::queue_empty_hint() const {
 
 void Sequencer::sender_loop() {
   for (;;) {
-    std::vector<Delivery> batch;
+    Handover batch;
     {
       std::unique_lock lock(out_mutex_);
       out_cv_.wait(lock, [this] { return (core_done_ || !outbox_.empty()) && !sender_busy_; });
@@ -216,7 +228,7 @@ void Sequencer::sender_loop() {
       outbox_.pop_front();
       sender_busy_ = true;
     }
-    sink_.deliver(batch);
+    deliver(batch);
     {
       std::lock_guard lock(out_mutex_);
       sender_busy_ = false;

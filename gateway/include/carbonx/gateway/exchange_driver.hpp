@@ -1,14 +1,20 @@
 #pragma once
 // ExchangeDriver: the CoreDriver of a single-machine exchange. It owns the deterministic core
 // (carbonx::Core) over the durable ledger (registry::Ledger) and the LMDB store
-// (registry::Store), and turns the gateway's inbound items into core commands and the core's
-// events into FIX replies:
+// (registry::Store), turns the gateway's inbound items into core commands, and records what
+// they did for the out stage (gateway/out), which makes the FIX replies:
 //
 //   FixCommand (the edge resolved symbol, account authority, member, ids on the session's thread)
 //     --(account tradable? symbol known? ClOrdID new today? order open?)--> Command
-//   Core::apply --> Events --> ExecutionReport / OrderCancelReject / MassCancelReport / market data
+//   Core::apply --> Events --> out::Batch (events + the request's ids + what only the core knows)
 //   commit(): journal records + changed open orders + core state + ledger rows + applied_seq in
 //             ONE Store::commit_batch (one LMDB write transaction)
+//   out::OutStage (after the commit, where the batch is delivered) --> ExecutionReport /
+//             OrderCancelReject / MassCancelReport / trade capture reports / market data
+//
+// Under the sequencer (defer_replies()) apply() only records and the out stage runs on the
+// sender thread; called directly (tests, cxctl's in-process channel) apply() translates each
+// item at once with the driver's out stage and appends the replies to `out`.
 //
 // Refusals decided before the core (unknown account, symbol, duplicate ClOrdID, unknown order)
 // are replies without a command: they change nothing and take no seq. Queries (status,
@@ -127,6 +133,10 @@ class ExchangeDriver final : public CoreDriver {
   // The operator's alarms (query.status "alarms"): one line per fault, empty when all is well.
   std::vector<std::string> alarms() const;
   Seq applied_seq() const override { return seq_; }
+  // From now on the replies are the out stage's, made where the batch is delivered: apply()
+  // and poll() only record (Sequencer::start calls it before its threads run).
+  out::OutStage* defer_replies() override;
+  OutBatch take_out_batch() override;
   TimestampNs last_stamp() const override { return last_stamp_; }
   ExchangeClock& clock() { return *clock_; }
 

@@ -7,7 +7,12 @@
 // replies only after its commit returned. The driver numbers the core commands (journal seqs):
 // queries and refusals at the edge of the core take no seq.
 //
-//   submit() --queue--> core thread: apply(ts, item) x N, commit() --> sender: deliver()
+//   submit() --queue--> core thread: apply(ts, item) x N, commit() --> sender: out stage, deliver()
+//
+// The out stage (gateway/out): a driver that has one (CoreDriver::defer_replies) does not make
+// replies on the core thread; it records the batch's events and per-command context
+// (out::Batch), and after the commit the sequencer hands that record to where the batch is
+// delivered, which translates it (out::OutStage::translate) into the replies, then delivers them.
 //
 // A failed commit (the store is full, or fails) is not the end of the process: the driver rolls
 // its state back to the last commit (CoreDriver::roll_back), the batch's items are applied again
@@ -26,6 +31,7 @@
 // else in the gateway knows how a batch becomes durable.
 //
 // Thread-safety: submit() and stats() from any thread; start()/stop() from one owner thread.
+// The out stage and the sink are used by one thread at a time, batches in commit order.
 
 #include <atomic>
 #include <condition_variable>
@@ -45,6 +51,10 @@
 #include "carbonx/gateway/fix_types.hpp"
 #include "carbonx/out/batch.hpp"
 #include "carbonx/verbs/requests.hpp"
+
+namespace carbonx::out {
+class OutStage;
+}
 
 namespace carbonx::gateway {
 
@@ -108,6 +118,13 @@ class CoreDriver {
   virtual Seq applied_seq() const = 0;
   // The stamp of the last journaled command (0: none); the sequencer stamps nothing earlier.
   virtual TimestampNs last_stamp() const { return TimestampNs(0); }
+  // The driver's out stage, or nullptr (its apply() makes the replies itself). Called once, by
+  // Sequencer::start() before its threads run: from then on apply() and poll() leave `out`
+  // empty and record each batch instead, and the driver never touches the out stage again
+  // (the sequencer's delivery runs it).
+  virtual out::OutStage* defer_replies() { return nullptr; }
+  // After a successful commit(): the batch's record for the out stage (empty if not deferred).
+  virtual out::Batch take_out_batch() { return {}; }
 };
 
 class DeliverySink {
@@ -154,7 +171,14 @@ class Sequencer {
  private:
   void core_loop();
   void sender_loop();
-  void hand_over(std::vector<Delivery>& out);
+  // A committed batch: replies made by the driver and/or its record for the out stage.
+  struct Handover {
+    std::vector<Delivery> replies;
+    out::Batch recorded;
+  };
+  void hand_over(Handover& h);
+  // The out stage's replies of h.recorded, then the sink (sender thread, or the core thread).
+  void deliver(Handover& h);
   // Commits what the driver applied; on failure rolls back and applies `batch` again (refused).
   // Stops the process if the driver cannot recover.
   void commit_or_recover(const std::vector<Inbound>& batch, std::vector<Delivery>& out,
@@ -175,7 +199,8 @@ class Sequencer {
 
   std::mutex out_mutex_;
   std::condition_variable out_cv_;
-  std::deque<std::vector<Delivery>> outbox_;
+  std::deque<Handover> outbox_;
+  out::OutStage* out_stage_ = nullptr;  // set by start(): the driver's, when it defers replies
   bool core_done_ = false;
   bool sender_busy_ = false;  // a batch is being delivered (by the sender or the core thread)
 
