@@ -47,10 +47,11 @@ struct Delivery {
 
 struct ResetExecIds {};
 
-// The member who holds an account (the ledger's answer, looked up on the core thread).
+// The member whose session gets an account's off-book notices: the first member the registrar's
+// authority lets act for the account that has a FIX session (looked up on the core thread).
 struct AccountMember {
   AccountId account{0};
-  MemberId member{0};  // 0: no such account
+  MemberId member{0};  // 0: none (the notice goes to no session)
 };
 
 struct Applied {
@@ -67,7 +68,7 @@ struct Applied {
   // numbers that decided it (band, tick, minimum, reserve, cap, window, surrender deadline),
   // made on the core thread from the state the engine used.
   std::vector<std::string> offbook_reject_texts;
-  // The holders of the accounts the off-book events name (their sessions get the reports).
+  // For each account the off-book events name, the member whose session gets its reports.
   std::vector<AccountMember> account_members;
 };
 
