@@ -122,7 +122,7 @@ OperatorReply OperatorHandlers::offbook_command(CommandBody body) {
 // auction.open: end_ts, or start_ts (default: the command's stamp) + duration_s.
 OperatorReply OperatorHandlers::operator()(const verbs::AuctionOpen& r) {
   const InstrumentConfig* ins = d_.instrument_by_symbol(r.symbol);
-  if (ins == nullptr) return error_reply(400, "unknown symbol");
+  if (ins == nullptr) return error_reply(404, "unknown symbol");
   AuctionOpen a;
   a.seller = r.seller;
   a.instrument = ins->id;
@@ -146,7 +146,7 @@ OperatorReply OperatorHandlers::operator()(const verbs::AuctionClose& r) {
 // the one given, else the repo party's own (a covered firm's, from the registrar).
 OperatorReply OperatorHandlers::operator()(const verbs::RepoFile& r) {
   const InstrumentConfig* ins = d_.instrument_by_symbol(r.symbol);
-  if (ins == nullptr) return error_reply(400, "unknown symbol");
+  if (ins == nullptr) return error_reply(404, "unknown symbol");
   RepoFile f;
   f.repo_party = r.repo_party;
   f.reverse_party = r.reverse_party;

@@ -127,7 +127,7 @@ OperatorReply OperatorHandlers::operator()(const verbs::CashWithdraw& r) {
 
 OperatorReply OperatorHandlers::operator()(const verbs::UnitsIssue& r) {
   const InstrumentConfig* ins = d_.instrument_by_symbol(r.symbol);
-  if (ins == nullptr) return error_reply(400, "unknown symbol");
+  if (ins == nullptr) return error_reply(404, "unknown symbol");
   return registry_command(
       registry::IssueUnits{r.transfer_id, r.account, asset_of(ins->id), r.quantity_t, r.reference});
 }
@@ -167,7 +167,7 @@ OperatorReply OperatorHandlers::operator()(const verbs::Surrender& r) {
   s.member = r.member;
   for (const verbs::SurrenderLeg& leg : r.legs) {
     const InstrumentConfig* ins = d_.instrument_by_symbol(leg.symbol);
-    if (ins == nullptr) return error_reply(400, "unknown symbol " + leg.symbol);
+    if (ins == nullptr) return error_reply(404, "unknown symbol " + leg.symbol);
     s.legs.push_back({asset_of(ins->id), leg.quantity_t});
   }
   return registry_command(s);

@@ -429,6 +429,22 @@ TEST_F(ServerTest, OperatorApiNeedsTheTokenAndHaltsOneInstrument) {
   EXPECT_EQ(refused.first, 401);
   EXPECT_EQ(op("no.such.verb").first, 404);
   EXPECT_EQ(op("market.halt", R"({"symbol":"NOPE"})").first, 404);
+  // An unknown symbol is 404 in every verb that names one, and changes nothing: the transfer id
+  // it named is still free for the units.issue below.
+  EXPECT_EQ(
+      op("units.issue", R"({"transfer_id":3,"account":1002,"symbol":"NOPE","quantity_t":100})")
+          .first,
+      404);
+  EXPECT_EQ(
+      op("auction.open",
+         R"({"seller":1002,"symbol":"NOPE","quantity_t":100,"reserve_fen":1000,"duration_s":60})")
+          .first,
+      404);
+  const auto surrender =
+      op("surrender",
+         R"({"firm_account":1002,"year":2017,"legs":[{"symbol":"NOPE","quantity_t":1}]})");
+  EXPECT_EQ(surrender.first, 404);
+  EXPECT_NE(surrender.second.find("unknown symbol NOPE"), std::string::npos) << surrender.second;
   EXPECT_EQ(op("cash.deposit", R"({"account":1001})").first, 400);  // missing fields
   ASSERT_EQ(
       op("units.issue", R"({"transfer_id":3,"account":1002,"symbol":"GDEA2018","quantity_t":100})")
