@@ -170,7 +170,7 @@ TEST_F(RegistryVerbsTest, EachVerbIsAppliedOrRefusedWithItsReasonAndEveryOneTake
                                           {"symbol", "NOPE"},
                                           {"quantity_t", 1},
                                       }})}}),
-            400);
+            404);  // an unknown symbol, as in every verb that names one
   EXPECT_EQ(op("account.open", {{"id", 5}, {"kind", "martian"}}), 400);
   EXPECT_EQ(op("firm.register", {{"firm", std::string(100, 'F')}, {"account", 1002}}, &r), 400);
   EXPECT_EQ(applied_seq(), before);
