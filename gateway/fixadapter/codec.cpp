@@ -36,7 +36,10 @@ const void* FixCodec::dictionary() const {
 DecodeOutcome FixCodec::decode(const std::string& raw) const {
   DecodeOutcome outcome;
   try {
-    FIX::Message message(raw, impl_->dictionary, impl_->dictionary, true);
+    const FIX::Message parsed(raw, impl_->dictionary, impl_->dictionary, true);
+    const bool unsupported =
+        is_unsupported_app_message(impl_->dictionary, parsed.getHeader().getField(35));
+    const FIX::Message message = unsupported ? header_only(parsed) : parsed;  // as FixEngine
     impl_->dictionary.validate(message);
     if (message.isAdmin()) {
       outcome.reason = "session-level message (handled by the FIX session, not translated)";

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <vector>
 
@@ -126,6 +127,7 @@ struct FixEngine::Impl : public FIX::Application {
   FixEngineConfig config;
   FixEngineHandler* handler = nullptr;
   FIX::DataDictionaryProvider dictionaries;
+  std::shared_ptr<FIX::DataDictionary> dictionary;  // the one in `dictionaries`
   std::unique_ptr<FIX::MessageStoreFactory> store_factory;
   LogStoreFactory* log_stores = nullptr;  // store_factory, when the stores are files
   std::vector<std::unique_ptr<SessionSlot>> slots;
@@ -232,6 +234,7 @@ std::unique_ptr<FixEngine> FixEngine::create(const FixEngineConfig& config,
   try {
     auto dd = std::make_shared<FIX::DataDictionary>(config.dictionary_path);
     dd->checkFieldsOutOfOrder(false);
+    impl.dictionary = dd;
     impl.dictionaries.addTransportDataDictionary(FIX::BeginString("FIX.4.4"), dd);
     impl.dictionaries.addApplicationDataDictionary(
         FIX::Message::toApplVerID(FIX::BeginString("FIX.4.4")), dd);
@@ -320,7 +323,14 @@ bool FixEngine::Impl::on_frames(FixConnection* c, const char* data, std::size_t 
     std::lock_guard<std::recursive_mutex> lock(slot.mutex);
     if (slot.connection != c) return false;  // the session dropped this connection
     try {
-      slot.session->next(frame, FIX::UtcTimeStamp());
+      if (is_unsupported_app_message(*dictionary, field_of(frame, "35="))) {
+        // Answered with BusinessMessageReject 380=3 (fromApp), whatever the body holds: the
+        // session validates and sequences the message without it. Parsing checks BodyLength and
+        // CheckSum as Session::next does (a garbled one throws InvalidMessage, below).
+        slot.session->next(header_only(FIX::Message(frame, true)), FIX::UtcTimeStamp());
+      } else {
+        slot.session->next(frame, FIX::UtcTimeStamp());
+      }
       c->garbled = 0;
     } catch (const FIX::InvalidMessage&) {
       if (!slot.session->isLoggedOn()) return false;       // a garbled Logon: nothing to keep

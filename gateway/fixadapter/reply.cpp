@@ -77,7 +77,10 @@ void exec_report(const FixReply& r, M* m) {
   if (r.last_qty_t > 0) {
     set_int(m, 32, r.last_qty_t);
     set_fen(m, 31, r.last_px_fen);
-    set(m, 880, r.trade_id);
+    // The trade id, the same on both sides' fills. FIX 4.4 has no TrdMatchID(880) on an
+    // ExecutionReport (FIX 5.0 added it), and a stock FIX 4.4 engine that validates refuses a
+    // fill carrying it (373=2): SecondaryExecID is FIX 4.4's field for the executing system's id.
+    set(m, 527, r.trade_id);
   }
   set_int(m, 151, r.leaves_qty_t);
   set_int(m, 14, r.cum_qty_t);
@@ -108,7 +111,8 @@ void md_entries(const FixReply& r, bool incremental, FIX::Message* m) {
 }
 
 void security_list(const FixReply& r, FIX::Message* m) {
-  static const int kOrder[] = {55, 107, 15, 969, 561, 0};
+  static const int kOrder[] = {55, 107, 870, 15, 561, 0};
+  static const int kAttribOrder[] = {871, 872, 0};
   set(m, 320, r.request_id);
   set(m, 322, r.response_id);
   set_int(m, 560, r.result_code);
@@ -117,8 +121,15 @@ void security_list(const FixReply& r, FIX::Message* m) {
     set(&g, 55, s.symbol);
     set(&g, 107, s.description);
     set(&g, 15, "CNY");
-    set(&g, 969, format_fen(s.tick_fen));
     set_int(&g, 561, s.lot_t);
+    // The tick. FIX 4.4 has no tick field (FIX 5.0's MinPriceIncrement(969) is no FIX 4.4 tag,
+    // and any tag a stock engine does not know inside this group ends the group for it: it
+    // loses every later instrument). So it is an instrument attribute, InstrAttribType 99
+    // (text), "MinPriceIncrement=<CNY>": FIX 4.4 fields a stock engine keeps.
+    FIX::Group attrib(870, 871, kAttribOrder);
+    set_int(&attrib, 871, 99);
+    set(&attrib, 872, "MinPriceIncrement=" + format_fen(s.tick_fen));
+    g.addGroup(attrib);
     m->addGroup(g);
   }
 }

@@ -483,13 +483,53 @@ TEST_F(ServerTest, ClickTakesTheBestOfferAndUnsupportedMessagesGetABusinessRejec
   EXPECT_EQ(field(fill, 150), "F");
   EXPECT_EQ(field(fill, 31), "14.25");  // the best offer, at its price
   EXPECT_EQ(field(fill, 32), "5");
+  // The trade id is in SecondaryExecID(527), the same on the seller's fill; never TrdMatchID(880),
+  // which FIX 4.4 does not define on an ExecutionReport (a validating stock engine refuses it).
+  EXPECT_NE(field(fill, 527), "<absent>");
+  EXPECT_EQ(field(fill, 880), "<absent>");
   auto rest = buyer->expect("8");  // the click is IOC: the rest is cancelled
   EXPECT_EQ(field(rest, 150), "4");
   EXPECT_EQ(field(rest, 14), "5");
+  auto seller_fill = seller->expect("8");
+  EXPECT_EQ(field(seller_fill, 150), "F");
+  EXPECT_EQ(field(seller_fill, 11), "S2");
+  EXPECT_EQ(field(seller_fill, 527), field(fill, 527));
+  EXPECT_EQ(field(seller_fill, 880), "<absent>");
   buyer->send("E", {});  // NewOrderList: valid FIX 4.4, not supported here
   auto bmr = buyer->expect("j");
   EXPECT_EQ(field(bmr, 380), "3");
   EXPECT_EQ(field(bmr, 372), "E");
+  // With a body, as a stock engine sends them: still a BusinessMessageReject 380=3, never a
+  // session Reject for the body's tags (a Quote's tags are not in carbonx's dictionary; an
+  // OrderMassStatusRequest has a group; an ExecutionReport is a message only the exchange sends).
+  const std::vector<std::pair<std::string, wire::Fields>> unsupported = {
+      {"S", {{117, "Q1"}, {55, "GDEA2017"}, {132, "14.20"}, {133, "14.40"}}},
+      {"AF", {{584, "MS1"}, {585, "7"}, {453, "1"}, {448, "T1"}, {447, "D"}, {452, "11"}}},
+      {"8",
+       {{37, "1"},
+        {17, "X1"},
+        {150, "0"},
+        {39, "0"},
+        {55, "GDEA2017"},
+        {54, "1"},
+        {151, "1"},
+        {14, "0"},
+        {6, "0"}}}};
+  for (const auto& [type, body] : unsupported) {
+    const int seq = buyer->next_seq();
+    buyer->send(type, body);
+    auto j = buyer->expect("j");
+    EXPECT_EQ(field(j, 380), "3") << type;
+    EXPECT_EQ(field(j, 372), type);
+    EXPECT_EQ(field(j, 45), std::to_string(seq)) << type;
+  }
+  // Not FIX 4.4 at all: the session's Reject, Invalid MsgType.
+  buyer->send("ZZ", {{58, "x"}});
+  auto reject = buyer->expect("3");
+  EXPECT_EQ(field(reject, 373), "11");
+  // The session went on in sequence: an order is still taken.
+  buyer->send("D", order("B9", "1001", "1", "1", "14.00"));
+  EXPECT_EQ(field(buyer->expect("8"), 150), "0");
 }
 
 }  // namespace

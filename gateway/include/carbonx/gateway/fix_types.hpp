@@ -201,7 +201,7 @@ struct FixReply {
   std::int64_t cum_qty_t = 0;                // 8
   std::int64_t cum_notional_fen = 0;  // 8: AvgPx = cum_notional_fen / cum_qty_t (exact decimal)
   std::int64_t fee_fen = -1;          // 8 trade: Commission(12), -1 = not sent
-  std::string trade_id;               // 8 trade: TrdMatchID(880)
+  std::string trade_id;               // 8 trade: SecondaryExecID(527); AE: TrdMatchID(880)
   std::int64_t transact_time_ns = 0;  // 8: TransactTime(60), the sequencer's stamp
   std::int32_t reject_code = -1;      // 8 OrdRejReason, 9 CxlRejReason, r MassCancelRejectReason,
                                       // j BusinessRejectReason, Y MDReqRejReason; -1 = not sent
