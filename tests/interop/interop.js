@@ -1,11 +1,15 @@
 'use strict'
 // carbonx as a member's own FIX engine sees it: jspurefix (an independent FIX 4.4 engine in pure
-// TypeScript, from npm) with the STOCK FIX 4.4 dictionary that ships with it — not carbonx's —
-// trades against a real carbonxd on loopback (started by run.sh). Every message the exchange
-// sends is also checked against that stock dictionary: each tag must be a field FIX 4.4 defines
-// for the message (so a stock client keeps it) and every field FIX 4.4 requires must be there.
+// TypeScript, from npm) trades against a real carbonxd on loopback (started by run.sh), once per
+// dictionary: `--dictionary stock`, the STOCK FIX 4.4 dictionary that ships with jspurefix (its
+// message shapes: components, groups inside them), and `--dictionary carbonx`, the project's own
+// gateway/spec/FIX44-carbonx.xml loaded unmodified (its flat shapes). Every message the exchange
+// sends is checked against the stock dictionary in both passes: each tag must be a field FIX 4.4
+// defines for the message (so a stock client keeps it and a validating one accepts it), except a
+// carbonx tag of the user-defined range that docs/fix/README.md documents, and every field FIX 4.4
+// requires must be there; in the carbonx pass each tag must also be in carbonx's dictionary.
 //
-// Usage: node interop.js --fix-port N --op-port N --token T --work DIR
+// Usage: node interop.js --fix-port N --op-port N --token T --work DIR --dictionary stock|carbonx
 // Exit 0 when every check passed; prints one line per check and a closing 'N passed, N failed'.
 require('reflect-metadata')
 const path = require('path')
@@ -22,6 +26,10 @@ const token = args.token
 const work = args.work
 const ourDictionary = path.resolve(__dirname, '../../gateway/spec/FIX44-carbonx.xml')
 const STOCK = 'qf44' // jspurefix's own data/FIX44.xml (the QuickFIX FIX 4.4 dictionary)
+const OURS = args.dictionary === 'carbonx'
+if (!OURS && args.dictionary !== 'stock') throw new Error('--dictionary stock|carbonx')
+const PASS = OURS ? 'carbonx\'s dictionary' : 'the stock FIX 4.4 dictionary'
+const docs = fs.readFileSync(path.resolve(__dirname, '../../docs/fix/README.md'), 'utf8')
 
 let passed = 0
 let failed = 0
@@ -77,6 +85,9 @@ async function waitForServer () {
 
 // --- the stock dictionary as a yardstick ------------------------------------------------------
 let stock = null // FixDefinitions of jspurefix's FIX44.xml
+let ours = null // FixDefinitions of gateway/spec/FIX44-carbonx.xml
+// A carbonx tag: in FIX's user-defined range and documented as Name(tag) in docs/fix/README.md.
+const documentedCustom = tag => tag >= 5000 && new RegExp(`\\w\\(${tag}\\)`).test(docs)
 function messageDef (defs, msgType) {
   for (const m of defs.message.values()) if (m.msgType === msgType) return m
   return null
@@ -99,36 +110,37 @@ function fieldsOf (raw) {
     return [Number(s.slice(0, eq)), s.slice(eq + 1)]
   })
 }
-// Every tag of `raw` defined by stock FIX 4.4 for its MsgType, every required field present.
-function checkStock (raw) {
+function knownTag (defs, def, tag) {
+  const header = defs.component.get('StandardHeader')
+  const trailer = defs.component.get('StandardTrailer')
+  return def.containedTag[tag] || (header && header.containedTag[tag]) ||
+    (trailer && trailer.containedTag[tag]) || tag === 8 || tag === 9 || tag === 10
+}
+// Every tag of `raw` defined by `defs` for its MsgType (in stock FIX 4.4 a documented carbonx
+// tag is allowed: a stock client drops it), every field FIX 4.4 requires present.
+function checkMessage (defs, raw, isStock) {
   const fields = fieldsOf(raw)
   const type = (fields.find(([t]) => t === 35) || [])[1]
-  const def = messageDef(stock, type)
-  if (!def) return [`MsgType ${type} not in stock FIX 4.4`]
-  const header = stock.component.get('StandardHeader')
-  const trailer = stock.component.get('StandardTrailer')
+  const def = messageDef(defs, type)
+  const which = isStock ? 'FIX 4.4' : 'carbonx\'s dictionary'
+  if (!def) return [`MsgType ${type} not in ${which}`]
   const problems = []
   const present = new Set(fields.map(([t]) => t))
   for (const [tag] of fields) {
-    const known = def.containedTag[tag] || (header && header.containedTag[tag]) ||
-      (trailer && trailer.containedTag[tag]) || tag === 8 || tag === 9 || tag === 10
-    if (known) continue
-    if (KNOWN[`${type} ${tag}`]) knownSeen.add(KNOWN[`${type} ${tag}`])
-    else problems.push(`tag ${tag} is not a field of ${def.name} in FIX 4.4`)
+    if (knownTag(defs, def, tag)) continue
+    if (isStock && documentedCustom(tag)) customSeen.add(`${type} ${tag}`)
+    else problems.push(`tag ${tag} is not a field of ${def.name} in ${which}`)
   }
-  for (const tag of requiredTags(def, [])) {
-    if (!present.has(tag)) problems.push(`${def.name} lacks tag ${tag}, required by FIX 4.4`)
+  if (isStock) {
+    for (const tag of requiredTags(def, [])) {
+      if (!present.has(tag)) problems.push(`${def.name} lacks tag ${tag}, required by FIX 4.4`)
+    }
   }
   return problems
 }
 const stockProblems = []
-// Deviations from stock FIX 4.4 found by this check and not fixed yet (docs/fix/README.md lists
-// them): printed on every run, not counted as failures. Anything else fails.
-const KNOWN = {
-  'y 969': 'SecurityList carries MinPriceIncrement(969), a FIX 5.0 field (a stock FIX 4.4 client drops it)',
-  '8 880': 'ExecutionReport carries TrdMatchID(880), a FIX 5.0 field on 8 (a stock FIX 4.4 client drops it)'
-}
-const knownSeen = new Set()
+const oursProblems = []
+const customSeen = new Set() // documented carbonx tags received: "MsgType tag"
 
 // --- a member's session -----------------------------------------------------------------------
 class Member extends AsciiSession {
@@ -138,14 +150,15 @@ class Member extends AsciiSession {
     this.inbox = [] // { type, raw, view } in arrival order
     this.waiters = []
     this.lastRaw = null
+    this.lastSent = {} // the last message sent of each MsgType
     this.ready = new Promise(resolve => { this.onReadyResolve = resolve })
     this.stopped = new Promise(resolve => { this.onStoppedResolve = resolve })
     this.log = fs.createWriteStream(path.join(work, `${name}.fixlog`), { flags: 'a' })
   }
 
   deliver (entry) {
-    const problems = checkStock(entry.raw)
-    for (const p of problems) stockProblems.push(`${this.name} ${entry.type}: ${p}`)
+    for (const p of checkMessage(stock, entry.raw, true)) stockProblems.push(`${this.name} ${entry.type}: ${p}`)
+    if (OURS) for (const p of checkMessage(ours, entry.raw, false)) oursProblems.push(`${this.name} ${entry.type}: ${p}`)
     this.inbox.push(entry)
     const waiters = this.waiters
     this.waiters = []
@@ -160,6 +173,7 @@ class Member extends AsciiSession {
   }
 
   onEncoded (msgType, txt) {
+    this.lastSent[msgType] = txt
     this.log.write(`-> ${txt.split(SOH).join('|')}\n`)
   }
 
@@ -171,7 +185,8 @@ class Member extends AsciiSession {
   onStopped (error) { this.onStoppedResolve(error) }
   onLogon () { return true }
 
-  sendMsg (type, body) { this.send(type, body) }
+  // `body` in the stock dictionary's shape; flattened for carbonx's dictionary (no components).
+  sendMsg (type, body) { this.send(type, OURS ? flatten(body) : body) }
 
   // The first message received (and not yet taken) that satisfies `pred`.
   expect (what, pred, timeoutMs = 5000) {
@@ -215,7 +230,7 @@ async function connect (comp, user, password, opts = {}) {
       name: comp,
       tcp: { host: '127.0.0.1', port: fixPort },
       protocol: 'ascii',
-      dictionary: opts.dictionary || STOCK
+      dictionary: OURS ? ourDictionary : STOCK
     },
     Username: user,
     Password: password,
@@ -305,20 +320,35 @@ const answer = (id, type, ref, account, side, repo) => ({
   TrdCapRptSideGrp: { NoSides: [{ Side: side, OrderID: 'NONE', Account: account }] }
 })
 
-// The NoSides entries of a TradeCaptureReport as the stock dictionary parsed them.
-const sidesOf = e => {
-  const o = e.view.toObject()
-  return (o.TrdCapRptSideGrp && o.TrdCapRptSideGrp.NoSides) || []
+// A parsed message (or a body to send) without its components: their fields and groups lifted
+// into the enclosing set. The stock dictionary nests (Instrument.Symbol, TrdCapRptSideGrp.NoSides,
+// CommissionData.Commission); carbonx's has no components, so both read the same once flat.
+function flatten (o) {
+  if (Array.isArray(o)) return o.map(flatten)
+  if (o === null || typeof o !== 'object' || o instanceof Date || Buffer.isBuffer(o)) return o
+  const out = {}
+  for (const [k, v] of Object.entries(o)) {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && !Buffer.isBuffer(v)) {
+      Object.assign(out, flatten(v))
+    } else {
+      out[k] = flatten(v)
+    }
+  }
+  return out
 }
+const view = e => flatten(e.view.toObject())
+// The NoSides entries of a TradeCaptureReport as the session's dictionary parsed them.
+const sidesOf = e => view(e).NoSides || []
 
 // --- the scenarios ----------------------------------------------------------------------------
 async function scenarios () {
   // Our dictionary loads in an independent engine as it is (each message once, every field a
   // message uses defined).
-  const ours = await new DefinitionFactory().getDefinitions(ourDictionary)
+  ours = await new DefinitionFactory().getDefinitions(ourDictionary)
   check(messageDef(ours, 'AE') !== null && messageDef(ours, 'AE').name === 'TradeCaptureReport',
     'jspurefix loads carbonx\'s own dictionary unmodified (TradeCaptureReport AE defined)')
   stock = await new DefinitionFactory().getDefinitions(STOCK)
+  checkDictionary()
 
   await waitForServer()
   await op('account.open', { id: 1001, kind: 'investment_institution', member: 1 })
@@ -330,18 +360,32 @@ async function scenarios () {
   await op('market.open', {})
 
   // Logon (stock dictionary, Username/Password on the Logon).
-  const a = await connect(A.comp, A.user, A.pass)
-  check(true, 'logon INTEROP1 with the stock FIX 4.4 dictionary')
+  const storeA = path.join(work, 'jspurefix-store-a')
   const storeB = path.join(work, 'jspurefix-store-b')
+  fs.mkdirSync(storeA, { recursive: true })
   fs.mkdirSync(storeB, { recursive: true })
+  let a = await connect(A.comp, A.user, A.pass, { store: storeA })
+  check(true, `logon INTEROP1 with ${PASS} (file store)`)
   let b = await connect(B.comp, B.user, B.pass, { store: storeB })
-  check(true, 'logon INTEROP2 with the stock FIX 4.4 dictionary (file store)')
+  check(true, `logon INTEROP2 with ${PASS} (file store)`)
 
   // Security list.
   a.sendMsg('x', { SecurityReqID: 'SL1', SecurityListRequestType: 4 })
   const list = await a.msg('y')
-  const symbols = (list.view.toObject().SecListGrp || { NoRelatedSym: [] }).NoRelatedSym.map(s => s.Instrument && s.Instrument.Symbol)
-  check(symbols.includes(SYM), 'SecurityList lists GDEA2017', JSON.stringify(symbols))
+  const listed = view(list).NoRelatedSym || []
+  const gdea = listed.find(s => s.Symbol === SYM)
+  check(gdea !== undefined, 'SecurityList lists GDEA2017', JSON.stringify(listed))
+  // The tick: FIX 4.4 has no tick field; an instrument attribute (871=99, text) carries it.
+  const ticks = tags(list, 872).map(v => v.replace(/^MinPriceIncrement=/, ''))
+  check(ticks.length === Number(tag(list, 146)) && ticks.length > 0 && ticks.every(x => x === '0.01'),
+    'SecurityList carries each tick as 872=MinPriceIncrement=0.01', list.raw)
+  // The client parsed every entry (the carbonx tag inside an entry does not cut the group short).
+  check(listed.length === Number(tag(list, 146)) && listed.every(s => typeof s.Symbol === 'string'),
+    `${PASS}: every SecurityList entry parsed (${tag(list, 146)})`, JSON.stringify(listed))
+  eq(tags(list, 969).length, 0, 'SecurityList has no MinPriceIncrement(969), a FIX 5.0 tag')
+  const attrib = ((gdea && gdea.NoInstrAttrib) || [])[0] || {}
+  check(String(attrib.InstrAttribType) === '99' && attrib.InstrAttribValue === 'MinPriceIncrement=0.01',
+    `${PASS}: GDEA2017's tick read from its instrument attribute`, JSON.stringify(gdea))
 
   // A new order rests; a crossing buy fills at the resting price, both sides told.
   a.sendMsg('D', order('S1', A.account, '2', '100', '14.30'))
@@ -359,6 +403,8 @@ async function scenarios () {
   eq(tag(s1fill, 39), '1', 'sell order partially filled (39=1)')
   eq(tag(s1fill, 151), '40', 'seller LeavesQty 40')
   check(tag(s1fill, 12) !== undefined && tag(s1fill, 13) === '3', 'fill carries Commission with CommType 3')
+  check(tag(b1fill, 527) !== undefined && tag(b1fill, 527) === tag(s1fill, 527) && tag(b1fill, 880) === undefined,
+    'both fills carry the trade id in SecondaryExecID(527), none TrdMatchID(880)', `${tag(b1fill, 527)} ${tag(s1fill, 527)}`)
 
   // Market data snapshot of the book.
   b.sendMsg('V', {
@@ -369,7 +415,7 @@ async function scenarios () {
     InstrmtMDReqGrp: { NoRelatedSym: [{ Instrument: { Symbol: SYM } }] }
   })
   const snap = await b.msg('W')
-  const entries = (snap.view.toObject().MDFullGrp || { NoMDEntries: [] }).NoMDEntries
+  const entries = view(snap).NoMDEntries || []
   const offer = entries.find(x => x.MDEntryType === '1')
   check(offer !== undefined && offer.MDEntryPx === 14.3 && offer.MDEntrySize === 40,
     'snapshot shows the offer 40 t at 14.30', JSON.stringify(entries))
@@ -415,7 +461,7 @@ async function scenarios () {
   check(units !== undefined, 'a PositionReport for GDEA2017')
   if (units) {
     const q = {}
-    for (const p of units.view.toObject().PositionQty.NoPositions) q[p.PosType] = p.LongQty
+    for (const p of view(units).NoPositions || []) q[p.PosType] = p.LongQty
     // 1,000,000 issued, 60 t sold; nothing held now.
     check(q.TOT === 999940 && q.TQ === 999940 && q.DLV === 0,
       'PositionQty TOT/TQ/DLV parsed by the stock dictionary: total, available, frozen', JSON.stringify(q))
@@ -437,8 +483,8 @@ async function scenarios () {
   for (const [who, e, account] of [['buyer', finalB, B.account], ['seller', finalA, A.account]]) {
     const sides = sidesOf(e)
     check(tag(e, 880) !== undefined, `${who}'s final report has TrdMatchID`)
-    check(sides.length === 2 && sides[0].Account === account && sides[0].CommissionData &&
-      sides[0].CommissionData.Commission === 7150 && sides[0].CommissionData.CommType === '3',
+    check(sides.length === 2 && sides[0].Account === account &&
+      sides[0].Commission === 7150 && sides[0].CommType === '3',
     `${who}'s final report: its Commission 7150.00 inside its NoSides entry`, JSON.stringify(sides))
     eq(tag(e, 75), '20180515', `${who}'s final report has TradeDate`)
   }
@@ -450,8 +496,7 @@ async function scenarios () {
   eq(tag(repoAck, 939), '0', 'repo filing acknowledged')
   const repoId = tag(repoAck, 818)
   const proposed = await a.msg('AE', e => tag(e, 856) === '1' && tag(e, 818) === repoId)
-  const po = proposed.view.toObject()
-  eq(po.Instrument && po.Instrument.SecurityType, 'REPO', 'proposed repo: SecurityType REPO')
+  eq(view(proposed).SecurityType, 'REPO', 'proposed repo: SecurityType REPO')
   eq(tag(proposed, 917), '20180615', 'proposed repo: EndDate (FinancingDetails)')
   const ps = sidesOf(proposed)
   check(ps.length === 2 && ps[0].EndCash === 1450000 && ps[0].StartCash === 1420000,
@@ -479,6 +524,27 @@ async function scenarios () {
   a.sendMsg('D', { ClOrdID: 'X3', Instrument: { Symbol: SYM }, Side: '2', TransactTime: now(), OrderQtyData: { OrderQty: '10' }, OrdType: '2', Price: '14.30' })
   const sr = await a.msg('3')
   eq(tag(sr, 371), '1', 'a NewOrderSingle without Account gets a session Reject naming tag 1')
+  // A FIX 4.4 message carbonx does not support, with a body as a stock engine fills it (the stock
+  // pass sends QuoteID, Symbol, prices, sizes; carbonx's dictionary defines no Quote fields).
+  a.sendMsg('S', { QuoteID: 'Q1', Instrument: { Symbol: SYM }, BidPx: 14.2, OfferPx: 14.4, BidSize: 100, OfferSize: 100 })
+  const bmr = await a.msg('j', e => tag(e, 372) === 'S')
+  eq(tag(bmr, 380), '3', 'a Quote gets BusinessMessageReject 380=3 (unsupported message type)')
+  if (!OURS) {
+    const sent = fieldsOf(a.lastSent.S || '').map(([t]) => t)
+    check([117, 55, 132, 133].every(t => sent.includes(t)), 'that Quote carried its body (117, 55, 132, 133, ...)', a.lastSent.S)
+  }
+  // A replace refused by the price band: the OrderCancelReject names the live order and its
+  // status. The order stays for the cancel-on-disconnect below.
+  a.sendMsg('D', order('BAND1', A.account, '2', '10', '14.60'))
+  const band = await a.msg('8', e => tag(e, 11) === 'BAND1' && tag(e, 150) === '0')
+  a.sendMsg('G', {
+    OrigClOrdID: 'BAND1', ClOrdID: 'BAND2', Account: A.account, Instrument: { Symbol: SYM }, Side: '2',
+    TransactTime: now(), OrderQtyData: { OrderQty: '10' }, OrdType: '2', Price: '99.00', HandlInst: '1'
+  })
+  const bandRej = await a.msg('9', e => tag(e, 11) === 'BAND2')
+  check(tag(bandRej, 434) === '2' && tag(bandRej, 37) === tag(band, 37) && tag(bandRej, 39) === '0',
+    'a replace outside the band: OrderCancelReject 434=2 with the live OrderID and OrdStatus 0',
+    bandRej.raw.split(SOH).join('|'))
 
   // Resend after reconnect: B logs out; A reports a trade to B meanwhile; B logs on again with
   // its stored sequence numbers, sees the gap, asks for a resend and gets the alleged report.
@@ -492,6 +558,31 @@ async function scenarios () {
   const resent = await b.msg('AE', e => tag(e, 818) === tag(ar2, 818), 10000)
   eq(tag(resent, 43), 'Y', 'after reconnect the alleged report is resent (PossDupFlag=Y)')
 
+  // Cancel on disconnect: INTEROP1 asked for it; its resting BAND1 is cancelled when it logs out,
+  // the book shows it gone, and the cancel report is resent when INTEROP1 logs on again.
+  a.done()
+  await Promise.race([a.stopped, sleep(5000)])
+  await a.running
+  let offers = null
+  for (let i = 0; i < 20; i++) {
+    b.sendMsg('V', {
+      MDReqID: `MD-COD-${i}`,
+      SubscriptionRequestType: '0',
+      MarketDepth: 0,
+      MDReqGrp: { NoMDEntryTypes: [{ MDEntryType: '1' }] },
+      InstrmtMDReqGrp: { NoRelatedSym: [{ Instrument: { Symbol: SYM } }] }
+    })
+    const w = await b.msg('W', e => tag(e, 262) === `MD-COD-${i}`)
+    offers = (view(w).NoMDEntries || []).filter(x => x.MDEntryType === '1')
+    if (offers.length === 0) break
+    await sleep(100)
+  }
+  eq(JSON.stringify(offers), '[]', 'after INTEROP1 logs out its resting order is off the book (cancel on disconnect)')
+  a = await connect(A.comp, A.user, A.pass, { store: storeA, reset: false })
+  const cod = await a.msg('8', e => tag(e, 41) === 'BAND1' || tag(e, 11) === 'BAND1', 10000)
+  check(tag(cod, 150) === '4' && tag(cod, 39) === '4' && tag(cod, 43) === 'Y',
+    'INTEROP1 gets the cancel of BAND1 on its next logon (150=4, resent, PossDupFlag=Y)', cod.raw.split(SOH).join('|'))
+
   // Logout.
   for (const m of [a, b]) {
     m.done()
@@ -500,9 +591,47 @@ async function scenarios () {
     await m.running
   }
 
-  check(stockProblems.length === 0, 'every message received is valid for the stock FIX 4.4 dictionary',
-    [...new Set(stockProblems)].join('; '))
-  for (const k of knownSeen) console.log(`known deviation (not counted): ${k}`)
+  check(stockProblems.length === 0, 'every message received is valid for the stock FIX 4.4 dictionary ' +
+    '(its tags FIX 4.4 fields of the message, or documented carbonx tags; required fields present)',
+  [...new Set(stockProblems)].join('; '))
+  if (OURS) {
+    check(oursProblems.length === 0, 'every message received has only fields carbonx\'s dictionary defines for it',
+      [...new Set(oursProblems)].join('; '))
+  }
+  for (const k of customSeen) console.log(`carbonx tag received (documented, dropped by a stock client): ${k}`)
+}
+
+// carbonx's dictionary against stock FIX 4.4: each message is FIX 4.4's (same MsgType, same
+// name), each field of a message a FIX 4.4 field of that message with FIX 4.4's name, or a carbonx
+// tag in the user-defined range documented in docs/fix/README.md.
+// Fields carbonx's dictionary accepts on a message FIX 4.4 does not give them, documented in
+// docs/fix/README.md; the exchange never sends them (the received-message checks prove it).
+const ACCEPTED_ADDITIONS = {
+  'q 1': 'OrderMassCancelRequest accepts Account(1) to narrow the cancel to one account'
+}
+function checkDictionary () {
+  const problems = []
+  for (const m of ours.message.values()) {
+    const s = messageDef(stock, m.msgType)
+    if (!s) {
+      problems.push(`MsgType ${m.msgType} (${m.name}) is not FIX 4.4`)
+      continue
+    }
+    if (s.name !== m.name) problems.push(`MsgType ${m.msgType} is ${s.name} in FIX 4.4, not ${m.name}`)
+    for (const tag of Object.keys(m.containedTag).map(Number)) {
+      const mine = ours.tagToSimple[tag]
+      const theirs = stock.tagToSimple[tag]
+      if (knownTag(stock, s, tag)) {
+        if (!theirs || !mine || theirs.name !== mine.name) problems.push(`tag ${tag} is ${theirs && theirs.name} in FIX 4.4, ${mine && mine.name} here`)
+      } else if (ACCEPTED_ADDITIONS[`${m.msgType} ${tag}`]) {
+        console.log(`carbonx addition (documented, inbound only): ${ACCEPTED_ADDITIONS[`${m.msgType} ${tag}`]}`)
+      } else if (!documentedCustom(tag)) {
+        problems.push(`${m.name}: tag ${tag} (${mine && mine.name}) is not a FIX 4.4 field of it nor a documented carbonx tag`)
+      }
+    }
+  }
+  check(problems.length === 0, 'carbonx\'s dictionary: each message FIX 4.4\'s, each field a FIX 4.4 field of its ' +
+    'message or a documented carbonx tag of the user-defined range', problems.join('; '))
 }
 
 const overall = setTimeout(() => {

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The interop test (ctest interop_jspurefix): a real carbonxd on loopback with a fresh data
 # directory and a simulated clock, and interop.js — jspurefix, an independent FIX 4.4 engine from
-# npm, with the stock FIX 4.4 dictionary that ships with it — trading against it as two members.
+# npm — trading against it as two members; twice, each time against a new exchange: with the stock
+# FIX 4.4 dictionary that ships with jspurefix, then with carbonx's own dictionary
+# (gateway/spec/FIX44-carbonx.xml, unmodified).
 # scripts/setup-deps.sh installs Node (Debian's nodejs/npm when missing) and this folder's
 # node_modules (npm ci); a missing one here is a failure, never a skip.
 #
@@ -26,16 +28,18 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Two free loopback ports, picked by the kernel (several build trees may run this at once).
-read -r fix_port op_port < <(node -e '
-  const net = require("net"); const ports = [];
-  const take = () => { const s = net.createServer(); s.listen(0, "127.0.0.1", () => {
-    ports.push(s.address().port); s.close(() => ports.length < 2 ? take() : console.log(ports.join(" "))) }) };
-  take()')
+# One pass: a new exchange in $work on two new ports, interop.js with dictionary $1 against it.
+run_pass() {
+  # Two free loopback ports, picked by the kernel (several build trees may run this at once).
+  read -r fix_port op_port < <(node -e '
+    const net = require("net"); const ports = [];
+    const take = () => { const s = net.createServer(); s.listen(0, "127.0.0.1", () => {
+      ports.push(s.address().port); s.close(() => ports.length < 2 ? take() : console.log(ports.join(" "))) }) };
+    take()')
 
-rm -rf "$work" && mkdir -p "$work"
-cp "$root/tools/data/market/instruments.toml" "$work/"
-cat >"$work/carbonxd.toml" <<CONF
+  rm -rf "$work" && mkdir -p "$work"
+  cp "$root/tools/data/market/instruments.toml" "$work/"
+  cat >"$work/carbonxd.toml" <<CONF
 # The interop test's exchange: two members, the demonstration market's instruments, a simulated
 # clock (Tuesday 15 May 2018, 09:30 China time) and the calendar off (the test opens the market).
 [server]
@@ -68,23 +72,35 @@ cancel_on_disconnect = false
 accounts = [1002]
 CONF
 
-"$build/bin/carbonxd" --init --config "$work/carbonxd.toml" >"$work/carbonxd.log" 2>&1 ||
-  { echo "FAIL: carbonxd --init: $(tail -3 "$work/carbonxd.log")"; exit 1; }
-"$build/bin/carbonxd" --config "$work/carbonxd.toml" >>"$work/carbonxd.log" 2>&1 &
-server=$!
-# The operator token: carbonxd --init wrote it into the data directory with the exchange.
-for _ in $(seq 1 200); do
-  [ -s "$work/operator.token" ] && break
-  kill -0 "$server" 2>/dev/null || { echo "FAIL: carbonxd exited: $(tail -5 "$work/carbonxd.log")"; exit 1; }
-  sleep 0.05
+  "$build/bin/carbonxd" --init --config "$work/carbonxd.toml" >"$work/carbonxd.log" 2>&1 ||
+    { echo "FAIL: carbonxd --init: $(tail -3 "$work/carbonxd.log")"; exit 1; }
+  "$build/bin/carbonxd" --config "$work/carbonxd.toml" >>"$work/carbonxd.log" 2>&1 &
+  server=$!
+  # The operator token: carbonxd --init wrote it into the data directory with the exchange.
+  for _ in $(seq 1 200); do
+    [ -s "$work/operator.token" ] && break
+    kill -0 "$server" 2>/dev/null ||
+      { echo "FAIL: carbonxd exited: $(tail -5 "$work/carbonxd.log")"; exit 1; }
+    sleep 0.05
+  done
+  token=$(cat "$work/operator.token")
+  local status=0
+  (cd "$here" && timeout 120 node interop.js --fix-port "$fix_port" --op-port "$op_port" \
+    --token "$token" --work "$work" --dictionary "$1") || status=$?
+  if ! kill -0 "$server" 2>/dev/null; then
+    echo "FAIL: carbonxd exited during the test: $(tail -5 "$work/carbonxd.log")"
+    exit 1
+  fi
+  cleanup
+  server=""
+  return $status
+}
+
+base=$work
+overall=0
+for dictionary in stock carbonx; do
+  echo "== jspurefix with the $dictionary dictionary"
+  work=$base/$dictionary
+  run_pass "$dictionary" || overall=1
 done
-token=$(cat "$work/operator.token")
-cd "$here"
-status=0
-timeout 120 node interop.js --fix-port "$fix_port" --op-port "$op_port" --token "$token" \
-  --work "$work" || status=$?
-if ! kill -0 "$server" 2>/dev/null; then
-  echo "FAIL: carbonxd exited during the test: $(tail -5 "$work/carbonxd.log")"
-  exit 1
-fi
-exit $status
+exit $overall
