@@ -18,13 +18,6 @@ TimeInForce to_core(FixTif t) {
 
 }  // namespace
 
-const InstrumentConfig* ExchangeDriver::instrument_by_symbol(std::string_view symbol) const {
-  for (const InstrumentConfig& i : core_->config().instruments) {
-    if (i.code == symbol) return &i;
-  }
-  return nullptr;
-}
-
 const std::string& ExchangeDriver::symbol_of(InstrumentId id) const {
   static const std::string kUnknown = "UNKNOWN";
   const InstrumentConfig* i = core_->instrument(id);

@@ -68,7 +68,8 @@ class OperatorApi::Session : public std::enable_shared_from_this<Session> {
     }
     // The body is parsed here, once, into the verb's typed request (the verb table); a refusal
     // is answered at once and changes nothing.
-    auto parsed = parse_operator_request(std::string_view(target).substr(4), req.body());
+    auto parsed = parse_operator_request(api_.server_.operator_edge(),
+                                         std::string_view(target).substr(4), req.body());
     if (!parsed.ok()) {
       OperatorReply refusal = parsed.error();
       return reply(refusal.http_status, std::move(refusal.json));

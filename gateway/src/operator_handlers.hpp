@@ -10,7 +10,8 @@
 //
 // State verbs are core or registry commands numbered, stamped, applied and journaled by the
 // driver; queries read the state after the commands before them. Neither parses JSON: the body
-// was parsed once at the edge (carbonx/gateway/operator_verbs.hpp).
+// was parsed once at the edge (carbonx/gateway/operator_verbs.hpp), and the operator edge resolved
+// its symbols to instrument ids and its files to rows (carbonx/edge/operator_edge.hpp).
 
 #include <vector>
 
@@ -69,6 +70,12 @@ class OperatorHandlers {
   OperatorReply operator()(const verbs::AgreementList& r);
 
  private:
+  // The instrument the operator edge resolved `s` to (edge::OperatorEdge), or nullptr if it was
+  // not resolved (a request that did not pass the edge): then unknown_symbol() is the reply.
+  const InstrumentConfig* instrument(const verbs::Symbol& s) const;
+  static OperatorReply unknown_symbol(const verbs::Symbol& s);
+  // A request the operator edge should have completed and did not (a caller that skipped it).
+  static OperatorReply not_admitted(std::string_view verb);
   OperatorReply set_phase(Phase phase, const verbs::SymbolOrAll& r);
   // A registry command: limits checked (400, no seq), run and journaled (refused or not).
   OperatorReply registry_command(const registry::RegistryCommand& cmd);

@@ -21,10 +21,18 @@ OperatorReply members_reply(const Status<MemberError>& st) {
 
 }  // namespace
 
-Result<verbs::Request, OperatorReply> parse_operator_request(std::string_view verb,
+Result<verbs::Request, OperatorReply> parse_operator_request(const edge::OperatorEdge& edge,
+                                                             std::string_view verb,
                                                              std::string_view body_json) {
   auto parsed = verbs::parse(verb, body_json);
-  if (parsed.ok()) return std::move(parsed).value();
+  if (parsed.ok()) {
+    verbs::Request request = std::move(parsed).value();
+    if (auto refused = edge.admit(request)) {
+      return Err{OperatorReply{refused->http_status,
+                               json{{"ok", false}, {"error", std::move(refused->error)}}.dump()}};
+    }
+    return request;
+  }
   const verbs::ParseFailure f = parsed.error();
   if (f.code == verbs::BodyError::kUnknownVerb) {
     return Err{OperatorReply{404, json{{"ok", false}, {"error", f.text}}.dump()}};

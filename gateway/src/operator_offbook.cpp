@@ -121,8 +121,8 @@ OperatorReply OperatorHandlers::offbook_command(CommandBody body) {
 
 // auction.open: end_ts, or start_ts (default: the command's stamp) + duration_s.
 OperatorReply OperatorHandlers::operator()(const verbs::AuctionOpen& r) {
-  const InstrumentConfig* ins = d_.instrument_by_symbol(r.symbol);
-  if (ins == nullptr) return error_reply(404, "unknown symbol");
+  const InstrumentConfig* ins = instrument(r.symbol);
+  if (ins == nullptr) return unknown_symbol(r.symbol);
   AuctionOpen a;
   a.seller = r.seller;
   a.instrument = ins->id;
@@ -145,8 +145,8 @@ OperatorReply OperatorHandlers::operator()(const verbs::AuctionClose& r) {
 // repo.file: both parties' signed agreement filed by the operator; the surrender deadline is
 // the one given, else the repo party's own (a covered firm's, from the registrar).
 OperatorReply OperatorHandlers::operator()(const verbs::RepoFile& r) {
-  const InstrumentConfig* ins = d_.instrument_by_symbol(r.symbol);
-  if (ins == nullptr) return error_reply(404, "unknown symbol");
+  const InstrumentConfig* ins = instrument(r.symbol);
+  if (ins == nullptr) return unknown_symbol(r.symbol);
   RepoFile f;
   f.repo_party = r.repo_party;
   f.reverse_party = r.reverse_party;

@@ -126,8 +126,8 @@ OperatorReply OperatorHandlers::operator()(const verbs::CashWithdraw& r) {
 }
 
 OperatorReply OperatorHandlers::operator()(const verbs::UnitsIssue& r) {
-  const InstrumentConfig* ins = d_.instrument_by_symbol(r.symbol);
-  if (ins == nullptr) return error_reply(404, "unknown symbol");
+  const InstrumentConfig* ins = instrument(r.symbol);
+  if (ins == nullptr) return unknown_symbol(r.symbol);
   return registry_command(
       registry::IssueUnits{r.transfer_id, r.account, asset_of(ins->id), r.quantity_t, r.reference});
 }
@@ -144,19 +144,13 @@ OperatorReply OperatorHandlers::operator()(const verbs::AllocationTrueUp& r) {
   return registry_command(registry::AllocationTrueUp{r.year, r.table_id, r.csv_text});
 }
 
-// Emission rows as given, or from "csv_text" in registry/data's verified-emissions format.
+// Emission rows: as given, or parsed from "csv_text" by the operator edge.
 OperatorReply OperatorHandlers::operator()(const verbs::EmissionsLoad& r) {
+  if (!r.rows) return not_admitted(verbs::EmissionsLoad::kMeta.name);
   std::vector<registry::EmissionRow> rows;
-  if (r.csv_text) {
-    auto parsed = compliance::parse_verified_emissions("emissions", *r.csv_text);
-    if (!parsed.ok()) return error_reply(400, allocation::to_string(parsed.error()));
-    for (const auto& v : parsed.value())
-      rows.push_back({v.firm, static_cast<std::uint16_t>(v.year), v.emissions_t});
-  } else {
-    CX_ASSERT(r.rows.has_value());
-    for (const verbs::EmissionRow& row : *r.rows)
-      rows.push_back({row.firm, row.year, row.emissions_t});
-  }
+  rows.reserve(r.rows->size());
+  for (const verbs::EmissionRow& row : *r.rows)
+    rows.push_back({row.firm, row.year, row.emissions_t});
   return registry_command(registry::LoadVerifiedEmissions{std::move(rows)});
 }
 
@@ -166,8 +160,8 @@ OperatorReply OperatorHandlers::operator()(const verbs::Surrender& r) {
   s.year = r.year;
   s.member = r.member;
   for (const verbs::SurrenderLeg& leg : r.legs) {
-    const InstrumentConfig* ins = d_.instrument_by_symbol(leg.symbol);
-    if (ins == nullptr) return error_reply(404, "unknown symbol " + leg.symbol);
+    const InstrumentConfig* ins = instrument(leg.symbol);
+    if (ins == nullptr) return unknown_symbol(leg.symbol);
     s.legs.push_back({asset_of(ins->id), leg.quantity_t});
   }
   return registry_command(s);

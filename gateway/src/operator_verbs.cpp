@@ -31,13 +31,25 @@ void ExchangeDriver::on_operator(TimestampNs ts, const OperatorRequest& r, OutBa
   out.ready(std::move(d));
 }
 
+const InstrumentConfig* OperatorHandlers::instrument(const verbs::Symbol& s) const {
+  return s.id.value() == 0 ? nullptr : d_.core_->instrument(s.id);
+}
+
+OperatorReply OperatorHandlers::unknown_symbol(const verbs::Symbol& s) {
+  return error_reply(404, "unknown symbol " + s.text.str());
+}
+
+OperatorReply OperatorHandlers::not_admitted(std::string_view verb) {
+  return error_reply(400, std::string(verb) + ": not completed by the operator edge");
+}
+
 OperatorReply OperatorHandlers::set_phase(Phase phase, const verbs::SymbolOrAll& r) {
   SetPhase sp;
   sp.phase = phase;
   sp.all_instruments = !r.symbol.has_value();
   if (r.symbol) {
-    const InstrumentConfig* ins = d_.instrument_by_symbol(*r.symbol);
-    if (ins == nullptr) return error_reply(404, "unknown symbol");
+    const InstrumentConfig* ins = instrument(*r.symbol);
+    if (ins == nullptr) return unknown_symbol(*r.symbol);
     sp.instrument = ins->id;
   }
   d_.run(ts_, sp, out_);  // FIX reports the command causes go out too
@@ -133,8 +145,8 @@ OperatorReply OperatorHandlers::operator()(const verbs::QueryBalances& r) {
 }
 
 OperatorReply OperatorHandlers::operator()(const verbs::QueryBook& r) {
-  const InstrumentConfig* ins = d_.instrument_by_symbol(r.symbol);
-  if (ins == nullptr) return error_reply(404, "unknown symbol");
+  const InstrumentConfig* ins = instrument(r.symbol);
+  if (ins == nullptr) return unknown_symbol(r.symbol);
   const FixReply snap = d_.md_snapshot("", ins->id, r.depth, true, true);
   json levels = json::array();
   for (const MdEntry& e : snap.md) {

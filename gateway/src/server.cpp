@@ -111,9 +111,11 @@ std::unique_ptr<Server> Server::create(const ServerConfig& config, std::string* 
   s->throttles_.resize(s->fix_->session_count());
   s->edge_ =
       std::make_unique<SessionEdge>(exchange.instruments, *s->members_, *s->fix_, s->authority_);
-  s->driver_ = ExchangeDriver::create(config, exchange, *s->members_, *s->fix_, s->authority_,
-                                      error, s->clock_.get());
-  if (!s->driver_) return nullptr;
+  auto driver = ExchangeDriver::create(config, exchange, *s->members_, *s->fix_, s->authority_,
+                                       error, s->clock_.get());
+  if (!driver) return nullptr;
+  s->operator_edge_ = std::make_unique<edge::OperatorEdge>(driver->registrar().config());
+  s->driver_ = std::move(driver);
   s->sequencer_ = std::make_unique<Sequencer>(
       *s->driver_, *s, SequencerLimits{config.max_batch, config.queue_capacity}, s->clock_.get());
   return s;

@@ -31,10 +31,7 @@ class AuthorityTest : public ::testing::Test {
 
   // An operator verb, applied and committed as one batch; its reply.
   json op(Exchange& x, const std::string& verb, const json& body, std::uint32_t* status = nullptr) {
-    Inbound in;
-    auto request = verbs::parse(verb, body.dump());
-    EXPECT_TRUE(request.ok()) << verb;
-    in.item = OperatorRequest{++ticket_, request.value()};
+    const Inbound in = x.operator_inbound(++ticket_, verb, body.dump());
     std::vector<Delivery> out;
     x.driver().apply(next(), in, out);
     EXPECT_TRUE(x.driver().commit().ok());

@@ -464,12 +464,9 @@ class ExactRestartTest : public ::testing::Test {
   }
 
   std::uint64_t ticket_ = 0;
-  Inbound op(const std::string& verb, const std::string& body = "{}") {
-    Inbound in;
-    auto request = verbs::parse(verb, body);  // the HTTP thread's one parse
-    EXPECT_TRUE(request.ok()) << verb << " " << body;
-    in.item = OperatorRequest{++ticket_, request.value()};
-    return in;
+  // An operator verb through the operator edge of `x` (every exchange here has the same one).
+  Inbound op(Exchange& x, const std::string& verb, const std::string& body = "{}") {
+    return x.operator_inbound(++ticket_, verb, body);
   }
 
   fs::path root_;
@@ -503,7 +500,7 @@ TEST_F(ExactRestartTest, RandomSessionRestartedEveryFewBatchesMatchesTheUninterr
   Exchange steady(root_ / "steady", exchange, clock);
   Exchange restarted(root_ / "restarted", exchange, clock);
   Generator gen(
-      20170605, [&](const std::string& v, const std::string& b) { return op(v, b); }, &ts);
+      20170605, [&](const std::string& v, const std::string& b) { return op(steady, v, b); }, &ts);
   std::mt19937_64 batch_rng(11);
   std::size_t batches = 0;
   std::size_t restarts = 0;
@@ -542,7 +539,8 @@ TEST_F(ExactRestartTest, RandomSessionRestartedEveryFewBatchesMatchesTheUninterr
           << "core state right after restart " << restarts << " (seq " << seq.value() << ")";
     }
   };
-  for (const Inbound& in : seed_requests([&](std::string v, std::string b) { return op(v, b); })) {
+  for (const Inbound& in :
+       seed_requests([&](std::string v, std::string b) { return op(steady, v, b); })) {
     step(in);
     if (HasFatalFailure()) return;
   }
@@ -554,10 +552,10 @@ TEST_F(ExactRestartTest, RandomSessionRestartedEveryFewBatchesMatchesTheUninterr
       std::size_t member = 0;
       step(gen.next(steady, &member));
       if (requests % kDayEvery == 0) {  // the day ends; the next one opens
-        step(op("day.end"));
+        step(op(steady, "day.end"));
         gen.forget_all();
         ts += 24LL * 3600 * 1'000'000'000;
-        step(op("market.open"));
+        step(op(steady, "market.open"));
       }
     }
     end_batch();
@@ -604,9 +602,10 @@ TEST_F(ExactRestartTest, ExecIdsCountTheReportsOfOneRequestOnly) {
       x.driver().apply(TimestampNs(ts), in, out);
       ASSERT_TRUE(x.driver().commit().ok());
     };
-    for (const Inbound& in : seed_requests([&](std::string v, std::string b) { return op(v, b); }))
+    for (const Inbound& in :
+         seed_requests([&](std::string v, std::string b) { return op(x, v, b); }))
       step(in);
-    step(op("auction.open",
+    step(op(x, "auction.open",
             "{\"seller\":1005,\"symbol\":\"GDEA2017\",\"quantity_t\":1000,"
             "\"reserve_fen\":1400,\"start_ts\":" +
                 std::to_string(ts) + ",\"end_ts\":" + std::to_string(ts + 1'000'000'000) +

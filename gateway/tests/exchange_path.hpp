@@ -19,6 +19,7 @@
 #include "carbonx/gateway/exchange_driver.hpp"
 #include "carbonx/gateway/fix_engine.hpp"
 #include "carbonx/gateway/members.hpp"
+#include "carbonx/gateway/operator_verbs.hpp"
 #include "carbonx/gateway/session_edge.hpp"
 
 namespace carbonx::gateway::testing {
@@ -83,6 +84,7 @@ class Exchange {
     driver_ =
         ExchangeDriver::create(config_, exchange_, *members_, *fix_, authority_, &error, &clock_);
     ASSERT_NE(driver_, nullptr) << error;
+    operator_edge_ = std::make_unique<edge::OperatorEdge>(driver_->registrar().config());
   }
   ExchangeDriver& driver() { return *driver_; }
   // A FIX request of `session` as carbonxd's FIX thread hands it to the sequencer.
@@ -90,6 +92,18 @@ class Exchange {
     Inbound in;
     in.session = session;
     in.item = edge_->translate(session, q);
+    return in;
+  }
+  // An operator verb as carbonxd's operator API hands it to the sequencer: parsed once and
+  // completed by the operator edge (operator_verbs.hpp). The body must be accepted there.
+  Inbound operator_inbound(std::uint64_t ticket, const std::string& verb,
+                           const std::string& body = "{}") {
+    auto request = parse_operator_request(*operator_edge_, verb, body);
+    EXPECT_TRUE(request.ok()) << verb << " " << body << ": "
+                              << (request.ok() ? "" : request.error().json);
+    Inbound in;
+    in.item = OperatorRequest{
+        ticket, request.ok() ? std::move(request).value() : verbs::Request{verbs::QueryStatus{}}};
     return in;
   }
   SessionIndex session(std::size_t member) const { return sessions_[member]; }
@@ -109,6 +123,7 @@ class Exchange {
   edge::PublishedAuthority authority_;  // before the edge and the driver that use it
   std::unique_ptr<SessionEdge> edge_;
   std::unique_ptr<ExchangeDriver> driver_;
+  std::unique_ptr<edge::OperatorEdge> operator_edge_;
 };
 
 // The sample instruments (gateway/config/instruments.toml).

@@ -182,7 +182,8 @@ class OffBookDriver {
   std::pair<int, json> op(const std::string& verb, const json& body = json::object()) {
     if (!ready()) return {0, json::object()};
     // The edge's one parse (operator_verbs.hpp); a refusal never reaches the driver.
-    auto parsed = parse_operator_request(verb, body.dump());
+    const edge::OperatorEdge edge(driver_->registrar().config());
+    auto parsed = parse_operator_request(edge, verb, body.dump());
     if (!parsed.ok()) {
       return {static_cast<int>(parsed.error().http_status), json::parse(parsed.error().json)};
     }

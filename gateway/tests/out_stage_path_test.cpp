@@ -77,17 +77,12 @@ class OutStagePathTest : public ::testing::Test {
     return t;
   }
 
-  Inbound op(const std::string& verb, const std::string& body = "{}") {
-    Inbound in;
-    auto request = verbs::parse(verb, body);
-    EXPECT_TRUE(request.ok()) << verb << " " << body;
-    in.item = OperatorRequest{++ticket_, request.value()};
-    return in;
-  }
-
   // A random session's requests, made against `x` (it learns the open ClOrdIDs from the
   // replies of x's direct path, which it fills into `replies`).
   std::vector<Inbound> session(Exchange& x, std::size_t n, std::vector<Delivery>& replies) {
+    auto op = [&](const std::string& verb, const std::string& body = "{}") {
+      return x.operator_inbound(++ticket_, verb, body);
+    };
     std::vector<Inbound> all;
     auto apply = [&](Inbound in) {
       const std::size_t before = replies.size();

@@ -141,9 +141,6 @@ TEST_F(RegistryVerbsTest, EachVerbIsAppliedOrRefusedWithItsReasonAndEveryOneTake
   EXPECT_EQ(applied_seq(), before + 1);  // journaled and committed
   EXPECT_EQ(op("firm.register", {{"firm", "X"}, {"account", 1001}}, &r), 409);
   EXPECT_EQ(r.at("error"), "not a control emission firm account") << r.dump();
-  EXPECT_EQ(op("allocation.issue", {{"year", 2018}, {"table_id", "nope"}, {"csv_text", "x"}}, &r),
-            400);
-  EXPECT_EQ(r.at("error"), "no such allocation table") << r.dump();
   EXPECT_EQ(op("cash.withdraw",
                {{"transfer_id", 7}, {"account", 1001}, {"amount_fen", 1'000'000'000'000}}, &r),
             409);
@@ -173,6 +170,25 @@ TEST_F(RegistryVerbsTest, EachVerbIsAppliedOrRefusedWithItsReasonAndEveryOneTake
             404);  // an unknown symbol, as in every verb that names one
   EXPECT_EQ(op("account.open", {{"id", 5}, {"kind", "martian"}}), 400);
   EXPECT_EQ(op("firm.register", {{"firm", std::string(100, 'F')}, {"account", 1002}}, &r), 400);
+  // The operator edge checks a facility file against its table before the queue: an unknown
+  // table, or a line that does not parse, is named there (not as "journal:<line>").
+  EXPECT_EQ(op("allocation.issue", {{"year", 2018}, {"table_id", "nope"}, {"csv_text", "x"}}, &r),
+            400);
+  EXPECT_EQ(r.at("error"), "unknown allocation table nope") << r.dump();
+  EXPECT_EQ(op("allocation.trueup",
+               {{"year", 2017},
+                {"table_id", "national-2017-draft"},
+                {"csv_text", facilities_ + "GDBAD01,U1,power,no_such_class,coal,water,0,,1,0,,1,"
+                                           "0,,,,\n"}},
+               &r),
+            400);
+  EXPECT_NE(r.at("error").get<std::string>().find("allocation.trueup csv_text:"), std::string::npos)
+      << r.dump();
+  EXPECT_EQ(
+      op("emissions.load", {{"csv_text", "firm,year,verified_emissions_t\nGDALU01,2017,x\n"}}, &r),
+      400);
+  EXPECT_NE(r.at("error").get<std::string>().find("emissions.load csv_text:2"), std::string::npos)
+      << r.dump();
   EXPECT_EQ(applied_seq(), before);
 
   // The compliance year's steps, accepted.

@@ -375,9 +375,7 @@ TEST(StorageFullDriver, AFailedCommitRollsBackToTheLastCommitExactly) {
   testing::Exchange x(root, exchange, clock, /*store_max_mb=*/1);
   std::uint64_t ticket = 0;
   auto op = [&](const std::string& verb, const std::string& body) {
-    Inbound in;
-    in.item = OperatorRequest{++ticket, verbs::parse(verb, body).value()};
-    return in;
+    return x.operator_inbound(++ticket, verb, body);
   };
   std::vector<Delivery> out;
   for (const Inbound& in :

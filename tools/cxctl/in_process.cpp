@@ -20,7 +20,7 @@ class InProcessChannel final : public tools::OperatorChannel {
   // refused body never reaches it.
   Result<tools::Reply, tools::ChannelFailure> call(std::string_view verb,
                                                    const std::string& body) override {
-    auto parsed = gateway::parse_operator_request(verb, body);
+    auto parsed = gateway::parse_operator_request(server_->operator_edge(), verb, body);
     if (!parsed.ok()) return tools::Reply{parsed.error().http_status, parsed.error().json};
     if (verbs::meta_of(parsed.value()).route == verbs::Route::kMembers) {
       gateway::OperatorReply r = gateway::apply_member_verb(server_->members(), parsed.value());

@@ -132,6 +132,22 @@ struct Codec<Date> {
   static std::string usage() { return "date"; }
 };
 
+// A symbol: its text only (at most kMaxSymbolLength bytes); the operator edge resolves it.
+template <>
+struct Codec<Symbol> {
+  static Error read(const json& j, Symbol& out) {
+    const std::string wrong = "a symbol (1.." + std::to_string(kMaxSymbolLength) +
+                              " characters) expected, got " + shown(j);
+    if (!j.is_string()) return wrong;
+    const std::string s = j.get<std::string>();
+    if (s.empty() || !out.text.assign(s)) return wrong;
+    out.id = InstrumentId(0);
+    return {};
+  }
+  static json write(const Symbol& v) { return v.text.str(); }
+  static std::string usage() { return "symbol"; }
+};
+
 // Enumerations named by text.
 template <typename E>
 struct EnumNames;

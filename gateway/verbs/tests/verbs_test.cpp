@@ -267,5 +267,52 @@ TEST(VerbTable, DefaultsOfOptionalFields) {
   EXPECT_FALSE(std::get<MarketOpen>(a.value()).symbol.has_value());
 }
 
+// A symbol is held inline (at most kMaxSymbolLength bytes): a longer or empty one, or one that is
+// not text, is refused by the parser; as parsed it names no instrument yet (id 0).
+TEST(VerbTable, SymbolsAreShortTextUnresolvedWhenParsed) {
+  EXPECT_EQ(
+      refusal("query.book", {{"symbol", "GDEA2017-TOO-LONG-X"}}),
+      "query.book: symbol: a symbol (1..16 characters) expected, got \"GDEA2017-TOO-LONG-X\"");
+  EXPECT_EQ(refusal("market.halt", {{"symbol", ""}}),
+            "market.halt: symbol: a symbol (1..16 characters) expected, got \"\"");
+  EXPECT_EQ(refusal("units.issue",
+                    {{"transfer_id", 9}, {"account", 1001}, {"symbol", 2017}, {"quantity_t", 500}}),
+            "units.issue: symbol: a symbol (1..16 characters) expected, got 2017");
+  auto r = parse("query.book", R"({"symbol": "PHCER-GD-FOREST"})");
+  ASSERT_TRUE(r.ok());
+  const Symbol& s = std::get<QueryBook>(r.value()).symbol;
+  EXPECT_EQ(s.text.view(), "PHCER-GD-FOREST");
+  EXPECT_EQ(s.id, InstrumentId(0));
+}
+
+// for_each_symbol reaches every symbol a request names: a field, an optional field (present or
+// not) and the rows of a list, in order; a verb without one is not visited.
+TEST(VerbTable, ForEachSymbolReachesFieldsOptionalsAndRows) {
+  auto names = [](Request r) {
+    std::vector<std::string> seen;
+    for_each_symbol(r, [&](Symbol& s) {
+      seen.push_back(s.text.str());
+      s.id = InstrumentId(7);
+    });
+    for_each_symbol(r, [&](Symbol& s) { EXPECT_EQ(s.id, InstrumentId(7)); });
+    return seen;
+  };
+  EXPECT_EQ(names(parse("market.open", R"({"symbol": "A"})").value()),
+            std::vector<std::string>{"A"});
+  EXPECT_TRUE(names(parse("market.open", "{}").value()).empty());
+  EXPECT_EQ(names(parse("surrender", R"({"firm_account": 1, "year": 2017, "legs":
+              [{"symbol": "A", "quantity_t": 1}, {"symbol": "B", "quantity_t": 2}]})")
+                      .value()),
+            (std::vector<std::string>{"A", "B"}));
+  EXPECT_EQ(names(parse("repo.file", R"({"repo_party": 1, "reverse_party": 2, "symbol": "R",
+              "quantity_t": 1, "start_price_fen": 1, "repurchase_price_fen": 2,
+              "end_date": 20270628})")
+                      .value()),
+            std::vector<std::string>{"R"});
+  EXPECT_TRUE(
+      names(parse("cash.deposit", R"({"transfer_id": 7, "account": 1, "amount_fen": 1})").value())
+          .empty());
+}
+
 }  // namespace
 }  // namespace carbonx::verbs

@@ -207,8 +207,6 @@ class ExchangeDriver final : public CoreDriver {
   bool poll_store(TimestampNs ts, OutBatch& out);
 
   // Helpers.
-  // The operator verbs' symbols (FIX commands arrive with their instrument resolved).
-  const InstrumentConfig* instrument_by_symbol(std::string_view symbol) const;
   const std::string& symbol_of(InstrumentId id) const;
   std::optional<OrderId> find_order(SessionIndex s, const edge::FixCommand& q) const;
   // A FIX request refused before the core (no seq): the out stage makes the reply.

@@ -1,7 +1,8 @@
 #pragma once
 // The operator verbs at the gateway's edge (the table: gateway/verbs/, carbonx::verbs). The
 // operator API's HTTP thread, and cxctl's in-process channel, parse a verb's body ONCE into its
-// typed request; only that typed value crosses the sequencer's queue (OperatorRequest), and the
+// typed request, the operator edge completes it (edge::OperatorEdge: symbols -> instrument ids,
+// files -> rows); only that typed value crosses the sequencer's queue (OperatorRequest), and the
 // core thread dispatches it through the table's handlers (src/operator_handlers.hpp).
 //
 // Replies are JSON objects: {"ok": true, ...} or {"ok": false, "error": "...", ...} with an HTTP
@@ -15,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "carbonx/edge/operator_edge.hpp"
 #include "carbonx/engine/result.hpp"
 #include "carbonx/gateway/members.hpp"
 #include "carbonx/verbs/verbs.hpp"
@@ -26,10 +28,13 @@ struct OperatorReply {
   std::string json;
 };
 
-// The body of `verb` as its typed request, or the reply refusing it, which changes nothing:
-// 404 {"ok": false, "error": "unknown verb <verb>"}, or 400 {"ok": false, "error": "bad request
-// body: <verb>: <field>: <problem>"}.
-Result<verbs::Request, OperatorReply> parse_operator_request(std::string_view verb,
+// The body of `verb` as its typed request, completed by the operator edge (symbols resolved,
+// files parsed: carbonx/edge/operator_edge.hpp), or the reply refusing it, which changes nothing:
+// 404 {"ok": false, "error": "unknown verb <verb>"}, 400 {"ok": false, "error": "bad request
+// body: <verb>: <field>: <problem>"}, or the edge's 404 (an unknown symbol) or 400 (a file that
+// does not parse, an unknown allocation table).
+Result<verbs::Request, OperatorReply> parse_operator_request(const edge::OperatorEdge& edge,
+                                                             std::string_view verb,
                                                              std::string_view body_json);
 
 // A verb of verbs::Route::kMembers (member.list, member.add, member.set_password) applied to the

@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "carbonx/edge/operator_edge.hpp"
 #include "carbonx/gateway/clock.hpp"
 #include "carbonx/gateway/config.hpp"
 #include "carbonx/gateway/exchange_dir.hpp"
@@ -64,6 +65,8 @@ class Server final : public FixEngineHandler, public DeliverySink, public LogonP
   // The exchange clock ([server] clock_start: simulated; else the wall clock).
   ExchangeClock& clock() { return *clock_; }
   const ServerConfig& config() const { return config_; }
+  // The operator edge (any thread): completes parsed operator requests (operator_verbs.hpp).
+  const edge::OperatorEdge& operator_edge() const { return *operator_edge_; }
   boost::asio::io_context& io() { return io_; }
   // Submits an item on behalf of the operator API or the calendar.
   bool submit(Inbound&& in) { return sequencer_->submit(std::move(in)); }
@@ -104,6 +107,8 @@ class Server final : public FixEngineHandler, public DeliverySink, public LogonP
   std::vector<Throttle> throttles_;  // per session, FIX I/O thread only
   // The edge stage (gateway/edge): FIX requests -> fixed-size commands, on the FIX I/O thread.
   std::unique_ptr<SessionEdge> edge_;  // FIX I/O thread only
+  // ... and operator requests: symbols -> instrument ids, files -> rows (immutable).
+  std::unique_ptr<edge::OperatorEdge> operator_edge_;
   struct Verdict {
     std::string username;
     std::string password;

@@ -21,7 +21,7 @@
 #include <cstdint>
 #include <type_traits>
 
-#include "carbonx/edge/fixed_text.hpp"
+#include "carbonx/base/fixed_text.hpp"
 #include "carbonx/engine/units.hpp"
 #include "carbonx/gateway/fix_types.hpp"
 

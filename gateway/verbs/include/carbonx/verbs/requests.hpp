@@ -3,8 +3,9 @@
 // (kMeta), the JSON fields of its body (fields(): name, member, required or not, integer range)
 // and, for a few, check(): a rule across fields (nullopt: fine, else the problem).
 //
-// Plain data. Units in the names and types (fen, tonnes, ns); symbols stay text here (the core
-// knows the listed instruments and answers an unknown one); dates are yyyymmdd.
+// Plain data. Units in the names and types (fen, tonnes, ns); dates are yyyymmdd; a symbol is a
+// Symbol: its text, held inline, and the instrument the operator edge resolved it to
+// (carbonx/edge/operator_edge.hpp) before the request crossed the sequencer's queue.
 // Adding a verb: a struct here, an alternative of Request, a handler on the core side
 // (gateway/src/operator_handlers.hpp; the build fails without one), a cxctl command if it needs
 // more than `cxctl verb <name> --json`.
@@ -17,6 +18,7 @@
 #include <variant>
 #include <vector>
 
+#include "carbonx/base/fixed_text.hpp"
 #include "carbonx/engine/ledger.hpp"
 #include "carbonx/engine/offbook_types.hpp"
 #include "carbonx/engine/types.hpp"
@@ -75,10 +77,26 @@ inline constexpr std::int64_t kMaxAdvanceS = 316'224'000;  // ExchangeClock::kMa
 
 using Problem = std::optional<std::string>;  // check(): nullopt or what is wrong
 
+// An instrument named in a body by its symbol ("GDEA2027"; at most kMaxSymbolLength bytes, the
+// parser refuses a longer one). `id` is 0 as parsed; the operator edge sets it (or answers 404)
+// before the request is submitted, and the core's handlers read only `id`.
+inline constexpr std::size_t kMaxSymbolLength = 16;
+struct Symbol {
+  Symbol() = default;
+  // For callers building a request (cxctl): a text longer than kMaxSymbolLength is kept empty,
+  // which the server refuses as a malformed body naming the field.
+  Symbol(std::string_view symbol) { text.assign(symbol); }  // NOLINT(google-explicit-constructor)
+  Symbol(const std::string& symbol) : Symbol(std::string_view(symbol)) {}  // NOLINT
+  Symbol(const char* symbol) : Symbol(std::string_view(symbol)) {}         // NOLINT
+  FixedText<kMaxSymbolLength> text;
+  InstrumentId id{0};
+  friend bool operator==(const Symbol&, const Symbol&) = default;
+};
+
 // ---- market phases and the day (journaled core commands) ----------------------------------------
 // {"symbol"} or {} for every instrument.
 struct SymbolOrAll {
-  std::optional<std::string> symbol;
+  std::optional<Symbol> symbol;
   friend bool operator==(const SymbolOrAll&, const SymbolOrAll&) = default;
 };
 struct MarketOpen : SymbolOrAll {
@@ -191,7 +209,7 @@ struct UnitsIssue {
   static constexpr Meta kMeta{"units.issue", "issue units of an instrument to an account", true};
   TransferId transfer_id{0};
   AccountId account{0};
-  std::string symbol;
+  Symbol symbol;
   std::int64_t quantity_t = 0;
   std::uint64_t reference = 0;
   static constexpr auto fields() {
@@ -270,7 +288,7 @@ struct EmissionsLoad {
   friend bool operator==(const EmissionsLoad&, const EmissionsLoad&) = default;
 };
 struct SurrenderLeg {
-  std::string symbol;
+  Symbol symbol;
   std::int64_t quantity_t = 0;
   static constexpr auto fields() {
     return std::tuple{need("symbol", &SurrenderLeg::symbol),
@@ -342,7 +360,7 @@ struct QueryBalances {
 };
 struct QueryBook {
   static constexpr Meta kMeta{"query.book", "an instrument's phase and price levels", false, true};
-  std::string symbol;
+  Symbol symbol;
   std::int32_t depth = 10;  // levels per side; 0: every level
   static constexpr auto fields() {
     return std::tuple{need("symbol", &QueryBook::symbol),
@@ -362,7 +380,7 @@ struct QueryStatus {
 struct AuctionOpen {
   static constexpr Meta kMeta{"auction.open", "open a one-way bidding auction", true};
   AccountId seller{0};
-  std::string symbol;
+  Symbol symbol;
   QuantityT quantity_t{0};
   PriceFen reserve_fen{0};
   std::optional<TimestampNs> start_ts;
@@ -406,7 +424,7 @@ struct RepoFile {
   static constexpr Meta kMeta{"repo.file", "file a repo with both parties' confirmations", true};
   AccountId repo_party{0};
   AccountId reverse_party{0};
-  std::string symbol;
+  Symbol symbol;
   QuantityT quantity_t{0};
   PriceFen start_price_fen{0};
   PriceFen repurchase_price_fen{0};

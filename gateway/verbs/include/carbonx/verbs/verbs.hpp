@@ -25,6 +25,10 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <variant>
+#include <vector>
 
 #include "carbonx/engine/result.hpp"
 #include "carbonx/verbs/requests.hpp"
@@ -66,8 +70,45 @@ std::string to_json(const Request& request);
 template <typename E>
 std::optional<E> enum_from(std::string_view name) noexcept;
 
+// Calls f(Symbol&) for every symbol `request` names: in its fields, in optional fields and in
+// lists of rows (surrender legs), in the fields' order. The operator edge resolves them with it,
+// so a verb that names a symbol anywhere is resolved without a line of its own.
+template <typename F>
+void for_each_symbol(Request& request, F&& f);
+
 // The body's fields for help texts: {"account": integer, "limit_t": integer|null, ...}, an
 // optional field with a trailing '?'.
 std::string body_usage(const Meta& meta);
+
+namespace detail {
+template <typename T>
+inline constexpr bool kIsOptional = false;
+template <typename T>
+inline constexpr bool kIsOptional<std::optional<T>> = true;
+template <typename T>
+inline constexpr bool kIsVector = false;
+template <typename T>
+inline constexpr bool kIsVector<std::vector<T>> = true;
+
+template <typename T, typename F>
+void walk_symbols(T& value, F& f) {
+  if constexpr (std::is_same_v<T, Symbol>) {
+    f(value);
+  } else if constexpr (kIsOptional<T>) {
+    if (value.has_value()) walk_symbols(*value, f);
+  } else if constexpr (kIsVector<T>) {
+    for (auto& item : value)
+      walk_symbols(item, f);
+  } else if constexpr (requires { T::fields(); }) {
+    std::apply([&](const auto&... field) { (walk_symbols(value.*(field.member), f), ...); },
+               T::fields());
+  }
+}
+}  // namespace detail
+
+template <typename F>
+void for_each_symbol(Request& request, F&& f) {
+  std::visit([&](auto& r) { detail::walk_symbols(r, f); }, request);
+}
 
 }  // namespace carbonx::verbs

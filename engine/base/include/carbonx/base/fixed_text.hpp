@@ -1,7 +1,8 @@
 #pragma once
-// FixedText<N>: at most N bytes of text stored inline. What the edge copies identifiers into
+// FixedText<N>: at most N bytes of text stored inline. What the edges copy identifiers into
 // (ClOrdID, Account, Symbol, ...) so that a command crossing the sequencer's queue is plain data of
-// one size: no allocation, trivially copyable, and the same bytes whatever the text.
+// one size: no allocation, trivially copyable, and the same bytes whatever the text. Used by the
+// FIX edge's commands and by the operator verbs' symbols (carbonx::verbs).
 
 #include <algorithm>
 #include <array>
@@ -10,7 +11,7 @@
 #include <string_view>
 #include <type_traits>
 
-namespace carbonx::edge {
+namespace carbonx {
 
 template <std::size_t N>
 class FixedText {
@@ -51,4 +52,4 @@ class FixedText {
   std::uint8_t size_ = 0;
 };
 
-}  // namespace carbonx::edge
+}  // namespace carbonx
