@@ -4,22 +4,10 @@
 // every session, and the refusals of off-book requests (their texts came from the core thread).
 #include "carbonx/engine/assert.hpp"
 #include "carbonx/out/out_stage.hpp"
+#include "fix_vocabulary.hpp"
 
 namespace carbonx::out {
-
-using gateway::FixSide;
-using gateway::ReplyKind;
-using gateway::RequestKind;
-namespace exec_type = gateway::exec_type;
-namespace ord_status = gateway::ord_status;
-namespace ord_rej_reason = gateway::ord_rej_reason;
-namespace cxl_rej_reason = gateway::cxl_rej_reason;
-
 namespace {
-
-FixSide fix_side(Side s) {
-  return s == Side::kSell ? FixSide::kSell : FixSide::kBuy;
-}
 
 Side other(Side s) {
   return s == Side::kSell ? Side::kBuy : Side::kSell;

@@ -5,29 +5,14 @@
 #include <fmt/format.h>
 
 #include "carbonx/engine/assert.hpp"
+#include "fix_vocabulary.hpp"
 
 namespace carbonx::out {
-
-using gateway::FixOrdType;
-using gateway::FixSide;
-using gateway::MdEntry;
-using gateway::ReplyKind;
-using gateway::RequestKind;
-namespace exec_type = gateway::exec_type;
-namespace ord_status = gateway::ord_status;
-namespace ord_rej_reason = gateway::ord_rej_reason;
-namespace cxl_rej_reason = gateway::cxl_rej_reason;
-namespace md_req_rej_reason = gateway::md_req_rej_reason;
-
 namespace {
 
 char status_of(std::int64_t cum_t, std::int64_t leaves_t) {
   if (leaves_t == 0 && cum_t > 0) return ord_status::kFilled;
   return cum_t > 0 ? ord_status::kPartiallyFilled : ord_status::kNew;
-}
-
-FixSide to_fix(Side s) {
-  return s == Side::kSell ? FixSide::kSell : FixSide::kBuy;
 }
 
 }  // namespace
@@ -408,7 +393,7 @@ FixReply OutStage::base_report(const OrderMeta& m, OrderId id, InstrumentId ins,
   r.cl_ord_id = m.cl_ord_id;
   r.orig_cl_ord_id = m.orig_cl_ord_id;
   r.symbol = symbol_of(ins);
-  r.side = to_fix(side);
+  r.side = fix_side(side);
   r.ord_type = m.ord_type;
   r.tif = m.tif;
   r.price_fen = m.ord_type == FixOrdType::kClick ? 0 : m.price_fen;
