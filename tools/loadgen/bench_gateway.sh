@@ -7,9 +7,9 @@
 #   tools/loadgen/bench_gateway.sh BIN_DIR DURABILITY FIX_STORE RATE SECONDS [SESSIONS] [PORT]
 #   e.g. tools/loadgen/bench_gateway.sh build-perf/bin full_sync file 10000 5
 #
-# Also prints carbonxd's CPU time during the load phase (user + system, from /proc: whole process
-# and per thread), in µs per offered order: the work per order, which the shared machine's load
-# disturbs much less than the latency.
+# Also prints carbonxd's CPU time during the load phase (from /proc: user + system, user and system
+# apart, and user + system per thread), in µs per offered order: the work per order, which the
+# shared machine's load disturbs much less than the latency.
 #
 # CX_SERVER_CPUS / CX_LOAD_CPUS=<list>: run carbonxd / the measuring cxload under `taskset -c`.
 #
@@ -52,15 +52,15 @@ if [ -n "${CX_PERF:-}" ]; then
   perf record -q -F ${CX_PERF_HZ:-4000} ${CX_PERF_CG:--g} -p "$SERVER" -o "$CX_PERF" -- sleep "$T" > /dev/null 2>&1 &
   PERF=$!
 fi
-cpu_ticks() {  # utime + stime of carbonxd's threads: "total name1=t1 name2=t2 ..."
-  local total=0 line=""
+cpu_ticks() {  # utime + stime of carbonxd's threads: "total user name1=t1 name2=t2 ..."
+  local total=0 user=0 line=""
   for t in /proc/"$SERVER"/task/*; do
     local st; st=$(cat "$t/stat" 2> /dev/null) || continue
     local rest=${st#*) }; local f=($rest)
-    local ticks=$((f[11] + f[12])); total=$((total + ticks))
+    local ticks=$((f[11] + f[12])); total=$((total + ticks)); user=$((user + f[11]))
     line="$line $(cat "$t/comm" 2> /dev/null | tr ' ' _)=$ticks"
   done
-  echo "$total$line"
+  echo "$total $user$line"
 }
 CPU0=$(cpu_ticks)
 ${CX_LOAD_CPUS:+taskset -c $CX_LOAD_CPUS} "$B/cxload" --sessions "$N" --port "$P" --rate "$R" --duration "$T"
@@ -72,15 +72,17 @@ a, b, hz, rate, secs = sys.argv[1].split(), sys.argv[2].split(), int(sys.argv[3]
 orders = rate * secs
 us = lambda ticks: ticks * 1e6 / hz / orders
 before = {}
-for i, kv in enumerate(a[1:]):
+for i, kv in enumerate(a[2:]):
     before[i] = int(kv.split('=')[1])
 threads = []
-for i, kv in enumerate(b[1:]):
+for i, kv in enumerate(b[2:]):
     name, t = kv.split('=')
     d = int(t) - before.get(i, 0)
     if d > 0:
         threads.append('%s %.1f' % (name, us(d)))
-print('carbonxd CPU per offered order: %.1f us (threads: %s)' % (us(int(b[0]) - int(a[0])), ', '.join(threads)))
+total, user = int(b[0]) - int(a[0]), int(b[1]) - int(a[1])
+print('carbonxd CPU per offered order: %.1f us (user %.1f, system %.1f; threads: %s)' %
+      (us(total), us(user), us(total - user), ', '.join(threads)))
 PY
 [ -n "${CX_PERF:-}" ] && wait "$PERF"
 kill -TERM "$SERVER" 2> /dev/null
