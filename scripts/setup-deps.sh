@@ -5,7 +5,10 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config ninja-build
-  clang clang-format libclang-rt-14-dev
+  clang-format
+  # The fuzz build (scripts/fuzz.sh): libFuzzer and the sanitizers' runtime, and a clang that
+  # compiles the project's C++20 (Debian 12's default clang 14 does not).
+  clang-16 libclang-rt-16-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libboost-dev libboost-system-dev
   libquickfix-dev liblmdb-dev

@@ -18,6 +18,8 @@ const char kMagic[8] = {'C', 'X', 'F', 'I', 'X', 'L', 'O', 'G'};
 constexpr std::uint32_t kVersion = 1;
 constexpr std::size_t kHeaderBytes = 8 + 4 + 8;
 constexpr std::uint32_t kMaxMessageBytes = 1u << 20;
+// FIX sequence numbers as QuickFIX counts them (int), with room for the next one.
+constexpr std::uint64_t kMaxSeq = 0x7ffffffe;
 
 void put32(std::string* out, std::uint32_t v) {
   for (int i = 0; i < 4; ++i)
@@ -112,7 +114,12 @@ LogStore::LogStore(const std::string& dir, const FIX::SessionID& id, StoreHealth
           ".cxlog";
   fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
   if (fd_ < 0) throw FIX::ConfigError("cannot open FIX session log " + path_);
-  load();
+  try {
+    load();
+  } catch (...) {
+    ::close(fd_);  // no destructor runs for a constructor that throws
+    throw;
+  }
 }
 
 LogStore::~LogStore() {
@@ -152,18 +159,28 @@ void LogStore::load() {
     throw FIX::ConfigError(path_ + " is not a carbonx FIX session log of version 1");
   }
   creation_s_ = static_cast<std::int64_t>(get_le(data.data() + 12, 8));
+  // A whole record whose sequence number is no FIX one was not written by us: refused (a torn
+  // tail ends in a record cut short, never in a complete one with other bytes).
+  auto seq_at = [&](std::size_t pos) {
+    const std::uint64_t v = get_le(data.data() + pos + 1, 4);
+    if (v < 1 || v > kMaxSeq) {
+      throw FIX::ConfigError(path_ + ": the record at byte " + std::to_string(pos) +
+                             " has sequence number " + std::to_string(v) + ", not one of 1.." +
+                             std::to_string(kMaxSeq) +
+                             "; the file is damaged (it is left as it is)");
+    }
+    return static_cast<int>(v);
+  };
   std::size_t pos = kHeaderBytes;
   while (pos < data.size()) {
     const char kind = data[pos];
     if ((kind == 'S' || kind == 'T') && pos + 5 <= data.size()) {
-      const int v = static_cast<int>(get_le(data.data() + pos + 1, 4));
-      (kind == 'S' ? next_sender_ : next_target_) = v;
+      (kind == 'S' ? next_sender_ : next_target_) = seq_at(pos);
       pos += 5;
     } else if (kind == 'M' && pos + 9 <= data.size()) {
-      const int seq = static_cast<int>(get_le(data.data() + pos + 1, 4));
       const auto len = static_cast<std::uint32_t>(get_le(data.data() + pos + 5, 4));
       if (len > kMaxMessageBytes || pos + 9 + len > data.size()) break;  // torn tail
-      record(seq, static_cast<std::uint64_t>(pos + 9), len);
+      record(seq_at(pos), static_cast<std::uint64_t>(pos + 9), len);
       pos += 9 + len;
     } else {
       break;  // torn tail

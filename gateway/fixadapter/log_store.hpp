@@ -14,7 +14,9 @@
 // and the connection writes of that batch are held until it is (stored before sent).
 // In memory: sequence numbers and each message's file offset (16 bytes per message, a vector
 // sorted by sequence number: appending is O(1) with no allocation per message); get() reads
-// the messages back with pread(). A torn tail record (crash mid-write) is ignored at load.
+// the messages back with pread(). A torn tail record (crash mid-write) is ignored at load; a
+// complete record whose sequence number is no FIX one (outside 1..2^31-2: not written by the
+// store) refuses the file (FIX::ConfigError naming it and the byte), which is left as it is.
 //
 // Thread-safety: its own mutex; QuickFIX calls it under the session's lock, flush() may come from
 // the sender thread. A store may be registered with two threads' batches at once; each flushes
@@ -63,7 +65,8 @@ class StoreHealth {
 
 class LogStore : public FIX::MessageStore {
  public:
-  // Opens (creating) <dir>/<sender>-<target>.cxlog. Throws FIX::ConfigError on I/O errors.
+  // Opens (creating) <dir>/<sender>-<target>.cxlog. Throws FIX::ConfigError on I/O errors and
+  // on a damaged file (see above).
   // `health` (may be null; outlives the store) hears of failed and recovered writes.
   LogStore(const std::string& dir, const FIX::SessionID& id, StoreHealth* health = nullptr);
   ~LogStore() override;

@@ -363,7 +363,7 @@ bool get_body(Reader& r, RevokeAuthority& c) {
 template <std::size_t... I>
 RegistryCommand make_alternative(std::size_t index, std::index_sequence<I...>) {
   RegistryCommand out;
-  ((index == I ? (out.emplace<I>(), true) : false) || ...);
+  (void)((index == I ? (out.emplace<I>(), true) : false) || ...);
   return out;
 }
 
