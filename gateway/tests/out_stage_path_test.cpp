@@ -12,6 +12,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -180,6 +181,16 @@ TEST_F(OutStagePathTest, RepliesMadeAfterTheCommitEqualTheDirectPath) {
   std::vector<Delivery> expected;
   const std::vector<Inbound> requests = session(direct, 3000, expected);
   ASSERT_GT(expected.size(), 2000u);
+  // Every ExecutionReport has its own ExecID, refusals in a row (no seq between) included.
+  std::set<std::string> exec_ids;
+  std::size_t refusals = 0;
+  for (const Delivery& d : expected) {
+    if (d.ticket != 0 || d.reply.kind != ReplyKind::kExecReport) continue;
+    EXPECT_TRUE(exec_ids.insert(d.reply.exec_id).second)
+        << "ExecID used twice: " << d.reply.exec_id;
+    if (d.reply.exec_id.rfind("R", 0) == 0) ++refusals;
+  }
+  EXPECT_GT(refusals, 10u);
 
   Exchange sequenced(root_ / "sequenced", exchange, clock_);
   CollectingSink sink;

@@ -413,7 +413,11 @@ void OutStage::reject_order(SessionIndex s, const edge::FixCommand& q, Seq seq, 
   r.kind = ReplyKind::kExecReport;
   r.order_id = "NONE";
   r.cl_ord_id = q.cl_ord_id.str();
-  r.exec_id = fmt::format("R{}-{}", seq.value(), ++exec_in_command_);
+  // A request refused before the core takes no seq, so the seq alone does not tell two such
+  // refusals apart (two bad orders in a row both were "R<seq>-1"). The member and the request's
+  // MsgSeqNum do, as for status answers; and the same request refused by a restarted server
+  // gets the same id.
+  r.exec_id = fmt::format("R{}-{}-{}", seq.value(), q.member.value(), q.msg_seq_num);
   r.exec_type = exec_type::kRejected;
   r.ord_status = ord_status::kRejected;
   r.account = q.account.str();

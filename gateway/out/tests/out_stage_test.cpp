@@ -171,7 +171,10 @@ TEST(OutStage, ACancelIsAnsweredWithTheCancelRequestsClOrdId) {
   EXPECT_EQ(stage.open_orders(), 0u);
 }
 
-TEST(OutStage, RefusalsUseTheCounterAndMassCancelIsReportedAfterItsCancels) {
+// Two requests refused before the core in a row (each its own item, the counter reset before
+// each as the driver does) take no seq: their ExecIDs differ by the member and MsgSeqNum, and
+// do not depend on what came before (a restarted server gives the same ones).
+TEST(OutStage, RefusalsHaveDistinctExecIdsAndMassCancelIsReportedAfterItsCancels) {
   OutStage stage = make_stage();
   Refused r;
   r.reply = Refused::Reply::kOrder;
@@ -180,6 +183,11 @@ TEST(OutStage, RefusalsUseTheCounterAndMassCancelIsReportedAfterItsCancels) {
   r.request = request(RequestKind::kNewOrder, kMemberA, "B1");
   r.code = gateway::ord_rej_reason::kDuplicateOrder;
   r.text = "duplicate";
+  r.request.msg_seq_num = 41;
+  Refused again = r;
+  again.request.msg_seq_num = 42;
+  Refused other = r;
+  other.request.member = kMemberB;
   Applied mass;
   mass.seq = Seq(10);
   mass.request = request(RequestKind::kMassCancel, kMemberB, "M1");
@@ -192,17 +200,19 @@ TEST(OutStage, RefusalsUseTheCounterAndMassCancelIsReportedAfterItsCancels) {
     c.reason = CancelReason::kMassCancel;
     mass.events.push_back(event(Seq(10), c));
   }
-  const auto out = run(stage, {ResetExecIds{}, r, r, ResetExecIds{}, mass});
-  ASSERT_EQ(out.size(), 5u);
-  EXPECT_EQ(out[0].reply.exec_id, "R9-1");
-  EXPECT_EQ(out[1].reply.exec_id, "R9-2");  // no reset between: the counter goes on
+  const auto out = run(stage, {ResetExecIds{}, r, ResetExecIds{}, again, ResetExecIds{}, other,
+                               ResetExecIds{}, mass});
+  ASSERT_EQ(out.size(), 6u);
+  EXPECT_EQ(out[0].reply.exec_id, "R9-" + std::to_string(kMemberA.value()) + "-41");
+  EXPECT_EQ(out[1].reply.exec_id, "R9-" + std::to_string(kMemberA.value()) + "-42");
+  EXPECT_EQ(out[2].reply.exec_id, "R9-" + std::to_string(kMemberB.value()) + "-41");
   EXPECT_EQ(out[0].reply.ord_status, ord_status::kRejected);
   EXPECT_EQ(out[0].reply.text, "duplicate");
-  EXPECT_EQ(out[2].reply.exec_id, "10-1");
-  EXPECT_EQ(out[3].reply.exec_id, "10-2");
-  EXPECT_EQ(out[4].reply.kind, ReplyKind::kMassCancelReport);
-  EXPECT_EQ(out[4].reply.order_id, "MC10");
-  EXPECT_EQ(out[4].reply.total_affected, 2);
+  EXPECT_EQ(out[3].reply.exec_id, "10-1");
+  EXPECT_EQ(out[4].reply.exec_id, "10-2");
+  EXPECT_EQ(out[5].reply.kind, ReplyKind::kMassCancelReport);
+  EXPECT_EQ(out[5].reply.order_id, "MC10");
+  EXPECT_EQ(out[5].reply.total_affected, 2);
 }
 
 TEST(OutStage, SubscriptionsGetOneIncrementPerCommandUntilUnsubscribed) {

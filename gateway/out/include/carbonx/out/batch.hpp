@@ -75,7 +75,7 @@ struct Applied {
 struct Refused {
   enum class Reply : std::uint8_t { kOrder = 1, kCancel, kTradeCapture };
   Reply reply = Reply::kOrder;
-  Seq seq{0};  // the last applied seq (an order reject's ExecID is "R<seq>-<n>")
+  Seq seq{0};  // the last applied seq (an order reject's ExecID: "R<seq>-<member>-<MsgSeqNum>")
   SessionIndex session = kNoSession;
   edge::FixCommand request;
   std::int32_t code = 0;  // ord_rej_reason:: / cxl_rej_reason:: (unused for a trade capture)
