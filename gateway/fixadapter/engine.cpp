@@ -7,6 +7,7 @@
 #include <quickfix/SessionState.h>
 
 #include <sys/stat.h>
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -128,6 +129,7 @@ struct FixEngine::Impl : public FIX::Application {
   FixEngineHandler* handler = nullptr;
   FIX::DataDictionaryProvider dictionaries;
   std::shared_ptr<FIX::DataDictionary> dictionary;  // the one in `dictionaries`
+  std::atomic<std::uint64_t> garbled_total{0};
   std::unique_ptr<FIX::MessageStoreFactory> store_factory;
   LogStoreFactory* log_stores = nullptr;  // store_factory, when the stores are files
   std::vector<std::unique_ptr<SessionSlot>> slots;
@@ -197,6 +199,13 @@ struct FixEngine::Impl : public FIX::Application {
 
   bool on_frames(FixConnection* c, const char* data, std::size_t size);
   bool skip_garbled(FixConnection* c, std::size_t* at);
+  // Counts a garbled message of c (its c->garbled already counted) and logs the first of a run.
+  void note_garbled(const FixConnection* c, const char* what) {
+    garbled_total.fetch_add(1, std::memory_order_relaxed);
+    if (c->garbled != 1) return;
+    std::fprintf(stderr, "carbonxd: FIX session %s: garbled message ignored (%s)\n",
+                 slots.at(c->session)->member.c_str(), what);
+  }
   void finish_batch(const DeliveryBatch& batch);
 
   bool bind(FixConnection* c, const std::string& frame) {
@@ -335,6 +344,7 @@ bool FixEngine::Impl::on_frames(FixConnection* c, const char* data, std::size_t 
     } catch (const FIX::InvalidMessage&) {
       if (!slot.session->isLoggedOn()) return false;       // a garbled Logon: nothing to keep
       if (++c->garbled > kMaxGarbledInARow) return false;  // ignored: QuickFIX took no seq
+      note_garbled(c, "bad CheckSum or a field without '='");
     } catch (const std::exception&) {
       return false;
     }
@@ -349,6 +359,7 @@ bool FixEngine::Impl::skip_garbled(FixConnection* c, std::size_t* at) {
   static const std::string kBegin("8=FIX.4.4\x01");
   if (++c->garbled > kMaxGarbledInARow) return false;
   CX_ADAPTER_CHECK(*at < c->buffer.size());
+  note_garbled(c, "not a FIX 4.4 frame, or a wrong BodyLength");
   const std::size_t next = c->buffer.find(kBegin, *at + 1);
   if (next != std::string::npos) {
     *at = next;
@@ -472,6 +483,10 @@ int FixEngine::next_sender_seq(SessionIndex session) const {
   SessionSlot& slot = *impl_->slots.at(session);
   std::lock_guard<std::recursive_mutex> lock(slot.mutex);
   return slot.session->getExpectedSenderNum();
+}
+
+std::uint64_t FixEngine::garbled_total() const {
+  return impl_->garbled_total.load(std::memory_order_relaxed);
 }
 
 int FixEngine::next_target_seq(SessionIndex session) const {

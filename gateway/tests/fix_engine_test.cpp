@@ -302,6 +302,7 @@ TEST_F(FixEngineTest, GarbledMessagesAreIgnoredAndTheSessionContinues) {
     EXPECT_TRUE(engine->is_logged_on(0));
     EXPECT_TRUE(rec.requests.empty());
   }
+  EXPECT_EQ(engine->garbled_total(), garbled.size());  // each one counted
   // The next good message: seq 2 was never taken by a garbled one.
   ASSERT_TRUE(feed(*engine, c, new_order(2, "OK1")));
   ASSERT_EQ(rec.requests.size(), 1u);
@@ -311,6 +312,7 @@ TEST_F(FixEngineTest, GarbledMessagesAreIgnoredAndTheSessionContinues) {
   ASSERT_TRUE(feed(*engine, c, std::string("xx\x01yy") + new_order(3, "OK2")));
   ASSERT_EQ(rec.requests.size(), 2u);
   EXPECT_EQ(rec.requests[1].cl_ord_id, "OK2");
+  EXPECT_EQ(engine->garbled_total(), garbled.size() + 1);
   EXPECT_EQ(rec.logouts, 0);
   engine->on_closed(c);
 }

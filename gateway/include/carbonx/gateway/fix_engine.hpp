@@ -100,6 +100,10 @@ class FixEngine {
   // Sequence numbers the session expects next (tests, operator queries).
   int next_sender_seq(SessionIndex session) const;
   int next_target_seq(SessionIndex session) const;
+  // Garbled messages ignored on logged-on connections since start (bad BodyLength or CheckSum, a
+  // field without '=', bytes that are not FIX). The first of each run is also logged on stderr
+  // with the session's CompID. Any thread.
+  std::uint64_t garbled_total() const;
 
   // Once a second: heartbeats, test requests, logon and logout timeouts; and a session store
   // that could not write tries again.
