@@ -43,9 +43,14 @@ void ExchangeDriver::reject_order(SessionIndex s, const edge::FixCommand& q, std
 }
 
 void ExchangeDriver::reject_cancel(SessionIndex s, const edge::FixCommand& q, std::int32_t code,
-                                   const std::string& text, OutBatch& out) {
-  out.steps.emplace_back(
-      carbonx::out::Refused{carbonx::out::Refused::Reply::kCancel, seq_, s, q, code, text});
+                                   const std::string& text, OutBatch& out,
+                                   const OpenOrderRecord* live) {
+  carbonx::out::Refused r{carbonx::out::Refused::Reply::kCancel, seq_, s, q, code, text};
+  if (live != nullptr) {
+    r.live_order = live->order_id;
+    r.live_leaves_t = live->leaves_t.value();
+  }
+  out.steps.emplace_back(std::move(r));
 }
 
 void ExchangeDriver::on_new_order(TimestampNs ts, SessionIndex s, const edge::FixCommand& q,
@@ -107,7 +112,7 @@ void ExchangeDriver::on_cancel_or_replace(TimestampNs ts, SessionIndex s, const 
                          "order is not open in " + q.symbol.str(), out);
   if (q.kind == RequestKind::kReplace && !used_clordids_.insert(s, q.cl_ord_id.view())) {
     return reject_cancel(s, q, cxl_rej_reason::kDuplicateClOrdId,
-                         "duplicate ClOrdID(11) " + q.cl_ord_id.str(), out);
+                         "duplicate ClOrdID(11) " + q.cl_ord_id.str(), out, &*open);
   }
   pending_ = Pending{};
   pending_.request = &q;
@@ -126,7 +131,7 @@ void ExchangeDriver::on_cancel_or_replace(TimestampNs ts, SessionIndex s, const 
                            "OrderQty(38) " + std::to_string(q.quantity_t) +
                                " is not above the quantity already filled (" +
                                std::to_string(open->cum_t.value()) + ")",
-                           out);
+                           out, &*open);
     }
     run(ts,
         Replace{open->account, q.member, q.instrument, *id, PriceFen(q.price_fen),

@@ -194,9 +194,9 @@ TEST(OffBookGolden, EveryRejectCodeTheDocsList) {
          {{41, "NEVER"}, {11, "C1"}, {55, "GDEA2017"}, {54, "2"}, {60, "20170509-02:00:00.000"}});
   x.send("MEMBER2", "G",
          with(with(order("S2", "1002", "2", "100", "14.40"), 41, "S1"), 60,
-              "20170509-02:00:00.000"));  // 6: S2 is the ClOrdID of another live order
-  // (Known gap, recorded as it is: this refusal is decided before the core and answers 37=NONE
-  // 39=8 although S1 is live; the band refusal below names S1 and its status as docs/fix says.)
+              "20170509-02:00:00.000"));  // 6: S2 is the ClOrdID of another live order;
+  // S1 is still live, so the reject names it and its status (37=<S1's id> 39=0), as the band
+  // refusal below does (docs/fix), though this one is decided before the core.
   x.send("MEMBER2", "G",
          with(with(order("C2", "1002", "2", "100", "18.00"), 41, "S1"), 60,
               "20170509-02:00:00.000"));  // 99, live OrderID and 39=0

@@ -246,14 +246,17 @@ void OutStage::on_rejected(const Applied& a, const RejectEvent& e, std::vector<D
                   e.reason == RejectReason::kUnknownOrder ? cxl_rej_reason::kUnknownOrder
                                                           : cxl_rej_reason::kOther,
                   text, out);
-    // The order the member asked about is still live: FIX wants its OrderID and its current
-    // OrdStatus in the OrderCancelReject, not "NONE" and Rejected.
-    const auto meta = orders_.find(e.order_id.value());
-    if (a.live_leaves_t >= 0 && meta != orders_.end()) {
-      out.back().reply.order_id = std::to_string(e.order_id.value());
-      out.back().reply.ord_status = status_of(meta->second.cum_t, a.live_leaves_t);
-    }
+    name_live_order(e.order_id, a.live_leaves_t, out.back().reply);
   }
+}
+
+// The order a refused cancel or replace named is still live: FIX wants its OrderID and its
+// current OrdStatus in the OrderCancelReject, not "NONE" and Rejected.
+void OutStage::name_live_order(OrderId id, std::int64_t live_leaves_t, FixReply& r) const {
+  const auto meta = orders_.find(id.value());
+  if (live_leaves_t < 0 || meta == orders_.end()) return;
+  r.order_id = std::to_string(id.value());
+  r.ord_status = status_of(meta->second.cum_t, live_leaves_t);
 }
 
 // Market data: one incremental refresh per subscription per command, with every level and trade
@@ -304,7 +307,8 @@ void OutStage::on_refused(const Refused& r, std::vector<Delivery>& out) {
     case Refused::Reply::kOrder:
       return reject_order(r.session, r.request, r.seq, r.code, r.text, out);
     case Refused::Reply::kCancel:
-      return reject_cancel(r.session, r.request, r.code, r.text, out);
+      reject_cancel(r.session, r.request, r.code, r.text, out);
+      return name_live_order(r.live_order, r.live_leaves_t, out.back().reply);
     case Refused::Reply::kTradeCapture:
       return reject_trade_capture(r.session, r.request, r.text, out);
   }

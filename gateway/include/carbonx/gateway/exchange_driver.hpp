@@ -213,8 +213,10 @@ class ExchangeDriver final : public CoreDriver {
   // code: an ord_rej_reason:: / cxl_rej_reason:: value (fix_types.hpp).
   void reject_order(SessionIndex s, const edge::FixCommand& q, std::int32_t code,
                     const std::string& text, OutBatch& out);
+  // live: the open order the request named, if it is still open (its OrderID and OrdStatus go
+  // in the OrderCancelReject).
   void reject_cancel(SessionIndex s, const edge::FixCommand& q, std::int32_t code,
-                     const std::string& text, OutBatch& out);
+                     const std::string& text, OutBatch& out, const OpenOrderRecord* live = nullptr);
   // A market data snapshot of the book (its request's MDReqID; kNoSession: for query.book).
   FixReply md_snapshot(const std::string& request_id, InstrumentId ins, int depth, bool bids,
                        bool offers) const;

@@ -80,6 +80,11 @@ struct Refused {
   edge::FixCommand request;
   std::int32_t code = 0;  // ord_rej_reason:: / cxl_rej_reason:: (unused for a trade capture)
   std::string text;
+  // A refused cancel or replace of an order that is still open (e.g. a replace with a duplicate
+  // ClOrdID): the order and its open quantity, for the OrderCancelReject's OrderID and OrdStatus.
+  // live_leaves_t -1: no open order.
+  OrderId live_order{0};
+  std::int64_t live_leaves_t = -1;
 };
 
 struct StatusQuery {

@@ -115,7 +115,8 @@ class OutStage {
 
   std::vector<std::string> symbols_;  // by InstrumentId
   SessionIndex sessions_ = 0;
-  std::vector<SessionIndex> session_of_member_;                           // by MemberId
+  std::vector<SessionIndex> session_of_member_;  // by MemberId
+  void name_live_order(OrderId id, std::int64_t live_leaves_t, FixReply& r) const;
   std::unordered_map<std::uint64_t, OrderMeta> orders_;                   // by OrderId
   std::unordered_map<std::uint32_t, std::vector<Subscription>> md_subs_;  // by instrument
   std::uint32_t exec_in_command_ = 0;
