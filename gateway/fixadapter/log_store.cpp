@@ -21,6 +21,16 @@ constexpr std::uint32_t kMaxMessageBytes = 1u << 20;
 // FIX sequence numbers as QuickFIX counts them (int), with room for the next one.
 constexpr std::uint64_t kMaxSeq = 0x7ffffffe;
 
+// The store writes only sequence numbers its recovery reads back (1..kMaxSeq): past them the
+// session's numbers are exhausted, and writing one would make a log the next start refuses.
+void check_seq(const std::string& path, long long seq) {
+  if (seq < 1 || static_cast<unsigned long long>(seq) > kMaxSeq) {
+    throw FIX::IOException(path + ": sequence number " + std::to_string(seq) + " is outside 1.." +
+                           std::to_string(kMaxSeq) +
+                           "; the session's numbers are exhausted (reset the session)");
+  }
+}
+
 void put32(std::string* out, std::uint32_t v) {
   for (int i = 0; i < 4; ++i)
     out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -265,6 +275,7 @@ void LogStore::record(int seq, std::uint64_t offset, std::uint32_t size) {
 }
 
 bool LogStore::set(int seq, const std::string& msg) throw(FIX::IOException) {
+  check_seq(path_, seq);
   {
     std::lock_guard<std::mutex> lock(mutex_);
     pending_.push_back('M');
@@ -315,6 +326,7 @@ void LogStore::append_seq(char kind, std::uint32_t value) {
 }
 
 void LogStore::setNextSenderMsgSeqNum(int n) throw(FIX::IOException) {
+  check_seq(path_, n);
   {
     std::lock_guard<std::mutex> lock(mutex_);
     next_sender_ = n;
@@ -322,6 +334,7 @@ void LogStore::setNextSenderMsgSeqNum(int n) throw(FIX::IOException) {
   append_seq('S', static_cast<std::uint32_t>(n));
 }
 void LogStore::setNextTargetMsgSeqNum(int n) throw(FIX::IOException) {
+  check_seq(path_, n);
   {
     std::lock_guard<std::mutex> lock(mutex_);
     next_target_ = n;
@@ -329,9 +342,11 @@ void LogStore::setNextTargetMsgSeqNum(int n) throw(FIX::IOException) {
   append_seq('T', static_cast<std::uint32_t>(n));
 }
 void LogStore::incrNextSenderMsgSeqNum() throw(FIX::IOException) {
+  check_seq(path_, static_cast<long long>(getNextSenderMsgSeqNum()) + 1);
   setNextSenderMsgSeqNum(getNextSenderMsgSeqNum() + 1);
 }
 void LogStore::incrNextTargetMsgSeqNum() throw(FIX::IOException) {
+  check_seq(path_, static_cast<long long>(getNextTargetMsgSeqNum()) + 1);
   setNextTargetMsgSeqNum(getNextTargetMsgSeqNum() + 1);
 }
 

@@ -109,6 +109,29 @@ TEST_F(LogStoreRecoveryTest, ARefusedFileLeavesNoDescriptorOpen) {
   EXPECT_EQ(open_fds(), before);
 }
 
+// log_store_fuzz's third find (in CI): a log whose next sender seq is the last number the
+// recovery accepts (0x7ffffffe) was recovered, then counted one past it and written, and the next
+// start refused the file it had written. The store now refuses to count or store past that
+// number, and the log still opens.
+TEST_F(LogStoreRecoveryTest, TheStoreNeverWritesASequenceNumberItsRecoveryRefuses) {
+  write(header() + seq_record('S', 0x7ffffffe));
+  {
+    LogStore s(dir_, id_);
+    EXPECT_EQ(s.getNextSenderMsgSeqNum(), 0x7ffffffe);
+    EXPECT_THROW(s.incrNextSenderMsgSeqNum(), FIX::IOException);
+    EXPECT_THROW(s.setNextTargetMsgSeqNum(0x7fffffff), FIX::IOException);
+    EXPECT_THROW(s.setNextTargetMsgSeqNum(0), FIX::IOException);
+    EXPECT_THROW(s.set(0x7fffffff, "x"), FIX::IOException);
+    EXPECT_EQ(s.getNextSenderMsgSeqNum(), 0x7ffffffe);
+    s.set(0x7ffffffe, "last");
+  }
+  EXPECT_EQ(open_error(), "");
+  LogStore again(dir_, id_);
+  std::vector<std::string> got;
+  again.get(0x7ffffffe, 0x7ffffffe, got);
+  EXPECT_EQ(got, std::vector<std::string>{"last"});
+}
+
 TEST_F(LogStoreRecoveryTest, ATornTailIsCutAndWhatFollowsIsKept) {
   std::string m = seq_record('M', 1);
   m += seq_record('\0', 3).substr(1) + "abc";  // length 3, "abc"
