@@ -177,7 +177,8 @@ OperatorReply OperatorHandlers::operator()(const verbs::QueryStatus&) {
            {"exchange_id", d_.store_->identity() ? d_.store_->identity()->id_hex() : std::string()},
            {"read_only", d_.config_.read_only},
            {"accepting_changes", d_.refusal().empty()},
-           {"alarms", d_.alarms()}}
+           {"alarms", d_.alarms()},
+           {"fix_garbled_messages", d_.fix_->garbled_total()}}
           .dump()};
 }
 

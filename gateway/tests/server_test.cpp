@@ -4,6 +4,8 @@
 // session and day, also across restarts) never depend on the wall-clock date or China midnight.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
 
 #include "carbonx/gateway/clock.hpp"
@@ -212,6 +214,24 @@ TEST_F(ServerTest, DuplicateClOrdIdAndForeignAccountAreRejected) {
   auto band = m->expect("8");
   EXPECT_EQ(field(band, 150), "8");
   EXPECT_NE(field(band, 58).find("band"), std::string::npos) << field(band, 58);
+}
+
+// A garbled frame (here a wrong CheckSum) is ignored, the session goes on, and operators see the
+// count in query.status.
+TEST_F(ServerTest, GarbledFramesAreIgnoredAndCountedInQueryStatus) {
+  auto m = connect("MEMBER2", "member2", "member2-pass");
+  auto garbled = [&] {
+    return nlohmann::json::parse(op("query.status").second).at("fix_garbled_messages").get<int>();
+  };
+  EXPECT_EQ(garbled(), 0);
+  std::string bad = wire::encode("D", "MEMBER2", "CARBONX", m->next_seq(),
+                                 order("G1", "1002", "2", "10", "14.50"), wire::utc_now_text());
+  char& digit = bad[bad.size() - 2];  // "10=NNN<SOH>": the last CheckSum digit
+  digit = digit == '0' ? '1' : '0';
+  m->send_raw(bad);
+  m->send("D", order("G2", "1002", "2", "10", "14.50"));  // its seq: the garbled one took none
+  EXPECT_EQ(field(m->expect("8"), 11), "G2");
+  EXPECT_EQ(garbled(), 1);
 }
 
 // A replace the core refuses (here: outside the band) leaves the order live: the
