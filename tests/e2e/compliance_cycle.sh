@@ -12,15 +12,14 @@
 set -euo pipefail
 build=$(cd "$1" && pwd)
 work=$2
-# Ports: as given, else free ones picked by the kernel (two build trees may run this at once),
-# else 39471/39472.
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' \
-    2>/dev/null
+# Ports: as given, else two picked at random below the kernel's ephemeral range (32768 and up by
+# default), so no outgoing connection of this or a parallel test can hold one; a port another
+# listener holds is detected at start and both are picked again (start_server).
+pick_ports() {
+  fix_port=$((20000 + RANDOM % 12000))
+  op_port=$((fix_port + 1))
 }
-fix_port=${3:-$(free_port || echo 39471)}
-op_port=${4:-$(free_port || echo 39472)}
-[ "$op_port" != "$fix_port" ] || op_port=$((fix_port + 1))
+if [ $# -ge 4 ]; then fix_port=$3 op_port=$4 fixed_ports=true; else pick_ports; fixed_ports=false; fi
 root=$(cd "$(dirname "$0")/../.." && pwd)
 market="$root/tools/data/market"
 cxctl="$build/bin/cxctl"
@@ -47,14 +46,27 @@ balance_of() {  # account asset
 }
 status_field() { "$cxctl" -q status | awk -F': ' -v k="$1" '$1 == k {print $2}'; }
 start_server() {
-  "$carbonxd" --config "$CARBONX_CONFIG" >>"$work/carbonxd.log" 2>&1 &
-  server=$!
-  for _ in $(seq 1 100); do
-    "$cxctl" --mode server -q status >/dev/null 2>&1 && return 0
-    kill -0 "$server" 2>/dev/null || fail "carbonxd exited: $(tail -3 "$work/carbonxd.log")"
-    sleep 0.1
+  local attempt
+  for attempt in 1 2 3 4 5; do
+    write_config
+    "$carbonxd" --config "$CARBONX_CONFIG" >>"$work/carbonxd.log" 2>&1 &
+    server=$!
+    for _ in $(seq 1 100); do
+      "$cxctl" --mode server -q status >/dev/null 2>&1 && return 0
+      kill -0 "$server" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "$server" 2>/dev/null; then fail "carbonxd did not answer on 127.0.0.1:$op_port"; fi
+    wait "$server" || true
+    server=""
+    # A port taken by another listener: two new ports, unless the caller fixed them.
+    if ! tail -3 "$work/carbonxd.log" | grep -q "Address already in use" || $fixed_ports; then
+      fail "carbonxd exited: $(tail -3 "$work/carbonxd.log")"
+    fi
+    echo "ports $fix_port/$op_port taken (attempt $attempt): picking two others"
+    pick_ports
   done
-  fail "carbonxd did not answer on 127.0.0.1:$op_port"
+  fail "carbonxd exited: $(tail -3 "$work/carbonxd.log")"
 }
 stop_server() {
   kill -TERM "$server"
@@ -81,11 +93,14 @@ optional_step() {  # name, cxctl args...
 
 rm -rf "$work" && mkdir -p "$work"
 cp "$market/instruments.toml" "$work/"
-sed -e "s/^fix_port = .*/fix_port = $fix_port/" -e "s/^operator_port = .*/operator_port = $op_port/" \
-  -e '/^\[server\]/a clock_start = "2018-05-15T09:30:00+08:00"' \
-  -e '/^\[server\]/a password_hash = "minimum"' \
-  "$market/carbonxd.toml" >"$work/carbonxd.toml"
-cat "$market/members.toml" >>"$work/carbonxd.toml"
+write_config() {
+  sed -e "s/^fix_port = .*/fix_port = $fix_port/" -e "s/^operator_port = .*/operator_port = $op_port/" \
+    -e '/^\[server\]/a clock_start = "2018-05-15T09:30:00+08:00"' \
+    -e '/^\[server\]/a password_hash = "minimum"' \
+    "$market/carbonxd.toml" >"$work/carbonxd.toml"
+  cat "$market/members.toml" >>"$work/carbonxd.toml"
+}
+write_config
 export CARBONX_CONFIG="$work/carbonxd.toml"
 
 # 1. Store, accounts, allocation and issuance (in-process: the server's driver, no server).
