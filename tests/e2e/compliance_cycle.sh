@@ -97,6 +97,7 @@ write_config() {
   sed -e "s/^fix_port = .*/fix_port = $fix_port/" -e "s/^operator_port = .*/operator_port = $op_port/" \
     -e '/^\[server\]/a clock_start = "2018-05-15T09:30:00+08:00"' \
     -e '/^\[server\]/a password_hash = "minimum"' \
+    -e '/^\[server\]/a fix_bind = "127.0.0.1"' \
     "$market/carbonxd.toml" >"$work/carbonxd.toml"
   cat "$market/members.toml" >>"$work/carbonxd.toml"
 }

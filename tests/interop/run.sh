@@ -45,6 +45,7 @@ run_pass() {
 [server]
 password_hash = "minimum"  # a test: logons fast, no protection needed
 data_dir = "."
+fix_bind = "127.0.0.1"
 fix_port = $fix_port
 operator_port = $op_port
 durability = "no_meta_sync"
