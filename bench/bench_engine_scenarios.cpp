@@ -3,7 +3,10 @@
 //   mean_ns   the thread's CPU time for the whole stream / messages (no per-message timer in
 //             that pass; CPU time leaves out the time other processes of this shared machine
 //             held the core); wall_ns: the same pass by the wall clock
-//   p50/p99/p999_ns  a second pass timing each message with rdtsc (includes ~10 ns of timer)
+//   p50/p99/p999_ns  a second pass timing each message with rdtsc (includes ~10 ns of timer);
+//             max_us: the slowest message of that pass (on this shared machine usually a
+//             preemption: ~4 ms); resize_us: the slowest message that resized the id table
+//             (grow or shrink; "-" for a book whose table does not resize)
 //   B/live    resident memory the book added (RSS after the stream - RSS before constructing it)
 //             / the most orders resting at once (peak); alloc B/live: memory_bytes() / the same
 // and, once, a book of capacity 1,000,000 filled with 1,000,000 resting orders (B/order).
@@ -66,6 +69,17 @@ inline void apply(OrderBook& book, const Msg& m) {
   }
 }
 
+// The id table's size, for a book that has one that resizes (0 otherwise: the same benchmark
+// source also builds against older books).
+template <typename Book>
+std::size_t table_entries(const Book& book) {
+  if constexpr (requires { book.id_table_entries(); }) {
+    return book.id_table_entries();
+  } else {
+    return 0;
+  }
+}
+
 long page_faults() {
   rusage u{};
   getrusage(RUSAGE_THREAD, &u);
@@ -79,8 +93,8 @@ std::int64_t thread_cpu_ns() {
 }
 
 struct Sample {
-  double mean_ns = 0, wall_ns = 0, p50_ns = 0, p99_ns = 0, p999_ns = 0, rss_per_live = 0,
-         alloc_per_live = 0;
+  double mean_ns = 0, wall_ns = 0, p50_ns = 0, p99_ns = 0, p999_ns = 0, max_us = 0, resize_us = -1,
+         rss_per_live = 0, alloc_per_live = 0;
   std::uint32_t live = 0;
   long faults = 0;  // page faults during the timed pass
 };
@@ -115,12 +129,24 @@ Sample run_once(const std::vector<Msg>& msgs, std::uint32_t capacity) {
   auto book = std::make_unique<OrderBook>(scenario_book_config(capacity));
   const double per_ns = tsc_per_ns();
   Histogram h;
+  std::uint64_t max_ticks = 0;
+  std::uint64_t resize_ticks = 0;
+  bool resized = false;
+  std::size_t entries = table_entries(*book);
   for (const Msg& m : msgs) {
     const std::uint64_t a = __rdtsc();
     apply(*book, m);
     const std::uint64_t b = __rdtsc();
     h.add(static_cast<std::uint64_t>(static_cast<double>(b - a) / per_ns));
+    max_ticks = std::max(max_ticks, b - a);
+    if (table_entries(*book) != entries) {
+      entries = table_entries(*book);
+      resized = true;
+      resize_ticks = std::max(resize_ticks, b - a);
+    }
   }
+  s.max_us = static_cast<double>(max_ticks) / per_ns / 1'000.0;
+  if (resized) s.resize_us = static_cast<double>(resize_ticks) / per_ns / 1'000.0;
   s.p50_ns = h.percentile(0.50);
   s.p99_ns = h.percentile(0.99);
   s.p999_ns = h.percentile(0.999);
@@ -132,18 +158,23 @@ void full_book_memory() {
   constexpr std::uint32_t kOrders = 1'000'000;
   const std::size_t rss0 = resident_bytes();
   auto book = std::make_unique<OrderBook>(scenario_book_config(kOrders));
+  const double per_ns = tsc_per_ns();
+  std::uint64_t slowest = 0;  // ticks: the slowest add (the id table's last growth, if any)
   for (std::uint32_t i = 0; i < kOrders; ++i) {
     const bool buy = i % 2 == 0;
     const std::int64_t away = 1 + static_cast<std::int64_t>(i % 4'000);
+    const std::uint64_t a = __rdtsc();
     (void)book->add(BookOrder{OrderId(i + 1), AccountId(1 + i % 1'000),
                               buy ? Side::kBuy : Side::kSell, OrderType::kLimit, TimeInForce::kDay,
                               PriceFen(buy ? 10'000 - away : 10'000 + away), QuantityT(10)});
+    slowest = std::max<std::uint64_t>(slowest, __rdtsc() - a);
   }
   std::printf(
       "full book: capacity 1,000,000, %u resting: %.1f B/order allocated, %.1f B/order "
-      "resident\n",
+      "resident; slowest add %.0f us\n",
       book->order_count(), static_cast<double>(book->memory_bytes()) / book->order_count(),
-      static_cast<double>(resident_bytes() - rss0) / book->order_count());
+      static_cast<double>(resident_bytes() - rss0) / book->order_count(),
+      static_cast<double>(slowest) / per_ns / 1'000.0);
 }
 
 double median(std::vector<double> v) {
@@ -170,17 +201,20 @@ int main(int argc, char** argv) {
   }
   full_book_memory();
   std::map<std::pair<Shape, std::uint32_t>, std::vector<Sample>> samples;
-  std::printf("%-3s %-12s %9s %8s %8s %7s %7s %8s %8s %8s %11s %7s\n", "rep", "scenario",
-              "capacity", "mean_ns", "wall_ns", "p50_ns", "p99_ns", "p999_ns", "peak", "B/live",
-              "alloc_B/live", "faults");
+  std::printf("%-3s %-12s %9s %8s %8s %7s %7s %8s %8s %9s %8s %8s %11s %7s\n", "rep", "scenario",
+              "capacity", "mean_ns", "wall_ns", "p50_ns", "p99_ns", "p999_ns", "max_us",
+              "resize_us", "peak", "B/live", "alloc_B/live", "faults");
   for (int r = 0; r < reps; ++r) {
     for (Shape s : kShapes) {
       for (std::uint32_t cap : kCapacities) {
         const Sample x = run_once(streams[s], cap);
         samples[{s, cap}].push_back(x);
-        std::printf("%-3d %-12s %9u %8.1f %8.1f %7.0f %7.0f %8.0f %8u %8.1f %11.1f %7ld\n", r,
-                    std::string(shape_name(s)).c_str(), cap, x.mean_ns, x.wall_ns, x.p50_ns,
-                    x.p99_ns, x.p999_ns, x.live, x.rss_per_live, x.alloc_per_live, x.faults);
+        char resize[16] = "-";
+        if (x.resize_us >= 0) std::snprintf(resize, sizeof resize, "%.1f", x.resize_us);
+        std::printf(
+            "%-3d %-12s %9u %8.1f %8.1f %7.0f %7.0f %8.0f %8.1f %9s %8u %8.1f %11.1f %7ld\n", r,
+            std::string(shape_name(s)).c_str(), cap, x.mean_ns, x.wall_ns, x.p50_ns, x.p99_ns,
+            x.p999_ns, x.max_us, resize, x.live, x.rss_per_live, x.alloc_per_live, x.faults);
         std::fflush(stdout);
       }
     }
