@@ -169,8 +169,9 @@ void Core::mark_changed(const Instrument& ins, OrderId id) {
 std::vector<ChangedOrder> Core::take_changed_orders() {
   // Sorted by (instrument, order id) without one comparison sort of the whole batch (that was
   // ~12% of the core's time on BM_CoreThroughput): a counting pass by instrument, then each
-  // instrument's keys, a few dozen per batch and mostly in order already (new orders take
-  // increasing ids), by insertion sort; std::sort for a long run.
+  // instrument's keys by insertion sort up to 16 and std::sort above (a batch of 64 commands over
+  // four instruments gives a few dozen keys each, not in order enough for insertion sort: 16%
+  // fewer instructions here under cachegrind than with insertion sort up to 64).
   std::vector<ChangedOrder> out;
   const std::size_t n = changed_.size();
   if (n == 0) return out;
@@ -188,7 +189,7 @@ std::vector<ChangedOrder> Core::take_changed_orders() {
     std::uint64_t* const p = changed_scratch_.data() + begin;
     const std::size_t m = changed_counts_[b] - begin;
     begin = changed_counts_[b];
-    if (m > 64) {
+    if (m > 16) {
       std::sort(p, p + m);
       continue;
     }

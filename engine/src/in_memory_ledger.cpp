@@ -131,10 +131,13 @@ Status<LedgerError> InMemoryLedger::post(std::span<const Posting> linked) {
     }
     if (!skipped) ++applied;
   }
-  for (std::uint64_t h : touched_holds_) {
-    const Hold* hold = holds_.find(h);
-    if (hold != nullptr && hold->remaining == 0) holds_.erase(h);
+  // Which holds closed is read through the pointers first; erasing moves entries of holds_.
+  std::size_t closed = 0;
+  for (const Touched& t : touched_holds_) {
+    if (t.hold->remaining == 0) touched_holds_[closed++] = t;
   }
+  for (std::size_t i = 0; i < closed; ++i)
+    holds_.erase(touched_holds_[i].id);  // a hold drawn twice is erased once
   postings_applied_ += applied;
   return {};
 }
@@ -149,21 +152,24 @@ Status<LedgerError> InMemoryLedger::apply_one(const Posting& p, bool& skipped) {
       return {};
     }
   }
-  // Balances carry their account, so a posting between existing balances does two lookups.
-  Balance* d = find_balance(p.debit, p.asset);
+  // Balances carry their account, so a posting between existing balances does two lookups; one
+  // drawn from a hold of its debit balance finds that balance through the hold.
+  Hold* const h = p.from_hold != kNoHold ? holds_.find(p.from_hold.value()) : nullptr;
+  Balance* d = h != nullptr && h->account == p.debit && h->asset == p.asset
+                   ? h->balance
+                   : find_balance(p.debit, p.asset);
   Balance* c = find_balance(p.credit, p.asset);
   const Account* debit = d != nullptr ? d->account : find_account(p.debit);
   const Account* credit = c != nullptr ? c->account : find_account(p.credit);
   if (debit == nullptr || credit == nullptr) return Err{LedgerError::kUnknownAccount};
   if (!debit->active || !credit->active) return Err{LedgerError::kAccountNotActive};
   if (p.from_hold != kNoHold) {
-    Hold* h = holds_.find(p.from_hold.value());
     if (h == nullptr) return Err{LedgerError::kUnknownHold};
     if (h->account != p.debit || h->asset != p.asset) return Err{LedgerError::kHoldAccountMismatch};
     if (h->remaining < p.amount) return Err{LedgerError::kHoldExceeded};
     set_logged(h->remaining, h->remaining - p.amount);
     set_logged(h->balance->frozen, h->balance->frozen - p.amount);
-    touched_holds_.push_back(p.from_hold.value());
+    touched_holds_.push_back(Touched{h, p.from_hold.value()});
   } else {
     const bool unlimited = p.debit == options_.source_account;
     const std::int64_t available = d == nullptr ? 0 : d->available;

@@ -298,6 +298,65 @@ TEST_F(LedgerTest, FrozenTotalEqualsOpenHolds) {
   EXPECT_EQ(ledger.open_hold_count(), 2u);
 }
 
+// Two postings of one group drawing the same hold to zero close it once; a hold drawn in part by
+// the same group stays open with the rest.
+TEST_F(LedgerTest, AHoldDrawnToZeroTwiceInOneGroupClosesOnce) {
+  const HoldId cash = make_hold_id(HoldKind::kOrder, 1);
+  const HoldId units = make_hold_id(HoldKind::kOrder, 2);
+  ASSERT_TRUE(ledger.hold(cash, kAlice, kCashAsset, 1'000).ok());
+  ASSERT_TRUE(ledger.hold(units, kBob, kUnits, 100).ok());
+  std::vector<Posting> group = {
+      make(core_transfer_id(1).value(), kAlice, kBob, kCashAsset, 990, cash),
+      make(core_transfer_id(2).value(), kBob, kAlice, kUnits, 60, units),
+      make(core_transfer_id(3).value(), kAlice, kBob, kCashAsset, 10, cash),
+  };
+  ASSERT_TRUE(ledger.post(group).ok());
+  EXPECT_EQ(ledger.held(cash), 0);
+  EXPECT_EQ(ledger.held(units), 40);
+  EXPECT_EQ(ledger.open_hold_count(), 1u);
+  EXPECT_EQ(ledger.balance(kAlice, kCashAsset).frozen, 0);
+  EXPECT_EQ(ledger.balance(kBob, kCashAsset).available, 1'000);
+  EXPECT_EQ(ledger.balance(kBob, kUnits).frozen, 40);
+  EXPECT_EQ(ledger.release(cash, 1).error(), LedgerError::kUnknownHold);
+  expect_conserved();
+}
+
+// Holds keyed by sequential ids (the core's order ids) in groups of neighbouring slots: under
+// churn like an order book's (most close soon, some stay long) every open hold is found with its
+// amount, every closed one is gone, and the frozen total equals the open holds.
+TEST_F(LedgerTest, SequentialHoldIdsUnderChurnStayExact) {
+  InMemoryLedger l(InMemoryLedger::Options{kSource, false, false});
+  ASSERT_TRUE(l.open_account(kAlice));
+  ASSERT_TRUE(l.deposit(kAlice, kCashAsset, std::int64_t{1} << 40).ok());
+  std::vector<std::int64_t> open(20'001, 0);  // by order id: the amount held, 0 when closed
+  std::uint64_t x = 12345;
+  std::int64_t frozen = 0;
+  std::size_t count = 0;
+  for (std::uint64_t id = 1; id <= 20'000; ++id) {
+    const auto amount = static_cast<std::int64_t>(id % 97 + 1);
+    ASSERT_TRUE(l.hold(make_hold_id(HoldKind::kOrder, id), kAlice, kCashAsset, amount).ok());
+    open[id] = amount;
+    frozen += amount;
+    ++count;
+    for (int k = 0; k < 2; ++k) {  // close about one older hold per new one, mostly recent ones
+      x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+      const std::uint64_t back = (x >> 33) % (k == 0 ? 16 : id);
+      if (back >= id || open[id - back] == 0) continue;
+      ASSERT_TRUE(l.release(make_hold_id(HoldKind::kOrder, id - back), open[id - back]).ok());
+      frozen -= open[id - back];
+      open[id - back] = 0;
+      --count;
+    }
+  }
+  EXPECT_EQ(l.open_hold_count(), count);
+  EXPECT_EQ(l.frozen_total(kCashAsset), frozen);
+  for (std::uint64_t id = 1; id <= 20'000; ++id) {
+    ASSERT_EQ(l.held(make_hold_id(HoldKind::kOrder, id)), open[id]) << id;
+  }
+  EXPECT_GT(count, 1'000u);  // the churn left long-lived holds spread over the ids
+  EXPECT_LT(count, 19'000u);
+}
+
 TEST(LedgerDeath, ZeroAmountIsAProgrammerError) {
   InMemoryLedger ledger;
   ASSERT_TRUE(ledger.open_account(kAlice));
