@@ -393,6 +393,23 @@ TEST(OrderBook, IdTableFollowsTheLiveOrders) {
     }
     if (i == 513) {
       EXPECT_EQ(b.id_table_entries(), 2'048u);
+      // The entries move over a few per later call; meanwhile every order is found in one table
+      // or the other and the structure is whole.
+      EXPECT_TRUE(b.id_table_migrating());
+      EXPECT_TRUE(b.validate());
+      for (std::uint64_t k = 1; k <= i; ++k) {
+        ASSERT_TRUE(b.find(OrderId(id_of(k))).has_value()) << k;
+      }
+    }
+    if (i == 513 + 400) {
+      EXPECT_FALSE(b.id_table_migrating());  // 512 entries, up to 2 a call: done
+    }
+    if (i == 16'385 + 100) {
+      EXPECT_TRUE(b.id_table_migrating());  // 16,384 entries to move: ~8,000 calls, not one
+      EXPECT_EQ(b.id_table_entries(), 65'536u);
+    }
+    if (i % 1'009 == 0) {
+      ASSERT_TRUE(b.validate()) << i;
     }
   }
   EXPECT_EQ(b.id_table_entries(), 65'536u);  // 20,000 > 16,384: the smallest at most half full
@@ -400,7 +417,8 @@ TEST(OrderBook, IdTableFollowsTheLiveOrders) {
   for (std::uint64_t i = 1; i <= kOrders; ++i) {
     ASSERT_TRUE(b.find(OrderId(id_of(i))).has_value()) << i;
   }
-  // Cancel all but 100: the table shrinks back as the orders leave.
+  // Cancel all but 100: the table shrinks back as the orders leave (cancels of orders in the old
+  // table while entries move over too).
   for (std::uint64_t i = 101; i <= kOrders; ++i) {
     ASSERT_TRUE(b.cancel(OrderId(id_of(i))).ok()) << i;
     if (i % 997 == 0) {

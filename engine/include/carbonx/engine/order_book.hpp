@@ -18,7 +18,10 @@
 // first-out and fresh ones taken in order (the pool's pages are first touched when the live count
 // first reaches them); the id table is sized by the live orders (a power of two between 1,024
 // entries and 2 x max_orders, doubled when half full, halved when below 1/16) inside address
-// space reserved at construction and only touched as it grows, and it keeps each run of 8
+// space reserved at construction and only touched as it grows. A resize never stops one call for
+// long: the new table's pages are zeroed a page at a time while the old one fills up, and the
+// entries move over a few per later insert or erase (both tables are searched meanwhile), so a
+// doubling at 512 k resting orders costs no single message ~100 ms. The table keeps each run of 8
 // consecutive ids (8i .. 8i+7) in one cache line, the runs spread by a multiplicative hash, so
 // sequential ids share lines and any other pattern still spreads. About 58 bytes per order of
 // capacity reserved (a full book touches all of it).
@@ -207,8 +210,11 @@ class OrderBook {
   // Bytes allocated by this book (pool, the id table's reservation, levels, bitmaps, event
   // buffer): what it may touch at capacity. What it touches follows the live orders.
   std::size_t memory_bytes() const;
-  // Entries of the id table in use now (it follows the resting orders: see "Memory" above).
+  // Entries of the id table in use now (it follows the resting orders: see "Memory" above); while
+  // a resize is moving entries over, the size it moves them to.
   std::size_t id_table_entries() const { return table_mask_ + 1; }
+  // Whether a resize of the id table is still moving entries (for tests).
+  bool id_table_migrating() const { return old_ != nullptr; }
   // Full structural check (levels, FIFO links, bitmaps, best prices, table, not crossed).
   // O(levels + orders): for tests.
   bool validate() const;
@@ -322,20 +328,30 @@ class OrderBook {
                                                  std::int64_t from) const;  // highest set <= from
   // id -> slot table.
   CX_BOOK_INTERNAL std::uint32_t table_find(std::uint64_t id) const;  // the slot, or kNil
+  // The slot of `id` in the table `t` of 2^bits entries, or kNil.
+  CX_BOOK_INTERNAL std::uint32_t table_probe(const Entry* t, unsigned bits, std::uint64_t id) const;
   CX_BOOK_INTERNAL void table_insert(std::uint64_t id, std::uint32_t slot);
   CX_BOOK_INTERNAL void table_place(std::uint64_t id, std::uint32_t slot);  // no size check
   CX_BOOK_INTERNAL void table_erase(std::uint64_t id, std::uint32_t slot);
-  // Moves the table to 2^bits entries (grow or shrink); off the common path.
-  [[gnu::noinline, gnu::cold]] CX_BOOK_INTERNAL void table_resize(unsigned bits);
+  // Removes the entry at i of the table `t` (mask `mask`) by backward shift.
+  CX_BOOK_INTERNAL static void table_remove_at(Entry* t, std::size_t mask, std::size_t i);
+  // Resizing, off the common path: start_resize switches new entries to a table of 2^bits
+  // entries; migrate_step moves a few runs of the old table's entries over (after each insert or
+  // erase) until it is empty; prepare_resize zeroes the next table a page at a time.
+  [[gnu::noinline, gnu::cold]] CX_BOOK_INTERNAL void start_resize(unsigned bits);
+  [[gnu::noinline]] CX_BOOK_INTERNAL void migrate_step(std::size_t max_moves, std::size_t max_scan);
+  CX_BOOK_INTERNAL void table_maintain();  // after each insert or erase
+  [[gnu::noinline]] CX_BOOK_INTERNAL void prepare_resize();
   // Where a table of 2^bits entries lives: sizes alternate between the two halves of the
   // reservation (2^max_bits entries, then 2^(max_bits-1)), so a resize never overlaps its source.
   Entry* table_half(unsigned bits) const {
     return table_region_.get() +
            (((table_max_bits_ - bits) & 1) == 0 ? 0 : std::size_t{1} << table_max_bits_);
   }
-  std::size_t table_home(std::uint64_t id) const {
+  std::size_t table_home(std::uint64_t id) const { return home_in(id, table_bits_); }
+  static std::size_t home_in(std::uint64_t id, unsigned bits) {
     const std::uint64_t group = (id >> kGroupBits) * 0x9E37'79B9'7F4A'7C15ULL;
-    return static_cast<std::size_t>(((group >> (64 - table_bits_ + kGroupBits)) << kGroupBits) |
+    return static_cast<std::size_t>(((group >> (64 - bits + kGroupBits)) << kGroupBits) |
                                     (id & ((1u << kGroupBits) - 1)));
   }
 
@@ -355,7 +371,16 @@ class OrderBook {
   unsigned table_bits_ = 0;        // log2(table size)
   unsigned table_min_bits_ = 0;    // 1,024 entries, or the maximum when that is smaller
   unsigned table_max_bits_ = 0;    // log2 of the smallest power of two >= 2 x max_orders (>= 16)
-  std::uint32_t table_count_ = 0;  // entries (= resting orders)
+  std::uint32_t table_count_ = 0;  // entries in both tables (= resting orders)
+  // While a resize moves entries: the table they leave (its other half of the reservation), its
+  // size, and how far it has been emptied: old_[0, migrate_pos_) holds nothing.
+  Entry* old_ = nullptr;
+  unsigned old_bits_ = 0;
+  std::size_t migrate_pos_ = 0;
+  // Bytes at the start of the half the table is not in known to be zero (and faulted in): the
+  // next table, larger or smaller, starts there.
+  std::size_t zeroed_bytes_ = 0;
+  std::uint32_t table_ops_ = 0;  // inserts + erases, paces prepare_resize
   std::vector<Level> levels_[2];
   std::vector<std::uint64_t> bits_[2];     // one bit per level
   std::vector<std::uint64_t> summary_[2];  // one bit per non-zero word of bits_
