@@ -396,9 +396,18 @@ TEST(OrderBookDifferentialShapes, LiveSetGrowsAndShrinksAcrossIdTableResizes) {
   auto pick = [&](std::uint64_t n) { return rng() % n; };
   std::vector<std::uint64_t> cancelled;
   std::size_t largest = 0, smallest_after = ~std::size_t{0};
+  // Calls made while a resize was moving entries between the two tables; every 37th of them the
+  // whole structure (both tables, the emptied start of the old one) is validated.
+  std::size_t while_migrating = 0;
+  const auto check_migrating = [&] {
+    if (h.book.id_table_migrating() && ++while_migrating % 37 == 0) {
+      ASSERT_TRUE(h.book.validate()) << while_migrating;
+    }
+  };
   const auto add = [&](const BookOrder& o) {
     compare(h.book.add(o), h.ref.add(o), h.book, h);
     largest = std::max(largest, h.book.id_table_entries());
+    check_migrating();
   };
   const auto cancel = [&](std::size_t i) {
     const OrderId id(h.live[i]);
@@ -411,6 +420,7 @@ TEST(OrderBookDifferentialShapes, LiveSetGrowsAndShrinksAcrossIdTableResizes) {
     }
     h.live[i] = h.live.back();
     h.live.pop_back();
+    check_migrating();
   };
   for (int round = 0; round < 3; ++round) {
     // Build up: passive orders over +-3,000 ticks (a few cross and trade), some replaces.
@@ -467,6 +477,7 @@ TEST(OrderBookDifferentialShapes, LiveSetGrowsAndShrinksAcrossIdTableResizes) {
   }
   EXPECT_GE(largest, 32'768u);  // 10,000 resting: grown five times
   EXPECT_EQ(smallest_after, 1'024u);
+  EXPECT_GT(while_migrating, 5'000u);  // adds and cancels made while entries moved over
   EXPECT_GT(h.fills, 1'000u);
   EXPECT_GT(h.stp_cancels, 0u);
 }
