@@ -264,17 +264,30 @@ std::unique_ptr<FixEngine> FixEngine::create(const FixEngineConfig& config,
   return engine;
 }
 
-SessionIndex FixEngine::add_session(const std::string& member_comp_id) {
+SessionIndex FixEngine::add_session(const std::string& member_comp_id, std::string* error) {
   Impl& impl = *impl_;
   const SessionIndex index = static_cast<SessionIndex>(impl.slots.size());
   std::unique_ptr<SessionSlot> slot(new SessionSlot);
   slot->id = FIX::SessionID("FIX.4.4", impl.config.comp_id, member_comp_id);
   slot->member = member_comp_id;
-  impl.by_member[member_comp_id] = index;
   // Always in session (start == end): the trading calendar is the exchange's, not FIX's.
   FIX::TimeRange always(FIX::UtcTimeOnly(0, 0, 0), FIX::UtcTimeOnly(0, 0, 0));
-  slot->session.reset(
-      new FIX::Session(impl, *impl.store_factory, slot->id, impl.dictionaries, always, 0, nullptr));
+  try {  // the session's store opens its log here, and refuses a damaged one (log_store.hpp)
+    slot->session.reset(new FIX::Session(impl, *impl.store_factory, slot->id, impl.dictionaries,
+                                         always, 0, nullptr));
+  } catch (const std::exception& e) {
+    // QuickFIX's exceptions put "Configuration failed: " and the like before their detail.
+    const auto* fix_error = dynamic_cast<const FIX::Exception*>(&e);
+    const std::string why = "the FIX session of " + member_comp_id + ": " +
+                            (fix_error != nullptr ? fix_error->detail : std::string(e.what()));
+    if (error == nullptr) {
+      std::fprintf(stderr, "carbonx: %s\n", why.c_str());
+      std::abort();
+    }
+    *error = why;
+    return kNoSession;
+  }
+  impl.by_member[member_comp_id] = index;
   slot->session->setCheckLatency(false);
   slot->session->setMillisecondsInTimeStamp(true);
   impl.slots.push_back(std::move(slot));

@@ -18,17 +18,41 @@ const char kMagic[8] = {'C', 'X', 'F', 'I', 'X', 'L', 'O', 'G'};
 constexpr std::uint32_t kVersion = 1;
 constexpr std::size_t kHeaderBytes = 8 + 4 + 8;
 constexpr std::uint32_t kMaxMessageBytes = 1u << 20;
-// FIX sequence numbers as QuickFIX counts them (int), with room for the next one.
-constexpr std::uint64_t kMaxSeq = 0x7ffffffe;
+// The end of every refusal of a file at open.
+const char* const kDamaged =
+    "; the file is damaged (it is left as it is: the session's sequence numbers are not started "
+    "over unless an operator moves it away)";
+constexpr std::size_t kSeqRecordBytes = 1 + 4;          // 'S'/'T' u32
+constexpr std::size_t kMessageRecordHeadBytes = 1 + 8;  // 'M' u32 seq u32 len, then the bytes
 
 // The store writes only sequence numbers its recovery reads back (1..kMaxSeq): past them the
 // session's numbers are exhausted, and writing one would make a log the next start refuses.
-void check_seq(const std::string& path, long long seq) {
-  if (seq < 1 || static_cast<unsigned long long>(seq) > kMaxSeq) {
+void check_seq(const std::string& path, int seq) {
+  if (seq < 1 || seq > LogStore::kMaxSeq) {
     throw FIX::IOException(path + ": sequence number " + std::to_string(seq) + " is outside 1.." +
-                           std::to_string(kMaxSeq) +
+                           std::to_string(LogStore::kMaxSeq) +
                            "; the session's numbers are exhausted (reset the session)");
   }
+}
+
+// The size of the FIX message that starts at `p` as its BodyLength says ("8=...<SOH>9=<n><SOH>",
+// n bytes, "10=nnn<SOH>"), 0 when the bytes do not start like one (the store keeps any bytes; the
+// engine's are FIX messages).
+std::size_t fix_message_bytes(const char* p, std::size_t avail) {
+  constexpr std::size_t kHeadMax = 40;  // "8=FIXT.1.1" SOH "9=" and seven digits, with room
+  const std::size_t n = std::min(avail, kHeadMax);
+  if (n < 2 || p[0] != '8' || p[1] != '=') return 0;
+  const char* soh = static_cast<const char*>(std::memchr(p, '\x01', n));
+  if (soh == nullptr) return 0;
+  std::size_t i = static_cast<std::size_t>(soh - p) + 1;
+  if (i + 2 > n || p[i] != '9' || p[i + 1] != '=') return 0;
+  i += 2;
+  std::size_t body = 0;
+  int digits = 0;
+  for (; i < n && p[i] >= '0' && p[i] <= '9' && digits < 8; ++i, ++digits)
+    body = body * 10 + static_cast<std::size_t>(p[i] - '0');
+  if (digits == 0 || i >= n || p[i] != '\x01') return 0;
+  return i + 1 + body + 7;  // "10=nnn" SOH
 }
 
 void put32(std::string* out, std::uint32_t v) {
@@ -49,6 +73,8 @@ std::uint64_t get_le(const char* p, int bytes) {
 thread_local DeliveryBatch* t_delivery_batch = nullptr;
 
 }  // namespace
+
+constexpr int LogStore::kMaxSeq;  // C++14: the definition (a test binds it to a reference)
 
 DeliveryBatch*& current_delivery_batch() {
   return t_delivery_batch;
@@ -145,6 +171,11 @@ void LogStore::write_header() {
   pending_.insert(0, h);
 }
 
+void LogStore::refuse(std::size_t pos, const std::string& what) const {
+  throw FIX::ConfigError(path_ + ": the record at byte " + std::to_string(pos) + " " + what +
+                         kDamaged);
+}
+
 void LogStore::load() {
   struct stat st {};
   if (::fstat(fd_, &st) != 0) throw FIX::ConfigError("cannot stat " + path_);
@@ -156,50 +187,85 @@ void LogStore::load() {
   offsets_.clear();
   next_sender_ = 1;
   next_target_ = 1;
-  if (data.size() < kHeaderBytes) {  // new (or torn before its header was complete)
-    if (::ftruncate(fd_, 0) != 0) throw FIX::ConfigError("cannot truncate " + path_);
+  if (data.empty()) {  // new: created now, or truncated by reset() before its header was written
     file_size_ = 0;
     creation_s_ = static_cast<std::int64_t>(std::time(nullptr));
     write_header();
     if (!flush_locked()) throw FIX::ConfigError("cannot write the header of " + path_);
     return;
   }
+  // The header is written with the file's first write, so a shorter file is not one a crash
+  // left: it is damaged, and starting it over would start the session's numbers over.
+  if (data.size() < kHeaderBytes) {
+    throw FIX::ConfigError(path_ + " has " + std::to_string(data.size()) +
+                           " bytes, fewer than its " + std::to_string(kHeaderBytes) +
+                           "-byte header" + kDamaged);
+  }
   if (std::memcmp(data.data(), kMagic, sizeof kMagic) != 0 ||
       get_le(data.data() + 8, 4) != kVersion) {
     throw FIX::ConfigError(path_ + " is not a carbonx FIX session log of version 1");
   }
   creation_s_ = static_cast<std::int64_t>(get_le(data.data() + 12, 8));
+  const std::size_t end = load_records(data);
+  if (end < data.size()) {
+    if (::ftruncate(fd_, static_cast<off_t>(end)) != 0) {
+      throw FIX::ConfigError("cannot truncate the torn tail of " + path_);
+    }
+    std::fprintf(stderr,
+                 "carbonxd: FIX session log %s: the last record, at byte %zu, is cut short by the "
+                 "end of the file (a write a crash interrupted); its %zu bytes are removed\n",
+                 path_.c_str(), end, data.size() - end);
+    std::fflush(stderr);
+  }
+  file_size_ = end;
+}
+
+std::size_t LogStore::load_records(const std::string& data) {
   // A whole record whose sequence number is no FIX one was not written by us: refused (a torn
   // tail ends in a record cut short, never in a complete one with other bytes).
   auto seq_at = [&](std::size_t pos) {
     const std::uint64_t v = get_le(data.data() + pos + 1, 4);
-    if (v < 1 || v > kMaxSeq) {
-      throw FIX::ConfigError(path_ + ": the record at byte " + std::to_string(pos) +
-                             " has sequence number " + std::to_string(v) + ", not one of 1.." +
-                             std::to_string(kMaxSeq) +
-                             "; the file is damaged (it is left as it is)");
+    if (v < 1 || v > static_cast<std::uint64_t>(kMaxSeq)) {
+      refuse(pos, "has sequence number " + std::to_string(v) + ", not one of 1.." +
+                      std::to_string(kMaxSeq));
     }
     return static_cast<int>(v);
   };
   std::size_t pos = kHeaderBytes;
   while (pos < data.size()) {
+    const std::size_t left = data.size() - pos;
     const char kind = data[pos];
-    if ((kind == 'S' || kind == 'T') && pos + 5 <= data.size()) {
+    if (kind == 'S' || kind == 'T') {
+      if (left < kSeqRecordBytes) return pos;  // torn tail
       (kind == 'S' ? next_sender_ : next_target_) = seq_at(pos);
-      pos += 5;
-    } else if (kind == 'M' && pos + 9 <= data.size()) {
-      const auto len = static_cast<std::uint32_t>(get_le(data.data() + pos + 5, 4));
-      if (len > kMaxMessageBytes || pos + 9 + len > data.size()) break;  // torn tail
-      record(seq_at(pos), static_cast<std::uint64_t>(pos + 9), len);
-      pos += 9 + len;
-    } else {
-      break;  // torn tail
+      pos += kSeqRecordBytes;
+      continue;
     }
+    if (kind != 'M') {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "0x%02x", static_cast<unsigned char>(kind));
+      refuse(pos, std::string("starts with byte ") + hex + ", which begins no record");
+    }
+    if (left < kMessageRecordHeadBytes) return pos;  // torn tail
+    const auto len = static_cast<std::uint32_t>(get_le(data.data() + pos + 5, 4));
+    if (len > kMaxMessageBytes) {
+      refuse(pos, "has a message length of " + std::to_string(len) + " bytes, more than the " +
+                      std::to_string(kMaxMessageBytes) + " a message may have");
+    }
+    const std::size_t avail = left - kMessageRecordHeadBytes;
+    const std::size_t fix = fix_message_bytes(data.data() + pos + kMessageRecordHeadBytes, avail);
+    // A length that disagrees with the message's own, where the file shows which is right (the
+    // message ends inside the file, or the record does): the length is damaged. Both running
+    // past the end is a torn tail.
+    if (fix != 0 && fix != len && (fix <= avail || len <= avail)) {
+      refuse(pos, "has a message length of " + std::to_string(len) + " bytes, but the FIX " +
+                      "message in it is " + std::to_string(fix) + " bytes long (its BodyLength)");
+    }
+    if (len > avail) return pos;  // torn tail
+    record(seq_at(pos), static_cast<std::uint64_t>(pos + kMessageRecordHeadBytes), len);
+    pos += kMessageRecordHeadBytes + len;
   }
-  if (pos < data.size() && ::ftruncate(fd_, static_cast<off_t>(pos)) != 0) {
-    throw FIX::ConfigError("cannot truncate the torn tail of " + path_);
-  }
-  file_size_ = pos;
+  return pos;
 }
 
 bool LogStore::flush() {
@@ -276,6 +342,11 @@ void LogStore::record(int seq, std::uint64_t offset, std::uint32_t size) {
 
 bool LogStore::set(int seq, const std::string& msg) throw(FIX::IOException) {
   check_seq(path_, seq);
+  if (msg.size() > kMaxMessageBytes) {  // the recovery refuses a longer record as damaged
+    throw FIX::IOException(path_ + ": a message of " + std::to_string(msg.size()) +
+                           " bytes, more than the " + std::to_string(kMaxMessageBytes) +
+                           " the log keeps");
+  }
   {
     std::lock_guard<std::mutex> lock(mutex_);
     pending_.push_back('M');
@@ -341,12 +412,12 @@ void LogStore::setNextTargetMsgSeqNum(int n) throw(FIX::IOException) {
   }
   append_seq('T', static_cast<std::uint32_t>(n));
 }
+// next_* never exceed kMaxSeq (set and load check it), so the + 1 cannot overflow an int; the
+// set refuses kMaxSeq + 1.
 void LogStore::incrNextSenderMsgSeqNum() throw(FIX::IOException) {
-  check_seq(path_, static_cast<long long>(getNextSenderMsgSeqNum()) + 1);
   setNextSenderMsgSeqNum(getNextSenderMsgSeqNum() + 1);
 }
 void LogStore::incrNextTargetMsgSeqNum() throw(FIX::IOException) {
-  check_seq(path_, static_cast<long long>(getNextTargetMsgSeqNum()) + 1);
   setNextTargetMsgSeqNum(getNextTargetMsgSeqNum() + 1);
 }
 

@@ -14,9 +14,17 @@
 // and the connection writes of that batch are held until it is (stored before sent).
 // In memory: sequence numbers and each message's file offset (16 bytes per message, a vector
 // sorted by sequence number: appending is O(1) with no allocation per message); get() reads
-// the messages back with pread(). A torn tail record (crash mid-write) is ignored at load; a
-// complete record whose sequence number is no FIX one (outside 1..2^31-2: not written by the
-// store) refuses the file (FIX::ConfigError naming it and the byte), which is left as it is.
+// the messages back with pread().
+//
+// Recovery at open: an empty file is a new log. A torn tail — the last record cut short by the
+// end of the file, as a crash mid-write leaves it — is cut, with one line on stderr naming the
+// file and the byte. Anything else that is not a valid log refuses the file (FIX::ConfigError
+// naming it, the byte and what is wrong) and leaves it as it is, so the session's sequence
+// numbers never start over silently: a non-empty file shorter than its header, another magic or
+// version, a byte that begins no record, a sequence number outside 1..kMaxSeq, a message length
+// over 1 MiB, and a message record whose length disagrees with the BodyLength of the FIX message
+// in it (a damaged length, which would otherwise pass for a torn tail or swallow the records
+// after it).
 //
 // Thread-safety: its own mutex; QuickFIX calls it under the session's lock, flush() may come from
 // the sender thread. A store may be registered with two threads' batches at once; each flushes
@@ -65,6 +73,10 @@ class StoreHealth {
 
 class LogStore : public FIX::MessageStore {
  public:
+  // The largest sequence number the store writes and recovers: QuickFIX counts in int, and the
+  // next number after it must still be one. Past it the session's numbers are exhausted.
+  static constexpr int kMaxSeq = 0x7ffffffe;
+
   // Opens (creating) <dir>/<sender>-<target>.cxlog. Throws FIX::ConfigError on I/O errors and
   // on a damaged file (see above).
   // `health` (may be null; outlives the store) hears of failed and recovered writes.
@@ -94,6 +106,10 @@ class LogStore : public FIX::MessageStore {
 
  private:
   void load();  // mutex_ held or not yet shared
+  // Reads the records after the header into offsets_ and next_*; returns where a torn tail
+  // starts (data.size() if none). Throws FIX::ConfigError on a damaged record.
+  std::size_t load_records(const std::string& data);
+  [[noreturn]] void refuse(std::size_t pos, const std::string& what) const;
   bool flush_locked();
   void append_seq(char kind, std::uint32_t value);
   void after_change();

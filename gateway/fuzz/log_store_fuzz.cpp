@@ -1,6 +1,7 @@
 // libFuzzer target for the FIX session store's recovery (LogStore::load, log_store.hpp): a session
 // log of arbitrary bytes is opened as carbonxd opens it at a restart. The store either refuses it
 // (FIX::ConfigError) and leaves the file as it was, or recovers, and then:
+// - the file is the input or the input with its torn tail cut (nothing else is changed);
 // - its sequence numbers are FIX's (1 and up, room to count on) and every message it lists is
 //   read back;
 // - the recovered file is a valid log: opened again it gives the same numbers and messages;
@@ -16,6 +17,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -135,13 +137,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     ::unlink(path.c_str());
     return 0;
   }
+  // Recovered: the file is the input, or the input with a torn tail cut (never rewritten), or
+  // a new log's header for an empty input.
+  const std::string kept = read_file(path);
+  check(size == 0 || (kept.size() <= size && std::memcmp(kept.data(), data, kept.size()) == 0),
+        "the recovery changed more than a torn tail");
   check(recovered.sender >= 1 && recovered.sender < INT_MAX, "next sender seq out of range");
   check(recovered.target >= 1 && recovered.target < INT_MAX, "next target seq out of range");
   {
     LogStore again(g_dir, session());  // the recovered file is a valid log: nothing more cut
     check(state_of(again) == recovered, "a second recovery differs from the first");
     seq = again.getNextSenderMsgSeqNum();
-    if (seq == 0x7ffffffe) {
+    if (seq == LogStore::kMaxSeq) {
       // The last number the log keeps: the store refuses to count past it (an IOException, the
       // session stops) rather than write a number its next recovery would refuse.
       bool refused = false;

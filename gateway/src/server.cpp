@@ -106,8 +106,9 @@ std::unique_ptr<Server> Server::create(const ServerConfig& config, std::string* 
   fc.memory_store = s->config_.fix_memory_store;
   s->fix_ = FixEngine::create(fc, s.get(), error);
   if (!s->fix_) return nullptr;
-  for (const Member& m : s->members_->all())
-    s->fix_->add_session(m.comp_id);
+  for (const Member& m : s->members_->all()) {
+    if (s->fix_->add_session(m.comp_id, error) == kNoSession) return nullptr;
+  }
   s->throttles_.resize(s->fix_->session_count());
   s->edge_ =
       std::make_unique<SessionEdge>(exchange.instruments, *s->members_, *s->fix_, s->authority_);

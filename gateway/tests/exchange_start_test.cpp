@@ -308,6 +308,36 @@ TEST_F(ExchangeStart, ATruncatedStoreIsRefusedWithoutASignal) {
   }
 }
 
+// A member's FIX session log (fixstore/) damaged in the middle or cut inside its header refuses
+// the start naming the file (log_store.hpp), never starts the session's numbers over and never
+// ends in an uncaught exception; a torn tail (the crash case) is cut with a log line and served.
+TEST_F(ExchangeStart, ADamagedSessionLogRefusesTheStartATornTailIsCutAndLogged) {
+  make_exchange_with_a_deposit();
+  const fs::path log_file = data() / "fixstore" / "CARBONX-MEMBER1.cxlog";
+  const std::string saved = file_bytes(log_file);
+  ASSERT_EQ(saved.size(), 20u) << "a header, no session yet";
+  const std::string seq_3("S\x03\x00\x00\x00", 5);
+  for (const std::string& damaged :
+       {saved + seq_3 + "?" + seq_3, saved.substr(0, 11),
+        saved + "M" + std::string("\x01\x00\x00\x00\x00\x00\x00\x7f", 8) + "8=FIX"}) {
+    std::ofstream(log_file, std::ios::binary | std::ios::trunc) << damaged;
+    const ProcessResult r = carbonxd({});
+    EXPECT_EQ(r.signal, 0) << r.output;
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find("the FIX session of MEMBER1: " + log_file.string()), std::string::npos)
+        << r.output;
+    EXPECT_NE(r.output.find("the file is damaged"), std::string::npos) << r.output;
+    EXPECT_EQ(file_bytes(log_file), damaged) << "left as it is";
+  }
+  std::ofstream(log_file, std::ios::binary | std::ios::trunc) << saved + seq_3 + "M\x02";
+  start();
+  stop();
+  EXPECT_NE(log().find(log_file.string() + ": the last record, at byte 25, is cut short"),
+            std::string::npos)
+      << log();
+  EXPECT_EQ(file_bytes(log_file).substr(0, 25), saved + seq_3);
+}
+
 TEST_F(ExchangeStart, AnotherExchangesStoreIsRefusedAndARestoredOneRecordsItsIdentity) {
   make_exchange_with_a_deposit();
   const std::string id = file_bytes(data() / "exchange.id").substr(17, 32);

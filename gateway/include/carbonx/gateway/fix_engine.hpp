@@ -66,8 +66,10 @@ class FixEngine {
   FixEngine& operator=(const FixEngine&) = delete;
 
   // Before any connection: the session of one member (their SenderCompID). Loads its stored
-  // sequence numbers and messages. Returns its index (0, 1, 2, ...).
-  SessionIndex add_session(const std::string& member_comp_id);
+  // sequence numbers and messages. Returns its index (0, 1, 2, ...), or kNoSession and *error
+  // when its session log cannot be opened or is damaged (the sentence names the file and what is
+  // wrong); with error null that aborts, naming it.
+  SessionIndex add_session(const std::string& member_comp_id, std::string* error = nullptr);
   std::size_t session_count() const;
   const std::string& member_comp_id(SessionIndex session) const;
 
