@@ -14,6 +14,8 @@ packages=(
   libquickfix-dev liblmdb-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libtomlplusplus-dev libsodium-dev
   chromium
+  # The replicated log (gateway/replica): etcd 3.4, started by its tests on loopback.
+  etcd-server etcd-client
 )
 
 # Node.js and npm for the interop test (tests/interop: jspurefix, an independent FIX engine).
