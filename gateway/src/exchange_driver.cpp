@@ -551,9 +551,12 @@ out::OutStage* ExchangeDriver::defer_replies() {
   return out_.get();
 }
 
-OutBatch ExchangeDriver::take_out_batch() {
-  OutBatch taken;
-  taken.steps.swap(batch_.steps);
+OutBatch ExchangeDriver::take_out_batch(OutBatch spare) {
+  OutBatch taken = std::move(batch_);
+  spare.clear();
+  // The next batch records into vectors already grown to a batch's size: the spare the
+  // sequencer gives back after delivering an earlier batch, else new ones of this one's size.
+  batch_ = spare.steps.capacity() != 0 ? std::move(spare) : taken.empty_like();
   return taken;
 }
 
@@ -569,7 +572,7 @@ void ExchangeDriver::apply(TimestampNs ts, const Inbound& in, OutBatch& out) {
   // reply says depends on the item and the state only, so a restarted server numbers them as one
   // that never stopped (the count once carried over from the previous FIX order request to
   // auction bids, agreements, operator verbs and calendar events).
-  out.steps.emplace_back(carbonx::out::ResetExecIds{});
+  out.begin_item();
   if ((config_.read_only || store_fault_ || fix_->store_failing()) && is_state_change(in)) {
     // While only the FIX session store fails, the exchange's own events (calendar, cancel on
     // disconnect) still run: the store commits them; their FIX messages wait in memory.

@@ -12,10 +12,10 @@ void ExchangeDriver::record_applied(OutBatch& out) {
     a.request = *pending_.request;
     a.session = pending_.session;
   }
-  a.events.assign(core_->events().begin(), core_->events().end());
-  for (const Event& ev : a.events)
+  const std::span<const Event> events = core_->events();
+  for (const Event& ev : events)
     note_event(ev, a);
-  out.steps.emplace_back(std::move(a));
+  out.applied(std::move(a), events);
 }
 
 // The member whose session gets the notices of `account` (agreements, bids, repos): the first

@@ -139,7 +139,7 @@ void Sequencer::core_loop() {
       Handover held;
       if (driver_.poll(stamp(), held.replies)) {
         commit_or_recover({}, held.replies, driver_.applied_seq().value());
-        held.recorded = driver_.take_out_batch();
+        held.recorded = driver_.take_out_batch(take_spare());
         last_seq_.store(driver_.applied_seq().value(), std::memory_order_relaxed);
         if (!held.replies.empty() || !held.recorded.empty()) hand_over(held);
       }
@@ -155,7 +155,7 @@ void Sequencer::core_loop() {
     const std::uint64_t seq = driver_.applied_seq().value();
     const auto t1 = Clock::now();
     commit_or_recover(batch, h.replies, seq);
-    h.recorded = driver_.take_out_batch();
+    h.recorded = driver_.take_out_batch(take_spare());
     const auto t2 = Clock::now();
     apply_ns_.fetch_add(std::chrono::nanoseconds(t1 - t0).count(), std::memory_order_relaxed);
     commit_ns_.fetch_add(std::chrono::nanoseconds(t2 - t1).count(), std::memory_order_relaxed);
@@ -208,8 +208,20 @@ void Sequencer::deliver(Handover& h) {
   if (!h.recorded.empty()) {
     CX_ASSERT(out_stage_ != nullptr);  // only a driver that defers its replies records batches
     out_stage_->translate(h.recorded, h.replies);
+    // Its vectors go back to the core thread for a later batch (take_spare()).
+    h.recorded.clear();
+    std::lock_guard lock(out_mutex_);
+    if (spare_batches_.size() < kMaxSpareBatches) spare_batches_.push_back(std::move(h.recorded));
   }
   if (!h.replies.empty()) sink_.deliver(h.replies);
+}
+
+out::Batch Sequencer::take_spare() {
+  std::lock_guard lock(out_mutex_);
+  if (spare_batches_.empty()) return {};
+  out::Batch b = std::move(spare_batches_.back());
+  spare_batches_.pop_back();
+  return b;
 }
 
 bool Sequencer::queue_empty_hint() const {

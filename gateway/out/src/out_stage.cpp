@@ -56,11 +56,15 @@ std::size_t OutStage::subscriptions() const {
 }
 
 void OutStage::translate(const Batch& batch, std::vector<Delivery>& out) {
-  for (const Step& step : batch.steps) {
-    if (std::holds_alternative<ResetExecIds>(step)) {
-      exec_in_command_ = 0;
-    } else if (const auto* a = std::get_if<Applied>(&step)) {
-      on_applied(*a, out);
+  std::size_t item = 0;
+  for (std::size_t i = 0; i < batch.steps.size(); ++i) {
+    // An item's first step: its reports number from 1 again.
+    while (item < batch.item_starts.size() && batch.item_starts[item] <= i) {
+      if (batch.item_starts[item++] == i) exec_in_command_ = 0;
+    }
+    const Step& step = batch.steps[i];
+    if (const auto* a = std::get_if<Applied>(&step)) {
+      on_applied(*a, batch.events_of(*a), out);
     } else if (const auto* r = std::get_if<Refused>(&step)) {
       on_refused(*r, out);
     } else if (const auto* q = std::get_if<StatusQuery>(&step)) {
@@ -87,11 +91,12 @@ std::string OutStage::next_exec_id(Seq seq) {
   return fmt::format("{}-{}", seq.value(), ++exec_in_command_);
 }
 
-void OutStage::on_applied(const Applied& a, std::vector<Delivery>& out) {
+void OutStage::on_applied(const Applied& a, std::span<const Event> events,
+                          std::vector<Delivery>& out) {
   CX_ASSERT(a.request.has_value() == (a.session != kNoSession));
   offbook_texts_used_ = 0;
   mass_cancels_ = 0;
-  for (const Event& ev : a.events) {
+  for (const Event& ev : events) {
     const TimestampNs ts = ev.ts;
     if (on_offbook_event(a, ev, out)) continue;  // offbook_replies.cpp
     const std::size_t before = out.size();
@@ -111,7 +116,7 @@ void OutStage::on_applied(const Applied& a, std::vector<Delivery>& out) {
     }
   }
   CX_ASSERT(offbook_texts_used_ <= a.offbook_reject_texts.size());
-  on_book_events(a.events, out);
+  on_book_events(events, out);
   if (a.request && a.request->kind == RequestKind::kMassCancel) {
     // The member's OrderMassCancelRequest: answered after the ExecutionReports of its cancels.
     const edge::FixCommand& q = *a.request;
@@ -261,7 +266,7 @@ void OutStage::name_live_order(OrderId id, std::int64_t live_leaves_t, FixReply&
 
 // Market data: one incremental refresh per subscription per command, with every level and trade
 // the command changed.
-void OutStage::on_book_events(const std::vector<Event>& events, std::vector<Delivery>& out) {
+void OutStage::on_book_events(std::span<const Event> events, std::vector<Delivery>& out) {
   if (md_subs_.empty()) return;
   std::map<std::pair<SessionIndex, std::string>, FixReply> per_request;
   for (const Event& ev : events) {

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <type_traits>
+#include <variant>
 #include <vector>
 
 namespace carbonx::out {
@@ -50,14 +52,23 @@ Event event(Seq seq, EventBody body) {
   return Event{seq, TimestampNs(kTs + static_cast<std::int64_t>(seq.value())), std::move(body)};
 }
 
+// A batch as the driver records it, written as a list: ResetExecIds where an item starts
+// (Batch::begin_item), a command with its own events (Batch::applied puts them in the batch's
+// flat vector), the other steps as they are.
+struct ResetExecIds {};
+struct TestApplied : Applied {
+  std::vector<Event> events;
+};
+using TestStep = std::variant<ResetExecIds, TestApplied, Refused, StatusQuery, MdRequest, Ready>;
+
 // A limit sell order of member B: Day, 100 t at 14.30, acknowledged at `seq` as order `id`.
-Applied sell_order(Seq seq, OrderId id, const std::string& cl_ord_id, FixTif tif) {
+TestApplied sell_order(Seq seq, OrderId id, const std::string& cl_ord_id, FixTif tif) {
   edge::FixCommand q = request(RequestKind::kNewOrder, kMemberB, cl_ord_id);
   q.side = gateway::FixSide::kSell;
   q.tif = tif;
   q.price_fen = 1430;
   q.quantity_t = 100;
-  Applied a;
+  TestApplied a;
   a.seq = seq;
   a.request = q;
   a.session = 1;
@@ -74,8 +85,8 @@ Applied sell_order(Seq seq, OrderId id, const std::string& cl_ord_id, FixTif tif
 }
 
 // An operator's command (no FIX request) that fills `qty` of the resting sell `id`.
-Applied fill_of(Seq seq, OrderId id, std::int64_t qty, std::int64_t cum_before) {
-  Applied a;
+TestApplied fill_of(Seq seq, OrderId id, std::int64_t qty, std::int64_t cum_before) {
+  TestApplied a;
   a.seq = seq;
   FillEvent f;
   f.order_id = id;
@@ -93,9 +104,24 @@ Applied fill_of(Seq seq, OrderId id, std::int64_t qty, std::int64_t cum_before) 
   return a;
 }
 
-std::vector<Delivery> run(OutStage& stage, std::vector<Step> steps) {
+std::vector<Delivery> run(OutStage& stage, const std::vector<TestStep>& steps) {
   Batch b;
-  b.steps = std::move(steps);
+  for (const TestStep& step : steps) {
+    if (std::holds_alternative<ResetExecIds>(step)) {
+      b.begin_item();
+    } else if (const auto* a = std::get_if<TestApplied>(&step)) {
+      b.applied(static_cast<const Applied&>(*a), a->events);
+    } else {
+      std::visit(
+          [&](const auto& x) {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (!std::is_same_v<T, ResetExecIds> && !std::is_same_v<T, TestApplied>) {
+              b.steps.emplace_back(x);
+            }
+          },
+          step);
+    }
+  }
   std::vector<Delivery> out;
   stage.translate(b, out);
   return out;
@@ -132,7 +158,7 @@ TEST(OutStage, AckAndFillsBecomeExecutionReportsOfTheRequestsSession) {
 
   // Two fills in one command (no reset between): ExecIDs continue, the order is forgotten when
   // nothing is left.
-  Applied two = fill_of(Seq(8), OrderId(42), 30, 0);
+  TestApplied two = fill_of(Seq(8), OrderId(42), 30, 0);
   two.events.push_back(fill_of(Seq(8), OrderId(42), 70, 30).events.front());
   out = run(stage, {ResetExecIds{}, two});
   ASSERT_EQ(out.size(), 2u);
@@ -151,7 +177,7 @@ TEST(OutStage, AckAndFillsBecomeExecutionReportsOfTheRequestsSession) {
 TEST(OutStage, ACancelIsAnsweredWithTheCancelRequestsClOrdId) {
   OutStage stage = make_stage();
   run(stage, {sell_order(Seq(1), OrderId(5), "S1", FixTif::kDay)});
-  Applied cancel;
+  TestApplied cancel;
   cancel.seq = Seq(2);
   cancel.request = request(RequestKind::kCancel, kMemberB, "C1");
   cancel.session = 1;
@@ -188,7 +214,7 @@ TEST(OutStage, RefusalsHaveDistinctExecIdsAndMassCancelIsReportedAfterItsCancels
   again.request.msg_seq_num = 42;
   Refused other = r;
   other.request.member = kMemberB;
-  Applied mass;
+  TestApplied mass;
   mass.seq = Seq(10);
   mass.request = request(RequestKind::kMassCancel, kMemberB, "M1");
   mass.session = 1;
@@ -230,7 +256,7 @@ TEST(OutStage, SubscriptionsGetOneIncrementPerCommandUntilUnsubscribed) {
   snapshot.kind = ReplyKind::kMdSnapshot;
   snapshot.request_id = "MD1";
   md.snapshots.push_back(snapshot);
-  Applied sell = sell_order(Seq(2), OrderId(2), "S2", FixTif::kDay);
+  TestApplied sell = sell_order(Seq(2), OrderId(2), "S2", FixTif::kDay);
   sell.events.push_back(
       event(Seq(2), BookDeltaEvent{kIns, Side::kSell, PriceFen(1430), QuantityT(100)}));
   sell.events.push_back(event(Seq(2), BookDeltaEvent{kIns, Side::kBuy, PriceFen(1420),
@@ -249,7 +275,7 @@ TEST(OutStage, SubscriptionsGetOneIncrementPerCommandUntilUnsubscribed) {
 
   md.request.md_subscription = gateway::MdSubscription::kUnsubscribe;
   md.snapshots.clear();
-  Applied more = fill_of(Seq(3), OrderId(2), 10, 0);
+  TestApplied more = fill_of(Seq(3), OrderId(2), 10, 0);
   more.events.push_back(
       event(Seq(3), BookDeltaEvent{kIns, Side::kSell, PriceFen(1430), QuantityT(90)}));
   const auto after = run(stage, {md, more});
@@ -260,7 +286,7 @@ TEST(OutStage, SubscriptionsGetOneIncrementPerCommandUntilUnsubscribed) {
 
 TEST(OutStage, AgreementReportsGoToTheSessionsOfTheAccountsHolders) {
   OutStage stage = make_stage();
-  Applied a;
+  TestApplied a;
   a.seq = Seq(4);
   AgreementEvent e;
   e.report_id = OffBookId(77);
@@ -295,7 +321,7 @@ TEST(OutStage, AgreementReportsGoToTheSessionsOfTheAccountsHolders) {
 // restored defaults; a replaced order's OrigClOrdID comes with its record).
 TEST(OutStage, RestoredFromOpenOrdersGivesTheSameRepliesAsWithoutRestart) {
   OutStage steady = make_stage();
-  Applied replace;
+  TestApplied replace;
   replace.seq = Seq(4);
   replace.request = request(RequestKind::kReplace, kMemberB, "R12");
   replace.session = 1;
@@ -341,7 +367,7 @@ TEST(OutStage, RestoredFromOpenOrdersGivesTheSameRepliesAsWithoutRestart) {
   StatusQuery status12 = status11;
   status12.request = request(RequestKind::kStatus, kMemberB, "R12");
   status12.open = r12;
-  Applied cancel;
+  TestApplied cancel;
   cancel.seq = Seq(6);
   cancel.request = request(RequestKind::kCancel, kMemberB, "C12");
   cancel.request->orig_cl_ord_id.assign("R12");
@@ -352,10 +378,10 @@ TEST(OutStage, RestoredFromOpenOrdersGivesTheSameRepliesAsWithoutRestart) {
   c.instrument = kIns;
   c.side = Side::kSell;
   cancel.events.push_back(event(Seq(6), c));
-  const std::vector<Step> after{ResetExecIds{}, status11,
-                                ResetExecIds{}, status12,
-                                ResetExecIds{}, fill_of(Seq(5), OrderId(11), 60, 40),
-                                ResetExecIds{}, cancel};
+  const std::vector<TestStep> after{ResetExecIds{}, status11,
+                                    ResetExecIds{}, status12,
+                                    ResetExecIds{}, fill_of(Seq(5), OrderId(11), 60, 40),
+                                    ResetExecIds{}, cancel};
   const auto a = run(steady, after);
   const auto b = run(restarted, after);
   ASSERT_EQ(a.size(), 4u);

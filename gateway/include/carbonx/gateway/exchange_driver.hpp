@@ -136,7 +136,7 @@ class ExchangeDriver final : public CoreDriver {
   // From now on the replies are the out stage's, made where the batch is delivered: apply()
   // and poll() only record (Sequencer::start calls it before its threads run).
   out::OutStage* defer_replies() override;
-  OutBatch take_out_batch() override;
+  OutBatch take_out_batch(OutBatch spare) override;
   TimestampNs last_stamp() const override { return last_stamp_; }
   ExchangeClock& clock() { return *clock_; }
 

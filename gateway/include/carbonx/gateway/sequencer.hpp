@@ -124,7 +124,9 @@ class CoreDriver {
   // (the sequencer's delivery runs it).
   virtual out::OutStage* defer_replies() { return nullptr; }
   // After a successful commit(): the batch's record for the out stage (empty if not deferred).
-  virtual out::Batch take_out_batch() { return {}; }
+  // `spare`: an earlier batch, delivered: the next batch is recorded into its vectors (their
+  // capacity kept), so recording allocates nothing per command.
+  virtual out::Batch take_out_batch(out::Batch /*spare*/) { return {}; }
 };
 
 class DeliverySink {
@@ -179,6 +181,9 @@ class Sequencer {
   void hand_over(Handover& h);
   // The out stage's replies of h.recorded, then the sink (sender thread, or the core thread).
   void deliver(Handover& h);
+  // A delivered batch with its vectors' capacity, for the driver to record the next one into
+  // (an empty one when none is spare).
+  out::Batch take_spare();
   // Commits what the driver applied; on failure rolls back and applies `batch` again (refused).
   // Stops the process if the driver cannot recover.
   void commit_or_recover(const std::vector<Inbound>& batch, std::vector<Delivery>& out,
@@ -200,6 +205,10 @@ class Sequencer {
   std::mutex out_mutex_;
   std::condition_variable out_cv_;
   std::deque<Handover> outbox_;
+  // Delivered batches, cleared, their capacity kept for the core thread (take_spare()): a few
+  // cover the batches in flight between the two threads.
+  static constexpr std::size_t kMaxSpareBatches = 4;
+  std::vector<out::Batch> spare_batches_;
   out::OutStage* out_stage_ = nullptr;  // set by start(): the driver's, when it defers replies
   bool core_done_ = false;
   bool sender_busy_ = false;  // a batch is being delivered (by the sender or the core thread)

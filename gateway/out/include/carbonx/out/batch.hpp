@@ -5,9 +5,15 @@
 // Nothing here points into the core: events are copies, the FIX request is the edge's
 // fixed-size command, texts are strings.
 //
+// The batch is recorded on the core thread for every command, so recording it allocates nothing
+// per command once its vectors have grown to a batch's size: every Applied's events lie in one
+// flat vector (Applied holds its range), the start of each item is an index (no step of its
+// own), and the driver hands the next batch vectors of the last one's capacity.
+//
+// Items: each item the driver applies (a FIX request, an operator verb, a calendar or session
+// event) numbers its own reports: the ExecID counter starts again at its first step.
+//
 // What each step is for:
-//   ResetExecIds  the ExecID counter starts again: each item the driver applies (a FIX request,
-//                 an operator verb, a calendar or session event) numbers its own reports
 //   Applied       one core command: its events, the FIX request behind it (ClOrdID,
 //                 OrigClOrdID, request ids) and what only the core thread could know
 //   Refused       a FIX request refused before the core (no command, no seq)
@@ -19,6 +25,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <variant>
@@ -45,8 +52,6 @@ struct Delivery {
   std::string json;
 };
 
-struct ResetExecIds {};
-
 // The member whose session gets an account's off-book notices: the first member the registrar's
 // authority lets act for the account that has a FIX session (looked up on the core thread).
 struct AccountMember {
@@ -60,7 +65,9 @@ struct Applied {
   // session-event commands (their own replies, if any, are Ready steps).
   std::optional<edge::FixCommand> request;
   SessionIndex session = kNoSession;
-  std::vector<Event> events;  // the core's events of this command, in order
+  // The core's events of this command, in order: Batch::events[first_event, +event_count).
+  std::uint32_t first_event = 0;
+  std::uint32_t event_count = 0;
   // A refused cancel or replace of an order that is still open: its open quantity (FIX wants
   // the order's OrderID and OrdStatus in the OrderCancelReject). -1: not open.
   std::int64_t live_leaves_t = -1;
@@ -104,15 +111,43 @@ struct Ready {
   Delivery delivery;
 };
 
-using Step = std::variant<ResetExecIds, Applied, Refused, StatusQuery, MdRequest, Ready>;
+using Step = std::variant<Applied, Refused, StatusQuery, MdRequest, Ready>;
 
 // One batch's steps. Core thread while it is recorded; then handed over whole.
 struct Batch {
   std::vector<Step> steps;
+  std::vector<Event> events;  // every Applied's events, in apply order
+  std::vector<std::uint32_t>
+      item_starts;  // each item's first step (ascending; repeats: empty items)
 
   bool empty() const { return steps.empty(); }
-  void clear() { steps.clear(); }
+  void clear() {
+    steps.clear();
+    events.clear();
+    item_starts.clear();
+  }
+  // A new item starts: its first step is the next one recorded.
+  void begin_item() { item_starts.push_back(static_cast<std::uint32_t>(steps.size())); }
+  // A core command: `a` with `ev`, its events (copied into the batch's flat vector).
+  void applied(Applied a, std::span<const Event> ev) {
+    a.first_event = static_cast<std::uint32_t>(events.size());
+    a.event_count = static_cast<std::uint32_t>(ev.size());
+    events.insert(events.end(), ev.begin(), ev.end());
+    steps.emplace_back(std::move(a));
+  }
+  std::span<const Event> events_of(const Applied& a) const {
+    return std::span<const Event>(events).subspan(a.first_event, a.event_count);
+  }
   void ready(Delivery d) { steps.emplace_back(Ready{std::move(d)}); }
+  // An empty batch whose vectors have this one's capacity: the next batch records without
+  // growing them again (one allocation each per batch, none per command).
+  Batch empty_like() const {
+    Batch b;
+    b.steps.reserve(steps.capacity());
+    b.events.reserve(events.capacity());
+    b.item_starts.reserve(item_starts.capacity());
+    return b;
+  }
 };
 
 }  // namespace carbonx::out

@@ -11,7 +11,7 @@
 //   session of member     which FIX session a member's reports go to (fixed at start)
 //   subscriptions         market data subscriptions by instrument (lost at a restart: a member
 //                         subscribes again after its logon)
-//   the ExecID counter    "<seq>-<n>", n restarting at each ResetExecIds step
+//   the ExecID counter    "<seq>-<n>", n restarting at each item's first step
 //
 // It decides nothing: every outcome was decided by the core thread, and every text that
 // explains a refusal from the exchange's state came with the batch. Given the same batches
@@ -79,13 +79,13 @@ class OutStage {
     bool trades = false;
   };
 
-  void on_applied(const Applied& a, std::vector<Delivery>& out);
+  void on_applied(const Applied& a, std::span<const Event> events, std::vector<Delivery>& out);
   void on_ack(const Applied& a, const AckEvent& e, std::vector<Delivery>& out);
   void on_fill(const Applied& a, const FillEvent& e, std::vector<Delivery>& out);
   void on_cancelled(const Applied& a, const CancelEvent& e, std::vector<Delivery>& out);
   void on_replaced(const Applied& a, const ReplaceAckEvent& e, std::vector<Delivery>& out);
   void on_rejected(const Applied& a, const RejectEvent& e, std::vector<Delivery>& out);
-  void on_book_events(const std::vector<Event>& events, std::vector<Delivery>& out);
+  void on_book_events(std::span<const Event> events, std::vector<Delivery>& out);
   void on_refused(const Refused& r, std::vector<Delivery>& out);
   void on_status(const StatusQuery& q, std::vector<Delivery>& out);
   void on_market_data(const MdRequest& m, std::vector<Delivery>& out);
@@ -112,11 +112,12 @@ class OutStage {
                      const std::string& text, std::vector<Delivery>& out);
   void reject_trade_capture(SessionIndex s, const edge::FixCommand& q, const std::string& text,
                             std::vector<Delivery>& out);
+  // An OrderCancelReject of a live order: its OrderID and current OrdStatus.
+  void name_live_order(OrderId id, std::int64_t live_leaves_t, FixReply& r) const;
 
   std::vector<std::string> symbols_;  // by InstrumentId
   SessionIndex sessions_ = 0;
-  std::vector<SessionIndex> session_of_member_;  // by MemberId
-  void name_live_order(OrderId id, std::int64_t live_leaves_t, FixReply& r) const;
+  std::vector<SessionIndex> session_of_member_;                           // by MemberId
   std::unordered_map<std::uint64_t, OrderMeta> orders_;                   // by OrderId
   std::unordered_map<std::uint32_t, std::vector<Subscription>> md_subs_;  // by instrument
   std::uint32_t exec_in_command_ = 0;
