@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -79,7 +80,9 @@ class EtcdCluster {
     dir_ = ::mkdtemp(tmpl);
     PortPicker ports;
     for (int i = 0; i < n; ++i) {
-      members_.push_back(Member{"m" + std::to_string(i), ports.pick(), ports.pick(), -1});
+      std::string name = "m";  // not "m" + ...: GCC 12 warns falsely (-Wrestrict) on it
+      name += std::to_string(i);
+      members_.push_back(Member{name, ports.pick(), ports.pick(), -1});
     }
     for (const auto& m : members_) {
       if (!cluster_.empty()) cluster_ += ",";
@@ -95,7 +98,12 @@ class EtcdCluster {
   ~EtcdCluster() {
     for (std::size_t i = 0; i < members_.size(); ++i)
       stop_member(i);
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+    if (dir_.empty()) return;
+    if (::testing::Test::HasFailure()) {  // the members' logs tell why
+      std::fprintf(stderr, "etcd data and logs kept in %s\n", dir_.c_str());
+    } else {
+      std::filesystem::remove_all(dir_);
+    }
   }
 
   bool ok() const { return !etcd_.empty(); }

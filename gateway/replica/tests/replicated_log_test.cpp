@@ -274,5 +274,51 @@ TEST(ReplicatedLog, AThreeMemberClusterKeepsTheLogWithOneMemberDown) {
   EXPECT_FALSE(b.campaign().value());  // the election key is the same on every member
 }
 
+TEST(ReplicatedLog, WithoutAMajorityNothingIsAppendedAndTheLogResumesWithIt) {
+  EtcdCluster etcd(3);
+  ASSERT_TRUE(etcd.ok());
+  auto c0 = etcd.client(0, 2000ms);
+  Primary primary(c0, config("a"));
+  ASSERT_TRUE(primary.campaign().value());
+  const Batch first = make_batch(1, 2);
+  ASSERT_TRUE(primary.append(first));
+  etcd.stop_member(1);
+  etcd.stop_member(2);
+  const Batch second = make_batch(3, 2);
+  auto refused = primary.append(second);  // one member of three: no majority, no answer
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, LogErrc::kEtcd) << refused.error().text;
+  EXPECT_EQ(primary.next_seq(), 3u);  // not acknowledged
+
+  etcd.restart_member(1);  // a majority again: the same append goes through (bounded polling).
+  // The refused attempt was ambiguous (its proposal may commit once the majority is back), so a
+  // retry either appends it or finds exactly that batch there.
+  bool in = false;
+  for (int i = 0; i < 150 && !in; ++i) {
+    auto again = primary.append(second);
+    if (again) {
+      in = true;
+    } else if (again.error().code == LogErrc::kBatchExists) {
+      Reader check(c0, kPrefix);
+      auto there = check.read_from(3, 1);
+      ASSERT_TRUE(there) << there.error().text;
+      ASSERT_EQ(there.value().size(), 1u);
+      EXPECT_EQ(there.value()[0], second);
+      in = true;
+    } else {
+      ASSERT_EQ(again.error().code, LogErrc::kEtcd) << again.error().text;
+      std::this_thread::sleep_for(100ms);
+    }
+  }
+  ASSERT_TRUE(in);
+  auto c1 = etcd.client(1);
+  Reader reader(c1, kPrefix);  // the returned member has caught up
+  auto log = reader.read_from(1, 10);
+  ASSERT_TRUE(log) << log.error().text;
+  ASSERT_EQ(log.value().size(), 2u);
+  EXPECT_EQ(log.value()[0], first);
+  EXPECT_EQ(log.value()[1], second);
+}
+
 }  // namespace
 }  // namespace carbonx::replica
