@@ -313,7 +313,10 @@ LogResult<Reader::Range> Reader::read_range(std::uint64_t seq, std::size_t max_b
   Range out;
   out.revision = got.value().revision;
   std::uint64_t tail = 0;
-  if (!ranges[1].kvs.empty()) (void)parse_seq(ranges[1].kvs[0].value, tail);
+  if (!ranges[1].kvs.empty() && !parse_seq(ranges[1].kvs[0].value, tail)) {
+    return Err{LogError{LogErrc::kMalformedBatch,
+                        "the log's tail key holds '" + ranges[1].kvs[0].value + "', not a seq"}};
+  }
   std::uint64_t expect = seq;
   for (const auto& kv : ranges[0].kvs) {
     auto b = decode_batch(kv.value);

@@ -320,5 +320,55 @@ TEST(ReplicatedLog, WithoutAMajorityNothingIsAppendedAndTheLogResumesWithIt) {
   EXPECT_EQ(log.value()[1], second);
 }
 
+// Waits (bounded) for the watch's next `n` batches.
+std::vector<Batch> next_batches(LogWatch& w, std::size_t n) {
+  std::vector<Batch> seen;
+  for (int i = 0; i < 100 && seen.size() < n; ++i) {
+    auto got = w.next(100ms);
+    EXPECT_TRUE(got) << got.error().text;
+    if (!got) break;
+    for (auto& b : got.value())
+      seen.push_back(std::move(b));
+  }
+  return seen;
+}
+
+TEST(ReplicatedLog, AStandbyFollowsTheLogThroughCompactionAndAChangeOfLeader) {
+  EtcdCluster etcd;
+  ASSERT_TRUE(etcd.ok());
+  auto ca = etcd.client();
+  auto cb = etcd.client();
+  Primary a(ca, config("a"));
+  ASSERT_TRUE(a.campaign().value());
+  Reader standby(cb, kPrefix);
+  ASSERT_TRUE(standby.report_applied("a", 0));
+  ASSERT_TRUE(standby.report_applied("b", 0));
+  auto w = standby.watch_from(1);
+  ASSERT_TRUE(w) << w.error().text;
+
+  ASSERT_TRUE(a.append(make_batch(1, 2)));
+  ASSERT_TRUE(a.append(make_batch(3, 2)));
+  auto seen = next_batches(*w.value(), 2);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[1], make_batch(3, 2));
+  ASSERT_TRUE(standby.report_applied("a", 4));
+  ASSERT_TRUE(standby.report_applied("b", 4));
+  EXPECT_EQ(a.compact().value(), 2u);  // the deletions reach the watch and are passed over
+
+  ASSERT_TRUE(ca.lease_revoke(a.lease_id()));  // a is gone; the standby's replica b takes over
+  Primary b(cb, config("b"));
+  ASSERT_TRUE(b.campaign().value());
+  EXPECT_EQ(b.next_seq(), 5u);
+  ASSERT_TRUE(b.append(make_batch(5, 3)));
+  EXPECT_EQ(a.append(make_batch(5, 1)).error().code, LogErrc::kNotLeader);
+  seen = next_batches(*w.value(), 1);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0], make_batch(5, 3));
+  EXPECT_EQ(w.value()->next_seq(), 8u);
+  auto quiet = w.value()->next(50ms);  // a's refused batch never appears
+  ASSERT_TRUE(quiet);
+  EXPECT_TRUE(quiet.value().empty());
+}
+
 }  // namespace
 }  // namespace carbonx::replica
