@@ -219,6 +219,14 @@ if out=$("$cxctl" --mode server surrender --year 2017 --firm GDPWR01 --member 1 
   fail "member 1 surrendered for GDPWR01"
 fi
 grep -q "member may not act for this firm" <<<"$out" || fail "another member's surrender: $out"
+# A symbol longer than any instrument's (16 characters) is refused by cxctl, naming it (it once
+# reached the server as an empty symbol: 'got ""').
+if out=$("$cxctl" --mode server surrender --year 2017 --firm GDPWR01 --member 29 \
+  --leg GDEA2017-VINTAGE-X:1000 2>&1); then
+  fail "a surrender of an overlong symbol was sent"
+fi
+grep -q "the symbol GDEA2017-VINTAGE-X is longer than 16 characters" <<<"$out" ||
+  fail "an overlong symbol's refusal does not name it: $out"
 "$cxctl" --mode server -q surrender --year 2017 --firm GDPWR01 --member 29 --leg GDEA2017:1000 \
   --leg CCER-GDWIND01:100 || fail "surrender with offsets by the firm's member before the deadline"
 [ "$(balance_of 8002017 GDEA2017)" = 1000 ] || fail "retirement account holds no 1000 t GDEA2017"

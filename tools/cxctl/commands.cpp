@@ -32,6 +32,24 @@ void Commands::run() {
   if (action_) action_();
 }
 
+std::string symbol_error(const std::string& option, const std::string& symbol) {
+  if (symbol.size() <= verbs::kMaxSymbolLength) return "";
+  return option + ": the symbol " + symbol + " is longer than " +
+         std::to_string(verbs::kMaxSymbolLength) + " characters (no instrument has such a symbol)";
+}
+
+CLI::Validator symbol_text() {
+  return CLI::Validator(
+      [](std::string& symbol) {
+        return symbol.size() <= verbs::kMaxSymbolLength
+                   ? std::string()
+                   : "the symbol " + symbol + " is longer than " +
+                         std::to_string(verbs::kMaxSymbolLength) +
+                         " characters (no instrument has such a symbol)";
+      },
+      "SYMBOL");
+}
+
 CLI::App* Commands::add(CLI::App& parent, const std::string& name, const std::string& help,
                         Action action) {
   CLI::App* sub = parent.add_subcommand(name, help);
@@ -245,7 +263,7 @@ void Commands::add_funds(CLI::App& app) {
     print_reply(ctx_, ctx_.call(r));
   });
   issue->add_option("--account", id, "account id")->required();
-  issue->add_option("--symbol", symbol, "instrument code")->required();
+  issue->add_option("--symbol", symbol, "instrument code")->required()->check(symbol_text());
   issue->add_option("--quantity", quantity, "tonnes")->required();
   issue->add_option("--transfer-id", transfer_id, "your id (idempotent)")->required();
   add(app, "status", help_of<verbs::QueryStatus>(), [this] {
@@ -270,7 +288,7 @@ void Commands::add_simulate(CLI::App& app) {
                       "sessions (institutions ~60%, firms ~30%, individuals ~10% of volume)",
                       [this] { cmd_simulate_day(ctx_, o); });
   day->add_option("--accounts", o.accounts_csv, "accounts CSV");
-  day->add_option("--symbol", o.symbol, "instrument");
+  day->add_option("--symbol", o.symbol, "instrument")->check(symbol_text());
   day->add_option("--trades", o.trades, "trades to attempt");
   day->add_option("--min-qty", o.min_qty, "smallest trade, t");
   day->add_option("--max-qty", o.max_qty, "largest trade, t");
@@ -279,7 +297,8 @@ void Commands::add_simulate(CLI::App& app) {
   day->add_option("--inventory", o.inventory_t, "t issued to each institution and individual");
   day->add_flag("--offbook", o.offbook,
                 "then an agreement transfer and auction bids over FIX, a repo and an auction");
-  day->add_option("--auction-symbol", o.auction_symbol, "the instrument auctioned (--offbook)");
+  day->add_option("--auction-symbol", o.auction_symbol, "the instrument auctioned (--offbook)")
+      ->check(symbol_text());
 }
 
 void Commands::add_market(CLI::App& app) {
@@ -288,11 +307,14 @@ void Commands::add_market(CLI::App& app) {
   // One subcommand per phase verb: its name after "market." and its help from the table.
   const auto phase = [&]<typename R>(R) {
     const std::string_view verb = verbs::name_of<R>();
-    add(*market, std::string(verb.substr(verb.find('.') + 1)), help_of<R>(), [this] {
-      R r;
-      if (!symbol.empty()) r.symbol = symbol;
-      print_reply(ctx_, ctx_.call(r));
-    })->add_option("--symbol", symbol, "instrument code (default: all)");
+    add(*market, std::string(verb.substr(verb.find('.') + 1)), help_of<R>(),
+        [this] {
+          R r;
+          if (!symbol.empty()) r.symbol = symbol;
+          print_reply(ctx_, ctx_.call(r));
+        })
+        ->add_option("--symbol", symbol, "instrument code (default: all)")
+        ->check(symbol_text());
   };
   phase(verbs::MarketOpen{});
   phase(verbs::MarketClose{});
@@ -302,7 +324,7 @@ void Commands::add_market(CLI::App& app) {
   CLI::App* book = add(*market, "book", help_of<verbs::QueryBook>(), [this] {
     print_reply(ctx_, ctx_.call(verbs::QueryBook{symbol, depth}));
   });
-  book->add_option("--symbol", symbol, "instrument code")->required();
+  book->add_option("--symbol", symbol, "instrument code")->required()->check(symbol_text());
   book->add_option("--depth", depth, "levels per side");
   add(*market, "day-end", help_of<verbs::DayEnd>(),
       [this] { print_reply(ctx_, ctx_.call(verbs::DayEnd{})); });

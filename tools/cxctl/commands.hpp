@@ -37,6 +37,13 @@ class Commands {
   Action action_;
 };
 
+// A --symbol value: at most verbs::kMaxSymbolLength bytes. cxctl refuses a longer one naming it
+// (held in a request's fixed-width symbol it would reach the server empty).
+CLI::Validator symbol_text();
+// The same check for a symbol read from a longer argument (a --leg's SYMBOL:TONNES): the error
+// names the option and the symbol, or "" when it fits.
+std::string symbol_error(const std::string& option, const std::string& symbol);
+
 // A verb's one-line help, from the verb table (carbonx::verbs), for the subcommand calling it.
 template <typename R>
 std::string help_of() {

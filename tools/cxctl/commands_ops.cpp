@@ -203,7 +203,9 @@ void Commands::add_compliance(CLI::App& app) {
       if (r.ec != std::errc{} || r.ptr != q.data() + q.size() || t <= 0) {
         throw Failure("--leg " + leg + ": the tonnes must be a whole number > 0");
       }
-      body.legs.push_back({leg.substr(0, colon), t});
+      const std::string symbol = leg.substr(0, colon);
+      if (const std::string e = symbol_error("--leg " + leg, symbol); !e.empty()) throw Failure(e);
+      body.legs.push_back({symbol, t});
     }
     ctx_.call(body);
     ctx_.say("surrendered for " + firm + " (" + std::to_string(year) + ")" +

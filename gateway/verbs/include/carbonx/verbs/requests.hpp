@@ -84,7 +84,8 @@ inline constexpr std::size_t kMaxSymbolLength = 16;
 struct Symbol {
   Symbol() = default;
   // For callers building a request (cxctl): a text longer than kMaxSymbolLength is kept empty,
-  // which the server refuses as a malformed body naming the field.
+  // which the server refuses as a malformed body naming the field; so a caller checks the length
+  // first and names what was typed (cxctl: symbol_text(), symbol_error()).
   Symbol(std::string_view symbol) { text.assign(symbol); }  // NOLINT(google-explicit-constructor)
   Symbol(const std::string& symbol) : Symbol(std::string_view(symbol)) {}  // NOLINT
   Symbol(const char* symbol) : Symbol(std::string_view(symbol)) {}         // NOLINT
