@@ -13,6 +13,7 @@ packages=(
   libboost-dev libboost-system-dev
   libquickfix-dev liblmdb-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libtomlplusplus-dev libsodium-dev
+  libssl-dev
   chromium
   # The replicated log (gateway/replica): etcd 3.4, started by its tests on loopback.
   etcd-server etcd-client

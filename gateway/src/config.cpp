@@ -230,6 +230,22 @@ const KeySpec<ServerConfig> kServerKeys[] = {
     {"operator_port", "integer 0..65535",
      "operator API port (HTTP+JSON, always bound to 127.0.0.1; 0: any free port)",
      uint_key<&ServerConfig::operator_port, 65535>, show_number<&ServerConfig::operator_port>},
+    {"fix_tls", "boolean",
+     "FIX over TLS (tls_cert, tls_key): every connection to fix_port must be TLS; false: "
+     "plaintext TCP",
+     bool_key<&ServerConfig::fix_tls>, show_bool<&ServerConfig::fix_tls>},
+    {"operator_tls", "boolean",
+     "the operator API over TLS (HTTPS, tls_cert, tls_key); cxctl then connects with TLS and "
+     "verifies the server against tls_cert (or its --tls-ca)",
+     bool_key<&ServerConfig::operator_tls>, show_bool<&ServerConfig::operator_tls>},
+    {"tls_cert", "string (path)",
+     "the server's certificate (chain), PEM, for fix_tls and operator_tls (relative to this file)",
+     string_key<&ServerConfig::tls_cert_path>,
+     [](const ServerConfig&) { return std::string("(none)"); }},
+    {"tls_key", "string (path)",
+     "the private key of tls_cert, PEM, unencrypted (relative to this file; keep it mode 0600)",
+     string_key<&ServerConfig::tls_key_path>,
+     [](const ServerConfig&) { return std::string("(none)"); }},
     {"durability", "full_sync | no_meta_sync | no_sync",
      "when a commit is on disk: fsync per group commit; no fsync of the meta page; no fsync "
      "(benchmarks only: a system crash may corrupt the store)",
@@ -425,6 +441,13 @@ bool read_keys(const toml::table& t, const KeySpec<T> (&keys)[N], T& out, Ctx& c
 
 bool parse_server(const toml::table& s, ServerConfig* c, Ctx& ctx) {
   if (!read_keys(s, kServerKeys, *c, ctx)) return false;
+  c->tls_cert_path = resolve(ctx.base_dir, c->tls_cert_path);
+  c->tls_key_path = resolve(ctx.base_dir, c->tls_key_path);
+  if ((c->fix_tls || c->operator_tls) && (c->tls_cert_path.empty() || c->tls_key_path.empty())) {
+    ctx.problem = std::string(c->fix_tls ? "fix_tls" : "operator_tls") +
+                  ": TLS needs tls_cert and tls_key (PEM files; docs/tls.md makes them)";
+    return false;
+  }
   if (c->max_batch == 0 || c->queue_capacity == 0) {
     ctx.problem = "max_batch and queue_capacity must be > 0";
     return false;

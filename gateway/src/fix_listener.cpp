@@ -6,6 +6,7 @@
 #include <array>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <cerrno>
@@ -19,6 +20,7 @@
 namespace carbonx::gateway {
 
 namespace asio = boost::asio;
+namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
 class FixListener::Connection : public FixTransport,
@@ -33,14 +35,29 @@ class FixListener::Connection : public FixTransport,
         socket_(std::move(socket)),
         address_(std::move(address)),
         deadline_(socket_.get_executor()),
-        pending_at(owner.pending_.end()) {}
+        pending_at(owner.pending_.end()) {
+    if (owner.config_.tls)
+      tls_ = std::make_unique<ssl::stream<tcp::socket&>>(socket_, *owner.config_.tls);
+  }
 
   void start() {
     fix_ = owner_.engine_.open(this);
     boost::system::error_code ignored;
     socket_.set_option(tcp::no_delay(true), ignored);
-    arm_deadline();
-    read_next();
+    arm_deadline();  // the handshake counts against the Logon deadline
+    if (!tls_) return read_next();
+    tls_->async_handshake(ssl::stream_base::server,
+                          [self = shared_from_this()](boost::system::error_code ec) {
+                            if (self->finished_) return;
+                            if (ec) {
+                              self->owner_.note(
+                                  "closed connections whose TLS handshake failed (a plaintext "
+                                  "client on the TLS port, or one that refused the certificate)",
+                                  &self->owner_.stats_.tls_refused);
+                              return self->finish();
+                            }
+                            self->read_next();
+                          });
   }
 
   Stage stage() const { return stage_; }
@@ -54,9 +71,10 @@ class FixListener::Connection : public FixTransport,
       std::lock_guard lock(mutex_);
       if (closing_) return;
       std::size_t done = 0;
-      if (!writing_ && pending_.empty()) {
+      if (!tls_ && !writing_ && pending_.empty()) {
         // Fast path: nothing queued, so write from this thread (the sender's) without a hop to
         // the I/O thread. The socket is closed only under mutex_, so the descriptor is ours.
+        // Not over TLS: the SSL stream is the I/O thread's.
         const ssize_t n = ::send(socket_.native_handle(), bytes.data(), bytes.size(),
                                  MSG_DONTWAIT | MSG_NOSIGNAL);
         if (n > 0) done = static_cast<std::size_t>(n);
@@ -102,14 +120,15 @@ class FixListener::Connection : public FixTransport,
 
  private:
   void read_next() {
-    socket_.async_read_some(asio::buffer(buf_), [self = shared_from_this()](
-                                                    boost::system::error_code ec, std::size_t n) {
+    auto done = [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
       if (ec) return self->finish();
       if (self->owner_.config_.precheck != nullptr && !self->prechecked_) {
         return self->gather_logon(n);
       }
       self->feed(self->buf_.data(), n);
-    });
+    };
+    if (tls_) return tls_->async_read_some(asio::buffer(buf_), std::move(done));
+    socket_.async_read_some(asio::buffer(buf_), std::move(done));
   }
 
   void feed(const char* data, std::size_t n) {
@@ -173,11 +192,12 @@ class FixListener::Connection : public FixTransport,
       inflight_.swap(pending_);
       pending_.clear();
     }
-    asio::async_write(socket_, asio::buffer(inflight_),
-                      [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                        if (ec) return self->finish();
-                        self->write_next();
-                      });
+    auto done = [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+      if (ec) return self->finish();
+      self->write_next();
+    };
+    if (tls_) return asio::async_write(*tls_, asio::buffer(inflight_), std::move(done));
+    asio::async_write(socket_, asio::buffer(inflight_), std::move(done));
   }
 
   // Stop reading; close once queued bytes are written (a Logout with its reason, typically).
@@ -193,6 +213,7 @@ class FixListener::Connection : public FixTransport,
 
   FixListener& owner_;
   tcp::socket socket_;
+  std::unique_ptr<ssl::stream<tcp::socket&>> tls_;  // over socket_ (fix_tls), else null
   asio::ip::address address_;
   asio::steady_timer deadline_;
   Stage stage_ = Stage::kIdle;  // I/O thread only

@@ -3,7 +3,11 @@
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <chrono>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <type_traits>
 
 #include "accept_pause.hpp"
 #include "carbonx/gateway/operator_verbs.hpp"
@@ -14,48 +18,23 @@ namespace carbonx::gateway {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using json = nlohmann::json;
 
+// One HTTP connection. Session is what the sequencer's reply reaches (complete()); the stream
+// under it is TCP or TLS (operator_tls): StreamSession<Stream>.
 class OperatorApi::Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(OperatorApi& api, tcp::socket socket) : api_(api), stream_(std::move(socket)) {}
-  ~Session() {
+  explicit Session(OperatorApi& api) : api_(api) {}
+  virtual ~Session() {
     std::lock_guard lock(api_.mutex_);
     --api_.connections_;
   }
+  virtual void start() = 0;
+  virtual void reply(std::uint32_t status, std::string body) = 0;
 
-  void start() { read(); }
-
-  void reply(std::uint32_t status, std::string body) {
-    auto res =
-        std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status), 11);
-    res->set(http::field::content_type, "application/json");
-    res->keep_alive(keep_alive_);
-    res->body() = std::move(body);
-    res->prepare_payload();
-    http::async_write(stream_, *res,
-                      [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
-                        if (ec || !self->keep_alive_) {
-                          beast::error_code ignored;
-                          self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-                          return;
-                        }
-                        self->read();
-                      });
-  }
-
- private:
-  void read() {
-    parser_.emplace();
-    parser_->body_limit(kMaxBodyBytes);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                       if (ec) return;
-                       self->handle(self->parser_->release());
-                     });
-  }
-
+ protected:
   void handle(http::request<http::string_body> req) {
     keep_alive_ = req.keep_alive();
     const std::string auth(req[http::field::authorization]);
@@ -102,18 +81,83 @@ class OperatorApi::Session : public std::enable_shared_from_this<Session> {
   }
 
   OperatorApi& api_;
-  beast::tcp_stream stream_;
-  beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
   bool keep_alive_ = false;
 };
 
+namespace {
+
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
+
+template <typename Stream>
+class StreamSession final : public OperatorApi::Session {
+ public:
+  template <typename... Args>
+  StreamSession(OperatorApi& api, Args&&... args)
+      : Session(api), stream_(std::forward<Args>(args)...) {}
+
+  void start() override {
+    if constexpr (std::is_same_v<Stream, TlsStream>) {
+      // A client that does not speak TLS (plaintext HTTP on this port) fails here and is closed.
+      beast::get_lowest_layer(stream_).expires_after(kHandshakeTimeout);
+      stream_.async_handshake(ssl::stream_base::server,
+                              [self = shared(this)](beast::error_code ec) {
+                                if (ec) return self->close();
+                                beast::get_lowest_layer(self->stream_).expires_never();
+                                self->read();
+                              });
+    } else {
+      read();
+    }
+  }
+
+  void reply(std::uint32_t status, std::string body) override {
+    auto res =
+        std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status), 11);
+    res->set(http::field::content_type, "application/json");
+    res->keep_alive(keep_alive_);
+    res->body() = std::move(body);
+    res->prepare_payload();
+    http::async_write(stream_, *res, [self = shared(this), res](beast::error_code ec, std::size_t) {
+      if (ec || !self->keep_alive_) return self->close();
+      self->read();
+    });
+  }
+
+ private:
+  static std::shared_ptr<StreamSession> shared(StreamSession* s) {
+    return std::static_pointer_cast<StreamSession>(s->shared_from_this());
+  }
+
+  void read() {
+    parser_.emplace();
+    parser_->body_limit(OperatorApi::kMaxBodyBytes);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared(this)](beast::error_code ec, std::size_t) {
+                       if (ec) return;
+                       self->handle(self->parser_->release());
+                     });
+  }
+
+  void close() {
+    beast::error_code ignored;
+    beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+  }
+
+  Stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+};
+
+}  // namespace
+
 OperatorApi::OperatorApi(asio::io_context& io, Server& server, std::uint16_t port,
-                         std::string token_file)
+                         std::string token_file, std::shared_ptr<ssl::context> tls)
     : io_(io),
       server_(server),
       requested_port_(port),
       token_(std::move(token_file)),
+      tls_(std::move(tls)),
       acceptor_(io),
       pause_(std::make_unique<AcceptPause>(io, "operator API")) {}
 
@@ -162,7 +206,11 @@ void OperatorApi::accept_next() {
       admit = connections_ < kMaxConnections;
       if (admit) ++connections_;
     }
-    if (admit) std::make_shared<Session>(*this, std::move(socket))->start();
+    if (admit && tls_) {
+      std::make_shared<StreamSession<TlsStream>>(*this, std::move(socket), *tls_)->start();
+    } else if (admit) {
+      std::make_shared<StreamSession<beast::tcp_stream>>(*this, std::move(socket))->start();
+    }
     accept_next();
   });
 }

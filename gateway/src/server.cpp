@@ -15,6 +15,7 @@
 #include "carbonx/gateway/fix_wire.hpp"
 #include "carbonx/gateway/operator_api.hpp"
 #include "carbonx/gateway/operator_token.hpp"
+#include "carbonx/gateway/tls.hpp"
 
 namespace carbonx::gateway {
 
@@ -146,14 +147,26 @@ Server::~Server() {
 }
 
 bool Server::start(std::string* error) {
+  // TLS first: a certificate or key that cannot be used refuses the start before anything runs.
+  std::shared_ptr<asio::ssl::context> tls;
+  if (config_.fix_tls || config_.operator_tls) {
+    tls = make_server_tls_context(config_.tls_cert_path, config_.tls_key_path, error);
+    if (!tls) return false;
+    std::fprintf(stderr, "carbonxd: TLS for %s (certificate %s)\n",
+                 config_.fix_tls && config_.operator_tls ? "FIX and the operator API"
+                 : config_.fix_tls                       ? "FIX"
+                                                         : "the operator API",
+                 config_.tls_cert_path.c_str());
+  }
+  const auto operator_tls = config_.operator_tls ? tls : nullptr;
   sequencer_->start();
   if (config_.read_only) {
     // Inspection only: the operator API answers queries (state changes are refused with the
     // reason); no FIX session is served and the calendar does not run.
     std::fprintf(stderr, "carbonxd: READ-ONLY: %s; FIX is not served, the calendar does not run\n",
                  static_cast<ExchangeDriver&>(*driver_).refusal().c_str());
-    operator_api_ = std::make_unique<OperatorApi>(io_, *this, config_.operator_port,
-                                                  operator_token_path(config_.data_dir));
+    operator_api_ = std::make_unique<OperatorApi>(
+        io_, *this, config_.operator_port, operator_token_path(config_.data_dir), operator_tls);
     if (!operator_api_->start(error)) return false;
     io_thread_ = std::thread([this] {
       auto guard = asio::make_work_guard(io_);
@@ -170,10 +183,11 @@ bool Server::start(std::string* error) {
   lc.logon_timeout = std::chrono::milliseconds(config_.fix_logon_timeout_ms);
   hash_pool_ = std::make_unique<asio::thread_pool>(1);
   lc.precheck = this;
+  if (config_.fix_tls) lc.tls = tls;
   listener_ = std::make_unique<FixListener>(io_, *fix_, lc);
   if (!listener_->start(error)) return false;
-  operator_api_ = std::make_unique<OperatorApi>(io_, *this, config_.operator_port,
-                                                operator_token_path(config_.data_dir));
+  operator_api_ = std::make_unique<OperatorApi>(
+      io_, *this, config_.operator_port, operator_token_path(config_.data_dir), operator_tls);
   if (!operator_api_->start(error)) return false;
   calendar_ = std::make_unique<Calendar>(io_, config_.schedule, *clock_, [this](CalendarEvent e) {
     Inbound in;

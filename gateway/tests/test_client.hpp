@@ -1,16 +1,18 @@
 #pragma once
-// Test helpers: a plain FIX 4.4 initiator over a blocking socket (not QuickFIX: it checks that
-// carbonxd interoperates with any standard initiator) and an operator API client.
+// Test helpers: a plain FIX 4.4 initiator over a blocking socket, or over TLS (not QuickFIX: it
+// checks that carbonxd interoperates with any standard initiator) and an operator API client.
 
 #include <poll.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -21,7 +23,9 @@ namespace carbonx::gateway::testing {
 class FixClient {
  public:
   // `source`: the loopback address to connect from (127.0.0.2, ... act as other hosts).
-  FixClient(std::string comp_id, std::uint16_t port, const std::string& source = "")
+  // `tls`: connect over TLS with this client context (the handshake throws on failure).
+  FixClient(std::string comp_id, std::uint16_t port, const std::string& source = "",
+            boost::asio::ssl::context* tls = nullptr)
       : comp_id_(std::move(comp_id)), socket_(io_) {
     boost::asio::ip::tcp::endpoint ep(boost::asio::ip::make_address("127.0.0.1"), port);
     if (!source.empty()) {
@@ -30,15 +34,24 @@ class FixClient {
     }
     socket_.connect(ep);
     socket_.set_option(boost::asio::ip::tcp::no_delay(true));
+    if (tls != nullptr) {
+      tls_ =
+          std::make_unique<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>>(socket_, *tls);
+      tls_->handshake(boost::asio::ssl::stream_base::client);
+    }
   }
 
   void send(const std::string& type, const wire::Fields& body) {
     const std::string msg =
         wire::encode(type, comp_id_, "CARBONX", seq_++, body, wire::utc_now_text());
-    boost::asio::write(socket_, boost::asio::buffer(msg));
+    send_raw(msg);
   }
   void send_raw(const std::string& bytes) {
-    boost::asio::write(socket_, boost::asio::buffer(bytes));
+    if (tls_) {
+      boost::asio::write(*tls_, boost::asio::buffer(bytes));
+    } else {
+      boost::asio::write(socket_, boost::asio::buffer(bytes));
+    }
   }
   int next_seq() const { return seq_; }
   void set_next_seq(int s) { seq_ = s; }
@@ -80,13 +93,41 @@ class FixClient {
   bool closed() const { return closed_; }
 
  private:
+  // Over TLS: an asynchronous read run for at most `timeout_ms` (bytes may wait inside the TLS
+  // stream, where poll() cannot see them).
+  std::size_t read_tls(char* buf, std::size_t size, int timeout_ms, boost::system::error_code* ec) {
+    std::size_t n = 0;
+    bool done = false;
+    tls_->async_read_some(boost::asio::buffer(buf, size),
+                          [&](boost::system::error_code e, std::size_t k) {
+                            *ec = e;
+                            n = k;
+                            done = true;
+                          });
+    io_.restart();
+    io_.run_for(std::chrono::milliseconds(timeout_ms));
+    if (!done) {
+      socket_.cancel();
+      io_.restart();
+      io_.run();
+      *ec = boost::asio::error::timed_out;
+    }
+    return n;
+  }
+
   bool read_some(int timeout_ms) {
     if (closed_) return false;
-    pollfd p{socket_.native_handle(), POLLIN, 0};
-    if (::poll(&p, 1, timeout_ms) <= 0) return false;
     char buf[65536];
     boost::system::error_code ec;
-    const std::size_t n = socket_.read_some(boost::asio::buffer(buf), ec);
+    std::size_t n = 0;
+    if (tls_) {
+      n = read_tls(buf, sizeof buf, timeout_ms, &ec);
+      if (ec == boost::asio::error::timed_out) return false;
+    } else {
+      pollfd p{socket_.native_handle(), POLLIN, 0};
+      if (::poll(&p, 1, timeout_ms) <= 0) return false;
+      n = socket_.read_some(boost::asio::buffer(buf), ec);
+    }
     if (ec) {
       closed_ = true;
       return false;
@@ -105,6 +146,7 @@ class FixClient {
   std::string comp_id_;
   boost::asio::io_context io_;
   boost::asio::ip::tcp::socket socket_;
+  std::unique_ptr<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> tls_;
   wire::Framer framer_;
   std::deque<wire::Fields> backlog_;
   int seq_ = 1;

@@ -10,6 +10,10 @@
 //   operator_port = 9879              # the operator API, always bound to 127.0.0.1
 //                                     # its bearer token: <data_dir>/operator.token, made at
 //                                     # --init (operator_token.hpp), never configured
+//   fix_tls = false                   # FIX over TLS (tls.hpp, docs/tls.md)
+//   operator_tls = false              # the operator API over TLS (cxctl verifies tls_cert)
+//   tls_cert = "tls/server.crt"       # PEM certificate (chain) for both, relative to this file
+//   tls_key = "tls/server.key"        # its PEM private key (mode 0600)
 //   durability = "full_sync"          # full_sync | no_meta_sync | no_sync (see registry Store)
 //   fix_store = "file"                # file (resend across restarts) | memory (benchmarks)
 //   password_hash = "interactive"     # members' argon2id cost: interactive | moderate |
@@ -101,6 +105,10 @@ struct ServerConfig {
   std::string fix_bind = "0.0.0.0";
   std::uint16_t fix_port = 9878;
   std::uint16_t operator_port = 9879;
+  bool fix_tls = false;       // FIX connections over TLS
+  bool operator_tls = false;  // the operator API over TLS
+  std::string tls_cert_path;  // PEM (absolute after load_config); required by either TLS key
+  std::string tls_key_path;
   DurabilityMode durability = DurabilityMode::kFullSync;
   PasswordHashCost password_hash = PasswordHashCost::kInteractive;
   bool fix_memory_store = false;

@@ -20,9 +20,14 @@
 // An accept that fails for want of descriptors or memory pauses accepting (AcceptPause: one log
 // line, retried every 100 ms) instead of spinning the I/O thread.
 // max_pending_write_bytes per connection (a member that does not read is disconnected).
+// With a TLS context (fix_tls, tls.hpp) every connection is TLS: the handshake comes first, within
+// the Logon deadline; a connection whose handshake fails (a plaintext client on the TLS port, a
+// client that does not trust the certificate) is closed and counted, nothing else is disturbed.
+// TLS writes go through the I/O thread (an SSL stream is not shared between threads).
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -58,7 +63,8 @@ struct FixListenerConfig {
   std::chrono::milliseconds logon_timeout{5000};
   std::uint32_t reserved_descriptors = 128;  // left to everything else in the process
   std::size_t max_pending_write_bytes = std::size_t{32} << 20;
-  LogonPrecheck* precheck = nullptr;  // optional
+  LogonPrecheck* precheck = nullptr;               // optional
+  std::shared_ptr<boost::asio::ssl::context> tls;  // null: plaintext; else every connection TLS
 };
 
 // What the listener did (for the operator's status and tests). Any thread.
@@ -70,6 +76,7 @@ struct FixListenerStats {
   std::uint64_t displaced = 0;      // pending connections closed to make room for a new one
   std::uint64_t refused = 0;        // new connections closed at once (no pending one to displace)
   std::uint64_t accept_pauses = 0;  // accept failures for want of descriptors or memory
+  std::uint64_t tls_refused = 0;    // connections closed because their TLS handshake failed
   std::uint32_t connection_limit = 0;  // max_connections, lowered to what descriptors allow
 };
 

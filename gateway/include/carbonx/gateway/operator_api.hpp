@@ -17,11 +17,16 @@
 // new member's FIX session exists from the next start. A member's authority over accounts is
 // exchange state (authority.grant | revoke, journaled through the sequencer).
 //
+// TLS ([server] operator_tls, tls.hpp): with a context every connection is HTTPS; a connection
+// whose handshake fails (plaintext HTTP, a client that refuses the certificate) or does not
+// complete it within 10 s is closed without an answer.
+//
 // Limits: max_body_bytes per request, max_connections concurrent connections.
 // Thread-safety: runs on the server's io_context; complete() may be called from any thread.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -42,8 +47,9 @@ class OperatorApi {
   static constexpr std::size_t kMaxConnections = 64;
 
   // `token_file`: the file holding the bearer token (read again whenever it changes).
+  // `tls`: null for plaintext HTTP, else HTTPS with this server context.
   OperatorApi(boost::asio::io_context& io, Server& server, std::uint16_t port,
-              std::string token_file);
+              std::string token_file, std::shared_ptr<boost::asio::ssl::context> tls = nullptr);
   ~OperatorApi();
   bool start(std::string* error);
   void stop();
@@ -63,6 +69,7 @@ class OperatorApi {
   std::uint16_t requested_port_;
   std::uint16_t port_ = 0;
   OperatorTokenFile token_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::unique_ptr<AcceptPause> pause_;  // accept() short of descriptors: wait, do not spin
   std::mutex mutex_;
