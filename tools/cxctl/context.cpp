@@ -61,6 +61,8 @@ tools::OperatorChannel& Context::channel() {
   const gateway::ServerConfig& c = config();
   tools::HttpTarget target;
   target.port = c.operator_port;
+  target.tls = c.operator_tls;  // verified against --tls-ca, else the server's own certificate
+  target.tls_ca_file = options_.tls_ca_file.empty() ? c.tls_cert_path : options_.tls_ca_file;
   const std::string& m = options_.mode;
   if (m != "auto" && m != "server" && m != "in-process") {
     throw Failure("--mode must be auto, server or in-process");

@@ -30,6 +30,7 @@ enum class Mode : std::uint8_t { kAuto = 0, kServer, kInProcess };
 struct Options {
   std::string config_path;  // carbonxd.toml; "" -> $CARBONX_CONFIG, else the repo's sample
   std::string token_file;   // the operator token; "" -> <data_dir>/operator.token
+  std::string tls_ca_file;  // operator_tls: the CA (PEM) to verify with; "" -> [server] tls_cert
   std::string mode = "auto";
   std::string format = "table";  // table | csv | json
   bool quiet = false;

@@ -23,6 +23,9 @@ int main(int argc, char** argv) {
   app.add_option("--token-file", options.token_file,
                  "the operator API's bearer token (default: <data_dir>/operator.token, made by "
                  "carbonxd --init with the exchange)");
+  app.add_option("--tls-ca", options.tls_ca_file,
+                 "with operator_tls: the CA certificates (PEM) to verify the server with "
+                 "(default: [server] tls_cert, the server's own certificate)");
   app.add_option("--mode", options.mode,
                  "auto (the server if it answers, else in-process), server, in-process")
       ->check(CLI::IsMember({"auto", "server", "in-process"}));

@@ -5,7 +5,9 @@
 // it — never cxctl calling the ledger or the store itself (docs/design.md, one code path).
 //
 //   - HttpOperatorChannel: the operator API of a running carbonxd (HTTP/1.1 + JSON on loopback,
-//     "Authorization: Bearer <token>", POST /v1/<verb>), Boost.Beast, synchronous, with a timeout.
+//     "Authorization: Bearer <token>", POST /v1/<verb>), Boost.Beast, synchronous, with a timeout;
+//     over TLS (OpenSSL) when the server runs operator_tls, the server's certificate verified
+//     against a CA file (its own certificate, for a self-signed one) before anything is sent.
 //   - cxctl's in-process channel (tools/cxctl/in_process.cpp) runs the same driver on the store
 //     when no server is running.
 //
@@ -28,6 +30,7 @@ enum class ChannelError : std::uint8_t {
   kTimeout,      // no complete reply within the timeout
   kProtocol,     // an HTTP or JSON reply that cannot be read
   kUnavailable,  // the in-process driver cannot start (its error in detail)
+  kTls,          // the TLS handshake failed: the certificate does not verify, or no TLS there
 };
 std::string_view to_string(ChannelError e) noexcept;
 
@@ -59,6 +62,11 @@ struct HttpTarget {
   std::chrono::milliseconds timeout{30'000};
   // Limit on a reply body (bytes): larger replies are a kProtocol error.
   std::size_t max_reply_bytes = 64 << 20;
+  // TLS (the server's operator_tls): the server's certificate must verify against the PEM
+  // certificates of tls_ca_file (one that is not a CA's, e.g. a self-signed server certificate,
+  // is trusted as it is) and name `host`.
+  bool tls = false;
+  std::string tls_ca_file;
 };
 
 std::unique_ptr<OperatorChannel> make_http_channel(const HttpTarget& target);
