@@ -157,6 +157,8 @@ const char* to_string(TranslateError e) {
     case TranslateError::kBadEndCash:
       return "a repo's EndCash(922) is the repurchase amount in CNY: a whole number of fen per "
              "tonne of LastQty(32), at most 1000000.00 per tonne";
+    case TranslateError::kUnsupportedField:
+      return "a FIX 4.4 field whose meaning carbonx does not support (see docs/fix)";
   }
   return "unknown translation error";
 }

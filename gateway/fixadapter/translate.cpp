@@ -2,6 +2,7 @@
 // exactly (fix_types.cpp); every refusal names the field and what the member must change.
 #include "translate.hpp"
 
+#include <cstring>
 #include <ctime>
 
 namespace carbonx {
@@ -96,7 +97,94 @@ struct Refusal {
   bool refused = false;
   TranslateError error = TranslateError::kMissingField;
   int tag = 0;
+  const char* text = nullptr;  // the reply's Text(58) when set (else the error's and the tag)
 };
+
+// Standard FIX 4.4 fields the dictionary accepts (every field FIX 4.4 defines for a supported
+// message, scripts/gen-fix-dictionary.js) whose meaning carbonx does not support, so that
+// ignoring them would change what the member expects: refused with a business reject naming
+// them. Present with any value (allowed == nullptr), or with a value other than `allowed`. Every
+// other standard field is ignored. docs/fix/README.md "Standard fields" has the same table.
+struct UnsupportedField {
+  const char* types;  // the MsgTypes, each between spaces
+  int tag;
+  const char* allowed;
+  const char* text;
+};
+constexpr const char* kNoPeg =
+    "pegged orders (PegInstructions 211, 835-838, 840) are not supported";
+constexpr const char* kNoDiscretion =
+    "discretion (DiscretionInstructions 388, 389, 841-844, 846) is not supported";
+constexpr const char* kNoAlgo =
+    "algorithmic orders (TargetStrategy 847, 848, ParticipationRate 849) are not supported";
+constexpr const char* kNoSecondLeg =
+    "a second leg (OrderQty2 192, Price2 640, SettlDate2 193) is not supported";
+constexpr const char* kQtyInTonnes =
+    "the quantity is OrderQty(38) in tonnes: CashOrderQty(152) and OrderPercent(516) are not "
+    "supported";
+constexpr const char* kNoDisplayQty =
+    "the whole quantity is shown: MaxFloor(111) and MaxShow(210) (iceberg) are not supported";
+constexpr const char* kNoGtd =
+    "no good-till-date: ExpireTime(126) and ExpireDate(432) are not supported (Day orders end "
+    "with the trading day)";
+constexpr const char* kT0 =
+    "trades settle at once: SettlType(63) must be 0 or absent and SettlDate(64) absent";
+constexpr UnsupportedField kUnsupportedFields[] = {
+    {" D G ", 18, nullptr, "ExecInst(18) is not supported: no execution instructions"},
+    {" D G ", 110, nullptr, "MinQty(110) is not supported (TimeInForce 4 FOK fills all or none)"},
+    {" D G ", 111, nullptr, kNoDisplayQty},
+    {" D G ", 210, nullptr, kNoDisplayQty},
+    {" D G ", 126, nullptr, kNoGtd},
+    {" D G ", 432, nullptr, kNoGtd},
+    {" D G ", 168, nullptr, "EffectiveTime(168) is not supported: an order is live on acceptance"},
+    {" D G ", 99, nullptr, "StopPx(99) is not supported: no stop orders"},
+    {" D G ", 211, nullptr, kNoPeg},
+    {" D G ", 835, nullptr, kNoPeg},
+    {" D G ", 836, nullptr, kNoPeg},
+    {" D G ", 837, nullptr, kNoPeg},
+    {" D G ", 838, nullptr, kNoPeg},
+    {" D G ", 840, nullptr, kNoPeg},
+    {" D G ", 388, nullptr, kNoDiscretion},
+    {" D G ", 389, nullptr, kNoDiscretion},
+    {" D G ", 841, nullptr, kNoDiscretion},
+    {" D G ", 842, nullptr, kNoDiscretion},
+    {" D G ", 843, nullptr, kNoDiscretion},
+    {" D G ", 844, nullptr, kNoDiscretion},
+    {" D G ", 846, nullptr, kNoDiscretion},
+    {" D G ", 847, nullptr, kNoAlgo},
+    {" D G ", 848, nullptr, kNoAlgo},
+    {" D G ", 849, nullptr, kNoAlgo},
+    {" D G ", 152, nullptr, kQtyInTonnes},
+    {" D G ", 516, nullptr, kQtyInTonnes},
+    {" D G ", 192, nullptr, kNoSecondLeg},
+    {" D G ", 640, nullptr, kNoSecondLeg},
+    {" D G ", 193, nullptr, kNoSecondLeg},
+    {" D G ", 78, nullptr, "pre-allocation (NoAllocs 78) is not supported: fills go to Account(1)"},
+    {" D G ", 15, "CNY", "prices are in CNY: Currency(15) must be CNY or absent"},
+    {" D G ", 63, "0", kT0},
+    {" D G ", 64, nullptr, kT0},
+    {" D G ", 423, "2", "Price(44) is CNY per tonne: PriceType(423) must be 2 or absent"},
+    {" D G ", 854, "0", "OrderQty(38) is in tonnes: QtyType(854) must be 0 or absent"},
+    {" D G ", 544, "1", "cash trading only: CashMargin(544) must be 1 or absent"},
+    {" D G ", 121, "N", "ForexReq(121)=Y is not supported: no currency conversion"},
+    {" q ", 54, nullptr, "Side(54) is not supported: a mass cancel takes both sides"},
+    {" V ", 266, "Y", "aggregated price levels only: AggregatedBook(266) must be Y or absent"},
+    {" x ", 263, "0", "a SecurityList is a snapshot: SubscriptionRequestType(263) must be 0"},
+    {" AN ", 263, "0", "positions are a snapshot: SubscriptionRequestType(263) must be 0"},
+    {" AN ", 725, "0", "reports come on this session: ResponseTransportType(725) must be 0"},
+};
+
+// False with *r set when `m` carries a field of kUnsupportedFields for its type.
+bool check_supported_fields(const std::string& type, const FIX::Message& m, Refusal* r) {
+  const std::string key = " " + type + " ";
+  for (const UnsupportedField& f : kUnsupportedFields) {
+    if (std::strstr(f.types, key.c_str()) == nullptr || !m.isSetField(f.tag)) continue;
+    if (f.allowed != nullptr && m.getField(f.tag) == f.allowed) continue;
+    *r = Refusal{true, TranslateError::kUnsupportedField, f.tag, f.text};
+    return false;
+  }
+  return true;
+}
 
 bool check_length(const std::string& value, std::size_t limit, int tag, Refusal* r) {
   if (value.size() <= limit) return true;
@@ -361,7 +449,9 @@ bool read_request(const std::string& type, const FIX::Message& m, FixRequest* q,
 FixReply refusal_reply(const std::string& type, const FixRequest& q, const Refusal& r,
                        std::int32_t seq) {
   FixReply out;
-  out.text = std::string(to_string(r.error)) + " (tag " + std::to_string(r.tag) + ")";
+  out.text = r.text != nullptr
+                 ? std::string(r.text)
+                 : std::string(to_string(r.error)) + " (tag " + std::to_string(r.tag) + ")";
   out.cl_ord_id = q.cl_ord_id.substr(0, kMaxIdLength);
   out.account = q.account.substr(0, kMaxAccountLength);
   out.symbol = q.symbol.substr(0, kMaxSymbolLength);
@@ -372,11 +462,12 @@ FixReply refusal_reply(const std::string& type, const FixRequest& q, const Refus
     out.exec_type = exec_type::kRejected;
     out.ord_status = ord_status::kRejected;
     out.side = q.side;
-    out.reject_code =
-        r.error == TranslateError::kBadQuantity ? ord_rej_reason::kIncorrectQuantity
-        : r.error == TranslateError::kPriceOnClick || r.error == TranslateError::kClickNotIoc
-            ? ord_rej_reason::kUnsupportedOrderCharacteristic
-            : ord_rej_reason::kOther;
+    out.reject_code = r.error == TranslateError::kBadQuantity ? ord_rej_reason::kIncorrectQuantity
+                      : r.error == TranslateError::kPriceOnClick ||
+                              r.error == TranslateError::kClickNotIoc ||
+                              r.error == TranslateError::kUnsupportedField
+                          ? ord_rej_reason::kUnsupportedOrderCharacteristic
+                          : ord_rej_reason::kOther;
     return out;
   }
   if (type == "F" || type == "G") {
@@ -391,9 +482,12 @@ FixReply refusal_reply(const std::string& type, const FixRequest& q, const Refus
   if (type == "q") {
     out.kind = ReplyKind::kMassCancelReport;
     out.order_id = "NONE";
-    out.mass_scope = MassCancelScope::kSecurity;
+    out.mass_scope =
+        r.error == TranslateError::kUnsupportedField ? q.mass_scope : MassCancelScope::kSecurity;
     out.mass_accepted = false;
-    out.reject_code = mass_cancel_reject_reason::kUnknownSecurity;
+    out.reject_code = r.error == TranslateError::kUnsupportedField
+                          ? mass_cancel_reject_reason::kOther
+                          : mass_cancel_reject_reason::kUnknownSecurity;
     return out;
   }
   if (type == "AE") {
@@ -413,7 +507,9 @@ FixReply refusal_reply(const std::string& type, const FixRequest& q, const Refus
     out.reject_code =
         r.error == TranslateError::kBadMarketDepth ? md_req_rej_reason::kUnsupportedMarketDepth
         : r.error == TranslateError::kNoEntryTypes ? md_req_rej_reason::kUnsupportedMdEntryType
-                                                   : -1;
+        : r.error == TranslateError::kUnsupportedField
+            ? md_req_rej_reason::kUnsupportedAggregatedBook
+            : -1;
     return out;
   }
   out.kind = ReplyKind::kBusinessReject;
@@ -458,7 +554,8 @@ DecodeOutcome translate_inbound(const FIX::Message& message) {
     FixRequest request;
     request.msg_seq_num = seq;
     Refusal refusal;
-    if (read_request(type, message, &request, &refusal)) {
+    if (read_request(type, message, &request, &refusal) &&
+        check_supported_fields(type, message, &refusal)) {
       outcome.status = DecodeOutcome::Status::kRequest;
       outcome.request = std::move(request);
     } else {

@@ -135,6 +135,7 @@ constexpr std::int32_t kUnknownSymbol = 0;
 constexpr std::int32_t kInsufficientBandwidth = 2;
 constexpr std::int32_t kUnsupportedMarketDepth = 5;
 constexpr std::int32_t kUnsupportedMdEntryType = 8;
+constexpr std::int32_t kUnsupportedAggregatedBook = 8;
 }  // namespace md_req_rej_reason
 namespace trade_report_reject_reason {  // TradeReportRejectReason(751), in AR
 constexpr std::int32_t kOther = 99;
@@ -260,6 +261,7 @@ enum class TranslateError : std::uint8_t {
   kUnsupportedMessage,  // a message type carbonx does not handle
   kBadSides,            // an AE submit without two NoSides entries of opposite Side
   kBadEndCash,          // a repo's EndCash not a whole number of fen per tonne (or missing)
+  kUnsupportedField,    // a FIX 4.4 field whose meaning carbonx does not support (docs/fix)
 };
 const char* to_string(TranslateError e);
 
