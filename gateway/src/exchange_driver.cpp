@@ -347,6 +347,8 @@ bool ExchangeDriver::rebuild_used_clordids(std::string* error) {
       remember(n->member, n->client_order_id);
     } else if (const auto* p = std::get_if<Replace>(&cmd.value().body)) {
       remember(p->member, p->client_order_id);
+    } else if (const auto* c = std::get_if<Cancel>(&cmd.value().body)) {
+      if (!view(c->client_order_id).empty()) remember(c->member, c->client_order_id);
     } else if (std::holds_alternative<EndOfDay>(cmd.value().body)) {
       used_clordids_.start_day(used_clordids_.day());
     } else {
@@ -357,7 +359,8 @@ bool ExchangeDriver::rebuild_used_clordids(std::string* error) {
             if constexpr (std::is_same_v<T, AgreementReport> ||
                           std::is_same_v<T, AgreementAccept> ||
                           std::is_same_v<T, AgreementDecline> || std::is_same_v<T, AuctionBid> ||
-                          std::is_same_v<T, AuctionReviseBid> || std::is_same_v<T, RepoFile> ||
+                          std::is_same_v<T, AuctionReviseBid> ||
+                          std::is_same_v<T, AuctionWithdrawBid> || std::is_same_v<T, RepoFile> ||
                           std::is_same_v<T, RepoConfirm> || std::is_same_v<T, RepoDecline> ||
                           std::is_same_v<T, RepoEarlyRepurchase>) {
               remember(c.member, c.client_order_id);

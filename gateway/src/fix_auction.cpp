@@ -32,10 +32,10 @@ void ExchangeDriver::on_auction_request(TimestampNs ts, SessionIndex s, const ed
       q.kind != RequestKind::kReplace) {
     return refuse("only D, G and F may name an auction");
   }
-  // A bid's ClOrdID (D, G) is unique per session and trading day like an order's: taken when
-  // the core gets the command, given back if the core refuses it (translate_offbook_event).
-  const bool names_new_id = q.kind != RequestKind::kCancel;
-  if (names_new_id && used_clordids_.contains(s, q.cl_ord_id.view())) {
+  // A bid's ClOrdID (D, G, F) is unique per session and trading day like an order's: taken when
+  // the core gets the command, given back if the core refuses a bid or revision
+  // (translate_offbook_event; a withdrawal's stays used, as an order cancel's).
+  if (used_clordids_.contains(s, q.cl_ord_id.view())) {
     return refuse("duplicate ClOrdID(11) " + q.cl_ord_id.str() +
                   ": already used by this session today");
   }
@@ -64,6 +64,7 @@ void ExchangeDriver::on_auction_request(TimestampNs ts, SessionIndex s, const ed
                   q.auction_id.str());
   }
   if (q.kind == RequestKind::kCancel) {
+    used_clordids_.insert(s, q.cl_ord_id.view());
     return run(ts, AuctionWithdrawBid{account, m, auction, bid, clid}, out);
   }
   used_clordids_.insert(s, q.cl_ord_id.view());

@@ -110,7 +110,9 @@ void ExchangeDriver::on_cancel_or_replace(TimestampNs ts, SessionIndex s, const 
   if (!open)
     return reject_cancel(s, q, cxl_rej_reason::kUnknownOrder,
                          "order is not open in " + q.symbol.str(), out);
-  if (q.kind == RequestKind::kReplace && !used_clordids_.insert(s, q.cl_ord_id.view())) {
+  // A cancel's ClOrdID, like a replace's, is a new id of the session's day (FIX 4.4: unique
+  // per session); it stays used when the core refuses the request.
+  if (!used_clordids_.insert(s, q.cl_ord_id.view())) {
     return reject_cancel(s, q, cxl_rej_reason::kDuplicateClOrdId,
                          "duplicate ClOrdID(11) " + q.cl_ord_id.str(), out, &*open);
   }
@@ -176,6 +178,11 @@ void ExchangeDriver::on_mass_cancel(TimestampNs ts, SessionIndex s, const edge::
     }
     mc.by_account = true;
     mc.account = q.account_id;
+  }
+  if (!used_clordids_.insert(s, q.cl_ord_id.view())) {
+    return refuse(mass_cancel_reject_reason::kOther,
+                  "duplicate ClOrdID(11) " + q.cl_ord_id.str() +
+                      ": ClOrdID must be unique per session and trading day");
   }
   pending_ = Pending{};
   pending_.request = &q;

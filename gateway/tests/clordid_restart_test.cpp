@@ -1,9 +1,10 @@
 // ClOrdID uniqueness per session and trading day across restarts (issue 11): the day's used ids
 // are committed with the batches that used them and read back at start without a journal scan.
 // On carbonxd's exchange path with the test's clock (offbook_driver.hpp), restarted in between:
-// an accepted order's id (open or not) and an off-book TradeReportID stay used; the id of an order
-// the core rejected may be sent again, before and after a restart alike; the next trading day (or
-// after an end of day) every id but those of still-open orders is free again.
+// an accepted order's id (open or not), a cancel's (issue 13) and an off-book TradeReportID stay
+// used; the id of an order the core rejected may be sent again, before and after a restart alike;
+// the next trading day (or after an end of day) every id but those of still-open orders is free
+// again.
 #include <gtest/gtest.h>
 
 #include "offbook_driver.hpp"
@@ -78,13 +79,14 @@ const char kDuplicateReport[] =
 TEST_F(ClOrdIdRestart, UsedIdsAreRefusedAfterARestartTheSameDayAndFreeTheNextDay) {
   ASSERT_EQ(sell("OPEN1"), kAccepted);       // stays open over both restarts
   ASSERT_EQ(sell("GONE1"), kAccepted);       // cancelled: no longer open, still used today
-  cancel("GONE1", "CXL1");                   // a cancel's ClOrdID is not taken
+  cancel("GONE1", "CXL1");                   // a cancel's ClOrdID is taken like an order's
   ASSERT_EQ(sell("REJ1", "20.00"), "8/99");  // outside the band: the core rejects it
   ASSERT_EQ(sell("REJ2", "20.00"), "8/99");
   ASSERT_EQ(agreement("T1"), "");
   // The same day, before the restart: a rejected id may be sent again, the others not.
   EXPECT_EQ(sell("REJ1"), kAccepted);
   EXPECT_EQ(sell("GONE1"), kDuplicate);
+  EXPECT_EQ(sell("CXL1"), kDuplicate);
   EXPECT_EQ(agreement("T1"), kDuplicateReport);
 
   x_->restart(cst_ns(2017, 5, 9, 11));  // the same trading day
@@ -93,13 +95,14 @@ TEST_F(ClOrdIdRestart, UsedIdsAreRefusedAfterARestartTheSameDayAndFreeTheNextDay
   EXPECT_EQ(sell("GONE1"), kDuplicate);
   EXPECT_EQ(sell("REJ1"), kDuplicate);  // accepted when re-sent before the restart
   EXPECT_EQ(agreement("T1"), kDuplicateReport);
-  EXPECT_EQ(sell("REJ2"), kAccepted);  // rejected: free after the restart as before it
-  EXPECT_EQ(sell("CXL1"), kAccepted);
+  EXPECT_EQ(sell("REJ2"), kAccepted);   // rejected: free after the restart as before it
+  EXPECT_EQ(sell("CXL1"), kDuplicate);  // the cancel's id is kept with the day's ids
 
   x_->restart(cst_ns(2017, 5, 10, 10));  // the next trading day
   x_->set_time(cst_ns(2017, 5, 10, 10));
   EXPECT_EQ(sell("OPEN1"), kDuplicate);  // still open: its id still names it
   EXPECT_EQ(sell("GONE1"), kAccepted);
+  EXPECT_EQ(sell("CXL1"), kAccepted);
   EXPECT_EQ(sell("REJ1"), kDuplicate) << "REJ1 was open (and is again)";
   EXPECT_EQ(agreement("T1"), "");
 }

@@ -189,6 +189,8 @@ TEST(OffBookGolden, EveryRejectCodeTheDocsList) {
   x.send("MEMBER2", "D", order("R5", "1001", "2", "10", "14.50"));    // 15: not its account
   x.send("MEMBER2", "D", order("R6", "1002", "2", "10", "14.505"));   // 99: not whole fen
   x.send("MEMBER2", "D", order("R7", "1002", "2", "10", "18.00"));    // 99: outside the band
+  x.send("MEMBER2", "D", with(order("R8", "1002", "2", "10", "14.50"), 126, "20170509-07:00:00"));
+  // 11: a standard field whose meaning carbonx lacks (ExpireTime: no good-till-date)
   // CxlRejReason(102).
   x.send("MEMBER2", "F",
          {{41, "NEVER"}, {11, "C1"}, {55, "GDEA2017"}, {54, "2"}, {60, "20170509-02:00:00.000"}});
@@ -200,6 +202,11 @@ TEST(OffBookGolden, EveryRejectCodeTheDocsList) {
   x.send("MEMBER2", "G",
          with(with(order("C2", "1002", "2", "100", "18.00"), 41, "S1"), 60,
               "20170509-02:00:00.000"));  // 99, live OrderID and 39=0
+  // A cancel's ClOrdID is a new id like a replace's: S2 (another live order's) is refused with 6,
+  // naming S1 live; a mass cancel's the same (532=99), before it cancels anything.
+  x.send("MEMBER2", "F",
+         {{41, "S1"}, {11, "S2"}, {55, "GDEA2017"}, {54, "2"}, {60, "20170509-02:00:00.000"}});
+  x.send("MEMBER2", "q", {{11, "S2"}, {530, "7"}, {60, "20170509-02:00:00.000"}});
   // MassCancelRejectReason(532).
   x.send("MEMBER2", "q", {{11, "MC1"}, {530, "1"}, {55, "NOSUCH"}, {60, "20170509-02:00:00.000"}});
   x.send("MEMBER2", "q", {{11, "MC2"}, {530, "7"}, {1, "1001"}, {60, "20170509-02:00:00.000"}});
