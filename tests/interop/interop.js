@@ -10,6 +10,7 @@
 // requires must be there; in the carbonx pass each tag must also be in carbonx's dictionary.
 //
 // Usage: node interop.js --fix-port N --op-port N --token T --work DIR --dictionary stock|carbonx
+//        [--setup-only yes] (accounts and market only, for run.sh's QuickFIX pass)
 // Exit 0 when every check passed; prints one line per check and a closing 'N passed, N failed'.
 require('reflect-metadata')
 const path = require('path')
@@ -358,6 +359,8 @@ async function scenarios () {
   await op('units.issue', { transfer_id: 3, account: 1001, symbol: SYM, quantity_t: 1000000 })
   await op('units.issue', { transfer_id: 4, account: 1002, symbol: SYM, quantity_t: 1000000 })
   await op('market.open', {})
+  // run.sh's QuickFIX pass: the market only; quickfix_member trades.
+  if (args['setup-only'] === 'yes') return check(true, 'accounts funded, market open')
 
   // Logon (stock dictionary, Username/Password on the Logon).
   const storeA = path.join(work, 'jspurefix-store-a')

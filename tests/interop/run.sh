@@ -3,7 +3,8 @@
 # directory and a simulated clock, and interop.js — jspurefix, an independent FIX 4.4 engine from
 # npm — trading against it as two members; twice, each time against a new exchange: with the stock
 # FIX 4.4 dictionary that ships with jspurefix, then with carbonx's own dictionary
-# (gateway/spec/FIX44-carbonx.xml, unmodified).
+# (gateway/spec/FIX44-carbonx.xml, unmodified); then a third exchange with QuickFIX (Debian's
+# libquickfix, quickfix_member.cpp) as the members on the stock FIX 4.4 dictionary.
 # scripts/setup-deps.sh installs Node (Debian's nodejs/npm when missing) and this folder's
 # node_modules (npm ci); a missing one here is a failure, never a skip.
 #
@@ -86,8 +87,17 @@ CONF
   done
   token=$(cat "$work/operator.token")
   local status=0
-  (cd "$here" && timeout 120 node interop.js --fix-port "$fix_port" --op-port "$op_port" \
-    --token "$token" --work "$work" --dictionary "$1") || status=$?
+  if [ "$1" = quickfix ]; then
+    # QuickFIX (Debian's libquickfix) as the members, on its stock FIX 4.4 dictionary (the
+    # QuickFIX FIX44.xml that jspurefix ships): interop.js only sets the market up.
+    (cd "$here" && timeout 60 node interop.js --fix-port "$fix_port" --op-port "$op_port" \
+      --token "$token" --work "$work" --dictionary stock --setup-only yes) || status=$?
+    [ $status -eq 0 ] && { timeout 60 "$build/bin/quickfix_member" --port "$fix_port" \
+      --dictionary "$here/node_modules/jspurefix/data/FIX44.xml" --work "$work" || status=$?; }
+  else
+    (cd "$here" && timeout 120 node interop.js --fix-port "$fix_port" --op-port "$op_port" \
+      --token "$token" --work "$work" --dictionary "$1") || status=$?
+  fi
   if ! kill -0 "$server" 2>/dev/null; then
     echo "FAIL: carbonxd exited during the test: $(tail -5 "$work/carbonxd.log")"
     exit 1
@@ -99,8 +109,9 @@ CONF
 
 base=$work
 overall=0
-for dictionary in stock carbonx; do
-  echo "== jspurefix with the $dictionary dictionary"
+for dictionary in stock carbonx quickfix; do
+  echo "== $([ $dictionary = quickfix ] && echo "QuickFIX with its stock" ||
+    echo "jspurefix with the $dictionary") dictionary"
   work=$base/$dictionary
   run_pass "$dictionary" || overall=1
 done
