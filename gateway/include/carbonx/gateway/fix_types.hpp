@@ -135,7 +135,7 @@ constexpr std::int32_t kUnknownSymbol = 0;
 constexpr std::int32_t kInsufficientBandwidth = 2;
 constexpr std::int32_t kUnsupportedMarketDepth = 5;
 constexpr std::int32_t kUnsupportedMdEntryType = 8;
-constexpr std::int32_t kUnsupportedAggregatedBook = 8;
+constexpr std::int32_t kUnsupportedAggregatedBook = 7;
 }  // namespace md_req_rej_reason
 namespace trade_report_reject_reason {  // TradeReportRejectReason(751), in AR
 constexpr std::int32_t kOther = 99;
