@@ -123,12 +123,15 @@ function escapeAttr (s) {
   return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;')
 }
 
-// Fields the gateway ignores on every message it accepts (or reads only for one value, as
-// SecurityType=REPO on AE) while the dictionary listed only the values the exchange sends: they
-// take stock's whole enumeration (plus any value of the dictionary's that stock lacks), so that a
-// standard value on an accepted message is not a session reject (373=5). The fields whose value
-// the gateway acts on (Side, OrdType, TimeInForce, ...) keep the dictionary's narrower list.
-const WIDEN = ['CommType', 'OrdStatus', 'ExecType', 'SecurityType', 'AccountType']
+// Fields whose standard values must never be a session reject (373=5): they take stock's whole
+// enumeration (plus any value of the dictionary's that stock lacks). Those the gateway ignores on
+// every message it accepts (or reads only for one value, as SecurityType=REPO on AE), and those
+// whose value it acts on (Side, OrdType, TimeInForce, ...): a standard value carbonx does not
+// support there is refused by the message's business reject naming the field and the values it
+// takes (gateway/fixadapter/translate.cpp kUnsupportedFields; docs/fix/README.md).
+const WIDEN = ['CommType', 'OrdStatus', 'ExecType', 'SecurityType', 'AccountType', 'Side',
+  'OrdType', 'TimeInForce', 'MDEntryType', 'MassCancelRequestType', 'SecurityListRequestType',
+  'PosReqType']
 
 // --- the derivation ------------------------------------------------------------------------
 const stockDoc = parse(fs.readFileSync(args.stock, 'utf8'))

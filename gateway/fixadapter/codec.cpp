@@ -103,6 +103,7 @@ std::string FixCodec::dump(const FixRequest& q) {
   }
   out << "\n";
   if (!q.auction_id.empty()) out << "auction_id=" << q.auction_id << "\n";
+  if (q.refusal.refused) out << "refused=" << refusal_text(q.refusal) << "\n";
   if (q.kind == RequestKind::kTradeCapture) {  // only there, so the other goldens stay as they are
     out << "trade_report_type=" << q.trade_report_type << "\ncounterparty=" << q.counterparty
         << "\nref_id=" << q.ref_id << "\n";

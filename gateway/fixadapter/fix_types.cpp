@@ -120,6 +120,11 @@ const char* to_string(RequestKind k) {
   return "unknown request";
 }
 
+std::string refusal_text(const TranslateRefusal& r) {
+  if (r.text != nullptr) return r.text;
+  return std::string(to_string(r.error)) + " (tag " + std::to_string(r.tag) + ")";
+}
+
 const char* to_string(TranslateError e) {
   switch (e) {
     case TranslateError::kBadPrice:

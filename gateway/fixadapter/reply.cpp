@@ -67,7 +67,7 @@ void exec_report(const FixReply& r, M* m) {
   if (r.reject_code >= 0) set_int(m, 103, r.reject_code);
   set(m, 1, r.account);
   set(m, 55, r.symbol.empty() ? std::string("NONE") : r.symbol);
-  set_char(m, 54, side_char(r.side));
+  set_char(m, 54, r.side_sent != '\0' ? r.side_sent : side_char(r.side));
   if (r.quantity_t > 0) set_int(m, 38, r.quantity_t);
   if (r.exec_type != exec_type::kRejected || r.quantity_t > 0) {
     set_char(m, 40, r.ord_type == FixOrdType::kClick ? '1' : '2');
@@ -237,7 +237,10 @@ void flat_body(const FixReply& r, M* m) {
     case ReplyKind::kMassCancelReport:
       set(m, 11, r.cl_ord_id);
       set(m, 37, r.order_id);
-      set_char(m, 530, r.mass_scope == MassCancelScope::kSecurity ? '1' : '7');
+      set_char(m, 530,
+               r.mass_type_sent != '\0'                     ? r.mass_type_sent
+               : r.mass_scope == MassCancelScope::kSecurity ? '1'
+                                                            : '7');
       set_char(m, 531,
                !r.mass_accepted                             ? '0'
                : r.mass_scope == MassCancelScope::kSecurity ? '1'

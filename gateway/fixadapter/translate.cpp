@@ -93,22 +93,20 @@ std::string get(const FIX::FieldMap& map, int tag) {
 }
 
 // Refusal of one inbound message: records the error for the reply built by the caller.
-struct Refusal {
-  bool refused = false;
-  TranslateError error = TranslateError::kMissingField;
-  int tag = 0;
-  const char* text = nullptr;  // the reply's Text(58) when set (else the error's and the tag)
-};
+using Refusal = TranslateRefusal;
 
 // Standard FIX 4.4 fields the dictionary accepts (every field FIX 4.4 defines for a supported
 // message, scripts/gen-fix-dictionary.js) whose meaning carbonx does not support, so that
 // ignoring them would change what the member expects: refused with a business reject naming
-// them. Present with any value (allowed == nullptr), or with a value other than `allowed`. Every
-// other standard field is ignored. docs/fix/README.md "Standard fields" has the same table.
+// them. Present with any value (allowed == nullptr), or with a value not in `allowed`. Every
+// other standard field is ignored. docs/fix/README.md "Standard fields" has the same table. The
+// fields carbonx acts on (Side, OrdType, TimeInForce, ...) are here too: the dictionary takes
+// every value FIX 4.4 defines for them, so that a standard value carbonx lacks (TimeInForce 1,
+// GTC) is a business reject naming it, not a session reject.
 struct UnsupportedField {
   const char* types;  // the MsgTypes, each between spaces
   int tag;
-  const char* allowed;
+  const char* allowed;  // the values accepted, each between spaces
   const char* text;
 };
 constexpr const char* kNoPeg =
@@ -130,6 +128,12 @@ constexpr const char* kNoGtd =
 constexpr const char* kT0 =
     "trades settle at once: SettlType(63) must be 0 or absent and SettlDate(64) absent";
 constexpr UnsupportedField kUnsupportedFields[] = {
+    {" D G ", 40, " 1 2 ",
+     "OrdType(40) must be 1 (market: a click at the best prices) or 2 (limit)"},
+    {" D G ", 59, " 0 3 4 ",
+     "TimeInForce(59) must be 0 (Day), 3 (IOC) or 4 (FOK) or absent: GTC, GTD, at the opening "
+     "and at the close are not supported"},
+    {" D F G H ", 54, " 1 2 ", "Side(54) must be 1 (buy) or 2 (sell): no short sale or cross"},
     {" D G ", 18, nullptr, "ExecInst(18) is not supported: no execution instructions"},
     {" D G ", 110, nullptr, "MinQty(110) is not supported (TimeInForce 4 FOK fills all or none)"},
     {" D G ", 111, nullptr, kNoDisplayQty},
@@ -160,18 +164,22 @@ constexpr UnsupportedField kUnsupportedFields[] = {
     {" D G ", 640, nullptr, kNoSecondLeg},
     {" D G ", 193, nullptr, kNoSecondLeg},
     {" D G ", 78, nullptr, "pre-allocation (NoAllocs 78) is not supported: fills go to Account(1)"},
-    {" D G ", 15, "CNY", "prices are in CNY: Currency(15) must be CNY or absent"},
-    {" D G ", 63, "0", kT0},
+    {" D G ", 15, " CNY ", "prices are in CNY: Currency(15) must be CNY or absent"},
+    {" D G ", 63, " 0 ", kT0},
     {" D G ", 64, nullptr, kT0},
-    {" D G ", 423, "2", "Price(44) is CNY per tonne: PriceType(423) must be 2 or absent"},
-    {" D G ", 854, "0", "OrderQty(38) is in tonnes: QtyType(854) must be 0 or absent"},
-    {" D G ", 544, "1", "cash trading only: CashMargin(544) must be 1 or absent"},
-    {" D G ", 121, "N", "ForexReq(121)=Y is not supported: no currency conversion"},
+    {" D G ", 423, " 2 ", "Price(44) is CNY per tonne: PriceType(423) must be 2 or absent"},
+    {" D G ", 854, " 0 ", "OrderQty(38) is in tonnes: QtyType(854) must be 0 or absent"},
+    {" D G ", 544, " 1 ", "cash trading only: CashMargin(544) must be 1 or absent"},
+    {" D G ", 121, " N ", "ForexReq(121)=Y is not supported: no currency conversion"},
     {" q ", 54, nullptr, "Side(54) is not supported: a mass cancel takes both sides"},
-    {" V ", 266, "Y", "aggregated price levels only: AggregatedBook(266) must be Y or absent"},
-    {" x ", 263, "0", "a SecurityList is a snapshot: SubscriptionRequestType(263) must be 0"},
-    {" AN ", 263, "0", "positions are a snapshot: SubscriptionRequestType(263) must be 0"},
-    {" AN ", 725, "0", "reports come on this session: ResponseTransportType(725) must be 0"},
+    {" V ", 266, " Y ", "aggregated price levels only: AggregatedBook(266) must be Y or absent"},
+    {" q ", 530, " 1 7 ",
+     "MassCancelRequestType(530) must be 1 (a security) or 7 (all orders of the session)"},
+    {" x ", 559, " 0 4 ",
+     "SecurityListRequestType(559) must be 0 (a Symbol) or 4 (all securities)"},
+    {" x ", 263, " 0 ", "a SecurityList is a snapshot: SubscriptionRequestType(263) must be 0"},
+    {" AN ", 263, " 0 ", "positions are a snapshot: SubscriptionRequestType(263) must be 0"},
+    {" AN ", 725, " 0 ", "reports come on this session: ResponseTransportType(725) must be 0"},
 };
 
 // False with *r set when `m` carries a field of kUnsupportedFields for its type.
@@ -179,7 +187,10 @@ bool check_supported_fields(const std::string& type, const FIX::Message& m, Refu
   const std::string key = " " + type + " ";
   for (const UnsupportedField& f : kUnsupportedFields) {
     if (std::strstr(f.types, key.c_str()) == nullptr || !m.isSetField(f.tag)) continue;
-    if (f.allowed != nullptr && m.getField(f.tag) == f.allowed) continue;
+    if (f.allowed != nullptr) {
+      const std::string value = " " + m.getField(f.tag) + " ";
+      if (std::strstr(f.allowed, value.c_str()) != nullptr) continue;
+    }
     *r = Refusal{true, TranslateError::kUnsupportedField, f.tag, f.text};
     return false;
   }
@@ -228,12 +239,15 @@ bool read_ids(const FIX::Message& m, FixRequest* q, Refusal* r) {
 }
 
 void read_side(const FIX::Message& m, FixRequest* q) {
-  q->side = get(m, kSide) == "2" ? FixSide::kSell : FixSide::kBuy;
+  const std::string side = get(m, kSide);
+  q->side = side == "2" ? FixSide::kSell : FixSide::kBuy;
+  // Another FIX 4.4 Side (5 sell short, 8 cross, ...) is refused (kUnsupportedFields); the
+  // reject echoes it as sent.
+  q->side_sent = side.size() == 1 && side != "1" && side != "2" ? side[0] : '\0';
 }
 
 // D and G: order type, time in force, price and quantity.
 bool read_order_terms(const FIX::Message& m, FixRequest* q, Refusal* r) {
-  read_side(m, q);
   q->ord_type = get(m, kOrdType) == "1" ? FixOrdType::kClick : FixOrdType::kLimit;
   const std::string tif = get(m, kTimeInForce);
   q->tif = tif == "3" ? FixTif::kIoc : tif == "4" ? FixTif::kFok : FixTif::kDay;
@@ -283,6 +297,13 @@ bool read_market_data(const FIX::Message& m, FixRequest* q, Refusal* r) {
   const std::size_t types = m.groupCount(kNoMDEntryTypes);
   for (std::size_t i = 1; i <= types; ++i) {
     const std::string t = get(m.getGroupRef(static_cast<int>(i), kNoMDEntryTypes), kMDEntryType);
+    if (t != "0" && t != "1" && t != "2") {
+      // Opening, closing, settlement, imbalance, ...: never published, so never left out silently.
+      *r = Refusal{true, TranslateError::kNoEntryTypes, kMDEntryType,
+                   "MDEntryType(269) must be 0 (bid), 1 (offer) or 2 (trade): no other entry type "
+                   "is published"};
+      return false;
+    }
     q->md_bids = q->md_bids || t == "0";
     q->md_offers = q->md_offers || t == "1";
     q->md_trades = q->md_trades || t == "2";
@@ -330,6 +351,14 @@ bool read_trade_capture(const FIX::Message& m, FixRequest* q, Refusal* r) {
   // NoSides is required by the dictionary: at least one entry, each starting with Side.
   const int sides = static_cast<int>(m.groupCount(kNoSides));
   const TradeSide mine = sides >= 1 ? trade_side(m, 1) : TradeSide{};
+  const TradeSide other = sides >= 2 ? trade_side(m, 2) : TradeSide{};
+  for (const TradeSide* s : {&mine, &other}) {
+    if (!s->side.empty() && s->side != "1" && s->side != "2") {
+      *r = Refusal{true, TranslateError::kBadSides, kSide,
+                   "Side(54) in NoSides(552) must be 1 (buy) or 2 (sell)"};
+      return false;
+    }
+  }
   q->account = mine.account;
   q->side = mine.side == "2" ? FixSide::kSell : FixSide::kBuy;
   if (!check_length(q->account, kMaxAccountLength, kAccount, r)) return false;
@@ -345,7 +374,7 @@ bool read_trade_capture(const FIX::Message& m, FixRequest* q, Refusal* r) {
     *r = Refusal{true, TranslateError::kMissingField, kTradeReportType};
     return false;
   }
-  const TradeSide theirs = sides == 2 ? trade_side(m, 2) : TradeSide{};
+  const TradeSide& theirs = other;
   if (sides != 2 || mine.account.empty() || theirs.account.empty()) {
     *r = Refusal{true, TranslateError::kBadSides, sides != 2 ? int{kNoSides} : int{kAccount}};
     return false;
@@ -389,33 +418,22 @@ bool read_trade_capture(const FIX::Message& m, FixRequest* q, Refusal* r) {
   return true;
 }
 
-// Reads the request; false with *r set when it is refused.
-bool read_request(const std::string& type, const FIX::Message& m, FixRequest* q, Refusal* r) {
-  if (!read_ids(m, q, r)) return false;
-  if (type == "D") {
-    q->kind = RequestKind::kNewOrder;
-    q->transact_time_ns = utc_timestamp_ns(get(m, kTransactTime));
-    return read_order_terms(m, q, r);
-  }
+// Reads a request other than D and G after its ids; false with *r set when it is refused.
+bool read_other_request(const std::string& type, const FIX::Message& m, FixRequest* q, Refusal* r) {
   if (type == "F") {
     q->kind = RequestKind::kCancel;
-    read_side(m, q);
     return true;
-  }
-  if (type == "G") {
-    q->kind = RequestKind::kReplace;
-    return read_order_terms(m, q, r);
   }
   if (type == "H") {
     q->kind = RequestKind::kStatus;
-    read_side(m, q);
     q->request_id = get(m, kOrdStatusReqID);
     return check_length(q->request_id, kMaxIdLength, kOrdStatusReqID, r);
   }
   if (type == "q") {
     q->kind = RequestKind::kMassCancel;
-    q->mass_scope =
-        get(m, kMassCancelRequestType) == "1" ? MassCancelScope::kSecurity : MassCancelScope::kAll;
+    const std::string scope = get(m, kMassCancelRequestType);
+    q->mass_scope = scope == "1" ? MassCancelScope::kSecurity : MassCancelScope::kAll;
+    q->mass_type_sent = scope.size() == 1 && scope != "1" && scope != "7" ? scope[0] : '\0';
     if (q->mass_scope == MassCancelScope::kSecurity && q->symbol.empty()) {
       *r = Refusal{true, TranslateError::kBadMassCancelScope, kSymbol};
       return false;
@@ -445,13 +463,25 @@ bool read_request(const std::string& type, const FIX::Message& m, FixRequest* q,
   return false;
 }
 
+// Reads the request after its ids (read_ids); false with *r set when it is refused. The fields
+// carbonx does not support are checked after the request is read (its reply echoes the request
+// ids), except for an order or replace: there first, so that a stop order is refused as such,
+// not for the Price it lacks.
+bool read_request(const std::string& type, const FIX::Message& m, FixRequest* q, Refusal* r) {
+  read_side(m, q);
+  if (type == "D" || type == "G") {
+    q->kind = type == "D" ? RequestKind::kNewOrder : RequestKind::kReplace;
+    if (type == "D") q->transact_time_ns = utc_timestamp_ns(get(m, kTransactTime));
+    return check_supported_fields(type, m, r) && read_order_terms(m, q, r);
+  }
+  return read_other_request(type, m, q, r) && check_supported_fields(type, m, r);
+}
+
 // The reject a refused request gets: the reply type a FIX initiator expects for that message.
 FixReply refusal_reply(const std::string& type, const FixRequest& q, const Refusal& r,
                        std::int32_t seq) {
   FixReply out;
-  out.text = r.text != nullptr
-                 ? std::string(r.text)
-                 : std::string(to_string(r.error)) + " (tag " + std::to_string(r.tag) + ")";
+  out.text = refusal_text(r);
   out.cl_ord_id = q.cl_ord_id.substr(0, kMaxIdLength);
   out.account = q.account.substr(0, kMaxAccountLength);
   out.symbol = q.symbol.substr(0, kMaxSymbolLength);
@@ -462,6 +492,7 @@ FixReply refusal_reply(const std::string& type, const FixRequest& q, const Refus
     out.exec_type = exec_type::kRejected;
     out.ord_status = ord_status::kRejected;
     out.side = q.side;
+    out.side_sent = q.side_sent;
     out.reject_code = r.error == TranslateError::kBadQuantity ? ord_rej_reason::kIncorrectQuantity
                       : r.error == TranslateError::kPriceOnClick ||
                               r.error == TranslateError::kClickNotIoc ||
@@ -484,6 +515,7 @@ FixReply refusal_reply(const std::string& type, const FixRequest& q, const Refus
     out.order_id = "NONE";
     out.mass_scope =
         r.error == TranslateError::kUnsupportedField ? q.mass_scope : MassCancelScope::kSecurity;
+    out.mass_type_sent = q.mass_type_sent;
     out.mass_accepted = false;
     out.reject_code = r.error == TranslateError::kUnsupportedField
                           ? mass_cancel_reject_reason::kOther
@@ -554,8 +586,14 @@ DecodeOutcome translate_inbound(const FIX::Message& message) {
     FixRequest request;
     request.msg_seq_num = seq;
     Refusal refusal;
-    if (read_request(type, message, &request, &refusal) &&
-        check_supported_fields(type, message, &refusal)) {
+    const bool ids = read_ids(message, &request, &refusal);
+    if (ids && read_request(type, message, &request, &refusal)) {
+      outcome.status = DecodeOutcome::Status::kRequest;
+      outcome.request = std::move(request);
+    } else if (ids && (type == "F" || type == "G")) {
+      // The core answers it, naming the order if it is live (FixRequest::refusal).
+      request.kind = type == "F" ? RequestKind::kCancel : RequestKind::kReplace;
+      request.refusal = refusal;
       outcome.status = DecodeOutcome::Status::kRequest;
       outcome.request = std::move(request);
     } else {

@@ -601,6 +601,7 @@ void ExchangeDriver::apply(TimestampNs ts, const Inbound& in, OutBatch& out) {
 
 void ExchangeDriver::on_fix(TimestampNs ts, SessionIndex s, const edge::FixCommand& q,
                             OutBatch& out) {
+  if (q.refusal.refused) return on_translation_refused(s, q, out);      // fix_orders.cpp
   if (!q.auction_id.empty()) return on_auction_request(ts, s, q, out);  // fix_auction.cpp
   switch (q.kind) {
     case RequestKind::kNewOrder:

@@ -90,6 +90,22 @@ void ExchangeDriver::on_new_order(TimestampNs ts, SessionIndex s, const edge::Fi
   pending_ = Pending{};
 }
 
+// A cancel or replace the FIX translation refused (an unsupported field, a price off the tick):
+// answered here, not on the FIX thread, because FIX 4.4 wants the OrderCancelReject to carry the
+// named order's OrderID and current OrdStatus when it is live. Nothing changes; the ClOrdID is
+// not taken (as for any message refused before it is understood).
+void ExchangeDriver::on_translation_refused(SessionIndex s, const edge::FixCommand& q,
+                                            OutBatch& out) {
+  CX_ASSERT(q.refusal.refused);
+  CX_ASSERT(q.kind == RequestKind::kCancel || q.kind == RequestKind::kReplace);
+  std::optional<OpenOrderRecord> open;
+  if (q.auction_id.empty() && q.instrument.value() != 0) {
+    if (const auto id = find_order(s, q)) open = core_->find_open_order(q.instrument, *id);
+  }
+  reject_cancel(s, q, cxl_rej_reason::kOther, gateway::refusal_text(q.refusal), out,
+                open ? &*open : nullptr);
+}
+
 void ExchangeDriver::on_cancel_or_replace(TimestampNs ts, SessionIndex s, const edge::FixCommand& q,
                                           OutBatch& out) {
   CX_ASSERT(q.member.value() != 0);

@@ -191,6 +191,9 @@ TEST(OffBookGolden, EveryRejectCodeTheDocsList) {
   x.send("MEMBER2", "D", order("R7", "1002", "2", "10", "18.00"));    // 99: outside the band
   x.send("MEMBER2", "D", with(order("R8", "1002", "2", "10", "14.50"), 126, "20170509-07:00:00"));
   // 11: a standard field whose meaning carbonx lacks (ExpireTime: no good-till-date)
+  x.send("MEMBER2", "D", with(order("R9", "1002", "2", "10", "14.50"), 59, "1"));  // 11: GTC
+  x.send("MEMBER2", "D", with(order("R10", "1002", "2", "10", "14.50"), 54, "5"));
+  // 11: a standard Side carbonx lacks (sell short), echoed as sent
   // CxlRejReason(102).
   x.send("MEMBER2", "F",
          {{41, "NEVER"}, {11, "C1"}, {55, "GDEA2017"}, {54, "2"}, {60, "20170509-02:00:00.000"}});
@@ -202,6 +205,15 @@ TEST(OffBookGolden, EveryRejectCodeTheDocsList) {
   x.send("MEMBER2", "G",
          with(with(order("C2", "1002", "2", "100", "18.00"), 41, "S1"), 60,
               "20170509-02:00:00.000"));  // 99, live OrderID and 39=0
+  // Replaces the FIX translation refuses (TimeInForce GTC; a price off the fen) name S1 live too:
+  // the core answers them.
+  x.send("MEMBER2", "G",
+         with(with(with(order("C3", "1002", "2", "100", "14.40"), 41, "S1"), 60,
+                   "20170509-02:00:00.000"),
+              59, "1"));
+  x.send(
+      "MEMBER2", "G",
+      with(with(order("C4", "1002", "2", "100", "14.405"), 41, "S1"), 60, "20170509-02:00:00.000"));
   // A cancel's ClOrdID is a new id like a replace's: S2 (another live order's) is refused with 6,
   // naming S1 live; a mass cancel's the same (532=99), before it cancels anything.
   x.send("MEMBER2", "F",
@@ -210,6 +222,8 @@ TEST(OffBookGolden, EveryRejectCodeTheDocsList) {
   // MassCancelRejectReason(532).
   x.send("MEMBER2", "q", {{11, "MC1"}, {530, "1"}, {55, "NOSUCH"}, {60, "20170509-02:00:00.000"}});
   x.send("MEMBER2", "q", {{11, "MC2"}, {530, "7"}, {1, "1001"}, {60, "20170509-02:00:00.000"}});
+  x.send("MEMBER2", "q",  // a standard scope carbonx lacks (a product): 530 echoed
+         {{11, "MC3"}, {530, "3"}, {460, "2"}, {60, "20170509-02:00:00.000"}});
   // MDReqRejReason(281).
   x.send(
       "MEMBER1", "V",
@@ -225,6 +239,15 @@ TEST(OffBookGolden, EveryRejectCodeTheDocsList) {
   x.send(
       "MEMBER1", "V",
       {{262, "MD3"}, {263, "1"}, {264, "5"}, {267, "1"}, {269, "B"}, {146, "1"}, {55, "GDEA2017"}});
+  x.send("MEMBER1", "V",  // an entry type carbonx does not publish (4, opening price): 281=8
+         {{262, "MD4"},
+          {263, "0"},
+          {264, "5"},
+          {267, "2"},
+          {269, "0"},
+          {269, "4"},
+          {146, "1"},
+          {55, "GDEA2017"}});
   // PosReqResult(728), SecurityRequestResult(560).
   const wire::Fields positions = {{710, "P1"}, {724, "0"},        {1, "1001"},
                                   {581, "1"},  {715, "20170509"}, {60, "20170509-02:00:00.000"}};
@@ -232,6 +255,7 @@ TEST(OffBookGolden, EveryRejectCodeTheDocsList) {
   x.send("MEMBER1", "AN", with(positions, 55, "GDEA2019"));  // 2: holds none
   x.send("MEMBER1", "AN", with(positions, 1, "1002"));       // 3: not its account
   x.send("MEMBER1", "x", {{320, "SL1"}, {559, "0"}, {55, "NOSUCH"}});
+  x.send("MEMBER1", "x", {{320, "SL2"}, {559, "2"}, {460, "2"}});  // by product: j 380=0
   // BusinessRejectReason(380), TrdRptStatus(939).
   x.send("MEMBER1", "S", {{117, "Q1"}, {55, "GDEA2017"}, {132, "14.20"}, {133, "14.40"}});
   x.send("MEMBER2", "AE",

@@ -536,18 +536,29 @@ async function scenarios () {
     const sent = fieldsOf(a.lastSent.S || '').map(([t]) => t)
     check([117, 55, 132, 133].every(t => sent.includes(t)), 'that Quote carried its body (117, 55, 132, 133, ...)', a.lastSent.S)
   }
-  // A replace refused by the price band: the OrderCancelReject names the live order and its
-  // status. The order stays for the cancel-on-disconnect below.
+  // Replaces of a live order refused (outside the band; a standard value carbonx does not support,
+  // TimeInForce 1 GTC): each OrderCancelReject names the live order and its status, never a
+  // session Reject. The order stays for the cancel-on-disconnect below.
   a.sendMsg('D', order('BAND1', A.account, '2', '10', '14.60'))
   const band = await a.msg('8', e => tag(e, 11) === 'BAND1' && tag(e, 150) === '0')
-  a.sendMsg('G', {
-    OrigClOrdID: 'BAND1', ClOrdID: 'BAND2', Account: A.account, Instrument: { Symbol: SYM }, Side: '2',
-    TransactTime: now(), OrderQtyData: { OrderQty: '10' }, OrdType: '2', Price: '99.00', HandlInst: '1'
-  })
-  const bandRej = await a.msg('9', e => tag(e, 11) === 'BAND2')
-  check(tag(bandRej, 434) === '2' && tag(bandRej, 37) === tag(band, 37) && tag(bandRej, 39) === '0',
-    'a replace outside the band: OrderCancelReject 434=2 with the live OrderID and OrdStatus 0',
-    bandRej.raw.split(SOH).join('|'))
+  const refusedReplace = async (clOrdId, terms, what) => {
+    a.sendMsg('G', Object.assign({
+      OrigClOrdID: 'BAND1', ClOrdID: clOrdId, Account: A.account, Instrument: { Symbol: SYM }, Side: '2',
+      TransactTime: now(), OrderQtyData: { OrderQty: '10' }, OrdType: '2', HandlInst: '1'
+    }, terms))
+    const rej = await a.msg('9', e => tag(e, 11) === clOrdId)
+    check(tag(rej, 434) === '2' && tag(rej, 37) === tag(band, 37) && tag(rej, 39) === '0',
+      `${what}: OrderCancelReject 434=2 with the live OrderID and OrdStatus 0`,
+      rej.raw.split(SOH).join('|'))
+    return rej
+  }
+  await refusedReplace('BAND2', { Price: '99.00' }, 'a replace outside the band')
+  const gtcRej = await refusedReplace('GTC2', { Price: '14.60', TimeInForce: '1' }, 'a GTC replace')
+  eq(tag(gtcRej, 102), '99', 'a GTC replace: CxlRejReason 99')
+  a.sendMsg('D', Object.assign(order('GTC1', A.account, '2', '10', '14.60'), { TimeInForce: '1' }))
+  const gtc = await a.msg('8', e => tag(e, 11) === 'GTC1')
+  check(tag(gtc, 150) === '8' && tag(gtc, 103) === '11' && /TimeInForce\(59\)/.test(tag(gtc, 58)),
+    'a GTC order: ExecutionReport 150=8 103=11 naming TimeInForce(59)', gtc.raw.split(SOH).join('|'))
 
   // Resend after reconnect: B logs out; A reports a trade to B meanwhile; B logs on again with
   // its stored sequence numbers, sees the gap, asks for a resend and gets the alleged report.

@@ -65,6 +65,7 @@ FixCommand FixEdge::translate(const gateway::FixRequest& q, const SessionMember&
   c.quantity_t = q.quantity_t;
   c.transact_time_ns = q.transact_time_ns;
   c.mass_scope = q.mass_scope;
+  c.refusal = q.refusal;
 
   copy(c.request_id, q.request_id);
   c.md_subscription = q.md_subscription;

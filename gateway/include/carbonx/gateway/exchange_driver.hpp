@@ -189,6 +189,7 @@ class ExchangeDriver final : public CoreDriver {
 
   void on_fix(TimestampNs ts, SessionIndex s, const edge::FixCommand& q, OutBatch& out);
   void on_new_order(TimestampNs ts, SessionIndex s, const edge::FixCommand& q, OutBatch& out);
+  void on_translation_refused(SessionIndex s, const edge::FixCommand& q, OutBatch& out);
   void on_cancel_or_replace(TimestampNs ts, SessionIndex s, const edge::FixCommand& q,
                             OutBatch& out);
   void on_status(SessionIndex s, const edge::FixCommand& q, OutBatch& out);

@@ -47,24 +47,62 @@ constexpr std::int32_t kMaxMdDepth = 50;           // levels per side in market 
 constexpr std::int64_t kMaxPriceFen = 100000000;   // 1,000,000.00 CNY per tonne
 constexpr std::int64_t kMaxQuantityT = 100000000;  // 100 Mt per order
 
+// Why the translation refused an inbound message. The adapter turns each into the matching FIX
+// reply (ExecutionReport rejected, OrderCancelReject, BusinessMessageReject, ...).
+enum class TranslateError : std::uint8_t {
+  kBadPrice = 1,        // not a decimal, not a whole number of fen, <= 0 or above kMaxPriceFen
+  kBadQuantity,         // not a whole number of tonnes, <= 0 or above kMaxQuantityT
+  kMissingPrice,        // a limit order without Price(44)
+  kPriceOnClick,        // Price(44) on a click (OrdType=1)
+  kClickNotIoc,         // a click with TimeInForce other than IOC
+  kFieldTooLong,        // an id, symbol or account above its limit
+  kMissingField,        // a conditionally required field is missing
+  kBadMassCancelScope,  // MassCancelRequestType=1 without Symbol
+  kBadMarketDepth,      // negative or above kMaxMdDepth
+  kTooManySymbols,      // more than kMaxMdSymbols
+  kNoEntryTypes,        // MarketDataRequest without a supported MDEntryType
+  kBadPosReqType,       // PosReqType other than 0
+  kUnsupportedMessage,  // a message type carbonx does not handle
+  kBadSides,            // an AE submit without two NoSides entries of opposite Side
+  kBadEndCash,          // a repo's EndCash not a whole number of fen per tonne (or missing)
+  kUnsupportedField,    // a FIX 4.4 field whose meaning carbonx does not support (docs/fix)
+};
+const char* to_string(TranslateError e);
+
+// A cancel or replace the FIX translation refused (an unsupported field, a price off the tick,
+// ...). It still travels to the core: FIX 4.4 wants the OrderCancelReject to carry the named
+// order's OrderID and current OrdStatus when it is live, which only the core knows. Plain data:
+// `text` is static (or nullptr: to_string(error) and the tag).
+struct TranslateRefusal {
+  bool refused = false;
+  TranslateError error = TranslateError::kMissingField;
+  std::int32_t tag = 0;
+  const char* text = nullptr;
+};
+// The reply's Text(58) for a refusal.
+std::string refusal_text(const TranslateRefusal& r);
+
 // One inbound application request. A flat struct: which fields are meaningful depends on `kind`
 // (documented per field). Strings are already checked against the limits above.
 struct FixRequest {
   RequestKind kind = RequestKind::kNewOrder;
-  std::int32_t msg_seq_num = 0;              // MsgSeqNum(34) of the message, for rejects
-  std::string cl_ord_id;                     // D F G H q: ClOrdID(11)
-  std::string orig_cl_ord_id;                // F G: OrigClOrdID(41)
-  std::string order_id;                      // F G H: OrderID(37), optional ("" if absent)
-  std::string account;                       // D (required) F G H q AN: Account(1)
-  std::string symbol;                        // D F G H, q for kSecurity, x optional, AN optional
-  FixSide side = FixSide::kBuy;              // D F G H
+  std::int32_t msg_seq_num = 0;  // MsgSeqNum(34) of the message, for rejects
+  std::string cl_ord_id;         // D F G H q: ClOrdID(11)
+  std::string orig_cl_ord_id;    // F G: OrigClOrdID(41)
+  std::string order_id;          // F G H: OrderID(37), optional ("" if absent)
+  std::string account;           // D (required) F G H q AN: Account(1)
+  std::string symbol;            // D F G H, q for kSecurity, x optional, AN optional
+  FixSide side = FixSide::kBuy;  // D F G H
+  char side_sent = '\0';         // D F G H: Side(54) as sent when not 1 or 2 (refused), else '\0'
   FixOrdType ord_type = FixOrdType::kLimit;  // D G
   FixTif tif = FixTif::kDay;                 // D G (a click is always kIoc)
   std::int64_t price_fen = 0;                // D G limit orders: > 0, exact
   std::int64_t quantity_t = 0;               // D G: > 0; F: 0 if absent
   std::int64_t transact_time_ns = 0;         // member's TransactTime(60), informative only
+  TranslateRefusal refusal;  // F G: refused by the translation, answered by the core
   MassCancelScope mass_scope = MassCancelScope::kAll;  // q
-  std::string request_id;  // V MDReqID, x SecurityReqID, AN PosReqID, H OrdStatusReqID
+  char mass_type_sent = '\0';  // q: MassCancelRequestType(530) as sent when not 1 or 7 (refused)
+  std::string request_id;      // V MDReqID, x SecurityReqID, AN PosReqID, H OrdStatusReqID
   MdSubscription md_subscription = MdSubscription::kSnapshot;  // V
   std::int32_t md_depth = 0;            // V: levels per side, 0 = full book (capped at kMaxMdDepth)
   bool md_incremental = true;           // V: MDUpdateType 1 (else full refresh on every change)
@@ -189,9 +227,10 @@ struct FixReply {
   std::string text;            // any: Text(58), the reason a member's operator can act on
   std::string request_id;      // 8 OrdStatusReqID, W X Y MDReqID, y SecurityReqID, AO AP PosReqID
   std::string response_id;     // y SecurityResponseID, AO AP PosMaintRptID
-  char exec_type = exec_type::kNew;          // 8
-  char ord_status = ord_status::kNew;        // 8 9
-  FixSide side = FixSide::kBuy;              // 8
+  char exec_type = exec_type::kNew;    // 8
+  char ord_status = ord_status::kNew;  // 8 9
+  FixSide side = FixSide::kBuy;        // 8
+  char side_sent = '\0';  // 8: a refused order's Side(54) as sent when not 1 or 2 (else `side`)
   FixOrdType ord_type = FixOrdType::kLimit;  // 8
   FixTif tif = FixTif::kDay;                 // 8
   std::int64_t price_fen = 0;                // 8: 0 = not sent (clicks)
@@ -208,14 +247,15 @@ struct FixReply {
                                       // j BusinessRejectReason, Y MDReqRejReason; -1 = not sent
   char cxl_rej_response_to = '1';     // 9: '1' cancel, '2' replace
   MassCancelScope mass_scope = MassCancelScope::kAll;  // r
-  bool mass_accepted = true;                           // r: MassCancelResponse != 0
-  std::int32_t total_affected = 0;                     // r
-  std::int32_t ref_seq_num = 0;                        // j
-  std::string ref_msg_type;                            // j
-  std::vector<MdEntry> md;                             // W X
-  std::vector<SecurityEntry> securities;               // y
-  std::int32_t result_code = 0;    // y SecurityRequestResult, AO AP PosReqResult
-  std::int32_t total_reports = 0;  // AO AP TotalNumPosReports
+  char mass_type_sent = '\0';             // r: a refused request's 530 as sent when not 1 or 7
+  bool mass_accepted = true;              // r: MassCancelResponse != 0
+  std::int32_t total_affected = 0;        // r
+  std::int32_t ref_seq_num = 0;           // j
+  std::string ref_msg_type;               // j
+  std::vector<MdEntry> md;                // W X
+  std::vector<SecurityEntry> securities;  // y
+  std::int32_t result_code = 0;           // y SecurityRequestResult, AO AP PosReqResult
+  std::int32_t total_reports = 0;         // AO AP TotalNumPosReports
   // AP: NoPositions(702) entries PosType(703) TOT = available + frozen, TQ = available, DLV =
   // frozen, each in LongQty(704): tonnes, or fen when the symbol is CNY.
   std::int64_t available = 0;
@@ -242,28 +282,6 @@ struct FixReply {
   std::int32_t end_date = 0;         // AE repo: EndDate(917), yyyymmdd
   std::vector<std::string> news_lines;  // B: LinesOfText(33) entries; text = Headline(148)
 };
-
-// Why the translation refused an inbound message. The adapter turns each into the matching FIX
-// reply (ExecutionReport rejected, OrderCancelReject, BusinessMessageReject, ...).
-enum class TranslateError : std::uint8_t {
-  kBadPrice = 1,        // not a decimal, not a whole number of fen, <= 0 or above kMaxPriceFen
-  kBadQuantity,         // not a whole number of tonnes, <= 0 or above kMaxQuantityT
-  kMissingPrice,        // a limit order without Price(44)
-  kPriceOnClick,        // Price(44) on a click (OrdType=1)
-  kClickNotIoc,         // a click with TimeInForce other than IOC
-  kFieldTooLong,        // an id, symbol or account above its limit
-  kMissingField,        // a conditionally required field is missing
-  kBadMassCancelScope,  // MassCancelRequestType=1 without Symbol
-  kBadMarketDepth,      // negative or above kMaxMdDepth
-  kTooManySymbols,      // more than kMaxMdSymbols
-  kNoEntryTypes,        // MarketDataRequest without a supported MDEntryType
-  kBadPosReqType,       // PosReqType other than 0
-  kUnsupportedMessage,  // a message type carbonx does not handle
-  kBadSides,            // an AE submit without two NoSides entries of opposite Side
-  kBadEndCash,          // a repo's EndCash not a whole number of fen per tonne (or missing)
-  kUnsupportedField,    // a FIX 4.4 field whose meaning carbonx does not support (docs/fix)
-};
-const char* to_string(TranslateError e);
 
 // Exact decimal <-> fen, for the edge. A price text is [digits][.digits]: at most 2 decimals that
 // are not zero ("12.30", "12.300" and "12.3" are 1230 fen; "12.305" is refused), no sign, no

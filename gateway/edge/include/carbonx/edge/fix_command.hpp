@@ -62,6 +62,7 @@ struct FixCommand {
   std::int64_t quantity_t = 0;
   std::int64_t transact_time_ns = 0;
   MassCancelScope mass_scope = MassCancelScope::kAll;
+  gateway::TranslateRefusal refusal;  // F G: refused by the FIX translation (the core replies)
 
   IdText request_id;  // V MDReqID, x SecurityReqID, AN PosReqID, H OrdStatusReqID
   MdSubscription md_subscription = MdSubscription::kSnapshot;
