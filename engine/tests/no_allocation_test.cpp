@@ -1,58 +1,47 @@
-// Proves the hot path does not allocate (STYLE.md #3): the global operator new of this test binary
-// counts calls; after construction, a long run of adds, matches, cancels and replaces on an
-// OrderBook, and of orders through the Core over a ledger set up beforehand, must not allocate.
+// Proves the hot path does not allocate (STYLE.md #3): this thread's calls of the global operator
+// new are counted (carbonx::counting_new, engine/testing); after construction, a long run of
+// adds, matches, cancels and replaces on an OrderBook, and of orders through the Core over a
+// ledger set up beforehand, must not allocate.
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <new>
+#include <atomic>
+#include <memory>
 #include <random>
+#include <thread>
 
 #include "carbonx/engine/core.hpp"
 #include "carbonx/engine/order_book.hpp"
-
-namespace {
-std::size_t g_allocations = 0;
-}  // namespace
-
-// Every replaceable form, so that no allocation goes to a different allocator than its release
-// (std::stable_sort's temporary buffer uses the nothrow form; AddressSanitizer checks pairing).
-void* operator new(std::size_t n) {
-  ++g_allocations;
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) {
-  return operator new(n);
-}
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-  ++g_allocations;
-  return std::malloc(n == 0 ? 1 : n);
-}
-void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept {
-  return operator new(n, t);
-}
-void operator delete(void* p) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p, std::size_t) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, const std::nothrow_t&) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p, const std::nothrow_t&) noexcept {
-  std::free(p);
-}
+#include "carbonx/testing/allocations.hpp"
 
 namespace carbonx {
 namespace {
+
+// The counter itself: it sees this thread's allocations of every form, and no other thread's
+// (the other thread is started before counting: starting one allocates on the starting thread).
+TEST(ThreadAllocations, CountsEveryFormOnThisThreadOnly) {
+  std::atomic<int> step{0};
+  std::thread other([&step] {
+    while (step.load() != 1)
+      std::this_thread::yield();
+    auto elsewhere = std::make_unique<long>(3);
+    step.store(elsewhere ? 2 : 3);
+  });
+  {
+    const testing::ThreadAllocations allocations;
+    auto one = std::make_unique<int>(1);
+    auto many = std::make_unique<int[]>(8);
+    std::unique_ptr<int> nothrow(new (std::nothrow) int(2));
+    EXPECT_EQ(allocations.count(), 3u);
+    step.store(1);
+    while (step.load() == 1)
+      std::this_thread::yield();
+    EXPECT_EQ(step.load(), 2);
+    EXPECT_EQ(allocations.count(), 3u);
+    EXPECT_TRUE(one && many && nothrow);
+  }
+  other.join();
+}
 
 TEST(NoAllocation, OrderBookHotPath) {
   BookConfig c;
@@ -64,7 +53,7 @@ TEST(NoAllocation, OrderBookHotPath) {
   c.max_fills_per_order = 100;
   OrderBook book(c);
   std::mt19937_64 rng(7);
-  const std::size_t before = g_allocations;
+  const testing::ThreadAllocations allocations;
   std::uint64_t id = 1;
   for (int i = 0; i < 200'000; ++i) {
     const auto side = rng() % 2 == 0 ? Side::kBuy : Side::kSell;
@@ -81,7 +70,7 @@ TEST(NoAllocation, OrderBookHotPath) {
       (void)book.replace(OrderId(1 + rng() % id), price, QuantityT(5));
     }
   }
-  EXPECT_EQ(g_allocations, before);
+  EXPECT_EQ(allocations.count(), 0u);
   EXPECT_TRUE(book.validate());
 }
 
@@ -118,7 +107,7 @@ TEST(NoAllocation, CoreOrderPath) {
   core.apply(
       Command{Seq(++seq), TimestampNs(0), SetPhase{true, InstrumentId(0), Phase::kContinuous}});
   std::mt19937_64 rng(9);
-  const std::size_t before = g_allocations;
+  const testing::ThreadAllocations allocations;
   for (int i = 0; i < 10'000; ++i) {
     core.clear_events();
     const auto side = rng() % 2 == 0 ? Side::kBuy : Side::kSell;
@@ -144,7 +133,7 @@ TEST(NoAllocation, CoreOrderPath) {
     }
     core.apply(Command{Seq(++seq), TimestampNs(0), body});
   }
-  EXPECT_EQ(g_allocations, before);
+  EXPECT_EQ(allocations.count(), 0u);
   EXPECT_GT(core.book(InstrumentId(1)).order_count(), 0u);
 }
 

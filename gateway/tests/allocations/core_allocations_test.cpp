@@ -1,54 +1,22 @@
 // What the core thread allocates per order on carbonxd's path (issue #11): under the sequencer
 // the driver applies each request, records the batch for the out stage, commits it and hands the
 // batch over (ExchangeDriver::apply, commit, take_out_batch); the out stage's replies are made on
-// another thread. Counted by replacing the global operator new in this test binary: only
-// allocations made on this thread while `counting` is set are counted, so the figure is exact
-// and the same on every run (what the sender thread allocates is not the core's).
+// another thread. Counted per thread (carbonx::counting_new replaces the global operator new of
+// this test binary): only this thread's allocations while a batch is measured, so the figure is
+// exact and the same on every run (what the sender thread allocates is not the core's).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
-#include <new>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "../exchange_path.hpp"
 #include "carbonx/out/out_stage.hpp"
-
-namespace {
-
-thread_local bool counting = false;
-thread_local std::uint64_t allocations = 0;
-
-void* counted_alloc(std::size_t n) {
-  if (counting) ++allocations;
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-
-}  // namespace
-
-void* operator new(std::size_t n) {
-  return counted_alloc(n);
-}
-void* operator new[](std::size_t n) {
-  return counted_alloc(n);
-}
-void operator delete(void* p) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p, std::size_t) noexcept {
-  std::free(p);
-}
+#include "carbonx/testing/allocations.hpp"
 
 namespace carbonx::gateway {
 namespace {
@@ -115,14 +83,14 @@ TEST_F(CoreAllocationsTest, TheCoreThreadAllocatesAFixedBudgetPerOrder) {
     std::vector<Inbound> batch;
     for (int i = 0; i < kBatch; ++i)  // member 0 sells, member 1's buy fills it
       batch.push_back(order(i % 2, i % 2 == 0 ? FixSide::kSell : FixSide::kBuy));
-    counting = b >= kWarmup;
-    allocations = 0;
+    std::optional<carbonx::testing::ThreadAllocations> allocations;
+    if (b >= kWarmup) allocations.emplace();
     for (const Inbound& in : batch)
       x.driver().apply(TimestampNs(clock_.now_ns()), in, replies);
     const bool committed = x.driver().commit().ok();
     OutBatch taken = x.driver().take_out_batch(std::move(spare));
-    counting = false;
-    counted += allocations;
+    if (allocations) counted += allocations->count();
+    allocations.reset();
     ASSERT_TRUE(committed);
     replies.clear();
     out_stage->translate(taken, replies);
