@@ -224,7 +224,19 @@ std::string prefix_end(std::string_view prefix) {
 }
 
 EtcdClient::EtcdClient(std::string address, std::uint16_t port, std::chrono::milliseconds timeout)
-    : address_(std::move(address)), port_(port), timeout_(timeout) {
+    : EtcdClient(std::vector<Endpoint>{Endpoint{std::move(address), port}}, timeout) {}
+
+EtcdClient::EtcdClient(std::vector<Endpoint> endpoints, std::chrono::milliseconds timeout)
+    : endpoints_(std::move(endpoints)), timeout_(timeout) {
+  CX_ASSERT(!endpoints_.empty());
+  address_ = endpoints_[0].address;
+  port_ = endpoints_[0].port;
+  for (const Endpoint& e : endpoints_) {
+    beast::error_code bad;
+    net::ip::make_address(e.address, bad);
+    CX_ASSERT(!bad);
+    CX_ASSERT(e.port != 0);
+  }
   CX_ASSERT(timeout_.count() > 0);
   CX_ASSERT(port_ != 0);
 }
@@ -237,8 +249,10 @@ std::string EtcdClient::endpoint() const {
 namespace {
 
 // One request, one answer, within `timeout`: the answer's JSON body, or the error.
+// *connected: whether the connection was made (when it was not, nothing reached etcd).
 EtcdResult<json> call(const std::string& address, std::uint16_t port, const std::string& endpoint,
-                      std::chrono::milliseconds timeout, std::string_view path, const json& body) {
+                      std::chrono::milliseconds timeout, std::string_view path, const json& body,
+                      bool* connected) {
   beast::error_code bad_address;
   const auto ip = net::ip::make_address(address, bad_address);
   CX_ASSERT(!bad_address);
@@ -251,9 +265,11 @@ EtcdResult<json> call(const std::string& address, std::uint16_t port, const std:
   beast::error_code failed;
   const char* stage = "connect";
   stream.expires_after(timeout);  // one deadline for the whole exchange
+  *connected = false;
   stream.async_connect(tcp::endpoint(ip, port), [&](beast::error_code ec) {
     if (ec) return void(failed = ec);
     stage = "send";
+    *connected = true;
     http::async_write(stream, req, [&](beast::error_code ec2, std::size_t) {
       if (ec2) return void(failed = ec2);
       stage = "read";
@@ -297,9 +313,33 @@ EtcdResult<T> parse_answer(const std::string& endpoint, std::string_view path,
 }  // namespace
 
 // One call of `path` with `body`, its answer parsed by `parse`.
-#define CX_ETCD_CALL(T, path, body, ...)                                                       \
-  parse_answer<T>(endpoint(), path, call(address_, port_, endpoint(), timeout_, path, (body)), \
-                  __VA_ARGS__)
+#define CX_ETCD_CALL(T, path, body, ...) \
+  parse_answer<T>(endpoint(), path, call_any(path, (body)), __VA_ARGS__)
+
+// One call, to the current member; a member that cannot be connected to (nothing was sent) is
+// skipped for the next one, in order, each once. After a timeout or a failure once connected
+// (the request may have reached etcd: the caller decides) the next call starts at the next
+// member.
+template <typename Json>
+auto EtcdClient::call_any(std::string_view path, const Json& body) {
+  EtcdResult<json> r = Err{EtcdError{}};
+  for (std::size_t tried = 0; tried < endpoints_.size(); ++tried) {
+    bool connected = false;
+    r = call(address_, port_, endpoint(), timeout_, path, body, &connected);
+    if (r || r.error().code == EtcdErrc::kRejected || r.error().code == EtcdErrc::kMalformed) {
+      return r;
+    }
+    next_endpoint();
+    if (connected) return r;
+  }
+  return r;
+}
+
+void EtcdClient::next_endpoint() {
+  current_ = (current_ + 1) % endpoints_.size();
+  address_ = endpoints_[current_].address;
+  port_ = endpoints_[current_].port;
+}
 
 EtcdResult<RangeAnswer> EtcdClient::range(std::string_view key, std::string_view range_end,
                                           std::int64_t limit) {
@@ -503,6 +543,7 @@ EtcdResult<std::unique_ptr<EtcdWatch>> EtcdClient::watch(std::string_view key,
   if (failed) {
     beast::error_code ignored;
     impl->socket.close(ignored);  // the pending operations end with the io_context
+    next_endpoint();              // the next watch tries the next member
     return Err{io_error(impl->endpoint, stage, failed)};
   }
   if (impl->parser.get().result() != http::status::ok) {

@@ -217,6 +217,29 @@ std::string http_ok(const std::string& body) {
   return out;
 }
 
+// Several members: one that cannot be connected to is skipped (nothing reached it); with every
+// member down the error names the last one tried.
+TEST(EtcdClient, AMemberThatCannotBeReachedIsSkippedForTheNext) {
+  EtcdCluster etcd;
+  ASSERT_TRUE(etcd.ok());
+  testing::PortPicker ports;
+  const std::uint16_t dead = ports.pick();
+  ports.release();  // nothing listens there now
+  EtcdClient c({Endpoint{"127.0.0.1", dead}, Endpoint{"127.0.0.1", etcd.member(0).client_port}},
+               2000ms);
+  auto put = c.put("/multi/a", "1");
+  ASSERT_TRUE(put) << put.error().text;
+  EXPECT_EQ(c.endpoint(), "127.0.0.1:" + std::to_string(etcd.member(0).client_port));
+  auto r = c.range("/multi/a");
+  ASSERT_TRUE(r) << r.error().text;
+  EXPECT_EQ(r.value().kvs.at(0).value, "1");
+  etcd.stop_member(0);
+  auto down = c.range("/multi/a");
+  ASSERT_FALSE(down);
+  EXPECT_EQ(down.error().code, EtcdErrc::kUnavailable);
+  EXPECT_NE(down.error().text.find("127.0.0.1:"), std::string::npos) << down.error().text;
+}
+
 TEST(EtcdClient, ASilentPeerIsATimeout) {
   FakePeer hung("");
   EtcdClient c("127.0.0.1", hung.port(), 300ms);

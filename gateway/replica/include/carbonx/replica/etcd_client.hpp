@@ -89,6 +89,12 @@ struct WatchEvent {
   KeyValue kv;
 };
 
+// One etcd member's client URL: a numeric IPv4 or IPv6 address and a port.
+struct Endpoint {
+  std::string address;
+  std::uint16_t port = 0;
+};
+
 // The end of the range of every key starting with `prefix` (etcd's prefix convention).
 std::string prefix_end(std::string_view prefix);
 
@@ -99,8 +105,12 @@ class EtcdClient {
   // `address` is a numeric IPv4 or IPv6 address (no name resolution), `timeout` > 0 bounds
   // each call from connect to the last byte of the answer.
   EtcdClient(std::string address, std::uint16_t port, std::chrono::milliseconds timeout);
+  // Several members of one cluster: a call goes to the current one; a member that cannot be
+  // connected to is skipped for the next (nothing was sent to it); after a timeout or a failure
+  // once connected, the call's error is returned and the next call starts at the next member.
+  EtcdClient(std::vector<Endpoint> endpoints, std::chrono::milliseconds timeout);
 
-  std::string endpoint() const;
+  std::string endpoint() const;  // the current member
 
   EtcdResult<RangeAnswer> range(std::string_view key, std::string_view range_end = {},
                                 std::int64_t limit = 0);
@@ -125,8 +135,13 @@ class EtcdClient {
 
  private:
   friend class EtcdWatch;
-  std::string address_;
-  std::uint16_t port_;
+  template <typename Json>
+  auto call_any(std::string_view path, const Json& body);
+  void next_endpoint();
+  std::vector<Endpoint> endpoints_;
+  std::size_t current_ = 0;
+  std::string address_;  // endpoints_[current_]
+  std::uint16_t port_ = 0;
   std::chrono::milliseconds timeout_;
 };
 
