@@ -3,6 +3,10 @@
 #include "carbonx/gateway/clock.hpp"
 
 #include <toml++/toml.h>
+#include <algorithm>
+#include <boost/asio/ip/address.hpp>
+#include <cctype>
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -415,6 +419,81 @@ const KeySpec<MemberSeed> kMemberKeys[] = {
      [](const MemberSeed&) { return std::string("[]"); }},
 };
 
+bool read_endpoints(const toml::node& n, const char*, ReplicaConfig& r, Ctx& ctx) {
+  const auto* list = n.as_array();
+  ctx.problem = "endpoints: must be an array of \"address:port\" strings (numeric addresses)";
+  if (list == nullptr || list->empty()) return false;
+  r.endpoints.clear();
+  for (const auto& item : *list) {
+    const auto text = item.value_exact<std::string>();
+    if (!text) return false;
+    const auto colon = text->rfind(':');
+    if (colon == std::string::npos || colon == 0) return false;
+    std::string address = text->substr(0, colon);
+    if (address.size() > 2 && address.front() == '[' && address.back() == ']') {
+      address = address.substr(1, address.size() - 2);  // [::1]:2379
+    }
+    boost::system::error_code ec;
+    boost::asio::ip::make_address(address, ec);
+    const std::string port_text = text->substr(colon + 1);
+    std::uint32_t port = 0;
+    const auto [end, perr] =
+        std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (ec || perr != std::errc{} || end != port_text.data() + port_text.size() || port == 0 ||
+        port > 65535) {
+      ctx.problem = "endpoints: \"" + *text +
+                    "\" is not a numeric address:port (e.g. \"127.0.0.1:2379\"; the etcd "
+                    "client resolves no names)";
+      return false;
+    }
+    r.endpoints.push_back(EtcdEndpoint{address, static_cast<std::uint16_t>(port)});
+  }
+  ctx.problem.clear();
+  return true;
+}
+
+bool read_replica_name(const toml::node& n, const char*, ReplicaConfig& r, Ctx& ctx) {
+  if (!get_string(n, "name", &r.name, ctx)) return false;
+  const bool ok =
+      !r.name.empty() && r.name.size() <= 64 &&
+      std::all_of(r.name.begin(), r.name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+      });
+  if (!ok) ctx.problem = "name: must be 1-64 characters of A-Z a-z 0-9 _ - .";
+  return ok;
+}
+
+bool read_prefix(const toml::node& n, const char*, ReplicaConfig& r, Ctx& ctx) {
+  if (!get_string(n, "prefix", &r.prefix, ctx)) return false;
+  const bool ok = r.prefix.size() >= 2 && r.prefix.size() <= 200 && r.prefix.front() == '/' &&
+                  r.prefix.back() == '/';
+  if (!ok) ctx.problem = "prefix: must start and end with '/' (e.g. \"/carbonx/gz/\")";
+  return ok;
+}
+
+// [replica]: every default is "when the table is given" (the table's absence is the default:
+// one process), hence the parentheses: a file of every listed default has no [replica].
+const KeySpec<ReplicaConfig> kReplicaKeys[] = {
+    {"endpoints", "array of \"address:port\"",
+     "the etcd cluster's client URLs, numeric (e.g. [\"127.0.0.1:2379\", \"127.0.0.1:2381\"]); "
+     "a call goes to the next when one is unreachable",
+     read_endpoints, [](const ReplicaConfig&) { return std::string("(required)"); }},
+    {"name", "string (1-64 of A-Z a-z 0-9 _ - .)",
+     "this replica's name: the election key's value when it leads, its applied seq's key",
+     read_replica_name, [](const ReplicaConfig&) { return std::string("(required)"); }},
+    {"prefix", "string (\"/.../\")", "the exchange's keys in etcd (one exchange per prefix)",
+     read_prefix, [](const ReplicaConfig& d) { return "(" + quoted(d.prefix) + ")"; }},
+    {"lease_ttl_s", "integer 1..60",
+     "the leader's lease: a primary that has not renewed it for this long is deposed",
+     uint_key<&ReplicaConfig::lease_ttl_s, 60, 1>,
+     [](const ReplicaConfig& d) { return "(" + std::to_string(d.lease_ttl_s) + ")"; }},
+    {"etcd_timeout_ms", "integer 100..60000",
+     "one etcd call, from connect to the answer's last byte; an append past it is ambiguous "
+     "(resolved by reading the log)",
+     uint_key<&ReplicaConfig::etcd_timeout_ms, 60000, 100>,
+     [](const ReplicaConfig& d) { return "(" + std::to_string(d.etcd_timeout_ms) + ")"; }},
+};
+
 // Reads every key of `t` through `keys`; an unknown key is refused.
 template <typename T, std::size_t N>
 bool read_keys(const toml::table& t, const KeySpec<T> (&keys)[N], T& out, Ctx& ctx) {
@@ -470,6 +549,19 @@ bool parse_member(const toml::table& m, MemberSeed* out, Ctx& ctx) {
   if (out->id == 0 || out->comp_id.empty() || out->comp_id.size() > 32 || out->username.empty() ||
       out->password.size() < 6) {
     ctx.problem = "needs id > 0, comp_id (1-32 chars), username and a password of 6+ characters";
+    return false;
+  }
+  return true;
+}
+
+bool parse_replica(const toml::table& t, ReplicaConfig* r, Ctx& ctx) {
+  if (!read_keys(t, kReplicaKeys, *r, ctx)) return false;
+  if (r->endpoints.empty()) {
+    ctx.problem = "endpoints: required (the etcd members' \"address:port\")";
+    return false;
+  }
+  if (r->name.empty()) {
+    ctx.problem = "name: required (this replica's name, different on each replica)";
     return false;
   }
   return true;
@@ -547,7 +639,11 @@ Result<ServerConfig, ConfigLoadError> parse_server_config(std::string_view toml_
         if (!parse_member(*item.as_table(), &m, ctx)) return error("member " + ctx.problem);
         c.members.push_back(std::move(m));
       }
-    } else if (section == "server" || section == "schedule") {
+    } else if (section == "replica" && node.is_table()) {
+      ReplicaConfig r;
+      if (!parse_replica(*node.as_table(), &r, ctx)) return error("replica." + ctx.problem);
+      c.replica = std::move(r);
+    } else if (section == "server" || section == "schedule" || section == "replica") {
       return error(section + ": must be a table ([" + section + "]), not a " +
                    std::string(type_name(node.type())));
     } else if (section == "member") {
@@ -555,7 +651,7 @@ Result<ServerConfig, ConfigLoadError> parse_server_config(std::string_view toml_
                    std::string(type_name(node.type())));
     } else {
       return error(section +
-                   ": unknown section (expected [server], [schedule] and [[member]]; "
+                   ": unknown section (expected [server], [schedule], [[member]] and [replica]; "
                    "carbonxd --help-config lists every key)");
     }
   }
@@ -570,6 +666,7 @@ std::vector<ConfigKeyInfo> config_keys() {
   list_keys("schedule", kScheduleKeys, ScheduleConfig{}, out);
   MemberSeed member;
   list_keys("member", kMemberKeys, member, out);
+  list_keys("replica", kReplicaKeys, ReplicaConfig{}, out);
   return out;
 }
 
@@ -583,7 +680,10 @@ std::string config_keys_help() {
       section = k.section;
       out += section == "member" ? "\n[[member]]   (one per member; seeded into the gateway DB at "
                                    "first start)\n"
-                                 : "\n[" + section + "]\n";
+             : section == "replica"
+                 ? "\n[replica]   (optional: a replica of a hot standby pair on etcd; "
+                   "absent: one process)\n"
+                 : "\n[" + section + "]\n";
     }
     out += "  " + k.name + " = " + k.default_value + "\n      " + k.type + ": " + k.meaning + "\n";
   }

@@ -54,6 +54,14 @@
 //   cancel_on_disconnect = true
 //   accounts = [1001, 1002]           # accounts granted to it when it is seeded (journaled
 //                                     # authority.grant; later: cxctl authority grant/revoke)
+//
+//   [replica]                         # optional: a hot standby pair on etcd (replication.hpp,
+//                                     # gateway/replica/README.md); absent: one process, as ever
+//   endpoints = ["127.0.0.1:2379"]    # etcd members' client URLs as numeric address:port
+//   name = "a"                        # this replica's name (1-64 of [A-Za-z0-9_.-])
+//   prefix = "/carbonx/gz/"           # the exchange's keys in etcd (starts and ends with '/')
+//   lease_ttl_s = 5                   # the leader's lease; the primary renews it every TTL/3
+//   etcd_timeout_ms = 2000            # one etcd call, connect to last byte
 
 #include <cstdint>
 #include <optional>
@@ -100,6 +108,23 @@ struct MemberSeed {
   std::vector<std::uint32_t> accounts;  // granted (journaled) at the start that seeds the member
 };
 
+// One etcd member's client URL (numeric: the etcd client does no name resolution).
+struct EtcdEndpoint {
+  std::string address;  // IPv4 or IPv6, numeric
+  std::uint16_t port = 0;
+};
+
+// [replica]: this carbonxd is one replica of an exchange whose command log is on etcd.
+struct ReplicaConfig {
+  std::vector<EtcdEndpoint> endpoints;  // at least one
+  std::string name;                     // this replica's name (the election key's value)
+  std::string prefix = "/carbonx/";     // the exchange's keys
+  std::uint32_t lease_ttl_s = 5;
+  std::uint32_t etcd_timeout_ms = 2000;
+  // Not a key: `carbonxd --standby` (follow the log, never campaign).
+  bool standby_only = false;
+};
+
 struct ServerConfig {
   std::string data_dir = "data";
   std::string fix_bind = "0.0.0.0";
@@ -136,6 +161,7 @@ struct ServerConfig {
   std::optional<std::int64_t> clock_start_ns;
   ScheduleConfig schedule;
   std::vector<MemberSeed> members;
+  std::optional<ReplicaConfig> replica;  // [replica]; nullopt: a single process
 };
 
 struct ConfigLoadError {
@@ -145,7 +171,7 @@ struct ConfigLoadError {
 // One configuration key, as `carbonxd --help-config` lists it. Generated from the table the parser
 // reads the keys with (config.cpp), so the listing and the parser cannot differ.
 struct ConfigKeyInfo {
-  std::string section;        // "server", "schedule" or "member" ([[member]])
+  std::string section;        // "server", "schedule", "member" ([[member]]) or "replica"
   std::string name;           // "fix_port"
   std::string type;           // "integer 0..65535", "full_sync | no_meta_sync | no_sync", ...
   std::string default_value;  // as TOML would write it, or "(required)" / "(none: ...)"
