@@ -25,6 +25,7 @@ Commands::Commands(CLI::App& app, Context& ctx, Options& options) : ctx_(ctx), o
   add_compliance(app);
   add_reports(app);
   add_journal(app);
+  add_cluster(app);
   add_verbs(app);
 }
 

@@ -30,6 +30,7 @@ class Commands {
   void add_offbook(CLI::App& app);
   void add_reports(CLI::App& app);
   void add_journal(CLI::App& app);
+  void add_cluster(CLI::App& app);  // cluster.cpp
   void add_verbs(CLI::App& app);
 
   Context& ctx_;

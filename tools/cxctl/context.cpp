@@ -82,6 +82,11 @@ tools::OperatorChannel& Context::channel() {
     target.token = token.value();
     channel_ = tools::make_http_channel(target);
   } else {
+    if (c.replica) {  // in-process it would journal into one replica's store alone
+      throw Failure("no carbonxd answers on 127.0.0.1:" + std::to_string(target.port) +
+                    ", and this exchange is replicated ([replica]): cxctl changes and queries "
+                    "it through a running carbonxd only (cxctl cluster status reads etcd)");
+    }
     std::string error;
     channel_ = make_in_process_channel(c, &error);
     if (!channel_) throw Failure("in-process driver on " + c.data_dir + ": " + error);
