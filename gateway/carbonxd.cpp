@@ -1,5 +1,6 @@
 // carbonxd: the exchange server (FIX 4.4 acceptor, sequencer, operator API, calendar).
-// Usage: carbonxd [--config FILE] [--init | --read-only] | --check-config | --help | --help-config.
+// Usage: carbonxd [--config FILE] [--init | --read-only | --standby] | --check-config | --help |
+// --help-config.
 // See gateway/README.md.
 // Exit codes: 0 clean stop (SIGTERM/SIGINT) or help; 1 the configuration or the start failed;
 // 2 a bad command line.
@@ -31,6 +32,7 @@ struct Options {
   bool check_config = false;
   bool init = false;
   bool read_only = false;
+  bool standby = false;
 };
 
 // 0: run; otherwise the process's exit code (help printed, or a bad command line explained).
@@ -60,6 +62,11 @@ int parse_command_line(int argc, char** argv, Options* o) {
                "serve the operator API's queries only, for inspecting a store that failed its "
                "start checks (journal tail, ledger invariants): every state change is refused, "
                "FIX is not served, the calendar does not run, nothing is written")
+      ->excludes(init);
+  app.add_flag("--standby", o->standby,
+               "with [replica] in the configuration: follow the replicated log as a hot standby "
+               "and never campaign (without the flag a replica campaigns at start and stands by "
+               "only when another one leads or the log is ahead of its store)")
       ->excludes(init);
   app.footer(
       "Exit codes: 0 clean stop or help, 1 configuration or start-up failure, 2 bad command "
@@ -94,6 +101,12 @@ int main(int argc, char** argv) {
         "durability %s, %zu member(s) to seed\n",
         c.data_dir.c_str(), c.fix_bind.c_str(), c.fix_port, c.operator_port,
         std::string(carbonx::gateway::to_string(c.durability)).c_str(), c.members.size());
+    if (c.replica) {
+      std::printf("replica %s of %s on etcd %s:%u%s, lease %u s\n", c.replica->name.c_str(),
+                  c.replica->prefix.c_str(), c.replica->endpoints[0].address.c_str(),
+                  c.replica->endpoints[0].port,
+                  c.replica->endpoints.size() > 1 ? " (and others)" : "", c.replica->lease_ttl_s);
+    }
     return 0;
   }
   std::string error;
@@ -116,6 +129,15 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (options.read_only) config.value().read_only = true;
+  if (options.standby) {
+    if (!config.value().replica) {
+      std::fprintf(stderr,
+                   "carbonxd: --standby needs a [replica] table in the configuration (the etcd "
+                   "endpoints, this replica's name)\n");
+      return 1;
+    }
+    config.value().replica->standby_only = true;
+  }
   raise_fd_limit();
   // A write past the file size limit (ulimit -f) is then EFBIG, which the stores report as a
   // full disk, instead of SIGXFSZ ending the process.

@@ -114,11 +114,19 @@ std::unique_ptr<ExchangeDriver> ExchangeDriver::create(const ServerConfig& confi
     }
     d->read_only_reason_ = problems;
   }
-  if (!config.read_only) {
+  if (!config.read_only && !config.replica) {
     d->bootstrap_accounts();
     if (!d->grant_listed_authority(error)) return nullptr;
   }
   return d;
+}
+
+// A replica that leads journals the bootstrap a single process journals in create(); its
+// commits go to the replicated log like every other.
+bool ExchangeDriver::start_as_primary(std::string* error) {
+  CX_ASSERT(replication_ != nullptr && replication_->leading());
+  bootstrap_accounts();
+  return grant_listed_authority(error);
 }
 
 // Authority that lives only in the members file becomes journaled, once: the accounts of members
@@ -192,6 +200,7 @@ bool ExchangeDriver::load_state(std::string* error) {
   // its items again). The out stage itself saw only committed batches: it stays as it is.
   batch_.clear();
   if (!recover(error)) return false;
+  chain_hash_ = store_->last_hash();
   publish_authority(true);  // the committed authority (a new registrar: always)
   return true;
 }
@@ -514,6 +523,7 @@ Status<CommitError> ExchangeDriver::commit() {
   (void)core_->take_offbook_changed();
   const std::vector<std::uint8_t> state =
       encode_exchange_state(core_->save_state(), core_->offbook());
+  const registry::Digest prev_hash = store_->last_hash();
   registry::Batch batch;
   batch.journal = journal_;
   batch.orders = orders;
@@ -541,11 +551,87 @@ Status<CommitError> ExchangeDriver::commit() {
   publish_authority(false);  // the edge sees a grant or revoke only once it is durable
   used_clordids_.mark_committed();
   CX_ASSERT(store_->applied_seq() == seq_);
+  std::string not_replicated;
+  if (replication_ != nullptr && replication_->leading() && !journal_.empty()) {
+    not_replicated = replicate(first, prev_hash);
+  }
+  chain_hash_ = store_->last_hash();
   journal_records_.clear();
   journal_stamps_.clear();
   journal_.clear();
   state_changed_ = false;
+  if (!not_replicated.empty()) {
+    std::fprintf(stderr,
+                 "carbonxd: the batch of seqs %llu..%llu is in the store but not in the "
+                 "replicated log: none of its replies is sent (%s)\n",
+                 static_cast<unsigned long long>(first),
+                 static_cast<unsigned long long>(seq_.value()), not_replicated.c_str());
+    std::fflush(stderr);
+    return Err{CommitError::kNotReplicated};
+  }
   return {};
+}
+
+// The batch's records as the store holds them (header, payload, hash chained from `prev`, the
+// hash before the batch), appended in one fenced txn.
+std::string ExchangeDriver::replicate(std::uint64_t first, const registry::Digest& prev) {
+  std::vector<std::string> records;
+  records.reserve(journal_.size());
+  registry::Digest hash = prev;
+  std::vector<std::uint8_t> bytes;
+  for (const registry::JournalEntry& e : journal_) {
+    bytes.clear();
+    hash = registry::encode_journal_record(hash, e.seq, e.ts, e.payload, bytes);
+    records.emplace_back(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  }
+  CX_ASSERT(hash == store_->last_hash());  // the chain the store wrote
+  return replication_->append(first, std::move(records));
+}
+
+void ExchangeDriver::apply_replicated(const ReplicatedBatch& b) {
+  if (replication_ == nullptr || replication_->role() != ReplicaRole::kStandby) return;
+  auto fail = [this](std::uint64_t seq, const std::string& why) {
+    replication_->standby_failed("seq " + std::to_string(seq) + ": " + why);
+  };
+  if (store_fault_) {
+    return fail(b.first_seq, "this standby's store refused a batch (" + refusal() +
+                                 "); restart it once the store takes writes");
+  }
+  if (b.first_seq != seq_.value() + 1) {
+    return fail(b.first_seq, "the log's batch does not follow this store's applied seq " +
+                                 std::to_string(seq_.value()));
+  }
+  for (const std::string& rec : b.records) {
+    const std::uint64_t expect = seq_.value() + 1;
+    registry::JournalRecordView v;
+    const std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(rec.data()),
+                                              rec.size());
+    if (!registry::decode_journal_record(bytes, v)) {
+      return fail(expect, "the log's record is not a journal record");
+    }
+    if (v.seq.value() != expect) {
+      return fail(expect, "the log's record holds seq " + std::to_string(v.seq.value()));
+    }
+    const registry::Digest hash = registry::journal_hash(chain_hash_, v.header, v.payload);
+    if (hash != v.hash) {
+      return fail(expect,
+                  "the record's hash does not chain on this store's journal (the log is another "
+                  "history than this store's: a copy of the wrong data directory?)");
+    }
+    const auto applied = applier_->apply_record(v.seq, v.ts, v.payload);
+    if (!applied.ok()) {
+      return fail(expect,
+                  "cannot be applied: " + std::string(registry::to_string(applied.error().code)) +
+                      ": " + applied.error().detail);
+    }
+    core_->clear_events();  // a standby sends nothing
+    seq_ = v.seq;
+    chain_hash_ = hash;
+    journal_records_.emplace_back(std::vector<std::uint8_t>(v.payload.begin(), v.payload.end()));
+    journal_stamps_.push_back(v.ts);
+    if (v.ts.value() > last_stamp_.value()) last_stamp_ = v.ts;
+    state_changed_ = true;
+  }
 }
 
 out::OutStage* ExchangeDriver::defer_replies() {
@@ -575,13 +661,18 @@ void ExchangeDriver::apply(TimestampNs ts, const Inbound& in, OutBatch& out) {
   // reply says depends on the item and the state only, so a restarted server numbers them as one
   // that never stopped (the count once carried over from the previous FIX order request to
   // auction bids, agreements, operator verbs and calendar events).
+  if (const auto* rb = std::get_if<ReplicatedBatch>(&in.item)) return apply_replicated(*rb);
   out.begin_item();
-  if ((config_.read_only || store_fault_ || fix_->store_failing()) && is_state_change(in)) {
+  const bool replica_refuses = replication_ != nullptr && !replication_->leading();
+  if ((config_.read_only || store_fault_ || fix_->store_failing() || replica_refuses) &&
+      is_state_change(in)) {
     // While only the FIX session store fails, the exchange's own events (calendar, cancel on
     // disconnect) still run: the store commits them; their FIX messages wait in memory.
     const bool from_edge = std::holds_alternative<edge::FixCommand>(in.item) ||
                            std::holds_alternative<OperatorRequest>(in.item);
-    if (config_.read_only || store_fault_ || from_edge) return refuse(in, refusal(), out);
+    if (config_.read_only || store_fault_ || replica_refuses || from_edge) {
+      return refuse(in, refusal(), out);
+    }
   }
   now_ = ts;
   if (ts.value() > last_stamp_.value()) last_stamp_ = ts;
@@ -671,6 +762,7 @@ std::string ExchangeDriver::refusal() const {
     return "exchange storage full: the FIX session store cannot be written (" +
            fix_->store_problem() + "); nothing is accepted until space returns";
   }
+  if (replication_ != nullptr) return replication_->refusal();
   return "";
 }
 
@@ -693,6 +785,12 @@ std::vector<std::string> ExchangeDriver::alarms() const {
   if (fix_->store_failing()) {
     out.push_back("FIX session store cannot be written: " + fix_->store_problem() +
                   "; messages are kept in memory until it can, state changes refused");
+  }
+  if (replication_ != nullptr && !replication_->leading()) {
+    const ReplicaRole role = replication_->role();
+    if (role == ReplicaRole::kDeposed || role == ReplicaRole::kFailed) {
+      out.push_back("REPLICATION: " + replication_->refusal());
+    }
   }
   if (!deferred_.empty()) {
     out.push_back(std::to_string(deferred_.size()) +
@@ -768,8 +866,9 @@ void ExchangeDriver::refuse(const Inbound& in, const std::string& why, OutBatch&
     return;
   }
   // A calendar or session event: held and applied, in order, once the store takes writes (a
-  // read-only server runs no calendar and serves no session).
-  if (!config_.read_only) deferred_.push_back(in);
+  // read-only server runs no calendar and serves no session; a replica that does not lead
+  // journals none: its primary does).
+  if (!config_.read_only && store_fault_) deferred_.push_back(in);
 }
 
 bool ExchangeDriver::roll_back(std::string* error) {

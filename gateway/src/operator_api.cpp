@@ -62,6 +62,11 @@ class OperatorApi::Session : public std::enable_shared_from_this<Session> {
                                 "changed"}}
                               .dump());
       }
+      if (!verbs::meta_of(parsed.value()).query) {
+        if (std::string why = api_.server_.replica_refusal(); !why.empty()) {
+          return reply(503, json{{"ok", false}, {"error", why}}.dump());
+        }
+      }
       OperatorReply r = apply_member_verb(api_.server_.members(), parsed.value());
       return reply(r.http_status, std::move(r.json));
     }

@@ -163,8 +163,7 @@ OperatorReply OperatorHandlers::operator()(const verbs::QueryBook& r) {
 
 OperatorReply OperatorHandlers::operator()(const verbs::QueryStatus&) {
   const auto problems = d_.ledger_->verify();
-  return OperatorReply{
-      200,
+  json reply =
       json{{"ok", true},
            {"applied_seq", d_.seq_.value()},
            {"core_state_hash", d_.core_->state_hash()},
@@ -178,8 +177,17 @@ OperatorReply OperatorHandlers::operator()(const verbs::QueryStatus&) {
            {"read_only", d_.config_.read_only},
            {"accepting_changes", d_.refusal().empty()},
            {"alarms", d_.alarms()},
-           {"fix_garbled_messages", d_.fix_->garbled_total()}}
-          .dump()};
+           {"fix_garbled_messages", d_.fix_->garbled_total()}};
+  if (d_.replication_ != nullptr) {  // [replica]: this replica's role (cxctl cluster status)
+    const ReplicaStatus r = d_.replication_->status();
+    reply["replica"] = json{{"name", r.name},
+                            {"role", std::string(to_string(r.role))},
+                            {"prefix", d_.replication_->config().prefix},
+                            {"leader", r.leader},
+                            {"log_seq", r.log_seq},
+                            {"problem", r.problem}};
+  }
+  return OperatorReply{200, reply.dump()};
 }
 
 // Member verbs are the edge's (operator_api.cpp answers them without the sequencer); a driver

@@ -14,6 +14,8 @@ std::string_view to_string(CommitError e) noexcept {
   switch (e) {
     case CommitError::kStore:
       return "the store refused the batch";
+    case CommitError::kNotReplicated:
+      return "the batch is not in the replicated log";
   }
   return "unknown commit error";
 }
@@ -62,9 +64,10 @@ void Sequencer::stop() {
 }
 
 SequencerStats Sequencer::stats() const {
-  return SequencerStats{applied_.load(),   batches_.load(),           refused_.load(),
-                        last_seq_.load(),  apply_ns_.load(),          commit_ns_.load(),
-                        max_batch_.load(), inline_deliveries_.load(), failed_commits_.load()};
+  return SequencerStats{applied_.load(),       batches_.load(),           refused_.load(),
+                        last_seq_.load(),      apply_ns_.load(),          commit_ns_.load(),
+                        max_batch_.load(),     inline_deliveries_.load(), failed_commits_.load(),
+                        unacknowledged_.load()};
 }
 
 // The exchange clock's time, never going backwards (commands carry it; replays use the stored
@@ -87,10 +90,17 @@ void Sequencer::fatal(const std::string& what) {
   std::abort();
 }
 
-void Sequencer::commit_or_recover(const std::vector<Inbound>& batch, std::vector<Delivery>& out,
+bool Sequencer::commit_or_recover(const std::vector<Inbound>& batch, std::vector<Delivery>& out,
                                   std::uint64_t seq) {
   const auto committed = driver_.commit();
-  if (committed.ok()) return;
+  if (committed.ok()) return true;
+  if (committed.error() == CommitError::kNotReplicated) {
+    // In the store, not in the replicated log: nothing of it is said. The driver keeps its
+    // state (it is the store's) and refuses every change from now on.
+    unacknowledged_.fetch_add(1, std::memory_order_relaxed);
+    out.clear();
+    return false;
+  }
   // Nothing of the batch is durable and nothing of it was said: its replies are dropped, the
   // driver's state goes back to the last commit, and the batch is applied again, now refused
   // (queries answered), so every request gets an answer.
@@ -108,6 +118,7 @@ void Sequencer::commit_or_recover(const std::vector<Inbound>& batch, std::vector
     fatal("the refusals of a batch the store refused could not be committed: " +
           std::string(to_string(again.error())));
   }
+  return true;
 }
 
 void Sequencer::core_loop() {
@@ -138,7 +149,7 @@ void Sequencer::core_loop() {
       next_poll = Clock::now() + kPollInterval;
       Handover held;
       if (driver_.poll(stamp(), held.replies)) {
-        commit_or_recover({}, held.replies, driver_.applied_seq().value());
+        held.acknowledged = commit_or_recover({}, held.replies, driver_.applied_seq().value());
         held.recorded = driver_.take_out_batch(take_spare());
         last_seq_.store(driver_.applied_seq().value(), std::memory_order_relaxed);
         if (!held.replies.empty() || !held.recorded.empty()) hand_over(held);
@@ -154,7 +165,7 @@ void Sequencer::core_loop() {
       driver_.apply(stamp(), in, h.replies);
     const std::uint64_t seq = driver_.applied_seq().value();
     const auto t1 = Clock::now();
-    commit_or_recover(batch, h.replies, seq);
+    h.acknowledged = commit_or_recover(batch, h.replies, seq);
     h.recorded = driver_.take_out_batch(take_spare());
     const auto t2 = Clock::now();
     apply_ns_.fetch_add(std::chrono::nanoseconds(t1 - t0).count(), std::memory_order_relaxed);
@@ -207,13 +218,32 @@ void Sequencer::hand_over(Handover& out) {
 void Sequencer::deliver(Handover& h) {
   if (!h.recorded.empty()) {
     CX_ASSERT(out_stage_ != nullptr);  // only a driver that defers its replies records batches
-    out_stage_->translate(h.recorded, h.replies);
+    out_stage_->translate(h.recorded, h.replies);  // its bookkeeping, even when nothing is sent
     // Its vectors go back to the core thread for a later batch (take_spare()).
     h.recorded.clear();
     std::lock_guard lock(out_mutex_);
     if (spare_batches_.size() < kMaxSpareBatches) spare_batches_.push_back(std::move(h.recorded));
   }
+  if (!h.acknowledged) withhold(h.replies);
   if (!h.replies.empty()) sink_.deliver(h.replies);
+}
+
+// A batch committed but not replicated: nothing of it is said. FIX replies are dropped; an
+// operator call (its HTTP exchange waits for an answer) gets 503 instead of its reply, which
+// could acknowledge a change of the batch or show the state with it.
+void Sequencer::withhold(std::vector<Delivery>& replies) {
+  std::size_t kept = 0;
+  for (Delivery& d : replies) {
+    if (d.ticket == 0) continue;
+    d.session = kNoSession;
+    d.http_status = 503;
+    d.json =
+        "{\"ok\":false,\"error\":\"not acknowledged: this request's batch is in this "
+        "replica's store but not in the replicated log (query.status says why)\"}";
+    if (&replies[kept] != &d) replies[kept] = std::move(d);
+    ++kept;
+  }
+  replies.resize(kept);
 }
 
 out::Batch Sequencer::take_spare() {

@@ -116,6 +116,17 @@ std::unique_ptr<Server> Server::create(const ServerConfig& config, std::string* 
   auto driver = ExchangeDriver::create(config, exchange, *s->members_, *s->fix_, s->authority_,
                                        error, s->clock_.get());
   if (!driver) return nullptr;
+  if (config.replica && !config.read_only) {
+    // One replica of an exchange on etcd (replication.hpp): the log must be this exchange's;
+    // the role is taken before anything is journaled, and only a primary journals the bootstrap.
+    const auto& identity = driver->store().identity();
+    s->replication_ =
+        Replication::open(*config.replica, identity ? identity->id_hex() : std::string(), error);
+    if (!s->replication_) return nullptr;
+    if (!s->replication_->take_role(driver->store(), error)) return nullptr;
+    driver->set_replication(s->replication_.get());
+    if (s->replication_->leading() && !driver->start_as_primary(error)) return nullptr;
+  }
   s->operator_edge_ = std::make_unique<edge::OperatorEdge>(driver->registrar().config());
   s->driver_ = std::move(driver);
   s->sequencer_ = std::make_unique<Sequencer>(
@@ -160,6 +171,7 @@ bool Server::start(std::string* error) {
   }
   const auto operator_tls = config_.operator_tls ? tls : nullptr;
   sequencer_->start();
+  if (replication_) replication_->start(*sequencer_);
   if (config_.read_only) {
     // Inspection only: the operator API answers queries (state changes are refused with the
     // reason); no FIX session is served and the calendar does not run.
@@ -189,7 +201,12 @@ bool Server::start(std::string* error) {
   operator_api_ = std::make_unique<OperatorApi>(
       io_, *this, config_.operator_port, operator_token_path(config_.data_dir), operator_tls);
   if (!operator_api_->start(error)) return false;
-  calendar_ = std::make_unique<Calendar>(io_, config_.schedule, *clock_, [this](CalendarEvent e) {
+  ScheduleConfig schedule = config_.schedule;
+  if (replication_ && !replication_->leading()) {
+    schedule.enabled = false;  // a standby journals nothing: its primary's calendar runs
+    std::fprintf(stderr, "carbonxd: STANDBY: %s\n", replication_->refusal().c_str());
+  }
+  calendar_ = std::make_unique<Calendar>(io_, schedule, *clock_, [this](CalendarEvent e) {
     Inbound in;
     in.item = e;
     return submit(std::move(in));
@@ -243,7 +260,8 @@ void Server::stop() {
   if (clock_) clock_->set_on_advance(nullptr);
   if (calendar_) asio::post(io_, [this] { calendar_->stop(); });
   if (tick_timer_) asio::post(io_, [this] { tick_timer_->cancel(); });
-  if (sequencer_) sequencer_->stop();  // drains, commits and delivers what was accepted
+  if (sequencer_) sequencer_->stop();      // drains, commits and delivers what was accepted
+  if (replication_) replication_->stop();  // the follower or keep-alive; a leader resigns
   if (fix_) {
     for (SessionIndex s = 0; s < fix_->session_count(); ++s) {
       fix_->logout(s, "carbonxd is shutting down");
@@ -284,10 +302,13 @@ std::string Server::authenticate(SessionIndex session, const std::string& userna
                         steady_ns() - it->second.at_ns < kVerdictTtlNs;
       std::string refusal = std::move(it->second.refusal);
       verdicts_.erase(it);
+      if (same && refusal.empty()) refusal = replica_refusal();  // a standby logs no one on
       if (same) return refusal;
     }
   }
-  return members_->verify(comp, username, password);  // not prechecked: hash here
+  std::string refusal = members_->verify(comp, username, password);  // not prechecked
+  if (refusal.empty()) refusal = replica_refusal();
+  return refusal;
 }
 
 void Server::precheck(const std::string& logon_frame, std::function<void()> resume) {

@@ -79,6 +79,7 @@
 #include "carbonx/gateway/config.hpp"
 #include "carbonx/gateway/exchange_dir.hpp"
 #include "carbonx/gateway/members.hpp"
+#include "carbonx/gateway/replication.hpp"
 #include "carbonx/gateway/sequencer.hpp"
 #include "carbonx/gateway/used_clordids.hpp"
 #include "carbonx/out/out_stage.hpp"
@@ -118,6 +119,14 @@ class ExchangeDriver final : public CoreDriver {
                                                 edge::PublishedAuthority& authority,
                                                 std::string* error, ExchangeClock* clock = nullptr);
   ~ExchangeDriver() override;
+
+  // Replication ([replica], replication.hpp): create() then leaves out the bootstrap (the
+  // exchange's own accounts, the members file's grants), which only a primary journals:
+  // set_replication() once the role is taken, then start_as_primary() on the primary. A primary
+  // appends every committed batch to the log before its replies are released; a standby
+  // applies the log's batches (ReplicatedBatch) and refuses every other state change.
+  void set_replication(Replication* replication) { replication_ = replication; }
+  bool start_as_primary(std::string* error);
 
   void apply(TimestampNs ts, const Inbound& in, std::vector<Delivery>& out) override;
   // Records what `in` did for the out stage instead of making its replies (the sequencer's
@@ -206,6 +215,11 @@ class ExchangeDriver final : public CoreDriver {
   bool is_state_change(const Inbound& in) const;
   void refuse(const Inbound& in, const std::string& why, OutBatch& out);
   bool poll_store(TimestampNs ts, OutBatch& out);
+  // A standby's batch of the log: each record checked (seq, hash chained on this store's) and
+  // applied through the applier, journaled as it is.
+  void apply_replicated(const ReplicatedBatch& b);
+  // The committed batch to the replicated log (primary): "" or why it is not there.
+  std::string replicate(std::uint64_t first, const registry::Digest& prev);
 
   // Helpers.
   const std::string& symbol_of(InstrumentId id) const;
@@ -261,6 +275,8 @@ class ExchangeDriver final : public CoreDriver {
   std::unique_ptr<Core> core_;
   std::unique_ptr<registry::Registrar> registrar_;  // over *ledger_, built after Store::load
   std::unique_ptr<registry::JournalApplier> applier_;
+  Replication* replication_ = nullptr;  // [replica]; outlives the driver
+  registry::Digest chain_hash_{};       // the hash of the record at seq_ (a standby's check)
   Seq seq_{0};
   TimestampNs now_{0};         // stamp of the item being applied
   TimestampNs last_stamp_{0};  // the latest stamp journaled (recovered, then applied)

@@ -81,17 +81,27 @@ struct SessionEvent {
   bool cancel_on_disconnect = false;
 };
 
+// A batch of the replicated log, on a standby (replication.hpp): the primary's journal records
+// (each as stored: header, payload, hash), applied as they are through the JournalApplier.
+struct ReplicatedBatch {
+  std::uint64_t first_seq = 0;
+  std::vector<std::string> records;
+};
+
 // What crosses the queue. A member's FIX message arrives as the edge's fixed-size FixCommand
 // (gateway/edge: names already resolved on the session's thread), never as FIX text or strings.
 struct Inbound {
   SessionIndex session = kNoSession;  // FIX origin, else kNoSession
-  std::variant<edge::FixCommand, OperatorRequest, CalendarEvent, SessionEvent> item;
+  std::variant<edge::FixCommand, OperatorRequest, CalendarEvent, SessionEvent, ReplicatedBatch>
+      item;
 };
 
 // Something to send once its batch is durable (the out stage's, carbonx/out/batch.hpp).
 using out::Delivery;
 
-enum class CommitError : std::uint8_t { kStore = 1 };
+// kStore: nothing of the batch is durable (rolled back). kNotReplicated: the batch is in the
+// store but not in the replicated log (replication.hpp): it is never acknowledged.
+enum class CommitError : std::uint8_t { kStore = 1, kNotReplicated };
 std::string_view to_string(CommitError e) noexcept;
 
 class CoreDriver {
@@ -101,8 +111,10 @@ class CoreDriver {
   // applied_seq + 1, + 2, ..., or as a query. Appends the replies it causes to `out`.
   // Core thread only.
   virtual void apply(TimestampNs ts, const Inbound& in, std::vector<Delivery>& out) = 0;
-  // Makes everything applied since the last commit durable, atomically. On error nothing of the
-  // batch is durable: its replies are never delivered, and roll_back() is called.
+  // Makes everything applied since the last commit durable, atomically. On kStore nothing of the
+  // batch is durable: its replies are never delivered, and roll_back() is called. On
+  // kNotReplicated the batch is durable here but not replicated: its replies are never
+  // delivered either, and the state stays (the driver refuses changes from then on).
   virtual Status<CommitError> commit() = 0;
   // After a failed commit: puts the state back to the last commit (what a restart would recover)
   // and from then on refuses state changes until poll() finds the store writable again. The
@@ -152,6 +164,7 @@ struct SequencerStats {
   std::uint64_t max_batch = 0;          // largest batch applied
   std::uint64_t inline_deliveries = 0;  // batches the core thread delivered itself
   std::uint64_t failed_commits = 0;     // batches the store refused (rolled back, refused)
+  std::uint64_t unacknowledged = 0;     // batches committed but not replicated (never said)
 };
 
 class Sequencer {
@@ -177,16 +190,20 @@ class Sequencer {
   struct Handover {
     std::vector<Delivery> replies;
     out::Batch recorded;
+    bool acknowledged = true;  // false: not replicated; the out stage sees it, nothing is sent
   };
   void hand_over(Handover& h);
   // The out stage's replies of h.recorded, then the sink (sender thread, or the core thread).
   void deliver(Handover& h);
+  // The replies of a batch that is not acknowledged: operator calls answered 503, FIX dropped.
+  static void withhold(std::vector<Delivery>& replies);
   // A delivered batch with its vectors' capacity, for the driver to record the next one into
   // (an empty one when none is spare).
   out::Batch take_spare();
   // Commits what the driver applied; on failure rolls back and applies `batch` again (refused).
-  // Stops the process if the driver cannot recover.
-  void commit_or_recover(const std::vector<Inbound>& batch, std::vector<Delivery>& out,
+  // Stops the process if the driver cannot recover. false: committed but not replicated (the
+  // batch's replies must not be sent).
+  bool commit_or_recover(const std::vector<Inbound>& batch, std::vector<Delivery>& out,
                          std::uint64_t seq);
   [[noreturn]] void fatal(const std::string& what);
   bool queue_empty_hint() const;
@@ -224,6 +241,7 @@ class Sequencer {
   std::atomic<std::uint64_t> max_batch_{0};
   std::atomic<std::uint64_t> inline_deliveries_{0};
   std::atomic<std::uint64_t> failed_commits_{0};
+  std::atomic<std::uint64_t> unacknowledged_{0};
   std::int64_t last_ts_ns_ = 0;
 };
 

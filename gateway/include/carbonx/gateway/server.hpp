@@ -24,6 +24,7 @@
 #include "carbonx/gateway/fix_engine.hpp"
 #include "carbonx/gateway/fix_listener.hpp"
 #include "carbonx/gateway/members.hpp"
+#include "carbonx/gateway/replication.hpp"
 #include "carbonx/gateway/sequencer.hpp"
 #include "carbonx/gateway/session_edge.hpp"
 
@@ -68,6 +69,13 @@ class Server final : public FixEngineHandler, public DeliverySink, public LogonP
   // The operator edge (any thread): completes parsed operator requests (operator_verbs.hpp).
   const edge::OperatorEdge& operator_edge() const { return *operator_edge_; }
   boost::asio::io_context& io() { return io_; }
+  // [replica]: this replica's role and the log (nullptr: a single process).
+  const Replication* replication() const { return replication_.get(); }
+  // Why a change is refused because this replica does not lead ("" when it leads or there is
+  // no [replica]).
+  std::string replica_refusal() const {
+    return replication_ ? replication_->refusal() : std::string();
+  }
   // Submits an item on behalf of the operator API or the calendar.
   bool submit(Inbound&& in) { return sequencer_->submit(std::move(in)); }
 
@@ -98,6 +106,7 @@ class Server final : public FixEngineHandler, public DeliverySink, public LogonP
   // Member authority as committed: published by the driver (core thread), read by edge_.
   edge::PublishedAuthority authority_;
   std::unique_ptr<FixEngine> fix_;
+  std::unique_ptr<Replication> replication_;  // before driver_: the driver points to it
   std::unique_ptr<CoreDriver> driver_;
   std::unique_ptr<Sequencer> sequencer_;
   std::unique_ptr<FixListener> listener_;

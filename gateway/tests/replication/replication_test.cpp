@@ -1,0 +1,459 @@
+// A primary and a standby carbonxd as processes over a real etcd on loopback (replication.hpp,
+// issue 12): the standby applies the primary's log to its own store and arrives at the same
+// state hashes; a standby refuses logons and changes and answers queries; a primary whose
+// append is refused (another replica holds the election key) or fails (etcd down) does not
+// acknowledge the batch and says so; a store of another exchange does not join the log.
+// Every wait is bounded and polls a state (no timed assertions).
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "carbonx/gateway/config.hpp"
+#include "carbonx/gateway/operator_token.hpp"
+#include "carbonx/replica/replicated_log.hpp"
+#include "carbonxd_child.hpp"
+#include "etcd_process.hpp"
+#include "test_client.hpp"
+
+namespace carbonx::gateway {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+using replica::testing::EtcdCluster;
+using testing::FixClient;
+using testing::free_port;
+using testing::operator_call;
+using testing::wait_for_port;
+constexpr const char* kToken = "replication-test-token";
+
+std::string field(const std::optional<wire::Fields>& f, int tag) {
+  if (!f) return "<no message>";
+  return wire::get(*f, tag).value_or("<absent>");
+}
+
+// Polls `done` every 50 ms, at most ~30 s.
+bool eventually(const std::function<bool()>& done) {
+  for (int i = 0; i < 600; ++i) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// carbonxd with arguments, its output appended to a log; SIGKILLed when forgotten.
+class Process {
+ public:
+  Process(std::vector<std::string> args, const fs::path& log) {
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      ::dup2(fd, 2);
+      ::dup2(fd, 1);
+      std::vector<char*> argv;
+      for (auto& a : args)
+        argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+  }
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+  ~Process() { kill(SIGKILL); }
+  int kill(int sig) {
+    if (pid_ <= 0) return -1;
+    ::kill(pid_, sig);
+    return wait();
+  }
+  int wait() {
+    if (pid_ <= 0) return -1;
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return status;
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+struct Replica {
+  std::string name;
+  fs::path dir;
+  std::uint16_t fix_port = 0;
+  std::uint16_t op_port = 0;
+  std::unique_ptr<Process> process;
+
+  fs::path config() const { return dir / "carbonxd.toml"; }
+  fs::path log() const { return dir / "carbonxd.log"; }
+  fs::path data() const { return dir / "data"; }
+  std::pair<int, std::string> op(const std::string& verb, const std::string& body = "{}") const {
+    return operator_call(op_port, kToken, verb, body);
+  }
+  json status() const { return json::parse(op("query.status").second); }
+};
+
+class ReplicationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() / ("cx_replication_" + std::to_string(::getpid()));
+    fs::remove_all(root_);
+    fs::create_directories(root_);
+    prefix_ = "/carbonx/test-" + std::to_string(::getpid()) + "/";
+  }
+  void TearDown() override {
+    for (Replica& r : replicas_)
+      r.process.reset();
+    if (HasFailure()) {
+      for (const Replica& r : replicas_)
+        std::fprintf(stderr, "--- %s ---\n%s\n", r.log().c_str(), read_file(r.log()).c_str());
+    }
+    fs::remove_all(root_);
+  }
+
+  // A replica's directory and configuration; `copy_of`: its data directory is a copy of that
+  // replica's (a standby is made from its primary's data directory), else a new exchange.
+  Replica& add_replica(const std::string& name, const Replica* copy_of = nullptr) {
+    Replica r;
+    r.name = name;
+    r.dir = root_ / name;
+    fs::create_directories(r.dir);
+    r.fix_port = free_port();
+    r.op_port = free_port();
+    std::ofstream cfg(r.config());
+    cfg << "[server]\npassword_hash = \"minimum\"\ndata_dir = \"" << r.data().string()
+        << "\"\nfix_bind = \"127.0.0.1\"\nfix_port = " << r.fix_port
+        << "\noperator_port = " << r.op_port << "\ninstruments = \"" << CARBONX_GATEWAY_CONFIG_DIR
+        << "/instruments.toml\"\n[schedule]\nenabled = false\n"
+        << "[[member]]\nid = 1\ncomp_id = \"MEMBER1\"\nusername = \"member1\"\npassword = "
+        << "\"member1-pass\"\ncancel_on_disconnect = false\naccounts = [1001]\n"
+        << "[[member]]\nid = 2\ncomp_id = \"MEMBER2\"\nusername = \"member2\"\npassword = "
+        << "\"member2-pass\"\ncancel_on_disconnect = false\naccounts = [1002]\n"
+        << "[replica]\nendpoints = [\"127.0.0.1:" << etcd_.member(0).client_port << "\"]\nname = \""
+        << name << "\"\nprefix = \"" << prefix_ << "\"\nlease_ttl_s = 3\netcd_timeout_ms = 1000\n";
+    cfg.close();
+    if (copy_of != nullptr) {
+      fs::copy(copy_of->data(), r.data(), fs::copy_options::recursive);
+    } else {
+      EXPECT_EQ(testing::init_exchange(r.config(), r.log()), 0);
+    }
+    EXPECT_TRUE(write_operator_token(r.data().string(), kToken).ok());
+    replicas_.push_back(std::move(r));
+    return replicas_.back();
+  }
+
+  void start(Replica& r, bool standby_flag = false) {
+    std::vector<std::string> args = {CARBONXD_PATH, "--config", r.config().string()};
+    if (standby_flag) args.push_back("--standby");
+    r.process = std::make_unique<Process>(args, r.log());
+    ASSERT_TRUE(wait_for_port(r.op_port)) << read_file(r.log());
+    ASSERT_TRUE(wait_for_port(r.fix_port)) << read_file(r.log());
+  }
+
+  // Accounts, cash, units and an open market on the primary (operator verbs).
+  static void set_up_market(const Replica& primary) {
+    for (const char* verb_body :
+         {R"(account.open|{"id":1001,"kind":"investment_institution","member":1})",
+          R"(account.open|{"id":1002,"kind":"control_emission_firm","member":2})",
+          R"(cash.deposit|{"transfer_id":1,"account":1001,"amount_fen":100000000})",
+          R"(units.issue|{"transfer_id":2,"account":1002,"symbol":"GDEA2017","quantity_t":10000})",
+          R"(market.open|{})"}) {
+      const std::string s(verb_body);
+      const auto bar = s.find('|');
+      const auto [code, body] = primary.op(s.substr(0, bar), s.substr(bar + 1));
+      ASSERT_EQ(code, 200) << s << ": " << body;
+    }
+  }
+
+  static void order(FixClient& c, const std::string& clid, const char* account, const char* side,
+                    const char* qty, const char* price) {
+    c.send("D", {{11, clid},
+                 {1, account},
+                 {55, "GDEA2017"},
+                 {54, side},
+                 {60, wire::utc_now_text()},
+                 {38, qty},
+                 {40, "2"},
+                 {44, price}});
+  }
+
+  std::string cxctl_cluster_status(const Replica& r, int* rc) {
+    const std::string cmd = "'" + std::string(CXCTL_PATH) + "' --config '" + r.config().string() +
+                            "' --format json cluster status 2>&1";
+    FILE* p = ::popen(cmd.c_str(), "r");
+    std::string out;
+    std::array<char, 512> buf{};
+    while (p != nullptr && std::fgets(buf.data(), static_cast<int>(buf.size()), p) != nullptr)
+      out += buf.data();
+    const int st = p == nullptr ? -1 : ::pclose(p);
+    *rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return out;
+  }
+
+  replica::EtcdClient etcd_client() const { return etcd_.client(0); }
+
+  EtcdCluster etcd_{1};
+  fs::path root_;
+  std::string prefix_;
+  std::vector<Replica> replicas_;  // reserved: references stay valid
+ public:
+  ReplicationTest() { replicas_.reserve(4); }
+};
+
+TEST_F(ReplicationTest, TheStandbyAppliesThePrimarysLogToTheSameStateHashes) {
+  ASSERT_TRUE(etcd_.ok());
+  Replica& a = add_replica("a");
+  Replica& b = add_replica("b", &a);  // a copy of the primary's data directory, before any start
+  start(a);
+  EXPECT_EQ(a.status()["replica"]["role"], "primary") << a.status().dump();
+  start(b);  // campaigns, loses: a holds the election key
+  EXPECT_EQ(b.status()["replica"]["role"], "standby") << b.status().dump();
+  EXPECT_EQ(b.status()["replica"]["leader"], "a");
+  set_up_market(a);
+
+  {  // members trade on the primary: fills, a cancel, a replace
+    FixClient seller("MEMBER2", a.fix_port);
+    FixClient buyer("MEMBER1", a.fix_port);
+    ASSERT_TRUE(seller.logon("member2", "member2-pass", true));
+    ASSERT_TRUE(buyer.logon("member1", "member1-pass", true));
+    for (int i = 0; i < 6; ++i) {
+      order(seller, "S" + std::to_string(i), "1002", "2", "10", i % 2 == 0 ? "14.20" : "14.25");
+      EXPECT_EQ(field(seller.expect("8"), 150), "0");
+    }
+    order(buyer, "B1", "1001", "1", "25", "14.25");  // fills S0, S2 and half of S4
+    std::string cum;
+    while (cum != "25") {
+      const auto m = buyer.expect("8");
+      if (!m) break;
+      cum = field(m, 14);
+    }
+    EXPECT_EQ(cum, "25");
+    seller.send("F", {{41, "S5"},
+                      {11, "C5"},
+                      {55, "GDEA2017"},
+                      {54, "2"},
+                      {60, wire::utc_now_text()},
+                      {38, "10"}});
+    for (auto m = seller.expect("8"); m; m = seller.expect("8")) {
+      if (field(m, 150) == "4") break;
+    }
+  }
+  // The standby refuses logons and changes, with the reason, and answers queries.
+  {
+    FixClient member("MEMBER1", b.fix_port);
+    EXPECT_FALSE(member.logon("member1", "member1-pass", true));
+    const auto logout = member.expect("5", 2000);
+    EXPECT_NE(field(logout, 58).find("hot standby"), std::string::npos) << field(logout, 58);
+  }
+  const auto [code, body] =
+      b.op("cash.deposit", R"({"transfer_id":9,"account":1001,"amount_fen":100})");
+  EXPECT_EQ(code, 503) << body;
+  EXPECT_NE(body.find("hot standby"), std::string::npos) << body;
+
+  // The standby reaches the primary's seq, with the same core, ledger and registrar hashes.
+  const json primary = a.status();
+  ASSERT_GT(primary["applied_seq"].get<std::uint64_t>(), 10u);
+  ASSERT_TRUE(eventually([&] { return b.status()["applied_seq"] == primary["applied_seq"]; }))
+      << "standby at " << b.status()["applied_seq"] << ", primary at " << primary["applied_seq"];
+  const json standby = b.status();
+  EXPECT_EQ(standby["core_state_hash"], primary["core_state_hash"]);
+  EXPECT_EQ(standby["ledger_state_hash"], primary["ledger_state_hash"]);
+  EXPECT_EQ(standby["registrar_state_hash"], primary["registrar_state_hash"]);
+  EXPECT_TRUE(standby["ledger_invariants_ok"].get<bool>());
+  EXPECT_EQ(b.op("query.balances", R"({"account":1001})").second,
+            a.op("query.balances", R"({"account":1001})").second);
+  EXPECT_EQ(b.op("query.book", R"({"symbol":"GDEA2017"})").second,
+            a.op("query.book", R"({"symbol":"GDEA2017"})").second);
+
+  // cxctl cluster status: the leader, both replicas at the log's tail, etcd healthy.
+  json cluster;
+  ASSERT_TRUE(eventually([&] {
+    int rc = 0;
+    const std::string out = cxctl_cluster_status(a, &rc);
+    if (rc != 0) return false;
+    cluster = json::parse(out, nullptr, false);
+    if (!cluster.is_object() || cluster["replicas"].size() != 2) return false;
+    for (const json& r : cluster["replicas"]) {
+      if (r["lag"] != 0) return false;
+    }
+    return true;
+  })) << cluster.dump();
+  EXPECT_EQ(cluster["leader"], "a");
+  EXPECT_EQ(cluster["log_tail"], primary["applied_seq"]);
+  EXPECT_EQ(cluster["replicas"][0]["name"], "a");
+  EXPECT_EQ(cluster["replicas"][0]["role"], "primary");
+  EXPECT_EQ(cluster["replicas"][1]["name"], "b");
+  EXPECT_EQ(cluster["replicas"][1]["role"], "standby");
+  EXPECT_EQ(cluster["etcd"][0]["healthy"], true);
+  EXPECT_EQ(cluster["exchange_id"], primary["exchange_id"]);
+
+  // A clean stop of both; the standby continues from its own store at its next start.
+  EXPECT_EQ(b.process->kill(SIGTERM), 0);
+  EXPECT_EQ(a.process->kill(SIGTERM), 0);
+}
+
+// The primary's election key taken by another candidate (what a lapsed lease allows): the next
+// batch is committed to the primary's store, its append is refused, and nothing of it is said.
+TEST_F(ReplicationTest, ADeposedPrimaryDoesNotAcknowledgeTheBatchAndSaysSo) {
+  ASSERT_TRUE(etcd_.ok());
+  Replica& a = add_replica("a");
+  start(a);
+  set_up_market(a);
+  FixClient seller("MEMBER2", a.fix_port);
+  FixClient buyer("MEMBER1", a.fix_port);
+  ASSERT_TRUE(seller.logon("member2", "member2-pass", true));
+  ASSERT_TRUE(buyer.logon("member1", "member1-pass", true));
+  order(seller, "S1", "1002", "2", "10", "14.20");
+  ASSERT_EQ(field(seller.expect("8"), 150), "0");
+
+  auto etcd = etcd_client();
+  ASSERT_TRUE(etcd.delete_range(prefix_ + "leader").ok());
+  replica::Primary intruder(etcd, replica::LogConfig{prefix_, "intruder", 30});
+  const auto won = intruder.campaign();
+  ASSERT_TRUE(won.ok() && won.value());
+  const std::uint64_t before = a.status()["applied_seq"];
+
+  order(buyer, "B1", "1001", "1", "10", "14.20");  // would fill S1
+  ASSERT_TRUE(eventually([&] { return a.status()["replica"]["role"] == "deposed"; }))
+      << a.status().dump();
+  // Delivered in commit order: the status answer came after the batch's (dropped) replies.
+  EXPECT_FALSE(buyer.expect("8", 300).has_value()) << "the buy was acknowledged";
+  EXPECT_FALSE(seller.expect("8", 300).has_value()) << "the fill was reported";
+  const json st = a.status();
+  EXPECT_GT(st["applied_seq"].get<std::uint64_t>(), before) << "in the primary's store";
+  replica::Reader reader(etcd, prefix_);
+  EXPECT_EQ(reader.tail().value(), before) << "not in the log";
+  EXPECT_FALSE(st["accepting_changes"].get<bool>());
+  EXPECT_NE(st["replica"]["problem"].get<std::string>().find("intruder"), std::string::npos)
+      << st.dump();
+  EXPECT_NE(st["alarms"].dump().find("REPLICATION"), std::string::npos) << st.dump();
+
+  // From now on orders and changes are refused with the reason.
+  order(buyer, "B2", "1001", "1", "10", "14.20");
+  const auto reject = buyer.expect("8");
+  EXPECT_EQ(field(reject, 150), "8");
+  EXPECT_EQ(field(reject, 11), "B2");
+  EXPECT_NE(field(reject, 58).find("not the primary"), std::string::npos) << field(reject, 58);
+  const auto [code, body] =
+      a.op("cash.deposit", R"({"transfer_id":9,"account":1001,"amount_fen":100})");
+  EXPECT_EQ(code, 503) << body;
+  EXPECT_EQ(reader.tail().value(), before);
+  const std::string log = read_file(a.log());
+  EXPECT_NE(log.find("this primary stops acknowledging"), std::string::npos) << log;
+  EXPECT_NE(log.find("is in the store but not in the replicated log"), std::string::npos) << log;
+}
+
+// etcd gone (no majority: here the only member): the append fails, the batch is not said.
+TEST_F(ReplicationTest, APrimaryWhoseAppendFailsOnEtcdDoesNotAcknowledge) {
+  ASSERT_TRUE(etcd_.ok());
+  Replica& a = add_replica("a");
+  start(a);
+  set_up_market(a);
+  FixClient buyer("MEMBER1", a.fix_port);
+  ASSERT_TRUE(buyer.logon("member1", "member1-pass", true));
+  const std::uint64_t before = a.status()["applied_seq"];
+  etcd_.stop_member(0);
+  order(buyer, "B1", "1001", "1", "10", "14.20");
+  ASSERT_TRUE(eventually([&] { return a.status()["replica"]["role"] == "deposed"; }))
+      << a.status().dump();
+  EXPECT_FALSE(buyer.expect("8", 300).has_value()) << "the order was acknowledged";
+  const json st = a.status();
+  EXPECT_GT(st["applied_seq"].get<std::uint64_t>(), before);
+  EXPECT_NE(st["replica"]["problem"].get<std::string>().find("etcd at 127.0.0.1"),
+            std::string::npos)
+      << st.dump();
+  order(buyer, "B2", "1001", "1", "10", "14.20");
+  EXPECT_EQ(field(buyer.expect("8"), 150), "8");
+  int rc = 0;
+  const std::string out = cxctl_cluster_status(a, &rc);
+  EXPECT_EQ(rc, 1) << out;
+  EXPECT_NE(out.find("no etcd member"), std::string::npos) << out;
+}
+
+// A store of another exchange never joins the log (the identity key), naming both.
+TEST_F(ReplicationTest, AnotherExchangesStoreIsRefused) {
+  ASSERT_TRUE(etcd_.ok());
+  Replica& a = add_replica("a");
+  start(a);
+  Replica& c = add_replica("c");  // --init: a new exchange identity
+  Process other({CARBONXD_PATH, "--config", c.config().string()}, c.log());
+  const int st = other.wait();
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 1) << st;
+  const std::string log = read_file(c.log());
+  EXPECT_NE(log.find("refusing to join another exchange's log"), std::string::npos) << log;
+  EXPECT_NE(log.find(a.status()["exchange_id"].get<std::string>()), std::string::npos) << log;
+  EXPECT_EQ(a.status()["replica"]["role"], "primary");
+}
+
+// [replica]: optional, strict like the rest (unknown keys, wrong types and bad values refused
+// naming the key); without it the configuration is a single process.
+TEST(ReplicaConfigKeys, TheTableIsOptionalAndStrict) {
+  const auto none = parse_server_config("[server]\nfix_port = 1\n", "/base");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none.value().replica.has_value());
+  const auto ok = parse_server_config(
+      "[replica]\nendpoints = [\"127.0.0.1:2379\", \"[::1]:2381\"]\nname = \"a-1\"\n"
+      "prefix = \"/carbonx/gz/\"\nlease_ttl_s = 4\netcd_timeout_ms = 500\n",
+      "/base");
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  const ReplicaConfig& r = *ok.value().replica;
+  ASSERT_EQ(r.endpoints.size(), 2u);
+  EXPECT_EQ(r.endpoints[0].address, "127.0.0.1");
+  EXPECT_EQ(r.endpoints[0].port, 2379);
+  EXPECT_EQ(r.endpoints[1].address, "::1");
+  EXPECT_EQ(r.name, "a-1");
+  EXPECT_EQ(r.prefix, "/carbonx/gz/");
+  EXPECT_EQ(r.lease_ttl_s, 4u);
+  EXPECT_EQ(r.etcd_timeout_ms, 500u);
+  EXPECT_FALSE(r.standby_only);
+  const auto defaults =
+      parse_server_config("[replica]\nendpoints = [\"127.0.0.1:2379\"]\nname = \"b\"\n", "/b");
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults.value().replica->prefix, "/carbonx/");
+  EXPECT_EQ(defaults.value().replica->lease_ttl_s, 5u);
+  const std::string ep = "endpoints = [\"127.0.0.1:2379\"]\n";
+  for (const auto& [toml, want] : std::vector<std::pair<std::string, std::string>>{
+           {"[replica]\nname = \"a\"\n", "replica.endpoints: required"},
+           {"[replica]\n" + ep, "replica.name: required"},
+           {"[replica]\nendpoints = [\"localhost:2379\"]\nname = \"a\"\n",
+            "replica.endpoints: \"localhost:2379\" is not a numeric address:port"},
+           {"[replica]\nendpoints = [\"127.0.0.1\"]\nname = \"a\"\n", "replica.endpoints"},
+           {"[replica]\nendpoints = [\"127.0.0.1:0\"]\nname = \"a\"\n", "replica.endpoints"},
+           {"[replica]\nendpoints = []\nname = \"a\"\n", "replica.endpoints"},
+           {"[replica]\nendpoints = \"127.0.0.1:2379\"\nname = \"a\"\n", "replica.endpoints"},
+           {"[replica]\n" + ep + "name = \"a b\"\n", "replica.name: must be 1-64"},
+           {"[replica]\n" + ep + "name = 7\n", "replica.name: must be a string"},
+           {"[replica]\n" + ep + "name = \"a\"\nprefix = \"carbonx\"\n", "replica.prefix"},
+           {"[replica]\n" + ep + "name = \"a\"\nlease_ttl_s = 0\n", "replica.lease_ttl_s"},
+           {"[replica]\n" + ep + "name = \"a\"\nlease_ttl_s = 2.5\n", "replica.lease_ttl_s"},
+           {"[replica]\n" + ep + "name = \"a\"\nleader = true\n", "replica.leader: unknown key"},
+           {"replica = 1\n", "replica: must be a table"}}) {
+    const auto c = parse_server_config(toml, "/base");
+    ASSERT_FALSE(c.ok()) << toml;
+    EXPECT_NE(c.error().message.find(want), std::string::npos) << c.error().message;
+  }
+}
+
+}  // namespace
+}  // namespace carbonx::gateway
