@@ -308,7 +308,20 @@ TEST_F(ReplicationTest, TheStandbyAppliesThePrimarysLogToTheSameStateHashes) {
   EXPECT_EQ(cluster["etcd"][0]["healthy"], true);
   EXPECT_EQ(cluster["exchange_id"], primary["exchange_id"]);
 
-  // A clean stop of both; the standby continues from its own store at its next start.
+  // The standby stopped while the primary goes on: restarted (--standby), it follows the log
+  // from its own store's applied seq to the primary's state again.
+  EXPECT_EQ(b.process->kill(SIGTERM), 0);
+  ASSERT_EQ(a.op("cash.deposit", R"({"transfer_id":3,"account":1001,"amount_fen":500})").first,
+            200);
+  start(b, /*standby_flag=*/true);
+  const json later = a.status();
+  ASSERT_TRUE(eventually([&] { return b.status()["applied_seq"] == later["applied_seq"]; }));
+  const json followed = b.status();
+  EXPECT_EQ(followed["replica"]["role"], "standby");
+  EXPECT_EQ(followed["core_state_hash"], later["core_state_hash"]);
+  EXPECT_EQ(followed["ledger_state_hash"], later["ledger_state_hash"]);
+  EXPECT_EQ(followed["registrar_state_hash"], later["registrar_state_hash"]);
+  EXPECT_NE(read_file(b.log()).find("(--standby)"), std::string::npos);
   EXPECT_EQ(b.process->kill(SIGTERM), 0);
   EXPECT_EQ(a.process->kill(SIGTERM), 0);
 }
