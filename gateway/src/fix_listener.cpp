@@ -56,6 +56,7 @@ class FixListener::Connection : public FixTransport,
                                   &self->owner_.stats_.tls_refused);
                               return self->finish();
                             }
+                            self->tls_open_ = true;
                             self->read_next();
                           });
   }
@@ -121,6 +122,7 @@ class FixListener::Connection : public FixTransport,
  private:
   void read_next() {
     auto done = [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+      if (self->ending_) return;  // end() cancelled it: the TLS shutdown owns the stream now
       if (ec) return self->finish();
       if (self->owner_.config_.precheck != nullptr && !self->prechecked_) {
         return self->gather_logon(n);
@@ -132,7 +134,7 @@ class FixListener::Connection : public FixTransport,
   }
 
   void feed(const char* data, std::size_t n) {
-    if (finished_) return;
+    if (finished_ || ending_) return;
     if (stage_ == Stage::kVerifying) stage_ = Stage::kFed;
     if (!owner_.engine_.on_bytes(fix_, data, n)) {
       return shutdown();  // whatever reason was written is flushed first
@@ -186,7 +188,7 @@ class FixListener::Connection : public FixTransport,
       std::lock_guard lock(mutex_);
       if (pending_.empty()) {
         writing_ = false;
-        if (closing_) asio::post(socket_.get_executor(), [s = shared_from_this()] { s->finish(); });
+        if (closing_) asio::post(socket_.get_executor(), [s = shared_from_this()] { s->end(); });
         return;
       }
       inflight_.swap(pending_);
@@ -208,12 +210,33 @@ class FixListener::Connection : public FixTransport,
       closing_ = true;
       idle = !writing_;
     }
-    if (idle) finish();
+    if (idle) end();
+  }
+
+  // The server's own close, everything queued written. Over TLS the session ends with
+  // close_notify (so the member can tell the end from a cut connection): the pending read is
+  // cancelled (the shutdown reads the peer's close_notify itself) and SSL_shutdown runs for at
+  // most kTlsShutdownWait, then the socket is closed whatever the peer did.
+  void end() {
+    if (finished_ || ending_) return;
+    if (!tls_ || !tls_open_) return finish();
+    ending_ = true;
+    boost::system::error_code ignored;
+    socket_.cancel(ignored);
+    deadline_.expires_after(kTlsShutdownWait);
+    deadline_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (!ec) self->finish();
+    });
+    tls_->async_shutdown(
+        [self = shared_from_this()](boost::system::error_code) { self->finish(); });
   }
 
   FixListener& owner_;
   tcp::socket socket_;
   std::unique_ptr<ssl::stream<tcp::socket&>> tls_;  // over socket_ (fix_tls), else null
+  bool tls_open_ = false;                           // handshake done (I/O thread only)
+  bool ending_ = false;                             // end() is shutting TLS down (I/O thread only)
+  static constexpr std::chrono::milliseconds kTlsShutdownWait{1000};
   asio::ip::address address_;
   asio::steady_timer deadline_;
   Stage stage_ = Stage::kIdle;  // I/O thread only

@@ -93,6 +93,8 @@ namespace {
 
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
+// The most a TLS session's close waits for the peer's close_notify (close()).
+constexpr auto kTlsShutdownWait = std::chrono::seconds(1);
 
 template <typename Stream>
 class StreamSession final : public OperatorApi::Session {
@@ -109,6 +111,7 @@ class StreamSession final : public OperatorApi::Session {
                               [self = shared(this)](beast::error_code ec) {
                                 if (ec) return self->close();
                                 beast::get_lowest_layer(self->stream_).expires_never();
+                                self->tls_open_ = true;
                                 self->read();
                               });
     } else {
@@ -144,12 +147,23 @@ class StreamSession final : public OperatorApi::Session {
                      });
   }
 
+  // Over TLS (handshake done) the session ends with close_notify, waiting at most
+  // kTlsShutdownWait for the client's; then, or without TLS, the socket is shut down.
   void close() {
+    if constexpr (std::is_same_v<Stream, TlsStream>) {
+      if (tls_open_) {
+        tls_open_ = false;
+        beast::get_lowest_layer(stream_).expires_after(kTlsShutdownWait);
+        stream_.async_shutdown([self = shared(this)](beast::error_code) { self->close(); });
+        return;
+      }
+    }
     beast::error_code ignored;
     beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_both, ignored);
   }
 
   Stream stream_;
+  bool tls_open_ = false;  // TLS handshake done, no close_notify sent yet
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
 };

@@ -91,6 +91,9 @@ class FixClient {
     socket_.close(ec);
   }
   bool closed() const { return closed_; }
+  // What ended the connection once closed(): over TLS, boost::asio::error::eof when the server
+  // sent close_notify, boost::asio::ssl::error::stream_truncated when it just closed the socket.
+  boost::system::error_code close_error() const { return close_error_; }
 
  private:
   // Over TLS: an asynchronous read run for at most `timeout_ms` (bytes may wait inside the TLS
@@ -130,6 +133,7 @@ class FixClient {
     }
     if (ec) {
       closed_ = true;
+      close_error_ = ec;
       return false;
     }
     framer_.append(buf, n);
@@ -151,6 +155,7 @@ class FixClient {
   std::deque<wire::Fields> backlog_;
   int seq_ = 1;
   bool closed_ = false;
+  boost::system::error_code close_error_;
 };
 
 // POST /v1/<verb> with a JSON body; returns (status, body).

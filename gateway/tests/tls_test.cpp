@@ -1,7 +1,8 @@
 // TLS for FIX and the operator API (tls.hpp, docs/tls.md): a real Server with fix_tls and
 // operator_tls on, a throwaway self-signed certificate made at test time (tls_cert.hpp), members
 // logging on and trading over TLS, a plaintext client on the TLS port refused while a TLS session
-// keeps trading, and the real cxctl reading status over TLS with the certificate verified.
+// keeps trading, the server's own closes ending with close_notify, and the real cxctl reading
+// status over TLS with the certificate verified.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -220,6 +221,42 @@ TEST_F(TlsTest, APlaintextClientOnTheTlsPortIsRefusedOthersContinue) {
   }
   EXPECT_FALSE(http_answered) << "plaintext HTTP on the TLS operator port";
   EXPECT_EQ(op("query.status").first, 200);
+}
+
+// The server's own close of a TLS session ends with close_notify, so the peer can tell the end
+// from a cut connection (boost::asio::error::eof, not ssl::error::stream_truncated): a FIX session
+// after its Logout, an operator connection after a reply to a request with Connection: close.
+TEST_F(TlsTest, TheServerEndsTlsSessionsWithCloseNotify) {
+  auto member = connect_tls("MEMBER2", "member2", "member2-pass");
+  member->send("5", {{58, "done"}});
+  EXPECT_TRUE(member->expect("5").has_value());
+  EXPECT_FALSE(member->expect("0", 5000).has_value());
+  ASSERT_TRUE(member->closed()) << "the server closes the session after the Logout";
+  EXPECT_EQ(member->close_error(), boost::asio::error::eof) << member->close_error().message();
+
+  namespace beast = boost::beast;
+  namespace http = beast::http;
+  boost::asio::io_context io;
+  beast::ssl_stream<beast::tcp_stream> stream(io, *client_tls_);
+  beast::get_lowest_layer(stream).connect(boost::asio::ip::tcp::endpoint(
+      boost::asio::ip::make_address("127.0.0.1"), server_->operator_port()));
+  stream.handshake(ssl::stream_base::client);
+  http::request<http::string_body> req(http::verb::post, "/v1/query.status", 11);
+  req.set(http::field::host, "127.0.0.1");
+  req.set(http::field::authorization, std::string("Bearer ") + kToken);
+  req.set(http::field::content_type, "application/json");
+  req.keep_alive(false);
+  req.body() = "{}";
+  req.prepare_payload();
+  http::write(stream, req);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(stream, buffer, res);
+  EXPECT_EQ(res.result_int(), 200u) << res.body();
+  char byte = 0;
+  boost::system::error_code ec;
+  stream.read_some(boost::asio::buffer(&byte, 1), ec);
+  EXPECT_EQ(ec, boost::asio::error::eof) << ec.message();
 }
 
 // cxctl reads operator_tls from carbonxd.toml and verifies the server against tls_cert (or
