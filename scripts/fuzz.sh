@@ -11,6 +11,8 @@
 #       writes them to $CARBONX_FUZZ_SEEDS) and the files of [seed dir], with a fixed seed, so a
 #       run is repeatable; capped at 120 s on a slow machine. A crash, a sanitizer report, a leak
 #       or an abort fails it; the input is left in <work dir>/crash-* (replay: <binary> <file>).
+#       Reports are symbolized (functions, files, lines) by Debian's llvm-symbolizer-16 (llvm-16,
+#       scripts/setup-deps.sh) when installed; $ASAN_SYMBOLIZER_PATH, when set, wins.
 #
 # Longer runs by hand, e.g. ten minutes on two cores, keeping the corpus:
 #   build/fuzz/bin/log_store_fuzz -max_total_time=600 -jobs=2 my_corpus/
@@ -41,6 +43,10 @@ case "$cmd" in
     rm -rf "$work"
     mkdir -p "$work/corpus" "$work/seeds"
     if [ -n "$seeds" ]; then cp "$seeds"/* "$work/seeds/"; fi
+    symbolizer=${ASAN_SYMBOLIZER_PATH:-$(command -v llvm-symbolizer-16 || true)}
+    if [ -n "$symbolizer" ]; then
+      export ASAN_SYMBOLIZER_PATH="$symbolizer" UBSAN_SYMBOLIZER_PATH="$symbolizer"
+    fi
     # detect_leaks: a decoder that leaks on a refusal is a finding too.
     CARBONX_FUZZ_SEEDS="$work/seeds" ASAN_OPTIONS=detect_leaks=1 \
       UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

@@ -9,6 +9,8 @@ packages=(
   # The fuzz build (scripts/fuzz.sh): libFuzzer and the sanitizers' runtime, and a clang that
   # compiles the project's C++20 (Debian 12's default clang 14 does not).
   clang-16 libclang-rt-16-dev
+  # llvm-symbolizer-16: the sanitizers' reports name functions, files and lines.
+  llvm-16
   libgtest-dev libgmock-dev libbenchmark-dev
   libboost-dev libboost-system-dev
   libquickfix-dev liblmdb-dev
