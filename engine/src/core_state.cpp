@@ -11,6 +11,35 @@ namespace {
 
 constexpr std::uint64_t kOrderIdLimit = std::uint64_t{1} << 40;
 
+// The highest reference price a Core takes from a stored state (restore_state): ten times what a
+// configuration may set (validate_instrument: 100,000,000 fen), room for day closes to move it,
+// and low enough that its band and a buy's hold (price x max_order_t <= 1e9, with fees) stay
+// inside 64 bits. Found by core_restore_fuzz: a larger one overflowed band_around.
+constexpr std::int64_t kMaxRestoredReferenceFen = 1'000'000'000;
+
+// Day statistics a day of trading can reach: nothing negative, prices under twice the restore
+// limit, the sums far enough from the 64-bit limit that the day's further trades cannot overflow
+// them, and the turnover that of trades between the day's low and high (volume x low <= turnover
+// <= volume x high), so the day's VWAP, the next reference price at the day's end, is a price the
+// day traded at. Found by core_restore_fuzz: a turnover out of line overflowed band_around at the
+// end of day.
+bool stats_in_range(const DayStats& s) {
+  constexpr std::int64_t kMaxSum = std::int64_t{1} << 62;
+  const auto price_ok = [](PriceFen p) {
+    return p.value() >= 0 && p.value() <= 2 * kMaxRestoredReferenceFen;
+  };
+  if (!price_ok(s.open_fen) || !price_ok(s.high_fen) || !price_ok(s.low_fen) ||
+      !price_ok(s.last_fen) || s.volume_t.value() < 0 || s.volume_t.value() > kMaxSum ||
+      s.turnover_fen.value() < 0 || s.turnover_fen.value() > kMaxSum) {
+    return false;
+  }
+  if (s.volume_t.value() == 0) return s.turnover_fen.value() == 0;
+  const __int128 volume = s.volume_t.value();
+  return s.low_fen.value() > 0 && s.low_fen <= s.high_fen &&
+         volume * s.low_fen.value() <= s.turnover_fen.value() &&
+         s.turnover_fen.value() <= volume * s.high_fen.value();
+}
+
 }  // namespace
 
 // The same field lists as the persistence codec (core_records.hpp), at the same widths: the
@@ -113,6 +142,9 @@ CoreStateRecord Core::save_state() const {
   return s;
 }
 
+// Refuses (kBadRecord, nothing changed) a phase, a reference price (<= 0, off the tick, over
+// kMaxRestoredReferenceFen), day statistics (negative, sums over 2^62) or a next order id (0, at
+// the order id limit) no running core can have: the commands after them would overflow or abort.
 Status<CoreError> Core::restore_state(const CoreStateRecord& s) {
   for (const Instrument& ins : instruments_) {
     if (ins.book.order_count() != 0) return Err{CoreError::kNotEmpty};
@@ -123,10 +155,12 @@ Status<CoreError> Core::restore_state(const CoreStateRecord& s) {
     const bool phase_ok =
         r.phase == Phase::kClosed || r.phase == Phase::kContinuous || r.phase == Phase::kHalted;
     const std::int64_t tick = ins->config.tick_fen.value();
-    if (!phase_ok || r.reference_fen.value() <= 0 || r.reference_fen.value() % tick != 0) {
+    if (!phase_ok || r.reference_fen.value() <= 0 || r.reference_fen.value() % tick != 0 ||
+        r.reference_fen.value() > kMaxRestoredReferenceFen || !stats_in_range(r.stats)) {
       return Err{CoreError::kBadRecord};
     }
   }
+  if (s.next_order_id == 0 || s.next_order_id >= kOrderIdLimit) return Err{CoreError::kBadRecord};
   for (const InstrumentStateRecord& r : s.instruments) {
     Instrument& ins = *find(r.instrument);
     ins.phase = r.phase;
