@@ -36,9 +36,17 @@ bool is_valid_civil(CivilDate d, std::int32_t min_year, std::int32_t max_year) n
 }
 
 LocalTime local_time(std::int64_t utc_ns, std::int32_t offset_minutes) noexcept {
-  const std::int64_t local = utc_ns + offset_minutes * kNsPerMinute;
-  const std::int64_t day = floor_div(local, kNsPerDay);
-  return LocalTime{day, local - day * kNsPerDay};
+  // In 128 bits, so any int64 timestamp (a damaged record's near either end included) gives its
+  // day without signed overflow: utc_ns + the offset, and day x kNsPerDay, may not fit in 64
+  // (found by journal_apply_fuzz: an engine command stamped near INT64_MIN).
+  const __int128 local = static_cast<__int128>(utc_ns) + __int128{offset_minutes} * kNsPerMinute;
+  __int128 day = local / kNsPerDay;
+  __int128 ns = local % kNsPerDay;
+  if (ns < 0) {
+    ns += kNsPerDay;
+    --day;
+  }
+  return LocalTime{static_cast<std::int64_t>(day), static_cast<std::int64_t>(ns)};
 }
 
 std::int64_t utc_ns_of(std::int64_t day, std::int64_t ns_of_day,

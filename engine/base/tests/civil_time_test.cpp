@@ -2,6 +2,8 @@
 // around local midnight in China Standard Time and at negative offsets.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "carbonx/base/civil_time.hpp"
 
 namespace carbonx::base {
@@ -62,6 +64,21 @@ TEST(CivilTime, ChinaStandardTimeDayBoundaries) {
   const LocalTime ten = local_time(midnight + 10 * 60 * kNsPerMinute, kChinaStandardTimeMinutes);
   EXPECT_EQ(ten.day, day);
   EXPECT_EQ(ten.ns_of_day, 10 * 60 * kNsPerMinute);
+}
+
+// Any int64 instant has a local day, without signed overflow (a damaged journal record's stamp
+// near either end reached local_time through Core::apply; journal_apply_fuzz, under UBSan).
+TEST(CivilTime, InstantsAtEitherEndOfInt64HaveTheirDay) {
+  constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  EXPECT_EQ(local_time(kMin, 0).day, -106'752);
+  EXPECT_EQ(local_time(kMin, 0).ns_of_day, 763'145'224'192);
+  EXPECT_EQ(local_time(kMax, kChinaStandardTimeMinutes).day, 106'752);
+  EXPECT_EQ(local_time(kMax, kChinaStandardTimeMinutes).ns_of_day, 28'036'854'775'807);
+  const LocalTime west = local_time(kMin, -720);  // UTC-12 from the lowest instant
+  EXPECT_EQ(west.day, -106'753);
+  EXPECT_GE(west.ns_of_day, 0);
+  EXPECT_LT(west.ns_of_day, kNsPerDay);
 }
 
 TEST(CivilTime, NegativeInstantsAndOffsets) {
