@@ -143,8 +143,9 @@ CoreStateRecord Core::save_state() const {
 }
 
 // Refuses (kBadRecord, nothing changed) a phase, a reference price (<= 0, off the tick, over
-// kMaxRestoredReferenceFen), day statistics (negative, sums over 2^62) or a next order id (0, at
-// the order id limit) no running core can have: the commands after them would overflow or abort.
+// kMaxRestoredReferenceFen), day statistics (stats_in_range), a next order id (0, at the order id
+// limit) or a next trade or transfer number (2^62 or more) no running core can have: the commands
+// after them would overflow or abort.
 Status<CoreError> Core::restore_state(const CoreStateRecord& s) {
   for (const Instrument& ins : instruments_) {
     if (ins.book.order_count() != 0) return Err{CoreError::kNotEmpty};
@@ -161,6 +162,12 @@ Status<CoreError> Core::restore_state(const CoreStateRecord& s) {
     }
   }
   if (s.next_order_id == 0 || s.next_order_id >= kOrderIdLimit) return Err{CoreError::kBadRecord};
+  // Trade and transfer numbers far below the top of their ids (a core transfer id has the top bit
+  // set, core_transfer_id asserts the number is under it: found by core_restore_fuzz).
+  constexpr std::uint64_t kMaxCounter = std::uint64_t{1} << 62;
+  if (s.next_trade_id >= kMaxCounter || s.next_transfer_n >= kMaxCounter) {
+    return Err{CoreError::kBadRecord};
+  }
   for (const InstrumentStateRecord& r : s.instruments) {
     Instrument& ins = *find(r.instrument);
     ins.phase = r.phase;

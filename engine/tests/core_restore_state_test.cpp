@@ -123,5 +123,21 @@ TEST_F(CoreRestoreStateTest, ANextOrderIdAtZeroOrAtTheIdLimitIsRefused) {
   expect_restored(s);
 }
 
+// core_restore_fuzz's third finding: a next transfer number near 2^63 aborted the core at the
+// first fill (core_transfer_id: the number must stay under the core transfer bit).
+TEST_F(CoreRestoreStateTest, ATradeOrTransferCounterNearTheTopIsRefused) {
+  CoreStateRecord s = valid();
+  s.next_transfer_n = std::uint64_t{1} << 62;
+  expect_refused(s);
+  s.next_transfer_n = 0xfffffff600000000;
+  expect_refused(s);
+  s = valid();
+  s.next_trade_id = std::uint64_t{1} << 62;
+  expect_refused(s);
+  s.next_trade_id = (std::uint64_t{1} << 62) - 1;
+  s.next_transfer_n = (std::uint64_t{1} << 62) - 1;
+  expect_restored(s);
+}
+
 }  // namespace
 }  // namespace carbonx::testing
