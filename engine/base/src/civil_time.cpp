@@ -1,6 +1,8 @@
 // Civil dates and local time (civil_time.hpp).
 #include "carbonx/base/civil_time.hpp"
 
+#include <limits>
+
 namespace carbonx::base {
 
 std::int64_t days_from_civil(CivilDate c) noexcept {
@@ -51,7 +53,13 @@ LocalTime local_time(std::int64_t utc_ns, std::int32_t offset_minutes) noexcept 
 
 std::int64_t utc_ns_of(std::int64_t day, std::int64_t ns_of_day,
                        std::int32_t offset_minutes) noexcept {
-  return day * kNsPerDay + ns_of_day - offset_minutes * kNsPerMinute;
+  // In 128 bits, clamped to int64: the local midnights of the days holding the first and last
+  // int64 instants lie outside int64 (found by journal_apply_fuzz, as in local_time).
+  const __int128 ns =
+      static_cast<__int128>(day) * kNsPerDay + ns_of_day - __int128{offset_minutes} * kNsPerMinute;
+  constexpr __int128 kLow = std::numeric_limits<std::int64_t>::min();
+  constexpr __int128 kHigh = std::numeric_limits<std::int64_t>::max();
+  return static_cast<std::int64_t>(ns < kLow ? kLow : ns > kHigh ? kHigh : ns);
 }
 
 std::int32_t weekday_of(std::int64_t day) noexcept {

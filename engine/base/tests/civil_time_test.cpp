@@ -67,7 +67,8 @@ TEST(CivilTime, ChinaStandardTimeDayBoundaries) {
 }
 
 // Any int64 instant has a local day, without signed overflow (a damaged journal record's stamp
-// near either end reached local_time through Core::apply; journal_apply_fuzz, under UBSan).
+// near either end reached local_time and utc_ns_of through Core::apply's trading_day;
+// journal_apply_fuzz, under UBSan).
 TEST(CivilTime, InstantsAtEitherEndOfInt64HaveTheirDay) {
   constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
   constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
@@ -79,6 +80,13 @@ TEST(CivilTime, InstantsAtEitherEndOfInt64HaveTheirDay) {
   EXPECT_EQ(west.day, -106'753);
   EXPECT_GE(west.ns_of_day, 0);
   EXPECT_LT(west.ns_of_day, kNsPerDay);
+  // Those days' midnights lie outside int64: clamped to its ends, as a trading day's bounds.
+  const std::int64_t first = local_time(kMin, kChinaStandardTimeMinutes).day;
+  EXPECT_EQ(utc_ns_of(first, 0, kChinaStandardTimeMinutes), kMin);
+  EXPECT_EQ(utc_ns_of(first + 1, 0, kChinaStandardTimeMinutes),
+            (first + 1) * kNsPerDay - kChinaStandardTimeMinutes * kNsPerMinute);
+  const std::int64_t last = local_time(kMax, kChinaStandardTimeMinutes).day;
+  EXPECT_EQ(utc_ns_of(last + 1, 0, kChinaStandardTimeMinutes), kMax);
 }
 
 TEST(CivilTime, NegativeInstantsAndOffsets) {
