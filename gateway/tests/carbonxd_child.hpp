@@ -1,6 +1,8 @@
 #pragma once
 // A carbonxd child process for tests that crash, stop and restart the real server: started with
 // a configuration file, its stdout and stderr appended to a log, SIGKILLed when the test forgets.
+// The programs are the ones built beside the tests, or those $CARBONX_TEST_CARBONXD and
+// $CARBONX_TEST_CXCTL name (ctest crash_replace_sanitized: the fuzz build's, under ASan/UBSan).
 
 #include <fcntl.h>
 #include <sys/resource.h>
@@ -11,11 +13,24 @@
 #include <chrono>
 #include <csignal>
 #include <cstdint>
+#include <cstdlib>
 #include <exception>
 #include <filesystem>
 #include <thread>
 
 namespace carbonx::gateway::testing {
+
+inline const char* program_path(const char* env, const char* built) {
+  const char* p = std::getenv(env);
+  return p != nullptr && *p != '\0' ? p : built;
+}
+// The carbonxd a CarbonxdChild runs; the cxctl a test runs against it.
+inline const char* carbonxd_path() {
+  return program_path("CARBONX_TEST_CARBONXD", CARBONXD_PATH);
+}
+inline const char* cxctl_path() {
+  return program_path("CARBONX_TEST_CXCTL", CXCTL_PATH);
+}
 
 class CarbonxdChild {
  public:
@@ -31,7 +46,7 @@ class CarbonxdChild {
       const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
       ::dup2(fd, 2);
       ::dup2(fd, 1);
-      ::execl(CARBONXD_PATH, CARBONXD_PATH, "--config", config.c_str(), nullptr);
+      ::execl(carbonxd_path(), carbonxd_path(), "--config", config.c_str(), nullptr);
       ::_exit(127);
     }
   }
@@ -63,7 +78,7 @@ inline int init_exchange(const std::filesystem::path& config, const std::filesys
     const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     ::dup2(fd, 2);
     ::dup2(fd, 1);
-    ::execl(CARBONXD_PATH, CARBONXD_PATH, "--init", "--config", config.c_str(), nullptr);
+    ::execl(carbonxd_path(), carbonxd_path(), "--init", "--config", config.c_str(), nullptr);
     ::_exit(127);
   }
   int status = 0;

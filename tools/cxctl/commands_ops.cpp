@@ -269,7 +269,7 @@ void Commands::add_journal(CLI::App& app) {
   CLI::App* j = add(app, "journal", "the hash-chained command journal", nullptr);
   add(*j, "verify", "recompute the hash chain and check the ledger invariants",
       [this] { cmd_journal_verify(ctx_); });
-  add(*j, "replay", "replay the journal from genesis into a scratch store", [this] {
+  add(*j, "replay", "replay the journal from genesis into a scratch store", [] {
     throw Failure(
         "journal replay: not a separate command: `journal verify` replays the journal from "
         "genesis and compares the Core, ledger and registrar hashes");
