@@ -9,8 +9,12 @@
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
+#include <ctime>
 #include <string>
 
+#include "carbonx/gateway/console/auth.hpp"
+#include "carbonx/gateway/console/console_server.hpp"
+#include "carbonx/gateway/console/users.hpp"
 #include "carbonx/gateway/exchange_dir.hpp"
 #include "carbonx/gateway/operator_token.hpp"
 #include "carbonx/gateway/server.hpp"
@@ -33,6 +37,13 @@ struct Options {
   bool init = false;
   bool read_only = false;
   bool standby = false;
+  // The console's users (gateway/src/console/README.md).
+  std::string add_user;
+  std::string role;
+  std::uint32_t firm = 0;
+  std::string password;
+  bool replace = false;
+  std::string code_of;
 };
 
 // 0: run; otherwise the process's exit code (help printed, or a bad command line explained).
@@ -68,6 +79,24 @@ int parse_command_line(int argc, char** argv, Options* o) {
                "and never campaign (without the flag a replica campaigns at start and stands by "
                "only when another one leads or the log is ahead of its store)")
       ->excludes(init);
+  auto* add_user = app.add_option(
+      "--console-add-user", o->add_user,
+      "add a user of the operator console to <data_dir>/console/users.json (with --role, "
+      "--firm for a firm officer, --password or a generated one) and print its password and "
+      "new TOTP secret, then exit. Add users while carbonxd is stopped");
+  app.add_option("--role", o->role,
+                 "the new user's role: operator, approver, firm_officer, "
+                 "read_only")
+      ->needs(add_user);
+  app.add_option("--firm", o->firm, "a firm officer's firm (its registry account)")
+      ->needs(add_user);
+  app.add_option("--password", o->password, "the new user's password (8+ characters)")
+      ->needs(add_user);
+  app.add_flag("--replace", o->replace, "replace a user of that name (new password and secret)")
+      ->needs(add_user);
+  app.add_option("--console-code", o->code_of,
+                 "print the current TOTP code of a console user (a demonstration helper: it "
+                 "reads the users file), then exit");
   app.footer(
       "Exit codes: 0 clean stop or help, 1 configuration or start-up failure, 2 bad command "
       "line. Documentation: gateway/README.md, docs/operators.md, docs/fix/README.md.");
@@ -77,6 +106,46 @@ int parse_command_line(int argc, char** argv, Options* o) {
     const int rc = app.exit(e);  // --help: the help on stdout; otherwise CLI11's message
     return rc == 0 ? -1 : 2;
   }
+  return 0;
+}
+
+// --console-add-user / --console-code: 0 done, 1 refused (said on stderr).
+int console_users(const Options& o, const carbonx::gateway::ServerConfig& c) {
+  namespace console = carbonx::gateway::console;
+  std::string error;
+  auto users =
+      console::UserStore::open(console::users_path(c.data_dir), console::LockoutPolicy{}, &error);
+  if (!users) {
+    std::fprintf(stderr, "carbonxd: %s\n", error.c_str());
+    return 1;
+  }
+  if (!o.code_of.empty()) {
+    const auto u = users->find(o.code_of);
+    if (!u) {
+      std::fprintf(stderr, "carbonxd: no console user %s\n", o.code_of.c_str());
+      return 1;
+    }
+    const auto key = console::base32_decode(u->totp_secret);
+    std::printf("%s\n", console::totp_code(*key, std::time(nullptr)).c_str());
+    return 0;
+  }
+  const auto role = console::parse_role(o.role);
+  if (!role) {
+    std::fprintf(stderr, "carbonxd: --role: operator, approver, firm_officer or read_only\n");
+    return 1;
+  }
+  const std::string password = o.password.empty() ? console::random_hex(8) : o.password;
+  const auto u = users->add(o.add_user, *role, o.firm, password,
+                            carbonx::gateway::PasswordCost::of(c.password_hash), o.replace, &error);
+  if (!u) {
+    std::fprintf(stderr, "carbonxd: --console-add-user: %s\n", error.c_str());
+    return 1;
+  }
+  std::printf("console user %s role %s password %s totp_secret %s\n", u->name.c_str(),
+              std::string(console::to_string(u->role)).c_str(), password.c_str(),
+              u->totp_secret.c_str());
+  std::printf("otpauth://totp/carbonx:%s?secret=%s&issuer=carbonx&digits=6&period=30\n",
+              u->name.c_str(), u->totp_secret.c_str());
   return 0;
 }
 
@@ -108,6 +177,9 @@ int main(int argc, char** argv) {
                   c.replica->endpoints.size() > 1 ? " (and others)" : "", c.replica->lease_ttl_s);
     }
     return 0;
+  }
+  if (!options.add_user.empty() || !options.code_of.empty()) {
+    return console_users(options, config.value());
   }
   std::string error;
   if (options.init) {

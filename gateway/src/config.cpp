@@ -200,6 +200,13 @@ bool read_tables(const toml::node& n, const char*, ServerConfig& c, Ctx& ctx) {
   return true;
 }
 
+bool read_console_web_dir(const toml::node& n, const char*, ServerConfig& c, Ctx& ctx) {
+  std::string v;
+  if (!get_string(n, "console_web_dir", &v, ctx)) return false;
+  c.console_web_dir = resolve(ctx.base_dir, v);  // "" stays "": beside the binary
+  return true;
+}
+
 bool read_clock_start(const toml::node& n, const char*, ServerConfig& c, Ctx& ctx) {
   std::string v;
   if (!get_string(n, "clock_start", &v, ctx)) return false;
@@ -242,6 +249,31 @@ const KeySpec<ServerConfig> kServerKeys[] = {
      "the operator API over TLS (HTTPS, tls_cert, tls_key); cxctl then connects with TLS and "
      "verifies the server against tls_cert (or its --tls-ca)",
      bool_key<&ServerConfig::operator_tls>, show_bool<&ServerConfig::operator_tls>},
+    {"console", "boolean",
+     "serve the operator console (web pages, live books, market control; users in "
+     "<data_dir>/console/users.json, carbonxd --console-add-user)",
+     bool_key<&ServerConfig::console>, show_bool<&ServerConfig::console>},
+    {"console_bind", "string (address)",
+     "address the console listens on (plain HTTP: keep it on loopback or behind a TLS proxy)",
+     string_key<&ServerConfig::console_bind>, show_string<&ServerConfig::console_bind>},
+    {"console_port", "integer 0..65535", "the console's HTTP port (0: any free port)",
+     uint_key<&ServerConfig::console_port, 65535>, show_number<&ServerConfig::console_port>},
+    {"console_web_dir", "string (path)",
+     "the built web folder the console serves (vite build; relative to this file; empty: "
+     "web/ beside carbonxd's bin/ folder)",
+     read_console_web_dir, show_string<&ServerConfig::console_web_dir>},
+    {"console_max_failed_logins", "integer 1..1000",
+     "failed console logins in a row that lock a user out for console_lockout_s",
+     uint_key<&ServerConfig::console_max_failed_logins, 1000, 1>,
+     show_number<&ServerConfig::console_max_failed_logins>},
+    {"console_lockout_s", "integer 1..31536000",
+     "how long a locked-out console user is refused, seconds",
+     uint_key<&ServerConfig::console_lockout_s, 31536000, 1>,
+     show_number<&ServerConfig::console_lockout_s>},
+    {"console_session_idle_s", "integer 60..86400",
+     "a console session unused this long is ended, seconds",
+     uint_key<&ServerConfig::console_session_idle_s, 86400, 60>,
+     show_number<&ServerConfig::console_session_idle_s>},
     {"tls_cert", "string (path)",
      "the server's certificate (chain), PEM, for fix_tls and operator_tls (relative to this file)",
      string_key<&ServerConfig::tls_cert_path>,

@@ -218,6 +218,8 @@ void Sequencer::hand_over(Handover& out) {
 void Sequencer::deliver(Handover& h) {
   if (!h.recorded.empty()) {
     CX_ASSERT(out_stage_ != nullptr);  // only a driver that defers its replies records batches
+    // The console's views (DeliverySink::committed) see only what is acknowledged, as members do.
+    if (h.acknowledged) sink_.committed(h.recorded);
     out_stage_->translate(h.recorded, h.replies);  // its bookkeeping, even when nothing is sent
     // Its vectors go back to the core thread for a later batch (take_spare()).
     h.recorded.clear();

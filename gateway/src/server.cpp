@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "carbonx/gateway/calendar.hpp"
+#include "carbonx/gateway/console/console_server.hpp"
 #include "carbonx/gateway/exchange_dir.hpp"
 #include "carbonx/gateway/exchange_driver.hpp"
 #include "carbonx/gateway/fix_wire.hpp"
@@ -129,9 +130,26 @@ std::unique_ptr<Server> Server::create(const ServerConfig& config, std::string* 
   }
   s->operator_edge_ = std::make_unique<edge::OperatorEdge>(driver->registrar().config());
   s->driver_ = std::move(driver);
+  if (config.console) s->seed_console(exchange);
   s->sequencer_ = std::make_unique<Sequencer>(
       *s->driver_, *s, SequencerLimits{config.max_batch, config.queue_capacity}, s->clock_.get());
   return s;
+}
+
+// The console's live books start from the restored core (before the sequencer runs); from then
+// on they follow the committed batches (committed()).
+void Server::seed_console(const ExchangeConfig& exchange) {
+  console_ = std::make_unique<console::ConsoleServer>(io_, *this);
+  auto& driver = static_cast<ExchangeDriver&>(*driver_);
+  for (const InstrumentConfig& ins : exchange.instruments) {
+    const FixReply snap = driver.book_levels(ins.id);
+    std::vector<std::pair<std::int64_t, std::int64_t>> bids;
+    std::vector<std::pair<std::int64_t, std::int64_t>> asks;
+    for (const MdEntry& e : snap.md) {
+      (e.entry_type == '0' ? bids : asks).emplace_back(e.price_fen, e.quantity_t);
+    }
+    console_->feed().seed(ins.id.value(), ins.code, driver.core().phase(ins.id), bids, asks);
+  }
 }
 
 // The exchange clock: simulated from [server] clock_start (continued from the last advance kept
@@ -201,6 +219,7 @@ bool Server::start(std::string* error) {
   operator_api_ = std::make_unique<OperatorApi>(
       io_, *this, config_.operator_port, operator_token_path(config_.data_dir), operator_tls);
   if (!operator_api_->start(error)) return false;
+  if (console_ && !console_->start(error)) return false;
   ScheduleConfig schedule = config_.schedule;
   if (replication_ && !replication_->leading()) {
     schedule.enabled = false;  // a standby journals nothing: its primary's calendar runs
@@ -257,6 +276,7 @@ void Server::stop() {
   if (stopped_.exchange(true)) return;
   if (listener_) listener_->stop_accepting();
   if (operator_api_) operator_api_->stop();
+  if (console_) console_->stop();
   if (clock_) clock_->set_on_advance(nullptr);
   if (calendar_) asio::post(io_, [this] { calendar_->stop(); });
   if (tick_timer_) asio::post(io_, [this] { tick_timer_->cancel(); });
@@ -284,6 +304,10 @@ std::uint16_t Server::fix_port() const {
 
 FixListenerStats Server::fix_listener_stats() const {
   return listener_ ? listener_->stats() : FixListenerStats{};
+}
+
+std::uint16_t Server::console_port() const {
+  return console_ ? console_->port() : 0;
 }
 
 std::uint16_t Server::operator_port() const {
@@ -385,11 +409,17 @@ void Server::on_request(SessionIndex session, const FixRequest& request) {
   }
 }
 
+void Server::committed(const out::Batch& batch) {
+  if (console_) console_->feed().on_events(batch.events);
+}
+
 void Server::deliver(std::vector<Delivery>& batch) {
   fix_->deliver_begin();
   for (Delivery& d : batch) {
     if (d.session != kNoSession) {
       fix_->send(d.session, d.reply);
+    } else if ((d.ticket & console::ConsoleServer::kTicketBit) != 0 && console_) {
+      console_->complete(d.ticket, d.http_status, std::move(d.json));
     } else if (d.ticket != 0 && operator_api_) {
       operator_api_->complete(d.ticket, d.http_status, std::move(d.json));
     }

@@ -12,6 +12,13 @@
 //                                     # --init (operator_token.hpp), never configured
 //   fix_tls = false                   # FIX over TLS (tls.hpp, docs/tls.md)
 //   operator_tls = false              # the operator API over TLS (cxctl verifies tls_cert)
+//   console = false                   # the operator console (gateway/src/console, web/)
+//   console_bind = "127.0.0.1"        # its HTTP listener (plain HTTP: keep it on loopback)
+//   console_port = 9880
+//   console_web_dir = ""              # the built web folder ("": web/ beside carbonxd's bin/)
+//   console_max_failed_logins = 5     # failures in a row that lock a console user out ...
+//   console_lockout_s = 900           # ... for this long
+//   console_session_idle_s = 1800     # an unused console session ends
 //   tls_cert = "tls/server.crt"       # PEM certificate (chain) for both, relative to this file
 //   tls_key = "tls/server.key"        # its PEM private key (mode 0600)
 //   durability = "full_sync"          # full_sync | no_meta_sync | no_sync (see registry Store)
@@ -132,6 +139,15 @@ struct ServerConfig {
   std::uint16_t operator_port = 9879;
   bool fix_tls = false;       // FIX connections over TLS
   bool operator_tls = false;  // the operator API over TLS
+  // The operator console (gateway/console, docs/design.md "Operator console"): HTTP on
+  // console_bind:console_port serving console_web_dir and the console's API.
+  bool console = false;
+  std::string console_bind = "127.0.0.1";
+  std::uint16_t console_port = 9880;
+  std::string console_web_dir;  // absolute after load_config; empty: <carbonxd's dir>/../web
+  std::uint32_t console_max_failed_logins = 5;
+  std::uint32_t console_lockout_s = 900;
+  std::uint32_t console_session_idle_s = 1800;
   std::string tls_cert_path;  // PEM (absolute after load_config); required by either TLS key
   std::string tls_key_path;
   DurabilityMode durability = DurabilityMode::kFullSync;

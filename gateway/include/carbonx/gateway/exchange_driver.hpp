@@ -154,6 +154,9 @@ class ExchangeDriver final : public CoreDriver {
   registry::Ledger& ledger() { return *ledger_; }
   registry::Store& store() { return *store_; }
   const registry::Registrar& registrar() const { return *registrar_; }
+  // Every level of instrument `ins`'s book, both sides (market data entries, best first): the
+  // operator console's start (core thread, or before the sequencer starts).
+  FixReply book_levels(InstrumentId ins) const { return md_snapshot("", ins, 0, true, true); }
 
  private:
   friend class OperatorHandlers;  // the operator verbs' core side (src/operator_handlers.hpp)

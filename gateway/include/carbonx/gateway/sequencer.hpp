@@ -147,6 +147,9 @@ class DeliverySink {
   // The batch is durable. Called by the sender thread or by the core thread, never by two
   // threads at once, batches in commit order.
   virtual void deliver(std::vector<Delivery>& batch) = 0;
+  // The same durable batch as the out stage saw it (its events), just before its replies are
+  // translated: the operator console's live books (gateway/src/console). Same thread rules.
+  virtual void committed(const out::Batch& batch) { (void)batch; }
 };
 
 struct SequencerLimits {

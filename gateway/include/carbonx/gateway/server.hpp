@@ -30,6 +30,10 @@
 
 namespace carbonx::gateway {
 
+namespace console {
+class ConsoleServer;
+}
+
 class OperatorApi;
 class Calendar;
 
@@ -57,6 +61,8 @@ class Server final : public FixEngineHandler, public DeliverySink, public LogonP
 
   std::uint16_t fix_port() const;
   std::uint16_t operator_port() const;
+  // The operator console's port ([server] console; 0 when it is off).
+  std::uint16_t console_port() const;
   // The FIX listener's connections and what it refused (after start()).
   FixListenerStats fix_listener_stats() const;
   Sequencer& sequencer() { return *sequencer_; }
@@ -88,6 +94,7 @@ class Server final : public FixEngineHandler, public DeliverySink, public LogonP
 
   // DeliverySink (sender thread).
   void deliver(std::vector<Delivery>& batch) override;
+  void committed(const out::Batch& batch) override;
 
   // LogonPrecheck (I/O thread): verifies the password on a worker thread; authenticate() then
   // uses the verdict instead of hashing on the I/O thread.
@@ -96,6 +103,7 @@ class Server final : public FixEngineHandler, public DeliverySink, public LogonP
  private:
   Server() = default;
   bool open_clock(std::string* error);
+  void seed_console(const ExchangeConfig& exchange);
   void schedule_tick();
   void reject_busy(SessionIndex session, const FixRequest& request, const std::string& why);
 
@@ -111,6 +119,7 @@ class Server final : public FixEngineHandler, public DeliverySink, public LogonP
   std::unique_ptr<Sequencer> sequencer_;
   std::unique_ptr<FixListener> listener_;
   std::unique_ptr<OperatorApi> operator_api_;
+  std::unique_ptr<console::ConsoleServer> console_;  // [server] console
   std::unique_ptr<Calendar> calendar_;
   std::unique_ptr<boost::asio::steady_timer> tick_timer_;
   std::vector<Throttle> throttles_;  // per session, FIX I/O thread only
