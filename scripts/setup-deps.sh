@@ -53,3 +53,13 @@ if [ ! -f "$interop/node_modules/.package-lock.json" ] ||
   echo "setup-deps: npm ci in tests/interop"
   (cd "$interop" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 fi
+
+# The operator console's npm packages (web/: vite, uPlot, playwright-core; web/README.md), the
+# same way. playwright-core downloads no browser: the console's browser test drives Debian's
+# chromium (above).
+web="$(cd "$(dirname "$0")/.." && pwd)/web"
+if [ ! -f "$web/node_modules/.package-lock.json" ] ||
+  [ "$web/package-lock.json" -nt "$web/node_modules/.package-lock.json" ]; then
+  echo "setup-deps: npm ci in web"
+  (cd "$web" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+fi
