@@ -1,0 +1,164 @@
+// The operator console in a real browser (run.sh sets the environment): Debian's chromium,
+// headless, driven by playwright-core. Logs in with a TOTP code computed here (RFC 6238), watches
+// GDEA2017's book change when FIX orders arrive (cxctl simulate day: members' FIX sessions),
+// halts and resumes it as the operator (the phase pushed back by the server), and checks that a
+// read-only user's halt is refused with 403 and shown, that a POST without the CSRF token is
+// refused, and that a wrong code is refused. Screenshots in CX_SCREENSHOTS.
+import { execSync } from 'node:child_process'
+import { createHmac } from 'node:crypto'
+import { createRequire } from 'node:module'
+import path from 'node:path'
+
+const require = createRequire(path.join(process.env.CX_WEB_DIR, 'package.json'))
+const { chromium } = require('playwright-core')
+
+const url = process.env.CX_CONSOLE_URL
+const shots = process.env.CX_SCREENSHOTS
+const WAIT = { timeout: 20000 } // generous: a loaded 2-core CI machine
+
+function base32(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
+  let bits = 0
+  let value = 0
+  const out = []
+  for (const c of text.replace(/=+$/, '')) {
+    value = (value << 5) | alphabet.indexOf(c)
+    bits += 5
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff)
+      bits -= 8
+    }
+  }
+  return Buffer.from(out)
+}
+
+// RFC 6238 with HMAC-SHA1, 30 s steps, 6 digits.
+function totp(secret, unixS = Math.floor(Date.now() / 1000)) {
+  const msg = Buffer.alloc(8)
+  msg.writeBigUInt64BE(BigInt(Math.floor(unixS / 30)))
+  const mac = createHmac('sha1', base32(secret)).update(msg).digest()
+  const o = mac[19] & 0xf
+  const bin = ((mac[o] & 0x7f) << 24) | (mac[o + 1] << 16) | (mac[o + 2] << 8) | mac[o + 3]
+  return String(bin % 1000000).padStart(6, '0')
+}
+
+let checks = 0
+function check(ok, what) {
+  if (!ok) throw new Error('FAILED: ' + what)
+  checks++
+  console.log('ok ' + checks + ' - ' + what)
+}
+
+async function login(page, user, password, secret) {
+  await page.goto(url)
+  await page.fill('#login-user', user)
+  await page.fill('#login-password', password)
+  await page.fill('#login-code', totp(secret))
+  await page.click('#login button[type=submit]')
+  await page.waitForSelector('#market:not([hidden])', WAIT)
+}
+
+const book = (page) => page.locator('article.book[data-symbol="GDEA2017"]')
+
+async function main() {
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  })
+  try {
+    // A wrong one-time code is refused and said on the page.
+    const op = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    await op.goto(url)
+    await op.fill('#login-user', 'op1')
+    await op.fill('#login-password', 'op1-console-pass')
+    const good = totp(process.env.CX_OP_SECRET)
+    await op.fill('#login-code', good === '000000' ? '111111' : '000000')
+    await op.click('#login button[type=submit]')
+    await op.waitForFunction(() => document.querySelector('#login-error').textContent !== '', null,
+      WAIT)
+    check((await op.textContent('#login-error')).includes('wrong user, password or one-time code'),
+      'a wrong TOTP code is refused')
+    await op.screenshot({ path: path.join(shots, '01-login-refused.png') })
+
+    // The operator logs in: the books arrive over server-sent events.
+    await login(op, 'op1', 'op1-console-pass', process.env.CX_OP_SECRET)
+    await book(op).waitFor(WAIT)
+    check((await op.textContent('#who-role')) === 'operator', 'op1 is logged in as an operator')
+    await op.waitForFunction(() => document.querySelector('#feed-state').textContent === 'live',
+      null, WAIT)
+    const cookies = await op.context().cookies()
+    const session = cookies.find((c) => c.name === 'cx_session')
+    check(session && session.httpOnly && session.sameSite === 'Strict',
+      'the session cookie is HttpOnly and SameSite=Strict')
+    await op.screenshot({ path: path.join(shots, '02-books.png') })
+    const seqBefore = Number(await book(op).getAttribute('data-seq'))
+    check((await book(op).locator('.trades tbody tr').count()) === 0, 'no trades before the orders')
+
+    // FIX orders arrive (members' sessions): the book page changes without a reload.
+    execSync(process.env.CX_SIMULATE, { stdio: 'inherit' })
+    await op.waitForFunction(() => {
+      const el = document.querySelector('article.book[data-symbol="GDEA2017"]')
+      return el && el.querySelectorAll('.trades tbody tr').length >= 4
+    }, null, WAIT)
+    check(Number(await book(op).getAttribute('data-seq')) > seqBefore,
+      'the book was updated by the FIX orders (seq ' + seqBefore + ' -> ' +
+      (await book(op).getAttribute('data-seq')) + ')')
+    check((await book(op).locator('.phase').textContent()) === 'continuous',
+      'GDEA2017 is open (continuous)')
+    check((await op.getAttribute('#feed-state', 'data-opens')) === '1' &&
+      (await op.textContent('#feed-state')) === 'live',
+      'the updates came over the one event stream opened at login (no reconnect)')
+    await op.screenshot({ path: path.join(shots, '03-book-after-fix-orders.png') })
+
+    // A POST without the CSRF token is refused, whatever the cookie.
+    const noCsrf = await op.evaluate(async () => (await fetch('/api/verb/market.halt', {
+      method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } })).status)
+    check(noCsrf === 403, 'a verb without the CSRF token is refused with 403')
+    check((await book(op).locator('.phase').textContent()) === 'continuous', 'and changed nothing')
+
+    // The operator halts GDEA2017 through the verb table; the phase comes back as an event.
+    await book(op).locator('button[data-verb="market.halt"]').click()
+    await op.waitForFunction(() => document.querySelector(
+      'article.book[data-symbol="GDEA2017"] .phase').textContent === 'halted', null, WAIT)
+    check((await op.textContent('#status')).startsWith('market.halt: done'),
+      'the operator\'s halt is done and GDEA2017 shows halted')
+    await op.screenshot({ path: path.join(shots, '04-halted-by-operator.png') })
+    await book(op).locator('button[data-verb="market.resume"]').click()
+    await op.waitForFunction(() => document.querySelector(
+      'article.book[data-symbol="GDEA2017"] .phase').textContent === 'continuous', null, WAIT)
+    check(true, 'the operator\'s resume shows continuous again')
+
+    // A read-only user sees the books, and its halt is refused (403, shown); nothing changes.
+    const roContext = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    const ro = await roContext.newPage()
+    await login(ro, 'ro1', 'ro1-console-pass', process.env.CX_RO_SECRET)
+    await book(ro).waitFor(WAIT)
+    check((await ro.textContent('#who-role')) === 'read_only', 'ro1 is logged in as read-only')
+    check((await book(ro).locator('.trades tbody tr').count()) >= 4, 'ro1 sees the same trades')
+    await book(ro).locator('button[data-verb="market.halt"]').click()
+    await ro.waitForFunction(() => document.querySelector('#status').className === 'refused', null,
+      WAIT)
+    const refusal = await ro.textContent('#status')
+    check(refusal.includes('refused (403)') && refusal.includes('may not call market.halt'),
+      'the read-only user\'s halt is refused with 403 and shown: ' + refusal)
+    check((await book(ro).locator('.phase').textContent()) === 'continuous' &&
+      (await book(op).locator('.phase').textContent()) === 'continuous',
+      'GDEA2017 stays continuous for both users')
+    await ro.screenshot({ path: path.join(shots, '05-read-only-halt-refused.png') })
+
+    // Logging out ends the session: the API answers 401 to the old cookie.
+    await op.click('#logout')
+    await op.waitForSelector('#login:not([hidden])', WAIT)
+    const after = await op.evaluate(async () => (await fetch('/api/me')).status)
+    check(after === 401, 'after logout the session is gone (401)')
+  } finally {
+    await browser.close()
+  }
+  console.log(`${checks} checks passed`)
+}
+
+main().catch((e) => {
+  console.error(e)
+  process.exit(1)
+})
