@@ -13,7 +13,7 @@
 # status are dated coherently. CARBONX_DEMO_CLOCK sets another start ("wall" for the wall clock).
 #
 # Usage: scripts/demo-market.sh [build dir]     (env: CARBONX_DEMO_DIR, CARBONX_FIX_PORT,
-#        CARBONX_OPERATOR_PORT, CARBONX_DEMO_TRADES, CARBONX_DEMO_CLOCK,
+#        CARBONX_OPERATOR_PORT, CARBONX_CONSOLE_PORT, CARBONX_DEMO_TRADES, CARBONX_DEMO_CLOCK,
 #        CARBONX_DEMO_NO_WAIT=1 to stop at the end)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,6 +21,7 @@ build=$(cd "${1:-$root/build}" && pwd)
 data=${CARBONX_DEMO_DIR:-$root/data/demo}
 fix_port=${CARBONX_FIX_PORT:-9878}
 op_port=${CARBONX_OPERATOR_PORT:-9879}
+console_port=${CARBONX_CONSOLE_PORT:-9880}
 trades=${CARBONX_DEMO_TRADES:-300}
 clock=${CARBONX_DEMO_CLOCK:-2018-05-15T09:30:00+08:00}
 cxctl="$build/bin/cxctl"
@@ -38,7 +39,13 @@ mkdir -p "$data"
 cp "$market/instruments.toml" "$data/"
 clock_edit=(-e "/^\[server\]/a clock_start = \"$clock\"")
 [ "$clock" != wall ] || clock_edit=()
-sed -e "s/^fix_port = .*/fix_port = $fix_port/" -e "s/^operator_port = .*/operator_port = $op_port/" \
+# The operator console (gateway/src/console): on loopback, the web folder the build made.
+console_edit=(-e "/^\[server\]/a console = true\nconsole_port = $console_port\nconsole_web_dir = \"$build/web\"")
+if [ ! -f "$build/web/index.html" ]; then
+  echo "demo-market: $build/web is not built (npm missing?): no console" >&2
+  console_edit=()
+fi
+sed "${console_edit[@]}" -e "s/^fix_port = .*/fix_port = $fix_port/" -e "s/^operator_port = .*/operator_port = $op_port/" \
   "${clock_edit[@]}" "$market/carbonxd.toml" >"$data/carbonxd.toml"
 cat "$market/members.toml" >>"$data/carbonxd.toml"
 export CARBONX_CONFIG="$data/carbonxd.toml"
@@ -49,7 +56,16 @@ step "Accounts of 52 covered firms, 8 institutions and 20 individuals (in-proces
 step "Free allocation 2017 (national 2017 draft benchmarks, 52 firms): pre-allocation issued"
 "$cxctl" --mode in-process allocation issue --year 2017 --accounts "$market/accounts.csv"
 
-step "Starting carbonxd (FIX on port $fix_port, operator API on 127.0.0.1:$op_port)"
+console_users=""
+[ ${#console_edit[@]} -eq 0 ] ||
+  step "Console users (demonstration passwords; each with its own TOTP secret)"
+[ ${#console_edit[@]} -eq 0 ] || for u in op1:operator appr1:approver ro1:read_only; do
+  console_users+=$("$carbonxd" --config "$data/carbonxd.toml" --console-add-user "${u%%:*}" \
+    --role "${u##*:}" --password "${u%%:*}-demo-pass" | awk 'NR == 1')$'\n'
+done
+printf '%s' "$console_users"
+
+step "Starting carbonxd (FIX on port $fix_port, operator API on 127.0.0.1:$op_port, console on 127.0.0.1:$console_port)"
 "$carbonxd" --config "$data/carbonxd.toml" >"$data/carbonxd.log" 2>&1 &
 server=$!
 stop_server() {
@@ -104,6 +120,14 @@ step "Ledger and journal check"
 "$cxctl" --mode server journal verify
 
 "$cxctl" --mode server -q report html --year 2017 --out "$data/report.html"
+console_msg=""
+if [ -n "$console_users" ]; then
+  console_msg="Console:       http://127.0.0.1:$console_port/   (log in with a user below and its code now:
+               $carbonxd --config $data/carbonxd.toml --console-code <user>
+               or an authenticator app given the secret)
+$(awk 'NF { printf "               %-6s %-10s password %-16s TOTP secret %s\n", $3, $5, $7, $9 }' <<<"$console_users")
+"
+fi
 cat <<MSG
 
 == The exchange is running
@@ -113,7 +137,7 @@ FIX 4.4:       connect to 127.0.0.1:$fix_port, TargetCompID CARBONX, e.g. Sender
                data dictionary: $root/gateway/spec/FIX44-carbonx.xml
 Operator:      CARBONX_CONFIG=$data/carbonxd.toml $cxctl --help
                (bearer token of the operator API: $data/operator.token, mode 0600)
-Server log:    $data/carbonxd.log
+${console_msg}Server log:    $data/carbonxd.log
 Press Ctrl-C to stop the server.
 MSG
 if [ "${CARBONX_DEMO_NO_WAIT:-0}" = "1" ]; then
