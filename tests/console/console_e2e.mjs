@@ -6,6 +6,7 @@
 // refused, and that a wrong code is refused. Screenshots in CX_SCREENSHOTS.
 import { execSync } from 'node:child_process'
 import { createHmac } from 'node:crypto'
+import http from 'node:http'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 
@@ -40,6 +41,16 @@ function totp(secret, unixS = Math.floor(Date.now() / 1000)) {
   const o = mac[19] & 0xf
   const bin = ((mac[o] & 0x7f) << 24) | (mac[o + 1] << 16) | (mac[o + 2] << 8) | mac[o + 3]
   return String(bin % 1000000).padStart(6, '0')
+}
+
+// A raw GET (the path exactly as given: a browser would normalise "..").
+function rawGet(pathname) {
+  return new Promise((resolve, reject) => {
+    http.get(new URL(url), { path: pathname }, (res) => {
+      res.resume()
+      res.on('end', () => resolve(res.statusCode))
+    }).on('error', reject)
+  })
 }
 
 let checks = 0
@@ -146,6 +157,25 @@ async function main() {
       (await book(op).locator('.phase').textContent()) === 'continuous',
       'GDEA2017 stays continuous for both users')
     await ro.screenshot({ path: path.join(shots, '05-read-only-halt-refused.png') })
+
+    // Three failures in a row lock lock1 out (console_max_failed_logins = 3): then even its
+    // right password and code are refused.
+    const attempts = await ro.evaluate(async (code) => {
+      const statuses = []
+      for (const password of ['wrong-1', 'wrong-2', 'wrong-3', 'lock1-console-pass']) {
+        const res = await fetch('/api/login', { method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ user: 'lock1', password, code }) })
+        statuses.push(res.status)
+      }
+      return statuses
+    }, totp(process.env.CX_LOCK_SECRET))
+    check(JSON.stringify(attempts) === '[401,401,429,429]',
+      'three failures lock the user out, the right password then too: ' + attempts)
+
+    // No path leaves the web folder.
+    check(await rawGet('/../carbonxd.toml') === 404 && await rawGet('/index.html') === 200,
+      'a path with .. is not served (404), index.html is')
 
     // Logging out ends the session: the API answers 401 to the old cookie.
     await op.click('#logout')

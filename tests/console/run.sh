@@ -62,15 +62,18 @@ export CARBONX_CONFIG="$work/carbonxd.toml"
 # The firms' 2017 allocation: the simulated day's sellers hold units.
 "$build/bin/cxctl" --mode in-process -q allocation issue --year 2017 \
   --accounts "$market/accounts.csv" >/dev/null
-# Two console users; their passwords and TOTP secrets go to the browser test.
+# Three console users (lock1 for the lock-out); their passwords and TOTP secrets go to the browser test.
 users=$("$build/bin/carbonxd" --config "$work/carbonxd.toml" --console-add-user op1 \
   --role operator --password op1-console-pass)
 users+=$'\n'$("$build/bin/carbonxd" --config "$work/carbonxd.toml" --console-add-user ro1 \
   --role read_only --password ro1-console-pass)
+users+=$'\n'$("$build/bin/carbonxd" --config "$work/carbonxd.toml" --console-add-user lock1 \
+  --role operator --password lock1-console-pass)
 secret_of() { awk -v u="$1" '$1 == "console" && $3 == u { print $9 }' <<<"$users"; }
-export CX_OP_SECRET CX_RO_SECRET
+export CX_OP_SECRET CX_RO_SECRET CX_LOCK_SECRET
 CX_OP_SECRET=$(secret_of op1)
 CX_RO_SECRET=$(secret_of ro1)
+CX_LOCK_SECRET=$(secret_of lock1)
 [ -n "$CX_OP_SECRET" ] && [ -n "$CX_RO_SECRET" ] || fail "no TOTP secrets in: $users"
 
 "$build/bin/carbonxd" --config "$work/carbonxd.toml" >"$work/carbonxd.log" 2>&1 &
@@ -99,5 +102,7 @@ grep -q '"action":"market.halt".*"outcome":"ok".*"user":"op1"' "$audit" ||
   fail "no op1 halt in $audit"
 grep -q '"action":"market.halt".*"outcome":"forbidden".*"user":"ro1"' "$audit" ||
   fail "no refused ro1 halt in $audit"
+grep -q '"action":"login","detail":"locked out after too many failures".*"user":"lock1"' "$audit" ||
+  fail "no lock-out of lock1 in $audit"
 echo "audit log: $(wc -l <"$audit") lines, logins and actions of op1 and ro1 present"
 echo "console_e2e: passed (screenshots in $work/screenshots)"

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -103,15 +104,14 @@ std::optional<std::filesystem::path> static_file(const std::string& root, std::s
 class ConsoleServer::Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(ConsoleServer& console, tcp::socket socket)
-      : console_(console), stream_(std::move(socket)) {
+      : console_(console), connections_(console.connections_), stream_(std::move(socket)) {
     beast::error_code ec;
     const auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) peer_ = ep.address().to_string();
   }
-  ~Connection() {
-    std::lock_guard lock(console_.mutex_);
-    --console_.connections_;
-  }
+  // May run after the console is gone (a handler still queued when the I/O context is
+  // destroyed): it touches only the shared count.
+  ~Connection() { connections_->fetch_sub(1); }
 
   void read() {
     parser_.emplace();
@@ -207,6 +207,7 @@ class ConsoleServer::Connection : public std::enable_shared_from_this<Connection
     return console_.sessions_.find(id, unix_ms() / 1000);
   }
   ConsoleServer& console_;
+  std::shared_ptr<std::atomic<std::size_t>> connections_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -286,8 +287,6 @@ void ConsoleServer::Connection::login(const http::request<http::string_body>& re
             return self->reply_json(401, error_json("wrong user, password or one-time code"));
           }
           const Session s = self->console_.sessions_.create(user, unix_ms() / 1000);
-          const auto idle =
-              static_cast<std::int64_t>(self->console_.server_.config().console_session_idle_s);
           self->reply_json(200,
                            json{{"ok", true},
                                 {"user", s.user},
@@ -295,7 +294,7 @@ void ConsoleServer::Connection::login(const http::request<http::string_body>& re
                                 {"firm_account", s.firm_account},
                                 {"csrf", s.csrf}}
                                .dump(),
-                           session_cookie(s, idle));
+                           session_cookie(s));
         });
       });
 }
@@ -441,12 +440,8 @@ void ConsoleServer::accept_next() {
       if (!acceptor_.is_open()) return;
       return accept_next();  // (a descriptor shortage retries at the next connection)
     }
-    bool admit = false;
-    {
-      std::lock_guard lock(mutex_);
-      admit = connections_ < kMaxConnections;
-      if (admit) ++connections_;
-    }
+    const bool admit = connections_->fetch_add(1) < kMaxConnections;
+    if (!admit) connections_->fetch_sub(1);
     if (admit) std::make_shared<Connection>(*this, std::move(socket))->read();
     accept_next();
   });

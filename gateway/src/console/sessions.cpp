@@ -49,10 +49,9 @@ std::size_t SessionTable::size() const {
   return by_id_.size();
 }
 
-std::string session_cookie(const Session& s, std::int64_t idle_s) {
+std::string session_cookie(const Session& s) {
   std::string c(kSessionCookie);
-  c += "=" + s.id + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=";
-  c += std::to_string(idle_s);
+  c += "=" + s.id + "; Path=/; HttpOnly; SameSite=Strict";
   return c;
 }
 

@@ -218,7 +218,11 @@ LoginOutcome UserStore::login(std::string_view name, std::string_view password,
   std::lock_guard lock(mutex_);
   const auto it =
       std::find_if(users_.begin(), users_.end(), [&](const User& x) { return x.name == name; });
-  if (it == users_.end()) return LoginOutcome::kUnknownUser;
+  if (it == users_.end()) {
+    // As long as a known user's check, so the answer's time does not tell who exists.
+    if (!users_.empty()) (void)verify_password(users_.front().password_hash, password);
+    return LoginOutcome::kUnknownUser;
+  }
   User& u = *it;
   if (u.locked_until_s > now_s) return LoginOutcome::kLocked;
   if (!verify_password(u.password_hash, password)) {

@@ -213,8 +213,8 @@ TEST(Sessions, CookieIsHttpOnlyStrictAndSessionsEndWhenIdle) {
   EXPECT_EQ(s.id.size(), 64u);
   EXPECT_EQ(s.csrf.size(), 64u);
   EXPECT_NE(s.id, s.csrf);
-  const std::string cookie = session_cookie(s, 1800);
-  EXPECT_EQ(cookie, "cx_session=" + s.id + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=1800");
+  const std::string cookie = session_cookie(s);
+  EXPECT_EQ(cookie, "cx_session=" + s.id + "; Path=/; HttpOnly; SameSite=Strict");
   EXPECT_EQ(cookie_value("a=1; cx_session=" + s.id + "; b=2", kSessionCookie), s.id);
   EXPECT_EQ(cookie_value("cx_sessionx=1; a=2", kSessionCookie), "");
   EXPECT_EQ(cookie_value("", kSessionCookie), "");

@@ -22,6 +22,7 @@
 // Thread-safety: start()/stop() from the server's thread; complete() from the sender thread;
 // everything else on the server's one I/O thread.
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -98,7 +99,9 @@ class ConsoleServer {
   std::mutex mutex_;
   std::uint64_t next_ticket_ = 1;
   std::map<std::uint64_t, Waiting> waiting_;
-  std::size_t connections_ = 0;
+  // Connections open; shared with each connection, which may outlive the console at shutdown.
+  std::shared_ptr<std::atomic<std::size_t>> connections_ =
+      std::make_shared<std::atomic<std::size_t>>(0);
   std::vector<std::shared_ptr<Connection>> streams_;  // open event streams; I/O thread only
 };
 

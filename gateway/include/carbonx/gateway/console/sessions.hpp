@@ -44,8 +44,9 @@ class SessionTable {
   std::unordered_map<std::string, Session> by_id_;
 };
 
-// The Set-Cookie value of a new session / of its end (expired at once).
-std::string session_cookie(const Session& s, std::int64_t idle_s);
+// The Set-Cookie value of a new session (a browser-session cookie: the server ends the session
+// when it is idle, the browser forgets the cookie when it closes) / of its end (expired at once).
+std::string session_cookie(const Session& s);
 std::string ended_session_cookie();
 // The value of cookie `name` in a Cookie header ("a=1; b=2"); empty if absent.
 std::string cookie_value(std::string_view header, std::string_view name);
