@@ -35,12 +35,30 @@ class OperatorApi::Session : public std::enable_shared_from_this<Session> {
   virtual void reply(std::uint32_t status, std::string body) = 0;
 
  protected:
+  template <class Fields>
+  bool authorized(const http::request_header<Fields>& h) const {
+    const std::string auth(h[http::field::authorization]);
+    return auth.rfind("Bearer ", 0) == 0 && api_.token_.matches(auth.substr(7));
+  }
+  // A request without the token is answered before its body is read (and the connection closed:
+  // the body is not read), so only an operator can make the server hold a large body.
+  void refuse_unauthorized() {
+    keep_alive_ = false;
+    reply(401, json{{"ok", false}, {"error", "missing or wrong bearer token"}}.dump());
+  }
+  // A body over kMaxBodyBytes: refused without reading it, the connection closed after.
+  void refuse_too_large() {
+    keep_alive_ = false;
+    reply(413, json{{"ok", false},
+                    {"error", "request body over " +
+                                  std::to_string(OperatorApi::kMaxBodyBytes / (1024 * 1024)) +
+                                  " MiB, the operator API's limit: nothing was done"}}
+                   .dump());
+  }
+
   void handle(http::request<http::string_body> req) {
     keep_alive_ = req.keep_alive();
-    const std::string auth(req[http::field::authorization]);
-    if (auth.rfind("Bearer ", 0) != 0 || !api_.token_.matches(auth.substr(7))) {
-      return reply(401, json{{"ok", false}, {"error", "missing or wrong bearer token"}}.dump());
-    }
+    if (!authorized(req)) return refuse_unauthorized();
     const std::string target(req.target());
     if (req.method() != http::verb::post || target.rfind("/v1/", 0) != 0) {
       return reply(404, json{{"ok", false}, {"error", "use POST /v1/<verb>"}}.dump());
@@ -137,11 +155,28 @@ class StreamSession final : public OperatorApi::Session {
     return std::static_pointer_cast<StreamSession>(s->shared_from_this());
   }
 
+  // The header first: the token is checked before the body is read. A Content-Length over the
+  // limit fails the header (body_limit): refused without reading the body.
   void read() {
     parser_.emplace();
     parser_->body_limit(OperatorApi::kMaxBodyBytes);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared(this)](beast::error_code ec, std::size_t) {
+                              if (ec == http::error::body_limit) {
+                                if (!self->authorized(self->parser_->get())) {
+                                  return self->refuse_unauthorized();
+                                }
+                                return self->refuse_too_large();
+                              }
+                              if (ec) return;
+                              self->read_body();
+                            });
+  }
+  void read_body() {
+    if (!authorized(parser_->get())) return refuse_unauthorized();
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared(this)](beast::error_code ec, std::size_t) {
+                       if (ec == http::error::body_limit) return self->refuse_too_large();
                        if (ec) return;
                        self->handle(self->parser_->release());
                      });

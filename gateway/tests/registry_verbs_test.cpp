@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "carbonx/gateway/exchange_driver.hpp"
+#include "carbonx/gateway/operator_api.hpp"
 #include "carbonx/gateway/operator_token.hpp"
 #include "carbonx/gateway/server.hpp"
 #include "carbonx/registry/journal_applier.hpp"
@@ -99,7 +100,8 @@ class RegistryVerbsTest : public ::testing::Test {
 
   // Accounts 1001 (investor, member 1), 1002 (firm GDALU01, member 2), 1003 (firm GDALU02),
   // retirement 9017; cash for 1001; the 2017 pre-allocation of both firms.
-  void open_firms_and_allocate() {
+  void open_firms_and_allocate() { open_firms_and_allocate(facilities_); }
+  void open_firms_and_allocate(const std::string& facilities) {
     ASSERT_EQ(op("account.open", {{"id", 1001}, {"kind", "investment_institution"}, {"member", 1}}),
               200);
     ASSERT_EQ(op("account.open", {{"id", 1002}, {"kind", "control_emission_firm"}, {"member", 2}}),
@@ -118,9 +120,10 @@ class RegistryVerbsTest : public ::testing::Test {
                  {{"firm", "GDALU02"}, {"account", 1003}, {"member", 2}, {"region", "guangdong"}}),
               200);
     json r;
+    seq_before_allocation_ = applied_seq();
     ASSERT_EQ(
         op("allocation.issue",
-           {{"year", 2017}, {"table_id", "national-2017-draft"}, {"csv_text", facilities_}}, &r),
+           {{"year", 2017}, {"table_id", "national-2017-draft"}, {"csv_text", facilities}}, &r),
         200)
         << r.dump();
   }
@@ -128,7 +131,68 @@ class RegistryVerbsTest : public ::testing::Test {
   fs::path dir_;
   std::unique_ptr<Server> server_;
   std::string facilities_ = two_firm_facilities();
+  std::uint64_t seq_before_allocation_ = 0;
 };
+
+// The two firms' facility file grown to `units` units (each firm's P1 row repeated as P1..Pn).
+std::string many_unit_facilities(const std::string& two_firms, int units) {
+  std::istringstream in(two_firms);
+  std::string out, line;
+  while (std::getline(in, line)) {
+    const std::size_t p1 = line.find(",P1,");
+    if (p1 == std::string::npos) {
+      out += line + "\n";
+      continue;
+    }
+    for (int u = 1; u <= units / 2; ++u)
+      out += line.substr(0, p1) + ",P" + std::to_string(u) + line.substr(p1 + 3) + "\n";
+  }
+  return out;
+}
+
+// The raw head of a POST /v1/<verb> announcing `content_length` bytes, and the answer read
+// without sending the body (the server answers from the head).
+std::pair<int, std::string> head_only_call(std::uint16_t port, const std::string& token,
+                                           std::size_t content_length) {
+  namespace http = boost::beast::http;
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket(io);
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+  const std::string head =
+      "POST /v1/emissions.load HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+      "Authorization: Bearer " +
+      token +
+      "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(content_length) +
+      "\r\n\r\n";
+  boost::asio::write(socket, boost::asio::buffer(head));
+  boost::beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(socket, buffer, res);
+  return {static_cast<int>(res.result_int()), res.body()};
+}
+
+// Issue 14: a bulk operation is one command whatever its size: an allocation's facility file of
+// 3,000 units (over the 64 KiB the operator API once took, which reset the connection) is issued
+// by one journaled command; a body over the limit is refused whole with a reason (413), before
+// it is read, and changes nothing; without the token the head alone gets 401.
+TEST_F(RegistryVerbsTest, ABulkFileOfThousandsOfUnitsIsOneCommandAndAnOversizedBodyIsRefused) {
+  const std::string big = many_unit_facilities(facilities_, 3000);
+  ASSERT_GT(big.size(), 64u * 1024u);
+  open_firms_and_allocate(big);
+  EXPECT_EQ(applied_seq(), seq_before_allocation_ + 1);  // one command
+  json balance;
+  ASSERT_EQ(op("query.balances", {{"account", 1002}}, &balance), 200) << balance.dump();
+  EXPECT_NE(balance.dump().find("GDEA2017"), std::string::npos) << balance.dump();
+
+  const std::uint64_t before = applied_seq();
+  const auto too_large =
+      head_only_call(server_->operator_port(), kToken, OperatorApi::kMaxBodyBytes + 1);
+  EXPECT_EQ(too_large.first, 413);
+  EXPECT_NE(too_large.second.find("over 16 MiB"), std::string::npos) << too_large.second;
+  const auto no_token = head_only_call(server_->operator_port(), "wrong-token", 1024);
+  EXPECT_EQ(no_token.first, 401) << no_token.second;
+  EXPECT_EQ(applied_seq(), before);
+}
 
 TEST_F(RegistryVerbsTest, EachVerbIsAppliedOrRefusedWithItsReasonAndEveryOneTakesASeq) {
   open_firms_and_allocate();

@@ -21,7 +21,10 @@
 // whose handshake fails (plaintext HTTP, a client that refuses the certificate) or does not
 // complete it within 10 s is closed without an answer.
 //
-// Limits: max_body_bytes per request, max_connections concurrent connections.
+// Limits: kMaxBodyBytes per request body (large enough for the bulk verbs' files: an allocation's
+// facility file of tens of thousands of units; a larger body is answered 413 without being
+// read, and nothing is done), kMaxConnections concurrent connections. A request without the
+// bearer token is answered 401 from its header, before its body is read.
 // Thread-safety: runs on the server's io_context; complete() may be called from any thread.
 
 #include <boost/asio/io_context.hpp>
@@ -43,7 +46,7 @@ class AcceptPause;
 
 class OperatorApi {
  public:
-  static constexpr std::size_t kMaxBodyBytes = 64 * 1024;
+  static constexpr std::size_t kMaxBodyBytes = 16 * 1024 * 1024;
   static constexpr std::size_t kMaxConnections = 64;
 
   // `token_file`: the file holding the bearer token (read again whenever it changes).
