@@ -93,6 +93,17 @@ TEST(RegistryCommands, EachHeaderFaultHasItsError) {
   auto firm = encode_registry_command(RegisterFirm{"F", AccountId(1), MemberId(1), "r"});
   firm[8] = 200;  // the firm id's length, over kMaxFirmIdBytes
   EXPECT_EQ(decode_registry_command(firm).error(), RegistryCodecError::kTooLong);
+  // Text that is not UTF-8 (journal_apply_fuzz's finding: the registrar's state, stored as JSON,
+  // could not hold it): a lone continuation byte, an overlong '/', a surrogate, past U+10FFFF,
+  // a truncated sequence. Well-formed multi-byte text decodes.
+  for (const std::string bad :
+       {"\xBA", "\xC0\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "a\xE5\xB9"}) {
+    const auto record = encode_registry_command(RegisterFirm{bad, AccountId(1), MemberId(1), "r"});
+    EXPECT_EQ(decode_registry_command(record).error(), RegistryCodecError::kBadText);
+  }
+  const auto chinese = encode_registry_command(
+      RegisterFirm{"\xE5\xB9\xBF\xE4\xB8\x9C", AccountId(1), MemberId(1), "\xF0\x9F\x8C\x8D"});
+  EXPECT_TRUE(decode_registry_command(chinese).ok());
 }
 
 TEST(RegistryCommands, LimitsAreCheckedBeforeEncoding) {

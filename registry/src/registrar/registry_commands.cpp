@@ -69,6 +69,8 @@ std::string_view to_string(RegistryCodecError e) noexcept {
       return "enum value out of range";
     case RegistryCodecError::kTooLong:
       return "string, list or record over its limit";
+    case RegistryCodecError::kBadText:
+      return "a string that is not UTF-8";
   }
   return "unknown";
 }
@@ -87,6 +89,42 @@ RegistryCommandType type_of(const RegistryCommand& c) noexcept {
 }
 
 namespace {
+
+// Well-formed UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
+bool valid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    std::size_t n = 0;
+    std::uint32_t cp = 0;
+    if (b < 0x80) {
+      ++i;
+      continue;
+    }
+    if (b >= 0xC2 && b <= 0xDF) {
+      n = 1;
+      cp = b & 0x1Fu;
+    } else if (b >= 0xE0 && b <= 0xEF) {
+      n = 2;
+      cp = b & 0x0Fu;
+    } else if (b >= 0xF0 && b <= 0xF4) {
+      n = 3;
+      cp = b & 0x07u;
+    } else {
+      return false;
+    }
+    if (s.size() - i <= n) return false;
+    for (std::size_t k = 1; k <= n; ++k) {
+      const auto c = static_cast<unsigned char>(s[i + k]);
+      if ((c & 0xC0u) != 0x80u) return false;
+      cp = (cp << 6) | (c & 0x3Fu);
+    }
+    const bool overlong = (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000);
+    if (overlong || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) return false;
+    i += n + 1;
+  }
+  return true;
+}
 
 constexpr std::size_t kTypeCount = std::variant_size_v<RegistryCommand>;
 
@@ -133,7 +171,9 @@ class Reader {
     if (in_.size() - pos_ < n) return fail(RegistryCodecError::kBadLength);
     s.assign(reinterpret_cast<const char*>(in_.data() + pos_), n);
     pos_ += n;
-    return true;
+    // Text reaches the registrar's state, which is stored as JSON: bytes that are not UTF-8
+    // would fail there (found by journal_apply_fuzz), so they are a malformed record here.
+    return valid_utf8(s) || fail(RegistryCodecError::kBadText);
   }
   bool count(std::uint32_t& n, std::size_t limit) {
     if (!num(n)) return false;

@@ -217,6 +217,7 @@ enum class RegistryCodecError : std::uint8_t {
   kTrailingBytes,          // bytes left after the last field
   kBadEnum,                // an account kind/status out of range
   kTooLong,                // a string or list over its limit, or the record over its limit
+  kBadText,                // a string that is not UTF-8 (no command written by carbonx has one)
 };
 std::string_view to_string(RegistryCodecError e) noexcept;
 
