@@ -246,6 +246,15 @@ bool ExchangeDriver::recover(std::string* error) {
       *error = "core state in the store: " + std::string(to_string(state.error()));
       return false;
     }
+    // The blob is committed with the batch that produced it: a state stamped past the journal's
+    // last record came from somewhere else (an edited or swapped store), and the next command
+    // would stop the core on its sequence assertion. Refuse it here, naming both seqs.
+    if (state.value().core.last_seq.value() > seq_.value()) {
+      *error = "core state in the store is at seq " +
+               std::to_string(state.value().core.last_seq.value()) +
+               ", ahead of the journal's last applied seq " + std::to_string(seq_.value());
+      return false;
+    }
     const auto restored = core_->restore_state(state.value().core);
     if (!restored.ok()) {
       *error = "core state refused: " + std::string(to_string(restored.error()));

@@ -21,6 +21,7 @@
 
 #include <gtest/gtest.h>
 
+#include "carbonx/engine/core_records.hpp"
 #include "carbonx/engine/ledger.hpp"
 #include "carbonx/gateway/operator_token.hpp"
 #include "carbonx/registry/journal.hpp"
@@ -485,6 +486,45 @@ TEST_F(ExchangeStart, AJournalEditedAtItsEndRefusesToServe) {
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("refusing to serve: journal record " + std::to_string(last) +
                           ": hash does not match the record (tampered)"),
+            std::string::npos)
+      << r.output;
+}
+
+// The core state blob is committed with the batch that produced it, so its seq is never past the
+// journal's last record. A blob stamped ahead of it (an edited or swapped store) is refused at
+// start naming both seqs; the core used to take it and stop on its sequence assertion at the
+// next command.
+TEST_F(ExchangeStart, ACoreStateAheadOfTheJournalRefusesToServe) {
+  make_exchange_with_a_deposit();
+  std::uint64_t applied = 0;
+  edit_store([&](MDB_txn* txn) {
+    MDB_dbi journal = 0;
+    ASSERT_EQ(mdb_dbi_open(txn, "journal", 0, &journal), 0);
+    MDB_cursor* c = nullptr;
+    ASSERT_EQ(mdb_cursor_open(txn, journal, &c), 0);
+    MDB_val k, v;
+    ASSERT_EQ(mdb_cursor_get(c, &k, &v, MDB_LAST), 0);
+    applied = registry::get_be64(static_cast<const std::uint8_t*>(k.mv_data));
+    mdb_cursor_close(c);
+    MDB_dbi meta = 0;
+    ASSERT_EQ(mdb_dbi_open(txn, "meta", 0, &meta), 0);
+    const std::string key = "core_state";
+    MDB_val mk{key.size(), const_cast<char*>(key.data())};
+    ASSERT_EQ(mdb_get(txn, meta, &mk, &v), 0);
+    auto state = decode_exchange_state(
+        std::span<const std::uint8_t>(static_cast<const std::uint8_t*>(v.mv_data), v.mv_size));
+    ASSERT_TRUE(state.ok());
+    state.value().core.last_seq = Seq(applied + 5);
+    std::vector<std::uint8_t> bytes =
+        encode_exchange_state(state.value().core, state.value().offbook);
+    MDB_val d{bytes.size(), bytes.data()};
+    ASSERT_EQ(mdb_put(txn, meta, &mk, &d, 0), 0);
+  });
+  const ProcessResult r = carbonxd({});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_EQ(r.signal, 0) << r.output;
+  EXPECT_NE(r.output.find("core state in the store is at seq " + std::to_string(applied + 5) +
+                          ", ahead of the journal's last applied seq " + std::to_string(applied)),
             std::string::npos)
       << r.output;
 }
