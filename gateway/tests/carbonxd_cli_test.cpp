@@ -15,26 +15,15 @@
 #include <gtest/gtest.h>
 
 #include "carbonx/gateway/config.hpp"
+#include "test_process.hpp"
 
 namespace carbonx::gateway {
 namespace {
 
-struct ProcessRun {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr
-};
+using ProcessRun = gateway::testing::CommandRun;
 
 ProcessRun carbonxd(const std::string& args) {
-  ProcessRun r;
-  const std::string cmd = std::string(CARBONXD_PATH) + " " + args + " 2>&1 </dev/null";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;)
-    r.output.append(buf, n);
-  const int status = ::pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return gateway::testing::run_shell(std::string(CARBONXD_PATH) + " " + args);
 }
 
 TEST(CarbonxdCommandLine, HelpExitsZeroAndNamesEveryOption) {

@@ -21,6 +21,7 @@
 #include "carbonx/gateway/server.hpp"
 #include "carbonxd_child.hpp"
 #include "test_client.hpp"
+#include "test_process.hpp"
 
 namespace carbonx::gateway {
 namespace {
@@ -98,13 +99,7 @@ bool eventually(F f, int timeout_ms = 20000) {
 
 class ConnectionLimits : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("cx_limits_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
+  void SetUp() override { dir_ = testing::fresh_test_dir("cx_limits"); }
   void TearDown() override {
     if (server_) server_->stop();
     server_.reset();
@@ -282,11 +277,7 @@ std::size_t open_descriptors(pid_t pid) {
 class DescriptorExhaustion : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("cx_emfile_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = testing::fresh_test_dir("cx_emfile");
     fix_port_ = testing::free_port();
     op_port_ = testing::free_port();
     std::ofstream cfg(dir_ / "carbonxd.toml");

@@ -44,6 +44,7 @@
 #include "carbonx/gateway/operator_token.hpp"
 #include "carbonxd_child.hpp"
 #include "test_client.hpp"
+#include "test_process.hpp"
 
 namespace carbonx::gateway::crash_testing {
 
@@ -205,16 +206,7 @@ class CrashReplaceTest : public ::testing::Test {
   // `cxctl journal verify` against the running server: true when the replay's core hash equals
   // the server's (the chain, ledger and registrar checks make cxctl fail otherwise).
   bool journal_verify_equal(std::string* output) {
-    const std::string cmd = "CARBONX_CONFIG='" + config().string() + "' '" + testing::cxctl_path() +
-                            "' --mode server journal verify 2>&1";
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (p == nullptr) return false;
-    std::array<char, 512> buf{};
-    while (std::fgets(buf.data(), static_cast<int>(buf.size()), p) != nullptr)
-      *output += buf.data();
-    const int rc = ::pclose(p);
-    return rc == 0 && output->find("\ncore: replay ") != std::string::npos &&
-           output->find(": equal\n") != std::string::npos;
+    return testing::journal_verify_equal(testing::cxctl_path(), config(), output);
   }
 
   void fund_and_open();

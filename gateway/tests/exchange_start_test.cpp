@@ -29,6 +29,7 @@
 #include "carbonx/registry/store.hpp"
 #include "carbonxd_child.hpp"
 #include "test_client.hpp"
+#include "test_process.hpp"
 
 namespace carbonx::gateway {
 namespace {
@@ -85,11 +86,7 @@ ProcessResult run(const std::string& program, const std::vector<std::string>& ar
 class ExchangeStart : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("cx_start_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = testing::fresh_test_dir("cx_start");
     fix_port_ = free_port();
     op_port_ = free_port();
     write_config(data());

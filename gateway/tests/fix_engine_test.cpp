@@ -8,6 +8,7 @@
 
 #include "carbonx/gateway/fix_engine.hpp"
 #include "carbonx/gateway/fix_wire.hpp"
+#include "test_process.hpp"
 
 namespace carbonx::gateway {
 namespace {
@@ -43,13 +44,7 @@ struct Recorder : FixEngineHandler {
 
 class FixEngineTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("cx_fixengine_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
+  void SetUp() override { dir_ = testing::fresh_test_dir("cx_fixengine"); }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   std::unique_ptr<FixEngine> make(Recorder* rec, bool memory_store = false) {

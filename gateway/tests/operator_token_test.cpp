@@ -16,6 +16,7 @@
 #include "carbonx/gateway/operator_token.hpp"
 #include "carbonxd_child.hpp"
 #include "test_client.hpp"
+#include "test_process.hpp"
 
 namespace carbonx::gateway {
 namespace {
@@ -23,22 +24,8 @@ namespace {
 namespace fs = std::filesystem;
 using testing::operator_call;
 
-struct ProcessResult {
-  int exit_code = -1;
-  std::string output;
-};
-
-ProcessResult run_command(const std::string& command) {
-  ProcessResult r;
-  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
-  if (p == nullptr) return r;
-  std::array<char, 512> buf{};
-  while (std::fgets(buf.data(), static_cast<int>(buf.size()), p) != nullptr)
-    r.output += buf.data();
-  const int status = ::pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using ProcessResult = testing::CommandRun;
+using testing::run_shell;
 
 std::string read_text(const fs::path& p) {
   std::ifstream in(p);
@@ -50,11 +37,7 @@ std::string read_text(const fs::path& p) {
 class OperatorToken : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("cx_token_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = testing::fresh_test_dir("cx_token");
     op_port_ = testing::free_port();
     std::ofstream cfg(config());
     cfg << "[server]\npassword_hash = \"minimum\"\ndata_dir = \"" << data().string()
@@ -103,7 +86,7 @@ TEST_F(OperatorToken, MadeWithTheExchangeReadByCxctlNoDefault) {
   EXPECT_EQ(status_with(token.value().substr(0, 63)), 401);
   EXPECT_NE(token.value(), made);
   EXPECT_EQ(status_with(made), 401);
-  const ProcessResult r = run_command(cxctl("--mode server status"));
+  const ProcessResult r = run_shell(cxctl("--mode server status"));
   EXPECT_EQ(r.exit_code, 0) << r.output;
   // Another data directory gets another token.
   EXPECT_TRUE(load_or_create_operator_token((dir_ / "other").string()).ok());
@@ -123,7 +106,7 @@ TEST_F(OperatorToken, RotationTakesEffectAtOnce) {
   ASSERT_TRUE(testing::wait_for_port(op_port_));
   const std::string before = read_operator_token_file(token_file().string()).value();
   ASSERT_EQ(status_with(before), 200);
-  ProcessResult r = run_command(cxctl("token rotate"));
+  ProcessResult r = run_shell(cxctl("token rotate"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find(token_file().string()), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find(before), std::string::npos);  // never printed
@@ -132,10 +115,10 @@ TEST_F(OperatorToken, RotationTakesEffectAtOnce) {
   EXPECT_EQ(r.output.find(after), std::string::npos);
   EXPECT_EQ(status_with(before), 401);
   EXPECT_EQ(status_with(after), 200);
-  r = run_command(cxctl("--mode server status"));
+  r = run_shell(cxctl("--mode server status"));
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(child.kill(SIGTERM), 0);
-  r = run_command(cxctl("token rotate"));  // no server: the next start uses the new one
+  r = run_shell(cxctl("token rotate"));  // no server: the next start uses the new one
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const std::string third = read_operator_token_file(token_file().string()).value();
   testing::CarbonxdChild again(config(), dir_ / "carbonxd.log");
@@ -150,16 +133,16 @@ TEST_F(OperatorToken, UnsafeOrMalformedTokenFilesAreRefused) {
   ASSERT_TRUE(write_operator_token(data().string(), "a-token-of-twenty-chars").ok());
   ASSERT_EQ(::chmod(token_file().c_str(), 0644), 0);
   ProcessResult r =
-      run_command(std::string("'") + CARBONXD_PATH + "' --config '" + config().string() + "'");
+      run_shell(std::string("'") + CARBONXD_PATH + "' --config '" + config().string() + "'");
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find(token_file().string()), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("0644"), std::string::npos) << r.output;
-  r = run_command(cxctl("--mode in-process status"));  // the same data directory, the same refusal
+  r = run_shell(cxctl("--mode in-process status"));  // the same data directory, the same refusal
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find(token_file().string()), std::string::npos) << r.output;
   ASSERT_EQ(::chmod(token_file().c_str(), 0600), 0);
   std::ofstream(token_file(), std::ios::trunc) << "short\n";
-  r = run_command(std::string("'") + CARBONXD_PATH + "' --config '" + config().string() + "'");
+  r = run_shell(std::string("'") + CARBONXD_PATH + "' --config '" + config().string() + "'");
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("must hold one token"), std::string::npos) << r.output;
   // A good file again: the server starts; cxctl with another token file is refused (401).
@@ -168,8 +151,8 @@ TEST_F(OperatorToken, UnsafeOrMalformedTokenFilesAreRefused) {
   ASSERT_TRUE(testing::wait_for_port(op_port_));
   EXPECT_EQ(status_with("the-right-token-0123"), 200);
   ASSERT_TRUE(write_operator_token((dir_ / "elsewhere").string(), "a-wrong-token-0123456").ok());
-  r = run_command(cxctl("--mode server --token-file '" +
-                        (dir_ / "elsewhere" / "operator.token").string() + "' status"));
+  r = run_shell(cxctl("--mode server --token-file '" +
+                      (dir_ / "elsewhere" / "operator.token").string() + "' status"));
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.output.find("bearer token"), std::string::npos) << r.output;
 }

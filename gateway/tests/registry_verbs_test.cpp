@@ -16,6 +16,7 @@
 #include "carbonx/registry/journal_applier.hpp"
 #include "carbonx/verbs/verbs.hpp"
 #include "test_client.hpp"
+#include "test_process.hpp"
 
 namespace carbonx::gateway {
 namespace {
@@ -50,11 +51,7 @@ std::string two_firm_facilities() {
 class RegistryVerbsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("cx_regverbs_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = testing::fresh_test_dir("cx_regverbs");
     std::string error;
     ASSERT_TRUE(init_exchange(config(), &error)) << error;
     ASSERT_TRUE(write_operator_token(config().data_dir, kToken).ok());
@@ -501,13 +498,9 @@ TEST_F(RegistryVerbsTest, EveryVerbOfTheTableRefusesAMalformedBodyAndChangesNoth
 // with, row for row the server's (name, journaled, query, approval, where applied), and the
 // running server routes every verb cxctl lists.
 TEST_F(RegistryVerbsTest, CxctlListsExactlyTheVerbsTheServerRoutes) {
-  FILE* p = ::popen(CXCTL_PATH " --format json verb list", "r");
-  ASSERT_NE(p, nullptr);
-  std::string text;
-  char buf[4096];
-  while (const std::size_t n = std::fread(buf, 1, sizeof buf, p))
-    text.append(buf, n);
-  ASSERT_EQ(::pclose(p), 0) << text;
+  const testing::CommandRun run = testing::run_shell(CXCTL_PATH " --format json verb list");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const std::string& text = run.output;
   const json listed = json::parse(text);
   const auto rows = verbs::table();
   ASSERT_EQ(listed.size(), rows.size()) << text;

@@ -20,6 +20,7 @@
 #include "carbonx/gateway/operator_token.hpp"
 #include "carbonxd_child.hpp"
 #include "test_client.hpp"
+#include "test_process.hpp"
 
 namespace carbonx::gateway {
 namespace {
@@ -79,16 +80,7 @@ class RestartPriorityTest : public ::testing::Test {
   // `cxctl journal verify` against the running server; true when the replay's core hash equals
   // the server's (the other checks, chain and ledger, make cxctl fail otherwise).
   bool journal_verify_equal(std::string* output) {
-    const std::string cmd = "CARBONX_CONFIG='" + config_path().string() + "' '" + CXCTL_PATH +
-                            "' --mode server journal verify 2>&1";
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (p == nullptr) return false;
-    std::array<char, 512> buf{};
-    while (std::fgets(buf.data(), static_cast<int>(buf.size()), p) != nullptr)
-      *output += buf.data();
-    const int rc = ::pclose(p);
-    return rc == 0 && output->find("\ncore: replay ") != std::string::npos &&
-           output->find(": equal\n") != std::string::npos;
+    return testing::journal_verify_equal(CXCTL_PATH, config_path(), output);
   }
 
   // Sends a limit order and returns its OrderID (tag 37) from the acknowledgement.

@@ -12,6 +12,7 @@
 #include "carbonx/gateway/operator_token.hpp"
 #include "carbonx/gateway/server.hpp"
 #include "test_client.hpp"
+#include "test_process.hpp"
 
 namespace carbonx::gateway {
 namespace {
@@ -25,11 +26,7 @@ constexpr const char* kToken = "test-token-12345";
 class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("cx_server_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = testing::fresh_test_dir("cx_server");
     std::string error;
     if (!fs::exists(dir_ / "data")) {
       ASSERT_TRUE(init_exchange(config(), &error)) << error;

@@ -29,6 +29,7 @@
 #include "carbonxd_child.hpp"
 #include "exchange_path.hpp"
 #include "test_client.hpp"
+#include "test_process.hpp"
 
 namespace carbonx::gateway {
 namespace {
@@ -192,24 +193,12 @@ class StorageFull : public ::testing::Test {
     EXPECT_NE(v.output.find("chain intact"), std::string::npos) << v.output;
     EXPECT_NE(v.output.find(": equal"), std::string::npos) << v.output;
   }
-  struct ProcessRunResult {
-    int exit_code = -1;
-    std::string output;
-  };
+  using ProcessRunResult = testing::CommandRun;
   ProcessRunResult run_cxctl(const std::vector<std::string>& args) {
     std::string cmd = std::string(CXCTL_PATH) + " --config " + config().string() + " --mode server";
     for (const std::string& a : args)
       cmd += " " + a;
-    cmd += " 2>&1 </dev/null";
-    ProcessRunResult r;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (p == nullptr) return r;
-    char buf[4096];
-    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;)
-      r.output.append(buf, n);
-    const int st = ::pclose(p);
-    r.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
+    return testing::run_shell(cmd);
   }
 
   fs::path dir_;

@@ -21,6 +21,7 @@
 #include "carbonx/gateway/server.hpp"
 #include "carbonx/gateway/tls.hpp"
 #include "test_client.hpp"
+#include "test_process.hpp"
 #include "tls_cert.hpp"
 
 namespace carbonx::gateway {
@@ -64,30 +65,12 @@ std::pair<int, std::string> tls_operator_call(std::uint16_t port, ssl::context& 
   return {static_cast<int>(res.result_int()), res.body()};
 }
 
-struct ShellRun {
-  int exit_code = -1;
-  std::string output;
-};
-ShellRun run_shell(const std::string& command) {
-  ShellRun r;
-  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  while (const std::size_t n = std::fread(buf, 1, sizeof buf, p))
-    r.output.append(buf, n);
-  const int status = ::pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using testing::run_shell;
 
 class TlsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("cx_tls_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = testing::fresh_test_dir("cx_tls");
     ASSERT_TRUE(testing::make_self_signed_certificate(cert().string(), key().string()));
     std::string error;
     ASSERT_TRUE(init_exchange(config(), &error)) << error;
@@ -264,7 +247,7 @@ TEST_F(TlsTest, TheServerEndsTlsSessionsWithCloseNotify) {
 TEST_F(TlsTest, CxctlStatusOverTlsVerifiesTheCertificate) {
   const fs::path cfg = write_cxctl_config();
   const std::string cxctl = std::string(CXCTL_PATH) + " --config " + cfg.string();
-  ShellRun r = run_shell(cxctl + " --mode server status");
+  testing::CommandRun r = run_shell(cxctl + " --mode server status");
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("ledger_invariants_ok"), std::string::npos) << r.output;
 
