@@ -141,6 +141,7 @@ std::unique_ptr<Server> Server::create(const ServerConfig& config, std::string* 
 void Server::seed_console(const ExchangeConfig& exchange) {
   console_ = std::make_unique<console::ConsoleServer>(io_, *this);
   auto& driver = static_cast<ExchangeDriver&>(*driver_);
+  console::AlertFeed& alerts = console_->watch(exchange);
   for (const InstrumentConfig& ins : exchange.instruments) {
     const FixReply snap = driver.book_levels(ins.id);
     std::vector<std::pair<std::int64_t, std::int64_t>> bids;
@@ -149,6 +150,7 @@ void Server::seed_console(const ExchangeConfig& exchange) {
       (e.entry_type == '0' ? bids : asks).emplace_back(e.price_fen, e.quantity_t);
     }
     console_->feed().seed(ins.id.value(), ins.code, driver.core().phase(ins.id), bids, asks);
+    alerts.seed_band(ins.id, driver.core().band(ins.id));
   }
 }
 
@@ -410,7 +412,9 @@ void Server::on_request(SessionIndex session, const FixRequest& request) {
 }
 
 void Server::committed(const out::Batch& batch) {
-  if (console_) console_->feed().on_events(batch.events);
+  if (!console_) return;
+  console_->feed().on_events(batch.events);
+  console_->alerts()->on_events(batch.events);
 }
 
 void Server::deliver(std::vector<Delivery>& batch) {

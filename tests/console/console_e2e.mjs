@@ -1,12 +1,14 @@
 // The operator console in a real browser (run.sh sets the environment): Debian's chromium,
 // headless, driven by playwright-core. Logs in with a TOTP code computed here (RFC 6238), watches
 // GDEA2017's book change when FIX orders arrive (cxctl simulate day: members' FIX sessions),
-// halts and resumes it as the operator (the phase pushed back by the server), and checks that a
+// sees the surveillance alert of a FIX order at the band's edge appear, halts and resumes the
+// book as the operator (the phase pushed back by the server), and checks that a
 // read-only user's halt is refused with 403 and shown, that a POST without the CSRF token is
 // refused, and that a wrong code is refused. Screenshots in CX_SCREENSHOTS.
 import { execSync } from 'node:child_process'
 import { createHmac } from 'node:crypto'
 import http from 'node:http'
+import net from 'node:net'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 
@@ -50,6 +52,47 @@ function rawGet(pathname) {
       res.resume()
       res.on('end', () => resolve(res.statusCode))
     }).on('error', reject)
+  })
+}
+
+// One member's FIX 4.4 session over a raw socket: Logon, one limit order, its first
+// ExecutionReport (a Map of tag -> value), Logout. Rejects the promise on a session-level refusal.
+function fixOrder({ port, comp, user, password, fields, clid }) {
+  const frame = (type, seq, body) => {
+    const now = new Date().toISOString().replace(/-/g, '').replace('T', '-').replace('Z', '')
+    const text = `35=${type}\x0149=${comp}\x0156=CARBONX\x0134=${seq}\x0152=${now}\x01` +
+      body.map(([t, v]) => `${t}=${v}\x01`).join('')
+    const head = `8=FIX.4.4\x019=${Buffer.byteLength(text)}\x01`
+    let sum = 0
+    for (const b of Buffer.from(head + text)) sum = (sum + b) % 256
+    return head + text + `10=${String(sum).padStart(3, '0')}\x01`
+  }
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1')
+    let buffer = ''
+    const timer = setTimeout(() => { socket.destroy(); reject(new Error('no FIX answer')) }, 20000)
+    const done = (fn, value) => { clearTimeout(timer); socket.end(); fn(value) }
+    socket.on('error', (e) => done(reject, e))
+    socket.on('connect', () => socket.write(frame('A', 1,
+      [[98, 0], [108, 30], [141, 'Y'], [553, user], [554, password]])))
+    socket.on('data', (data) => {
+      buffer += data.toString('latin1')
+      let end
+      while ((end = buffer.search(/\x0110=\d{3}\x01/)) >= 0) {
+        const message = buffer.slice(0, end + 8)
+        buffer = buffer.slice(end + 8)
+        const f = new Map(message.split('\x01').filter(Boolean).map((kv) => {
+          const i = kv.indexOf('=')
+          return [Number(kv.slice(0, i)), kv.slice(i + 1)]
+        }))
+        const type = f.get(35)
+        if (type === 'A') socket.write(frame('D', 2, [[11, clid], ...fields]))
+        else if (type === '8' && f.get(11) === clid) done(resolve, f)
+        else if (type === '5' || type === '3' || type === 'j') {
+          done(reject, new Error(`FIX ${type}: ${f.get(58)}`))
+        }
+      }
+    })
   })
 }
 
@@ -121,6 +164,22 @@ async function main() {
       (await op.textContent('#feed-state')) === 'live',
       'the updates came over the one event stream opened at login (no reconnect)')
     await op.screenshot({ path: path.join(shots, '03-book-after-fix-orders.png') })
+
+    // A member buys at the band's upper edge (GDEA2017: 14.20 + 10% = 15.62): the surveillance
+    // alert arrives over the same stream, with the order behind it.
+    const report = await fixOrder({ port: Number(process.env.CX_FIX_PORT), comp: 'GDALU01',
+      user: 'gdalu01', password: 'gdalu01-pass', clid: 'E2E-EDGE-1',
+      fields: [[1, '100001'], [55, 'GDEA2017'], [54, '1'], [60, '20180515-01:40:00'],
+        [38, '1'], [40, '2'], [44, '15.62']] })
+    check(report.get(39) !== '8', 'the buy at 15.62 was accepted (39=' + report.get(39) + ' ' +
+      (report.get(58) || '') + ')')
+    const alert = op.locator('#alerts-rows tr.alert-order_at_band_edge')
+    await alert.first().waitFor(WAIT)
+    const alertText = await alert.first().textContent()
+    check(alertText.includes('15.62') && alertText.includes("upper edge") &&
+      alertText.includes('#' + report.get(37)),
+      'the order at the band edge is a surveillance alert naming order ' + report.get(37))
+    await op.screenshot({ path: path.join(shots, '03b-surveillance-alert.png') })
 
     // A POST without the CSRF token is refused, whatever the cookie.
     const noCsrf = await op.evaluate(async () => (await fetch('/api/verb/market.halt', {

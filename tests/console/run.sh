@@ -87,6 +87,7 @@ grep -q "console on http://127.0.0.1:$console_port/" "$work/carbonxd.log" ||
   { cat "$work/carbonxd.log" >&2; fail "carbonxd did not start its console"; }
 
 export CX_CONSOLE_URL="http://127.0.0.1:$console_port/"
+export CX_FIX_PORT=$fix_port
 simulate="$build/bin/cxctl --mode server -q simulate day --symbol GDEA2017 --trades 4"
 export CX_SIMULATE="$simulate --accounts $market/accounts.csv"
 export CX_SCREENSHOTS="$work/screenshots"

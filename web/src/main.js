@@ -4,6 +4,7 @@
 import uPlot from 'uplot'
 import 'uplot/dist/uPlot.min.css'
 import './style.css'
+import { startAlerts } from './alerts.js'
 
 const $ = (id) => document.getElementById(id)
 let csrf = ''
@@ -55,6 +56,7 @@ function connect() {
   })
   events.addEventListener('error', () => { $('feed-state').textContent = 'reconnecting' })
   events.addEventListener('book', (e) => render(JSON.parse(e.data)))
+  startAlerts(events)
 }
 
 function status(text, refused) {

@@ -150,12 +150,12 @@ class ConsoleServer::Connection : public std::enable_shared_from_this<Connection
           std::move(set_cookie));
   }
 
-  // Server-sent events: one "book" event per view; a stream that falls kMaxQueuedEvents
-  // behind is closed (the page reconnects and starts from a full picture).
-  void push(const std::string& view) {
+  // Server-sent events: "book" per view, "alert" per alert; a stream that falls
+  // kMaxQueuedEvents behind is closed (the page reconnects and starts from a full picture).
+  void push(std::string_view event, const std::string& data) {
     if (closed_) return;
     if (queue_.size() >= kMaxQueuedEvents) return close();
-    queue_.push_back("event: book\ndata: " + view + "\n\n");
+    queue_.push_back("event: " + std::string(event) + "\ndata: " + data + "\n\n");
     if (!writing_) write_next();
   }
   const std::string& session_id() const { return session_id_; }
@@ -248,6 +248,9 @@ void ConsoleServer::Connection::handle(http::request<http::string_body> req) {
                                .dump());
   }
   if (req.method() == http::verb::get && target == "/api/events") return events(*s);
+  if (req.method() == http::verb::get && target == "/api/alerts") {
+    return reply_json(200, console_.alerts_ ? console_.alerts_->recent() : "[]");
+  }
   if (post && target == "/api/logout") {
     console_.sessions_.end(s->id);
     for (auto& c : console_.streams_) {
@@ -371,7 +374,7 @@ ConsoleServer::ConsoleServer(asio::io_context& io, Server& server)
       server_(server),
       web_dir_(web_dir(server.config().console_web_dir)),
       sessions_(server.config().console_session_idle_s, kMaxSessions),
-      feed_([this](const std::string& view) { publish(view); }),
+      feed_([this](const std::string& view) { publish("book", view); }),
       acceptor_(io) {}
 
 ConsoleServer::~ConsoleServer() {
@@ -447,11 +450,17 @@ void ConsoleServer::accept_next() {
   });
 }
 
-void ConsoleServer::publish(const std::string& view) {
-  asio::post(io_, [this, view] {
+AlertFeed& ConsoleServer::watch(const ExchangeConfig& exchange) {
+  alerts_ = std::make_unique<AlertFeed>(
+      exchange, [this](const std::string& alert) { publish("alert", alert); });
+  return *alerts_;
+}
+
+void ConsoleServer::publish(std::string_view event, const std::string& data) {
+  asio::post(io_, [this, event = std::string(event), data] {
     std::erase_if(streams_, [](const std::shared_ptr<Connection>& c) { return c->closed(); });
     for (auto& c : streams_)
-      c->push(view);
+      c->push(event, data);
   });
 }
 

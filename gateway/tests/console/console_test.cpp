@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "carbonx/gateway/console/alert_feed.hpp"
 #include "carbonx/gateway/console/audit.hpp"
 #include "carbonx/gateway/console/auth.hpp"
 #include "carbonx/gateway/console/book_feed.hpp"
@@ -340,6 +341,52 @@ TEST(BookFeedTest, FollowsDeltasTradesAndPhaseFromTheSeed) {
   const json c = json::parse(feed.views()[1]);
   ASSERT_EQ(c["trades"].size(), BookFeed::kTrades);  // the last twenty
   EXPECT_EQ(c["trades"][0]["price_fen"], 924);
+}
+
+// The console's alerts: each new alert published as JSON with the orders behind it, the recent
+// ones kept newest first, at most AlertFeed::kKept of them.
+TEST(AlertFeedTest, PublishesEachAlertAndKeepsTheRecentOnesNewestFirst) {
+  ExchangeConfig config;
+  InstrumentConfig ic;
+  ic.id = InstrumentId{1};
+  ic.code = "GDEA2017";
+  ic.reference_price_fen = PriceFen{2000};  // band 10%: 18.00 .. 22.00
+  config.instruments.push_back(ic);
+  std::vector<json> published;
+  AlertFeed feed(config, [&](const std::string& a) { published.push_back(json::parse(a)); });
+  EXPECT_EQ(feed.recent(), "[]");
+  AckEvent edge;
+  edge.order_id = OrderId{11};
+  edge.account = AccountId{1001};
+  edge.member = MemberId{1};
+  edge.instrument = InstrumentId{1};
+  edge.side = Side::kSell;
+  edge.price_fen = PriceFen{1800};
+  edge.quantity_t = QuantityT{40};
+  AckEvent inside = edge;
+  inside.order_id = OrderId{12};
+  inside.price_fen = PriceFen{1900};
+  feed.on_events(std::vector<Event>{event(5, edge), event(6, inside)});
+  ASSERT_EQ(published.size(), 1u);
+  const json& a = published[0];
+  EXPECT_EQ(a["kind"], "order_at_band_edge");
+  EXPECT_EQ(a["seq"], 5);
+  EXPECT_EQ(a["price_fen"], 1800);
+  EXPECT_EQ(a["quantity_t"], 40);
+  EXPECT_EQ(a["orders"], json::parse(R"([{"order_id":11,"account":1001,"member":1,)"
+                                     R"("side":"sell"}])"));
+  EXPECT_NE(a["detail"].get<std::string>().find("18.00"), std::string::npos) << a;
+  std::vector<Event> many;
+  for (std::uint64_t i = 0; i < AlertFeed::kKept + 5; ++i) {
+    edge.order_id = OrderId{100 + i};
+    many.push_back(event(10 + i, edge));
+  }
+  feed.on_events(many);
+  EXPECT_EQ(published.size(), AlertFeed::kKept + 6);
+  const json kept = json::parse(feed.recent());
+  ASSERT_EQ(kept.size(), AlertFeed::kKept);
+  EXPECT_EQ(kept[0]["seq"], 10 + AlertFeed::kKept + 4) << "newest first";
+  EXPECT_EQ(kept[AlertFeed::kKept - 1]["seq"], 15) << "the oldest six dropped";
 }
 
 }  // namespace

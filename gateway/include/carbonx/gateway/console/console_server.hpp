@@ -7,7 +7,9 @@
 //   POST /api/logout                                  ends the session (and its event streams)
 //   GET  /api/me                                      the session's user and CSRF token, or 401
 //   GET  /api/events                                  server-sent events: "book" per instrument
-//                                                     (BookFeed views), first all, then changes
+//                                                     (BookFeed views), first all, then changes;
+//                                                     "alert" per new surveillance alert
+//   GET  /api/alerts                                  the recent alerts, newest first (AlertFeed)
 //   POST /api/verb/<verb>  JSON body                  one verb of the verb table, as POST
 //   /v1/<verb>
 //                                                     of the operator API: parsed once, the typed
@@ -33,6 +35,7 @@
 #include <string>
 #include <vector>
 
+#include "carbonx/gateway/console/alert_feed.hpp"
 #include "carbonx/gateway/console/audit.hpp"
 #include "carbonx/gateway/console/book_feed.hpp"
 #include "carbonx/gateway/console/sessions.hpp"
@@ -71,6 +74,10 @@ class ConsoleServer {
   void stop();
   std::uint16_t port() const { return port_; }
   BookFeed& feed() { return feed_; }
+  // The surveillance alerts of `exchange`'s instruments (made by the server's seed, before the
+  // sequencer starts; null until then).
+  AlertFeed& watch(const ExchangeConfig& exchange);
+  AlertFeed* alerts() { return alerts_.get(); }
   // The reply to a console verb that went through the sequencer (sender thread).
   void complete(std::uint64_t ticket, std::uint32_t http_status, std::string json);
 
@@ -84,7 +91,8 @@ class ConsoleServer {
     std::string verb;
   };
   void accept_next();
-  void publish(const std::string& view);  // sender thread -> every stream, on the I/O thread
+  // Sender thread -> every stream, on the I/O thread: a server-sent event of this name.
+  void publish(std::string_view event, const std::string& data);
 
   boost::asio::io_context& io_;
   Server& server_;
@@ -93,6 +101,7 @@ class ConsoleServer {
   std::unique_ptr<AuditLog> audit_;
   SessionTable sessions_;
   BookFeed feed_;
+  std::unique_ptr<AlertFeed> alerts_;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::unique_ptr<boost::asio::thread_pool> login_pool_;
   std::uint16_t port_ = 0;
