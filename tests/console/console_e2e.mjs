@@ -181,6 +181,22 @@ async function main() {
       'the order at the band edge is a surveillance alert naming order ' + report.get(37))
     await op.screenshot({ path: path.join(shots, '03b-surveillance-alert.png') })
 
+    // The compliance dashboard: year 2017 by default (the trading date is 2018-05-15), the
+    // countdown on the exchange's clock, a row per firm from the recorded emissions.
+    await op.waitForSelector('#compliance-rows tr[data-firm="GDALU01"]', WAIT)
+    check((await op.inputValue('#compliance-year')) === '2017' &&
+      (await op.getAttribute('#compliance-countdown', 'data-days')) === '36' &&
+      (await op.textContent('#compliance-countdown')).includes('36 days to the 2017 deadline ' +
+        '(2018-06-20'), 'the dashboard counts 36 days to the 2017 deadline: ' +
+      (await op.textContent('#compliance-countdown')))
+    const firm = await op.locator('#compliance-rows tr[data-firm="GDALU01"] td').allTextContents()
+    check(firm[1] === '2129555' && firm[2] === '0' && firm[4] === '2129555' && firm[5] === 'short',
+      'GDALU01: obligation 2,129,555 t, nothing surrendered, short by all of it: ' + firm)
+    check((await op.textContent('#auctions')) === 'no open auction' &&
+      (await op.textContent('#agreements')) === 'no open agreement report',
+      'the off-book panel says there is no open auction or agreement report')
+    await op.screenshot({ path: path.join(shots, '03c-compliance-dashboard.png'), fullPage: true })
+
     // A POST without the CSRF token is refused, whatever the cookie.
     const noCsrf = await op.evaluate(async () => (await fetch('/api/verb/market.halt', {
       method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } })).status)

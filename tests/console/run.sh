@@ -62,6 +62,12 @@ export CARBONX_CONFIG="$work/carbonxd.toml"
 # The firms' 2017 allocation: the simulated day's sellers hold units.
 "$build/bin/cxctl" --mode in-process -q allocation issue --year 2017 \
   --accounts "$market/accounts.csv" >/dev/null
+# The sample firms' verified emissions (2016 sets the offset cap, 2017 the obligation): the
+# compliance dashboard's rows.
+for y in 2016 2017; do
+  "$build/bin/cxctl" --mode in-process -q emissions load \
+    --file "$root/registry/data/sample/verified_emissions_$y.csv" >/dev/null
+done
 # Three console users (lock1 for the lock-out); their passwords and TOTP secrets go to the browser test.
 users=$("$build/bin/carbonxd" --config "$work/carbonxd.toml" --console-add-user op1 \
   --role operator --password op1-console-pass)

@@ -5,6 +5,8 @@ import uPlot from 'uplot'
 import 'uplot/dist/uPlot.min.css'
 import './style.css'
 import { startAlerts } from './alerts.js'
+import { startCompliance } from './compliance.js'
+import { startOffBook } from './offbook.js'
 
 const $ = (id) => document.getElementById(id)
 let csrf = ''
@@ -36,6 +38,9 @@ function showLoggedIn(me) {
   $('who-name').textContent = me.user
   $('who-role').textContent = me.role
   connect()
+  const call = (verb, body) => api('/api/verb/' + verb, body)
+  startCompliance(call)
+  startOffBook(call)
 }
 
 function showLoggedOut() {
