@@ -1,16 +1,19 @@
 // libFuzzer target for restoring a Core from its stored state, the path carbonxd takes at
-// start-up (ExchangeDriver::recover): the bytes as the exchange state blob (decode_exchange_state),
-// then restore_state and restore_offbook_state into a fresh Core. What the decoder accepts, the
-// Core either refuses with its error, changing nothing (its state_hash stays a fresh core's), or
-// restores; a restored Core then:
+// start-up (ExchangeDriver::recover): the exchange state blob (decode_exchange_state) into
+// restore_state and restore_offbook_state, then the open-order records (decode_open_order) into
+// restore_open_orders, on a fresh Core. The input is the blob's length (u32, little-endian), the
+// blob, then each open-order record as its length (u16, little-endian) and its bytes; an input
+// shorter than the length is a blob alone. What the decoders accept, the Core either refuses with
+// its error (the blob changing nothing: its state_hash stays a fresh core's; carbonxd stops on
+// any refusal), or restores; a restored Core then:
 // - stores and restores exactly: the state saved, encoded, decoded and restored into another
 //   fresh Core gives the same state_hash;
-// - trades: the ledger is given the holds the restored off-book state owns (as the durable ledger
-//   has them), then a few commands run (open every instrument, a sell, a crossing buy, a resting
-//   buy, its replace, a cancel, a mass cancel, end of day) and the ledger's invariants hold after
-//   each (every asset sums to zero, no balance negative, each account's frozen balance equals
-//   the holds of its open orders and off-book records), and the state with its open orders stores
-//   and restores to the same state_hash.
+// - trades: the ledger is given the holds the restored open orders and off-book state own (as the
+//   durable ledger has them), then a few commands run (open every instrument, a sell, a crossing
+//   buy, a resting buy, its replace, a cancel, a mass cancel, end of day) and the ledger's
+//   invariants hold after each (every asset sums to zero, no balance negative, each account's
+//   frozen balance equals the holds of its open orders and off-book records), and the state with
+//   its open orders stores and restores to the same state_hash.
 // Seeds: states made by the encoders (fuzz_seeds.hpp); checks abort(), so a breach is a finding.
 #include <cstdint>
 #include <cstdio>
@@ -163,6 +166,68 @@ bool give_offbook_holds(const Core& core, InMemoryLedger& ledger) {
   return ok;
 }
 
+// Gives the ledger the hold of each restored open order, as the durable ledger has it; false when
+// it cannot (the source account, an amount no account could hold, two orders naming one hold).
+bool give_order_holds(const Core& core, InMemoryLedger& ledger) {
+  bool ok = true;
+  core.for_each_open_order([&](const OpenOrderRecord& r) {
+    if (!ok) return;
+    if (r.account == AccountId(0) || r.order_id.value() >= kHoldOwnerIdLimit) {
+      ok = false;
+      return;
+    }
+    const AssetId asset = r.side == Side::kSell ? asset_of(r.instrument) : kCashAsset;
+    const HoldId id = make_hold_id(HoldKind::kOrder,
+                                   r.order_id.value() | (std::uint64_t{r.hold_generation} << 40));
+    ledger.open_account(r.account);
+    ok = ledger.deposit(r.account, asset, r.hold_amount).ok() &&
+         ledger.hold(id, r.account, asset, r.hold_amount).ok();
+  });
+  return ok;
+}
+
+// The input split as the header comment says: the blob and the open-order records' bytes.
+struct Input {
+  std::span<const std::uint8_t> blob;
+  std::vector<std::span<const std::uint8_t>> orders;
+};
+Input split(std::span<const std::uint8_t> data) {
+  Input in;
+  if (data.size() < 4) {
+    in.blob = data;
+    return in;
+  }
+  const std::size_t n = data[0] | (data[1] << 8) | (data[2] << 16) | (std::size_t{data[3]} << 24);
+  if (n > data.size() - 4) {
+    in.blob = data;
+    return in;
+  }
+  in.blob = data.subspan(4, n);
+  std::size_t at = 4 + n;
+  while (data.size() - at >= 2) {
+    const std::size_t len = data[at] | (data[at + 1] << 8);
+    at += 2;
+    if (len > data.size() - at) break;
+    in.orders.push_back(data.subspan(at, len));
+    at += len;
+  }
+  return in;
+}
+std::vector<std::uint8_t> join(const Stored& s) {
+  std::vector<std::uint8_t> out;
+  const auto put = [&](std::uint64_t v, int bytes) {
+    for (int i = 0; i < bytes; ++i)
+      out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+  };
+  put(s.blob.size(), 4);
+  out.insert(out.end(), s.blob.begin(), s.blob.end());
+  for (const auto& r : s.orders) {
+    put(r.size(), 2);
+    out.insert(out.end(), r.begin(), r.end());
+  }
+  return out;
+}
+
 class Run {
  public:
   Run(Core& core, InMemoryLedger& ledger, Seq last) : core_(core), ledger_(ledger), seq_(last) {}
@@ -285,12 +350,28 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   Core core(config(), ledger);
   trade(core, ledger);
   fuzz::write_seed("exchange_state_traded", save(core).blob);
+  // The same with a book: resting orders on both sides, their records after the blob.
+  Run run(core, ledger, core.save_state().last_seq);
+  run.apply(SetPhase{true, InstrumentId(0), Phase::kContinuous});
+  const std::int64_t ref = core.reference_price(kGdea).value();
+  run.apply(order(kSeller, Side::kSell, ref + 2, 50));
+  run.apply(order(kSeller, Side::kSell, ref + 2, 30));
+  run.apply(order(kBuyer, Side::kBuy, ref - 3, 40));
+  run.apply(order(kResting, Side::kBuy, ref - 1, 20));
+  fuzz::write_seed("exchange_state_with_orders", join(save(core)));
   return 0;
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const auto state = decode_exchange_state(std::span<const std::uint8_t>(data, size));
+  const Input in = split(std::span<const std::uint8_t>(data, size));
+  const auto state = decode_exchange_state(in.blob);
   if (!state.ok()) return 0;
+  std::vector<OpenOrderRecord> orders;
+  for (const auto bytes : in.orders) {
+    const auto r = decode_open_order(bytes);
+    if (!r.ok()) return 0;  // carbonxd stops: "open order record: ..."
+    orders.push_back(r.value().order);
+  }
   InMemoryLedger ledger;
   fund(ledger);
   auto core = std::make_unique<Core>(config(), ledger);
@@ -300,10 +381,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   if (!core->restore_offbook_state(state.value().offbook).ok()) return 0;  // carbonxd stops
+  if (!core->restore_open_orders(std::move(orders)).ok()) return 0;        // carbonxd stops
   check_restores(save(*core), ledger, core->state_hash());
   // Commands need a seq above the restored one and holds the ledger can give.
   if (core->save_state().last_seq.value() > (std::uint64_t{1} << 62)) return 0;
-  if (!give_offbook_holds(*core, ledger)) return 0;
+  if (!give_offbook_holds(*core, ledger) || !give_order_holds(*core, ledger)) return 0;
   check_invariants(*core, ledger);
   trade(*core, ledger);
   check_restores(save(*core), ledger, core->state_hash());

@@ -23,6 +23,8 @@ std::string_view to_string(CoreError e) noexcept {
       return "off-book record field out of range";
     case CoreError::kDuplicatePriority:
       return "two open orders of one instrument have the same priority seq";
+    case CoreError::kHoldMismatch:
+      return "the order's hold does not cover what it owes";
   }
   return "unknown core error";
 }

@@ -17,6 +17,10 @@ constexpr std::uint64_t kOrderIdLimit = std::uint64_t{1} << 40;
 // inside 64 bits. Found by core_restore_fuzz: a larger one overflowed band_around.
 constexpr std::int64_t kMaxRestoredReferenceFen = 1'000'000'000;
 
+// The largest filled notional a restored open order may carry: far enough from the 64-bit limit
+// that its fee, computed on it plus a fill's notional, cannot overflow.
+constexpr std::int64_t kMaxRestoredNotionalFen = std::int64_t{1} << 62;
+
 // Day statistics a day of trading can reach: nothing negative, prices under twice the restore
 // limit, the sums far enough from the 64-bit limit that the day's further trades cannot overflow
 // them, and the turnover that of trades between the day's low and high (volume x low <= turnover
@@ -113,8 +117,22 @@ Status<CoreError> Core::restore_open_order(const OpenOrderRecord& r) {
   Instrument* ins = find(r.instrument);
   if (ins == nullptr) return Err{CoreError::kUnknownInstrument};
   if (!(r.side == Side::kBuy || r.side == Side::kSell) || r.order_id.value() >= kOrderIdLimit ||
-      r.hold_amount <= 0 || r.priority_seq < r.entry_seq || r.priority_seq > seq_) {
+      r.hold_amount <= 0 || r.priority_seq < r.entry_seq || r.priority_seq > seq_ ||
+      r.leaves_t.value() <= 0 || r.leaves_t > ins->config.max_order_t || r.cum_t.value() < 0 ||
+      r.cum_notional_fen.value() < 0 || r.cum_notional_fen.value() > kMaxRestoredNotionalFen ||
+      r.price_fen < ins->band.low_fen || r.price_fen > ins->band.high_fen ||
+      r.price_fen.value() % ins->config.tick_fen.value() != 0) {
     return Err{CoreError::kBadRecord};
+  }
+  // The hold pays for what the order may still trade (settle_fill takes each fill from it): a
+  // sell's is its leaves in tonnes, exactly; a buy's at least the notional of its leaves at its
+  // limit with the largest fee on it (more when the fee schedule fell since: trimmed at its next
+  // fill). A record with less would make the ledger refuse a fill the book already made.
+  OrderInfo owed{};
+  owed.cum_notional_fen = r.cum_notional_fen;
+  const std::int64_t need = hold_need(*ins, r.side, owed, r.price_fen, r.leaves_t);
+  if (r.side == Side::kSell ? r.hold_amount != need : r.hold_amount < need) {
+    return Err{CoreError::kHoldMismatch};
   }
   const BookOrder bo{r.order_id,        r.account,   r.side,    OrderType::kLimit,
                      TimeInForce::kDay, r.price_fen, r.leaves_t};

@@ -3,6 +3,7 @@
 // reference price over the restore limit, day statistics out of range, a next order id at 0 or at
 // the order id limit. carbonxd refuses to start on such a store ("core state refused").
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -137,6 +138,55 @@ TEST_F(CoreRestoreStateTest, ATradeOrTransferCounterNearTheTopIsRefused) {
   s.next_trade_id = (std::uint64_t{1} << 62) - 1;
   s.next_transfer_n = (std::uint64_t{1} << 62) - 1;
   expect_restored(s);
+}
+
+// An open-order record no running core could have is refused; the core keeps each order's hold
+// equal to what it may still owe. core_restore_fuzz's finding: a buy whose hold was short of its
+// leaves' notional and fee was restored; its first fill made the ledger refuse the transfer and
+// the core stop on an assertion (carbonxd now refuses to start: "open order N refused").
+TEST_F(CoreRestoreStateTest, AnOpenOrderWhoseHoldOrFieldsNoCoreCouldHaveIsRefused) {
+  open_all();
+  place(order(kBob, kGdea, Side::kSell, 2010, 30));
+  place(order(kAlice, kGdea, Side::kBuy, 2000, 50));
+  OpenOrderRecord buy;
+  OpenOrderRecord sell;
+  core_->for_each_open_order(
+      [&](const OpenOrderRecord& r) { (r.side == Side::kBuy ? buy : sell) = r; });
+  ASSERT_EQ(sell.hold_amount, 30);
+  ASSERT_GT(buy.hold_amount, 2000 * 50);  // the notional and the largest fee
+  const CoreStateRecord state = core_->save_state();
+  const auto restore = [&](const OpenOrderRecord& r) -> std::optional<CoreError> {
+    Core fresh(config_, ledger_);  // restoring does not touch the ledger
+    EXPECT_TRUE(fresh.restore_state(state).ok());
+    const auto st = fresh.restore_open_order(r);
+    if (st.ok()) return std::nullopt;
+    return st.error();
+  };
+  EXPECT_EQ(restore(buy), std::nullopt);
+  EXPECT_EQ(restore(sell), std::nullopt);
+  OpenOrderRecord r = buy;
+  r.hold_amount -= 1;  // one fen short of what it owes
+  EXPECT_EQ(restore(r), CoreError::kHoldMismatch);
+  r.hold_amount += 101;  // more: taken (a fee schedule lowered since), trimmed at its next fill
+  EXPECT_EQ(restore(r), std::nullopt);
+  for (const std::int64_t hold : {29, 31}) {
+    r = sell;
+    r.hold_amount = hold;  // a sell's hold is its leaves, exactly
+    EXPECT_EQ(restore(r), CoreError::kHoldMismatch) << hold;
+  }
+  r = sell;
+  r.leaves_t = QuantityT(100'010);  // above max_order_t
+  r.hold_amount = 100'010;
+  EXPECT_EQ(restore(r), CoreError::kBadRecord);
+  r = buy;
+  r.price_fen = PriceFen(2201);  // above the band (18.00 .. 22.00)
+  EXPECT_EQ(restore(r), CoreError::kBadRecord);
+  r = buy;
+  r.cum_notional_fen = AmountFen(-1);
+  EXPECT_EQ(restore(r), CoreError::kBadRecord);
+  r = buy;
+  r.cum_t = QuantityT(-10);
+  EXPECT_EQ(restore(r), CoreError::kBadRecord);
 }
 
 }  // namespace

@@ -77,6 +77,8 @@ enum class CoreError : std::uint8_t {
   kBadRecord,          // a record field out of range (side, phase, price off the grid)
   kBadOffBookRecord,   // restore_offbook_state: an id, instrument or amount out of range
   kDuplicatePriority,  // two restored orders of one instrument with the same priority_seq
+  kHoldMismatch,       // a restored order's hold is not what it owes (a sell: its leaves exactly;
+                       // a buy: at least its leaves' notional at its limit and the largest fee)
 };
 std::string_view to_string(CoreError e) noexcept;
 
