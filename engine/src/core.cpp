@@ -290,19 +290,79 @@ std::optional<RejectReason> Core::check_price(const Instrument& ins, PriceFen p)
   return std::nullopt;
 }
 
+bool Core::within_hours(const std::vector<HoursWindow>& hours) const {
+  if (hours.empty()) return true;
+  constexpr std::int64_t kNsPerMinute = 60'000'000'000;
+  const std::int64_t at = ts_.value() - trading_day_.begin_ns;  // since China midnight
+  for (const HoursWindow& h : hours) {
+    if (at >= h.open_minute * kNsPerMinute && at < h.close_minute * kNsPerMinute) return true;
+  }
+  return false;
+}
+
 std::optional<RejectReason> Core::check_new_order(const Instrument& ins, const NewOrder& c) const {
   const bool type_ok = c.type == OrderType::kLimit || c.type == OrderType::kClick;
   const bool tif_ok =
       c.tif == TimeInForce::kDay || c.tif == TimeInForce::kIoc || c.tif == TimeInForce::kFok;
   if (!valid_side(c.side) || !type_ok || !tif_ok) return RejectReason::kBadCommand;
   if (auto r = check_trading(ins)) return r;
+  if (!within_hours(ins.config.listed_hours)) return RejectReason::kOutsideTradingHours;
   if (auto r = check_quantity(ins, c.quantity_t, true)) return r;
   if (c.type == OrderType::kClick) {
-    if (c.price_fen.value() != 0) return RejectReason::kPriceNotAllowed;
+    if (c.price_fen.value() != 0 && ins.config.take_levels == 0) {
+      return RejectReason::kPriceNotAllowed;
+    }
     if (c.tif != TimeInForce::kIoc) return RejectReason::kBadTimeInForce;
-    return std::nullopt;
+    return c.price_fen.value() != 0 ? check_take(ins, c) : std::nullopt;
   }
   return check_price(ins, c.price_fen);
+}
+
+std::optional<RejectReason> Core::check_take(const Instrument& ins, const NewOrder& c) const {
+  if (auto r = check_price(ins, c.price_fen)) return r;
+  const std::uint32_t n = ins.config.take_levels;
+  const std::uint32_t rank = ins.book.level_rank(opposite(c.side), c.price_fen, n);
+  if (rank == 0 || rank > n) return RejectReason::kNotAmongBestLevels;
+  return std::nullopt;
+}
+
+void Core::lock_purchase(const Instrument& ins, AccountId buyer, QuantityT q) {
+  const auto key = [](AccountId a, InstrumentId i) { return std::pair(a.value(), i.value()); };
+  const auto want = key(buyer, ins.config.id);
+  auto it = std::lower_bound(
+      resale_locks_.begin(), resale_locks_.end(), want,
+      [&](const ResaleLockRecord& l, const auto& k) { return key(l.account, l.instrument) < k; });
+  if (it != resale_locks_.end() && key(it->account, it->instrument) == want) {
+    const auto st = ledger_.resize_hold(make_hold_id(HoldKind::kResaleLock, it->lock_n),
+                                        it->amount + q.value());
+    CX_ASSERT(st.ok());  // the units were credited by the post just made
+    it->amount += q.value();
+    return;
+  }
+  CX_ASSERT(next_lock_n_ < kHoldOwnerIdLimit);
+  const ResaleLockRecord l{buyer, ins.config.id, next_lock_n_++, q.value()};
+  const auto st = ledger_.hold(make_hold_id(HoldKind::kResaleLock, l.lock_n), buyer,
+                               asset_of(l.instrument), l.amount);
+  CX_ASSERT(st.ok());
+  resale_locks_.insert(it, l);
+}
+
+RejectReason Core::units_refusal(AccountId seller, InstrumentId instrument, QuantityT q) const {
+  for (const ResaleLockRecord& l : resale_locks_) {
+    if (l.account != seller || l.instrument != instrument) continue;
+    const BalanceView b = ledger_.balance(seller, asset_of(instrument));
+    return b.available < q.value() && b.available + l.amount >= q.value()
+               ? RejectReason::kBoughtToday
+               : RejectReason::kInsufficientFunds;
+  }
+  return RejectReason::kInsufficientFunds;
+}
+
+void Core::release_resale_locks() {
+  for (const ResaleLockRecord& l : resale_locks_) {
+    CX_ASSERT(ledger_.release(make_hold_id(HoldKind::kResaleLock, l.lock_n), l.amount).ok());
+  }
+  resale_locks_.clear();
 }
 
 std::int64_t Core::hold_need(const Instrument& ins, Side side, const OrderInfo& info,
@@ -337,9 +397,15 @@ void Core::on_new_order(const NewOrder& c) {
   const OrderId id(next_order_id_);
   ins->book.prefetch(id);  // overlaps the table miss of add_checked with the checks and the hold
   const BookOrder bo{id, c.account, c.side, c.type, c.tif, c.price_fen, c.quantity_t};
-  if (auto st = ins->book.check_add(bo); !st) return rej(from_book(st.error()));
+  // A click naming a level (take_levels): the take of a listing, at that level only.
+  const bool take = c.type == OrderType::kClick && c.price_fen.value() != 0;
+  if (take) {
+    if (auto st = ins->book.check_take(bo, c.price_fen); !st) return rej(from_book(st.error()));
+  } else if (auto st = ins->book.check_add(bo); !st) {
+    return rej(from_book(st.error()));
+  }
   Active a;
-  a.limit_fen = c.type == OrderType::kClick
+  a.limit_fen = c.type == OrderType::kClick && !take
                     ? (c.side == Side::kBuy ? *ins->book.best_ask() : *ins->book.best_bid())
                     : c.price_fen;
   a.leaves_t = c.quantity_t;
@@ -352,14 +418,18 @@ void Core::on_new_order(const NewOrder& c) {
   const std::int64_t need = hold_need(*ins, c.side, a.info, a.limit_fen, c.quantity_t);
   const AssetId asset = c.side == Side::kSell ? asset_of(c.instrument) : kCashAsset;
   if (auto st = ledger_.hold(order_hold(id, 0), c.account, asset, need); !st) {
+    if (c.side == Side::kSell && st.error() == LedgerError::kInsufficientAvailable &&
+        !resale_locks_.empty()) {
+      return rej(units_refusal(c.account, c.instrument, c.quantity_t));
+    }
     return rej(from_ledger(st.error()));
   }
   a.info.hold_amount = need;
   ++next_order_id_;
   emit(AckEvent{id, c.account, c.member, c.instrument, c.side, c.type, c.tif, a.limit_fen,
                 c.quantity_t, c.client_order_id});
-  // check_add passed above and the hold changed nothing in the book.
-  const AddOutcome out = ins->book.add_checked(bo);
+  // check_add (check_take) passed above and the hold changed nothing in the book.
+  const AddOutcome out = take ? ins->book.take_checked(bo, c.price_fen) : ins->book.add_checked(bo);
   process_book_events(*ins, a);
   finish_active(*ins, a, out);
 }
@@ -429,6 +499,7 @@ void Core::settle_fill(Instrument& ins, Active& a, const BookEvent& e) {
   }
   CX_ASSERT(r.side == Side::kBuy || r.hold_amount == e.resting_leaves_t.value());
   record_trade(ins.stats, e.price_fen, e.quantity_t, n);
+  if (!ins.config.same_day_resale) lock_purchase(ins, buyer.account, e.quantity_t);
   const FeeCharge& fa = incoming_buys ? fb : fs;
   const FeeCharge& fr = incoming_buys ? fs : fb;
   emit(FillEvent{a.info.id, trade, a.info.account, a.info.member, ins.config.id, a.info.side, true,
@@ -491,6 +562,7 @@ void Core::on_replace(const Replace& c) {
   };
   if (ins == nullptr) return rej(RejectReason::kUnknownInstrument);
   if (auto r = check_trading(*ins)) return rej(*r);
+  if (!within_hours(ins->config.listed_hours)) return rej(RejectReason::kOutsideTradingHours);
   const auto view = ins->book.find(c.order_id);
   if (!view) return rej(RejectReason::kUnknownOrder);
   if (ins->orders[view->slot].account != c.account) return rej(RejectReason::kNotOwner);
@@ -600,6 +672,7 @@ void Core::on_end_of_day() {
     emit(PhaseEvent{ins.config.id, Phase::kClosed});
   }
   offbook_end_of_day();
+  release_resale_locks();  // the units bought today are sellable from the next trading day
   ++days_closed_;
 }
 

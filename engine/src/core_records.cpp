@@ -159,12 +159,20 @@ std::vector<std::uint8_t> encode_core_state(const CoreStateRecord& r) {
   CX_ASSERT(r.instruments.size() <= kMaxInstrumentRecords);
   std::vector<std::uint8_t> out;
   Writer w(&out);
+  CX_ASSERT(r.resale_locks.size() <= kMaxResaleLockRecords);
+  const bool locks = r.next_lock_n != 1 || !r.resale_locks.empty();
   w.put(kCoreStateMagic);
-  w.put(kRecordVersion);
+  w.put(static_cast<std::uint16_t>(locks ? 2 : 1));
   core_counter_fields(w, r);
   w.put(static_cast<std::uint32_t>(r.instruments.size()));
   for (const InstrumentStateRecord& i : r.instruments) {
     instrument_state_fields(w, i);
+  }
+  if (locks) {
+    w.put(r.next_lock_n);
+    w.put(static_cast<std::uint32_t>(r.resale_locks.size()));
+    for (const ResaleLockRecord& l : r.resale_locks)
+      resale_lock_fields(w, l);
   }
   return out;
 }
@@ -173,7 +181,8 @@ namespace {
 
 Result<CoreStateRecord, RecordError> read_core_state(Reader& rd) {
   if (rd.get<std::uint32_t>() != kCoreStateMagic) return Err{RecordError::kWrongMagic};
-  if (rd.get<std::uint16_t>() != kRecordVersion) return Err{RecordError::kWrongVersion};
+  const auto version = rd.get<std::uint16_t>();
+  if (version < 1 || version > kRecordVersion) return Err{RecordError::kWrongVersion};
   CoreStateRecord r;
   core_counter_fields(rd, r);
   const auto count = rd.get<std::uint32_t>();
@@ -184,6 +193,19 @@ Result<CoreStateRecord, RecordError> read_core_state(Reader& rd) {
     instrument_state_fields(rd, i);
     if (!valid_phase(static_cast<std::uint8_t>(i.phase))) return Err{RecordError::kBadField};
     r.instruments.push_back(i);
+  }
+  if (version >= 2) {
+    r.next_lock_n = rd.get<std::uint64_t>();
+    const auto locks = rd.get<std::uint32_t>();
+    if (!rd.ok()) return Err{RecordError::kWrongSize};
+    if (locks > kMaxResaleLockRecords || locks > rd.rest().size() / 24) {
+      return Err{RecordError::kWrongSize};
+    }
+    for (std::uint32_t n = 0; n < locks; ++n) {
+      ResaleLockRecord l;
+      resale_lock_fields(rd, l);
+      r.resale_locks.push_back(l);
+    }
   }
   if (!rd.ok()) return Err{RecordError::kWrongSize};
   return r;

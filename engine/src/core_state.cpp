@@ -51,8 +51,8 @@ bool stats_in_range(const DayStats& s) {
 // that lost an order's place changes the hash), then the off-book state's hash.
 std::uint64_t Core::state_hash() const {
   FieldHasher f;
-  const CoreStateRecord counters{next_order_id_, next_trade_id_, next_transfer_n_,
-                                 days_closed_,   seq_,           {}};
+  const CoreStateRecord counters{
+      next_order_id_, next_trade_id_, next_transfer_n_, days_closed_, seq_, {}, {}, 1};
   core_counter_fields(f, counters);
   for (const Instrument& ins : instruments_) {
     const InstrumentStateRecord day{ins.config.id, ins.phase, ins.reference_fen, ins.stats};
@@ -78,6 +78,12 @@ std::uint64_t Core::state_hash() const {
     });
   }
   f(offbook_state_hash(offbook_));
+  // The resale locks only once there are any (a core that never locked hashes as before).
+  if (next_lock_n_ != 1 || !resale_locks_.empty()) {
+    f(next_lock_n_);
+    for (const ResaleLockRecord& l : resale_locks_)
+      resale_lock_fields(f, l);
+  }
   return f.value();
 }
 
@@ -157,6 +163,8 @@ CoreStateRecord Core::save_state() const {
     s.instruments.push_back(
         InstrumentStateRecord{ins.config.id, ins.phase, ins.reference_fen, ins.stats});
   }
+  s.resale_locks = resale_locks_;
+  s.next_lock_n = next_lock_n_;
   return s;
 }
 
@@ -186,6 +194,18 @@ Status<CoreError> Core::restore_state(const CoreStateRecord& s) {
   if (s.next_trade_id >= kMaxCounter || s.next_transfer_n >= kMaxCounter) {
     return Err{CoreError::kBadRecord};
   }
+  if (s.next_lock_n == 0 || s.next_lock_n >= kHoldOwnerIdLimit) return Err{CoreError::kBadRecord};
+  for (std::size_t i = 0; i < s.resale_locks.size(); ++i) {
+    const ResaleLockRecord& l = s.resale_locks[i];
+    const Instrument* ins = find(l.instrument);
+    if (ins == nullptr || l.amount <= 0 || l.lock_n == 0 || l.lock_n >= s.next_lock_n) {
+      return Err{CoreError::kBadRecord};
+    }
+    const auto key = [](const ResaleLockRecord& r) {
+      return std::pair(r.account.value(), r.instrument.value());
+    };
+    if (i > 0 && !(key(s.resale_locks[i - 1]) < key(l))) return Err{CoreError::kBadRecord};
+  }
   for (const InstrumentStateRecord& r : s.instruments) {
     Instrument& ins = *find(r.instrument);
     ins.phase = r.phase;
@@ -199,6 +219,8 @@ Status<CoreError> Core::restore_state(const CoreStateRecord& s) {
   next_transfer_n_ = s.next_transfer_n;
   days_closed_ = s.days_closed;
   seq_ = s.last_seq;
+  resale_locks_ = s.resale_locks;
+  next_lock_n_ = s.next_lock_n;
   return {};
 }
 

@@ -68,6 +68,12 @@ std::string_view to_string(RejectReason r) noexcept {
       return "not allowed in the contract's current state";
     case RejectReason::kHoldingLimit:
       return "receiving account would exceed its holding limit";
+    case RejectReason::kOutsideTradingHours:
+      return "outside the instrument's trading hours";
+    case RejectReason::kNotAmongBestLevels:
+      return "price is not one of the best levels a click may take";
+    case RejectReason::kBoughtToday:
+      return "units bought today may be sold from the next trading day";
   }
   return "unknown reject reason";
 }

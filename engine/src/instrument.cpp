@@ -90,6 +90,20 @@ Result<bool, ConfigError> validate_offbook(const InstrumentConfig& ins, const st
   return true;
 }
 
+Result<bool, ConfigError> validate_hours(const std::vector<HoursWindow>& hours,
+                                         std::string_view key, const std::string& w) {
+  if (hours.size() > kMaxHoursWindows) return fail(w, key, "at most 4 windows");
+  int last_close = -1;
+  for (const HoursWindow& h : hours) {
+    if (h.close_minute > 24 * 60 || h.open_minute >= h.close_minute ||
+        static_cast<int>(h.open_minute) < last_close) {
+      return fail(w, key, "windows \"HH:MM-HH:MM\" in order, not overlapping, within the day");
+    }
+    last_close = h.close_minute;
+  }
+  return true;
+}
+
 }  // namespace
 
 Result<bool, ConfigError> validate_instrument(const InstrumentConfig& ins, const CoreLimits& lim) {
@@ -128,6 +142,9 @@ Result<bool, ConfigError> validate_instrument(const InstrumentConfig& ins, const
   }
   if (ins.band_bp == 0 || ins.band_bp >= 10'000) return fail(w, "band_bp", "must be 1..9999");
   if (auto ok = validate_offbook(ins, w); !ok) return ok;
+  if (auto ok = validate_hours(ins.listed_hours, "listed_hours", w); !ok) return ok;
+  if (auto ok = validate_hours(ins.agreement_hours, "agreement_hours", w); !ok) return ok;
+  if (ins.take_levels > 64) return fail(w, "take_levels", "must be 0..64");
   const Band band = band_around(ins.reference_price_fen, ins.band_bp, ins.tick_fen);
   const std::int64_t levels = (band.high_fen.value() - band.low_fen.value()) / ins.tick_fen.value();
   // The band moves with the reference price; allow it to double before the level array is full.
@@ -325,6 +342,53 @@ Result<bool, ConfigError> parse_offbook_fields(const toml::table& t, const std::
   return true;
 }
 
+// "HH:MM" -> minutes after midnight (24:00 allowed as an end), -1 when malformed.
+int parse_minute(std::string_view t) {
+  if (t.size() != 5 || t[2] != ':') return -1;
+  for (std::size_t i : {0, 1, 3, 4}) {
+    if (t[i] < '0' || t[i] > '9') return -1;
+  }
+  const int h = (t[0] - '0') * 10 + (t[1] - '0');
+  const int m = (t[3] - '0') * 10 + (t[4] - '0');
+  if (m > 59 || h > 24 || (h == 24 && m != 0)) return -1;
+  return h * 60 + m;
+}
+
+Result<bool, ConfigError> parse_hours(const toml::table& t, const std::string& w,
+                                      std::string_view key, std::vector<HoursWindow>& out) {
+  const toml::node* n = t.get(key);
+  if (n == nullptr) return true;
+  const toml::array* arr = n->as_array();
+  if (arr == nullptr) return fail(w, key, "an array of \"HH:MM-HH:MM\" strings");
+  for (const toml::node& e : *arr) {
+    const auto text = e.value<std::string>();
+    const std::size_t dash = text ? text->find('-') : std::string::npos;
+    const int open = dash == std::string::npos ? -1 : parse_minute(text->substr(0, dash));
+    const int close = dash == std::string::npos ? -1 : parse_minute(text->substr(dash + 1));
+    if (open < 0 || close < 0) return fail(w, key, "each window \"HH:MM-HH:MM\"");
+    out.push_back(HoursWindow{static_cast<std::uint16_t>(open), static_cast<std::uint16_t>(close)});
+  }
+  return true;
+}
+
+// Optional market-rule fields; validate_instrument checks their ranges.
+Result<bool, ConfigError> parse_rule_fields(const toml::table& t, const std::string& w,
+                                            InstrumentConfig& ins) {
+  if (auto ok = parse_hours(t, w, "listed_hours", ins.listed_hours); !ok) return ok;
+  if (auto ok = parse_hours(t, w, "agreement_hours", ins.agreement_hours); !ok) return ok;
+  if (const toml::node* n = t.get("take_levels")) {
+    const auto v = n->value<std::int64_t>();
+    if (!v || *v < 0 || *v > 64) return fail(w, "take_levels", "must be 0..64");
+    ins.take_levels = static_cast<std::uint32_t>(*v);
+  }
+  if (const toml::node* n = t.get("same_day_resale")) {
+    const auto v = n->value<bool>();
+    if (!v) return fail(w, "same_day_resale", "must be true or false");
+    ins.same_day_resale = *v;
+  }
+  return true;
+}
+
 Result<bool, ConfigError> parse_int_fields(const toml::table& t, const std::string& w,
                                            InstrumentConfig& ins) {
   const auto need = [&](std::string_view key) -> std::optional<std::int64_t> {
@@ -348,7 +412,8 @@ Result<bool, ConfigError> parse_int_fields(const toml::table& t, const std::stri
   const std::int64_t band = get<std::int64_t>(t, "band_bp").value_or(1000);
   if (band <= 0 || band >= 10'000) return fail(w, "band_bp", "must be 1..9999");
   ins.band_bp = static_cast<std::uint32_t>(band);
-  return parse_offbook_fields(t, w, ins);
+  if (auto ok = parse_offbook_fields(t, w, ins); !ok) return ok;
+  return parse_rule_fields(t, w, ins);
 }
 
 Result<bool, ConfigError> parse_stp(const toml::table& t, const std::string& w,

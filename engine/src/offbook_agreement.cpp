@@ -45,6 +45,7 @@ void OffBookOps::agreement_report(Core& core, const AgreementReport& c) {
   if (c.counterparty == c.account) return rej(RejectReason::kSameAccount);
   if (auto r = core.check_trading(*ins)) return rej(*r);
   const InstrumentConfig& cfg = ins->config;
+  if (!core.within_hours(cfg.agreement_hours)) return rej(RejectReason::kOutsideTradingHours);
   if (auto r = check_terms(*ins, c.price_fen, c.quantity_t, cfg.agreement_band_bp,
                            cfg.agreement_min_t)) {
     return rej(*r);
@@ -59,6 +60,9 @@ void OffBookOps::agreement_report(Core& core, const AgreementReport& c) {
   const OffBookId id(core.offbook_.next_id);
   const AssetId asset = sells ? asset_of(c.instrument) : kCashAsset;
   if (auto st = core.ledger_.hold(agreement_hold(id), c.account, asset, need); !st) {
+    if (sells && st.error() == LedgerError::kInsufficientAvailable) {
+      return rej(core.units_refusal(c.account, c.instrument, c.quantity_t));
+    }
     return rej(from_ledger(st.error()));
   }
   const OffBookId assigned = next_id(core);
@@ -82,6 +86,7 @@ void OffBookOps::agreement_accept(Core& core, const AgreementAccept& c) {
   CX_ASSERT(ins != nullptr);
   if (auto r = core.check_trading(*ins)) return rej(*r);
   const InstrumentConfig& cfg = ins->config;
+  if (!core.within_hours(cfg.agreement_hours)) return rej(RejectReason::kOutsideTradingHours);
   if (auto r = check_terms(*ins, a->price_fen, a->quantity_t, cfg.agreement_band_bp,
                            cfg.agreement_min_t)) {
     return rej(*r);  // the reference moved since the report (not within one day)
@@ -98,7 +103,13 @@ void OffBookOps::agreement_accept(Core& core, const AgreementAccept& c) {
   (reporter_sells ? t.seller_hold : t.buyer_hold) = agreement_hold(a->id);
   t.reference = a->id.value();
   PairResult res;
-  if (auto err = settle_pair(core, t, res)) return rej(from_ledger(*err));
+  if (auto err = settle_pair(core, t, res)) {
+    if (reporter_sells || *err != LedgerError::kInsufficientAvailable) {
+      return rej(from_ledger(*err));
+    }
+    return rej(core.units_refusal(c.account, a->instrument, a->quantity_t));  // acceptor sells
+  }
+  if (!cfg.same_day_resale) core.lock_purchase(*ins, t.buyer, t.quantity_t);
   if (const std::int64_t left = core.ledger_.held(agreement_hold(a->id)); left > 0) {
     CX_ASSERT(core.ledger_.release(agreement_hold(a->id), left).ok());
   }

@@ -266,6 +266,9 @@ void OffBookOps::settle_winner(Core& core, const AuctionRecord& a, const BidReco
           e.fee.fee_fen.value(), 0, core.config_.fee_account, a.id.value()},
       core.next_transfer_n_);
   CX_ASSERT(core.ledger_.post(p.span()).ok());
+  if (const Core::Instrument* ins = core.find(a.terms.instrument); !ins->config.same_day_resale) {
+    core.lock_purchase(*ins, b.account, filled);
+  }
   core.next_transfer_n_ += p.count;
   e.filled_t = filled;
   e.paid_fen = paid;

@@ -294,64 +294,112 @@ inline AddOutcome OrderBook::add_at(const BookOrder& o, std::uint32_t limit_idx)
 
 inline Remainder OrderBook::match(Side side, std::uint32_t account, std::uint32_t limit_idx,
                                   std::int64_t& leaves) {
-  const Side opp = opposite(side);
-  const std::size_t oi = side_index(opp);
+  const std::size_t oi = side_index(opposite(side));
   std::uint32_t steps = 0;
   while (leaves > 0) {
     const std::int64_t b = best_[oi];
     if (!crosses(side, limit_idx, b)) return Remainder::kNone;
-    const auto idx = static_cast<std::uint32_t>(b);
-    Level& lv = levels_[oi][idx];
-    const PriceFen price = price_of(idx);
-    Remainder stop = Remainder::kNone;
-    while (lv.head != kNil && leaves > 0) {
-      if (steps == config_.max_fills_per_order) {
-        stop = Remainder::kCancelledFillLimit;
+    const Remainder stop = match_level(side, account, static_cast<std::uint32_t>(b), leaves, steps);
+    if (stop != Remainder::kNone) return stop;
+  }
+  return Remainder::kNone;
+}
+
+inline Remainder OrderBook::match_level(Side side, std::uint32_t account, std::uint32_t idx,
+                                        std::int64_t& leaves, std::uint32_t& steps) {
+  const Side opp = opposite(side);
+  Level& lv = levels_[side_index(opp)][idx];
+  const PriceFen price = price_of(idx);
+  Remainder stop = Remainder::kNone;
+  while (lv.head != kNil && leaves > 0) {
+    if (steps == config_.max_fills_per_order) {
+      stop = Remainder::kCancelledFillLimit;
+      break;
+    }
+    const std::uint32_t s = lv.head;
+    Node& r = nodes_[s];
+    ++steps;
+    if (r.account == account) {
+      if (config_.stp == StpMode::kCancelIncoming) {
+        stop = Remainder::kCancelledSelfTrade;
         break;
       }
-      const std::uint32_t s = lv.head;
-      Node& r = nodes_[s];
-      ++steps;
-      if (r.account == account) {
-        if (config_.stp == StpMode::kCancelIncoming) {
-          stop = Remainder::kCancelledSelfTrade;
-          break;
-        }
-        next_event() = BookEvent{BookEventKind::kRestingCancelled,
-                                 opp,
-                                 s,
-                                 OrderId(r.id),
-                                 AccountId(r.account),
-                                 price,
-                                 QuantityT(r.leaves_t),
-                                 QuantityT(0),
-                                 QuantityT(leaves)};
-        remove_resting(s);
-        if (config_.stp == StpMode::kCancelBoth) {
-          stop = Remainder::kCancelledSelfTrade;
-          break;
-        }
-        continue;
-      }
-      const std::int64_t q = std::min(leaves, r.leaves_t);
-      r.leaves_t -= q;
-      lv.quantity_t -= q;
-      leaves -= q;
-      next_event() = BookEvent{BookEventKind::kFill,
-                               side,
+      next_event() = BookEvent{BookEventKind::kRestingCancelled,
+                               opp,
                                s,
                                OrderId(r.id),
                                AccountId(r.account),
                                price,
-                               QuantityT(q),
                                QuantityT(r.leaves_t),
+                               QuantityT(0),
                                QuantityT(leaves)};
-      if (r.leaves_t == 0) remove_resting(s);
+      remove_resting(s);
+      if (config_.stp == StpMode::kCancelBoth) {
+        stop = Remainder::kCancelledSelfTrade;
+        break;
+      }
+      continue;
     }
-    push_level_event(opp, idx);
-    if (stop != Remainder::kNone) return stop;
+    const std::int64_t q = std::min(leaves, r.leaves_t);
+    r.leaves_t -= q;
+    lv.quantity_t -= q;
+    leaves -= q;
+    next_event() = BookEvent{BookEventKind::kFill,
+                             side,
+                             s,
+                             OrderId(r.id),
+                             AccountId(r.account),
+                             price,
+                             QuantityT(q),
+                             QuantityT(r.leaves_t),
+                             QuantityT(leaves)};
+    if (r.leaves_t == 0) remove_resting(s);
   }
-  return Remainder::kNone;
+  push_level_event(opp, idx);
+  return stop;
+}
+
+std::uint32_t OrderBook::level_rank(Side side, PriceFen price_fen, std::uint32_t max_rank) const {
+  const std::int64_t target = grid_index(price_fen);
+  const std::size_t si = side_index(side);
+  if (target < 0 || level_at(side, static_cast<std::uint32_t>(target)).head == kNil) return 0;
+  std::uint32_t rank = 0;
+  for (std::int64_t i = best_[si]; i >= 0 && rank <= max_rank;
+       i = side == Side::kBuy ? next_down(si, i - 1)
+                              : next_up(si, static_cast<std::uint32_t>(i + 1))) {
+    ++rank;
+    if (i == target) return rank;
+  }
+  return max_rank + 1;
+}
+
+Status<BookError> OrderBook::check_take(const BookOrder& o, PriceFen level_fen) const {
+  if (o.tif != TimeInForce::kIoc) return Err{BookError::kBadTimeInForce};
+  if (o.quantity_t.value() <= 0) return Err{BookError::kBadQuantity};
+  const std::int64_t idx = grid_index(level_fen);
+  if (idx < 0) return Err{BookError::kNoOppositeOrders};
+  const Level& lv = level_at(opposite(o.side), static_cast<std::uint32_t>(idx));
+  if (lv.head == kNil) return Err{BookError::kNoOppositeOrders};
+  if (config_.stp == StpMode::kCancelIncoming && nodes_[lv.head].account == o.account.value()) {
+    return Err{BookError::kSelfTrade};
+  }
+  return {};
+}
+
+AddOutcome OrderBook::take_checked(const BookOrder& o, PriceFen level_fen) {
+  event_count_ = 0;
+  const std::int64_t idx = grid_index(level_fen);
+  CX_ASSERT(idx >= 0 && o.quantity_t.value() > 0);
+  std::int64_t leaves = o.quantity_t.value();
+  std::uint32_t steps = 0;
+  AddOutcome out;
+  out.limit_fen = level_fen;
+  out.remainder =
+      match_level(o.side, o.account.value(), static_cast<std::uint32_t>(idx), leaves, steps);
+  out.filled_t = QuantityT(o.quantity_t.value() - leaves);
+  out.leaves_t = QuantityT(leaves);
+  if (leaves > 0 && out.remainder == Remainder::kNone) out.remainder = Remainder::kCancelledIoc;
+  return out;
 }
 
 Result<OrderView, BookError> OrderBook::cancel(OrderId id) {

@@ -48,7 +48,7 @@ TEST(CoreRecords, TheHashWalksTheStoredBytesOfAnOpenOrder) {
 }
 
 TEST(CoreRecords, TheHashWalksTheStoredBytesOfTheCoreState) {
-  CoreStateRecord s{11, 12, 13, 2, Seq(99), {}};
+  CoreStateRecord s{11, 12, 13, 2, Seq(99), {}, {}, 1};
   s.instruments.push_back(
       InstrumentStateRecord{InstrumentId(1), Phase::kHalted, PriceFen(1'500),
                             DayStats{3, PriceFen(1'490), PriceFen(1'510), PriceFen(1'480),

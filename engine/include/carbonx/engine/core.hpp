@@ -121,6 +121,16 @@ struct InstrumentStateRecord {
   friend bool operator==(const InstrumentStateRecord&, const InstrumentStateRecord&) = default;
 };
 
+// Units an account bought today of an instrument whose same-day resale is off: held in its
+// account under make_hold_id(HoldKind::kResaleLock, lock_n) until the end of the trading day.
+struct ResaleLockRecord {
+  AccountId account{0};
+  InstrumentId instrument{0};
+  std::uint64_t lock_n = 0;  // the hold's owner id, from the core's counter
+  std::int64_t amount = 0;   // tonnes held
+  friend bool operator==(const ResaleLockRecord&, const ResaleLockRecord&) = default;
+};
+
 struct CoreStateRecord {
   std::uint64_t next_order_id = 1;
   std::uint64_t next_trade_id = 1;
@@ -128,6 +138,11 @@ struct CoreStateRecord {
   std::uint64_t days_closed = 0;
   Seq last_seq{0};
   std::vector<InstrumentStateRecord> instruments;  // in id order
+  // Same-day resale locks (InstrumentConfig::same_day_resale), by (account, instrument); the
+  // counter of their ids. Both stay empty / 1 on an exchange that never locks (its records and
+  // state hash are those of before the locks existed).
+  std::vector<ResaleLockRecord> resale_locks;
+  std::uint64_t next_lock_n = 1;
   friend bool operator==(const CoreStateRecord&, const CoreStateRecord&) = default;
 };
 
@@ -184,6 +199,8 @@ class Core {
   Band band(InstrumentId id) const;
   const DayStats& day_stats(InstrumentId id) const;
   std::uint64_t days_closed() const { return days_closed_; }
+  // Today's same-day resale locks, by (account, instrument).
+  const std::vector<ResaleLockRecord>& resale_locks() const { return resale_locks_; }
 
   // Off-book trading (offbook.hpp): agreement reports, auctions with their bids, repos.
   const OffBookStateRecord& offbook() const { return offbook_; }
@@ -253,6 +270,16 @@ class Core {
   std::optional<RejectReason> check_quantity(const Instrument& ins, QuantityT q,
                                              bool check_min) const;
   std::optional<RejectReason> check_price(const Instrument& ins, PriceFen p) const;
+  // Whether the command's time lies in `hours` (empty: always). See InstrumentConfig.
+  bool within_hours(const std::vector<HoursWindow>& hours) const;
+  // A click naming a level (take_levels): the level must be one of the best N of the other side.
+  std::optional<RejectReason> check_take(const Instrument& ins, const NewOrder& c) const;
+  // After `buyer` received q units of `ins` where same-day resale is off: lock them until EOD.
+  void lock_purchase(const Instrument& ins, AccountId buyer, QuantityT q);
+  // A sell of q units the ledger refused for want of units: kBoughtToday when today's locked
+  // purchases are what is missing, else kInsufficientFunds.
+  RejectReason units_refusal(AccountId seller, InstrumentId instrument, QuantityT q) const;
+  void release_resale_locks();
   std::int64_t hold_need(const Instrument& ins, Side side, const OrderInfo& info,
                          PriceFen limit_fen, QuantityT leaves_t) const;
   void trim_hold(Instrument& ins, OrderInfo& info, std::int64_t need);
@@ -288,6 +315,8 @@ class Core {
   std::uint64_t days_closed_ = 0;
   OffBookStateRecord offbook_;
   bool offbook_changed_ = false;
+  std::vector<ResaleLockRecord> resale_locks_;  // sorted by (account, instrument)
+  std::uint64_t next_lock_n_ = 1;
 };
 
 template <typename Fn>

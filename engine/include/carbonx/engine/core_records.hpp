@@ -24,7 +24,11 @@ namespace carbonx {
 
 inline constexpr std::uint32_t kOpenOrderMagic = 0x4f4f5843;  // "CXOO"
 inline constexpr std::uint32_t kCoreStateMagic = 0x53435843;  // "CXCS"
-inline constexpr std::uint16_t kRecordVersion = 1;            // the core state record
+// The core state record. Version 2 appends the same-day resale locks (next_lock_n, a count,
+// resale_lock_fields each); the encoder writes version 1 while there are none and the counter
+// is 1, so an exchange that never locks stores the bytes it stored before.
+inline constexpr std::uint16_t kRecordVersion = 2;
+inline constexpr std::size_t kMaxResaleLockRecords = std::size_t{1} << 24;
 // The open-order record: the core's OpenOrderRecord (open_order_fields), then what the gateway's
 // FIX bookkeeping needs of the order after a restart. Version 3 appends OrigClOrdID (16 bytes:
 // the ClOrdID the order had before its last replace, zeros when never replaced; every later
@@ -71,6 +75,14 @@ void instrument_state_fields(V& v, R& r) {
   v(r.stats.last_fen);
   v(r.stats.volume_t);
   v(r.stats.turnover_fen);
+}
+
+template <typename V, typename R>
+void resale_lock_fields(V& v, R& r) {
+  v(r.account);
+  v(r.instrument);
+  v(r.lock_n);
+  v(r.amount);
 }
 
 // The core state record's counters (its instruments follow, each instrument_state_fields).

@@ -49,6 +49,10 @@ enum class RejectReason : std::uint8_t {
   kAfterSurrenderDeadline,  // a covered firm's repo must end before its surrender deadline
   kWrongState,              // e.g. confirming an open repo, repurchasing a proposed one
   kHoldingLimit,            // the ledger's holding limit of the receiving account
+  // Market rules as configuration (appended).
+  kOutsideTradingHours,  // the command's time is outside the instrument's hours for its mode
+  kNotAmongBestLevels,   // a click's price is not one of the best take_levels opposite levels
+  kBoughtToday,          // a sell needs units bought today (same-day resale is off)
 };
 std::string_view to_string(RejectReason r) noexcept;
 

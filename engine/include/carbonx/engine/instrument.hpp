@@ -30,6 +30,11 @@
 //   agreement_min_t = 100000
 //   repo_band_bp = 3000
 //   repo_min_t = 100000
+//   # Market rules as configuration (engine/README.md "Market rules as configuration"), optional:
+//   listed_hours = ["09:30-11:30", "13:00-15:00"]  # China time; none: whenever the phase allows
+//   agreement_hours = ["13:00-15:00"]              # agreement reports and acceptances
+//   take_levels = 5             # a click may name one of the best 5 levels of the other side
+//   same_day_resale = false     # units bought today are sellable from the next trading day
 // Off-book limits in [exchange] (optional): max_open_agreements, max_open_auctions,
 // max_bids_per_auction, max_repos; repo_default = "release" | "keep_locked".
 
@@ -57,6 +62,14 @@ struct ProjectAttributes {
   Date crediting_end{};
 };
 
+// A window of the trading day, China Standard Time: [open_minute, close_minute) after midnight.
+struct HoursWindow {
+  std::uint16_t open_minute = 0;
+  std::uint16_t close_minute = 0;
+  friend bool operator==(const HoursWindow&, const HoursWindow&) = default;
+};
+inline constexpr std::size_t kMaxHoursWindows = 4;
+
 struct InstrumentConfig {
   InstrumentId id{0};  // >= 1
   std::string code;    // e.g. "GDEA2017"; unique
@@ -79,6 +92,21 @@ struct InstrumentConfig {
   QuantityT agreement_min_t{100'000};
   std::uint32_t repo_band_bp = 3000;
   QuantityT repo_min_t{100'000};
+  // Market rules as configuration (engine/README.md "Market rules as configuration"); the
+  // defaults change nothing. A command stamped outside its mode's hours is refused
+  // (kOutsideTradingHours): listed_hours for new orders and replaces (cancels are always
+  // allowed), agreement_hours for agreement reports and acceptances. Windows are in order and
+  // do not overlap; empty: whenever the phase allows.
+  std::vector<HoursWindow> listed_hours;
+  std::vector<HoursWindow> agreement_hours;
+  // 0: a click carries no price and takes the best level. N >= 1: a click may also name a price,
+  // which must be one of the best N levels of the other side (kNotAmongBestLevels otherwise); it
+  // trades at that level only, in time priority, at that price (the take of a listing).
+  std::uint32_t take_levels = 0;
+  // false: units an account buys (listed fills, agreement acceptances, auction wins) are locked
+  // in its account until the end of the trading day (HoldKind::kResaleLock), so what it can sell
+  // or deliver today excludes today's purchases.
+  bool same_day_resale = true;
 };
 
 // Limits of the core and its books. Each is checked; each has a named default.

@@ -63,7 +63,8 @@ enum class HoldKind : std::uint8_t {
   kAgreement = 3,   // an agreement transfer awaiting acceptance (id = report id)
   kRepoLock =
       4,  // units locked in the reverse-repo party's account until repurchase (id = repo id)
-  kOperator = 5,  // an operator freeze
+  kOperator = 5,    // an operator freeze
+  kResaleLock = 6,  // units bought today where same-day resale is off (id = the core's lock id)
 };
 
 using HoldId = Strong<struct HoldTag, std::uint64_t>;

@@ -156,6 +156,18 @@ class OrderBook {
   // add() without repeating the checks. Precondition: check_add(order) succeeded and the book
   // has not changed since (the core checks, takes the funding hold, then adds).
   AddOutcome add_checked(const BookOrder& order);
+  // The take of a listing (a click naming a level, core.hpp): an IOC order that trades only at
+  // `level_fen`, a price where orders of the other side rest, in their time priority, at that
+  // price; what it cannot fill there is not rested (Remainder::kCancelledIoc). order.price_fen
+  // and order.type are ignored. check_take: kBadTimeInForce (not IOC), kBadQuantity,
+  // kNoOppositeOrders (nothing of the other side rests at level_fen), kSelfTrade (the level's
+  // first order is the same account's, under cancel-incoming).
+  Status<BookError> check_take(const BookOrder& order, PriceFen level_fen) const;
+  // Precondition: check_take(order, level_fen) succeeded and the book has not changed since.
+  AddOutcome take_checked(const BookOrder& order, PriceFen level_fen);
+  // How many non-empty levels of `side` are at `price_fen` or better (1: the best level); 0 when
+  // nothing of `side` rests at `price_fen`; max_rank + 1 once more than max_rank are.
+  std::uint32_t level_rank(Side side, PriceFen price_fen, std::uint32_t max_rank) const;
   // Removes a resting order; returns it as it was. Error: kUnknownOrder.
   Result<OrderView, BookError> cancel(OrderId id);
   // cancel() of the order find() (or for_each_order) returned in `found`, by its slot: no second
@@ -302,6 +314,11 @@ class OrderBook {
   CX_BOOK_INTERNAL OrderView cancel_at(std::uint32_t slot);
   CX_BOOK_INTERNAL Remainder match(Side side, std::uint32_t account, std::uint32_t limit_idx,
                                    std::int64_t& leaves);
+  // One level of match(): fills against level idx of the other side; `steps` counts the orders
+  // met (max_fills_per_order). Returns why it stopped early, kNone when the level or leaves ran
+  // out.
+  CX_BOOK_INTERNAL Remainder match_level(Side side, std::uint32_t account, std::uint32_t idx,
+                                         std::int64_t& leaves, std::uint32_t& steps);
   CX_BOOK_INTERNAL void configure_grid(PriceFen low_fen, PriceFen high_fen);
   CX_BOOK_INTERNAL std::uint32_t allocate_node();
   CX_BOOK_INTERNAL void free_node(std::uint32_t slot);
