@@ -1,9 +1,11 @@
 # The two commands of the README, and a few more for developers.
 #   make run    set up (apt packages when missing), build, and run the exchange with sample data
+#               (MARKET=guangdong, the default, or MARKET=national: tools/data/national/)
 #   make test   set up, build, and run every test with ctest
 BUILD ?= build
 JOBS  ?= $(shell nproc)
 CMAKE_FLAGS ?=
+MARKET ?= guangdong
 
 .PHONY: all deps configure build test run bench format format-check asan clean
 
@@ -22,7 +24,7 @@ test: build
 	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 run: build
-	@scripts/run.sh $(BUILD)
+	@CARBONX_MARKET=$(MARKET) scripts/run.sh $(BUILD)
 
 bench: build
 	@scripts/bench.sh $(BUILD)

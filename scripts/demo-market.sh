@@ -12,28 +12,43 @@
 # (2017-05-10), so the trades, the repo's waived fees, a surrender on time and the compliance
 # status are dated coherently. CARBONX_DEMO_CLOCK sets another start ("wall" for the wall clock).
 #
-# Usage: scripts/demo-market.sh [build dir]     (env: CARBONX_DEMO_DIR, CARBONX_FIX_PORT,
-#        CARBONX_OPERATOR_PORT, CARBONX_CONSOLE_PORT, CARBONX_DEMO_TRADES, CARBONX_DEMO_CLOCK,
-#        CARBONX_DEMO_NO_WAIT=1 to stop at the end)
+# CARBONX_MARKET=national (`make run MARKET=national`) runs the national market instead
+# (tools/data/national/: CEA per vintage, old and relaunched CCER, key emitting units and
+# institutions, no individuals, the national trading rules): its clock starts Thursday 2 January
+# 2025 13:00 China time (the block agreement hours), the day has listed trades of CEA24 and a
+# block agreement over FIX and an auction of a relaunched CCER; the Guangdong allocation,
+# emissions and surrender steps are not part of it.
+#
+# Usage: scripts/demo-market.sh [build dir]     (env: CARBONX_MARKET=guangdong|national,
+#        CARBONX_DEMO_DIR, CARBONX_FIX_PORT, CARBONX_OPERATOR_PORT, CARBONX_CONSOLE_PORT,
+#        CARBONX_DEMO_TRADES, CARBONX_DEMO_CLOCK, CARBONX_DEMO_NO_WAIT=1 to stop at the end)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
+market_name=${CARBONX_MARKET:-guangdong}
+case "$market_name" in
+  guangdong) market="$root/tools/data/market" symbol=GDEA2017 auction=PHCER-GD-FOREST inst=INST01
+    default_clock=2018-05-15T09:30:00+08:00 ;;
+  national) market="$root/tools/data/national" symbol=CEA24 auction=CCER24-FOREST1 inst=NINST01
+    default_clock=2025-01-02T13:00:00+08:00 ;;
+  *) echo "demo-market: CARBONX_MARKET must be guangdong or national, not '$market_name'" >&2
+    exit 2 ;;
+esac
 data=${CARBONX_DEMO_DIR:-$root/data/demo}
 fix_port=${CARBONX_FIX_PORT:-9878}
 op_port=${CARBONX_OPERATOR_PORT:-9879}
 console_port=${CARBONX_CONSOLE_PORT:-9880}
 trades=${CARBONX_DEMO_TRADES:-300}
-clock=${CARBONX_DEMO_CLOCK:-2018-05-15T09:30:00+08:00}
+clock=${CARBONX_DEMO_CLOCK:-$default_clock}
 cxctl="$build/bin/cxctl"
 carbonxd="$build/bin/carbonxd"
-market="$root/tools/data/market"
 for p in "$cxctl" "$carbonxd"; do
   [ -x "$p" ] || { echo "demo-market: $p is missing (build first: make build)" >&2; exit 1; }
 done
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "A fresh data directory: $data"
+step "A fresh data directory: $data (market: $market_name, $market)"
 rm -rf "$data"
 mkdir -p "$data"
 cp "$market/instruments.toml" "$data/"
@@ -50,11 +65,16 @@ sed "${console_edit[@]}" -e "s/^fix_port = .*/fix_port = $fix_port/" -e "s/^oper
 cat "$market/members.toml" >>"$data/carbonxd.toml"
 export CARBONX_CONFIG="$data/carbonxd.toml"
 
-step "Accounts of 52 covered firms, 8 institutions and 20 individuals (in-process, no server yet)"
-"$cxctl" --mode in-process init --accounts "$market/accounts.csv"
+if [ "$market_name" = guangdong ]; then
+  step "Accounts of 52 covered firms, 8 institutions and 20 individuals (in-process, no server yet)"
+  "$cxctl" --mode in-process init --accounts "$market/accounts.csv"
 
-step "Free allocation 2017 (national 2017 draft benchmarks, 52 firms): pre-allocation issued"
-"$cxctl" --mode in-process allocation issue --year 2017 --accounts "$market/accounts.csv"
+  step "Free allocation 2017 (national 2017 draft benchmarks, 52 firms): pre-allocation issued"
+  "$cxctl" --mode in-process allocation issue --year 2017 --accounts "$market/accounts.csv"
+else
+  step "Accounts of 20 key emitting units and 8 institutions, no individuals (in-process)"
+  "$cxctl" --mode in-process init --accounts "$market/accounts.csv"
+fi
 
 console_users=""
 [ ${#console_edit[@]} -eq 0 ] ||
@@ -84,12 +104,21 @@ done
 "$cxctl" --mode server status
 "$cxctl" --mode server clock status
 
-step "A trading day through FIX: $trades trades of GDEA2017 (institutions ~60%, firms ~30%, individuals ~10%)"
-echo "   then off-book: an agreement transfer over FIX (TradeCaptureReport, accepted by the"
-echo "   counterparty's session), a repo filed by the operator and repurchased (fees waived),"
-echo "   and a pay-as-bid auction of the forestry PHCER with sealed bids over FIX"
-"$cxctl" --mode server simulate day --symbol GDEA2017 --trades "$trades" --accounts "$market/accounts.csv" \
-  --offbook
+if [ "$market_name" = guangdong ]; then
+  step "A trading day through FIX: $trades trades of GDEA2017 (institutions ~60%, firms ~30%, individuals ~10%)"
+  echo "   then off-book: an agreement transfer over FIX (TradeCaptureReport, accepted by the"
+  echo "   counterparty's session), a repo filed by the operator and repurchased (fees waived),"
+  echo "   and a pay-as-bid auction of the forestry PHCER with sealed bids over FIX"
+  sim_extra=()
+else
+  step "A trading day through FIX: $trades listed-agreement trades of CEA24 (institutions, key emitting units)"
+  echo "   then a block agreement (100,000 t, TradeCaptureReport accepted by the counterparty's"
+  echo "   session) and a pay-as-bid auction of a relaunched CCER with sealed bids over FIX;"
+  echo "   orders selling units bought the same day are refused (next-day resale)"
+  sim_extra=(--no-repo)
+fi
+"$cxctl" --mode server simulate day --symbol "$symbol" --trades "$trades" --accounts "$market/accounts.csv" \
+  --offbook --auction-symbol "$auction" "${sim_extra[@]}"
 
 step "Close of the market and end of day"
 "$cxctl" --mode server market close
@@ -98,6 +127,7 @@ step "Close of the market and end of day"
 step "Daily market report"
 "$cxctl" --mode server report market
 
+if [ "$market_name" = guangdong ]; then
 step "Verified emissions of the sample firms, 2016 and 2017 (journaled; 2016 sets the offset cap)"
 for y in 2016 2017; do
   "$cxctl" --mode server emissions load --file "$root/registry/data/sample/verified_emissions_$y.csv"
@@ -115,11 +145,14 @@ status=$("$cxctl" --mode server compliance status --year 2017)
 head -4 <<<"$status"
 echo "   ..."
 tail -4 <<<"$status"
+fi
 
 step "Ledger and journal check"
 "$cxctl" --mode server journal verify
 
-"$cxctl" --mode server -q report html --year 2017 --out "$data/report.html"
+report_year=2017
+[ "$market_name" = guangdong ] || report_year=2024
+"$cxctl" --mode server -q report html --year "$report_year" --out "$data/report.html"
 console_msg=""
 if [ -n "$console_users" ]; then
   console_msg="Console:       http://127.0.0.1:$console_port/   (log in with a user below and its code now:
@@ -132,8 +165,8 @@ cat <<MSG
 
 == The exchange is running
 HTML report:   $data/report.html   (open it in a browser)
-FIX 4.4:       connect to 127.0.0.1:$fix_port, TargetCompID CARBONX, e.g. SenderCompID INST01,
-               Username(553) inst01, Password(554) inst01-pass (members: $market/members.toml);
+FIX 4.4:       connect to 127.0.0.1:$fix_port, TargetCompID CARBONX, e.g. SenderCompID $inst,
+               Username(553) ${inst,,}, Password(554) ${inst,,}-pass (members: $market/members.toml);
                data dictionary: $root/gateway/spec/FIX44-carbonx.xml
 Operator:      CARBONX_CONFIG=$data/carbonxd.toml $cxctl --help
                (bearer token of the operator API: $data/operator.token, mode 0600)

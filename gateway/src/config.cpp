@@ -200,6 +200,38 @@ bool read_tables(const toml::node& n, const char*, ServerConfig& c, Ctx& ctx) {
   return true;
 }
 
+// The account kinds that may trade, by their accounts.csv names.
+constexpr std::pair<const char*, std::uint32_t> kTradingKinds[] = {
+    {"control_emission_firm", 1}, {"investment_institution", 2}, {"individual", 3}};
+
+bool read_trading_kinds(const toml::node& n, const char*, ServerConfig& c, Ctx& ctx) {
+  const auto* arr = n.as_array();
+  ctx.problem =
+      "trading_account_kinds: an array of \"control_emission_firm\", "
+      "\"investment_institution\", \"individual\"";
+  if (arr == nullptr) return false;
+  std::uint32_t mask = 0;
+  for (const auto& item : *arr) {
+    const auto v = item.value_exact<std::string>();
+    const auto* k = std::find_if(std::begin(kTradingKinds), std::end(kTradingKinds),
+                                 [&](const auto& p) { return v && *v == p.first; });
+    if (k == std::end(kTradingKinds)) return false;
+    mask |= 1u << k->second;
+  }
+  ctx.problem.clear();
+  c.trading_account_kinds = mask;
+  return true;
+}
+
+std::string show_trading_kinds(const ServerConfig& c) {
+  std::string out = "[";
+  for (const auto& [name, kind] : kTradingKinds) {
+    if ((c.trading_account_kinds & (1u << kind)) == 0) continue;
+    out += std::string(out.size() > 1 ? ", " : "") + "\"" + name + "\"";
+  }
+  return out + "]";
+}
+
 bool read_console_web_dir(const toml::node& n, const char*, ServerConfig& c, Ctx& ctx) {
   std::string v;
   if (!get_string(n, "console_web_dir", &v, ctx)) return false;
@@ -342,6 +374,10 @@ const KeySpec<ServerConfig> kServerKeys[] = {
      string_key<&ServerConfig::jurisdictions_path>, show_string<&ServerConfig::jurisdictions_path>},
     {"jurisdiction", "string", "the profile of the jurisdictions file this exchange applies",
      string_key<&ServerConfig::jurisdiction>, show_string<&ServerConfig::jurisdiction>},
+    {"trading_account_kinds", "array of strings",
+     "the account kinds that may trade: control_emission_firm, investment_institution, "
+     "individual (all three by default; orders of another kind's account are refused)",
+     read_trading_kinds, show_trading_kinds},
     {"allocation_tables", "array of strings (paths, at most 64)",
      "allocation benchmark tables (registry/data format; relative to this file)", read_tables,
      show_tables},

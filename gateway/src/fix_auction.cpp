@@ -26,6 +26,9 @@ void ExchangeDriver::on_auction_request(TimestampNs ts, SessionIndex s, const ed
   const AccountId account = q.account_id;
   if (account.value() == 0)
     return refuse("Account(1) " + q.account.str() + " is not an account this member may trade");
+  if (q.kind != RequestKind::kCancel) {
+    if (auto why = trading_refusal(q)) return refuse(*why);
+  }
   const std::uint64_t id = q.auction_number;
   if (id == 0) return refuse("CxAuctionID(20011) must be the exchange's auction id (a number)");
   if (q.kind != RequestKind::kNewOrder && q.kind != RequestKind::kCancel &&

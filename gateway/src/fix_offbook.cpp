@@ -172,6 +172,7 @@ void ExchangeDriver::on_trade_capture(TimestampNs ts, SessionIndex s, const edge
                                     "trade (accounts are registry account numbers)",
                                 out);
   }
+  if (auto why = trading_refusal(q)) return reject_trade_capture(s, q, *why, out);
   // TradeReportID is unique per session and trading day, like ClOrdID (one namespace): a
   // resubmission is refused and changes nothing. It is taken when the core gets the command and
   // given back if the core refuses it (translate_offbook_event).

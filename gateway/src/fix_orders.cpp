@@ -18,6 +18,20 @@ TimeInForce to_core(FixTif t) {
 
 }  // namespace
 
+std::optional<std::string> ExchangeDriver::trading_refusal(const edge::FixCommand& q) const {
+  const registry::Account* a = ledger_->account(q.account_id);
+  if (a == nullptr) return std::nullopt;
+  const auto kind = static_cast<std::uint32_t>(a->kind);
+  const bool trader = a->kind == registry::AccountKind::kControlEmissionFirm ||
+                      a->kind == registry::AccountKind::kInvestmentInstitution ||
+                      a->kind == registry::AccountKind::kIndividual;
+  if (!trader || ((config_.trading_account_kinds >> kind) & 1u) != 0) return std::nullopt;
+  return fmt::format(
+      "Account(1) {} is an account of kind {}, which may not trade on this exchange "
+      "([server] trading_account_kinds)",
+      q.account.str(), registry::to_string(a->kind));
+}
+
 const std::string& ExchangeDriver::symbol_of(InstrumentId id) const {
   static const std::string kUnknown = "UNKNOWN";
   const InstrumentConfig* i = core_->instrument(id);
@@ -67,6 +81,7 @@ void ExchangeDriver::on_new_order(TimestampNs ts, SessionIndex s, const edge::Fi
     return reject_order(s, q, ord_rej_reason::kUnknownSymbol,
                         "unknown Symbol(55) " + q.symbol.str() + " (see SecurityList)", out);
   }
+  if (auto why = trading_refusal(q)) return reject_order(s, q, ord_rej_reason::kOther, *why, out);
   if (!used_clordids_.insert(s, q.cl_ord_id.view())) {
     return reject_order(s, q, ord_rej_reason::kDuplicateOrder,
                         "duplicate ClOrdID(11) " + q.cl_ord_id.str() +
@@ -78,7 +93,8 @@ void ExchangeDriver::on_new_order(TimestampNs ts, SessionIndex s, const edge::Fi
   c.member = q.member;
   c.instrument = q.instrument;
   c.side = to_core(q.side);
-  c.type = q.ord_type == FixOrdType::kClick ? OrderType::kClick : OrderType::kLimit;
+  // A take (OrdType=D) is the core's click naming a level: its Price(44).
+  c.type = q.ord_type == FixOrdType::kLimit ? OrderType::kLimit : OrderType::kClick;
   c.tif = to_core(q.tif);
   c.price_fen = PriceFen(q.ord_type == FixOrdType::kClick ? 0 : q.price_fen);
   c.quantity_t = QuantityT(q.quantity_t);

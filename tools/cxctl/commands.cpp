@@ -300,6 +300,7 @@ void Commands::add_simulate(CLI::App& app) {
                 "then an agreement transfer and auction bids over FIX, a repo and an auction");
   day->add_option("--auction-symbol", o.auction_symbol, "the instrument auctioned (--offbook)")
       ->check(symbol_text());
+  day->add_flag("!--no-repo", o.repo, "no repo in the off-book part (--offbook)");
 }
 
 void Commands::add_market(CLI::App& app) {

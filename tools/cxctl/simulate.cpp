@@ -435,7 +435,7 @@ void simulate_offbook(Context& ctx, Floor& floor, const SimulateOptions& o) {
   const std::int64_t block = std::max<std::int64_t>(ins.agreement_min_t.value(), ins.lot_t.value());
   agreement_transfer(ctx, floor, inst[0], inst[1], o.symbol, block, ref);
   const std::int64_t repo_q = std::max<std::int64_t>(ins.repo_min_t.value(), ins.lot_t.value());
-  repo_round_trip(ctx, inst[2], inst[3], o.symbol, repo_q, ref - 20, ref + 10);
+  if (o.repo) repo_round_trip(ctx, inst[2], inst[3], o.symbol, repo_q, ref - 20, ref + 10);
   const InstrumentConfig& forest = instrument(ctx, o.auction_symbol);
   const std::int64_t lot_q = 30000;
   const std::uint64_t seller = std::stoull(inst[7].account);
@@ -502,16 +502,23 @@ void cmd_simulate_day(Context& ctx, const SimulateOptions& o) {
     auto& list = by_kind[r.kind];
     if (seeds.count(r.member) && list.size() < 8) list.push_back(&r);
   }
-  for (const char* kind : kinds) {
-    if (by_kind[kind].size() < 2) {
-      throw Failure(std::string("fewer than two ") + kind + " accounts with a member to trade");
+  // A kind without two accounts does not trade (the national market has no individuals).
+  std::vector<const char*> present;
+  std::vector<double> weights;
+  const double kind_weights[] = {60, 30, 10};
+  for (std::size_t k = 0; k < std::size(kinds); ++k) {
+    if (by_kind[kinds[k]].size() >= 2) {
+      present.push_back(kinds[k]);
+      weights.push_back(kind_weights[k]);
     }
   }
+  std::erase_if(by_kind, [](const auto& kv) { return kv.second.size() < 2; });
+  if (present.empty()) throw Failure("fewer than two accounts of any kind with a member to trade");
   prepare_accounts(ctx, by_kind, o);
   Floor floor;
   open_floor(ctx, floor, by_kind, seeds);
   std::mt19937_64 rng(o.seed);
-  std::discrete_distribution<int> type({60, 30, 10});
+  std::discrete_distribution<int> type(weights.begin(), weights.end());
   std::uniform_int_distribution<std::int64_t> qty(o.min_qty, o.max_qty);
   std::uniform_int_distribution<int> step(-3, 3);
   const std::int64_t ref = ins->reference_price_fen.value();
@@ -519,8 +526,8 @@ void cmd_simulate_day(Context& ctx, const SimulateOptions& o) {
   std::int64_t price = ref;
   SimulateResult res;
   for (std::uint32_t i = 0; i < o.trades; ++i) {
-    const auto& sellers = floor.traders[kinds[type(rng)]];
-    const auto& buyers = floor.traders[kinds[type(rng)]];
+    const auto& sellers = floor.traders[present[type(rng)]];
+    const auto& buyers = floor.traders[present[type(rng)]];
     const Trader& s = sellers[rng() % sellers.size()];
     const Trader& b = buyers[rng() % buyers.size()];
     price = std::clamp<std::int64_t>(price + step(rng), ref - band, ref + band);

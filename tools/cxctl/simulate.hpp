@@ -24,6 +24,7 @@ struct SimulateOptions {
   // repurchased by the operator, the auction of auction_symbol (simulate.cpp simulate_offbook).
   bool offbook = false;
   std::string auction_symbol = "PHCER-GD-FOREST";
+  bool repo = true;  // --no-repo: no repo in the off-book part (the national market has none)
 };
 
 struct SimulateResult {

@@ -170,6 +170,11 @@ struct ServerConfig {
   // Registry rules; defaults: the source tree's registry/data (absolute after load_config).
   std::string jurisdictions_path = kRegistryDataDir + std::string("/jurisdictions.csv");
   std::string jurisdiction = "guangdong";
+  // Which kinds of account may trade (orders, agreement reports and acceptances, auction bids):
+  // bit k set for registry::AccountKind k. [server] trading_account_kinds = ["control_emission_
+  // firm", "investment_institution", "individual"] (the default: all three); the national market
+  // leaves individuals out. Cancels are always allowed.
+  std::uint32_t trading_account_kinds = (1u << 1) | (1u << 2) | (1u << 3);
   std::vector<std::string> allocation_table_paths{
       kRegistryDataDir + std::string("/benchmarks_national_2017_draft.csv"),
       kRegistryDataDir + std::string("/benchmarks_national_2019_2020.csv")};

@@ -229,6 +229,9 @@ class ExchangeDriver final : public CoreDriver {
   std::optional<OrderId> find_order(SessionIndex s, const edge::FixCommand& q) const;
   // A FIX request refused before the core (no seq): the out stage makes the reply.
   // code: an ord_rej_reason:: / cxl_rej_reason:: value (fix_types.hpp).
+  // Why `account` may not trade here ([server] trading_account_kinds), nullopt when it may (or
+  // is unknown: the core refuses that).
+  std::optional<std::string> trading_refusal(const edge::FixCommand& q) const;
   void reject_order(SessionIndex s, const edge::FixCommand& q, std::int32_t code,
                     const std::string& text, OutBatch& out);
   // live: the open order the request named, if it is still open (its OrderID and OrdStatus go
