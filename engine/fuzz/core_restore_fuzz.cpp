@@ -139,6 +139,8 @@ void check_invariants(const Core& core, const InMemoryLedger& ledger) {
   for_each_offbook_hold(core.offbook(), [&](HoldId, AccountId a, AssetId asset, std::int64_t n) {
     holds[{a.value(), asset.value()}] += n;
   });
+  for (const ResaleLockRecord& l : core.resale_locks())
+    holds[{l.account.value(), asset_of(l.instrument).value()}] += l.amount;
   for (AssetId asset : {kCashAsset, asset_of(kGdea), asset_of(kCcer)})
     check(ledger.total(asset) == 0, "an asset does not sum to zero");
   ledger.for_each_balance([&](AccountId a, AssetId asset, BalanceView b) {
@@ -163,6 +165,14 @@ bool give_offbook_holds(const Core& core, InMemoryLedger& ledger) {
     ledger.open_account(a);
     ok = ledger.deposit(a, asset, n).ok() && ledger.hold(id, a, asset, n).ok();
   });
+  for (const ResaleLockRecord& l : core.resale_locks()) {  // the same-day resale locks likewise
+    if (!ok || l.account == AccountId(0)) return false;
+    const AssetId asset = asset_of(l.instrument);
+    ledger.open_account(l.account);
+    ok = ledger.deposit(l.account, asset, l.amount).ok() &&
+         ledger.hold(make_hold_id(HoldKind::kResaleLock, l.lock_n), l.account, asset, l.amount)
+             .ok();
+  }
   return ok;
 }
 

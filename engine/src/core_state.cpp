@@ -16,6 +16,8 @@ constexpr std::uint64_t kOrderIdLimit = std::uint64_t{1} << 40;
 // and low enough that its band and a buy's hold (price x max_order_t <= 1e9, with fees) stay
 // inside 64 bits. Found by core_restore_fuzz: a larger one overflowed band_around.
 constexpr std::int64_t kMaxRestoredReferenceFen = 1'000'000'000;
+// The most tonnes a restored same-day resale lock may hold (a day's purchases of one account).
+constexpr std::int64_t kMaxRestoredLockT = std::int64_t{1} << 50;
 
 // The largest filled notional a restored open order may carry: far enough from the 64-bit limit
 // that its fee, computed on it plus a fill's notional, cannot overflow.
@@ -198,7 +200,8 @@ Status<CoreError> Core::restore_state(const CoreStateRecord& s) {
   for (std::size_t i = 0; i < s.resale_locks.size(); ++i) {
     const ResaleLockRecord& l = s.resale_locks[i];
     const Instrument* ins = find(l.instrument);
-    if (ins == nullptr || l.amount <= 0 || l.lock_n == 0 || l.lock_n >= s.next_lock_n) {
+    if (ins == nullptr || ins->config.same_day_resale || l.amount <= 0 || l.lock_n == 0 ||
+        l.lock_n >= s.next_lock_n || l.amount > kMaxRestoredLockT) {
       return Err{CoreError::kBadRecord};
     }
     const auto key = [](const ResaleLockRecord& r) {

@@ -86,8 +86,11 @@ std::string FixCodec::dump(const FixRequest& q) {
   out << "kind=" << to_string(q.kind) << "\nmsg_seq_num=" << q.msg_seq_num
       << "\ncl_ord_id=" << q.cl_ord_id << "\norig_cl_ord_id=" << q.orig_cl_ord_id
       << "\norder_id=" << q.order_id << "\naccount=" << q.account << "\nsymbol=" << q.symbol
-      << "\nside=" << (q.side == FixSide::kSell ? "sell" : "buy")
-      << "\nord_type=" << (q.ord_type == FixOrdType::kClick ? "click" : "limit") << "\ntif="
+      << "\nside=" << (q.side == FixSide::kSell ? "sell" : "buy") << "\nord_type="
+      << (q.ord_type == FixOrdType::kClick  ? "click"
+          : q.ord_type == FixOrdType::kTake ? "take"
+                                            : "limit")
+      << "\ntif="
       << (q.tif == FixTif::kIoc   ? "ioc"
           : q.tif == FixTif::kFok ? "fok"
                                   : "day")

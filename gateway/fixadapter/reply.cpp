@@ -70,7 +70,10 @@ void exec_report(const FixReply& r, M* m) {
   set_char(m, 54, r.side_sent != '\0' ? r.side_sent : side_char(r.side));
   if (r.quantity_t > 0) set_int(m, 38, r.quantity_t);
   if (r.exec_type != exec_type::kRejected || r.quantity_t > 0) {
-    set_char(m, 40, r.ord_type == FixOrdType::kClick ? '1' : '2');
+    set_char(m, 40,
+             r.ord_type == FixOrdType::kClick  ? '1'
+             : r.ord_type == FixOrdType::kTake ? 'D'
+                                               : '2');
     set_char(m, 59, tif_char(r.tif));
   }
   if (r.price_fen > 0) set_fen(m, 44, r.price_fen);

@@ -128,8 +128,10 @@ constexpr const char* kNoGtd =
 constexpr const char* kT0 =
     "trades settle at once: SettlType(63) must be 0 or absent and SettlDate(64) absent";
 constexpr UnsupportedField kUnsupportedFields[] = {
-    {" D G ", 40, " 1 2 ",
-     "OrdType(40) must be 1 (market: a click at the best prices) or 2 (limit)"},
+    {" D ", 40, " 1 2 D ",
+     "OrdType(40) must be 1 (market: a click at the best prices), 2 (limit) or D (previously "
+     "quoted: take the listings at Price(44), where the instrument allows it)"},
+    {" G ", 40, " 1 2 ", "OrdType(40) must be 1 (market: a click at the best prices) or 2 (limit)"},
     {" D G ", 59, " 0 3 4 ",
      "TimeInForce(59) must be 0 (Day), 3 (IOC) or 4 (FOK) or absent: GTC, GTD, at the opening "
      "and at the close are not supported"},
@@ -248,7 +250,10 @@ void read_side(const FIX::Message& m, FixRequest* q) {
 
 // D and G: order type, time in force, price and quantity.
 bool read_order_terms(const FIX::Message& m, FixRequest* q, Refusal* r) {
-  q->ord_type = get(m, kOrdType) == "1" ? FixOrdType::kClick : FixOrdType::kLimit;
+  const std::string ord_type = get(m, kOrdType);
+  q->ord_type = ord_type == "1"   ? FixOrdType::kClick
+                : ord_type == "D" ? FixOrdType::kTake
+                                  : FixOrdType::kLimit;
   const std::string tif = get(m, kTimeInForce);
   q->tif = tif == "3" ? FixTif::kIoc : tif == "4" ? FixTif::kFok : FixTif::kDay;
   if (!parse_quantity_t(get(m, kOrderQty), &q->quantity_t)) {
@@ -269,12 +274,24 @@ bool read_order_terms(const FIX::Message& m, FixRequest* q, Refusal* r) {
     return true;
   }
   if (!has_price) {
-    *r = Refusal{true, TranslateError::kMissingPrice, kPrice};
+    *r = q->ord_type == FixOrdType::kTake
+             ? Refusal{true, TranslateError::kMissingPrice, kPrice,
+                       "a take (OrdType=D) needs Price(44): the level of the listings it takes"}
+             : Refusal{true, TranslateError::kMissingPrice, kPrice};
     return false;
   }
   if (!parse_price_fen(get(m, kPrice), &q->price_fen)) {
     *r = Refusal{true, TranslateError::kBadPrice, kPrice};
     return false;
+  }
+  if (q->ord_type == FixOrdType::kTake) {  // an IOC, like the click
+    if (!tif.empty() && q->tif != FixTif::kIoc) {
+      *r = Refusal{true, TranslateError::kClickNotIoc, kTimeInForce,
+                   "a take (OrdType=D) is immediate-or-cancel: TimeInForce(59) must be 3 or "
+                   "absent"};
+      return false;
+    }
+    q->tif = FixTif::kIoc;
   }
   return true;
 }

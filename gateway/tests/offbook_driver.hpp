@@ -80,7 +80,12 @@ class OffBookDriver {
   using json = nlohmann::json;
 
   // Members: MEMBER1 (account 1001), MEMBER2 (1002, 1003), MEMBER3 (1004).
-  explicit OffBookDriver(const std::string& name, bool release_on_default = true) {
+  // `instruments_toml` replaces the instruments (the national market's, national_fix_test.cpp);
+  // `trading_account_kinds` is [server] trading_account_kinds (config.hpp), all kinds by default.
+  explicit OffBookDriver(
+      const std::string& name, bool release_on_default = true,
+      const std::string& instruments_toml = "",
+      std::uint32_t trading_account_kinds = ServerConfig{}.trading_account_kinds) {
     dir_ = std::filesystem::temp_directory_path() /
            ("cx_obdrv_" + std::to_string(::getpid()) + "_" + name);
     std::filesystem::remove_all(dir_);
@@ -88,12 +93,14 @@ class OffBookDriver {
     std::string error;
     codec_ = FixCodec::create(CARBONX_FIX_DICTIONARY, &error);
     EXPECT_NE(codec_, nullptr) << error;
-    auto parsed = parse_exchange_config(offbook_instruments_toml(release_on_default));
+    auto parsed = parse_exchange_config(
+        instruments_toml.empty() ? offbook_instruments_toml(release_on_default) : instruments_toml);
     EXPECT_TRUE(parsed.ok()) << (parsed.ok() ? "" : parsed.error().message);
     if (!parsed.ok()) return;
     ServerConfig c;
     c.data_dir = (dir_ / "data").string();
     c.durability = DurabilityMode::kNoSync;
+    c.trading_account_kinds = trading_account_kinds;
     c.members = {MemberSeed{1, "MEMBER1", "member1", "member1-pass", false, {1001}},
                  MemberSeed{2, "MEMBER2", "member2", "member2-pass", false, {1002, 1003}},
                  MemberSeed{3, "MEMBER3", "member3", "member3-pass", false, {1004}}};

@@ -17,8 +17,11 @@ namespace carbonx {
 namespace gateway {
 
 enum class FixSide : std::uint8_t { kBuy = 1, kSell = 2 };
-// kClick is FIX OrdType=1 (Market): an IOC that takes the best opposite price.
-enum class FixOrdType : std::uint8_t { kLimit = 1, kClick = 2 };
+// kClick is FIX OrdType=1 (Market): an IOC that takes the best opposite price. kTake is
+// OrdType=D (Previously quoted) with Price(44): an IOC that takes the listings resting at that
+// price of the other side (the core's click naming a level, where the instrument's take_levels
+// allows it: the national market's listed agreement).
+enum class FixOrdType : std::uint8_t { kLimit = 1, kClick = 2, kTake = 3 };
 enum class FixTif : std::uint8_t { kDay = 1, kIoc = 2, kFok = 3 };
 
 enum class RequestKind : std::uint8_t {
