@@ -201,6 +201,9 @@ Result<CoreStateRecord, RecordError> read_core_state(Reader& rd) {
     if (locks > kMaxResaleLockRecords || locks > rd.rest().size() / 24) {
       return Err{RecordError::kWrongSize};
     }
+    // Version 2 is written only with locks or a moved counter: anything else is not a record
+    // the encoder makes (it would come back as version 1).
+    if (locks == 0 && r.next_lock_n == 1) return Err{RecordError::kBadField};
     for (std::uint32_t n = 0; n < locks; ++n) {
       ResaleLockRecord l;
       resale_lock_fields(rd, l);
