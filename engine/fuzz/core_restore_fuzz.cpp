@@ -169,9 +169,9 @@ bool give_offbook_holds(const Core& core, InMemoryLedger& ledger) {
     if (!ok || l.account == AccountId(0)) return false;
     const AssetId asset = asset_of(l.instrument);
     ledger.open_account(l.account);
-    ok = ledger.deposit(l.account, asset, l.amount).ok() &&
-         ledger.hold(make_hold_id(HoldKind::kResaleLock, l.lock_n), l.account, asset, l.amount)
-             .ok();
+    ok =
+        ledger.deposit(l.account, asset, l.amount).ok() &&
+        ledger.hold(make_hold_id(HoldKind::kResaleLock, l.lock_n), l.account, asset, l.amount).ok();
   }
   return ok;
 }
