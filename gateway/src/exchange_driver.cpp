@@ -266,9 +266,23 @@ bool ExchangeDriver::recover(std::string* error) {
       return false;
     }
   }
-  std::string problem;
   std::vector<OpenOrderRecord> open_orders;  // by order id here; the core restores queue order
   std::vector<carbonx::out::RestoredOrder> for_out;  // the out stage's copy
+  if (!read_open_orders(&open_orders, for_out, error)) return false;
+  // The out stage's reports of these orders continue (before it runs on another thread).
+  if (!replies_deferred_) out_->restore(for_out);
+  if (const auto st = core_->restore_open_orders(std::move(open_orders)); !st.ok()) {
+    *error = "open order " + std::to_string(st.error().order_id.value()) +
+             " refused: " + std::string(to_string(st.error().error));
+    return false;
+  }
+  return recover_used_clordids(recovery.value().used_ids_day, error);
+}
+
+bool ExchangeDriver::read_open_orders(std::vector<OpenOrderRecord>* core,
+                                      std::vector<out::RestoredOrder>& for_out,
+                                      std::string* error) {
+  std::string problem;
   const auto each =
       store_->for_each_open_order([&](std::uint64_t, std::span<const std::uint8_t> bytes) {
         if (!problem.empty()) return;
@@ -278,7 +292,7 @@ bool ExchangeDriver::recover(std::string* error) {
           return;
         }
         const OpenOrderRecord& r = rec.value().order;
-        open_orders.push_back(r);
+        if (core != nullptr) core->push_back(r);
         // FIX bookkeeping of the order: which session, which ClOrdID and OrigClOrdID.
         const std::uint32_t member = r.member.value();
         OpenOrderKey key;
@@ -295,14 +309,7 @@ bool ExchangeDriver::recover(std::string* error) {
     *error = problem.empty() ? "cannot read the open orders" : problem;
     return false;
   }
-  // The out stage's reports of these orders continue (before it runs on another thread).
-  if (!replies_deferred_) out_->restore(for_out);
-  if (const auto st = core_->restore_open_orders(std::move(open_orders)); !st.ok()) {
-    *error = "open order " + std::to_string(st.error().order_id.value()) +
-             " refused: " + std::string(to_string(st.error().error));
-    return false;
-  }
-  return recover_used_clordids(recovery.value().used_ids_day, error);
+  return true;
 }
 
 // ClOrdID is unique per session and trading day, across restarts too. The day's used ids are
@@ -494,6 +501,9 @@ void ExchangeDriver::run(TimestampNs ts, CommandBody body, OutBatch& out) {
 }
 
 Status<CommitError> ExchangeDriver::commit() {
+  // A primary's batch without commands shows the state of the batches before it: released
+  // after them (a batch with commands: after its own last seq, below).
+  release_seq_ = replication_ != nullptr && replication_->leading() ? seq_.value() : 0;
   if (config_.read_only || store_fault_) {
     // Nothing was applied (every state change is refused): nothing to write. The used ids' day
     // change, if any, waits for the next commit.
@@ -560,30 +570,27 @@ Status<CommitError> ExchangeDriver::commit() {
   publish_authority(false);  // the edge sees a grant or revoke only once it is durable
   used_clordids_.mark_committed();
   CX_ASSERT(store_->applied_seq() == seq_);
-  std::string not_replicated;
-  if (replication_ != nullptr && replication_->leading() && !journal_.empty()) {
-    not_replicated = replicate(first, prev_hash);
+  // The replication stage: the batch's records go to the appender, and the core thread goes on
+  // with the next batch while they are appended; the replies wait for release_seq().
+  if (replication_ != nullptr) {
+    const ReplicaRole role = replication_->role();
+    const bool appends = role == ReplicaRole::kPrimary || role == ReplicaRole::kDeposed;
+    if (appends && !journal_.empty()) {
+      replication_->enqueue(first, journal_bytes(prev_hash));
+      release_seq_ = seq_.value();
+    }
   }
   chain_hash_ = store_->last_hash();
   journal_records_.clear();
   journal_stamps_.clear();
   journal_.clear();
   state_changed_ = false;
-  if (!not_replicated.empty()) {
-    std::fprintf(stderr,
-                 "carbonxd: the batch of seqs %llu..%llu is in the store but not in the "
-                 "replicated log: none of its replies is sent (%s)\n",
-                 static_cast<unsigned long long>(first),
-                 static_cast<unsigned long long>(seq_.value()), not_replicated.c_str());
-    std::fflush(stderr);
-    return Err{CommitError::kNotReplicated};
-  }
   return {};
 }
 
 // The batch's records as the store holds them (header, payload, hash chained from `prev`, the
-// hash before the batch), appended in one fenced txn.
-std::string ExchangeDriver::replicate(std::uint64_t first, const registry::Digest& prev) {
+// hash before the batch), for the replicated log.
+std::vector<std::string> ExchangeDriver::journal_bytes(const registry::Digest& prev) const {
   std::vector<std::string> records;
   records.reserve(journal_.size());
   registry::Digest hash = prev;
@@ -594,7 +601,51 @@ std::string ExchangeDriver::replicate(std::uint64_t first, const registry::Diges
     records.emplace_back(reinterpret_cast<const char*>(bytes.data()), bytes.size());
   }
   CX_ASSERT(hash == store_->last_hash());  // the chain the store wrote
-  return replication_->append(first, std::move(records));
+  return records;
+}
+
+bool ExchangeDriver::await_release(std::uint64_t seq) {
+  return replication_ == nullptr || replication_->wait_appended(seq);
+}
+
+bool ExchangeDriver::released(std::uint64_t seq) const {
+  return replication_ == nullptr || replication_->appended(seq);
+}
+
+// A promoted standby (the log applied to its end, the election key won): what a primary holds
+// in memory beyond the core, rebuilt from its store: each open order's FIX identity, the day's
+// used ClOrdIDs (read back from the journal: a standby does not derive them), the out stage's
+// orders (handed over with this batch, in commit order), the published authority.
+bool ExchangeDriver::rebuild_for_primary(std::string* error) {
+  if (!journal_records_.empty() || state_changed_) {
+    // The log's batches applied in this sequencer batch: committed first (still a standby: no
+    // append), so the store holds everything the rebuild reads.
+    if (!commit().ok()) {
+      *error = "the store refused the log's last batches: " + refusal();
+      return false;
+    }
+  }
+  open_orders_.clear();
+  open_by_clordid_.assign(member_of_session_.size(), {});
+  std::vector<out::RestoredOrder> for_out;
+  if (!read_open_orders(nullptr, for_out, error)) return false;
+  used_clordids_ = UsedClOrdIds{};
+  used_clordids_.set_sessions(member_of_session_);
+  if (!rebuild_used_clordids(error)) return false;
+  clock_->not_before(last_stamp_.value());
+  const std::int64_t now = std::max(clock_->now_ns(), last_stamp_.value());
+  if (trading_date(TimestampNs(now)) != used_clordids_.day()) {
+    start_clordid_day(trading_date(TimestampNs(now)));
+  } else {
+    for (SessionIndex s = 0; s < open_by_clordid_.size(); ++s) {
+      for (const auto& entry : open_by_clordid_[s])
+        used_clordids_.insert(s, entry.first);
+    }
+  }
+  batch_.restores = true;
+  batch_.restored = std::move(for_out);
+  publish_authority(true);
+  return true;
 }
 
 void ExchangeDriver::apply_replicated(const ReplicatedBatch& b) {
@@ -602,6 +653,17 @@ void ExchangeDriver::apply_replicated(const ReplicatedBatch& b) {
   auto fail = [this](std::uint64_t seq, const std::string& why) {
     replication_->standby_failed("seq " + std::to_string(seq) + ": " + why);
   };
+  if (b.promote) {
+    if (b.first_seq != seq_.value() + 1) {
+      return fail(b.first_seq, "promoted with the log applied to seq " +
+                                   std::to_string(b.first_seq - 1) + " and this store at " +
+                                   std::to_string(seq_.value()));
+    }
+    std::string why;
+    if (!rebuild_for_primary(&why)) return fail(b.first_seq, "cannot lead: " + why);
+    replication_->promoted();
+    return;
+  }
   if (store_fault_) {
     return fail(b.first_seq, "this standby's store refused a batch (" + refusal() +
                                  "); restart it once the store takes writes");

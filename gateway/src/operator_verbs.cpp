@@ -185,7 +185,9 @@ OperatorReply OperatorHandlers::operator()(const verbs::QueryStatus&) {
                             {"prefix", d_.replication_->config().prefix},
                             {"leader", r.leader},
                             {"log_seq", r.log_seq},
-                            {"problem", r.problem}};
+                            {"problem", r.problem},
+                            {"promotions", r.promotions},
+                            {"rejoins", r.rejoins}};
   }
   return OperatorReply{200, reply.dump()};
 }

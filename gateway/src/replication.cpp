@@ -1,7 +1,9 @@
 #include "carbonx/gateway/replication.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <utility>
 
 #include "carbonx/engine/assert.hpp"
@@ -108,9 +110,11 @@ void Replication::set_problem(ReplicaRole role, const std::string& why) {
   }
   role_.store(role, std::memory_order_release);
   wake_.notify_all();
+  settled_cv_.notify_all();
   log_line(role == ReplicaRole::kDeposed
                ? "REPLICATION: this primary stops acknowledging: " + why +
-                     "; state changes are refused from now on (restart it as a standby)"
+                     "; state changes are refused from now on (it rejoins as a standby once "
+                     "its store holds nothing the log does not)"
                : "REPLICATION: this standby stops following the log: " + why);
 }
 
@@ -121,6 +125,17 @@ bool Replication::take_role(registry::Store& store, std::string* error) {
   if (!tail) {
     *error = "[replica] cannot read the replicated log's tail: " + tail.error().text;
     return false;
+  }
+  // The store and the log must be one history up to where both go: a store that committed a
+  // batch the log does not hold (a deposed or killed primary's unacknowledged tail) while
+  // another replica appended other records at those seqs never follows or leads.
+  if (const std::uint64_t both = std::min(applied, tail.value()); both > 0) {
+    if (std::string differs = same_history(store, both); !differs.empty()) {
+      *error = "[replica] this store and the replicated log are not one history at seq " +
+               std::to_string(both) + ": " + differs +
+               "; this replica cannot join (give it a copy of a standby's data directory)";
+      return false;
+    }
   }
   bool lead = false;
   if (!config_.standby_only && tail.value() <= applied) {
@@ -154,6 +169,10 @@ bool Replication::take_role(registry::Store& store, std::string* error) {
         return false;
       }
     }
+    {
+      std::lock_guard lock(append_mutex_);
+      appended_seq_ = applied;
+    }
     role_.store(ReplicaRole::kPrimary, std::memory_order_release);
     {
       std::lock_guard lock(mutex_);
@@ -161,6 +180,7 @@ bool Replication::take_role(registry::Store& store, std::string* error) {
       status_.leader = config_.name;
       status_.log_seq = applied;
     }
+    start_appender();  // the bootstrap's commit, before the sequencer runs, is appended too
     log_line("replica " + config_.name + " leads " + config_.prefix + " (lease " +
              std::to_string(primary_->lease_id()) + ", " + std::to_string(config_.lease_ttl_s) +
              " s); the log ends at seq " + std::to_string(applied));
@@ -173,6 +193,10 @@ bool Replication::take_role(registry::Store& store, std::string* error) {
              " were never replicated (a deposed primary's unacknowledged batches?); a standby "
              "cannot follow from here: give it a copy of the primary's data directory";
     return false;
+  }
+  {
+    std::lock_guard lock(append_mutex_);
+    appended_seq_ = applied;  // in the log already (the history check above)
   }
   role_.store(ReplicaRole::kStandby, std::memory_order_release);
   log_line("replica " + config_.name + " is a standby of " + config_.prefix + " (leader: " +
@@ -215,6 +239,38 @@ std::string Replication::catch_up_log(registry::Store& store, std::uint64_t tail
   return "";
 }
 
+// The log's record at `seq` (in the batch whose key is the last at or before seq) against the
+// store's: byte for byte, header, payload and chained hash, so equal records mean equal histories
+// up to them.
+std::string Replication::same_history(registry::Store& store, std::uint64_t seq) {
+  CX_ASSERT(seq >= 1);
+  const replica::LogKeys keys{config_.prefix};
+  std::string mine;
+  const auto read = store.read_journal(Seq(seq), [&](const registry::JournalRecordView& r) {
+    mine = record_bytes(r);
+    return false;
+  });
+  if (!read.ok() || mine.empty()) return "cannot read this store's record " + std::to_string(seq);
+  for (const std::uint64_t window :
+       {std::uint64_t{64}, std::uint64_t{4096}, std::uint64_t{replica::kRecordsPerBatchMax}}) {
+    const std::uint64_t from = seq > window ? seq - window + 1 : 1;
+    auto r = etcd_->range(keys.batch(from), keys.batch(seq + 1));
+    if (!r) return "cannot read the log: " + r.error().text;
+    if (r.value().kvs.empty()) continue;
+    auto b = replica::decode_batch(r.value().kvs.back().value);
+    if (!b) return b.error().text;
+    const replica::Batch& batch = b.value();
+    if (batch.last_seq() < seq) break;  // a gap: the log holds no record at seq
+    if (mine != batch.records[seq - batch.first_seq]) {
+      return "its record " + std::to_string(seq) +
+             " differs from the log's (it committed batches that were never replicated while "
+             "another replica appended others at the same seqs)";
+    }
+    return "";
+  }
+  return "the log holds no record at seq " + std::to_string(seq);
+}
+
 // One batch, fenced. A timeout is ambiguous (the txn may have committed): the batch's key is
 // read first; there with the same bytes, it is in; absent, the append is tried once more.
 std::string Replication::append_batch(const replica::Batch& batch) {
@@ -236,51 +292,217 @@ std::string Replication::append_batch(const replica::Batch& batch) {
   return again.error().text;
 }
 
-std::string Replication::append(std::uint64_t first_seq, std::vector<std::string> records) {
-  if (!leading()) return refusal();
+void Replication::enqueue(std::uint64_t first_seq, std::vector<std::string> records) {
   CX_ASSERT(!records.empty());
-  // One txn per group commit; a batch over the log's limit (large registry records) goes in
-  // as several, in order, each fenced.
-  replica::Batch batch;
-  batch.first_seq = first_seq;
-  std::size_t bytes = 0;
-  for (std::string& r : records) {
-    if (!batch.records.empty() && bytes + r.size() + 4 > kChunkBytes) {
-      if (std::string p = append_batch(batch); !p.empty()) {
-        set_problem(ReplicaRole::kDeposed, p);
-        return refusal();
-      }
-      batch.first_seq = batch.last_seq() + 1;
-      batch.records.clear();
-      bytes = 0;
+  CX_ASSERT(first_seq >= 1);
+  const std::uint64_t last = first_seq + records.size() - 1;
+  {
+    std::lock_guard lock(append_mutex_);
+    CX_ASSERT(first_seq > appended_seq_);
+    if (leading() && appender_.joinable() && !append_stop_) {
+      jobs_.push_back(AppendJob{first_seq, std::move(records)});
+      append_cv_.notify_one();
+      return;
     }
-    bytes += r.size() + 4;
-    batch.records.push_back(std::move(r));
+    dropped_seq_ = std::max(dropped_seq_, last);
   }
-  if (std::string p = append_batch(batch); !p.empty()) {
-    set_problem(ReplicaRole::kDeposed, p);
-    return refusal();
+  settled_cv_.notify_all();
+  log_line("the batch of seqs " + std::to_string(first_seq) + ".." + std::to_string(last) +
+           " is in the store but not in the replicated log: none of its replies is sent (" +
+           refusal() + ")");
+}
+
+bool Replication::wait_appended(std::uint64_t seq) {
+  std::unique_lock lock(append_mutex_);
+  settled_cv_.wait(lock, [&] {
+    return appended_seq_ >= seq || dropped_seq_ >= seq ||
+           (append_stop_ && jobs_.empty() && !append_busy_) ||
+           (jobs_.empty() && !append_busy_ && !leading());
+  });
+  return appended_seq_ >= seq;
+}
+
+bool Replication::appended(std::uint64_t seq) const {
+  std::lock_guard lock(append_mutex_);
+  return appended_seq_ >= seq;
+}
+
+void Replication::start_appender() {
+  std::lock_guard lock(append_mutex_);
+  if (appender_.joinable()) return;
+  appender_ = std::thread([this] { append_loop(); });
+}
+
+// The replication stage: the committed batches in seq order, each appended (one fenced txn, or
+// several over the batch limit) before the next. Once the replica is deposed, the rest are
+// dropped: in the store only, never acknowledged.
+void Replication::append_loop() {
+  for (;;) {
+    AppendJob job;
+    {
+      std::unique_lock lock(append_mutex_);
+      append_cv_.wait(lock, [this] { return append_stop_ || !jobs_.empty(); });
+      if (jobs_.empty()) return;  // stopping, and every job is done
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+      append_busy_ = true;
+    }
+    const std::uint64_t first = job.first_seq;
+    const std::uint64_t last = first + job.records.size() - 1;
+    std::string problem = leading() ? std::string() : refusal();
+    replica::Batch batch;
+    batch.first_seq = first;
+    std::size_t bytes = 0;
+    for (std::size_t i = 0; problem.empty() && i < job.records.size(); ++i) {
+      std::string& r = job.records[i];
+      if (!batch.records.empty() && bytes + r.size() + 4 > kChunkBytes) {
+        problem = append_batch(batch);
+        batch.first_seq = batch.last_seq() + 1;
+        batch.records.clear();
+        bytes = 0;
+      }
+      bytes += r.size() + 4;
+      batch.records.push_back(std::move(r));
+    }
+    if (problem.empty()) problem = append_batch(batch);
+    if (!problem.empty() && leading()) set_problem(ReplicaRole::kDeposed, problem);
+    {
+      std::lock_guard lock(append_mutex_);
+      append_busy_ = false;
+      if (problem.empty()) {
+        appended_seq_ = last;
+      } else {
+        dropped_seq_ = std::max(dropped_seq_, last);
+      }
+    }
+    settled_cv_.notify_all();
+    if (problem.empty()) {
+      std::lock_guard lock(mutex_);
+      status_.log_seq = last;
+    } else {
+      log_line("the batch of seqs " + std::to_string(first) + ".." + std::to_string(last) +
+               " is in the store but not in the replicated log: none of its replies is sent (" +
+               problem + ")");
+    }
   }
-  std::lock_guard lock(mutex_);
-  status_.log_seq = batch.last_seq();
-  return "";
 }
 
 void Replication::start(Sequencer& sequencer) {
   CX_ASSERT(!thread_.joinable());
-  if (leading()) {
-    thread_ = std::thread([this] { keep_alive_loop(); });
-  } else if (role() == ReplicaRole::kStandby) {
-    thread_ = std::thread([this, &sequencer] { follow_loop(&sequencer); });
-  }
+  thread_ = std::thread([this, &sequencer] { role_loop(&sequencer); });
 }
 
 void Replication::stop() {
   stopping_.store(true);
   wake_.notify_all();
+  {
+    std::lock_guard lock(append_mutex_);
+    append_stop_ = true;  // the appender appends what is queued (the sequencer has stopped)
+  }
+  append_cv_.notify_all();
+  settled_cv_.notify_all();
+  if (appender_.joinable()) appender_.join();
   if (thread_.joinable()) thread_.join();
   // A clean stop of the leader gives the election key up at once (its lease would lapse).
   if (leading() && primary_) (void)primary_->resign();
+}
+
+bool Replication::pause(std::chrono::milliseconds d) {
+  std::unique_lock lock(wake_mutex_);
+  wake_.wait_for(lock, d, [this] { return stopping_.load(); });
+  return !stopping_.load();
+}
+
+// The role thread: what it does follows the role, which changes: a standby is promoted, a
+// primary deposed, a deposed primary rejoins as a standby.
+void Replication::role_loop(Sequencer* sequencer) {
+  while (!stopping_.load()) {
+    switch (role()) {
+      case ReplicaRole::kPrimary:
+        keep_alive_loop();
+        break;
+      case ReplicaRole::kStandby:
+        follow_loop(sequencer);
+        break;
+      case ReplicaRole::kDeposed:
+        if (!try_rejoin(sequencer)) pause(500ms);
+        break;
+      case ReplicaRole::kFailed:
+        pause(500ms);
+        break;
+    }
+  }
+}
+
+// A deposed primary follows the log again once its store holds nothing the log does not: the
+// appender is idle and the store's applied seq is the last seq it appended. A store that
+// committed batches after the last appended one (the unacknowledged tail) cannot: LMDB holds
+// the state after them, not before; the replica stays deposed and says so, naming the seqs.
+bool Replication::try_rejoin(Sequencer* sequencer) {
+  if (!pause(500ms)) return false;  // a batch applied before the deposition may still commit
+  std::uint64_t appended = 0;
+  {
+    std::lock_guard lock(append_mutex_);
+    if (append_busy_ || !jobs_.empty()) return false;
+    appended = appended_seq_;
+  }
+  const std::uint64_t applied = sequencer->stats().last_seq;
+  if (applied != appended) {
+    CX_ASSERT(applied > appended);
+    std::string note = "; it cannot rejoin as a standby: its store holds seqs " +
+                       std::to_string(appended + 1) + ".." + std::to_string(applied) +
+                       " that are not in the replicated log (never acknowledged; LMDB keeps the "
+                       "state after them, not before): restart it on a copy of a standby's data "
+                       "directory";
+    bool first = false;
+    {
+      std::lock_guard lock(mutex_);
+      if (status_.problem.find("cannot rejoin") == std::string::npos) {
+        status_.problem += note;
+        first = true;
+      }
+    }
+    if (first) log_line("REPLICATION: this deposed primary" + note);
+    return false;
+  }
+  std::string was;
+  {
+    std::lock_guard lock(mutex_);
+    was = status_.problem;
+    status_.role = ReplicaRole::kStandby;
+    status_.problem.clear();
+    status_.applied_seq = applied;
+    ++status_.rejoins;
+  }
+  role_.store(ReplicaRole::kStandby, std::memory_order_release);
+  log_line("REPLICATION: this deposed primary rejoins as a standby, following the log from seq " +
+           std::to_string(applied + 1) + " (it was deposed: " + was + ")");
+  return true;
+}
+
+void Replication::promoted() {
+  CX_ASSERT(role() == ReplicaRole::kStandby);
+  CX_ASSERT(primary_->leading());
+  std::uint64_t at = 0;
+  {
+    std::lock_guard lock(append_mutex_);
+    at = appended_seq_;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    status_.role = ReplicaRole::kPrimary;
+    status_.leader = config_.name;
+    status_.problem.clear();
+    status_.log_seq = at;
+    status_.applied_seq = at;
+    ++status_.promotions;
+  }
+  role_.store(ReplicaRole::kPrimary, std::memory_order_release);
+  start_appender();
+  wake_.notify_all();
+  log_line("REPLICATION: replica " + config_.name + " is the primary of " + config_.prefix +
+           " now (lease " + std::to_string(primary_->lease_id()) + "): it applied the log to seq " +
+           std::to_string(at) + " and accepts FIX logons, orders and operator changes");
 }
 
 void Replication::standby_failed(const std::string& why) {
@@ -322,20 +544,18 @@ void Replication::keep_alive_loop() {
 // Follows the log from the store's applied seq: each batch goes through the sequencer (the core
 // thread applies and commits it), and the committed seq is reported. A watch that fails on etcd
 // is opened again from the next seq; a gap, a malformed batch or a compacted start stops it.
+// When no replica holds the election key (the primary's lease lapsed, or it resigned), it
+// applies the log to its end, campaigns, and on winning hands the promotion to the core thread.
 void Replication::follow_loop(Sequencer* sequencer) {
   auto etcd = make_client(config_);
   replica::Reader reader(*etcd, config_.prefix);
-  std::uint64_t next = start_applied_ + 1;
+  std::uint64_t next = sequencer->stats().last_seq + 1;
   std::uint64_t reported = ~std::uint64_t{0};
   std::unique_ptr<replica::LogWatch> watch;
   bool etcd_failing = false;
   const std::string leader_key = replica::LogKeys{config_.prefix}.leader();
-  std::uint64_t rounds = 0;
-  auto pause = [this](std::chrono::milliseconds d) {
-    std::unique_lock lock(wake_mutex_);
-    wake_.wait_for(lock, d, [this] { return stopping_.load(); });
-  };
-  while (!stopping_.load() && role() == ReplicaRole::kStandby) {
+  // One round of the watch: its batches to the sequencer. false: stop following.
+  auto pump = [&]() -> bool {
     if (!watch) {
       auto w = reader.watch_from(next);
       if (!w) {
@@ -343,12 +563,11 @@ void Replication::follow_loop(Sequencer* sequencer) {
           set_problem(ReplicaRole::kFailed, "from seq " + std::to_string(next) + ": " +
                                                 std::string(replica::to_string(w.error().code)) +
                                                 ": " + w.error().text);
-          return;
+          return false;
         }
         if (!etcd_failing) log_line("replication: cannot watch the log: " + w.error().text);
         etcd_failing = true;
-        pause(500ms);
-        continue;
+        return pause(500ms);
       }
       if (etcd_failing)
         log_line("replication: watching the log again from seq " + std::to_string(next));
@@ -360,10 +579,10 @@ void Replication::follow_loop(Sequencer* sequencer) {
       if (got.error().code != replica::LogErrc::kEtcd) {
         set_problem(ReplicaRole::kFailed,
                     std::string(replica::to_string(got.error().code)) + ": " + got.error().text);
-        return;
+        return false;
       }
       watch.reset();
-      continue;
+      return true;
     }
     for (replica::Batch& b : got.value()) {
       CX_ASSERT(b.first_seq == next);
@@ -373,19 +592,38 @@ void Replication::follow_loop(Sequencer* sequencer) {
         status_.log_seq = b.last_seq();
       }
       Inbound in;
-      in.item = ReplicatedBatch{b.first_seq, std::move(b.records)};
+      in.item = ReplicatedBatch{b.first_seq, std::move(b.records), false};
       while (!sequencer->submit(std::move(in))) {  // the queue is full: it drains
-        if (stopping_.load()) return;
-        pause(10ms);
+        if (!pause(10ms)) return false;
+      }
+    }
+    return role() == ReplicaRole::kStandby && !stopping_.load();
+  };
+  // Everything up to `seq` received, applied and committed by the core thread.
+  auto follow_to = [&](std::uint64_t seq) -> bool {
+    while (next <= seq) {
+      if (!pump()) return false;
+    }
+    while (sequencer->stats().last_seq < seq) {
+      if (role() != ReplicaRole::kStandby || !pause(5ms)) return false;
+    }
+    return true;
+  };
+  while (!stopping_.load() && role() == ReplicaRole::kStandby) {
+    if (!pump()) return;
+    if (auto h = etcd->range(leader_key); h) {
+      const std::string holder = h.value().kvs.empty() ? std::string() : h.value().kvs[0].value;
+      {
+        std::lock_guard lock(mutex_);
+        status_.leader = holder;
+      }
+      if (holder.empty()) {
+        auto tail = reader.tail();
+        if (tail && follow_to(tail.value()) && campaign_and_promote(sequencer, follow_to)) return;
+        if (stopping_.load() || role() != ReplicaRole::kStandby) return;
       }
     }
     const std::uint64_t applied = sequencer->stats().last_seq;
-    if (++rounds % 25 == 0) {  // who leads now (about every 5 s when the log is quiet)
-      if (auto h = etcd->range(leader_key); h) {
-        std::lock_guard lock(mutex_);
-        status_.leader = h.value().kvs.empty() ? std::string() : h.value().kvs[0].value;
-      }
-    }
     {
       std::lock_guard lock(mutex_);
       status_.applied_seq = applied;
@@ -394,6 +632,52 @@ void Replication::follow_loop(Sequencer* sequencer) {
       reported = applied;
     }
   }
+}
+
+// The standby has applied the log to its end and no replica leads: it campaigns; winning, it
+// applies what was appended before the old primary's key went (nothing can be appended after:
+// every append is fenced on the key), then the core thread takes the promotion. The lease is
+// kept alive meanwhile. false: another replica won, or etcd failed (following goes on).
+bool Replication::campaign_and_promote(Sequencer* sequencer,
+                                       const std::function<bool(std::uint64_t)>& follow_to) {
+  auto won = primary_->campaign();
+  if (!won) {
+    log_line("replication: no replica leads and the campaign failed: " + won.error().text);
+    return false;
+  }
+  if (!won.value()) {
+    std::lock_guard lock(mutex_);
+    status_.leader = primary_->holder();
+    return false;
+  }
+  const std::uint64_t end = primary_->next_seq() - 1;
+  log_line("REPLICATION: no replica held the election key: replica " + config_.name +
+           " won it; applying the log to its end, seq " + std::to_string(end) + ", before leading");
+  if (!follow_to(end)) {
+    (void)primary_->resign();
+    return false;
+  }
+  {
+    std::lock_guard lock(append_mutex_);
+    appended_seq_ = end;
+  }
+  Inbound in;
+  in.item = ReplicatedBatch{end + 1, {}, true};
+  while (!sequencer->submit(std::move(in))) {
+    if (!pause(10ms)) return false;
+  }
+  // The core thread rebuilds what a primary holds and calls promoted(); the lease lives on.
+  const auto period = std::chrono::milliseconds(config_.lease_ttl_s * 1000 / 3 + 1);
+  auto renewed = std::chrono::steady_clock::now();
+  while (role() == ReplicaRole::kStandby && !stopping_.load()) {
+    if (std::chrono::steady_clock::now() - renewed >= period) {
+      (void)primary_->keep_alive();
+      renewed = std::chrono::steady_clock::now();
+    }
+    pause(5ms);
+  }
+  if (role() != ReplicaRole::kPrimary) (void)primary_->resign();  // the promotion failed
+  return true;
 }
 
 std::string Replication::refusal() const {

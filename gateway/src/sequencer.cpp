@@ -150,6 +150,7 @@ void Sequencer::core_loop() {
       Handover held;
       if (driver_.poll(stamp(), held.replies)) {
         held.acknowledged = commit_or_recover({}, held.replies, driver_.applied_seq().value());
+        held.release_seq = held.acknowledged ? driver_.release_seq() : 0;
         held.recorded = driver_.take_out_batch(take_spare());
         last_seq_.store(driver_.applied_seq().value(), std::memory_order_relaxed);
         if (!held.replies.empty() || !held.recorded.empty()) hand_over(held);
@@ -166,6 +167,7 @@ void Sequencer::core_loop() {
     const std::uint64_t seq = driver_.applied_seq().value();
     const auto t1 = Clock::now();
     h.acknowledged = commit_or_recover(batch, h.replies, seq);
+    h.release_seq = h.acknowledged ? driver_.release_seq() : 0;
     h.recorded = driver_.take_out_batch(take_spare());
     const auto t2 = Clock::now();
     apply_ns_.fetch_add(std::chrono::nanoseconds(t1 - t0).count(), std::memory_order_relaxed);
@@ -190,7 +192,10 @@ void Sequencer::core_loop() {
 // and commits the next batch. Either way batches are delivered one at a time, in commit order.
 void Sequencer::hand_over(Handover& out) {
   bool inline_delivery = false;
-  const bool nothing_waiting = queue_empty_hint();
+  // A batch whose append is still in flight goes to the sender, which waits for it: the core
+  // thread goes on with the next batch.
+  const bool nothing_waiting =
+      queue_empty_hint() && (out.release_seq == 0 || driver_.released(out.release_seq));
   {
     std::lock_guard lock(out_mutex_);
     if (!sender_busy_ && outbox_.empty() && nothing_waiting) {
@@ -216,6 +221,12 @@ void Sequencer::hand_over(Handover& out) {
 }
 
 void Sequencer::deliver(Handover& h) {
+  // The replication stage: in the replicated log, or never said (batches in commit order: one
+  // not appended means none after it is, and each waits in turn).
+  if (h.acknowledged && h.release_seq != 0 && !driver_.await_release(h.release_seq)) {
+    h.acknowledged = false;
+    unacknowledged_.fetch_add(1, std::memory_order_relaxed);
+  }
   if (!h.recorded.empty()) {
     CX_ASSERT(out_stage_ != nullptr);  // only a driver that defers its replies records batches
     // The console's views (DeliverySink::committed) see only what is acknowledged, as members do.

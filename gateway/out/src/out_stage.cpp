@@ -56,6 +56,7 @@ std::size_t OutStage::subscriptions() const {
 }
 
 void OutStage::translate(const Batch& batch, std::vector<Delivery>& out) {
+  if (batch.restores) restore(batch.restored);
   std::size_t item = 0;
   for (std::size_t i = 0; i < batch.steps.size(); ++i) {
     // An item's first step: its reports number from 1 again.

@@ -23,6 +23,8 @@
 
 #include "carbonx/gateway/config.hpp"
 #include "carbonx/gateway/operator_token.hpp"
+#include "carbonx/gateway/replication.hpp"
+#include "carbonx/registry/store.hpp"
 #include "carbonx/replica/replicated_log.hpp"
 #include "carbonxd_child.hpp"
 #include "etcd_process.hpp"
@@ -417,6 +419,106 @@ TEST_F(ReplicationTest, AnotherExchangesStoreIsRefused) {
   EXPECT_NE(log.find("refusing to join another exchange's log"), std::string::npos) << log;
   EXPECT_NE(log.find(a.status()["exchange_id"].get<std::string>()), std::string::npos) << log;
   EXPECT_EQ(a.status()["replica"]["role"], "primary");
+}
+
+// The replication stage itself (in process, over a real etcd): batches handed over by the core
+// thread are appended in seq order while the producer goes on, each released once it is in the
+// log; a failing append (the election key taken) withholds that batch and every one after it.
+class ReplicationStageTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("cx_stage_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    config_.endpoints = {EtcdEndpoint{"127.0.0.1", etcd_.member(0).client_port}};
+    config_.name = "p";
+    config_.prefix = "/carbonx/stage-" + std::to_string(::getpid()) + "/";
+    config_.lease_ttl_s = 30;
+    config_.etcd_timeout_ms = 1000;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  static std::vector<std::string> records(std::uint64_t first, std::size_t n) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < n; ++i) {
+      out.push_back("record ");
+      out.back() += std::to_string(first + i);
+    }
+    return out;
+  }
+  EtcdCluster etcd_{1};
+  fs::path dir_;
+  ReplicaConfig config_;
+};
+
+TEST_F(ReplicationStageTest, BatchesAreAppendedAndReleasedInSeqOrder) {
+  ASSERT_TRUE(etcd_.ok());
+  auto store = std::move(registry::Store::open(dir_.string())).value();
+  std::string error;
+  auto r = Replication::open(config_, "00ff", &error);
+  ASSERT_NE(r, nullptr) << error;
+  ASSERT_TRUE(r->take_role(*store, &error)) << error;
+  ASSERT_TRUE(r->leading());
+  // 200 batches of 1..3 records handed over without waiting (the core thread goes on).
+  std::uint64_t seq = 1;
+  std::vector<std::uint64_t> lasts;
+  for (int i = 0; i < 200; ++i) {
+    const std::size_t n = 1 + static_cast<std::size_t>(i % 3);
+    r->enqueue(seq, records(seq, n));
+    seq += n;
+    lasts.push_back(seq - 1);
+  }
+  for (const std::uint64_t last : lasts)
+    EXPECT_TRUE(r->wait_appended(last)) << last;
+  EXPECT_TRUE(r->appended(seq - 1));
+  EXPECT_FALSE(r->appended(seq));
+  auto etcd = etcd_.client(0);
+  replica::Reader reader(etcd, config_.prefix);
+  EXPECT_EQ(reader.tail().value(), seq - 1);
+  const auto batches = reader.read_from(1, 1000).value();
+  ASSERT_EQ(batches.size(), 200u);  // one txn per handed-over batch
+  std::uint64_t expect = 1;
+  for (const replica::Batch& b : batches) {
+    ASSERT_EQ(b.first_seq, expect);
+    for (const std::string& rec : b.records) {
+      EXPECT_EQ(rec, records(expect, 1)[0]);
+      ++expect;
+    }
+  }
+  EXPECT_EQ(r->status().log_seq, seq - 1);
+  EXPECT_EQ(r->role(), ReplicaRole::kPrimary);
+}
+
+TEST_F(ReplicationStageTest, AFailingAppendWithholdsThatBatchAndEveryOneAfterIt) {
+  ASSERT_TRUE(etcd_.ok());
+  auto store = std::move(registry::Store::open(dir_.string())).value();
+  std::string error;
+  auto r = Replication::open(config_, "00ff", &error);
+  ASSERT_NE(r, nullptr) << error;
+  ASSERT_TRUE(r->take_role(*store, &error)) << error;
+  r->enqueue(1, records(1, 2));
+  ASSERT_TRUE(r->wait_appended(2));
+  // Another candidate takes the election key (what a lapsed lease allows): the next append is
+  // refused, and the batches handed over behind it are never appended.
+  auto etcd = etcd_.client(0);
+  ASSERT_TRUE(etcd.delete_range(config_.prefix + "leader").ok());
+  replica::Primary intruder(etcd, replica::LogConfig{config_.prefix, "intruder", 30});
+  ASSERT_TRUE(intruder.campaign().value());
+  r->enqueue(3, records(3, 1));
+  r->enqueue(4, records(4, 3));
+  r->enqueue(7, records(7, 1));
+  EXPECT_FALSE(r->wait_appended(3));
+  EXPECT_FALSE(r->wait_appended(6));
+  EXPECT_FALSE(r->wait_appended(7));
+  EXPECT_TRUE(r->wait_appended(2));  // what was in before stays released
+  EXPECT_EQ(r->role(), ReplicaRole::kDeposed);
+  EXPECT_NE(r->status().problem.find("intruder"), std::string::npos) << r->status().problem;
+  EXPECT_NE(r->refusal().find("not the primary"), std::string::npos) << r->refusal();
+  // A batch handed over once deposed is dropped at once, never appended.
+  r->enqueue(8, records(8, 1));
+  EXPECT_FALSE(r->wait_appended(8));
+  replica::Reader reader(etcd, config_.prefix);
+  EXPECT_EQ(reader.tail().value(), 2u);
+  EXPECT_EQ(reader.read_from(1, 10).value().size(), 1u);
 }
 
 // [replica]: optional, strict like the rest (unknown keys, wrong types and bad values refused

@@ -62,7 +62,7 @@
 // exchange goes on without a restart. While the FIX session store cannot be written
 // (FixEngine::store_problem), new requests are refused the same way.
 //
-// Core thread only (every method), except create().
+// Core thread only (every method), except create(), await_release() and released().
 
 #include <map>
 #include <memory>
@@ -127,6 +127,12 @@ class ExchangeDriver final : public CoreDriver {
   // applies the log's batches (ReplicatedBatch) and refuses every other state change.
   void set_replication(Replication* replication) { replication_ = replication; }
   bool start_as_primary(std::string* error);
+  // The replication stage (replication.hpp): after a commit, the seq its replies wait for (its
+  // last seq, or for a primary's batch without commands the last seq before it; 0: none);
+  // await_release() (any thread: the sequencer's sender) waits until that seq is in the log.
+  std::uint64_t release_seq() const override { return release_seq_; }
+  bool await_release(std::uint64_t seq) override;
+  bool released(std::uint64_t seq) const override;
 
   void apply(TimestampNs ts, const Inbound& in, std::vector<Delivery>& out) override;
   // Records what `in` did for the out stage instead of making its replies (the sequencer's
@@ -221,8 +227,15 @@ class ExchangeDriver final : public CoreDriver {
   // A standby's batch of the log: each record checked (seq, hash chained on this store's) and
   // applied through the applier, journaled as it is.
   void apply_replicated(const ReplicatedBatch& b);
-  // The committed batch to the replicated log (primary): "" or why it is not there.
-  std::string replicate(std::uint64_t first, const registry::Digest& prev);
+  // The committed batch's records as stored (header, payload, hash chained from `prev`).
+  std::vector<std::string> journal_bytes(const registry::Digest& prev) const;
+  // A promoted standby: the FIX bookkeeping, used ClOrdIDs and the out stage's orders from the
+  // store. false and *error if the store cannot be read.
+  bool rebuild_for_primary(std::string* error);
+  // The store's open orders: the FIX bookkeeping (open_orders_, open_by_clordid_), the core's
+  // records (when `core` is not nullptr) and the out stage's copy.
+  bool read_open_orders(std::vector<OpenOrderRecord>* core,
+                        std::vector<out::RestoredOrder>& for_out, std::string* error);
 
   // Helpers.
   const std::string& symbol_of(InstrumentId id) const;
@@ -283,6 +296,7 @@ class ExchangeDriver final : public CoreDriver {
   std::unique_ptr<registry::JournalApplier> applier_;
   Replication* replication_ = nullptr;  // [replica]; outlives the driver
   registry::Digest chain_hash_{};       // the hash of the record at seq_ (a standby's check)
+  std::uint64_t release_seq_ = 0;       // the last commit's (release_seq())
   Seq seq_{0};
   TimestampNs now_{0};         // stamp of the item being applied
   TimestampNs last_stamp_{0};  // the latest stamp journaled (recovered, then applied)

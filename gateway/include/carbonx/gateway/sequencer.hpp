@@ -7,7 +7,8 @@
 // replies only after its commit returned. The driver numbers the core commands (journal seqs):
 // queries and refusals at the edge of the core take no seq.
 //
-//   submit() --queue--> core thread: apply(ts, item) x N, commit() --> sender: out stage, deliver()
+//   submit() --queue--> core thread: apply(ts, item) x N, commit() --> [replication: the
+//   batch's release_seq in the replicated log] --> sender: out stage, deliver()
 //
 // The out stage (gateway/out): a driver that has one (CoreDriver::defer_replies) does not make
 // replies on the core thread; it records the batch's events and per-command context
@@ -83,9 +84,12 @@ struct SessionEvent {
 
 // A batch of the replicated log, on a standby (replication.hpp): the primary's journal records
 // (each as stored: header, payload, hash), applied as they are through the JournalApplier.
+// `promote` (no records): the standby now leads and has applied the whole log; the core thread
+// rebuilds what a primary holds in memory and calls Replication::promoted().
 struct ReplicatedBatch {
   std::uint64_t first_seq = 0;
   std::vector<std::string> records;
+  bool promote = false;
 };
 
 // What crosses the queue. A member's FIX message arrives as the edge's fixed-size FixCommand
@@ -139,6 +143,13 @@ class CoreDriver {
   // `spare`: an earlier batch, delivered: the next batch is recorded into its vectors (their
   // capacity kept), so recording allocates nothing per command.
   virtual out::Batch take_out_batch(out::Batch /*spare*/) { return {}; }
+  // The replication stage (a primary replica, replication.hpp): after a successful commit(), the
+  // seq the batch's replies wait for before they are released (0: none). await_release() is
+  // called where the batch is delivered (the sender thread, or the core thread when released()
+  // says it is already there): false means it never will be (the batch is not acknowledged).
+  virtual std::uint64_t release_seq() const { return 0; }
+  virtual bool await_release(std::uint64_t /*seq*/) { return true; }
+  virtual bool released(std::uint64_t /*seq*/) const { return true; }
 };
 
 class DeliverySink {
@@ -193,7 +204,8 @@ class Sequencer {
   struct Handover {
     std::vector<Delivery> replies;
     out::Batch recorded;
-    bool acknowledged = true;  // false: not replicated; the out stage sees it, nothing is sent
+    bool acknowledged = true;       // false: not replicated; the out stage sees it, nothing is sent
+    std::uint64_t release_seq = 0;  // delivered once the driver says it is replicated
   };
   void hand_over(Handover& h);
   // The out stage's replies of h.recorded, then the sink (sender thread, or the core thread).

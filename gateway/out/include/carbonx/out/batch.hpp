@@ -113,18 +113,31 @@ struct Ready {
 
 using Step = std::variant<Applied, Refused, StatusQuery, MdRequest, Ready>;
 
+// An order open in the store: its record and its OrigClOrdID (the ClOrdID before its last
+// replace; zeros if never replaced). The out stage's reports of it continue (OutStage::restore).
+struct RestoredOrder {
+  OpenOrderRecord order;
+  ClientOrderId orig_client_order_id{};
+};
+
 // One batch's steps. Core thread while it is recorded; then handed over whole.
 struct Batch {
   std::vector<Step> steps;
   std::vector<Event> events;  // every Applied's events, in apply order
   std::vector<std::uint32_t>
       item_starts;  // each item's first step (ascending; repeats: empty items)
+  // A standby promoted to primary (gateway replication): the out stage takes the store's open
+  // orders before this batch's steps, in commit order like everything else.
+  bool restores = false;
+  std::vector<RestoredOrder> restored;
 
-  bool empty() const { return steps.empty(); }
+  bool empty() const { return steps.empty() && !restores; }
   void clear() {
     steps.clear();
     events.clear();
     item_starts.clear();
+    restores = false;
+    restored.clear();
   }
   // A new item starts: its first step is the next one recorded.
   void begin_item() { item_starts.push_back(static_cast<std::uint32_t>(steps.size())); }

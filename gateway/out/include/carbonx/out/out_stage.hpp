@@ -32,13 +32,6 @@
 
 namespace carbonx::out {
 
-// An order open at start: its record in the store and its OrigClOrdID (the ClOrdID before its
-// last replace; zeros if never replaced).
-struct RestoredOrder {
-  OpenOrderRecord order;
-  ClientOrderId orig_client_order_id{};
-};
-
 class OutStage {
  public:
   static constexpr std::size_t kMaxSubscriptionsPerInstrument = 8192;
