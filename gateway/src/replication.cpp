@@ -416,7 +416,16 @@ bool Replication::pause(std::chrono::milliseconds d) {
 // The role thread: what it does follows the role, which changes: a standby is promoted, a
 // primary deposed, a deposed primary rejoins as a standby.
 void Replication::role_loop(Sequencer* sequencer) {
+  // Each role, with the problem of a deposed or failed one, under P role/<name> for cxctl
+  // cluster status (etcd alone cannot tell a deposed primary from a standby).
+  auto etcd = make_client(config_);
+  const std::string role_key = config_.prefix + "role/" + config_.name;
+  std::string reported;
   while (!stopping_.load()) {
+    const ReplicaStatus st = status();
+    std::string text(to_string(role()));
+    if (!st.problem.empty()) text += ": " + st.problem;
+    if (text != reported && etcd->put(role_key, text).ok()) reported = text;
     switch (role()) {
       case ReplicaRole::kPrimary:
         keep_alive_loop();

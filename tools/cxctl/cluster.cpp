@@ -62,6 +62,12 @@ void cluster_status(Context& ctx) {
   if (!exchange) fail("the exchange key", exchange.error());
   auto applied = good->range(keys.applied_dir(), replica::prefix_end(keys.applied_dir()));
   if (!applied) fail("the applied seqs", applied.error());
+  const std::string role_dir = rc.prefix + "role/";
+  auto roles = good->range(role_dir, replica::prefix_end(role_dir));
+  if (!roles) fail("the reported roles", roles.error());
+  std::map<std::string, std::string> reported;  // "deposed: why", "standby", ...
+  for (const auto& kv : roles.value().kvs)
+    reported[kv.key.substr(role_dir.size())] = kv.value;
   replica::Reader reader(*good, rc.prefix);
   auto tail = reader.tail();
   if (!tail) throw Failure("etcd: the log's tail: " + tail.error().text);
@@ -77,7 +83,19 @@ void cluster_status(Context& ctx) {
   out["leader"] = leader_name;
   json rows = json::array();
   for (const auto& [name, seq] : replicas) {
-    json row{{"name", name}, {"role", name == leader_name ? "primary" : "standby"}};
+    // The leader is the primary; another replica is what it last reported (a deposed primary
+    // or a failed standby says so, with why), a standby when it reported nothing.
+    std::string role = name == leader_name ? "primary" : "standby";
+    std::string problem;
+    if (const auto it = reported.find(name); it != reported.end() && name != leader_name) {
+      const std::string& text = it->second;
+      const auto colon = text.find(": ");
+      const std::string said = text.substr(0, colon);
+      if (said == "deposed" || said == "failed") role = said;
+      if (colon != std::string::npos) problem = text.substr(colon + 2);
+    }
+    json row{{"name", name}, {"role", role}};
+    if (!problem.empty()) row["problem"] = problem;
     row["applied_seq"] = seq ? json(*seq) : json(nullptr);
     row["lag"] = seq ? json(tail.value() > *seq ? tail.value() - *seq : 0) : json(nullptr);
     rows.push_back(row);
@@ -98,6 +116,9 @@ void cluster_status(Context& ctx) {
                 r["role"].get<std::string>().c_str(),
                 r["applied_seq"].is_null() ? "-" : r["applied_seq"].dump().c_str(),
                 r["lag"].is_null() ? "-" : r["lag"].dump().c_str());
+    if (r.contains("problem")) {
+      std::printf("  %s\n", r["problem"].get<std::string>().c_str());
+    }
   }
   for (const json& m : members) {
     std::printf("etcd %s: %s\n", m["endpoint"].get<std::string>().c_str(),

@@ -393,6 +393,22 @@ TEST_F(ReplicationTest, ADeposedPrimaryDoesNotAcknowledgeTheBatchAndSaysSo) {
   const std::string log = read_file(a.log());
   EXPECT_NE(log.find("this primary stops acknowledging"), std::string::npos) << log;
   EXPECT_NE(log.find("is in the store but not in the replicated log"), std::string::npos) << log;
+  // cxctl cluster status says so too: deposed, with why (its role as it reported it to etcd),
+  // and that it cannot rejoin: its store holds the batch the log does not.
+  json cluster;
+  EXPECT_TRUE(eventually([&] {
+    int rc = 0;
+    cluster = json::parse(cxctl_cluster_status(a, &rc), nullptr, false);
+    if (!cluster.is_object()) return false;
+    for (const json& r : cluster["replicas"]) {
+      if (r["name"] == "a" && r["role"] == "deposed" &&
+          r.value("problem", "").find("cannot rejoin") != std::string::npos) {
+        return true;
+      }
+    }
+    return false;
+  })) << cluster.dump();
+  EXPECT_EQ(cluster["leader"], "intruder");
 }
 
 // etcd gone (no majority: here the only member): the append fails, the batch is not said.
