@@ -5,6 +5,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <chrono>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <type_traits>
@@ -87,6 +88,14 @@ class OperatorApi::Session : public std::enable_shared_from_this<Session> {
       }
       OperatorReply r = apply_member_verb(api_.server_.members(), parsed.value());
       return reply(r.http_status, std::move(r.json));
+    }
+    if (verbs::meta_of(parsed.value()).needs_approval) {
+      // The bearer token is the direct, break-glass path: no second approval (the console's
+      // four eyes: gateway/src/console/README.md). Said in carbonxd's log.
+      std::fprintf(stderr,
+                   "carbonxd: operator API (bearer token, no four-eyes approval): %s %.200s\n",
+                   std::string(verbs::meta_of(parsed.value()).name).c_str(),
+                   verbs::to_json(parsed.value()).c_str());
     }
     std::uint64_t ticket = 0;
     {

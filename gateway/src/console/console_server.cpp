@@ -176,6 +176,13 @@ class ConsoleServer::Connection : public std::enable_shared_from_this<Connection
   void login(const http::request<http::string_body>& req);
   void verb(const Session& s, std::string_view name, const std::string& body);
   void events(const Session& s);
+  // Four eyes (approvals.hpp): a verb that needs approval becomes a request; the list; a decision.
+  void request_approval(const Session& s, const verbs::Request& request);
+  void approvals(const Session& s);
+  void decide(const Session& s, std::string_view rest);
+  // Submits a parsed verb through the sequencer; its answer comes back through complete().
+  void submit(const Session& s, const std::string& verb_name, verbs::Request request,
+              std::uint64_t approval_id);
   void serve_file(const std::string& target);
   // A stream that ended: closed and out of the list (its connection slot is freed).
   void drop() {
@@ -262,6 +269,10 @@ void ConsoleServer::Connection::handle(http::request<http::string_body> req) {
   if (post && target.rfind("/api/verb/", 0) == 0) {
     return verb(*s, std::string_view(target).substr(10), req.body());
   }
+  if (req.method() == http::verb::get && target == "/api/approvals") return approvals(*s);
+  if (post && target.rfind("/api/approvals/", 0) == 0) {
+    return decide(*s, std::string_view(target).substr(15));
+  }
   return reply_json(404, error_json("unknown console API path"));
 }
 
@@ -316,22 +327,106 @@ void ConsoleServer::Connection::verb(const Session& s, std::string_view name,
     audit(s.user, verb_name, "forbidden", why);
     return reply_json(403, error_json(why));
   }
+  if (verbs::meta_of(parsed.value()).needs_approval) return request_approval(s, parsed.value());
+  submit(s, verb_name, std::move(parsed.value()), 0);
+}
+
+void ConsoleServer::Connection::submit(const Session& s, const std::string& verb_name,
+                                       verbs::Request request, std::uint64_t approval_id) {
   std::uint64_t ticket = 0;
   {
     std::lock_guard lock(console_.mutex_);
     ticket = kTicketBit | console_.next_ticket_++;
-    console_.waiting_[ticket] = Waiting{shared_from_this(), s.user, verb_name};
+    console_.waiting_[ticket] = Waiting{shared_from_this(), s.user, verb_name, approval_id};
   }
   Inbound in;
-  in.item = OperatorRequest{ticket, std::move(parsed.value())};
+  in.item = OperatorRequest{ticket, std::move(request)};
   if (!console_.server_.submit(std::move(in))) {
     {
       std::lock_guard lock(console_.mutex_);
       console_.waiting_.erase(ticket);
     }
+    if (approval_id != 0) console_.approvals_->unapprove(approval_id);  // pending again
     audit(s.user, verb_name, "refused", "system busy or stopping");
     return reply_json(503, error_json("system busy or stopping"));
   }
+}
+
+void ConsoleServer::Connection::request_approval(const Session& s, const verbs::Request& request) {
+  const std::string verb_name(verbs::meta_of(request).name);
+  ApprovalRefusal refusal;
+  const auto a =
+      console_.approvals_->request(verb_name, verbs::to_json(request), s.user, unix_ms(), &refusal);
+  if (!a) {
+    audit(s.user, verb_name, "refused", refusal.text);
+    return reply_json(refusal.http_status, error_json(refusal.text));
+  }
+  audit(s.user, verb_name, "pending", "four-eyes request " + std::to_string(a->id) + " " + a->body);
+  console_.publish_approval(*a);
+  reply_json(202, "{\"ok\":true,\"pending\":true,\"approval\":" + approval_json(*a) + "}");
+}
+
+void ConsoleServer::Connection::approvals(const Session& s) {
+  if (!role_may_view_approvals(s.role)) {
+    return reply_json(
+        403, error_json("a " + std::string(to_string(s.role)) + " user may not see the approvals"));
+  }
+  std::string list = "[";
+  for (const Approval& a : console_.approvals_->list(unix_ms())) {
+    if (list.size() > 1) list += ",";
+    list += approval_json(a);
+  }
+  reply_json(200, "{\"ok\":true,\"approvals\":" + list + "]}");
+}
+
+// POST /api/approvals/<id>/approve or /reject. An approval is re-parsed by the verb table (the
+// symbols resolved again) before it is decided, then submitted once, with the approver's
+// connection waiting for the command's answer.
+void ConsoleServer::Connection::decide(const Session& s, std::string_view rest) {
+  const auto slash = rest.find('/');
+  const std::string id_text(rest.substr(0, slash));
+  const std::string_view action = slash == std::string_view::npos ? "" : rest.substr(slash + 1);
+  std::uint64_t id = 0;
+  const bool approve = action == "approve";
+  if (id_text.empty() || id_text.size() > 18 ||
+      id_text.find_first_not_of("0123456789") != std::string::npos ||
+      (!approve && action != "reject")) {
+    return reply_json(404, error_json("use POST /api/approvals/<id>/approve or /reject"));
+  }
+  id = std::stoull(id_text);
+  const std::string what = std::string(action) + " " + id_text;
+  if (!role_may_decide(s.role)) {
+    const std::string why =
+        "a " + std::string(to_string(s.role)) + " user may not approve or reject requests";
+    audit(s.user, what, "forbidden", why);
+    return reply_json(403, error_json(why));
+  }
+  std::optional<verbs::Request> request;
+  if (approve) {
+    if (const auto a = console_.approvals_->find(id)) {
+      auto parsed = parse_operator_request(console_.server_.operator_edge(), a->verb, a->body);
+      if (!parsed.ok()) {
+        audit(s.user, what, "refused", parsed.error().json);
+        return reply_json(parsed.error().http_status, parsed.error().json);
+      }
+      request = std::move(parsed.value());
+    }
+  }
+  ApprovalRefusal refusal;
+  const auto a = approve ? console_.approvals_->approve(id, s.user, unix_ms(), &refusal)
+                         : console_.approvals_->reject(id, s.user, unix_ms(), &refusal);
+  if (!a) {
+    audit(s.user, what, "refused", refusal.text);
+    return reply_json(refusal.http_status, error_json(refusal.text));
+  }
+  console_.publish_approval(*a);
+  if (!approve) {
+    audit(s.user, a->verb, "rejected",
+          "four-eyes request " + id_text + " of " + a->requester + " rejected by " + s.user);
+    return reply_json(200, "{\"ok\":true,\"approval\":" + approval_json(*a) + "}");
+  }
+  CX_ASSERT(request.has_value());
+  submit(s, a->verb, std::move(*request), id);
 }
 
 void ConsoleServer::Connection::events(const Session& s) {
@@ -393,6 +488,12 @@ bool ConsoleServer::start(std::string* error) {
   }
   audit_ = AuditLog::open(audit_path(c.data_dir), &detail);
   if (!audit_) {
+    *error = "console: " + detail;
+    return false;
+  }
+  approvals_ =
+      ApprovalStore::open(approvals_path(c.data_dir), ApprovalStore::kDefaultExpiryS, &detail);
+  if (!approvals_) {
     *error = "console: " + detail;
     return false;
   }
@@ -464,6 +565,10 @@ void ConsoleServer::publish(std::string_view event, const std::string& data) {
   });
 }
 
+void ConsoleServer::publish_approval(const Approval& a) {
+  publish("approvals", json{{"id", a.id}, {"state", std::string(to_string(a.state))}}.dump());
+}
+
 void ConsoleServer::complete(std::uint64_t ticket, std::uint32_t http_status, std::string body) {
   Waiting w;
   {
@@ -472,6 +577,29 @@ void ConsoleServer::complete(std::uint64_t ticket, std::uint32_t http_status, st
     if (it == waiting_.end()) return;
     w = std::move(it->second);
     waiting_.erase(it);
+  }
+  if (w.approval_id != 0) {
+    // Both identities, the request and the command's answer (with its journal seq) in one line.
+    const auto a = approvals_->answered(w.approval_id, http_status, body);
+    std::string detail = "four-eyes request " + std::to_string(w.approval_id);
+    if (a) detail += " of " + a->requester + " approved by " + a->decider;
+    if (a && a->seq != 0) detail += ", journal seq " + std::to_string(a->seq);
+    detail += ": " + std::to_string(http_status) + " " + body.substr(0, 400);
+    std::string answer = body;
+    if (a) {
+      publish_approval(*a);
+      answer = json{{"ok", http_status < 300},
+                    {"approval", json::parse(approval_json(*a))},
+                    {"answer", json::parse(body, nullptr, false)}}
+                   .dump(-1, ' ', false, json::error_handler_t::replace);
+    }
+    asio::post(io_, [w = std::move(w), http_status, detail = std::move(detail),
+                     answer = std::move(answer)]() mutable {
+      w.connection->audit(w.user, w.verb, http_status < 300 ? "approved" : "approved, refused",
+                          detail);
+      w.connection->reply_json(http_status, std::move(answer));
+    });
+    return;
   }
   asio::post(io_, [w = std::move(w), http_status, body = std::move(body)]() mutable {
     w.connection->audit(w.user, w.verb, http_status < 300 ? "ok" : "refused",

@@ -110,12 +110,19 @@ std::string refusal(const std::string& verb, const json& body) {
 TEST(VerbTable, ListsEachVerbOnceInTheVariantsOrder) {
   const auto rows = table();
   ASSERT_EQ(rows.size(), std::variant_size_v<Request>);
+  // Issue #16's four-eyes verbs: issuance, cash and unit deposits and withdrawals, halts, clock
+  // advances, repo default resolution, extensions and exemptions; no other.
+  const std::set<std::string_view> four_eyes{
+      "units.issue",          "allocation.issue",    "allocation.trueup", "cash.deposit",
+      "cash.withdraw",        "market.halt",         "clock.advance",     "repo.resolve_default",
+      "compliance.extension", "compliance.exemption"};
   std::set<std::string_view> names;
   for (const Meta& m : rows) {
     EXPECT_TRUE(names.insert(m.name).second) << "listed twice: " << m.name;
     EXPECT_FALSE(m.help.empty()) << m.name;
     EXPECT_EQ(find(m.name), &m);
-    EXPECT_FALSE(m.needs_approval) << m.name;  // no four-eyes verb yet
+    EXPECT_EQ(m.needs_approval, four_eyes.count(m.name) == 1) << m.name;
+    EXPECT_FALSE(m.needs_approval && m.query) << m.name;  // a query changes nothing to approve
     EXPECT_FALSE(m.journaled && m.query) << m.name;
     EXPECT_EQ(m.route == Route::kMembers, m.name.rfind("member.", 0) == 0) << m.name;
   }
@@ -126,6 +133,9 @@ TEST(VerbTable, ListsEachVerbOnceInTheVariantsOrder) {
   EXPECT_TRUE(find("compliance.status")->query);
   EXPECT_FALSE(find("clock.advance")->journaled);
   EXPECT_FALSE(find("clock.advance")->query);
+  for (const std::string_view v : four_eyes)
+    ASSERT_NE(find(v), nullptr) << v;                   // every four-eyes verb is a row
+  EXPECT_FALSE(find("market.resume")->needs_approval);  // resuming trading is not four-eyes
 }
 
 TEST(VerbTable, EveryVerbParsesAValidBodyAndItsOwnJsonBack) {

@@ -14,7 +14,10 @@
 //   /v1/<verb>
 //                                                     of the operator API: parsed once, the typed
 //                                                     request through the sequencer; 403 when the
-//                                                     role may not (RolePolicy)
+//                                                     role may not (RolePolicy); a verb that
+//                                                     needs approval: 202, a pending request
+//   GET  /api/approvals                               the four-eyes requests (approvals.hpp)
+//   POST /api/approvals/<id>/approve | /reject        decide one; an approval runs its verb once
 //
 // Every POST needs the session cookie and its CSRF token in X-CSRF-Token (login excepted).
 // Every login and action is written to the audit log before its answer. Logins are checked on a
@@ -36,6 +39,7 @@
 #include <vector>
 
 #include "carbonx/gateway/console/alert_feed.hpp"
+#include "carbonx/gateway/console/approvals.hpp"
 #include "carbonx/gateway/console/audit.hpp"
 #include "carbonx/gateway/console/book_feed.hpp"
 #include "carbonx/gateway/console/sessions.hpp"
@@ -89,16 +93,20 @@ class ConsoleServer {
     std::shared_ptr<Connection> connection;
     std::string user;
     std::string verb;
+    std::uint64_t approval_id = 0;  // the four-eyes request this command carries out, if any
   };
   void accept_next();
   // Sender thread -> every stream, on the I/O thread: a server-sent event of this name.
   void publish(std::string_view event, const std::string& data);
+  // "event: approvals" {"id", "state"} to every stream (any thread): the page asks for the list.
+  void publish_approval(const Approval& a);
 
   boost::asio::io_context& io_;
   Server& server_;
   std::string web_dir_;
   std::unique_ptr<UserStore> users_;
   std::unique_ptr<AuditLog> audit_;
+  std::unique_ptr<ApprovalStore> approvals_;
   SessionTable sessions_;
   BookFeed feed_;
   std::unique_ptr<AlertFeed> alerts_;

@@ -37,7 +37,7 @@ struct Meta {
   std::string_view help;        // one line, for `cxctl verb --help` and the READMEs
   bool journaled = false;       // applied as journaled commands (replayed by journal verify)
   bool query = false;           // reads state only, takes no seq
-  bool needs_approval = false;  // a second operator must approve (four-eyes; none yet)
+  bool needs_approval = false;  // a second user must approve it in the console (four eyes)
   Route route = Route::kCore;
 };
 
@@ -109,7 +109,10 @@ struct MarketClose : SymbolOrAll {
   static constexpr auto fields() { return std::tuple{may("symbol", &MarketClose::symbol)}; }
 };
 struct MarketHalt : SymbolOrAll {
-  static constexpr Meta kMeta{"market.halt", "halt trading (one symbol or all)", true};
+  static constexpr Meta kMeta{.name = "market.halt",
+                              .help = "halt trading (one symbol or all)",
+                              .journaled = true,
+                              .needs_approval = true};
   static constexpr auto fields() { return std::tuple{may("symbol", &MarketHalt::symbol)}; }
 };
 struct MarketResume : SymbolOrAll {
@@ -132,7 +135,9 @@ struct ClockStatus {
 // Exactly one of "to" (2018-06-21T09:30:00+08:00) or "seconds"; never journaled (the clock's
 // own file keeps it), never backwards.
 struct ClockAdvance {
-  static constexpr Meta kMeta{"clock.advance", "move a simulated exchange clock forward"};
+  static constexpr Meta kMeta{.name = "clock.advance",
+                              .help = "move a simulated exchange clock forward",
+                              .needs_approval = true};
   std::optional<std::string> to;
   std::optional<std::int64_t> seconds;
   static constexpr auto fields() {
@@ -191,7 +196,10 @@ struct CashMovement {
   friend bool operator==(const CashMovement&, const CashMovement&) = default;
 };
 struct CashDeposit : CashMovement {
-  static constexpr Meta kMeta{"cash.deposit", "deposit cash (fen) to an account", true};
+  static constexpr Meta kMeta{.name = "cash.deposit",
+                              .help = "deposit cash (fen) to an account",
+                              .journaled = true,
+                              .needs_approval = true};
   static constexpr auto fields() {
     return std::tuple{
         need("transfer_id", &CashDeposit::transfer_id), need("account", &CashDeposit::account),
@@ -199,7 +207,10 @@ struct CashDeposit : CashMovement {
   }
 };
 struct CashWithdraw : CashMovement {
-  static constexpr Meta kMeta{"cash.withdraw", "withdraw cash (fen) from an account", true};
+  static constexpr Meta kMeta{.name = "cash.withdraw",
+                              .help = "withdraw cash (fen) from an account",
+                              .journaled = true,
+                              .needs_approval = true};
   static constexpr auto fields() {
     return std::tuple{
         need("transfer_id", &CashWithdraw::transfer_id), need("account", &CashWithdraw::account),
@@ -207,7 +218,10 @@ struct CashWithdraw : CashMovement {
   }
 };
 struct UnitsIssue {
-  static constexpr Meta kMeta{"units.issue", "issue units of an instrument to an account", true};
+  static constexpr Meta kMeta{.name = "units.issue",
+                              .help = "issue units of an instrument to an account",
+                              .journaled = true,
+                              .needs_approval = true};
   TransferId transfer_id{0};
   AccountId account{0};
   Symbol symbol;
@@ -241,8 +255,10 @@ struct AllocationTerms {
   friend bool operator==(const AllocationTerms&, const AllocationTerms&) = default;
 };
 struct AllocationIssue : AllocationTerms {
-  static constexpr Meta kMeta{"allocation.issue", "compute and issue a year's free allocation",
-                              true};
+  static constexpr Meta kMeta{.name = "allocation.issue",
+                              .help = "compute and issue a year's free allocation",
+                              .journaled = true,
+                              .needs_approval = true};
   static constexpr auto fields() {
     return std::tuple{need_in("year", &AllocationIssue::year, kYearMin, kYearMax),
                       need("table_id", &AllocationIssue::table_id),
@@ -250,8 +266,10 @@ struct AllocationIssue : AllocationTerms {
   }
 };
 struct AllocationTrueUp : AllocationTerms {
-  static constexpr Meta kMeta{"allocation.trueup", "issue or take back final - pre-allocation",
-                              true};
+  static constexpr Meta kMeta{.name = "allocation.trueup",
+                              .help = "issue or take back final - pre-allocation",
+                              .journaled = true,
+                              .needs_approval = true};
   static constexpr auto fields() {
     return std::tuple{need_in("year", &AllocationTrueUp::year, kYearMin, kYearMax),
                       need("table_id", &AllocationTrueUp::table_id),
@@ -311,7 +329,10 @@ struct Surrender {
   friend bool operator==(const Surrender&, const Surrender&) = default;
 };
 struct ComplianceExtension {
-  static constexpr Meta kMeta{"compliance.extension", "move a firm's surrender deadline", true};
+  static constexpr Meta kMeta{.name = "compliance.extension",
+                              .help = "move a firm's surrender deadline",
+                              .journaled = true,
+                              .needs_approval = true};
   AccountId firm_account{0};
   std::uint16_t year = 0;
   std::int32_t date = 0;  // yyyymmdd (the registrar checks it)
@@ -323,8 +344,10 @@ struct ComplianceExtension {
   friend bool operator==(const ComplianceExtension&, const ComplianceExtension&) = default;
 };
 struct ComplianceExemption {
-  static constexpr Meta kMeta{"compliance.exemption", "exempt a firm from a year's obligation",
-                              true};
+  static constexpr Meta kMeta{.name = "compliance.exemption",
+                              .help = "exempt a firm from a year's obligation",
+                              .journaled = true,
+                              .needs_approval = true};
   AccountId firm_account{0};
   std::uint16_t year = 0;
   static constexpr auto fields() {
@@ -451,7 +474,10 @@ struct RepoMature {
   friend bool operator==(const RepoMature&, const RepoMature&) = default;
 };
 struct RepoResolveDefault {
-  static constexpr Meta kMeta{"repo.resolve_default", "resolve a defaulted repo", true};
+  static constexpr Meta kMeta{.name = "repo.resolve_default",
+                              .help = "resolve a defaulted repo",
+                              .journaled = true,
+                              .needs_approval = true};
   OffBookId repo_id{0};
   static constexpr auto fields() {
     return std::tuple{need("repo_id", &RepoResolveDefault::repo_id)};
