@@ -1,10 +1,12 @@
 // The operator console in a real browser (run.sh sets the environment): Debian's chromium,
 // headless, driven by playwright-core. Logs in with a TOTP code computed here (RFC 6238), watches
 // GDEA2017's book change when FIX orders arrive (cxctl simulate day: members' FIX sessions),
-// sees the surveillance alert of a FIX order at the band's edge appear, halts and resumes the
-// book as the operator (the phase pushed back by the server), and checks that a
-// read-only user's halt is refused with 403 and shown, that a POST without the CSRF token is
-// refused, and that a wrong code is refused. Screenshots in CX_SCREENSHOTS.
+// sees the surveillance alert of a FIX order at the band's edge appear, asks to halt the book
+// as the operator (four eyes: a pending request, which the operator may not approve itself),
+// approves it as the approver (logged in with its own TOTP code): the book shows halted on both
+// pages, a second approval is refused; resumes it (no approval needed), and checks that a
+// read-only user's halt and approval are refused with 403 and shown, that a POST without the
+// CSRF token is refused, and that a wrong code is refused. Screenshots in CX_SCREENSHOTS.
 import { execSync } from 'node:child_process'
 import { createHmac } from 'node:crypto'
 import http from 'node:http'
@@ -203,13 +205,65 @@ async function main() {
     check(noCsrf === 403, 'a verb without the CSRF token is refused with 403')
     check((await book(op).locator('.phase').textContent()) === 'continuous', 'and changed nothing')
 
-    // The operator halts GDEA2017 through the verb table; the phase comes back as an event.
+    // The operator asks to halt GDEA2017: a halt needs a second user's approval (four eyes), so
+    // it is a pending request in the approvals panel, and the book stays open.
     await book(op).locator('button[data-verb="market.halt"]').click()
+    await op.waitForFunction(() => document.querySelector('#status').textContent
+      .startsWith('market.halt: pending approval #'), null, WAIT)
+    const id = (await op.textContent('#status')).replace(/^.*#/, '')
+    const opRow = op.locator(`#approvals tr[data-approval="${id}"]`)
+    await opRow.waitFor(WAIT)
+    check((await opRow.getAttribute('data-state')) === 'pending' &&
+      (await opRow.locator('td').nth(3).textContent()) === 'op1',
+      'the operator\'s halt is pending request #' + id + ', requested by op1')
+    check((await opRow.locator('button[data-approve]').count()) === 0,
+      'the page offers the requester no Approve button')
+    const selfApprove = await op.evaluate(async (id) => {
+      const me = await (await fetch('/api/me')).json()
+      const res = await fetch(`/api/approvals/${id}/approve`, { method: 'POST', body: '{}',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf } })
+      return [res.status, (await res.json()).error]
+    }, id)
+    check(selfApprove[0] === 403 && selfApprove[1].includes('a second user must approve it'),
+      'the requester\'s own approval is refused with 403: ' + selfApprove[1])
+    check((await book(op).locator('.phase').textContent()) === 'continuous',
+      'GDEA2017 is still continuous while the halt waits')
+    await op.screenshot({ path: path.join(shots, '04-halt-pending.png'), fullPage: true })
+
+    // The approver logs in with its own TOTP code and approves: the halt runs once, and both
+    // pages show GDEA2017 halted (the phase pushed by the server).
+    const apContext = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    const ap = await apContext.newPage()
+    await login(ap, 'ap1', 'ap1-console-pass', process.env.CX_AP_SECRET)
+    check((await ap.textContent('#who-role')) === 'approver', 'ap1 is logged in as an approver')
+    const apRow = ap.locator(`#approvals tr[data-approval="${id}"]`)
+    await apRow.locator('button[data-approve]').waitFor(WAIT)
+    await ap.screenshot({ path: path.join(shots, '05-approver-sees-pending.png'), fullPage: true })
+    await apRow.locator('button[data-approve]').click()
+    await ap.waitForFunction(() => document.querySelector(
+      'article.book[data-symbol="GDEA2017"] .phase').textContent === 'halted', null, WAIT)
     await op.waitForFunction(() => document.querySelector(
       'article.book[data-symbol="GDEA2017"] .phase').textContent === 'halted', null, WAIT)
-    check((await op.textContent('#status')).startsWith('market.halt: done'),
-      'the operator\'s halt is done and GDEA2017 shows halted')
-    await op.screenshot({ path: path.join(shots, '04-halted-by-operator.png') })
+    await ap.waitForFunction((id) => {
+      const tr = document.querySelector(`#approvals tr[data-approval="${id}"]`)
+      return tr && tr.dataset.state === 'approved' && tr.textContent.includes('done (seq')
+    }, id, WAIT)
+    check((await ap.textContent('#status')).startsWith(`market.halt #${id}: approved, done (seq`),
+      'the approver\'s approval ran the halt: ' + await ap.textContent('#status'))
+    check(true, 'GDEA2017 shows halted on the approver\'s and the operator\'s pages')
+    await op.waitForFunction((id) => document.querySelector(
+      `#approvals tr[data-approval="${id}"]`).dataset.state === 'approved', id, WAIT)
+    check((await opRow.locator('td').nth(6).textContent()) === 'ap1',
+      'the operator\'s panel shows the request approved by ap1')
+    await ap.screenshot({ path: path.join(shots, '06-halt-approved.png'), fullPage: true })
+    const second = await ap.evaluate(async (id) => {
+      const me = await (await fetch('/api/me')).json()
+      const res = await fetch(`/api/approvals/${id}/approve`, { method: 'POST', body: '{}',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf } })
+      return res.status
+    }, id)
+    check(second === 409, 'a second approval of the same request is refused (409): it ran once')
+
     await book(op).locator('button[data-verb="market.resume"]').click()
     await op.waitForFunction(() => document.querySelector(
       'article.book[data-symbol="GDEA2017"] .phase').textContent === 'continuous', null, WAIT)
@@ -231,7 +285,18 @@ async function main() {
     check((await book(ro).locator('.phase').textContent()) === 'continuous' &&
       (await book(op).locator('.phase').textContent()) === 'continuous',
       'GDEA2017 stays continuous for both users')
-    await ro.screenshot({ path: path.join(shots, '05-read-only-halt-refused.png') })
+    const roApprove = await ro.evaluate(async (id) => {
+      const me = await (await fetch('/api/me')).json()
+      const res = await fetch(`/api/approvals/${id}/reject`, { method: 'POST', body: '{}',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf } })
+      return res.status
+    }, id)
+    check(roApprove === 403 &&
+      (await ro.locator('#approvals button[data-approve], #approvals button[data-reject]')
+        .count()) === 0,
+      'a read-only user may not decide a request (403) and is offered no button')
+    await ro.screenshot({ path: path.join(shots, '07-read-only-halt-refused.png'),
+      fullPage: true })
 
     // Three failures in a row lock lock1 out (console_max_failed_logins = 3): then even its
     // right password and code are refused.

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The operator console's browser test (ctest console_e2e): a real carbonxd on loopback with the
-# demonstration market's accounts and members, its console on, two console users (an operator
-# and a read-only user); then console_e2e.mjs drives Debian's chromium (headless, through
-# playwright-core from web/node_modules: no browser is downloaded) against it. FIX orders come
-# from `cxctl simulate day` (members' FIX sessions). Screenshots go to <work dir>/screenshots.
+# demonstration market's accounts and members, its console on, console users (an operator, an
+# approver, a read-only user, one to lock out); then console_e2e.mjs drives Debian's chromium
+# (headless, through playwright-core from web/node_modules: no browser is downloaded) against it.
+# FIX orders come from `cxctl simulate day` (members' FIX sessions). Screenshots go to
+# <work dir>/screenshots.
 # scripts/setup-deps.sh installs node, chromium and web/node_modules; a missing one is a failure.
 #
 # Usage: run.sh <build dir> <work dir>
@@ -68,19 +69,24 @@ for y in 2016 2017; do
   "$build/bin/cxctl" --mode in-process -q emissions load \
     --file "$root/registry/data/sample/verified_emissions_$y.csv" >/dev/null
 done
-# Three console users (lock1 for the lock-out); their passwords and TOTP secrets go to the browser test.
+# Four console users (lock1 for the lock-out); their passwords and TOTP secrets go to the
+# browser test.
 users=$("$build/bin/carbonxd" --config "$work/carbonxd.toml" --console-add-user op1 \
   --role operator --password op1-console-pass)
 users+=$'\n'$("$build/bin/carbonxd" --config "$work/carbonxd.toml" --console-add-user ro1 \
   --role read_only --password ro1-console-pass)
+users+=$'\n'$("$build/bin/carbonxd" --config "$work/carbonxd.toml" --console-add-user ap1 \
+  --role approver --password ap1-console-pass)
 users+=$'\n'$("$build/bin/carbonxd" --config "$work/carbonxd.toml" --console-add-user lock1 \
   --role operator --password lock1-console-pass)
 secret_of() { awk -v u="$1" '$1 == "console" && $3 == u { print $9 }' <<<"$users"; }
-export CX_OP_SECRET CX_RO_SECRET CX_LOCK_SECRET
+export CX_OP_SECRET CX_RO_SECRET CX_AP_SECRET CX_LOCK_SECRET
 CX_OP_SECRET=$(secret_of op1)
 CX_RO_SECRET=$(secret_of ro1)
+CX_AP_SECRET=$(secret_of ap1)
 CX_LOCK_SECRET=$(secret_of lock1)
-[ -n "$CX_OP_SECRET" ] && [ -n "$CX_RO_SECRET" ] || fail "no TOTP secrets in: $users"
+[ -n "$CX_OP_SECRET" ] && [ -n "$CX_RO_SECRET" ] && [ -n "$CX_AP_SECRET" ] ||
+  fail "no TOTP secrets in: $users"
 
 "$build/bin/carbonxd" --config "$work/carbonxd.toml" >"$work/carbonxd.log" 2>&1 &
 server=$!
@@ -105,11 +111,17 @@ audit="$work/console/audit.log"
 grep -q '"action":"login".*"outcome":"ok".*"user":"op1"' "$audit" || fail "no op1 login in $audit"
 grep -q '"action":"login".*"outcome":"refused".*"user":"op1"' "$audit" ||
   fail "no refused login in $audit"
-grep -q '"action":"market.halt".*"outcome":"ok".*"user":"op1"' "$audit" ||
-  fail "no op1 halt in $audit"
+grep -q '"action":"market.halt".*"outcome":"pending".*"user":"op1"' "$audit" ||
+  fail "no pending op1 halt in $audit"
+# Four eyes: the approver's line names both users and the halt's journal seq.
+approved='"action":"market.halt","detail":"four-eyes request [0-9]* of op1 approved by ap1, '
+approved+='journal seq [0-9]*.*"outcome":"approved".*"user":"ap1"'
+grep -q "$approved" "$audit" ||
+  fail "no halt of op1 approved by ap1 in $audit"
+[ "$(stat -c %a "$work/console/approvals.json")" = 600 ] || fail "approvals.json is not mode 0600"
 grep -q '"action":"market.halt".*"outcome":"forbidden".*"user":"ro1"' "$audit" ||
   fail "no refused ro1 halt in $audit"
 grep -q '"action":"login","detail":"locked out after too many failures".*"user":"lock1"' "$audit" ||
   fail "no lock-out of lock1 in $audit"
-echo "audit log: $(wc -l <"$audit") lines, logins and actions of op1 and ro1 present"
+echo "audit log: $(wc -l <"$audit") lines, logins and actions of op1, ap1 and ro1 present"
 echo "console_e2e: passed (screenshots in $work/screenshots)"

@@ -7,6 +7,7 @@ import './style.css'
 import { startAlerts } from './alerts.js'
 import { startCompliance } from './compliance.js'
 import { startOffBook } from './offbook.js'
+import { hideApprovals, refreshApprovals, showApprovals } from './approvals.js'
 
 const $ = (id) => document.getElementById(id)
 let csrf = ''
@@ -41,12 +42,14 @@ function showLoggedIn(me) {
   const call = (verb, body) => api('/api/verb/' + verb, body)
   startCompliance(call)
   startOffBook(call)
+  showApprovals(api, me, status)
 }
 
 function showLoggedOut() {
   csrf = ''
   if (events) events.close()
   events = null
+  hideApprovals()
   $('login').hidden = false
   $('market').hidden = true
   $('who').hidden = true
@@ -62,6 +65,7 @@ function connect() {
   events.addEventListener('error', () => { $('feed-state').textContent = 'reconnecting' })
   events.addEventListener('book', (e) => render(JSON.parse(e.data)))
   startAlerts(events)
+  events.addEventListener('approvals', () => refreshApprovals())
 }
 
 function status(text, refused) {
@@ -72,7 +76,9 @@ function status(text, refused) {
 
 async function callVerb(verb, body) {
   const { status: code, json } = await api('/api/verb/' + verb, body)
-  if (code === 200 && json.ok !== false) {
+  if (code === 202 && json.pending) { // four eyes: a second user approves it (approvals.js)
+    status(`${verb}: pending approval #${json.approval.id}`, false)
+  } else if (code === 200 && json.ok !== false) {
     status(`${verb}: done${json.seq ? ' (seq ' + json.seq + ')' : ''}`, false)
   } else {
     status(`${verb} refused (${code}): ${json.error || 'no reason given'}`, true)

@@ -588,9 +588,11 @@ void ConsoleServer::complete(std::uint64_t ticket, std::uint32_t http_status, st
     std::string answer = body;
     if (a) {
       publish_approval(*a);
+      json reply = json::parse(body, nullptr, false);
+      if (reply.is_discarded()) reply = body;
       answer = json{{"ok", http_status < 300},
                     {"approval", json::parse(approval_json(*a))},
-                    {"answer", json::parse(body, nullptr, false)}}
+                    {"answer", std::move(reply)}}
                    .dump(-1, ' ', false, json::error_handler_t::replace);
     }
     asio::post(io_, [w = std::move(w), http_status, detail = std::move(detail),
