@@ -504,6 +504,13 @@ TEST_F(RegistryVerbsTest, CxctlListsExactlyTheVerbsTheServerRoutes) {
   const json listed = json::parse(text);
   const auto rows = verbs::table();
   ASSERT_EQ(listed.size(), rows.size()) << text;
+  // The four-eyes verbs (issue #16) are listed as such; the operator token still runs them at
+  // once (the break-glass path: every test here deposits and issues through it).
+  std::size_t four_eyes = 0;
+  for (const json& l : listed)
+    four_eyes += l.at("needs_approval").get<bool>() ? 1 : 0;
+  EXPECT_EQ(four_eyes, 10u);
+  EXPECT_EQ(listed.at(verbs::find("market.halt") - rows.data()).at("needs_approval"), true);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const json& l = listed.at(i);
     const std::string verb(rows[i].name);
