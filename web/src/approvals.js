@@ -28,7 +28,7 @@ function panel() {
       <tbody></tbody>
     </table>
     <p class="empty">No requests.</p>`
-  document.getElementById('market').appendChild(p)
+  document.getElementById('status').after(p) // under the status line: requests are to-dos
   return p
 }
 
