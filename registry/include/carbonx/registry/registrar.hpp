@@ -111,6 +111,15 @@ class Registrar {
   // ts) first. On error nothing changed.
   Status<RegistrarFailure> apply(Seq seq, TimestampNs ts, const RegistryCommand& cmd);
 
+  // The decision apply() would make on Surrender `c` at `ts` on the state now, changing nothing
+  // (the firm portal's preview): the same request apply() builds, Compliance::surrender on a
+  // copy of the compliance state, and the ledger's checks of the postings (accounts, status,
+  // available units, holding limit, transfer id) against its balances without posting. On
+  // success the record the surrender would add (its number, legs and sums). Same errors as
+  // apply(). Not for a hot path: it copies the compliance state.
+  Result<compliance::SurrenderRecord, RegistrarFailure> preview_surrender(const Surrender& c,
+                                                                          TimestampNs ts) const;
+
   // The allocation/compliance/firm state (see the header comment) and its SHA-256.
   std::vector<std::uint8_t> state_blob() const;
   Digest state_hash() const;

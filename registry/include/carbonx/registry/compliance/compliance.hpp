@@ -24,6 +24,7 @@
 // Time enters only as the TimestampNs argument. The caller has called ledger.begin_command().
 // Not thread-safe.
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -137,6 +138,31 @@ struct Penalty {
   TimestampNs ts{0};
 };
 
+// Where a firm stands for a year as the surrender rules see it, before its next surrender (the
+// firm portal's overview; Compliance::standing). Read from the state, nothing recomputed later.
+struct FirmStanding {
+  std::string firm;
+  int year = 0;
+  bool has_obligation = false;  // verified emissions recorded for (year, firm)
+  std::int64_t obligation_t = 0;
+  bool exempt = false;
+  DateInt deadline = 0;  // with an operator's extension
+  bool extended = false;
+  std::int64_t allowances_t = 0;  // surrendered for the year so far
+  std::int64_t ccer_t = 0;
+  std::int64_t ccer_in_region_t = 0;
+  std::int64_t phcer_t = 0;
+  std::uint32_t surrenders = 0;
+  // The offset cap: nullopt when its basis is unknown (kOffsetCapBasisMissing at a surrender
+  // with offsets). offset_cap = profile offset_cap x basis, exactly (a Decimal, tonnes).
+  std::optional<std::int64_t> cap_basis_t;
+  Decimal offset_cap;
+  std::int64_t offsets_t() const { return ccer_t + phcer_t; }
+  std::int64_t remaining_t() const {
+    return std::max<std::int64_t>(0, obligation_t - allowances_t - ccer_t - phcer_t);
+  }
+};
+
 struct SettlementSummary {
   std::size_t settled = 0;  // firms settled by this call
   std::size_t pending = 0;  // firms whose extended deadline has not passed yet
@@ -171,6 +197,8 @@ class Compliance {
 
   // Status of every firm with verified emissions (or an exemption) for `year`, by firm id.
   std::vector<FirmStatus> status(int year) const;
+  // One firm's standing for `year` (any firm id: an unknown one has no obligation).
+  FirmStanding standing(int year, std::string_view firm, const Allocator& allocator) const;
 
   // After the deadline: records the penalty of every short firm of `year` not yet settled whose
   // (extended) deadline has passed, and adds the deduction to the firm's debts in `allocator`.
