@@ -7,6 +7,8 @@
 //   operator_registry.cpp  journaled registry commands (member authority too) and the
 //                          registry's status queries
 //   operator_offbook.cpp   auctions, repos, agreement reports
+//   operator_portal.cpp    the firm portal's reads: a firm's overview, a surrender's preview
+//                          (the registrar's dry run), its certificate, statements
 //
 // State verbs are core or registry commands numbered, stamped, applied and journaled by the
 // driver; queries read the state after the commands before them. Neither parses JSON: the body
@@ -68,6 +70,11 @@ class OperatorHandlers {
   OperatorReply operator()(const verbs::RepoResolveDefault& r);
   OperatorReply operator()(const verbs::RepoList& r);
   OperatorReply operator()(const verbs::AgreementList& r);
+  // operator_portal.cpp (the firm portal's reads)
+  OperatorReply operator()(const verbs::FirmOverview& r);
+  OperatorReply operator()(const verbs::SurrenderPreview& r);
+  OperatorReply operator()(const verbs::SurrenderCertificate& r);
+  OperatorReply operator()(const verbs::FirmStatement& r);
 
  private:
   // The instrument the operator edge resolved `s` to (edge::OperatorEdge), or nullptr if it was

@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "carbonx/engine/assert.hpp"
+#include "carbonx/gateway/console/portal.hpp"
 #include "carbonx/gateway/operator_verbs.hpp"
 #include "carbonx/gateway/server.hpp"
 
@@ -35,7 +36,7 @@ bool role_may_call(Role role, const verbs::Meta& meta) noexcept {
     case Role::kReadOnly:
       return meta.query;
     case Role::kFirmOfficer:
-      return false;
+      return portal_verb(meta);  // its own firm's only: portal_scope
   }
   return false;
 }
@@ -126,7 +127,7 @@ class ConsoleServer::Connection : public std::enable_shared_from_this<Connection
   }
 
   void reply(http::status status, std::string body, std::string content_type,
-             std::string set_cookie = {}) {
+             std::string set_cookie = {}, std::string disposition = {}) {
     auto res = std::make_shared<http::response<http::string_body>>(status, 11);
     res->set(http::field::content_type, content_type);
     res->set(http::field::cache_control, "no-store");
@@ -136,6 +137,7 @@ class ConsoleServer::Connection : public std::enable_shared_from_this<Connection
     res->set("Content-Security-Policy",
              "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
     if (!set_cookie.empty()) res->set(http::field::set_cookie, set_cookie);
+    if (!disposition.empty()) res->set(http::field::content_disposition, disposition);
     res->keep_alive(keep_alive_);
     res->body() = std::move(body);
     res->prepare_payload();
@@ -175,6 +177,7 @@ class ConsoleServer::Connection : public std::enable_shared_from_this<Connection
   void handle(http::request<http::string_body> req);
   void login(const http::request<http::string_body>& req);
   void verb(const Session& s, std::string_view name, const std::string& body);
+  void portal(const Session& s, const http::request<http::string_body>& req);  // portal.hpp
   void events(const Session& s);
   // Four eyes (approvals.hpp): a verb that needs approval becomes a request; the list; a decision.
   void request_approval(const Session& s, const verbs::Request& request);
@@ -266,6 +269,7 @@ void ConsoleServer::Connection::handle(http::request<http::string_body> req) {
     audit(s->user, "logout", "ok", "");
     return reply_json(200, json{{"ok", true}}.dump(), ended_session_cookie());
   }
+  if (target.rfind("/api/portal/", 0) == 0) return portal(*s, req);
   if (post && target.rfind("/api/verb/", 0) == 0) {
     return verb(*s, std::string_view(target).substr(10), req.body());
   }
@@ -327,6 +331,10 @@ void ConsoleServer::Connection::verb(const Session& s, std::string_view name,
     audit(s.user, verb_name, "forbidden", why);
     return reply_json(403, error_json(why));
   }
+  if (std::string why; !portal_scope(s, parsed.value(), &why)) {
+    audit(s.user, verb_name, "forbidden", why);
+    return reply_json(403, error_json(why));
+  }
   if (verbs::meta_of(parsed.value()).needs_approval) return request_approval(s, parsed.value());
   submit(s, verb_name, std::move(parsed.value()), 0);
 }
@@ -337,7 +345,7 @@ void ConsoleServer::Connection::submit(const Session& s, const std::string& verb
   {
     std::lock_guard lock(console_.mutex_);
     ticket = kTicketBit | console_.next_ticket_++;
-    console_.waiting_[ticket] = Waiting{shared_from_this(), s.user, verb_name, approval_id};
+    console_.waiting_[ticket] = Waiting{shared_from_this(), s.user, verb_name, approval_id, {}};
   }
   Inbound in;
   in.item = OperatorRequest{ticket, std::move(request)};
@@ -427,6 +435,26 @@ void ConsoleServer::Connection::decide(const Session& s, std::string_view rest) 
   }
   CX_ASSERT(request.has_value());
   submit(s, a->verb, std::move(*request), id);
+}
+
+void ConsoleServer::Connection::portal(const Session& s,
+                                       const http::request<http::string_body>& req) {
+  auto self = shared_from_this();
+  PortalIo io;
+  io.edge = &console_.server_.operator_edge();
+  io.submit = [self](verbs::Request r, std::function<void(std::uint32_t, std::string)> done) {
+    return self->console_.submit(std::move(r), std::move(done));
+  };
+  io.reply = [self](std::uint32_t status, std::string body, std::string type,
+                    std::string disposition) {
+    self->reply(static_cast<http::status>(status), std::move(body), std::move(type), {},
+                std::move(disposition));
+  };
+  io.audit = [self, user = s.user](std::string_view action, std::string_view outcome,
+                                   std::string_view detail) {
+    self->audit(user, action, outcome, detail);
+  };
+  handle_portal(s, req.method() == http::verb::post, std::string(req.target()), req.body(), io);
 }
 
 void ConsoleServer::Connection::events(const Session& s) {
@@ -569,6 +597,22 @@ void ConsoleServer::publish_approval(const Approval& a) {
   publish("approvals", json{{"id", a.id}, {"state", std::string(to_string(a.state))}}.dump());
 }
 
+bool ConsoleServer::submit(verbs::Request request,
+                           std::function<void(std::uint32_t, std::string)> done) {
+  std::uint64_t ticket = 0;
+  {
+    std::lock_guard lock(mutex_);
+    ticket = kTicketBit | next_ticket_++;
+    waiting_[ticket] = Waiting{nullptr, "", "", 0, std::move(done)};
+  }
+  Inbound in;
+  in.item = OperatorRequest{ticket, std::move(request)};
+  if (server_.submit(std::move(in))) return true;
+  std::lock_guard lock(mutex_);
+  waiting_.erase(ticket);
+  return false;
+}
+
 void ConsoleServer::complete(std::uint64_t ticket, std::uint32_t http_status, std::string body) {
   Waiting w;
   {
@@ -577,6 +621,12 @@ void ConsoleServer::complete(std::uint64_t ticket, std::uint32_t http_status, st
     if (it == waiting_.end()) return;
     w = std::move(it->second);
     waiting_.erase(it);
+  }
+  if (w.done) {  // a portal step (portal.hpp): its continuation, on the I/O thread
+    asio::post(io_, [done = std::move(w.done), http_status, body = std::move(body)]() mutable {
+      done(http_status, std::move(body));
+    });
+    return;
   }
   if (w.approval_id != 0) {
     // Both identities, the request and the command's answer (with its journal seq) in one line.

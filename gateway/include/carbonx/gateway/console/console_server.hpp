@@ -32,6 +32,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -53,8 +54,8 @@ class Server;
 namespace carbonx::gateway::console {
 
 // Which verbs a role may call from the console: an operator every verb of the table except
-// the members file's; an approver and a read-only user the queries only; a firm officer none
-// (the firm portal is not built yet).
+// the members file's; an approver and a read-only user the queries only; a firm officer the
+// firm portal's verbs (portal_verb), for its own firm only (portal_scope).
 bool role_may_call(Role role, const verbs::Meta& meta) noexcept;
 
 // <data_dir>/console/users.json and audit.log.
@@ -82,6 +83,9 @@ class ConsoleServer {
   // sequencer starts; null until then).
   AlertFeed& watch(const ExchangeConfig& exchange);
   AlertFeed* alerts() { return alerts_.get(); }
+  // Runs `request` through the sequencer for the firm portal (portal.hpp); done(status, json)
+  // on the I/O thread. False when the system is busy or stopping (done is never called).
+  bool submit(verbs::Request request, std::function<void(std::uint32_t, std::string)> done);
   // The reply to a console verb that went through the sequencer (sender thread).
   void complete(std::uint64_t ticket, std::uint32_t http_status, std::string json);
 
@@ -94,6 +98,7 @@ class ConsoleServer {
     std::string user;
     std::string verb;
     std::uint64_t approval_id = 0;  // the four-eyes request this command carries out, if any
+    std::function<void(std::uint32_t, std::string)> done;  // set: a portal step's continuation
   };
   void accept_next();
   // Sender thread -> every stream, on the I/O thread: a server-sent event of this name.

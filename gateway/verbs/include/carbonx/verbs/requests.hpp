@@ -578,6 +578,67 @@ struct AuthorityList {
   friend bool operator==(const AuthorityList&, const AuthorityList&) = default;
 };
 
+// ---- the firm portal (gateway/src/console/README.md "Firm portal"): one firm's own view -------
+// A console firm officer may call these (and `surrender`) for its own firm's account only.
+struct FirmOverview {
+  static constexpr Meta kMeta{
+      "firm.overview", "a firm's holdings, obligation, offset cap and surrenders", false, true};
+  AccountId firm_account{0};
+  std::optional<std::uint16_t> year;  // none: the year whose deadline is next (exchange clock)
+  static constexpr auto fields() {
+    return std::tuple{need("firm_account", &FirmOverview::firm_account),
+                      may_in("year", &FirmOverview::year, kYearMin, kYearMax)};
+  }
+  friend bool operator==(const FirmOverview&, const FirmOverview&) = default;
+};
+// The body of `surrender`; the registrar's decision on it now, nothing applied (no seq).
+struct SurrenderPreview {
+  static constexpr Meta kMeta{"surrender.preview",
+                              "every surrender rule checked by the registrar, nothing changed",
+                              false, true};
+  AccountId firm_account{0};
+  std::uint16_t year = 0;
+  MemberId member{0};
+  std::vector<SurrenderLeg> legs;
+  static constexpr auto fields() {
+    return std::tuple{need("firm_account", &SurrenderPreview::firm_account),
+                      need_in("year", &SurrenderPreview::year, kYearMin, kYearMax),
+                      may("member", &SurrenderPreview::member),
+                      need("legs", &SurrenderPreview::legs)};
+  }
+  friend bool operator==(const SurrenderPreview&, const SurrenderPreview&) = default;
+};
+// The certificate of the accepted surrender journaled at `seq`, of the firm on firm_account.
+struct SurrenderCertificate {
+  static constexpr Meta kMeta{"surrender.certificate",
+                              "an accepted surrender's certificate, by its journal seq", false,
+                              true};
+  AccountId firm_account{0};
+  std::uint64_t seq = 0;
+  static constexpr auto fields() {
+    return std::tuple{need("firm_account", &SurrenderCertificate::firm_account),
+                      need("seq", &SurrenderCertificate::seq)};
+  }
+  friend bool operator==(const SurrenderCertificate&, const SurrenderCertificate&) = default;
+};
+// An account's committed movements with a trading date (CST) in from..to, both included.
+struct FirmStatement {
+  static constexpr Meta kMeta{
+      "firm.statement", "an account's movements over a period (trading dates, CST)", false, true};
+  AccountId account{0};
+  Date from;
+  Date to;
+  static constexpr auto fields() {
+    return std::tuple{need("account", &FirmStatement::account), need("from", &FirmStatement::from),
+                      need("to", &FirmStatement::to)};
+  }
+  Problem check() const {
+    if (to < from) return "\"to\" is before \"from\"";
+    return std::nullopt;
+  }
+  friend bool operator==(const FirmStatement&, const FirmStatement&) = default;
+};
+
 // Every verb, once: the table (verbs.hpp) is this list in this order.
 using Request =
     std::variant<MarketOpen, MarketClose, MarketHalt, MarketResume, DayEnd, ClockStatus,
@@ -587,6 +648,7 @@ using Request =
                  ComplianceExemption, ComplianceSettle, ComplianceStatus, QueryBalances, QueryBook,
                  QueryStatus, AuctionOpen, AuctionClose, AuctionList, RepoFile, RepoMature,
                  RepoResolveDefault, RepoList, AgreementList, MemberList, MemberAdd,
-                 MemberSetPassword, AuthorityGrant, AuthorityRevoke, AuthorityList>;
+                 MemberSetPassword, AuthorityGrant, AuthorityRevoke, AuthorityList, FirmOverview,
+                 SurrenderPreview, SurrenderCertificate, FirmStatement>;
 
 }  // namespace carbonx::verbs
