@@ -79,10 +79,13 @@ fi
 console_users=""
 [ ${#console_edit[@]} -eq 0 ] ||
   step "Console users (demonstration passwords; each with its own TOTP secret)"
-[ ${#console_edit[@]} -eq 0 ] || for u in op1:operator appr1:approver ro1:read_only; do
-  console_users+=$("$carbonxd" --config "$data/carbonxd.toml" --console-add-user "${u%%:*}" \
-    --role "${u##*:}" --password "${u%%:*}-demo-pass" | awk 'NR == 1')$'\n'
-done
+# firm1: the compliance officer of GDPWR01 (account 100029), who sees the firm portal.
+[ ${#console_edit[@]} -eq 0 ] ||
+  for u in op1:operator: appr1:approver: ro1:read_only: firm1:firm_officer:100029; do
+    IFS=: read -r name role firm <<<"$u"
+    console_users+=$("$carbonxd" --config "$data/carbonxd.toml" --console-add-user "$name" \
+      --role "$role" ${firm:+--firm "$firm"} --password "$name-demo-pass" | awk 'NR == 1')$'\n'
+  done
 printf '%s' "$console_users"
 
 step "Starting carbonxd (FIX on port $fix_port, operator API on 127.0.0.1:$op_port, console on 127.0.0.1:$console_port)"
@@ -158,7 +161,8 @@ if [ -n "$console_users" ]; then
   console_msg="Console:       http://127.0.0.1:$console_port/   (log in with a user below and its code now:
                $carbonxd --config $data/carbonxd.toml --console-code <user>
                or an authenticator app given the secret)
-$(awk 'NF { printf "               %-6s %-10s password %-16s TOTP secret %s\n", $3, $5, $7, $9 }' <<<"$console_users")
+$(awk 'NF { printf "               %-6s %-12s password %-16s TOTP secret %s\n", $3, $5, $7, $9 }' <<<"$console_users")
+               (firm1 is GDPWR01's compliance officer: the firm portal, holdings, surrender)
 "
 fi
 cat <<MSG

@@ -6,7 +6,8 @@
 // approves it as the approver (logged in with its own TOTP code): the book shows halted on both
 // pages, a second approval is refused; resumes it (no approval needed), and checks that a
 // read-only user's halt and approval are refused with 403 and shown, that a POST without the
-// CSRF token is refused, and that a wrong code is refused. Screenshots in CX_SCREENSHOTS.
+// CSRF token is refused, and that a wrong code is refused; then the firm portal (firmPortal).
+// Screenshots in CX_SCREENSHOTS.
 import { execSync } from 'node:child_process'
 import { createHmac } from 'node:crypto'
 import http from 'node:http'
@@ -115,6 +116,124 @@ async function login(page, user, password, secret) {
 }
 
 const book = (page) => page.locator('article.book[data-symbol="GDEA2017"]')
+
+// A POST from the page with the session's CSRF token (from /api/me), as the page's own code
+// would send it: status and JSON answer.
+async function pagePost(page, pathname, body) {
+  return page.evaluate(async ([p, b]) => {
+    const me = await (await fetch('/api/me')).json()
+    const res = await fetch(p, { method: 'POST', body: JSON.stringify(b),
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf } })
+    return { status: res.status, json: await res.json() }
+  }, [pathname, body])
+}
+
+async function setLegs(page, legs) {
+  const rows = page.locator('#legs .leg')
+  while (await rows.count() > legs.length) await rows.last().locator('button').click()
+  while (await rows.count() < legs.length) await page.click('#add-leg')
+  for (let i = 0; i < legs.length; i++) {
+    await rows.nth(i).locator('.leg-symbol').selectOption(legs[i][0])
+    await rows.nth(i).locator('.leg-quantity').fill(String(legs[i][1]))
+  }
+}
+
+// The firm portal: GDPWR01's compliance officer logs in with a TOTP code, sees the firm's
+// holdings and the offset cap, is refused a surrender over the cap (the preview and the server
+// both name the rule), surrenders within it and gets the certificate with the journal seq,
+// downloads a statement, and is refused an operator's action and another firm's data.
+async function firmPortal(browser) {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 1000 },
+    acceptDownloads: true })
+  const fp = await ctx.newPage()
+  await fp.goto(url)
+  await fp.fill('#login-user', 'firm1')
+  await fp.fill('#login-password', 'firm1-console-pass')
+  await fp.fill('#login-code', totp(process.env.CX_FIRM_SECRET))
+  await fp.click('#login button[type=submit]')
+  await fp.waitForSelector('#portal:not([hidden])', WAIT)
+  await fp.locator('#portal-holdings tr[data-symbol="CCER-GDWIND01"]').waitFor(WAIT)
+  check((await fp.textContent('#who-role')) === 'firm_officer' &&
+    (await fp.textContent('#portal-firm')) === 'GDPWR01' && await fp.isHidden('#market'),
+  'firm1 logs in with a TOTP code to the firm portal of GDPWR01 (no market controls)')
+  const ccer = await fp.locator('#portal-holdings tr[data-symbol="CCER-GDWIND01"] td').nth(3)
+    .textContent()
+  check(ccer === '300,000' && (await fp.textContent('#portal-year')) === '2017',
+    'the holdings (300,000 t CCER available) and the compliance year 2017 come from the registry')
+  const capLeft = await fp.locator('td[data-key="Offset cap remaining"]').textContent()
+  check(capLeft === '237,980 t', 'the offset cap remaining is 10% of 2016 emissions: ' + capLeft)
+  await fp.screenshot({ path: path.join(shots, '06-portal-overview.png'), fullPage: true })
+
+  // Over the offset cap: the preview lists every rule, the cap refused; Confirm stays off.
+  await setLegs(fp, [['CCER-GDWIND01', 250000]])
+  await fp.click('#preview')
+  const capRow = fp.locator('#checks tr[data-rule="offset cap"]')
+  await fp.locator('#checks tr[data-rule="offset cap"][data-status="refused"]').waitFor(WAIT)
+  check((await capRow.textContent()).includes('offset cap exceeded: offsets 250000 t') &&
+    (await fp.getAttribute('#checks tr[data-rule="deadline"]', 'data-status')) === 'passed' &&
+    (await fp.getAttribute('#checks tr[data-rule="vintage"]', 'data-status')) === 'passed' &&
+    (await fp.getAttribute('#checks tr[data-rule="holdings"]', 'data-status')) === 'not checked',
+  'the preview of 250,000 t CCER shows the rules checked and the offset cap refusing it')
+  check(await fp.isDisabled('#confirm') &&
+    (await fp.textContent('#portal-status')).includes('refused by the rule "offset cap"'),
+  'Confirm stays disabled and the page names the rule')
+  await fp.screenshot({ path: path.join(shots, '07-preview-over-the-cap.png'), fullPage: true })
+  const over = await pagePost(fp, '/api/portal/surrender',
+    { year: 2017, legs: [{ symbol: 'CCER-GDWIND01', quantity_t: 250000 }] })
+  check(over.status === 409 && over.json.rule === 'offset cap' &&
+    over.json.detail.startsWith('offset cap exceeded'),
+  'the surrender itself over the cap is refused by the registrar naming the cap: ' +
+    over.json.detail)
+
+  // Within the cap: every rule passes, Confirm makes the surrender, the certificate shows it.
+  await setLegs(fp, [['GDEA2017', 1000], ['CCER-GDWIND01', 500]])
+  await fp.click('#preview')
+  await fp.waitForFunction(() => !document.querySelector('#confirm').disabled, null, WAIT)
+  const statuses = await fp.locator('#checks tbody tr').evaluateAll(
+    (rows) => rows.map((r) => r.dataset.status))
+  check(statuses.length === 11 && statuses.every((x) => x === 'passed'),
+    'the preview of 1,000 t GDEA2017 + 500 t CCER passes all ' + statuses.length + ' rules')
+  await fp.click('#confirm')
+  await fp.waitForSelector('#certificate:not([hidden])', WAIT)
+  const seq = await fp.textContent('#certificate [data-field="seq"]')
+  const status = await fp.textContent('#portal-status')
+  check(/^[0-9]+$/.test(seq) && status.includes(`journal seq ${seq}`),
+    'the surrender is accepted and journaled at seq ' + seq)
+  const units = await fp.locator('#certificate-units tbody tr').allTextContents()
+  check((await fp.textContent('#certificate [data-field="firm"]')) === 'GDPWR01' &&
+    (await fp.textContent('#certificate [data-field="year"]')) === '2017' &&
+    units.length === 2 && units[0].includes('GDEA2017') && units[0].includes('1,000') &&
+    units[1].includes('CCER-GDWIND01') && units[1].includes('500'),
+  'the certificate shows the firm, the year, the units and the seq')
+  await fp.screenshot({ path: path.join(shots, '08-surrender-certificate.png'), fullPage: true })
+  await fp.emulateMedia({ media: 'print' })
+  await fp.pdf({ path: path.join(shots, '08-surrender-certificate.pdf'), format: 'A4' })
+  await fp.emulateMedia({ media: 'screen' })
+
+  // The statement of movements as a CSV download, the surrender's legs in it.
+  await fp.click('#cert-back')
+  await fp.fill('#statement-from', '2018-05-01')
+  await fp.fill('#statement-to', '2018-05-31')
+  const [download] = await Promise.all([fp.waitForEvent('download', WAIT),
+    fp.click('#statement-form button[type=submit]')])
+  const csvPath = path.join(shots, 'statement-GDPWR01.csv')
+  await download.saveAs(csvPath)
+  const csv = (await import('node:fs')).readFileSync(csvPath, 'utf8')
+  check(csv.startsWith('seq,time,kind,symbol,direction,amount,') &&
+    csv.includes(`${seq},`) && csv.includes(',surrender,GDEA2017,out,1000,t,') &&
+    csv.includes(',surrender,CCER-GDWIND01,out,500,t,'),
+  'the statement CSV holds the surrender\'s two legs (' + csv.trim().split('\n').length + ' lines)')
+
+  // An operator's action and another firm's data are refused (403) and change nothing.
+  const halt = await pagePost(fp, '/api/verb/market.halt', { symbol: 'GDEA2017' })
+  check(halt.status === 403 && halt.json.error === 'a firm_officer user may not call market.halt',
+    'the firm officer\'s halt is refused with 403: ' + halt.json.error)
+  const other = await pagePost(fp, '/api/verb/firm.overview', { firm_account: 100001, year: 2017 })
+  check(other.status === 403 &&
+    other.json.error === 'a firm_officer of account 100029 may not act for account 100001',
+  'another firm\'s overview is refused with 403')
+  await ctx.close()
+}
 
 async function main() {
   const browser = await chromium.launch({
@@ -316,6 +435,8 @@ async function main() {
     // No path leaves the web folder.
     check(await rawGet('/../carbonxd.toml') === 404 && await rawGet('/index.html') === 200,
       'a path with .. is not served (404), index.html is')
+
+    await firmPortal(browser)
 
     // Logging out ends the session: the API answers 401 to the old cookie.
     await op.click('#logout')

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The operator console's browser test (ctest console_e2e): a real carbonxd on loopback with the
 # demonstration market's accounts and members, its console on, console users (an operator, an
-# approver, a read-only user, one to lock out); then console_e2e.mjs drives Debian's chromium
-# (headless, through playwright-core from web/node_modules: no browser is downloaded) against it.
-# FIX orders come from `cxctl simulate day` (members' FIX sessions). Screenshots go to
-# <work dir>/screenshots.
+# approver, a read-only user, one to lock out, and GDPWR01's compliance officer for the firm
+# portal); then console_e2e.mjs drives Debian's chromium (headless, through playwright-core from
+# web/node_modules: no browser is downloaded) against it. FIX orders come from `cxctl simulate
+# day` (members' FIX sessions). Screenshots go to <work dir>/screenshots.
 # scripts/setup-deps.sh installs node, chromium and web/node_modules; a missing one is a failure.
 #
 # Usage: run.sh <build dir> <work dir>
@@ -64,13 +64,18 @@ export CARBONX_CONFIG="$work/carbonxd.toml"
 "$build/bin/cxctl" --mode in-process -q allocation issue --year 2017 \
   --accounts "$market/accounts.csv" >/dev/null
 # The sample firms' verified emissions (2016 sets the offset cap, 2017 the obligation): the
-# compliance dashboard's rows.
+# compliance dashboard's rows. The firm portal's firm is GDPWR01 (account 100029, member 29):
+# its offset cap is 10% of 2,379,801 t; it gets 300,000 t of the Guangdong wind CCER (below) to
+# surrender with.
 for y in 2016 2017; do
   "$build/bin/cxctl" --mode in-process -q emissions load \
     --file "$root/registry/data/sample/verified_emissions_$y.csv" >/dev/null
 done
-# Four console users (lock1 for the lock-out); their passwords and TOTP secrets go to the
-# browser test.
+"$build/bin/cxctl" --mode in-process -q verb units.issue --json \
+  '{"transfer_id": 7001, "account": 100029, "symbol": "CCER-GDWIND01", "quantity_t": 300000}' \
+  >/dev/null
+# Four console users (lock1 for the lock-out, firm1 GDPWR01's compliance officer); their
+# passwords and TOTP secrets go to the browser test.
 users=$("$build/bin/carbonxd" --config "$work/carbonxd.toml" --console-add-user op1 \
   --role operator --password op1-console-pass)
 users+=$'\n'$("$build/bin/carbonxd" --config "$work/carbonxd.toml" --console-add-user ro1 \
@@ -79,8 +84,11 @@ users+=$'\n'$("$build/bin/carbonxd" --config "$work/carbonxd.toml" --console-add
   --role approver --password ap1-console-pass)
 users+=$'\n'$("$build/bin/carbonxd" --config "$work/carbonxd.toml" --console-add-user lock1 \
   --role operator --password lock1-console-pass)
+users+=$'\n'$("$build/bin/carbonxd" --config "$work/carbonxd.toml" --console-add-user firm1 \
+  --role firm_officer --firm 100029 --password firm1-console-pass)
 secret_of() { awk -v u="$1" '$1 == "console" && $3 == u { print $9 }' <<<"$users"; }
-export CX_OP_SECRET CX_RO_SECRET CX_AP_SECRET CX_LOCK_SECRET
+export CX_OP_SECRET CX_RO_SECRET CX_AP_SECRET CX_LOCK_SECRET CX_FIRM_SECRET
+CX_FIRM_SECRET=$(secret_of firm1)
 CX_OP_SECRET=$(secret_of op1)
 CX_RO_SECRET=$(secret_of ro1)
 CX_AP_SECRET=$(secret_of ap1)
@@ -123,5 +131,12 @@ grep -q '"action":"market.halt".*"outcome":"forbidden".*"user":"ro1"' "$audit" |
   fail "no refused ro1 halt in $audit"
 grep -q '"action":"login","detail":"locked out after too many failures".*"user":"lock1"' "$audit" ||
   fail "no lock-out of lock1 in $audit"
-echo "audit log: $(wc -l <"$audit") lines, logins and actions of op1, ap1 and ro1 present"
+grep -q '"action":"login".*"outcome":"ok".*"user":"firm1"' "$audit" || fail "no firm1 login in $audit"
+grep -q '"action":"surrender","detail":"200 .*"outcome":"ok".*"user":"firm1"' "$audit" ||
+  fail "no firm1 surrender in $audit"
+grep -q '"action":"surrender","detail":"409 .*offset cap exceeded.*"user":"firm1"' "$audit" ||
+  fail "no refused firm1 surrender in $audit"
+grep -q '"action":"market.halt".*"outcome":"forbidden".*"user":"firm1"' "$audit" ||
+  fail "no refused firm1 halt in $audit"
+echo "audit log: $(wc -l <"$audit") lines, logins and actions of op1, ap1, ro1 and firm1 present"
 echo "console_e2e: passed (screenshots in $work/screenshots)"

@@ -8,6 +8,7 @@ import { startAlerts } from './alerts.js'
 import { startCompliance } from './compliance.js'
 import { startOffBook } from './offbook.js'
 import { hideApprovals, refreshApprovals, showApprovals } from './approvals.js'
+import { startPortal, stopPortal } from './portal.js'
 
 const $ = (id) => document.getElementById(id)
 let csrf = ''
@@ -38,6 +39,10 @@ function showLoggedIn(me) {
   $('who').hidden = false
   $('who-name').textContent = me.user
   $('who-role').textContent = me.role
+  if (me.role === 'firm_officer') { // the firm portal (portal.js) instead of the market
+    $('market').hidden = true
+    return startPortal(api)
+  }
   connect()
   const call = (verb, body) => api('/api/verb/' + verb, body)
   startCompliance(call)
@@ -53,6 +58,7 @@ function showLoggedOut() {
   $('login').hidden = false
   $('market').hidden = true
   $('who').hidden = true
+  stopPortal()
 }
 
 function connect() {
