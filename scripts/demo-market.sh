@@ -28,9 +28,9 @@ build=$(cd "${1:-$root/build}" && pwd)
 market_name=${CARBONX_MARKET:-guangdong}
 case "$market_name" in
   guangdong) market="$root/tools/data/market" symbol=GDEA2017 auction=PHCER-GD-FOREST inst=INST01
-    default_clock=2018-05-15T09:30:00+08:00 ;;
+    default_clock=2018-05-15T09:30:00+08:00 firm_officer=firm1:firm_officer:100029 ;;
   national) market="$root/tools/data/national" symbol=CEA24 auction=CCER24-FOREST1 inst=NINST01
-    default_clock=2025-01-02T13:00:00+08:00 ;;
+    default_clock=2025-01-02T13:00:00+08:00 firm_officer= ;;
   *) echo "demo-market: CARBONX_MARKET must be guangdong or national, not '$market_name'" >&2
     exit 2 ;;
 esac
@@ -79,9 +79,10 @@ fi
 console_users=""
 [ ${#console_edit[@]} -eq 0 ] ||
   step "Console users (demonstration passwords; each with its own TOTP secret)"
-# firm1: the compliance officer of GDPWR01 (account 100029), who sees the firm portal.
+# firm1: the compliance officer of GDPWR01 (account 100029), who sees the firm portal (Guangdong:
+# the national demonstration registers no covered firm yet).
 [ ${#console_edit[@]} -eq 0 ] ||
-  for u in op1:operator: appr1:approver: ro1:read_only: firm1:firm_officer:100029; do
+  for u in op1:operator: appr1:approver: ro1:read_only: $firm_officer; do
     IFS=: read -r name role firm <<<"$u"
     console_users+=$("$carbonxd" --config "$data/carbonxd.toml" --console-add-user "$name" \
       --role "$role" ${firm:+--firm "$firm"} --password "$name-demo-pass" | awk 'NR == 1')$'\n'
@@ -157,12 +158,14 @@ report_year=2017
 [ "$market_name" = guangdong ] || report_year=2024
 "$cxctl" --mode server -q report html --year "$report_year" --out "$data/report.html"
 console_msg=""
+firm_line=""
+[ -z "$firm_officer" ] || firm_line="
+               (firm1 is GDPWR01's compliance officer: the firm portal, holdings, surrender)"
 if [ -n "$console_users" ]; then
   console_msg="Console:       http://127.0.0.1:$console_port/   (log in with a user below and its code now:
                $carbonxd --config $data/carbonxd.toml --console-code <user>
                or an authenticator app given the secret)
-$(awk 'NF { printf "               %-6s %-12s password %-16s TOTP secret %s\n", $3, $5, $7, $9 }' <<<"$console_users")
-               (firm1 is GDPWR01's compliance officer: the firm portal, holdings, surrender)
+$(awk 'NF { printf "               %-6s %-12s password %-16s TOTP secret %s\n", $3, $5, $7, $9 }' <<<"$console_users")$firm_line
 "
 fi
 cat <<MSG
